@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Clickscope developer entry point. A newcomer needs only `./dev.sh run` and `./dev.sh test`.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+BUILD_DIR=${BUILD_DIR:-build}
+
+# Debian 12 packages the build, the tests and the demo need.
+PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
+  libqt6opengl6-dev libgl-dev
+  xvfb xauth fonts-dejavu-core curl
+)
+
+usage() {
+  cat <<USAGE
+usage: ./dev.sh <command>
+
+  run      install missing packages, build, start the dashboard in demo mode
+  test     install missing packages, build, run every test (ctest)
+  build    install missing packages and build only
+  bench    build, then run the benchmarks (not part of 'test')
+  deps     install missing packages only
+USAGE
+}
+
+install_deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "dev.sh: installing ${missing[*]}" >&2
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  install_deps
+  if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  fi
+  cmake --build "$BUILD_DIR" --parallel "$(nproc)"
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  deps)  install_deps ;;
+  build) build ;;
+  run)
+    build
+    exec "$BUILD_DIR/src/app/clickscope" --demo "$@"
+    ;;
+  test)
+    build
+    cd "$BUILD_DIR"
+    QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 300 "$@"
+    ;;
+  bench)
+    build
+    exec benchmarks/run.sh "$BUILD_DIR" "$@"
+    ;;
+  -h|--help|help) usage ;;
+  *) usage >&2; exit 2 ;;
+esac

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// Composes the application: parses the command line, creates the window and, for --demo, the
+// local demo server it connects to. No logic beyond that.
+#include "demostreamserver.h"
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+constexpr int kDemoClicksPerSecond = 40;
+
+int usageError(const QString &message)
+{
+    std::fprintf(stderr, "clickscope: %s\n", qPrintable(message));
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Clickscope"));
+    QApplication::setOrganizationName(QStringLiteral("Clickscope"));
+    QApplication::setApplicationVersion(QStringLiteral(CLICKSCOPE_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Live dashboard for click streams."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("Stream to connect to at start."), QStringLiteral("[URL]"));
+    const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Starts a local demo stream and shows it."));
+    const QCommandLineOption header({QStringLiteral("H"), QStringLiteral("header")},
+                                    QStringLiteral("Adds a request header, e.g. 'Authorization: Bearer T'."),
+                                    QStringLiteral("K: V"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Saves the window to FILE (PNG) and quits; see --after."),
+                                        QStringLiteral("FILE"));
+    const QCommandLineOption after(QStringLiteral("after"), QStringLiteral("Seconds before --screenshot (default 3)."),
+                                   QStringLiteral("S"), QStringLiteral("3"));
+    parser.addOptions({demo, header, screenshot, after});
+    if (!parser.parse(QApplication::arguments()))
+        return usageError(parser.errorText());
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(0);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+
+    QList<Clickscope::HttpHeader> headers;
+    for (const QString &line : parser.values(header)) {
+        QString error;
+        const auto parsed = Clickscope::parseHeaderLine(line, &error);
+        if (!parsed)
+            return usageError(QStringLiteral("--header: ") + error);
+        headers.append(*parsed);
+    }
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1)
+        return usageError(QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
+    if (!positional.isEmpty() && parser.isSet(demo))
+        return usageError(QStringLiteral("give either a URL or --demo, not both"));
+    bool afterOk = false;
+    const double afterSeconds = parser.value(after).toDouble(&afterOk);
+    if (!afterOk || afterSeconds < 0)
+        return usageError(QStringLiteral("--after needs a number of seconds, not '%1'").arg(parser.value(after)));
+
+    std::unique_ptr<Clickscope::DemoStreamServer> demoServer;
+    Clickscope::MainWindow window;
+    window.show();
+
+    if (parser.isSet(demo)) {
+        demoServer = std::make_unique<Clickscope::DemoStreamServer>(kDemoClicksPerSecond);
+        if (!demoServer->listen()) {
+            std::fprintf(stderr, "clickscope: the demo server found no free port on 127.0.0.1\n");
+            return 1;
+        }
+        window.connectTo(demoServer->streamUrl(), headers);
+    } else if (!positional.isEmpty()) {
+        window.connectTo(QUrl(positional.first(), QUrl::StrictMode), headers);
+    }
+
+    if (parser.isSet(screenshot)) {
+        const QString file = parser.value(screenshot);
+        QTimer::singleShot(int(afterSeconds * 1000), &window, [&window, file] {
+            const bool saved = window.grab().save(file, "PNG");
+            if (!saved)
+                std::fprintf(stderr, "clickscope: cannot write %s\n", qPrintable(file));
+            QApplication::exit(saved ? 0 : 1);
+        });
+    }
+    return QApplication::exec();
+}

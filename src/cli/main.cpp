@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+#include "commands.h"
+
+#include <QCoreApplication>
+
+#include <csignal>
+#include <cstdio>
+
+namespace {
+
+constexpr char kUsage[] =
+    "Usage: clickscope-cli COMMAND [options]\n"
+    "\n"
+    "Commands:\n"
+    "  listen URL        print the events of a Server-Sent Events stream\n"
+    "  bench parse FILE  measure the SSE parser on a file\n"
+    "\n"
+    "'clickscope-cli COMMAND --help' describes a command.\n";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // A reader that goes away (`| head`) must produce a write error, not kill us mid-line.
+    std::signal(SIGPIPE, SIG_IGN);
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("clickscope-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CLICKSCOPE_VERSION));
+
+    const QStringList arguments = app.arguments();
+    const QString command = arguments.value(1);
+    const QStringList rest = arguments.mid(1);
+    if (command == u"listen")
+        return Clickscope::Cli::runListen(rest);
+    if (command == u"bench")
+        return Clickscope::Cli::runBench(rest);
+    if (command == u"--help" || command == u"-h") {
+        std::fputs(kUsage, stdout);
+        return Clickscope::Cli::kExitOk;
+    }
+    if (command == u"--version") {
+        std::printf("clickscope-cli %s\n", CLICKSCOPE_VERSION);
+        return Clickscope::Cli::kExitOk;
+    }
+    std::fprintf(stderr, "clickscope-cli: %s\n", command.isEmpty() ? "missing command (try --help)"
+                                                                     : qPrintable(QStringLiteral("unknown command '%1' (try --help)").arg(command)));
+    return Clickscope::Cli::kExitUsage;
+}

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#include "reconnectpolicy.h"
+
+#include <algorithm>
+
+namespace Clickscope {
+
+ReconnectPolicy::ReconnectPolicy() : ReconnectPolicy(Settings{}) {}
+
+ReconnectPolicy::ReconnectPolicy(Settings settings)
+    : ReconnectPolicy(settings, QRandomGenerator::global()->generate())
+{
+}
+
+ReconnectPolicy::ReconnectPolicy(Settings settings, quint32 seed) : m_settings(settings), m_random(seed) {}
+
+void ReconnectPolicy::setServerRetryMs(qint64 ms)
+{
+    m_serverRetryMs = std::max<qint64>(0, ms);
+}
+
+qint64 ReconnectPolicy::delayMs(int consecutiveFailures)
+{
+    const qint64 base = baseDelayMs();
+    if (consecutiveFailures <= 1)
+        return base;
+    // A server that asks for a long retry gets it even when that exceeds our cap.
+    const qint64 cap = std::max<qint64>(m_settings.maxDelayMs, base);
+    const int doublings = std::min(consecutiveFailures - 1, 30);
+    const qint64 grown = base > (cap >> doublings) ? cap : base << doublings;
+    const double shortenBy = m_settings.jitter * m_random.generateDouble();
+    return std::max<qint64>(std::min(grown, cap) * (1.0 - shortenBy), std::min<qint64>(base, cap));
+}
+
+} // namespace Clickscope

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "sse/sseparser.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+#include <optional>
+#include <utility>
+
+namespace Clickscope {
+
+using HttpHeader = std::pair<QByteArray, QByteArray>;
+
+// Everything needed to open a stream, whatever its transport. Plain value: the GUI edits it, the
+// CLI builds it from flags, the sources copy it.
+struct SourceConfig
+{
+    QUrl url;
+    QByteArray method = "GET";
+    QByteArray body;                        // sent with every (re)connection, as fetch() does
+    QList<HttpHeader> headers;              // e.g. {"Authorization", "Bearer …"}
+    QByteArray lastEventId;                 // sent as Last-Event-ID from the first request on
+    bool reconnect = true;
+    int defaultRetryMs = 3000;              // until the server sends `retry`
+    int maxRetryMs = 30000;                 // cap of the exponential backoff
+    int idleTimeoutMs = 0;                  // no byte at all for this long: reconnect (0 = off)
+    std::optional<QByteArray> doneMarker;   // a `data` equal to this ends the stream cleanly
+    SseParser::Limits limits;
+};
+
+// Parses "Name: value" (as curl's -H takes it). Returns nullopt and sets `error` when malformed.
+std::optional<HttpHeader> parseHeaderLine(const QString &line, QString *error);
+
+// Empty when `url` can be opened by some source; otherwise a message for the user.
+QString validateStreamUrl(const QUrl &url);
+
+} // namespace Clickscope

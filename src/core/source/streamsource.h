@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "source/sourceconfig.h"
+#include "sse/sseevent.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+
+namespace Clickscope {
+
+// What the rest of the app sees of a live stream, whatever carries it. Events arrive in batches,
+// one signal per network read, never one per event.
+class StreamSource : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Connecting, Open, Closed };
+    Q_ENUM(State)
+
+    enum class Error {
+        NoError,
+        InvalidUrl,         // malformed, unsupported scheme, no host
+        HttpStatus,         // anything but 200 (204 is a clean stop, not an error)
+        ContentType,        // not text/event-stream
+        Network,            // refused, reset, timed out … with reconnection off
+    };
+    Q_ENUM(Error)
+
+    explicit StreamSource(SourceConfig config, QObject *parent = nullptr);
+
+    const SourceConfig &config() const { return m_config; }
+    State state() const { return m_state; }
+    Error error() const { return m_error; }
+    QString errorString() const { return m_errorString; }
+
+    quint64 totalBytes() const { return m_bytesReceived; }
+    quint64 totalEvents() const { return m_eventsReceived; }
+    quint64 reconnectCount() const { return m_reconnects; }
+
+    // Starts connecting; returns at once. Failures, even of a bad URL, arrive as signals.
+    virtual void open() = 0;
+    // Stops at once: no signal about this connection is emitted after it returns (but
+    // stateChanged(Closed)). Safe from any slot, including one connected to this object.
+    virtual void close() = 0;
+
+signals:
+    void stateChanged(Clickscope::StreamSource::State state);
+    void eventsReceived(const QList<Clickscope::SseEvent> &events);
+    // Comment lines (heartbeats): the running total and the text of the latest one.
+    void commentsReceived(quint64 total, const QString &lastComment);
+    void reconnectScheduled(qint64 delayMs, const QString &reason);
+    // A fatal error; the source is Closed and will not reconnect.
+    void failed(Clickscope::StreamSource::Error error, const QString &message);
+
+protected:
+    void setState(State state);
+    void setError(Error error, const QString &message);
+    void countBytes(qint64 n) { m_bytesReceived += quint64(n); }
+    void countEvents(qsizetype n) { m_eventsReceived += quint64(n); }
+    void countReconnect() { ++m_reconnects; }
+
+    SourceConfig m_config;
+
+private:
+    State m_state = State::Closed;
+    Error m_error = Error::NoError;
+    QString m_errorString;
+    quint64 m_bytesReceived = 0;
+    quint64 m_eventsReceived = 0;
+    quint64 m_reconnects = 0;
+};
+
+} // namespace Clickscope

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: MIT
+#include "sse/sseparser.h"
+
+#include <QRandomGenerator>
+#include <QTest>
+
+using Clickscope::SseEvent;
+using Clickscope::SseParser;
+
+namespace {
+
+// A byte string literal that may contain NULs.
+template<std::size_t N>
+QByteArray bytes(const char (&literal)[N])
+{
+    return QByteArray(literal, N - 1);
+}
+
+// "type|id|data" per event, so a failing comparison prints something readable.
+QStringList describe(const QList<SseEvent> &events)
+{
+    QStringList out;
+    for (const SseEvent &e : events)
+        out << e.typeString() + u'|' + e.lastEventIdString() + u'|' + e.dataString();
+    return out;
+}
+
+QList<SseEvent> parseWhole(const QByteArray &stream, SseParser &parser)
+{
+    QList<SseEvent> events;
+    parser.feed(stream, events);
+    return events;
+}
+
+QList<SseEvent> parseInPieces(const QByteArray &stream, const QList<qsizetype> &cuts, SseParser &parser)
+{
+    QList<SseEvent> events;
+    qsizetype from = 0;
+    for (qsizetype cut : cuts) {
+        parser.feed(QByteArrayView(stream).sliced(from, cut - from), events);
+        from = cut;
+    }
+    parser.feed(QByteArrayView(stream).sliced(from), events);
+    return events;
+}
+
+// A stream that exercises every rule at once, for the split tests.
+QByteArray mixedCorpus()
+{
+    return bytes("\xEF\xBB\xBF: heartbeat\r\n"
+                      "retry: 2500\n"
+                      "id: 1\r\nevent: click\r\ndata: {\"link\":\"/a\",\"city\":\"K\xC3\xB8" "benhavn\"}\r\n\r\n"
+                      "data: first\rdata: second\r\rid\n"
+                      "data:  two spaces\n\n"
+                      "event: e\xE2\x82\xAC" "uro\ndata: \xF0\x9F\x98\x80 \xFF bad\n\n"
+                      ":\n"
+                      "data\n\ndata\ndata\n\n"
+                      "id: 7\0x\ndata: nul id ignored\n\n"
+                      "unknown: field\ndata:x\n\n"
+                      "data: crlf\r\n\r\n"
+                      "id: 9\0\ndata: a\0b\n\n"
+                      "data: tail without blank line");
+}
+
+} // namespace
+
+class TestSseParser : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void rules_data();
+    void rules();
+    void lastEventIdPersistsAcrossEvents();
+    void retryField_data();
+    void retryField();
+    void commentsAreCountedAndExposed();
+    void bomOnlyAtStreamStart();
+    void bomSplitAcrossChunks();
+    void crAtChunkEndThenLf();
+    void incompleteEventIsNotDispatchedAtReset();
+    void resetKeepsLastEventIdDropsUndispatchedId();
+    void invalidUtf8IsReplaced_data();
+    void invalidUtf8IsReplaced();
+    void everySplitGivesTheSameEvents();
+    void randomMultiSplitsGiveTheSameEvents();
+    void overlongLineDiscardsItsEventAndResumes();
+    void overlongLineAcrossChunksStaysBounded();
+    void oversizedEventIsDiscarded();
+    void eventOwnsItsBytes();
+};
+
+void TestSseParser::rules_data()
+{
+    QTest::addColumn<QByteArray>("stream");
+    QTest::addColumn<QStringList>("expected");
+
+    QTest::newRow("single data line") << QByteArray("data: hello\n\n") << QStringList{"message||hello"};
+    QTest::newRow("no blank line, no event") << QByteArray("data: hello\n") << QStringList{};
+    QTest::newRow("data lines joined with LF") << QByteArray("data: YHOO\ndata: +2\ndata: 10\n\n")
+                                               << QStringList{"message||YHOO\n+2\n10"};
+    QTest::newRow("spec: comment, ids, spaces")
+        << QByteArray(": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n\n")
+        << QStringList{"message|1|first event", "message||second event", "message|| third event"};
+    QTest::newRow("spec: empty data and incomplete tail")
+        << QByteArray("data\n\ndata\ndata\n\ndata:") << QStringList{"message||", "message||\n"};
+    QTest::newRow("spec: one optional space") << QByteArray("data:test\n\ndata: test\n\n")
+                                              << QStringList{"message||test", "message||test"};
+    QTest::newRow("spec: event types")
+        << QByteArray("event: add\ndata: 73857293\n\nevent: remove\ndata: 2153\n\nevent: add\ndata: 113411\n\n")
+        << QStringList{"add||73857293", "remove||2153", "add||113411"};
+    QTest::newRow("CRLF") << QByteArray("data: a\r\n\r\ndata: b\r\n\r\n") << QStringList{"message||a", "message||b"};
+    QTest::newRow("CR only") << QByteArray("data: a\r\rdata: b\rdata: c\r\r") << QStringList{"message||a", "message||b\nc"};
+    QTest::newRow("mixed endings") << QByteArray("data: a\r\ndata: b\rdata: c\n\r\n")
+                                   << QStringList{"message||a\nb\nc"};
+    QTest::newRow("type resets after dispatch") << QByteArray("event: x\ndata: 1\n\ndata: 2\n\n")
+                                                << QStringList{"x||1", "message||2"};
+    QTest::newRow("type without data is dropped") << QByteArray("event: x\n\ndata: y\n\n") << QStringList{"message||y"};
+    QTest::newRow("empty event type means message") << QByteArray("event:\ndata: y\n\n") << QStringList{"message||y"};
+    QTest::newRow("field without colon has empty value") << QByteArray("data\n\n") << QStringList{"message||"};
+    QTest::newRow("empty data value dispatches") << QByteArray("data:\n\n") << QStringList{"message||"};
+    QTest::newRow("colon inside value") << QByteArray("data: a:b: c\n\n") << QStringList{"message||a:b: c"};
+    QTest::newRow("only one space removed") << QByteArray("data:   x \n\n") << QStringList{"message||  x "};
+    QTest::newRow("tab is not the space") << QByteArray("data:\tx\n\n") << QStringList{"message||\tx"};
+    QTest::newRow("field names are case-sensitive") << QByteArray("Data: x\nDATA: y\ndata: z\n\n")
+                                                    << QStringList{"message||z"};
+    QTest::newRow("unknown fields ignored") << QByteArray("foo: bar\ndata: z\nevents: q\n\n") << QStringList{"message||z"};
+    QTest::newRow("comments ignored") << QByteArray(": hi\ndata: a\n: there\ndata: b\n\n") << QStringList{"message||a\nb"};
+    QTest::newRow("leading space makes a field name") << QByteArray(" data: a\n\ndata: b\n\n")
+                                                      << QStringList{"message||b"};
+    QTest::newRow("NUL in data kept") << bytes("data: a\0b\n\n") << QStringList{QString("message||a") + QChar(0) + "b"};
+    QTest::newRow("id containing NUL ignored") << bytes("id: 5\n\nid: 6\0\ndata: x\n\n")
+                                               << QStringList{"message|5|x"};
+    QTest::newRow("id without data still sets the id") << QByteArray("id: 3\n\ndata: x\n\n")
+                                                       << QStringList{"message|3|x"};
+    QTest::newRow("empty id resets") << QByteArray("id: 3\ndata: a\n\nid:\ndata: b\n\n")
+                                     << QStringList{"message|3|a", "message||b"};
+    QTest::newRow("blank lines only") << QByteArray("\n\n\r\n\r\r") << QStringList{};
+    QTest::newRow("UTF-8 passes through") << QByteArray("event: caf\xC3\xA9\ndata: \xE2\x82\xAC \xF0\x9F\x98\x80\n\n")
+                                          << QStringList{QString::fromUtf8("café||€ 😀")};
+}
+
+void TestSseParser::rules()
+{
+    QFETCH(QByteArray, stream);
+    QFETCH(QStringList, expected);
+    SseParser parser;
+    QCOMPARE(describe(parseWhole(stream, parser)), expected);
+}
+
+void TestSseParser::lastEventIdPersistsAcrossEvents()
+{
+    SseParser parser;
+    const auto events = parseWhole("id: 42\ndata: a\n\ndata: b\n\nevent: x\ndata: c\n\n", parser);
+    QCOMPARE(describe(events), (QStringList{"message|42|a", "message|42|b", "x|42|c"}));
+    QCOMPARE(parser.lastEventId(), QByteArrayView("42"));
+}
+
+void TestSseParser::retryField_data()
+{
+    QTest::addColumn<QByteArray>("stream");
+    QTest::addColumn<qint64>("expected");   // -1: no reconnection time set
+
+    QTest::newRow("digits") << QByteArray("retry: 1500\n") << qint64(1500);
+    QTest::newRow("zero") << QByteArray("retry: 0\n") << qint64(0);
+    QTest::newRow("no space") << QByteArray("retry:250\n") << qint64(250);
+    QTest::newRow("trailing letter ignored") << QByteArray("retry: 10a\n") << qint64(-1);
+    QTest::newRow("negative ignored") << QByteArray("retry: -5\n") << qint64(-1);
+    QTest::newRow("decimal ignored") << QByteArray("retry: 1.5\n") << qint64(-1);
+    QTest::newRow("empty ignored") << QByteArray("retry:\nretry\n") << qint64(-1);
+    QTest::newRow("space inside ignored") << QByteArray("retry: 1 0\n") << qint64(-1);
+    QTest::newRow("later valid wins") << QByteArray("retry: 100\nretry: x\nretry: 300\n") << qint64(300);
+    QTest::newRow("huge saturates") << QByteArray("retry: 99999999999999999999999\n")
+                                    << std::numeric_limits<qint64>::max();
+}
+
+void TestSseParser::retryField()
+{
+    QFETCH(QByteArray, stream);
+    QFETCH(qint64, expected);
+    SseParser parser;
+    QVERIFY(parseWhole(stream, parser).isEmpty());
+    QCOMPARE(parser.reconnectionTimeMs().value_or(-1), expected);
+}
+
+void TestSseParser::commentsAreCountedAndExposed()
+{
+    SseParser parser;
+    parseWhole(": ping\n:\n:keep-alive 3\ndata: x\n\n", parser);
+    QCOMPARE(parser.commentCount(), quint64(3));
+    QCOMPARE(parser.lastComment(), QByteArrayView("keep-alive 3"));
+    QCOMPARE(parser.eventCount(), quint64(1));
+}
+
+void TestSseParser::bomOnlyAtStreamStart()
+{
+    SseParser parser;
+    QCOMPARE(describe(parseWhole("\xEF\xBB\xBF" "data: a\n\n", parser)), QStringList{"message||a"});
+    // A second BOM is content: it becomes part of the field name, so the field is unknown.
+    SseParser twice;
+    QCOMPARE(describe(parseWhole("\xEF\xBB\xBF\xEF\xBB\xBF" "data: a\n\ndata: b\n\n", twice)), QStringList{"message||b"});
+    // Not at the start: also content.
+    SseParser later;
+    QCOMPARE(describe(parseWhole("data: a\n\n\xEF\xBB\xBF" "data: b\n\n", later)), QStringList{"message||a"});
+}
+
+void TestSseParser::bomSplitAcrossChunks()
+{
+    SseParser parser;
+    QCOMPARE(describe(parseInPieces("\xEF\xBB\xBF" "data: a\n\n", {1, 2}, parser)), QStringList{"message||a"});
+    // A prefix of the BOM that turns out not to be one is kept as content (and replaced).
+    SseParser partial;
+    QCOMPARE(describe(parseInPieces("\xEF\xBB" "data: a\n\ndata: b\n\n", {1, 2}, partial)), QStringList{"message||b"});
+    SseParser inData;
+    QCOMPARE(describe(parseInPieces("\xEF" "\n\ndata: b\n\n", {1}, inData)), QStringList{"message||b"});
+}
+
+void TestSseParser::crAtChunkEndThenLf()
+{
+    // The CRLF split over two chunks is one line ending, not a line ending and an empty line.
+    SseParser parser;
+    QList<SseEvent> events;
+    parser.feed("data: a\r", events);
+    parser.feed("\ndata: b\n\n", events);
+    QCOMPARE(describe(events), QStringList{"message||a\nb"});
+    // …while a CR followed by a chunk without LF still ends the line.
+    SseParser crOnly;
+    QList<SseEvent> more;
+    crOnly.feed("data: a\r", more);
+    crOnly.feed("\r", more);
+    QCOMPARE(describe(more), QStringList{"message||a"});
+}
+
+void TestSseParser::incompleteEventIsNotDispatchedAtReset()
+{
+    SseParser parser;
+    QList<SseEvent> events;
+    parser.feed("data: complete\n\ndata: half", events);
+    parser.reset();
+    parser.feed("\n\n", events);
+    QCOMPARE(describe(events), QStringList{"message||complete"});
+    parser.feed("data: after\n\n", events);
+    QCOMPARE(describe(events), (QStringList{"message||complete", "message||after"}));
+}
+
+void TestSseParser::resetKeepsLastEventIdDropsUndispatchedId()
+{
+    SseParser parser;
+    QList<SseEvent> events;
+    parser.feed("id: 10\ndata: a\n\nid: 11\ndata: b\n", events);   // id 11 never dispatched
+    parser.reset();
+    QCOMPARE(parser.lastEventId(), QByteArrayView("10"));
+    parser.feed("data: c\n\n", events);
+    QCOMPARE(describe(events), (QStringList{"message|10|a", "message|10|c"}));
+}
+
+void TestSseParser::invalidUtf8IsReplaced_data()
+{
+    QTest::addColumn<QByteArray>("stream");
+    QTest::addColumn<QString>("expected");
+    const QString r(QChar(0xFFFD));
+    QTest::newRow("lone continuation") << QByteArray("data: a\x80z\n\n") << "message||a" + r + "z";
+    QTest::newRow("invalid bytes") << QByteArray("data: \xFF\xFE ok\n\n") << "message||" + r + r + " ok";
+    QTest::newRow("truncated 3-byte") << QByteArray("data: \xE2\x82\n\n") << "message||" + r;
+    QTest::newRow("truncated then ascii") << QByteArray("data: \xE2\x82z\n\n") << "message||" + r + "z";
+    QTest::newRow("overlong") << QByteArray("data: \xC0\xAF\n\n") << "message||" + r + r;
+    QTest::newRow("surrogate") << QByteArray("data: \xED\xA0\x80\n\n") << "message||" + r + r + r;
+    QTest::newRow("above U+10FFFF") << QByteArray("data: \xF4\x90\x80\x80\n\n") << "message||" + r + r + r + r;
+    QTest::newRow("in type and id") << QByteArray("event: \xFF\nid: \xFE\ndata: x\n\n") << r + "|" + r + "|x";
+    QTest::newRow("split sequence across data lines") << QByteArray("data: \xE2\x82\ndata: \xAC\n\n")
+                                                      << "message||" + r + "\n" + r;
+}
+
+void TestSseParser::invalidUtf8IsReplaced()
+{
+    QFETCH(QByteArray, stream);
+    QFETCH(QString, expected);
+    SseParser parser;
+    const auto events = parseWhole(stream, parser);
+    QCOMPARE(describe(events), QStringList{expected});
+    // The bytes handed on are well-formed UTF-8: a round trip through QString changes nothing.
+    QCOMPARE(QString::fromUtf8(events.first().data()).toUtf8(), events.first().data().toByteArray());
+}
+
+void TestSseParser::everySplitGivesTheSameEvents()
+{
+    const QByteArray corpus = mixedCorpus();
+    SseParser whole;
+    const auto expected = parseWhole(corpus, whole);
+    QVERIFY(expected.size() >= 8);
+    for (qsizetype cut = 0; cut <= corpus.size(); ++cut) {
+        SseParser split;
+        const auto events = parseInPieces(corpus, {cut}, split);
+        QVERIFY2(events == expected, qPrintable(QStringLiteral("split at byte %1").arg(cut)));
+        QCOMPARE(split.commentCount(), whole.commentCount());
+        QCOMPARE(split.reconnectionTimeMs(), whole.reconnectionTimeMs());
+        QCOMPARE(split.lastEventId(), whole.lastEventId());
+    }
+    // Byte by byte: every boundary at once.
+    SseParser bytewise;
+    QList<qsizetype> everyByte;
+    for (qsizetype i = 1; i < corpus.size(); ++i)
+        everyByte.append(i);
+    QVERIFY(parseInPieces(corpus, everyByte, bytewise) == expected);
+}
+
+void TestSseParser::randomMultiSplitsGiveTheSameEvents()
+{
+    QByteArray corpus;
+    for (int i = 0; i < 40; ++i)
+        corpus += mixedCorpus().mid(3) + "\n\n";   // without the BOM, which only counts at the start
+    SseParser whole;
+    const auto expected = parseWhole(corpus, whole);
+    QRandomGenerator random(12345);
+    for (int round = 0; round < 300; ++round) {
+        QList<qsizetype> cuts;
+        const int n = random.bounded(1, 40);
+        for (int i = 0; i < n; ++i)
+            cuts.append(random.bounded(corpus.size() + 1));
+        std::sort(cuts.begin(), cuts.end());
+        SseParser split;
+        QVERIFY2(parseInPieces(corpus, cuts, split) == expected, qPrintable(QStringLiteral("round %1").arg(round)));
+    }
+}
+
+void TestSseParser::overlongLineDiscardsItsEventAndResumes()
+{
+    SseParser parser({16, 1024});
+    const auto events = parseWhole("data: short\n\nid: 1\ndata: this line is far too long\ndata: x\n\n"
+                                   "data: ok\n\n",
+                                   parser);
+    QCOMPARE(describe(events), (QStringList{"message||short", "message||ok"}));
+    QCOMPARE(parser.discardedEvents(), quint64(1));
+    QCOMPARE(parser.lastEventId(), QByteArrayView(""));   // the discarded event's id is not taken
+}
+
+void TestSseParser::overlongLineAcrossChunksStaysBounded()
+{
+    SseParser parser({1024, 4096});
+    QList<SseEvent> events;
+    parser.feed("data: begin", events);
+    const QByteArray junk(1000, 'x');
+    for (int i = 0; i < 10000; ++i) {   // 10 MB in one line
+        parser.feed(junk, events);
+        QVERIFY(parser.bufferedBytes() <= 1024);
+    }
+    parser.feed("\ndata: still discarded\n\ndata: next\n\n", events);
+    QCOMPARE(describe(events), QStringList{"message||next"});
+    QCOMPARE(parser.discardedEvents(), quint64(1));
+}
+
+void TestSseParser::oversizedEventIsDiscarded()
+{
+    SseParser parser({64, 100});
+    QByteArray stream;
+    for (int i = 0; i < 20; ++i)
+        stream += "data: 0123456789\n";   // 11 bytes each into the data buffer: 220 > 100
+    stream += "\ndata: fine\n\n";
+    const auto events = parseWhole(stream, parser);
+    QCOMPARE(describe(events), QStringList{"message||fine"});
+    QCOMPARE(parser.discardedEvents(), quint64(1));
+    QVERIFY(parser.bufferedBytes() <= 100);
+}
+
+void TestSseParser::eventOwnsItsBytes()
+{
+    QList<SseEvent> events;
+    {
+        SseParser parser;
+        QByteArray chunk("id: 3\nevent: t\ndata: payload\n\n");
+        parser.feed(chunk, events);
+        chunk.fill('z');
+    }
+    QCOMPARE(describe(events), QStringList{"t|3|payload"});
+    QCOMPARE(events.first().byteSize(), qsizetype(1 + 1 + 7));
+}
+
+QTEST_GUILESS_MAIN(TestSseParser)
+#include "tst_sseparser.moc"
