@@ -117,9 +117,9 @@ void ScriptedHttpServer::route(const QByteArray &path, const Response &response)
     m_routes.insert(path, response);
 }
 
-void ScriptedHttpServer::enqueue(const Response &response)
+void ScriptedHttpServer::routeResume(const QByteArray &path, const QByteArray &lastEventId, const Response &response)
 {
-    m_queue.append(response);
+    m_resumeRoutes.insert(path + '\n' + lastEventId, response);
 }
 
 void ScriptedHttpServer::setFallback(const Response &response)
@@ -175,18 +175,22 @@ void ScriptedHttpServer::readFrom(QTcpSocket *socket)
     request.body = body.left(contentLength);
     socket->setProperty(kBufferProperty, true);
     m_requests.append(request);
-    const Response response = responseFor(request.target);
+    const Response response = responseFor(request);
     emit requestReceived(int(m_requests.size() - 1));
     play(socket, response, 0);
 }
 
-ScriptedHttpServer::Response ScriptedHttpServer::responseFor(const QByteArray &target)
+ScriptedHttpServer::Response ScriptedHttpServer::responseFor(const Request &request)
 {
+    const QByteArray &target = request.target;
     const QByteArray path = target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?'));
+    if (request.hasHeader("Last-Event-ID")) {
+        if (const auto it = m_resumeRoutes.constFind(path + '\n' + request.header("Last-Event-ID"));
+            it != m_resumeRoutes.cend())
+            return *it;
+    }
     if (const auto it = m_routes.constFind(path); it != m_routes.cend())
         return *it;
-    if (!m_queue.isEmpty())
-        return m_queue.takeFirst();
     return m_fallback;
 }
 

@@ -65,8 +65,11 @@ public:
 
     // Requests to `path` get `response` every time.
     void route(const QByteArray &path, const Response &response);
-    // Requests to other paths get the queued responses in order, then the fallback (404).
-    void enqueue(const Response &response);
+    // Requests to `path` that carry this Last-Event-ID get `response` (ahead of route()). Tests
+    // of reconnection select responses by request, never by arrival order: QNAM 6.4 sometimes
+    // sends a second, abandoned copy of a request whose close-delimited response ended at once.
+    void routeResume(const QByteArray &path, const QByteArray &lastEventId, const Response &response);
+    // Requests to other paths get the fallback (404 unless set).
     void setFallback(const Response &response);
 
     const QList<Request> &requests() const { return m_requests; }
@@ -80,11 +83,11 @@ private:
     void accept();
     void readFrom(QTcpSocket *socket);
     void play(QTcpSocket *socket, const Response &response, int step);
-    Response responseFor(const QByteArray &target);
+    Response responseFor(const Request &request);
 
     QTcpServer m_server;
     QHash<QByteArray, Response> m_routes;
-    QList<Response> m_queue;
+    QHash<QByteArray, Response> m_resumeRoutes;   // key: path + '\n' + Last-Event-ID
     Response m_fallback;
     QList<Request> m_requests;
 };

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# benchmarks/run.sh BUILD_DIR [--repeat N] [--events N]
+#
+# Called by `./dev.sh bench` after the build. Measures, on one corpus and in one run, the ceiling
+# (a bare memchr line scan), our SseParser (`clickscope-cli bench parse`) and the npm
+# eventsource-parser under node, then prints them side by side. Figures from different runs are
+# not compared: CPU frequency and the other builds on the machine move them too much.
+set -euo pipefail
+
+usage() {
+  echo "usage: benchmarks/run.sh BUILD_DIR [--repeat N] [--events N]" >&2
+  exit 2
+}
+
+[ $# -ge 1 ] || usage
+BUILD_DIR=$(cd "$1" && pwd)
+shift
+REPEAT=5
+EVENTS=1000000
+SEED=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --repeat) [ $# -ge 2 ] || usage; REPEAT=$2; shift 2 ;;
+    --events) [ $# -ge 2 ] || usage; EVENTS=$2; shift 2 ;;
+    -h|--help) usage ;;
+    *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --repeat needs a positive whole number" >&2; exit 2; }
+[[ $EVENTS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --events needs a positive whole number" >&2; exit 2; }
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+PEER_DIR=$HERE/peer
+GENCORPUS=$BUILD_DIR/benchmarks/clickscope-gencorpus
+LINESCAN=$BUILD_DIR/benchmarks/clickscope-bench-linescan
+CLI=$BUILD_DIR/src/cli/clickscope-cli
+CORPUS_DIR=$BUILD_DIR/bench
+CORPUS=$CORPUS_DIR/corpus.sse
+# What the corpus was generated with; a different request or a rebuilt generator regenerates it.
+CORPUS_STAMP=$CORPUS_DIR/corpus.args
+
+for exe in "$GENCORPUS" "$LINESCAN" "$CLI"; do
+  if [ ! -x "$exe" ]; then
+    echo "run.sh: $exe is missing; build first (./dev.sh bench builds everything)" >&2
+    exit 1
+  fi
+done
+
+ensure_node() {
+  command -v node >/dev/null && command -v npm >/dev/null && return 0
+  echo "run.sh: installing nodejs npm (for the eventsource-parser comparison)" >&2
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
+}
+
+ensure_corpus() {
+  local wanted="events=$EVENTS seed=$SEED"
+  if [ -f "$CORPUS" ] && [ -f "$CORPUS_STAMP" ] && [ "$(cat "$CORPUS_STAMP")" = "$wanted" ] \
+      && [ ! "$GENCORPUS" -nt "$CORPUS" ]; then
+    return 0
+  fi
+  mkdir -p "$CORPUS_DIR"
+  rm -f "$CORPUS_STAMP"
+  "$GENCORPUS" "$CORPUS" --events "$EVENTS" --seed "$SEED"
+  echo "$wanted" > "$CORPUS_STAMP"
+}
+
+# npm writes node_modules/.package-lock.json on every install; a package.json newer than it means
+# the pin changed since.
+ensure_peer() {
+  if [ -f "$PEER_DIR/node_modules/eventsource-parser/package.json" ] \
+      && [ ! "$PEER_DIR/package.json" -nt "$PEER_DIR/node_modules/.package-lock.json" ]; then
+    return 0
+  fi
+  echo "run.sh: npm install in benchmarks/peer" >&2
+  # stdout is kept for the table alone.
+  (cd "$PEER_DIR" && npm install --no-audit --no-fund --loglevel=error) >&2
+}
+
+# Prints the value of KEY from a `key=value key=value` line.
+field() {
+  local key=$1 line=$2 pair
+  for pair in $line; do
+    if [ "${pair%%=*}" = "$key" ]; then
+      echo "${pair#*=}"
+      return 0
+    fi
+  done
+  echo "run.sh: no '$key=' in output '$line'" >&2
+  return 1
+}
+
+ensure_node
+ensure_corpus
+ensure_peer
+
+PEER_VERSION=$(node -p "require('$PEER_DIR/node_modules/eventsource-parser/package.json').version")
+NODE_VERSION=$(node --version)
+
+echo "run.sh: memchr line scan" >&2
+scan=$("$LINESCAN" "$CORPUS" --repeat "$REPEAT")
+echo "run.sh: clickscope SseParser" >&2
+ours=$("$CLI" bench parse "$CORPUS" --repeat "$REPEAT")
+echo "run.sh: eventsource-parser $PEER_VERSION on node $NODE_VERSION" >&2
+peer=$(node "$PEER_DIR/bench-eventsource-parser.mjs" "$CORPUS" "$REPEAT")
+
+BYTES=$(field bytes "$scan")
+SCAN_SECONDS=$(field seconds "$scan")
+OURS_EVENTS=$(field events "$ours")
+OURS_SECONDS=$(field seconds "$ours")
+PEER_EVENTS=$(field events "$peer")
+PEER_SECONDS=$(field seconds "$peer")
+
+# Both parsers must have seen the same stream, or the ratio compares different work.
+for pair in "ours:$OURS_EVENTS:$(field bytes "$ours")" "peer:$PEER_EVENTS:$(field bytes "$peer")"; do
+  IFS=: read -r who events bytes <<< "$pair"
+  if [ "$events" != "$EVENTS" ] || [ "$bytes" != "$BYTES" ]; then
+    echo "run.sh: $who reported events=$events bytes=$bytes, expected events=$EVENTS bytes=$BYTES" >&2
+    exit 1
+  fi
+done
+
+LC_ALL=C awk -v bytes="$BYTES" -v events="$EVENTS" -v repeat="$REPEAT" \
+    -v scan="$SCAN_SECONDS" -v ours="$OURS_SECONDS" -v peer="$PEER_SECONDS" \
+    -v peername="eventsource-parser $PEER_VERSION" -v nodever="$NODE_VERSION" -v corpus="$CORPUS" '
+  function row(name, seconds, perEvent) {
+    printf "%-26s %10.4f %8.2f %14s\n", name, seconds, bytes / seconds / 1e9,
+           perEvent ? sprintf("%.0f", events / seconds) : "-"
+  }
+  BEGIN {
+    if (scan <= 0 || ours <= 0 || peer <= 0) { print "run.sh: a timing was zero" > "/dev/stderr"; exit 1 }
+    printf "\ncorpus: %s (%.1f MB, %d events), best of %d, node %s\n\n", corpus, bytes / 1e6, events, repeat, nodever
+    printf "%-26s %10s %8s %14s\n", "name", "seconds", "GB/s", "events/s"
+    row("memchr line scan", scan, 0)
+    row("clickscope SseParser", ours, 1)
+    row(peername, peer, 1)
+    # Same bytes for all three, so throughput ratios are inverse time ratios.
+    printf "\nours / eventsource-parser: %5.2fx  (target >= 5x: %s)\n", peer / ours, (peer / ours >= 5 ? "met" : "missed")
+    printf "ours / memchr line scan:   %5.2fx  (aim 0.5x: %s)\n", scan / ours, (scan / ours >= 0.5 ? "met" : "missed")
+  }'
