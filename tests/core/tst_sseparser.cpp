@@ -88,6 +88,8 @@ private slots:
     void overlongLineAcrossChunksStaysBounded();
     void oversizedEventIsDiscarded();
     void eventOwnsItsBytes();
+    void eventsOfOneChunkShareOneBuffer();
+    void bufferIsNotOverwrittenWhileEventsLive();
 };
 
 void TestSseParser::rules_data()
@@ -267,6 +269,8 @@ void TestSseParser::invalidUtf8IsReplaced_data()
     QTest::newRow("surrogate") << QByteArray("data: \xED\xA0\x80\n\n") << "message||" + r + r + r;
     QTest::newRow("above U+10FFFF") << QByteArray("data: \xF4\x90\x80\x80\n\n") << "message||" + r + r + r + r;
     QTest::newRow("in type and id") << QByteArray("event: \xFF\nid: \xFE\ndata: x\n\n") << r + "|" + r + "|x";
+    QTest::newRow("in type, id and data at once") << QByteArray("event: a\xFF\nid: \xFE" "b\ndata: \xC3(\n\n")
+                                                  << "a" + r + "|" + r + "b|" + r + "(";
     QTest::newRow("split sequence across data lines") << QByteArray("data: \xE2\x82\ndata: \xAC\n\n")
                                                       << "message||" + r + "\n" + r;
 }
@@ -373,6 +377,37 @@ void TestSseParser::eventOwnsItsBytes()
     }
     QCOMPARE(describe(events), QStringList{"t|3|payload"});
     QCOMPARE(events.first().byteSize(), qsizetype(1 + 1 + 7));
+}
+
+void TestSseParser::eventsOfOneChunkShareOneBuffer()
+{
+    SseParser parser;
+    QList<SseEvent> events;
+    parser.feed("data: one\n\ndata: two\n\ndata: three\n\n", events);
+    QCOMPARE(events.size(), 3);
+    QCOMPARE(events[0].retainedBytes(), events[2].retainedBytes());
+    QVERIFY(events[0].retainedBytes() >= events[0].byteSize() + events[1].byteSize() + events[2].byteSize());
+    const SseEvent alone = events[1].detached();
+    QCOMPARE(alone, events[1]);
+    QCOMPARE(alone.retainedBytes(), alone.byteSize());
+}
+
+void TestSseParser::bufferIsNotOverwrittenWhileEventsLive()
+{
+    // A consumer may keep a batch while the next one is parsed: its bytes must not change.
+    SseParser parser;
+    QList<SseEvent> first;
+    parser.feed("id: 1\ndata: first batch\n\n", first);
+    QList<SseEvent> second;
+    parser.feed("id: 2\ndata: SECOND BATCH\n\n", second);
+    QCOMPARE(describe(first), QStringList{"message|1|first batch"});
+    QCOMPARE(describe(second), QStringList{"message|2|SECOND BATCH"});
+    // Once nobody holds the first batch, its buffer is reused, and the events stay right.
+    first.clear();
+    second.clear();
+    QList<SseEvent> third;
+    parser.feed("data: third\n\n", third);
+    QCOMPARE(describe(third), QStringList{"message|2|third"});
 }
 
 QTEST_GUILESS_MAIN(TestSseParser)

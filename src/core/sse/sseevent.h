@@ -8,37 +8,48 @@
 
 namespace Clickscope {
 
-// One dispatched Server-Sent Event. Its three strings are well-formed UTF-8 and live in a single
-// allocation, so a parsed event costs one malloc however many fields it had.
+// One dispatched Server-Sent Event. Its three strings are well-formed UTF-8.
+//
+// Events parsed from one network read share a single implicitly shared buffer, so a batch costs
+// one allocation, not one per event. A copy shares too; an event kept for long (an inspector's
+// history) should be detached(), or it keeps its whole batch's buffer alive.
 class SseEvent
 {
 public:
     SseEvent() = default;
+    // An event with a buffer of its own.
     SseEvent(QByteArrayView type, QByteArrayView lastEventId, QByteArrayView data);
+    // An event whose type, id and data lie back to back in `storage` from `offset` on.
+    SseEvent(const QByteArray &storage, qsizetype offset, qsizetype typeSize, qsizetype idSize, qsizetype dataSize);
 
-    QByteArrayView type() const { return {m_bytes.constData(), m_typeSize}; }
-    QByteArrayView lastEventId() const { return {m_bytes.constData() + m_typeSize, m_idSize}; }
-    QByteArrayView data() const
-    {
-        return {m_bytes.constData() + m_typeSize + m_idSize, m_bytes.size() - m_typeSize - m_idSize};
-    }
+    QByteArrayView type() const { return {begin(), m_typeSize}; }
+    QByteArrayView lastEventId() const { return {begin() + m_typeSize, m_idSize}; }
+    QByteArrayView data() const { return {begin() + m_typeSize + m_idSize, m_dataSize}; }
 
     QString typeString() const { return QString::fromUtf8(type()); }
     QString lastEventIdString() const { return QString::fromUtf8(lastEventId()); }
     QString dataString() const { return QString::fromUtf8(data()); }
 
-    // Bytes held by the event (type + id + data).
-    qsizetype byteSize() const { return m_bytes.size(); }
+    // Bytes of the event itself (type + id + data), whatever buffer holds them.
+    qsizetype byteSize() const { return m_typeSize + m_idSize + m_dataSize; }
+    // Bytes of the buffer this event keeps alive.
+    qsizetype retainedBytes() const { return m_storage.size(); }
+    // The same event in a buffer of its own size.
+    SseEvent detached() const { return SseEvent(type(), lastEventId(), data()); }
 
     friend bool operator==(const SseEvent &a, const SseEvent &b)
     {
-        return a.m_typeSize == b.m_typeSize && a.m_idSize == b.m_idSize && a.m_bytes == b.m_bytes;
+        return a.type() == b.type() && a.lastEventId() == b.lastEventId() && a.data() == b.data();
     }
 
 private:
-    QByteArray m_bytes;
+    const char *begin() const { return m_storage.constData() + m_offset; }
+
+    QByteArray m_storage;
+    qsizetype m_offset = 0;
     qsizetype m_typeSize = 0;
     qsizetype m_idSize = 0;
+    qsizetype m_dataSize = 0;
 };
 
 } // namespace Clickscope

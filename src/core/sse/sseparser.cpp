@@ -3,8 +3,15 @@
 
 #include "text/utf8.h"
 
+#include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 #include <limits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace Clickscope {
 namespace {
@@ -13,18 +20,24 @@ constexpr char kBom[] = "\xEF\xBB\xBF";
 constexpr QByteArrayView kDefaultType("message");
 
 template<std::size_t N>
-bool nameEquals(const char *name, qsizetype size, const char (&literal)[N])
+bool equals(QByteArrayView bytes, const char (&literal)[N])
 {
-    return size == qsizetype(N - 1) && std::memcmp(name, literal, N - 1) == 0;
+    return bytes.size() == qsizetype(N - 1) && std::memcmp(bytes.data(), literal, N - 1) == 0;
 }
 
-std::optional<qint64> parseRetry(const char *value, qsizetype size)
+template<std::size_t N>
+bool startsWith(const char *line, qsizetype n, const char (&prefix)[N])
 {
-    if (size == 0)
+    return n >= qsizetype(N - 1) && std::memcmp(line, prefix, N - 1) == 0;
+}
+
+std::optional<qint64> parseRetry(QByteArrayView value)
+{
+    if (value.isEmpty())
         return std::nullopt;
     qint64 ms = 0;
-    for (qsizetype i = 0; i < size; ++i) {
-        const unsigned digit = static_cast<unsigned char>(value[i]) - '0';
+    for (char c : value) {
+        const unsigned digit = static_cast<unsigned char>(c) - '0';
         if (digit > 9)
             return std::nullopt;
         // Saturate rather than overflow: an absurd retry is still "wait as long as possible".
@@ -34,27 +47,138 @@ std::optional<qint64> parseRetry(const char *value, qsizetype size)
     return ms;
 }
 
+// Finds line ends (CR or LF) in one forward pass over a chunk, 64 bytes at a time, and notes
+// where the last non-ASCII byte was, so a line can be known ASCII without a second pass. One
+// pass replaces a memchr per line plus a separate UTF-8 check.
+class EolScanner
+{
+public:
+    EolScanner(const char *begin, const char *end) : m_begin(begin), m_end(end), m_block(begin), m_blockEnd(begin) {}
+
+    // The first CR or LF at or after `from`, or nullptr when the chunk has none.
+    const char *next(const char *from)
+    {
+        for (;;) {
+            if (from < m_blockEnd) {
+                const auto shift = from > m_block ? unsigned(from - m_block) : 0u;
+                const std::uint64_t mask = m_mask & (~std::uint64_t(0) << shift);
+                if (mask)
+                    return m_block + std::countr_zero(mask);
+            }
+            if (m_blockEnd == m_end)
+                return nullptr;
+            load();
+        }
+    }
+
+    // True when no byte from `from` to the end of what was scanned is >= 0x80. Conservative:
+    // a non-ASCII byte after the line in the same block makes the line "maybe not ASCII".
+    bool asciiFrom(const char *from) const { return m_lastHigh < from - m_begin; }
+
+private:
+    void load()
+    {
+        const char *p = m_blockEnd;
+        std::uint64_t eol = 0;
+        std::uint64_t high = 0;
+#if defined(__SSE2__)
+        if (m_end - p >= 64) {
+            const __m128i lf = _mm_set1_epi8('\n');
+            const __m128i cr = _mm_set1_epi8('\r');
+            for (int i = 0; i < 4; ++i) {
+                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * i));
+                const auto ends = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
+                eol |= std::uint64_t(ends) << (16 * i);
+                high |= std::uint64_t(unsigned(_mm_movemask_epi8(v))) << (16 * i);
+            }
+            finishBlock(p, p + 64, eol, high);
+            return;
+        }
+#endif
+        const char *const blockEnd = std::min(m_end, p + 64);
+        for (const char *q = p; q < blockEnd; ++q) {
+            const auto c = static_cast<unsigned char>(*q);
+            eol |= std::uint64_t(c == '\n' || c == '\r') << (q - p);
+            high |= std::uint64_t(c >= 0x80) << (q - p);
+        }
+        finishBlock(p, blockEnd, eol, high);
+    }
+
+    void finishBlock(const char *block, const char *blockEnd, std::uint64_t eol, std::uint64_t high)
+    {
+        m_block = block;
+        m_blockEnd = blockEnd;
+        m_mask = eol;
+        if (high)
+            m_lastHigh = (block - m_begin) + 63 - std::countl_zero(high);
+    }
+
+    const char *const m_begin;
+    const char *const m_end;
+    const char *m_block;
+    const char *m_blockEnd;
+    std::uint64_t m_mask = 0;
+    qsizetype m_lastHigh = -1;   // offset of the last byte >= 0x80 scanned, -1 for none
+};
+
 } // namespace
+
+void SseParser::Field::assign(QByteArrayView v, bool ascii)
+{
+    m_own.assign(v.data(), v.size());
+    m_isView = false;
+    m_ascii = ascii;
+}
+
+void SseParser::Field::append(char c, QByteArrayView v, bool ascii)
+{
+    own();
+    m_own.push_back(c);
+    m_own.append(v.data(), v.size());
+    m_ascii = m_ascii && ascii;
+}
+
+void SseParser::Field::own()
+{
+    if (m_isView) {
+        m_own.assign(m_view.data(), m_view.size());
+        m_isView = false;
+    }
+}
+
+void SseParser::Field::clear()
+{
+    m_own.clear();
+    m_isView = false;
+    m_ascii = true;
+}
 
 SseParser::SseParser(Limits limits) : m_limits(limits) {}
 
 void SseParser::setLastEventId(QByteArrayView id)
 {
     m_lastEventId.assign(id.data(), id.size());
-    m_idBuffer = m_lastEventId;
+    m_hasPendingId = false;
 }
 
 void SseParser::reset()
 {
     m_line.clear();
-    m_data.clear();
-    m_type.clear();
-    m_idBuffer = m_lastEventId;
+    m_lineAscii = true;
+    clearEvent();
     m_bomMatched = 0;
     m_bomDone = false;
     m_afterCr = false;
     m_lineTooLong = false;
     m_discarding = false;
+}
+
+void SseParser::clearEvent()
+{
+    m_data.clear();
+    m_dataLines = 0;
+    m_type.clear();
+    m_hasPendingId = false;   // an id only counts once its event is dispatched
 }
 
 void SseParser::consumeBom(const char *&p, const char *end)
@@ -63,6 +187,7 @@ void SseParser::consumeBom(const char *&p, const char *end)
         if (*p != kBom[m_bomMatched]) {
             // Not a BOM after all: the bytes matched so far are ordinary line content.
             m_line.append(kBom, m_bomMatched);
+            m_lineAscii = m_bomMatched == 0;
             m_bomDone = true;
             return;
         }
@@ -75,8 +200,30 @@ void SseParser::consumeBom(const char *&p, const char *end)
 
 void SseParser::feed(QByteArrayView chunk, QList<SseEvent> &out)
 {
-    const char *p = chunk.data();
-    const char *const end = p + chunk.size();
+    m_chunkSize = chunk.size();
+    parseChunk(chunk.data(), chunk.data() + chunk.size());
+    // The chunk is the caller's and goes away: what the unfinished event points at is copied.
+    m_data.own();
+    m_type.own();
+    m_pendingId.own();
+    emitBatch(out);
+}
+
+void SseParser::emitBatch(QList<SseEvent> &out)
+{
+    if (m_batchSpans.empty())
+        return;
+    // The events share the buffer. Once they are all gone the next batch reuses it; while any
+    // lives, the next batch gets a new one (see reserveInBatch).
+    out.reserve(out.size() + qsizetype(m_batchSpans.size()));
+    for (const EventSpan &span : m_batchSpans)
+        out.emplace_back(m_batchBytes, span.offset, span.typeSize, span.idSize, span.dataSize);
+    m_batchSpans.clear();
+    m_batchSize = 0;
+}
+
+void SseParser::parseChunk(const char *p, const char *const end)
+{
     if (!m_bomDone)
         consumeBom(p, end);
     if (p == end)
@@ -87,32 +234,33 @@ void SseParser::feed(QByteArrayView chunk, QList<SseEvent> &out)
             ++p;
     }
 
-    // CR-terminated lines are rare: find the next CR once and only look again after passing it,
-    // so an LF-only stream pays a single memchr per chunk for them.
-    const char *nextCr = static_cast<const char *>(std::memchr(p, '\r', end - p));
+    EolScanner scanner(p, end);
     while (p < end) {
-        if (nextCr && nextCr < p)
-            nextCr = static_cast<const char *>(std::memchr(p, '\r', end - p));
-        const char *eol = static_cast<const char *>(std::memchr(p, '\n', end - p));
-        if (nextCr && (!eol || nextCr < eol))
-            eol = nextCr;
+        if (*p == '\n' && m_line.empty() && !m_lineTooLong) {
+            processLine(p, 0, true, true);   // the blank line after every event: no search needed
+            ++p;
+            continue;
+        }
+        const char *eol = scanner.next(p);
+        const bool ascii = scanner.asciiFrom(p);
         if (!eol) {
-            appendPartialLine(p, end - p);
+            appendPartialLine(p, end - p, ascii);
             return;
         }
 
         if (m_lineTooLong) {
             m_lineTooLong = false;   // the oversized line ends here; its event is being discarded
         } else if (!m_line.empty()) {
-            appendPartialLine(p, eol - p);
+            appendPartialLine(p, eol - p, ascii);
             if (!m_lineTooLong)
-                processLine(m_line.data(), qsizetype(m_line.size()), out);
+                processLine(m_line.data(), qsizetype(m_line.size()), false, m_lineAscii);
             m_lineTooLong = false;
             m_line.clear();
+            m_lineAscii = true;
         } else if (eol - p > m_limits.maxLineBytes) {
             startDiscarding();
         } else {
-            processLine(p, eol - p, out);
+            processLine(p, eol - p, true, ascii);
         }
 
         if (*eol == '\r') {
@@ -127,17 +275,19 @@ void SseParser::feed(QByteArrayView chunk, QList<SseEvent> &out)
     }
 }
 
-void SseParser::appendPartialLine(const char *p, qsizetype n)
+void SseParser::appendPartialLine(const char *p, qsizetype n, bool ascii)
 {
     if (m_lineTooLong)
         return;
     if (qsizetype(m_line.size()) + n > m_limits.maxLineBytes) {
         m_line.clear();
+        m_lineAscii = true;
         m_lineTooLong = true;
         startDiscarding();
         return;
     }
     m_line.append(p, n);
+    m_lineAscii = m_lineAscii && ascii;
 }
 
 void SseParser::startDiscarding()
@@ -145,19 +295,18 @@ void SseParser::startDiscarding()
     if (!m_discarding)
         ++m_discardedEvents;
     m_discarding = true;
-    m_data.clear();
-    m_type.clear();
+    clearEvent();
 }
 
-void SseParser::processLine(const char *line, qsizetype n, QList<SseEvent> &out)
+void SseParser::processLine(const char *line, qsizetype n, bool inChunk, bool ascii)
 {
     if (n == 0) {
         if (m_discarding) {
             m_discarding = false;
-            m_idBuffer = m_lastEventId;
+            clearEvent();
             return;
         }
-        dispatch(out);
+        dispatch();
         return;
     }
     if (m_discarding)
@@ -167,62 +316,103 @@ void SseParser::processLine(const char *line, qsizetype n, QList<SseEvent> &out)
         m_lastComment.assign(line + 1, n - 1);
         return;
     }
-    const char *colon = static_cast<const char *>(std::memchr(line, ':', n));
-    if (!colon) {
-        processField(line, n, line + n, 0);
-        return;
+    // The usual fields are recognised by prefix, which spares a search for the colon.
+    qsizetype nameSize;
+    if (startsWith(line, n, "data:")) {
+        nameSize = 4;
+    } else if (startsWith(line, n, "id:")) {
+        nameSize = 2;
+    } else if (startsWith(line, n, "event:")) {
+        nameSize = 5;
+    } else {
+        const char *colon = static_cast<const char *>(std::memchr(line, ':', n));
+        nameSize = colon ? colon - line : n;
     }
-    const char *value = colon + 1;
     const char *const end = line + n;
+    const char *value = nameSize < n ? line + nameSize + 1 : end;
     if (value < end && *value == ' ')
         ++value;
-    processField(line, colon - line, value, end - value);
+    processField(QByteArrayView(line, nameSize), QByteArrayView(value, end - value), inChunk, ascii);
 }
 
-void SseParser::processField(const char *name, qsizetype nameSize, const char *value, qsizetype valueSize)
+void SseParser::processField(QByteArrayView name, QByteArrayView value, bool inChunk, bool ascii)
 {
-    if (nameEquals(name, nameSize, "data")) {
-        if (qsizetype(m_data.size()) + valueSize + 1 > m_limits.maxEventBytes) {
+    if (equals(name, "data")) {
+        if (m_data.size() + value.size() + 1 > m_limits.maxEventBytes) {
             startDiscarding();
             return;
         }
-        m_data.append(value, valueSize);
-        m_data.push_back('\n');
-    } else if (nameEquals(name, nameSize, "event")) {
-        m_type.assign(value, valueSize);
-    } else if (nameEquals(name, nameSize, "id")) {
-        if (!std::memchr(value, '\0', valueSize))
-            m_idBuffer.assign(value, valueSize);
-    } else if (nameEquals(name, nameSize, "retry")) {
-        if (auto ms = parseRetry(value, valueSize))
+        if (m_dataLines++ > 0)
+            m_data.append('\n', value, ascii);
+        else if (inChunk)
+            m_data.setView(value, ascii);
+        else
+            m_data.assign(value, ascii);
+    } else if (equals(name, "event")) {
+        if (inChunk)
+            m_type.setView(value, ascii);
+        else
+            m_type.assign(value, ascii);
+    } else if (equals(name, "id")) {
+        if (value.contains('\0'))
+            return;
+        if (inChunk)
+            m_pendingId.setView(value, ascii);
+        else
+            m_pendingId.assign(value, ascii);
+        m_hasPendingId = true;
+    } else if (equals(name, "retry")) {
+        if (auto ms = parseRetry(value))
             m_retryMs = ms;
     }
     // Any other field is ignored, as the algorithm requires.
 }
 
-QByteArrayView SseParser::wellFormed(const std::string &bytes, std::string &scratch) const
+QByteArrayView SseParser::wellFormed(const Field &field, std::string &scratch)
 {
-    const QByteArrayView view(bytes.data(), qsizetype(bytes.size()));
-    if (Utf8::isValid(view))
-        return view;
+    const QByteArrayView bytes = field.view();
+    if (field.ascii() || Utf8::isValid(bytes))
+        return bytes;
     scratch.clear();
-    Utf8::appendSanitized(view, scratch);
+    Utf8::appendSanitized(bytes, scratch);
     return {scratch.data(), qsizetype(scratch.size())};
 }
 
-void SseParser::dispatch(QList<SseEvent> &out)
+char *SseParser::reserveInBatch(qsizetype n)
 {
-    m_lastEventId = m_idBuffer;
-    if (m_data.empty()) {
-        m_type.clear();
+    // Written in place: QByteArray::append's bookkeeping shows up at this rate.
+    if (m_batchSize == 0 && !m_batchBytes.isDetached())
+        m_batchBytes = QByteArray();   // events of the last batch still use it: never write under them
+    if (m_batchSize + n > m_batchBytes.size())
+        m_batchBytes.resize(std::max({m_batchSize + n, 2 * m_batchBytes.size(), m_chunkSize}));
+    char *at = m_batchBytes.data() + m_batchSize;
+    m_batchSize += n;
+    return at;
+}
+
+void SseParser::dispatch()
+{
+    if (m_hasPendingId) {
+        const QByteArrayView id = wellFormed(m_pendingId, m_scratch);
+        m_lastEventId.assign(id.data(), id.size());
+        m_hasPendingId = false;
+    }
+    if (m_dataLines == 0) {
+        clearEvent();
         return;
     }
-    m_data.pop_back();   // the "\n" after the last data line
-    const QByteArrayView type = m_type.empty() ? kDefaultType : wellFormed(m_type, m_typeScratch);
-    out.emplace_back(type, wellFormed(m_lastEventId, m_idScratch), wellFormed(m_data, m_dataScratch));
+    // Type and data may each need replacing, so each gets its own scratch.
+    const QByteArrayView type = m_type.size() == 0 ? kDefaultType : wellFormed(m_type, m_typeScratch);
+    const QByteArrayView id = lastEventId();
+    const QByteArrayView data = wellFormed(m_data, m_scratch);
+    const qsizetype offset = m_batchSize;
+    char *out = reserveInBatch(type.size() + id.size() + data.size());
+    std::memcpy(out, type.data(), type.size());
+    std::memcpy(out + type.size(), id.data(), id.size());
+    std::memcpy(out + type.size() + id.size(), data.data(), data.size());
+    m_batchSpans.push_back({offset, type.size(), id.size(), data.size()});
     ++m_eventCount;
-    m_data.clear();
-    m_type.clear();
+    clearEvent();
 }
 
 } // namespace Clickscope

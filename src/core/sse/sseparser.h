@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace Clickscope {
 
@@ -16,6 +17,11 @@ namespace Clickscope {
 //
 // Memory is bounded: a line or an event larger than its cap is discarded whole (counted in
 // discardedEvents()) and parsing resumes after the blank line that ends it.
+//
+// Cost: a field that lies inside the chunk is kept as a view and copied once, into the buffer that
+// all events of one feed() share (one allocation per chunk, not per event); bytes are only copied
+// into the parser when a line or an event spans two chunks. Line ends are found 64 bytes at a time
+// in the same pass that proves a line ASCII, the usual case, which then needs no UTF-8 check.
 class SseParser
 {
 public:
@@ -38,7 +44,7 @@ public:
     void reset();
 
     // The id of the last dispatched event (the "last event ID string"); sent as Last-Event-ID.
-    QByteArrayView lastEventId() const { return m_lastEventId; }
+    QByteArrayView lastEventId() const { return {m_lastEventId.data(), qsizetype(m_lastEventId.size())}; }
     void setLastEventId(QByteArrayView id);
 
     // The reconnection time from the last valid `retry` field, if any arrived.
@@ -48,38 +54,80 @@ public:
     quint64 commentCount() const { return m_commentCount; }
     quint64 discardedEvents() const { return m_discardedEvents; }
     // Text of the last comment line, without the leading colon.
-    QByteArrayView lastComment() const { return m_lastComment; }
+    QByteArrayView lastComment() const { return {m_lastComment.data(), qsizetype(m_lastComment.size())}; }
 
     // Bytes held for an unfinished line and event; never more than the caps allow.
-    qsizetype bufferedBytes() const { return qsizetype(m_line.size() + m_data.size() + m_type.size()); }
+    qsizetype bufferedBytes() const { return qsizetype(m_line.size()) + m_data.size() + m_type.size(); }
 
     const Limits &limits() const { return m_limits; }
 
 private:
+    // A field value: a view into the chunk being parsed, or bytes of its own once the value has to
+    // outlive that chunk. `ascii` says whether every byte is known to be ASCII.
+    class Field
+    {
+    public:
+        QByteArrayView view() const { return m_isView ? m_view : QByteArrayView(m_own.data(), qsizetype(m_own.size())); }
+        qsizetype size() const { return view().size(); }
+        bool ascii() const { return m_ascii; }
+        void setView(QByteArrayView v, bool ascii)
+        {
+            m_view = v;
+            m_isView = true;
+            m_ascii = ascii;
+        }
+        void assign(QByteArrayView v, bool ascii);
+        void append(char c, QByteArrayView v, bool ascii);   // c, then v
+        void own();                                          // stop pointing into the chunk
+        void clear();
+
+    private:
+        std::string m_own;
+        QByteArrayView m_view;
+        bool m_isView = false;
+        bool m_ascii = true;
+    };
+
+    void parseChunk(const char *p, const char *end);
     void consumeBom(const char *&p, const char *end);
-    void appendPartialLine(const char *p, qsizetype n);
-    void processLine(const char *line, qsizetype n, QList<SseEvent> &out);
-    void processField(const char *name, qsizetype nameSize, const char *value, qsizetype valueSize);
-    void dispatch(QList<SseEvent> &out);
+    void appendPartialLine(const char *p, qsizetype n, bool ascii);
+    // `inChunk`: the line lies in the chunk being fed, so views of it stay valid until feed() ends.
+    void processLine(const char *line, qsizetype n, bool inChunk, bool ascii);
+    void processField(QByteArrayView name, QByteArrayView value, bool inChunk, bool ascii);
+    void dispatch();
+    char *reserveInBatch(qsizetype n);
+    void emitBatch(QList<SseEvent> &out);
+    void clearEvent();
     void startDiscarding();
-    QByteArrayView wellFormed(const std::string &bytes, std::string &scratch) const;
+    QByteArrayView wellFormed(const Field &field, std::string &scratch);
 
     Limits m_limits;
     std::string m_line;          // a line still waiting for its terminator
-    std::string m_data;          // the data buffer
-    std::string m_type;          // the event type buffer
-    std::string m_idBuffer;      // the last event ID buffer (set by `id`, committed on dispatch)
+    Field m_data;                // the data buffer, without the final "\n" the algorithm would add
+    int m_dataLines = 0;         // an empty data buffer and one empty data line differ
+    Field m_type;                // the event type buffer
+    Field m_pendingId;           // an `id` not yet committed by a dispatch
+    bool m_hasPendingId = false;
     std::string m_lastEventId;   // the last event ID string
+    // Events dispatched during the current feed(): their bytes back to back, and where each is.
+    struct EventSpan
+    {
+        qsizetype offset, typeSize, idSize, dataSize;
+    };
+    QByteArray m_batchBytes;     // written through data(); its size() is capacity, m_batchSize is used
+    qsizetype m_batchSize = 0;
+    qsizetype m_chunkSize = 0;   // a batch's events take about as many bytes as their chunk
+    std::vector<EventSpan> m_batchSpans;
     std::string m_lastComment;
-    mutable std::string m_typeScratch;
-    mutable std::string m_idScratch;
-    mutable std::string m_dataScratch;
+    std::string m_scratch;       // a field's bytes after replacing ill-formed UTF-8
+    std::string m_typeScratch;
     std::optional<qint64> m_retryMs;
     quint64 m_eventCount = 0;
     quint64 m_commentCount = 0;
     quint64 m_discardedEvents = 0;
     int m_bomMatched = 0;
     bool m_bomDone = false;
+    bool m_lineAscii = true;     // m_line holds no byte >= 0x80
     bool m_afterCr = false;      // the last chunk ended in CR: a leading LF belongs to it
     bool m_lineTooLong = false;  // skipping the rest of a line over the cap
     bool m_discarding = false;   // ignoring lines up to the blank line ending an oversized event

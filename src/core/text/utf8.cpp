@@ -4,6 +4,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace Clickscope::Utf8 {
 namespace {
 
@@ -51,6 +55,16 @@ int sequenceAt(const unsigned char *p, const unsigned char *end) noexcept
 
 const unsigned char *skipAscii(const unsigned char *p, const unsigned char *end) noexcept
 {
+#if defined(__SSE2__)
+    // Event payloads are mostly ASCII JSON: test 32 bytes per step for a set high bit.
+    while (end - p >= 32) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16));
+        if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0)
+            break;
+        p += 32;
+    }
+#endif
     while (end - p >= 8) {
         std::uint64_t word;
         std::memcpy(&word, p, sizeof word);
@@ -64,6 +78,13 @@ const unsigned char *skipAscii(const unsigned char *p, const unsigned char *end)
 }
 
 } // namespace
+
+bool isAscii(QByteArrayView bytes) noexcept
+{
+    auto p = reinterpret_cast<const unsigned char *>(bytes.data());
+    const auto end = p + bytes.size();
+    return skipAscii(p, end) == end;
+}
 
 bool isValid(QByteArrayView bytes) noexcept
 {
