@@ -85,12 +85,15 @@ private:
         if (m_end - p >= 64) {
             const __m128i lf = _mm_set1_epi8('\n');
             const __m128i cr = _mm_set1_epi8('\r');
+            __m128i any = _mm_setzero_si128();
             for (int i = 0; i < 4; ++i) {
                 const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * i));
                 const auto ends = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
                 eol |= std::uint64_t(ends) << (16 * i);
-                high |= std::uint64_t(unsigned(_mm_movemask_epi8(v))) << (16 * i);
+                any = _mm_or_si128(any, v);
             }
+            // Where in the block a high byte sits matters little: say "the block's last byte".
+            high = _mm_movemask_epi8(any) ? std::uint64_t(1) << 63 : 0;
             finishBlock(p, p + 64, eol, high);
             return;
         }
@@ -354,7 +357,7 @@ void SseParser::processField(QByteArrayView name, QByteArrayView value, bool inC
         else
             m_type.assign(value, ascii);
     } else if (equals(name, "id")) {
-        if (value.contains('\0'))
+        if (std::memchr(value.data(), '\0', value.size()))
             return;
         if (inChunk)
             m_pendingId.setView(value, ascii);
