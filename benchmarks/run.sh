@@ -16,7 +16,7 @@ usage() {
 [ $# -ge 1 ] || usage
 BUILD_DIR=$(cd "$1" && pwd)
 shift
-REPEAT=5
+REPEAT=10
 EVENTS=1000000
 SEED=1
 while [ $# -gt 0 ]; do

@@ -25,6 +25,33 @@ bool equals(QByteArrayView bytes, const char (&literal)[N])
     return bytes.size() == qsizetype(N - 1) && std::memcmp(bytes.data(), literal, N - 1) == 0;
 }
 
+// A field's value: what follows the colon, less one leading space.
+QByteArrayView valueFrom(const char *p, const char *end)
+{
+    if (p < end && *p == ' ')
+        ++p;
+    return QByteArrayView(p, end - p);
+}
+
+// Copies a few bytes (an event type, an id) without a call into libc.
+void copyBytes(char *out, QByteArrayView bytes)
+{
+    const char *in = bytes.data();
+    const qsizetype n = bytes.size();
+    if (n > 16) {
+        std::memcpy(out, in, n);
+    } else if (n >= 8) {
+        std::uint64_t head, tail;
+        std::memcpy(&head, in, 8);
+        std::memcpy(&tail, in + n - 8, 8);
+        std::memcpy(out, &head, 8);
+        std::memcpy(out + n - 8, &tail, 8);
+    } else {
+        for (qsizetype i = 0; i < n; ++i)
+            out[i] = in[i];
+    }
+}
+
 template<std::size_t N>
 bool startsWith(const char *line, qsizetype n, const char (&prefix)[N])
 {
@@ -86,6 +113,7 @@ private:
             const __m128i lf = _mm_set1_epi8('\n');
             const __m128i cr = _mm_set1_epi8('\r');
             __m128i any = _mm_setzero_si128();
+#pragma GCC unroll 4
             for (int i = 0; i < 4; ++i) {
                 const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * i));
                 const auto ends = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
@@ -160,7 +188,7 @@ SseParser::SseParser(Limits limits) : m_limits(limits) {}
 
 void SseParser::setLastEventId(QByteArrayView id)
 {
-    m_lastEventId.assign(id.data(), id.size());
+    m_lastEventId.assign(id, true);
     m_hasPendingId = false;
 }
 
@@ -209,6 +237,7 @@ void SseParser::feed(QByteArrayView chunk, QList<SseEvent> &out)
     m_data.own();
     m_type.own();
     m_pendingId.own();
+    m_lastEventId.own();
     emitBatch(out);
 }
 
@@ -314,61 +343,71 @@ void SseParser::processLine(const char *line, qsizetype n, bool inChunk, bool as
     }
     if (m_discarding)
         return;
-    if (line[0] == ':') {
+    const char *const end = line + n;
+    // The usual fields are recognised by prefix, which spares a search for the colon.
+    switch (line[0]) {
+    case ':':
         ++m_commentCount;
         m_lastComment.assign(line + 1, n - 1);
         return;
+    case 'd':
+        if (startsWith(line, n, "data:"))
+            return setData(valueFrom(line + 5, end), inChunk, ascii);
+        break;
+    case 'i':
+        if (startsWith(line, n, "id:"))
+            return setId(valueFrom(line + 3, end), inChunk, ascii);
+        break;
+    case 'e':
+        if (startsWith(line, n, "event:"))
+            return setField(m_type, valueFrom(line + 6, end), inChunk, ascii);
+        break;
+    default:
+        break;
     }
-    // The usual fields are recognised by prefix, which spares a search for the colon.
-    qsizetype nameSize;
-    if (startsWith(line, n, "data:")) {
-        nameSize = 4;
-    } else if (startsWith(line, n, "id:")) {
-        nameSize = 2;
-    } else if (startsWith(line, n, "event:")) {
-        nameSize = 5;
-    } else {
-        const char *colon = static_cast<const char *>(std::memchr(line, ':', n));
-        nameSize = colon ? colon - line : n;
-    }
-    const char *const end = line + n;
-    const char *value = nameSize < n ? line + nameSize + 1 : end;
-    if (value < end && *value == ' ')
-        ++value;
-    processField(QByteArrayView(line, nameSize), QByteArrayView(value, end - value), inChunk, ascii);
-}
-
-void SseParser::processField(QByteArrayView name, QByteArrayView value, bool inChunk, bool ascii)
-{
+    const char *colon = static_cast<const char *>(std::memchr(line, ':', n));
+    const QByteArrayView name(line, colon ? colon - line : n);
+    const QByteArrayView value = colon ? valueFrom(colon + 1, end) : QByteArrayView(end, 0);
     if (equals(name, "data")) {
-        if (m_data.size() + value.size() + 1 > m_limits.maxEventBytes) {
-            startDiscarding();
-            return;
-        }
-        if (m_dataLines++ > 0)
-            m_data.append('\n', value, ascii);
-        else if (inChunk)
-            m_data.setView(value, ascii);
-        else
-            m_data.assign(value, ascii);
+        setData(value, inChunk, ascii);
     } else if (equals(name, "event")) {
-        if (inChunk)
-            m_type.setView(value, ascii);
-        else
-            m_type.assign(value, ascii);
+        setField(m_type, value, inChunk, ascii);
     } else if (equals(name, "id")) {
-        if (std::memchr(value.data(), '\0', value.size()))
-            return;
-        if (inChunk)
-            m_pendingId.setView(value, ascii);
-        else
-            m_pendingId.assign(value, ascii);
-        m_hasPendingId = true;
+        setId(value, inChunk, ascii);
     } else if (equals(name, "retry")) {
         if (auto ms = parseRetry(value))
             m_retryMs = ms;
     }
     // Any other field is ignored, as the algorithm requires.
+}
+
+void SseParser::setField(Field &field, QByteArrayView value, bool inChunk, bool ascii)
+{
+    if (inChunk)
+        field.setView(value, ascii);
+    else
+        field.assign(value, ascii);
+}
+
+void SseParser::setData(QByteArrayView value, bool inChunk, bool ascii)
+{
+    if (m_data.size() + value.size() + 1 > m_limits.maxEventBytes) {
+        startDiscarding();
+        return;
+    }
+    if (m_dataLines++ > 0)
+        m_data.append('\n', value, ascii);
+    else
+        setField(m_data, value, inChunk, ascii);
+}
+
+void SseParser::setId(QByteArrayView value, bool inChunk, bool ascii)
+{
+    // Ids are short: a loop beats a call to memchr.
+    if (std::find(value.begin(), value.end(), '\0') != value.end())
+        return;
+    setField(m_pendingId, value, inChunk, ascii);
+    m_hasPendingId = true;
 }
 
 QByteArrayView SseParser::wellFormed(const Field &field, std::string &scratch)
@@ -396,8 +435,10 @@ char *SseParser::reserveInBatch(qsizetype n)
 void SseParser::dispatch()
 {
     if (m_hasPendingId) {
-        const QByteArrayView id = wellFormed(m_pendingId, m_scratch);
-        m_lastEventId.assign(id.data(), id.size());
+        if (m_pendingId.ascii() || Utf8::isValid(m_pendingId.view()))
+            m_lastEventId = m_pendingId;   // may stay a view into the chunk until feed() ends
+        else
+            m_lastEventId.assign(wellFormed(m_pendingId, m_scratch), true);
         m_hasPendingId = false;
     }
     if (m_dataLines == 0) {
@@ -410,8 +451,8 @@ void SseParser::dispatch()
     const QByteArrayView data = wellFormed(m_data, m_scratch);
     const qsizetype offset = m_batchSize;
     char *out = reserveInBatch(type.size() + id.size() + data.size());
-    std::memcpy(out, type.data(), type.size());
-    std::memcpy(out + type.size(), id.data(), id.size());
+    copyBytes(out, type);
+    copyBytes(out + type.size(), id);
     std::memcpy(out + type.size() + id.size(), data.data(), data.size());
     m_batchSpans.push_back({offset, type.size(), id.size(), data.size()});
     ++m_eventCount;

@@ -44,7 +44,7 @@ public:
     void reset();
 
     // The id of the last dispatched event (the "last event ID string"); sent as Last-Event-ID.
-    QByteArrayView lastEventId() const { return {m_lastEventId.data(), qsizetype(m_lastEventId.size())}; }
+    QByteArrayView lastEventId() const { return m_lastEventId.view(); }
     void setLastEventId(QByteArrayView id);
 
     // The reconnection time from the last valid `retry` field, if any arrived.
@@ -93,7 +93,9 @@ private:
     void appendPartialLine(const char *p, qsizetype n, bool ascii);
     // `inChunk`: the line lies in the chunk being fed, so views of it stay valid until feed() ends.
     void processLine(const char *line, qsizetype n, bool inChunk, bool ascii);
-    void processField(QByteArrayView name, QByteArrayView value, bool inChunk, bool ascii);
+    void setField(Field &field, QByteArrayView value, bool inChunk, bool ascii);
+    void setData(QByteArrayView value, bool inChunk, bool ascii);
+    void setId(QByteArrayView value, bool inChunk, bool ascii);
     void dispatch();
     char *reserveInBatch(qsizetype n);
     void emitBatch(QList<SseEvent> &out);
@@ -108,7 +110,7 @@ private:
     Field m_type;                // the event type buffer
     Field m_pendingId;           // an `id` not yet committed by a dispatch
     bool m_hasPendingId = false;
-    std::string m_lastEventId;   // the last event ID string
+    Field m_lastEventId;         // the last event ID string
     // Events dispatched during the current feed(): their bytes back to back, and where each is.
     struct EventSpan
     {
