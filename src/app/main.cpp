@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QTimer>
 
 #include <cstdio>
@@ -29,6 +30,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("Clickscope"));
     QApplication::setOrganizationName(QStringLiteral("Clickscope"));
     QApplication::setApplicationVersion(QStringLiteral(CLICKSCOPE_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/clickscope.png")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Live dashboard for click streams."));

@@ -71,6 +71,7 @@ private slots:
     void deleteFromSlotIsSafe();
     void countsBytesEventsAndComments();
     void closedStreamKeepsLastEventId();
+    void eightStreamsToOneHostAllFlow();
 
 private:
     std::unique_ptr<EventSource> makeSource(const QString &path, SourceConfig config = {});
@@ -429,6 +430,23 @@ void TestEventSource::closedStreamKeepsLastEventId()
     QTRY_COMPARE_WITH_TIMEOUT(source->state(), StreamSource::State::Closed, kWaitMs);
     QCOMPARE(source->error(), StreamSource::Error::NoError);   // the server ended it: a normal end
     QCOMPARE(source->lastEventId(), QByteArray("99"));
+}
+
+void TestEventSource::eightStreamsToOneHostAllFlow()
+{
+    // One QNetworkAccessManager would queue the 7th and 8th silently; each source has its own.
+    m_server->route("/s", Response::sse("data: hello\n\n").keepOpen());
+    std::vector<std::unique_ptr<EventSource>> sources;
+    int received = 0;
+    for (int i = 0; i < 8; ++i) {
+        sources.push_back(makeSource("/s"));
+        connect(sources.back().get(), &StreamSource::eventsReceived, this,
+                [&](const QList<SseEvent> &events) { received += int(events.size()); });
+        sources.back()->open();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(received, 8, kWaitMs);
+    for (const auto &source : sources)
+        QCOMPARE(source->state(), StreamSource::State::Open);
 }
 
 QTEST_GUILESS_MAIN(TestEventSource)

@@ -138,6 +138,16 @@ void TestSseParser::rules_data()
     QTest::newRow("empty id resets") << QByteArray("id: 3\ndata: a\n\nid:\ndata: b\n\n")
                                      << QStringList{"message|3|a", "message||b"};
     QTest::newRow("blank lines only") << QByteArray("\n\n\r\n\r\r") << QStringList{};
+    // From web-platform-tests eventsource/format-*.
+    QTest::newRow("wpt field parsing")
+        << bytes("data:\0\ndata:  2\rData:1\ndata\0:2\ndata:1\r\0data:4\nda-ta:3\rdata_5\ndata:3\rdata:\r\n"
+                 " data:32\ndata:4\n\n")
+        << QStringList{QString("message||") + QChar(0) + "\n 2\n1\n3\n\n4"};
+    QTest::newRow("wpt newlines") << QByteArray("data:test\r\ndata\ndata:test\r\n\r") << QStringList{"message||test\n\ntest"};
+    QTest::newRow("wpt comments") << bytes("data:1\r:\0\n:\r\ndata:2\n:" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" "\r\n\n")
+                                  << QStringList{"message||1\n2"};
+    QTest::newRow("wpt data before final empty line") << QByteArray("retry:1000\ndata:test1\n\nid:test\ndata:test2")
+                                                      << QStringList{"message||test1"};
     QTest::newRow("UTF-8 passes through") << QByteArray("event: caf\xC3\xA9\ndata: \xE2\x82\xAC \xF0\x9F\x98\x80\n\n")
                                           << QStringList{QString::fromUtf8("café||€ 😀")};
 }

@@ -1,0 +1,15 @@
+# Run by ctest (test "layering"): src/core and src/server must not use Gui, Widgets or Charts,
+# even through an include that a target's link line would let pass.
+file(GLOB_RECURSE sources "${SOURCE_DIR}/src/core/*" "${SOURCE_DIR}/src/server/*")
+set(offenders "")
+foreach(file IN LISTS sources)
+  file(STRINGS "${file}" hits REGEX "#[ \t]*include[ \t]*[<\"](QtGui|QtWidgets|QtCharts|QWidget|QApplication|QGuiApplication|QChart|QPainter|QImage|QPixmap)")
+  if(hits)
+    list(APPEND offenders "${file}: ${hits}")
+  endif()
+endforeach()
+if(offenders)
+  list(JOIN offenders "\n" text)
+  message(FATAL_ERROR "GUI includes in widget-free code:\n${text}")
+endif()
+message(STATUS "layering: src/core and src/server include no GUI headers")
