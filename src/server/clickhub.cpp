@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+#include "clickhub.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <algorithm>
+
+namespace Clickscope {
+namespace {
+
+// Fields a click may carry, and the JSON type each must have when present.
+struct FieldRule
+{
+    const char *name;
+    QJsonValue::Type type;
+};
+constexpr FieldRule kStringFields[] = {{"country", QJsonValue::String},  {"referrer", QJsonValue::String},
+                                       {"device", QJsonValue::String},   {"browser", QJsonValue::String},
+                                       {"userAgent", QJsonValue::String}, {"channel", QJsonValue::String}};
+constexpr qsizetype kMaxLinkLength = 2048;
+
+PublishError errorAt(qsizetype index, const QString &field, const QString &message)
+{
+    return {message, field, index};
+}
+
+} // namespace
+
+ClickHub::ClickHub(qsizetype historySize, QObject *parent)
+    : QObject(parent), m_historySize(std::max<qsizetype>(1, historySize))
+{
+    qRegisterMetaType<QList<PublishedClick>>();
+}
+
+std::optional<PublishError> ClickHub::validateClick(const QJsonObject &click, qsizetype index)
+{
+    const QJsonValue link = click.value(QLatin1String("link"));
+    if (link.isUndefined())
+        return errorAt(index, QStringLiteral("link"), QStringLiteral("missing field 'link'"));
+    if (!link.isString() || link.toString().isEmpty() || link.toString().size() > kMaxLinkLength)
+        return errorAt(index, QStringLiteral("link"), QStringLiteral("'link' must be a non-empty string"));
+    for (const FieldRule &rule : kStringFields) {
+        const QJsonValue value = click.value(QLatin1String(rule.name));
+        if (!value.isUndefined() && !value.isNull() && value.type() != rule.type)
+            return errorAt(index, QString::fromLatin1(rule.name),
+                           QStringLiteral("'%1' must be a string").arg(QLatin1String(rule.name)));
+    }
+    const QJsonValue ts = click.value(QLatin1String("ts"));
+    if (!ts.isUndefined() && !(ts.isDouble() && ts.toDouble() >= 0) && !ts.isString())
+        return errorAt(index, QStringLiteral("ts"),
+                       QStringLiteral("'ts' must be milliseconds since the epoch or an ISO 8601 string"));
+    if (ts.isString() && !QDateTime::fromString(ts.toString(), Qt::ISODateWithMs).isValid())
+        return errorAt(index, QStringLiteral("ts"), QStringLiteral("'ts' is not an ISO 8601 date"));
+    const QJsonValue id = click.value(QLatin1String("id"));
+    if (!id.isUndefined() && !id.isString() && !id.isDouble())
+        return errorAt(index, QStringLiteral("id"), QStringLiteral("'id' must be a string or a number"));
+    return std::nullopt;
+}
+
+std::optional<QList<QJsonObject>> ClickHub::parseClicks(const QByteArray &body, PublishError *error)
+{
+    QList<QJsonObject> clicks;
+    const auto fail = [&](PublishError e) -> std::optional<QList<QJsonObject>> {
+        if (error)
+            *error = std::move(e);
+        return std::nullopt;
+    };
+    const QByteArray trimmed = body.trimmed();
+    if (trimmed.isEmpty())
+        return fail(errorAt(-1, {}, QStringLiteral("empty body: send a click object, an array or NDJSON")));
+
+    QJsonParseError parseError;
+    const QJsonDocument whole = QJsonDocument::fromJson(trimmed, &parseError);
+    if (parseError.error == QJsonParseError::NoError && whole.isObject()) {
+        clicks.append(whole.object());
+    } else if (parseError.error == QJsonParseError::NoError && whole.isArray()) {
+        const QJsonArray array = whole.array();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            if (!array.at(i).isObject())
+                return fail(errorAt(i, {}, QStringLiteral("element %1 is not a JSON object").arg(i)));
+            clicks.append(array.at(i).toObject());
+        }
+    } else if (trimmed.startsWith('[')) {
+        return fail(errorAt(-1, {}, QStringLiteral("invalid JSON array: %1 at offset %2")
+                                         .arg(parseError.errorString()).arg(parseError.offset)));
+    } else {
+        // NDJSON: one object per line; blank lines are allowed.
+        qsizetype index = 0;
+        for (const QByteArray &rawLine : trimmed.split('\n')) {
+            const QByteArray line = rawLine.trimmed();
+            if (line.isEmpty())
+                continue;
+            const QJsonDocument doc = QJsonDocument::fromJson(line, &parseError);
+            if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+                return fail(errorAt(index, {}, QStringLiteral("line %1 is not a JSON object: %2")
+                                                   .arg(index + 1)
+                                                   .arg(parseError.error != QJsonParseError::NoError
+                                                            ? parseError.errorString()
+                                                            : QStringLiteral("not an object"))));
+            clicks.append(doc.object());
+            ++index;
+        }
+    }
+    if (clicks.isEmpty())
+        return fail(errorAt(-1, {}, QStringLiteral("no clicks in the body")));
+    for (qsizetype i = 0; i < clicks.size(); ++i) {
+        if (auto problem = validateClick(clicks[i], i))
+            return fail(*problem);
+    }
+    return clicks;
+}
+
+QList<PublishedClick> ClickHub::publish(const QList<QJsonObject> &clicks, const QString &channel)
+{
+    QList<PublishedClick> out;
+    out.reserve(clicks.size());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (QJsonObject click : clicks) {
+        const quint64 sequence = ++m_sequence;
+        if (!click.contains(QLatin1String("id")))
+            click.insert(QLatin1String("id"), qint64(sequence));
+        if (!click.contains(QLatin1String("ts")))
+            click.insert(QLatin1String("ts"), now);
+        const QString clickChannel = channel.isEmpty() ? QStringLiteral("all") : channel;
+        if (clickChannel != u"all")
+            click.insert(QLatin1String("channel"), clickChannel);
+        PublishedClick published{sequence, clickChannel, click.value(QLatin1String("link")).toString().toUtf8(),
+                                 QJsonDocument(click).toJson(QJsonDocument::Compact)};
+
+        if (auto it = m_linkCounts.find(published.link); it != m_linkCounts.end()) {
+            ++*it;
+            m_lastClickOfLink.insert(published.link, published.json);
+        } else if (m_linkCounts.size() < kMaxTrackedLinks) {
+            m_linkCounts.insert(published.link, 1);
+            m_lastClickOfLink.insert(published.link, published.json);
+        } else {
+            ++m_otherLinks;
+        }
+        m_history.push_back(published);
+        if (qsizetype(m_history.size()) > m_historySize)
+            m_history.pop_front();
+        out.append(std::move(published));
+    }
+    if (!out.isEmpty())
+        emit published(out);
+    return out;
+}
+
+std::optional<QList<PublishedClick>> ClickHub::clicksAfter(quint64 sequence) const
+{
+    if (sequence > m_sequence)
+        return std::nullopt;
+    QList<PublishedClick> out;
+    if (sequence == m_sequence)
+        return out;
+    const quint64 oldest = m_history.empty() ? m_sequence + 1 : m_history.front().sequence;
+    if (sequence + 1 < oldest)
+        return std::nullopt;
+    for (auto it = m_history.begin() + qsizetype(sequence + 1 - oldest); it != m_history.end(); ++it)
+        out.append(*it);
+    return out;
+}
+
+QByteArray ClickHub::snapshotJson(int topLinks) const
+{
+    QList<std::pair<quint64, QByteArray>> ranked;
+    ranked.reserve(m_linkCounts.size());
+    for (auto it = m_linkCounts.cbegin(); it != m_linkCounts.cend(); ++it)
+        ranked.append({it.value(), it.key()});
+    const qsizetype n = std::min<qsizetype>(topLinks, ranked.size());
+    std::partial_sort(ranked.begin(), ranked.begin() + n, ranked.end(),
+                      [](const auto &a, const auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    QJsonObject links;
+    for (qsizetype i = 0; i < n; ++i)
+        links.insert(QString::fromUtf8(ranked[i].second), qint64(ranked[i].first));
+    QJsonObject snapshot{{QStringLiteral("clickCount"), qint64(m_sequence)},
+                         {QStringLiteral("lastId"), qint64(m_sequence)},
+                         {QStringLiteral("links"), links}};
+    if (m_otherLinks > 0)
+        snapshot.insert(QStringLiteral("otherLinks"), qint64(m_otherLinks));
+    return QJsonDocument(snapshot).toJson(QJsonDocument::Compact);
+}
+
+} // namespace Clickscope

@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: MIT
+#include "testpublisher.h"
+
+#include <QHttpServerRequest>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QRegularExpression>
+#include <QUrlQuery>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcServer, "clickscope.server", QtWarningMsg)
+
+namespace Clickscope {
+namespace {
+
+using StatusCode = QHttpServerResponder::StatusCode;
+
+constexpr char kRetryAfterSeconds[] = "5";
+
+QByteArray json(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QByteArray sseFrame(const PublishedClick &click)
+{
+    return "id: " + QByteArray::number(click.sequence) + "\nevent: click\ndata: " + click.json + "\n\n";
+}
+
+void writeJson(QHttpServerResponder &responder, const QJsonObject &body, StatusCode status)
+{
+    responder.write(json(body), {{"Content-Type", "application/json"}, {"Cache-Control", "no-cache"}}, status);
+}
+
+// "de-DE,de;q=0.9" → "DE"; a language without a region gives nothing.
+QString countryFromAcceptLanguage(const QByteArray &header)
+{
+    static const QRegularExpression kRegion(QStringLiteral("^[a-zA-Z]{2,3}[-_]([a-zA-Z]{2})\\b"));
+    const auto match = kRegion.match(QString::fromLatin1(header).trimmed());
+    return match.hasMatch() ? match.captured(1).toUpper() : QString();
+}
+
+QString deviceFromUserAgent(const QString &ua)
+{
+    if (ua.contains(u"iPad") || ua.contains(u"Tablet"))
+        return QStringLiteral("tablet");
+    if (ua.contains(u"Mobi") || ua.contains(u"iPhone") || ua.contains(u"Android"))
+        return QStringLiteral("mobile");
+    return ua.isEmpty() ? QString() : QStringLiteral("desktop");
+}
+
+QString browserFromUserAgent(const QString &ua)
+{
+    // Order matters: Edge and Chrome both say "Chrome", Chrome and Safari both say "Safari".
+    if (ua.contains(u"Edg/"))
+        return QStringLiteral("Edge");
+    if (ua.contains(u"Firefox/"))
+        return QStringLiteral("Firefox");
+    if (ua.contains(u"SamsungBrowser/"))
+        return QStringLiteral("Samsung Internet");
+    if (ua.contains(u"Chrome/"))
+        return QStringLiteral("Chrome");
+    if (ua.contains(u"Safari/"))
+        return QStringLiteral("Safari");
+    if (ua.contains(u"curl/"))
+        return QStringLiteral("curl");
+    return ua.isEmpty() ? QString() : QStringLiteral("other");
+}
+
+} // namespace
+
+TestPublisher::TestPublisher(Settings settings, QObject *parent)
+    : QObject(parent)
+    , m_settings(std::move(settings))
+    , m_hub(m_settings.history)
+    , m_tcp(new GuardedTcpServer({16 * 1024, m_settings.maxBodyBytes}, &m_http))
+{
+    setUpRoutes();
+    connect(&m_hub, &ClickHub::published, this, &TestPublisher::broadcast);
+    connect(&m_heartbeat, &QTimer::timeout, this, &TestPublisher::sendHeartbeat);
+    m_sweep.setSingleShot(true);
+    connect(&m_sweep, &QTimer::timeout, this, &TestPublisher::sweep);
+    m_uptime.start();
+}
+
+TestPublisher::~TestPublisher()
+{
+    // Close every stream so clients see a clean end, not a hang.
+    for (const auto &subscriber : m_subscribers) {
+        if (subscriber->socket)
+            subscriber->socket->disconnectFromHost();
+        if (subscriber->webSocket)
+            subscriber->webSocket->close(QWebSocketProtocol::CloseCodeGoingAway);
+    }
+}
+
+bool TestPublisher::listen()
+{
+    if (!m_tcp->listen(m_settings.address, m_settings.port)) {
+        m_errorString = QStringLiteral("cannot listen on %1:%2: %3")
+                            .arg(m_settings.address.toString())
+                            .arg(m_settings.port)
+                            .arg(m_tcp->errorString());
+        return false;
+    }
+    m_http.bind(m_tcp);
+    m_port = m_tcp->serverPort();
+    if (m_settings.heartbeatMs > 0)
+        m_heartbeat.start(m_settings.heartbeatMs);
+    return true;
+}
+
+QUrl TestPublisher::baseUrl() const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    const QHostAddress address = m_settings.address;
+    url.setHost(address == QHostAddress::Any || address == QHostAddress::AnyIPv4 ? QStringLiteral("127.0.0.1")
+                                                                                  : address.toString());
+    url.setPort(m_port);
+    url.setPath(QStringLiteral("/"));
+    return url;
+}
+
+int TestPublisher::subscriberCount() const
+{
+    return int(std::count_if(m_subscribers.cbegin(), m_subscribers.cend(), [](const auto &s) { return !s->gone; }));
+}
+
+QJsonObject TestPublisher::stats() const
+{
+    QHash<QString, qint64> perChannel;
+    qint64 realtime = 0;
+    qint64 webSockets = 0;
+    for (const auto &s : m_subscribers) {
+        if (s->gone)
+            continue;
+        if (s->kind == Kind::Realtime)
+            ++realtime;
+        else
+            ++perChannel[s->channel];
+        if (s->kind == Kind::WebSocket)
+            ++webSockets;
+    }
+    QJsonObject channels;
+    for (auto it = perChannel.cbegin(); it != perChannel.cend(); ++it)
+        channels.insert(it.key(), it.value());
+    return {{QStringLiteral("subscribers"), channels},
+            {QStringLiteral("realtimeSubscribers"), realtime},
+            {QStringLiteral("webSocketSubscribers"), webSockets},
+            {QStringLiteral("clicksPublished"), qint64(m_hub.totalClicks())},
+            {QStringLiteral("droppedSubscribers"), qint64(m_dropped)},
+            {QStringLiteral("refusedRequests"), qint64(m_tcp->refusedRequests())},
+            {QStringLiteral("uptimeSeconds"), double(m_uptime.elapsed()) / 1000.0}};
+}
+
+void TestPublisher::setUpRoutes()
+{
+    m_http.route("/events", [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+        streamEvents(QStringLiteral("all"), request, std::move(responder));
+    });
+    m_http.route("/events/<arg>", [this](const QString &channel, const QHttpServerRequest &request,
+                                         QHttpServerResponder &&responder) {
+        streamEvents(channel, request, std::move(responder));
+    });
+    m_http.route("/realtime/<arg>", [this](const QString &code, const QHttpServerRequest &request,
+                                           QHttpServerResponder &&responder) {
+        streamRealtime(code, request, std::move(responder));
+    });
+    m_http.route("/publish", [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+        handlePublish(request, std::move(responder));
+    });
+    m_http.route("/r/<arg>", [this](const QString &code, const QHttpServerRequest &request,
+                                    QHttpServerResponder &&responder) {
+        handleRedirect(code, request, std::move(responder));
+    });
+    m_http.route("/stats", [this](const QHttpServerRequest &, QHttpServerResponder &&responder) {
+        writeJson(responder, stats(), StatusCode::Ok);
+    });
+    m_http.route("/health", [](const QHttpServerRequest &, QHttpServerResponder &&responder) {
+        writeJson(responder, {{QStringLiteral("status"), QStringLiteral("ok")}}, StatusCode::Ok);
+    });
+    // QHttpServer 6.4 upgrades a WebSocket request only when a route matches its path; the
+    // handler must not write, the socket arrives through newWebSocketConnection.
+    m_http.route("/ws", [](const QHttpServerRequest &, QHttpServerResponder &&) {});
+    m_http.route("/ws/<arg>", [](const QString &, const QHttpServerRequest &, QHttpServerResponder &&) {});
+    connect(&m_http, &QAbstractHttpServer::newWebSocketConnection, this, &TestPublisher::acceptWebSockets);
+}
+
+bool TestPublisher::authorized(const QHttpServerRequest &request, bool forReading) const
+{
+    if (m_settings.token.isEmpty() || (forReading && !m_settings.tokenForReading))
+        return true;
+    return request.value("Authorization") == "Bearer " + m_settings.token;
+}
+
+bool TestPublisher::refuseIfFull(QHttpServerResponder &responder)
+{
+    if (subscriberCount() < m_settings.maxConnections)
+        return false;
+    responder.write(json({{QStringLiteral("error"), QStringLiteral("too many open streams (limit %1)")
+                                                         .arg(m_settings.maxConnections)}}),
+                    {{"Content-Type", "application/json"}, {"Retry-After", kRetryAfterSeconds}},
+                    StatusCode::ServiceUnavailable);
+    return true;
+}
+
+TestPublisher::Subscriber *TestPublisher::addSseSubscriber(QHttpServerResponder &&responder, Kind kind)
+{
+    auto subscriber = std::make_unique<Subscriber>();
+    subscriber->kind = kind;
+    subscriber->responder = std::make_unique<QHttpServerResponder>(std::move(responder));
+    subscriber->socket = subscriber->responder->socket();
+    Subscriber *raw = subscriber.get();
+    connect(subscriber->socket, &QAbstractSocket::disconnected, this, [this, raw] { markGone(raw); });
+    subscriber->responder->writeStatusLine(StatusCode::Ok);
+    subscriber->responder->writeHeaders({{"Content-Type", "text/event-stream"},
+                                         {"Cache-Control", "no-cache"},
+                                         {"X-Accel-Buffering", "no"}});
+    m_subscribers.push_back(std::move(subscriber));
+    emit subscriberCountChanged(subscriberCount());
+    return raw;
+}
+
+void TestPublisher::streamEvents(const QString &channel, const QHttpServerRequest &request,
+                                 QHttpServerResponder &&responder)
+{
+    if (!authorized(request, true)) {
+        writeJson(responder, {{QStringLiteral("error"), QStringLiteral("missing or wrong bearer token")}},
+                  StatusCode::Unauthorized);
+        return;
+    }
+    if (refuseIfFull(responder))
+        return;
+    const QUrlQuery query = request.query();
+    QByteArray lastEventId = request.value("Last-Event-ID");
+    if (lastEventId.isEmpty() && query.hasQueryItem(QStringLiteral("lastEventId")))
+        lastEventId = query.queryItemValue(QStringLiteral("lastEventId")).toUtf8();
+    const bool wantSnapshot = query.queryItemValue(QStringLiteral("snapshot")) == u"1";
+
+    Subscriber *subscriber = addSseSubscriber(std::move(responder), Kind::Events);
+    subscriber->channel = channel;
+
+    // The first write also ends the headers. Then: a snapshot or the missed clicks, then live.
+    QByteArray opening = "retry: " + QByteArray::number(m_settings.retryMs) + "\n\n";
+    std::optional<QList<PublishedClick>> missed;
+    if (!lastEventId.isEmpty() && !wantSnapshot) {
+        bool ok = false;
+        const quint64 after = lastEventId.toULongLong(&ok);
+        if (ok)
+            missed = m_hub.clicksAfter(after);
+    }
+    if (missed) {
+        for (const PublishedClick &click : *missed) {
+            if (channel == u"all" || click.channel == channel)
+                opening += sseFrame(click);
+        }
+    } else if (wantSnapshot || !lastEventId.isEmpty()) {
+        opening += "id: " + QByteArray::number(m_hub.lastSequence()) + "\nevent: snapshot\ndata: "
+                   + m_hub.snapshotJson() + "\n\n";
+    }
+    send(*subscriber, opening);
+}
+
+QByteArray TestPublisher::realtimeEvent(const QByteArray &link) const
+{
+    const QByteArray last = m_hub.lastClickOf(link);
+    return "data: {\"clickCount\":" + QByteArray::number(m_hub.clicksOf(link))
+           + ",\"clickAnalytics\":" + (last.isEmpty() ? QByteArray("false") : last) + "}\n\n";
+}
+
+void TestPublisher::streamRealtime(const QString &code, const QHttpServerRequest &request,
+                                   QHttpServerResponder &&responder)
+{
+    if (!authorized(request, true)) {
+        writeJson(responder, {{QStringLiteral("error"), QStringLiteral("missing or wrong bearer token")}},
+                  StatusCode::Unauthorized);
+        return;
+    }
+    if (refuseIfFull(responder))
+        return;
+    Subscriber *subscriber = addSseSubscriber(std::move(responder), Kind::Realtime);
+    // Links are published as "/code" or "code"; follow whichever this one has been seen as.
+    const QByteArray bare = code.toUtf8();
+    subscriber->link = m_hub.clicksOf("/" + bare) > 0 || m_hub.clicksOf(bare) == 0 ? "/" + bare : bare;
+    send(*subscriber, realtimeEvent(subscriber->link));
+}
+
+void TestPublisher::handlePublish(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    if (request.method() != QHttpServerRequest::Method::Post) {
+        responder.write(json({{QStringLiteral("error"), QStringLiteral("use POST to publish")}}),
+                        {{"Content-Type", "application/json"}, {"Allow", "POST"}}, StatusCode::MethodNotAllowed);
+        return;
+    }
+    if (!authorized(request, false)) {
+        responder.write(json({{QStringLiteral("error"), QStringLiteral("missing or wrong bearer token")}}),
+                        {{"Content-Type", "application/json"}, {"WWW-Authenticate", "Bearer"}},
+                        StatusCode::Unauthorized);
+        return;
+    }
+    PublishError error;
+    const auto clicks = ClickHub::parseClicks(request.body(), &error);
+    if (!clicks) {
+        QJsonObject body{{QStringLiteral("error"), error.message}};
+        if (!error.field.isEmpty())
+            body.insert(QStringLiteral("field"), error.field);
+        if (error.index >= 0)
+            body.insert(QStringLiteral("index"), qint64(error.index));
+        writeJson(responder, body, StatusCode::BadRequest);
+        return;
+    }
+    const QString channel = request.query().queryItemValue(QStringLiteral("channel"));
+    const QList<PublishedClick> published = m_hub.publish(*clicks, channel.isEmpty() ? QStringLiteral("all") : channel);
+    writeJson(responder,
+              {{QStringLiteral("accepted"), qint64(published.size())},
+               {QStringLiteral("firstId"), qint64(published.first().sequence)},
+               {QStringLiteral("lastId"), qint64(published.last().sequence)}},
+              StatusCode::Accepted);
+}
+
+void TestPublisher::handleRedirect(const QString &code, const QHttpServerRequest &request,
+                                   QHttpServerResponder &&responder)
+{
+    const QString ua = QString::fromUtf8(request.value("User-Agent"));
+    QString country = request.query().queryItemValue(QStringLiteral("country")).toUpper();
+    if (country.isEmpty())
+        country = countryFromAcceptLanguage(request.value("Accept-Language"));
+    QJsonObject click{{QStringLiteral("link"), u'/' + code}};
+    if (!country.isEmpty())
+        click.insert(QStringLiteral("country"), country);
+    if (const QByteArray referrer = request.value("Referer"); !referrer.isEmpty())
+        click.insert(QStringLiteral("referrer"), QString::fromUtf8(referrer));
+    if (const QString device = deviceFromUserAgent(ua); !device.isEmpty())
+        click.insert(QStringLiteral("device"), device);
+    if (const QString browser = browserFromUserAgent(ua); !browser.isEmpty())
+        click.insert(QStringLiteral("browser"), browser);
+    if (!ua.isEmpty())
+        click.insert(QStringLiteral("userAgent"), ua);
+    m_hub.publish({click});
+    const QUrl target = m_settings.redirects.value(code, QUrl(m_settings.redirectBase + code));
+    responder.write(QByteArray(), {{"Location", target.toEncoded()}, {"Cache-Control", "no-store"}},
+                    StatusCode::Found);
+}
+
+void TestPublisher::acceptWebSockets()
+{
+    while (m_http.hasPendingWebSocketConnections()) {
+        QWebSocket *ws = m_http.nextPendingWebSocketConnection().release();
+        ws->setParent(this);
+        const bool full = subscriberCount() >= m_settings.maxConnections;
+        const QString path = ws->requestUrl().path();
+        const bool allowed = !m_settings.tokenForReading || m_settings.token.isEmpty()
+            || ws->request().rawHeader("Authorization") == "Bearer " + m_settings.token
+            || QUrlQuery(ws->requestUrl()).queryItemValue(QStringLiteral("token")).toUtf8() == m_settings.token;
+        if (full || !allowed) {
+            ws->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                      full ? QStringLiteral("too many open streams") : QStringLiteral("missing or wrong token"));
+            connect(ws, &QWebSocket::disconnected, ws, &QObject::deleteLater);
+            continue;
+        }
+        auto subscriber = std::make_unique<Subscriber>();
+        subscriber->kind = Kind::WebSocket;
+        subscriber->webSocket = ws;
+        if (path.startsWith(u"/ws/") && path.size() > 4)
+            subscriber->channel = path.mid(4);
+        Subscriber *raw = subscriber.get();
+        connect(ws, &QWebSocket::disconnected, this, [this, raw, ws] {
+            markGone(raw);
+            ws->deleteLater();
+        });
+        connect(ws, &QWebSocket::textMessageReceived, this, [raw](const QString &message) {
+            // {"subscribe":"<channel>"} switches the channel; anything else is ignored.
+            const QJsonObject request = QJsonDocument::fromJson(message.toUtf8()).object();
+            if (const QString channel = request.value(QStringLiteral("subscribe")).toString(); !channel.isEmpty())
+                raw->channel = channel;
+        });
+        m_subscribers.push_back(std::move(subscriber));
+        emit subscriberCountChanged(subscriberCount());
+    }
+}
+
+bool TestPublisher::dropIfBehind(Subscriber &subscriber, qint64 backlog, QAbstractSocket *socket)
+{
+    if (backlog <= m_settings.maxBacklogBytes)
+        return false;
+    ++m_dropped;
+    qCInfo(lcServer) << "dropping a subscriber that does not keep up," << backlog << "bytes behind";
+    subscriber.gone = true;
+    m_sweep.start(0);
+    socket->abort();
+    return true;
+}
+
+bool TestPublisher::send(Subscriber &subscriber, const QByteArray &bytes)
+{
+    QTcpSocket *socket = subscriber.socket;
+    if (subscriber.gone || !socket || socket->state() != QAbstractSocket::ConnectedState)
+        return false;
+    // What is still queued from earlier writes decides, so one large batch never drops a reader
+    // that keeps up; memory per subscriber stays under the cap plus one batch.
+    if (dropIfBehind(subscriber, socket->bytesToWrite(), socket))
+        return false;
+    subscriber.responder->writeBody(bytes);
+    return true;
+}
+
+bool TestPublisher::sendText(Subscriber &subscriber, const QString &text)
+{
+    QWebSocket *ws = subscriber.webSocket;
+    if (subscriber.gone || !ws || ws->state() != QAbstractSocket::ConnectedState)
+        return false;
+    if (ws->bytesToWrite() > m_settings.maxBacklogBytes) {
+        ++m_dropped;
+        qCInfo(lcServer) << "dropping a WebSocket subscriber that does not keep up";
+        subscriber.gone = true;
+        m_sweep.start(0);
+        ws->abort();
+        return false;
+    }
+    ws->sendTextMessage(text);
+    return true;
+}
+
+void TestPublisher::broadcast(const QList<PublishedClick> &clicks)
+{
+    // Serialise once per batch and channel, never once per subscriber.
+    QByteArray all;
+    QHash<QString, QByteArray> perChannel;
+    QHash<QByteArray, bool> linksTouched;
+    QList<QString> texts;   // WebSocket frames, made on first need
+    for (const PublishedClick &click : clicks) {
+        const QByteArray frame = sseFrame(click);
+        all += frame;
+        if (click.channel != u"all")
+            perChannel[click.channel] += frame;
+        linksTouched.insert(click.link, true);
+    }
+    // A snapshot of the list: a send may abort a socket, whose disconnect marks it gone (and a
+    // sweep, later, removes it), so the vector does not change under this loop.
+    for (const auto &s : m_subscribers) {
+        Subscriber &subscriber = *s;
+        switch (subscriber.kind) {
+        case Kind::Events: {
+            const QByteArray &payload = subscriber.channel == u"all" ? all : perChannel.value(subscriber.channel);
+            if (!payload.isEmpty())
+                send(subscriber, payload);
+            break;
+        }
+        case Kind::Realtime:
+            if (linksTouched.contains(subscriber.link))
+                send(subscriber, realtimeEvent(subscriber.link));
+            break;
+        case Kind::WebSocket:
+            if (texts.isEmpty()) {
+                for (const PublishedClick &click : clicks)
+                    texts.append(QString::fromUtf8(click.json));
+            }
+            for (qsizetype i = 0; i < clicks.size(); ++i) {
+                if ((subscriber.channel == u"all" || clicks[i].channel == subscriber.channel)
+                    && !sendText(subscriber, texts[i]))
+                    break;
+            }
+            break;
+        }
+    }
+}
+
+void TestPublisher::sendHeartbeat()
+{
+    static const QByteArray kPing(": ping\n\n");
+    for (const auto &s : m_subscribers) {
+        if (s->kind != Kind::WebSocket)
+            send(*s, kPing);
+    }
+}
+
+void TestPublisher::markGone(Subscriber *subscriber)
+{
+    subscriber->gone = true;
+    m_sweep.start(0);
+}
+
+void TestPublisher::sweep()
+{
+    const auto before = m_subscribers.size();
+    std::erase_if(m_subscribers, [](const auto &s) { return s->gone; });
+    if (m_subscribers.size() != before)
+        emit subscriberCountChanged(subscriberCount());
+}
+
+} // namespace Clickscope

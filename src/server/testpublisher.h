@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "clickhub.h"
+#include "guardedtcpserver.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QHttpServer>
+#include <QHttpServerResponder>
+#include <QJsonObject>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QUrl>
+#include <QWebSocket>
+
+#include <memory>
+#include <vector>
+
+namespace Clickscope {
+
+// The embedded publisher: SSE and WebSocket click streams, a publish API, a tiny link shortener,
+// stats. Used by the app's demo mode, by `clickscope-cli serve`, and by the tests as a real server.
+//
+// Every stream is guarded: QHttpServer deletes a socket when its client leaves while the
+// responder still points at it, so subscribers hold a QPointer and are swept when it goes. Each
+// subscriber's send buffer is capped; one that cannot keep up is disconnected and counted.
+class TestPublisher : public QObject
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        QHostAddress address = QHostAddress(QHostAddress::LocalHost);
+        quint16 port = 0;                       // 0: any free port
+        QByteArray token;                       // publishing needs "Authorization: Bearer <token>"
+        bool tokenForReading = false;           // …and so does reading the streams
+        qsizetype history = ClickHub::kDefaultHistory;
+        int heartbeatMs = 15'000;
+        int retryMs = 3'000;                    // sent to SSE clients as `retry:`
+        int maxConnections = 10'000;            // open streams (SSE + WebSocket)
+        qint64 maxBodyBytes = 1024 * 1024;
+        qint64 maxBacklogBytes = 4 * 1024 * 1024;
+        QString redirectBase = QStringLiteral("https://example.com/");   // /r/<code> → base + code
+        QHash<QString, QUrl> redirects;         // per-code targets, ahead of redirectBase
+    };
+
+    explicit TestPublisher(Settings settings, QObject *parent = nullptr);
+    ~TestPublisher() override;
+
+    // Binds and listens; false (see errorString()) when the address or port cannot be had.
+    bool listen();
+    QString errorString() const { return m_errorString; }
+    quint16 port() const { return m_port; }
+    QUrl baseUrl() const;
+
+    ClickHub &hub() { return m_hub; }
+    int subscriberCount() const;
+    quint64 droppedSubscribers() const { return m_dropped; }
+    QJsonObject stats() const;
+
+signals:
+    void subscriberCountChanged(int count);
+
+private:
+    enum class Kind { Events, Realtime, WebSocket };
+    struct Subscriber
+    {
+        Kind kind = Kind::Events;
+        QString channel = QStringLiteral("all");
+        QByteArray link;                                   // Realtime: the link it follows
+        std::unique_ptr<QHttpServerResponder> responder;   // SSE kinds
+        QPointer<QTcpSocket> socket;                       // SSE kinds
+        QPointer<QWebSocket> webSocket;                    // WebSocket kind
+        bool gone = false;
+    };
+
+    void setUpRoutes();
+    void streamEvents(const QString &channel, const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void streamRealtime(const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void handlePublish(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void handleRedirect(const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void acceptWebSockets();
+    bool authorized(const QHttpServerRequest &request, bool forReading) const;
+    bool refuseIfFull(QHttpServerResponder &responder);
+    Subscriber *addSseSubscriber(QHttpServerResponder &&responder, Kind kind);
+    void broadcast(const QList<PublishedClick> &clicks);
+    void sendHeartbeat();
+    bool send(Subscriber &subscriber, const QByteArray &bytes);
+    bool sendText(Subscriber &subscriber, const QString &text);
+    bool dropIfBehind(Subscriber &subscriber, qint64 backlog, QAbstractSocket *socket);
+    void markGone(Subscriber *subscriber);
+    void sweep();
+    QByteArray realtimeEvent(const QByteArray &link) const;
+
+    Settings m_settings;
+    ClickHub m_hub;
+    QHttpServer m_http;
+    GuardedTcpServer *m_tcp;   // owned by m_http once bound
+    QTimer m_heartbeat;
+    QTimer m_sweep;
+    std::vector<std::unique_ptr<Subscriber>> m_subscribers;
+    QElapsedTimer m_uptime;
+    QString m_errorString;
+    quint64 m_dropped = 0;
+    quint16 m_port = 0;
+};
+
+} // namespace Clickscope
