@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Composes the application: parses the command line, creates the window and, for --demo, the
-// local demo server it connects to. No logic beyond that.
-#include "demostreamserver.h"
+// embedded publisher with synthetic traffic that it connects to. No logic beyond that.
 #include "mainwindow.h"
+#include "testpublisher.h"
+#include "trafficgenerator.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -72,17 +73,24 @@ int main(int argc, char *argv[])
     if (!afterOk || afterSeconds < 0)
         return usageError(QStringLiteral("--after needs a number of seconds, not '%1'").arg(parser.value(after)));
 
-    std::unique_ptr<Clickscope::DemoStreamServer> demoServer;
+    std::unique_ptr<Clickscope::TestPublisher> publisher;
+    std::unique_ptr<Clickscope::TrafficGenerator> traffic;
     Clickscope::MainWindow window;
     window.show();
 
     if (parser.isSet(demo)) {
-        demoServer = std::make_unique<Clickscope::DemoStreamServer>(kDemoClicksPerSecond);
-        if (!demoServer->listen()) {
-            std::fprintf(stderr, "clickscope: the demo server found no free port on 127.0.0.1\n");
+        publisher = std::make_unique<Clickscope::TestPublisher>(Clickscope::TestPublisher::Settings{});
+        if (!publisher->listen()) {
+            std::fprintf(stderr, "clickscope: %s\n", qPrintable(publisher->errorString()));
             return 1;
         }
-        window.connectTo(demoServer->streamUrl(), headers);
+        Clickscope::TrafficGenerator::Settings settings;
+        settings.clicksPerSecond = kDemoClicksPerSecond;
+        traffic = std::make_unique<Clickscope::TrafficGenerator>(settings);
+        QObject::connect(traffic.get(), &Clickscope::TrafficGenerator::clicksGenerated, publisher.get(),
+                         [&publisher](const QList<QJsonObject> &clicks) { publisher->hub().publish(clicks); });
+        traffic->start();
+        window.connectTo(publisher->baseUrl().resolved(QUrl(QStringLiteral("/events"))), headers);
     } else if (!positional.isEmpty()) {
         window.connectTo(QUrl(positional.first(), QUrl::StrictMode), headers);
     }

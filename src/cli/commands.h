@@ -16,6 +16,8 @@ enum ExitCode { kExitOk = 0, kExitStreamError = 1, kExitUsage = 2 };
 // process exit code. Commands that stream run the application's event loop themselves.
 int runListen(const QStringList &arguments);
 int runBench(const QStringList &arguments);
+int runServe(const QStringList &arguments);
+int runPublish(const QStringList &arguments);
 
 // Parses `arguments` with the --help and --version every command has. Returns an exit code when
 // the command must stop here (help or version printed, or a usage error reported). `usage` is the

@@ -12,7 +12,9 @@ constexpr char kUsage[] =
     "Usage: clickscope-cli COMMAND [options]\n"
     "\n"
     "Commands:\n"
-    "  listen URL        print the events of a Server-Sent Events stream\n"
+    "  listen URL        print the events of a stream (SSE, or WebSocket frames)\n"
+    "  serve             run the test publisher (streams, publish API, synthetic traffic)\n"
+    "  publish URL       post clicks (NDJSON) to a publisher\n"
     "  bench parse FILE  measure the SSE parser on a file\n"
     "\n"
     "'clickscope-cli COMMAND --help' describes a command.\n";
@@ -34,6 +36,10 @@ int main(int argc, char *argv[])
         return Clickscope::Cli::runListen(rest);
     if (command == u"bench")
         return Clickscope::Cli::runBench(rest);
+    if (command == u"serve")
+        return Clickscope::Cli::runServe(rest);
+    if (command == u"publish")
+        return Clickscope::Cli::runPublish(rest);
     if (command == u"--help" || command == u"-h") {
         std::fputs(kUsage, stdout);
         return Clickscope::Cli::kExitOk;

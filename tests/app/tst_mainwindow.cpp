@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "demostreamserver.h"
 #include "mainwindow.h"
 #include "scriptedhttpserver.h"
+#include "testpublisher.h"
+#include "trafficgenerator.h"
 
 #include <QLabel>
 #include <QLineEdit>
@@ -28,7 +29,7 @@ private slots:
     void badUrlIsRefusedWithAMessage();
     void httpErrorIsShown();
     void disconnectButtonCloses();
-    void demoServerFeedsTheWindow();
+    void publisherWithTrafficFeedsTheWindow();
 };
 
 void TestMainWindow::typedUrlConnectsAndCountsEvents()
@@ -100,15 +101,22 @@ void TestMainWindow::disconnectButtonCloses()
     QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Disconnected"));
 }
 
-void TestMainWindow::demoServerFeedsTheWindow()
+void TestMainWindow::publisherWithTrafficFeedsTheWindow()
 {
-    Clickscope::DemoStreamServer demo(200);
-    QVERIFY(demo.listen());
+    // What --demo composes: the embedded publisher fed by synthetic traffic.
+    Clickscope::TestPublisher publisher(Clickscope::TestPublisher::Settings{});
+    QVERIFY(publisher.listen());
+    Clickscope::TrafficGenerator::Settings settings;
+    settings.clicksPerSecond = 200;
+    Clickscope::TrafficGenerator traffic(settings);
+    connect(&traffic, &Clickscope::TrafficGenerator::clicksGenerated, &publisher,
+            [&](const QList<QJsonObject> &clicks) { publisher.hub().publish(clicks); });
+    traffic.start();
     MainWindow window;
     window.show();
-    window.connectTo(demo.streamUrl());
+    window.connectTo(publisher.baseUrl().resolved(QUrl(QStringLiteral("/events"))));
     QTRY_VERIFY_WITH_TIMEOUT(window.eventCount() >= 20, kWaitMs);
-    QCOMPARE(demo.subscriberCount(), 1);
+    QCOMPARE(publisher.subscriberCount(), 1);
     QVERIFY(window.findChild<QPlainTextEdit *>("lastEventsView")->toPlainText().contains(QStringLiteral("click #")));
 }
 

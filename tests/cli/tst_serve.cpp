@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+// `clickscope-cli serve` and `publish` end to end: the built binary, talking to itself on loopback.
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryFile>
+#include <QTest>
+
+#include <csignal>
+#include <memory>
+
+namespace {
+
+constexpr int kWaitMs = 10000;
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run run(const QStringList &arguments, const QByteArray &input = {})
+{
+    QProcess process;
+    process.start(QStringLiteral(CLICKSCOPE_CLI), arguments);
+    process.write(input);
+    process.closeWriteChannel();
+    QSignalSpy finished(&process, &QProcess::finished);
+    if (!finished.wait(kWaitMs))
+        process.kill();
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
+            process.readAllStandardError()};
+}
+
+} // namespace
+
+class TestServe : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void cleanup();
+    void serveListensPublishAndListenReadIt();
+    void syntheticTrafficFlows();
+    void tokenIsEnforced();
+    void publishReportsRejections();
+    void publishToADeadServerFails();
+    void badFlagsExitTwo_data();
+    void badFlagsExitTwo();
+    void portInUseExitsOne();
+
+private:
+    // Starts `serve` and returns its base URL, read from the line it prints.
+    QString startServer(const QStringList &extra = {});
+    std::unique_ptr<QProcess> m_server;
+};
+
+void TestServe::cleanup()
+{
+    if (m_server && m_server->state() != QProcess::NotRunning) {
+        m_server->kill();
+        m_server->waitForFinished(kWaitMs);
+    }
+    m_server.reset();
+}
+
+QString TestServe::startServer(const QStringList &extra)
+{
+    m_server = std::make_unique<QProcess>();
+    m_server->start(QStringLiteral(CLICKSCOPE_CLI), QStringList{"serve", "--port", "0"} + extra);
+    QByteArray out;
+    static const QRegularExpression kListening(QStringLiteral("listening on (http://127\\.0\\.0\\.1:\\d+)"));
+    QRegularExpressionMatch match;
+    const bool started = QTest::qWaitFor([&] {
+        out += m_server->readAllStandardOutput();
+        match = kListening.match(QString::fromUtf8(out));
+        return match.hasMatch() || m_server->state() == QProcess::NotRunning;
+    }, kWaitMs);
+    if (!started || !match.hasMatch())
+        return {};
+    return match.captured(1);
+}
+
+void TestServe::serveListensPublishAndListenReadIt()
+{
+    const QString base = startServer();
+    QVERIFY(!base.isEmpty());
+    const Run published = run({"publish", base}, "{\"link\":\"/one\"}\n\n{\"link\":\"/two\"}\n{\"link\":\"/three\"}\n");
+    QCOMPARE(published.exitCode, 0);
+    QCOMPARE(published.out, QByteArray("accepted 3, rejected 0\n"));
+
+    const Run listened = run({"listen", base + "/events", "--last-event-id", "0", "--max-events", "3"});
+    QCOMPARE(listened.exitCode, 0);
+    const QList<QByteArray> lines = listened.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 3);
+    QVERIFY(lines[0].startsWith("{\"type\":\"click\",\"data\":\"{\\\"id\\\":1,\\\"link\\\":\\\"/one\\\""));
+    QVERIFY(lines[2].endsWith("\"lastEventId\":\"3\"}"));
+
+    ::kill(pid_t(m_server->processId()), SIGTERM);
+    QVERIFY(m_server->waitForFinished(kWaitMs));
+    QCOMPARE(m_server->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_server->exitCode(), 0);
+}
+
+void TestServe::syntheticTrafficFlows()
+{
+    const QString base = startServer({"--rate", "500", "--links", "20", "--seed", "7"});
+    QVERIFY(!base.isEmpty());
+    const Run listened = run({"listen", base + "/events", "--max-events", "50", "--timeout", "8"});
+    QCOMPARE(listened.exitCode, 0);
+    QCOMPARE(listened.out.count('\n'), 50);
+    QVERIFY(listened.out.contains("\"type\":\"click\""));
+    QVERIFY(listened.out.contains("\\\"country\\\""));
+}
+
+void TestServe::tokenIsEnforced()
+{
+    const QString base = startServer({"--token", "t0k"});
+    QVERIFY(!base.isEmpty());
+    const Run refused = run({"publish", base}, "{\"link\":\"/a\"}\n");
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains("401"), refused.err.constData());
+    const Run accepted = run({"publish", base, "--token", "t0k"}, "{\"link\":\"/a\"}\n");
+    QCOMPARE(accepted.exitCode, 0);
+    QCOMPARE(accepted.out, QByteArray("accepted 1, rejected 0\n"));
+}
+
+void TestServe::publishReportsRejections()
+{
+    const QString base = startServer();
+    QVERIFY(!base.isEmpty());
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    file.write("{\"link\":\"/ok\"}\n{\"link\":42}\n");
+    file.close();
+    const Run r = run({"publish", base + "/publish", "--file", file.fileName()});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.out, QByteArray("accepted 0, rejected 2\n"));   // all or nothing per request
+    QVERIFY2(r.err.contains("line 2"), r.err.constData());
+    QVERIFY2(r.err.contains("link"), r.err.constData());
+}
+
+void TestServe::publishToADeadServerFails()
+{
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    const Run r = run({"publish", QStringLiteral("http://127.0.0.1:%1").arg(port)}, "{\"link\":\"/a\"}\n");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("error:"), r.err.constData());
+}
+
+void TestServe::badFlagsExitTwo_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("mentions");
+    QTest::newRow("port too big") << QStringList{"serve", "--port", "70000"} << QByteArray("--port");
+    QTest::newRow("negative rate") << QStringList{"serve", "--rate", "-1"} << QByteArray("--rate");
+    QTest::newRow("bad bind") << QStringList{"serve", "--bind", "not-an-ip"} << QByteArray("--bind");
+    QTest::newRow("read-token alone") << QStringList{"serve", "--read-token"} << QByteArray("--token");
+    QTest::newRow("zero links") << QStringList{"serve", "--links", "0"} << QByteArray("--links");
+    QTest::newRow("serve extra argument") << QStringList{"serve", "extra"} << QByteArray("extra");
+    QTest::newRow("publish without URL") << QStringList{"publish"} << QByteArray("URL");
+    QTest::newRow("publish bad URL") << QStringList{"publish", "ftp://x"} << QByteArray("ftp://x");
+    QTest::newRow("publish missing file") << QStringList{"publish", "http://127.0.0.1:1", "--file", "/nonexistent/x"}
+                                          << QByteArray("/nonexistent/x");
+}
+
+void TestServe::badFlagsExitTwo()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, mentions);
+    const Run r = run(arguments);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(mentions), r.err.constData());
+}
+
+void TestServe::portInUseExitsOne()
+{
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+    const Run r = run({"serve", "--port", QString::number(taken.serverPort())});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("cannot listen"), r.err.constData());
+}
+
+QTEST_GUILESS_MAIN(TestServe)
+#include "tst_serve.moc"
