@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
-#include "sse/eventsource.h"
+#include "source/sourcefactory.h"
 #include "ui_mainwindow.h"
 
 #include <QFont>
@@ -74,7 +74,7 @@ void MainWindow::connectTo(const QUrl &url, const QList<HttpHeader> &headers)
     SourceConfig config;
     config.url = url;
     config.headers = headers;
-    m_source = std::make_unique<EventSource>(config);
+    m_source = createSource(config);
     connect(m_source.get(), &StreamSource::eventsReceived, this, &MainWindow::onEvents);
     connect(m_source.get(), &StreamSource::stateChanged, this, &MainWindow::onStateChanged);
     connect(m_source.get(), &StreamSource::commentsReceived, this, [this](quint64 total, const QString &) {

@@ -3,7 +3,7 @@
 #include "eventwriter.h"
 #include "signalwatcher.h"
 
-#include "sse/eventsource.h"
+#include "source/sourcefactory.h"
 
 #include <QCoreApplication>
 #include <QRegularExpression>
@@ -36,11 +36,12 @@ std::optional<int> parseListenOptions(const QStringList &arguments, ListenOption
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Reads a Server-Sent Events stream and prints each event as it is dispatched.\n"
+        "Reads a Server-Sent Events stream (http/https) or WebSocket frames (ws/wss) and prints\n"
+        "each event as it is dispatched; a frame is printed as an event of type \"message\".\n"
         "Exit codes: 0 the stream ended normally (max events, timeout, HTTP 204, end marker,\n"
         "the server closed it with --no-reconnect, SIGINT/SIGTERM); 1 a fatal stream error;\n"
         "2 a usage error."));
-    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The stream, http:// or https://."));
+    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The stream: http(s):// for SSE, ws(s):// for WebSocket."));
     const QCommandLineOption header({QStringLiteral("H"), QStringLiteral("header")},
                                     QStringLiteral("Adds a request header, e.g. 'Authorization: Bearer T'."),
                                     QStringLiteral("K: V"));
@@ -92,6 +93,12 @@ std::optional<int> parseListenOptions(const QStringList &arguments, ListenOption
         if (!parsed)
             return usageError(kCommand, QStringLiteral("--header: ") + error);
         config.headers.append(*parsed);
+    }
+    const bool webSocket = config.url.scheme().toLower().startsWith(u"ws");
+    for (const QCommandLineOption &httpOnly : {data, method, lastEventId}) {
+        if (webSocket && parser.isSet(httpOnly))
+            return usageError(kCommand, QStringLiteral("--%1 applies to http(s) streams, not to WebSocket URLs")
+                                            .arg(httpOnly.names().constLast()));
     }
     if (parser.isSet(data))
         config.body = parser.value(data).toUtf8();
@@ -148,7 +155,8 @@ int runListen(const QStringList &arguments)
     if (auto code = parseListenOptions(arguments, options))
         return *code;
 
-    EventSource source(options.config);
+    const std::unique_ptr<StreamSource> created = createSource(options.config);
+    StreamSource &source = *created;
     EventWriter writer(options.format, stdout);
     SignalWatcher signalWatcher;
     QTimer deadline;

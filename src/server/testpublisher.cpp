@@ -367,10 +367,7 @@ void TestPublisher::acceptWebSockets()
         if (path.startsWith(u"/ws/") && path.size() > 4)
             subscriber->channel = path.mid(4);
         Subscriber *raw = subscriber.get();
-        connect(ws, &QWebSocket::disconnected, this, [this, raw, ws] {
-            markGone(raw);
-            ws->deleteLater();
-        });
+        connect(ws, &QWebSocket::disconnected, this, [this, raw] { markGone(raw); });
         connect(ws, &QWebSocket::textMessageReceived, this, [raw](const QString &message) {
             // {"subscribe":"<channel>"} switches the channel; anything else is ignored.
             const QJsonObject request = QJsonDocument::fromJson(message.toUtf8()).object();
@@ -486,7 +483,19 @@ void TestPublisher::markGone(Subscriber *subscriber)
 void TestPublisher::sweep()
 {
     const auto before = m_subscribers.size();
-    std::erase_if(m_subscribers, [](const auto &s) { return s->gone; });
+    std::erase_if(m_subscribers, [this](const auto &s) {
+        if (!s->gone)
+            return false;
+        // No late signal may reach the freed subscriber. SSE sockets are QHttpServer's to delete;
+        // WebSockets are ours.
+        if (s->socket)
+            s->socket->disconnect(this);
+        if (s->webSocket) {
+            s->webSocket->disconnect(this);
+            s->webSocket->deleteLater();
+        }
+        return true;
+    });
     if (m_subscribers.size() != before)
         emit subscriberCountChanged(subscriberCount());
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `clickscope-cli listen` end to end: the built binary against a scripted server on loopback.
 #include "scriptedhttpserver.h"
+#include "testpublisher.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -57,6 +58,7 @@ private slots:
     void rawAndCountFormats();
     void sigtermStopsCleanly();
     void eventsAreFlushedAsTheyArrive();
+    void webSocketFramesAsJsonl();
 
 private:
     QProcess *start(const QStringList &arguments);
@@ -204,6 +206,8 @@ void TestListen::usageErrorsExitTwo_data()
     QTest::newRow("two URLs") << QStringList{"listen", "http://a/", "http://b/"} << QByteArray("http://b/");
     QTest::newRow("unsupported scheme") << QStringList{"listen", "ftp://127.0.0.1/"} << QByteArray("ftp");
     QTest::newRow("not a URL") << QStringList{"listen", "http://exa mple/"} << QByteArray("not a valid URL");
+    QTest::newRow("body for a WebSocket") << QStringList{"listen", "ws://127.0.0.1:1/ws", "--data", "x"}
+                                          << QByteArray("--data");
     QTest::newRow("unknown command") << QStringList{"lisen"} << QByteArray("lisen");
     QTest::newRow("no command") << QStringList{} << QByteArray("command");
     QTest::newRow("bench without file") << QStringList{"bench", "parse"} << QByteArray("FILE");
@@ -303,6 +307,24 @@ void TestListen::eventsAreFlushedAsTheyArrive()
     QByteArray out;
     QTRY_VERIFY_WITH_TIMEOUT((out += process->readAllStandardOutput()).contains("early"), 3000);
     QVERIFY(!out.contains("late"));
+}
+
+void TestListen::webSocketFramesAsJsonl()
+{
+    Clickscope::TestPublisher publisher(Clickscope::TestPublisher::Settings{});
+    QVERIFY(publisher.listen());
+    QUrl url = publisher.baseUrl().resolved(QUrl(QStringLiteral("/ws")));
+    url.setScheme(QStringLiteral("ws"));
+    QProcess *process = start({"listen", url.toString(), "--max-events", "2"});
+    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 1, kWaitMs);
+    publisher.hub().publish({QJsonObject{{"link", "/w"}, {"id", "a"}, {"ts", 1}},
+                             QJsonObject{{"link", "/\"q\""}, {"id", "b"}, {"ts", 2}}});
+    QSignalSpy finished(process, &QProcess::finished);
+    QVERIFY(finished.wait(kWaitMs));
+    QCOMPARE(process->exitCode(), 0);
+    QCOMPARE(process->readAllStandardOutput(),
+             QByteArray("{\"type\":\"message\",\"data\":\"{\\\"id\\\":\\\"a\\\",\\\"link\\\":\\\"/w\\\",\\\"ts\\\":1}\",\"lastEventId\":\"\"}\n"
+                        "{\"type\":\"message\",\"data\":\"{\\\"id\\\":\\\"b\\\",\\\"link\\\":\\\"/\\\\\\\"q\\\\\\\"\\\",\\\"ts\\\":2}\",\"lastEventId\":\"\"}\n"));
 }
 
 QTEST_GUILESS_MAIN(TestListen)

@@ -353,6 +353,7 @@ void TestEventSource::badUrlsFailAsynchronously_data()
 {
     QTest::addColumn<QString>("url");
     QTest::newRow("unsupported scheme") << QStringLiteral("ftp://127.0.0.1/s");
+    QTest::newRow("WebSocket URL") << QStringLiteral("ws://127.0.0.1/s");
     QTest::newRow("no scheme") << QStringLiteral("127.0.0.1:80/s");
     QTest::newRow("no host") << QStringLiteral("http:///s");
     QTest::newRow("garbage") << QStringLiteral("http://exa mple.com/");

@@ -1,14 +1,604 @@
 // SPDX-License-Identifier: MIT
+#include "source/sourcefactory.h"
+#include "sse/eventsource.h"
 #include "ws/websocketsource.h"
 
+#include <QPointer>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+#include <functional>
+#include <memory>
+
+using Clickscope::EventSource;
+using Clickscope::SourceConfig;
+using Clickscope::SseEvent;
+using Clickscope::StreamSource;
+using Clickscope::WebSocketSource;
+
+namespace {
+
+constexpr int kWaitMs = 5000;
+
+QStringList dataOf(const QList<SseEvent> &events)
+{
+    QStringList out;
+    for (const SseEvent &e : events)
+        out << e.dataString();
+    return out;
+}
+
+// Every event delivered by a source, across batches.
+struct Collector
+{
+    explicit Collector(StreamSource *source)
+    {
+        QObject::connect(source, &StreamSource::eventsReceived, source, [this](const QList<SseEvent> &batch) {
+            events += batch;
+            ++batches;
+        });
+    }
+    QList<SseEvent> events;
+    int batches = 0;
+};
+
+quint16 unusedPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();   // closed when probe goes: connecting there is refused
+}
+
+} // namespace
 
 class TestWebSocketSource : public QObject
 {
     Q_OBJECT
+
 private slots:
-    void placeholder() { QVERIFY(true); }
+    void init();
+    void cleanup();
+
+    void messagesArriveAsEvents();
+    void messagesSentTogetherArriveInOneBatch();
+    void binaryMessagesAreSanitized();
+    void handshakeCarriesConfiguredHeaders();
+    void serverCloseReconnectsAndMessagesFlow();
+    void serverCloseWithoutReconnectEndsCleanly();
+    void serverResetWithoutReconnectFails();
+    void refusedConnectionFailsWithoutReconnect();
+    void refusedConnectionBacksOff();
+    void rejectedHandshakeFails();
+    void badUrlsFailAsynchronously_data();
+    void badUrlsFailAsynchronously();
+    void doneMarkerClosesCleanly();
+    void oversizeMessagesAreDroppedAndCounted();
+    void idleTimeoutReconnects();
+    void closeFromSlotStopsEverything();
+    void deleteFromSlotIsSafe_data();
+    void deleteFromSlotIsSafe();
+    void sendTextMessageReachesServer();
+    void createSourcePicksTransport_data();
+    void createSourcePicksTransport();
+    void validateStreamUrlAcceptsWebSocketSchemes();
+
+private:
+    QUrl url(const QString &path = QStringLiteral("/ws")) const;
+    std::unique_ptr<WebSocketSource> makeSource(SourceConfig config = {}) const;
+
+    std::unique_ptr<QWebSocketServer> m_server;
+    // Called for each accepted connection with its 0-based number; sends what the test needs.
+    std::function<void(QWebSocket *, int)> m_onConnection;
+    QList<QNetworkRequest> m_requests;      // the handshake of every connection
+    QStringList m_received;                 // text messages the server got
+    int m_connections = 0;
+    int m_serverDisconnects = 0;
 };
+
+void TestWebSocketSource::init()
+{
+    m_server = std::make_unique<QWebSocketServer>(QStringLiteral("test"), QWebSocketServer::NonSecureMode);
+    QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
+    connect(m_server.get(), &QWebSocketServer::newConnection, this, [this] {
+        while (m_server->hasPendingConnections()) {
+            QWebSocket *ws = m_server->nextPendingConnection();
+            ws->setParent(m_server.get());
+            m_requests << ws->request();
+            connect(ws, &QWebSocket::textMessageReceived, this, [this](const QString &m) { m_received << m; });
+            connect(ws, &QWebSocket::disconnected, this, [this, ws] {
+                ++m_serverDisconnects;
+                ws->deleteLater();
+            });
+            const int index = m_connections++;
+            if (m_onConnection)
+                m_onConnection(ws, index);
+        }
+    });
+}
+
+void TestWebSocketSource::cleanup()
+{
+    m_server.reset();
+    m_onConnection = {};
+    m_requests.clear();
+    m_received.clear();
+    m_connections = 0;
+    m_serverDisconnects = 0;
+}
+
+QUrl TestWebSocketSource::url(const QString &path) const
+{
+    return QUrl(QStringLiteral("ws://127.0.0.1:%1%2").arg(m_server->serverPort()).arg(path));
+}
+
+std::unique_ptr<WebSocketSource> TestWebSocketSource::makeSource(SourceConfig config) const
+{
+    if (config.url.isEmpty())
+        config.url = url();
+    return std::make_unique<WebSocketSource>(config);
+}
+
+void TestWebSocketSource::messagesArriveAsEvents()
+{
+    m_onConnection = [](QWebSocket *ws, int) {
+        ws->sendTextMessage(QStringLiteral("{\"link\":\"/a\",\"country\":\"FR\"}"));
+        ws->sendBinaryMessage("{\"link\":\"/b\"}");
+        ws->sendTextMessage(QStringLiteral("{\"city\":\"Zürich\"}"));
+    };
+    auto source = makeSource();
+    QSignalSpy states(source.get(), &StreamSource::stateChanged);
+    Collector got(source.get());
+    source->open();
+    QCOMPARE(source->state(), StreamSource::State::Connecting);
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 3, kWaitMs);
+    QCOMPARE(dataOf(got.events), (QStringList{QStringLiteral("{\"link\":\"/a\",\"country\":\"FR\"}"),
+                                              QStringLiteral("{\"link\":\"/b\"}"),
+                                              QStringLiteral("{\"city\":\"Zürich\"}")}));
+    for (const SseEvent &e : std::as_const(got.events)) {
+        QCOMPARE(e.typeString(), QStringLiteral("message"));
+        QVERIFY(e.lastEventId().isEmpty());
+    }
+    QCOMPARE(source->state(), StreamSource::State::Open);
+    QCOMPARE(states.size(), 2);
+    QCOMPARE(states.at(0).first().value<StreamSource::State>(), StreamSource::State::Connecting);
+    QCOMPARE(states.at(1).first().value<StreamSource::State>(), StreamSource::State::Open);
+    QCOMPARE(source->totalEvents(), quint64(3));
+    // Payload bytes, UTF-8: "ü" is two.
+    QCOMPARE(source->totalBytes(), quint64(28 + 13 + 18));
+    QCOMPARE(source->error(), StreamSource::Error::NoError);
+    QCOMPARE(source->droppedFrames(), quint64(0));
+}
+
+void TestWebSocketSource::messagesSentTogetherArriveInOneBatch()
+{
+    m_onConnection = [](QWebSocket *ws, int) {
+        for (int i = 0; i < 50; ++i)
+            ws->sendTextMessage(QString::number(i));
+    };
+    auto source = makeSource();
+    Collector got(source.get());
+    source->open();
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 50, kWaitMs);
+    QCOMPARE(got.events.at(49).dataString(), QStringLiteral("49"));
+    // 50 frames written at once reach the client in one or two reads: one signal per read, never
+    // one per frame.
+    QVERIFY2(got.batches <= 2, qPrintable(QString::number(got.batches)));
+}
+
+void TestWebSocketSource::binaryMessagesAreSanitized()
+{
+    m_onConnection = [](QWebSocket *ws, int) { ws->sendBinaryMessage(QByteArray("ok\xff!", 4)); };
+    auto source = makeSource();
+    Collector got(source.get());
+    source->open();
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
+    QCOMPARE(got.events.first().data(), QByteArrayView("ok\xEF\xBF\xBD!"));   // U+FFFD
+}
+
+void TestWebSocketSource::handshakeCarriesConfiguredHeaders()
+{
+    m_onConnection = [](QWebSocket *ws, int) { ws->sendTextMessage(QStringLiteral("hi")); };
+    SourceConfig config;
+    config.url = url(QStringLiteral("/ws/clicks?channel=main"));
+    config.headers = {{"Authorization", "Bearer sk-test-123"}, {"X-Trace", "t1"}};
+    auto source = makeSource(config);
+    Collector got(source.get());
+    source->open();
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
+    QCOMPARE(m_requests.size(), 1);
+    const QNetworkRequest &request = m_requests.first();
+    QCOMPARE(request.rawHeader("Authorization"), QByteArray("Bearer sk-test-123"));
+    QCOMPARE(request.rawHeader("X-Trace"), QByteArray("t1"));
+    QCOMPARE(request.url().path(), QStringLiteral("/ws/clicks"));
+    QCOMPARE(request.url().query(), QStringLiteral("channel=main"));
+}
+
+void TestWebSocketSource::serverCloseReconnectsAndMessagesFlow()
+{
+    m_onConnection = [](QWebSocket *ws, int index) {
+        if (index == 0) {
+            ws->sendTextMessage(QStringLiteral("first"));
+            ws->close();
+        } else {
+            ws->sendTextMessage(QStringLiteral("second"));
+        }
+    };
+    SourceConfig config;
+    config.defaultRetryMs = 20;
+    auto source = makeSource(config);
+    Collector got(source.get());
+    QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
+    source->open();
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
+    QCOMPARE(dataOf(got.events), (QStringList{"first", "second"}));
+    QCOMPARE(reconnects.size(), 1);
+    QCOMPARE(reconnects.first().at(0).toLongLong(), qint64(20));   // it had opened: no backoff
+    QVERIFY2(reconnects.first().at(1).toString().contains(QStringLiteral("closed")),
+             qPrintable(reconnects.first().at(1).toString()));
+    QCOMPARE(source->reconnectCount(), quint64(1));
+    QCOMPARE(source->state(), StreamSource::State::Open);
+    QCOMPARE(m_connections, 2);
+}
+
+void TestWebSocketSource::serverCloseWithoutReconnectEndsCleanly()
+{
+    m_onConnection = [](QWebSocket *ws, int) {
+        ws->sendTextMessage(QStringLiteral("x"));
+        ws->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("restarting"));
+    };
+    SourceConfig config;
+    config.reconnect = false;
+    auto source = makeSource(config);
+    Collector got(source.get());
+    QSignalSpy failed(source.get(), &StreamSource::failed);
+    QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
+    int eventsWhenClosed = -1;
+    connect(source.get(), &StreamSource::stateChanged, this, [&](StreamSource::State s) {
+        if (s == StreamSource::State::Closed)
+            eventsWhenClosed = int(got.events.size());
+    });
+    source->open();
+    QTRY_COMPARE_WITH_TIMEOUT(source->state(), StreamSource::State::Closed, kWaitMs);
+    QCOMPARE(eventsWhenClosed, 1);   // the message sent before the close is delivered first
+    QCOMPARE(source->error(), StreamSource::Error::NoError);
+    QVERIFY(failed.isEmpty());
+    QVERIFY(reconnects.isEmpty());
+}
+
+void TestWebSocketSource::serverResetWithoutReconnectFails()
+{
+    // No closing handshake: the TCP connection just goes.
+    m_onConnection = [](QWebSocket *ws, int) {
+        ws->sendTextMessage(QStringLiteral("x"));
+        ws->flush();
+        QTimer::singleShot(10, ws, &QWebSocket::abort);
+    };
+    SourceConfig config;
+    config.reconnect = false;
+    auto source = makeSource(config);
+    Collector got(source.get());
+    QSignalSpy failed(source.get(), &StreamSource::failed);
+    source->open();
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(failed.first().first().value<StreamSource::Error>(), StreamSource::Error::Network);
+    QCOMPARE(source->state(), StreamSource::State::Closed);
+    QCOMPARE(dataOf(got.events), QStringList{"x"});
+}
+
+void TestWebSocketSource::refusedConnectionFailsWithoutReconnect()
+{
+    SourceConfig config;
+    config.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(unusedPort()));
+    config.reconnect = false;
+    WebSocketSource source(config);
+    QSignalSpy failed(&source, &StreamSource::failed);
+    QSignalSpy reconnects(&source, &StreamSource::reconnectScheduled);
+    source.open();
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(failed.first().first().value<StreamSource::Error>(), StreamSource::Error::Network);
+    QCOMPARE(source.state(), StreamSource::State::Closed);
+    QVERIFY2(source.errorString().contains(QStringLiteral("refused"), Qt::CaseInsensitive),
+             qPrintable(source.errorString()));
+    QVERIFY(reconnects.isEmpty());
+}
+
+void TestWebSocketSource::refusedConnectionBacksOff()
+{
+    SourceConfig config;
+    config.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(unusedPort()));
+    config.defaultRetryMs = 20;
+    WebSocketSource source(config);
+    QSignalSpy reconnects(&source, &StreamSource::reconnectScheduled);
+    source.open();
+    QTRY_VERIFY_WITH_TIMEOUT(reconnects.size() >= 3, kWaitMs);
+    source.close();
+    const qint64 first = reconnects.at(0).first().toLongLong();
+    const qint64 second = reconnects.at(1).first().toLongLong();
+    const qint64 third = reconnects.at(2).first().toLongLong();
+    QCOMPARE(first, qint64(20));
+    QVERIFY2(second >= 30 && second <= 40, qPrintable(QString::number(second)));   // 2×, minus up to 25 % jitter
+    QVERIFY2(third >= 60 && third <= 80, qPrintable(QString::number(third)));
+    QCOMPARE(source.state(), StreamSource::State::Closed);
+}
+
+void TestWebSocketSource::rejectedHandshakeFails()
+{
+    // An HTTP server that refuses the upgrade and keeps the connection: Qt reports the error and
+    // leaves its socket connecting, so the source must end the attempt itself.
+    QTcpServer http;
+    QVERIFY(http.listen(QHostAddress::LocalHost, 0));
+    connect(&http, &QTcpServer::newConnection, this, [&http] {
+        QTcpSocket *s = http.nextPendingConnection();
+        connect(s, &QTcpSocket::readyRead, s, [s] {
+            s->readAll();
+            s->write("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
+        });
+    });
+    SourceConfig config;
+    config.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(http.serverPort()));
+    config.reconnect = false;
+    WebSocketSource source(config);
+    QSignalSpy failed(&source, &StreamSource::failed);
+    source.open();
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(failed.first().first().value<StreamSource::Error>(), StreamSource::Error::Network);
+    QVERIFY2(source.errorString().contains(QStringLiteral("401")), qPrintable(source.errorString()));
+    QCOMPARE(source.state(), StreamSource::State::Closed);
+}
+
+void TestWebSocketSource::badUrlsFailAsynchronously_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::newRow("http") << QStringLiteral("http://127.0.0.1/s");
+    QTest::newRow("https") << QStringLiteral("https://127.0.0.1/s");
+    QTest::newRow("ftp") << QStringLiteral("ftp://127.0.0.1/s");
+    QTest::newRow("no host") << QStringLiteral("ws:///s");
+    QTest::newRow("garbage") << QStringLiteral("ws://exa mple.com/");
+    QTest::newRow("empty") << QString();
+}
+
+void TestWebSocketSource::badUrlsFailAsynchronously()
+{
+    QFETCH(QString, url);
+    SourceConfig config;
+    config.url = QUrl(url, QUrl::StrictMode);
+    WebSocketSource source(config);
+    QSignalSpy failed(&source, &StreamSource::failed);
+    source.open();
+    QVERIFY(failed.isEmpty());   // reported from the event loop, never inside open()
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(failed.first().first().value<StreamSource::Error>(), StreamSource::Error::InvalidUrl);
+    QCOMPARE(source.error(), StreamSource::Error::InvalidUrl);
+    QCOMPARE(source.state(), StreamSource::State::Closed);
+    QVERIFY(!source.errorString().isEmpty());
+}
+
+void TestWebSocketSource::doneMarkerClosesCleanly()
+{
+    m_onConnection = [](QWebSocket *ws, int) {
+        ws->sendTextMessage(QStringLiteral("a"));
+        ws->sendTextMessage(QStringLiteral("[DONE]"));
+        ws->sendTextMessage(QStringLiteral("after"));
+    };
+    SourceConfig config;
+    config.doneMarker = QByteArray("[DONE]");
+    config.defaultRetryMs = 10;
+    auto source = makeSource(config);
+    Collector got(source.get());
+    QSignalSpy failed(source.get(), &StreamSource::failed);
+    source->open();
+    QTRY_COMPARE_WITH_TIMEOUT(source->state(), StreamSource::State::Closed, kWaitMs);
+    QCOMPARE(dataOf(got.events), QStringList{"a"});
+    QCOMPARE(source->error(), StreamSource::Error::NoError);
+    QVERIFY(failed.isEmpty());
+    QCOMPARE(source->reconnectCount(), quint64(0));
+    QTRY_COMPARE_WITH_TIMEOUT(m_serverDisconnects, 1, kWaitMs);   // the server sees us go
+
+    // Without the option, [DONE] is just data.
+    auto plain = makeSource();
+    Collector all(plain.get());
+    plain->open();
+    QTRY_COMPARE_WITH_TIMEOUT(all.events.size(), 3, kWaitMs);
+}
+
+void TestWebSocketSource::oversizeMessagesAreDroppedAndCounted()
+{
+    constexpr int kCap = 100;
+    m_onConnection = [](QWebSocket *ws, int index) {
+        if (index == 0) {
+            // 60 × "é" = 120 bytes of UTF-8 in 10-byte frames. Qt 6.4 counts a fragmented text
+            // message in UTF-16 units (60) and lets it through; the source drops it itself and
+            // the connection goes on.
+            ws->setOutgoingFrameSize(10);
+            ws->sendTextMessage(QString(60, QChar(0xE9)));
+            ws->setOutgoingFrameSize(QWebSocket::maxOutgoingFrameSize());
+            ws->sendTextMessage(QStringLiteral("kept"));
+            // One 200-byte frame: Qt refuses to buffer it and closes the connection with 1009,
+            // so the message behind it on this connection is lost too.
+            ws->sendTextMessage(QString(2 * kCap, u'x'));
+            ws->sendTextMessage(QStringLiteral("lost"));
+        } else {
+            ws->sendTextMessage(QStringLiteral("after"));
+        }
+    };
+    SourceConfig config;
+    config.limits.maxEventBytes = kCap;
+    config.defaultRetryMs = 20;
+    auto source = makeSource(config);
+    Collector got(source.get());
+    QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
+    source->open();
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
+    QCOMPARE(dataOf(got.events), (QStringList{"kept", "after"}));
+    QCOMPARE(source->droppedFrames(), quint64(2));
+    QCOMPARE(reconnects.size(), 1);
+    QVERIFY2(reconnects.first().at(1).toString().contains(QStringLiteral("100-byte limit")),
+             qPrintable(reconnects.first().at(1).toString()));
+    QCOMPARE(source->state(), StreamSource::State::Open);
+}
+
+void TestWebSocketSource::idleTimeoutReconnects()
+{
+    // One message, then silence: the idle timer must drop the connection and come back.
+    m_onConnection = [](QWebSocket *ws, int index) {
+        ws->sendTextMessage(index == 0 ? QStringLiteral("a") : QStringLiteral("b"));
+    };
+    SourceConfig config;
+    config.idleTimeoutMs = 200;
+    config.defaultRetryMs = 10;
+    auto source = makeSource(config);
+    Collector got(source.get());
+    QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
+    source->open();
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
+    QCOMPARE(dataOf(got.events), (QStringList{"a", "b"}));
+    QCOMPARE(reconnects.size(), 1);
+    QVERIFY2(reconnects.first().at(1).toString().contains(QStringLiteral("no data")),
+             qPrintable(reconnects.first().at(1).toString()));
+    source->close();
+}
+
+void TestWebSocketSource::closeFromSlotStopsEverything()
+{
+    // Each connection gets "1" at once and "2" 30 ms later. The control source, which stays
+    // open, tells us when "2" has had time to arrive; the closed one must not see it.
+    m_onConnection = [this](QWebSocket *ws, int) {
+        ws->sendTextMessage(QStringLiteral("1"));
+        QTimer::singleShot(30, this, [ws = QPointer<QWebSocket>(ws)] {
+            if (ws)
+                ws->sendTextMessage(QStringLiteral("2"));
+        });
+    };
+    auto source = makeSource();
+    auto control = makeSource();
+    int batches = 0;
+    connect(source.get(), &StreamSource::eventsReceived, this, [&](const QList<SseEvent> &) {
+        ++batches;
+        source->close();
+    });
+    QSignalSpy states(source.get(), &StreamSource::stateChanged);
+    QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
+    Collector controlGot(control.get());
+    source->open();
+    control->open();
+    QTRY_COMPARE_WITH_TIMEOUT(controlGot.events.size(), 2, kWaitMs);
+    QCOMPARE(source->state(), StreamSource::State::Closed);
+    QCOMPARE(batches, 1);
+    QCOMPARE(states.last().first().value<StreamSource::State>(), StreamSource::State::Closed);
+    QVERIFY(reconnects.isEmpty());
+    QCOMPARE(source->error(), StreamSource::Error::NoError);
+    QTRY_COMPARE_WITH_TIMEOUT(m_serverDisconnects, 1, kWaitMs);   // close() said goodbye
+}
+
+void TestWebSocketSource::deleteFromSlotIsSafe_data()
+{
+    QTest::addColumn<QString>("signalName");
+    QTest::newRow("stateChanged(Open)") << QStringLiteral("open");
+    QTest::newRow("eventsReceived") << QStringLiteral("events");
+    QTest::newRow("reconnectScheduled") << QStringLiteral("reconnect");
+    QTest::newRow("failed") << QStringLiteral("failed");
+}
+
+void TestWebSocketSource::deleteFromSlotIsSafe()
+{
+    QFETCH(QString, signalName);
+    m_onConnection = [](QWebSocket *ws, int) {
+        ws->sendTextMessage(QStringLiteral("1"));
+        ws->sendTextMessage(QStringLiteral("2"));
+        ws->close();
+    };
+    SourceConfig config;
+    config.url = url();
+    config.defaultRetryMs = 20;
+    if (signalName == u"failed") {
+        config.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(unusedPort()));
+        config.reconnect = false;
+    }
+    QPointer<WebSocketSource> source = new WebSocketSource(config);
+    QSignalSpy destroyed(source.data(), &QObject::destroyed);
+    const auto deleteIt = [&source] { delete source.data(); };
+    if (signalName == u"open") {
+        connect(source.data(), &StreamSource::stateChanged, this, [&](StreamSource::State s) {
+            if (s == StreamSource::State::Open)
+                deleteIt();
+        });
+    } else if (signalName == u"events") {
+        connect(source.data(), &StreamSource::eventsReceived, this, deleteIt);
+    } else if (signalName == u"reconnect") {
+        connect(source.data(), &StreamSource::reconnectScheduled, this, deleteIt);
+    } else {
+        connect(source.data(), &StreamSource::failed, this, deleteIt);
+    }
+    source->open();
+    QVERIFY(destroyed.wait(kWaitMs));
+    QVERIFY(source.isNull());
+    if (signalName != u"failed")   // the orphaned socket still goes away cleanly
+        QTRY_COMPARE_WITH_TIMEOUT(m_serverDisconnects, 1, kWaitMs);
+}
+
+void TestWebSocketSource::sendTextMessageReachesServer()
+{
+    auto source = makeSource();
+    connect(source.get(), &StreamSource::stateChanged, this, [&](StreamSource::State s) {
+        if (s == StreamSource::State::Open)
+            source->sendTextMessage(QStringLiteral("{\"subscribe\":\"clicks\"}"));
+    });
+    source->open();
+    source->sendTextMessage(QStringLiteral("too early"));   // Connecting: a no-op
+    QTRY_COMPARE_WITH_TIMEOUT(m_received.size(), 1, kWaitMs);
+    QCOMPARE(m_received.first(), QStringLiteral("{\"subscribe\":\"clicks\"}"));
+    source->close();
+    source->sendTextMessage(QStringLiteral("too late"));     // Closed: a no-op
+    QTRY_COMPARE_WITH_TIMEOUT(m_serverDisconnects, 1, kWaitMs);
+    QCOMPARE(m_received.size(), 1);
+}
+
+void TestWebSocketSource::createSourcePicksTransport_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<bool>("webSocket");
+    QTest::newRow("ws") << QStringLiteral("ws://127.0.0.1/ws") << true;
+    QTest::newRow("WSS") << QStringLiteral("WSS://example.com/ws") << true;
+    QTest::newRow("Ws") << QStringLiteral("Ws://example.com/ws") << true;
+    QTest::newRow("http") << QStringLiteral("http://127.0.0.1/sse") << false;
+    QTest::newRow("HTTPS") << QStringLiteral("HTTPS://example.com/sse") << false;
+    QTest::newRow("ftp goes to EventSource, which rejects it") << QStringLiteral("ftp://example.com/") << false;
+}
+
+void TestWebSocketSource::createSourcePicksTransport()
+{
+    QFETCH(QString, url);
+    QFETCH(bool, webSocket);
+    SourceConfig config;
+    config.url = QUrl(url);
+    QObject parent;
+    const std::unique_ptr<StreamSource> source = Clickscope::createSource(config, &parent);
+    QVERIFY(source);
+    QCOMPARE(qobject_cast<WebSocketSource *>(source.get()) != nullptr, webSocket);
+    QCOMPARE(qobject_cast<EventSource *>(source.get()) != nullptr, !webSocket);
+    QCOMPARE(source->parent(), &parent);
+    QCOMPARE(source->config().url, config.url);
+}
+
+void TestWebSocketSource::validateStreamUrlAcceptsWebSocketSchemes()
+{
+    using Clickscope::validateStreamUrl;
+    QVERIFY(validateStreamUrl(QUrl(QStringLiteral("ws://127.0.0.1:8080/ws"))).isEmpty());
+    QVERIFY(validateStreamUrl(QUrl(QStringLiteral("wss://example.com/ws?t=1"))).isEmpty());
+    QVERIFY(validateStreamUrl(QUrl(QStringLiteral("WSS://example.com/ws"))).isEmpty());
+    QVERIFY(validateStreamUrl(QUrl(QStringLiteral("https://example.com/sse"))).isEmpty());
+    const QString ftp = validateStreamUrl(QUrl(QStringLiteral("ftp://example.com/")));
+    QVERIFY2(ftp.contains(QStringLiteral("use http, https, ws or wss")) && ftp.contains(QStringLiteral("ftp")),
+             qPrintable(ftp));
+    QVERIFY(!validateStreamUrl(QUrl(QStringLiteral("ws:///ws"))).isEmpty());   // no host
+}
 
 QTEST_GUILESS_MAIN(TestWebSocketSource)
 #include "tst_websocketsource.moc"

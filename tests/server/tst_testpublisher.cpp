@@ -506,6 +506,23 @@ void TestTestPublisher::disconnectedClientsAreFreed()
             socket->abort();
         QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 0, kWaitMs);
     }
+    // WebSocket subscribers too, whether they close politely or vanish.
+    QUrl wsUrl = m_publisher->baseUrl().resolved(QUrl(QStringLiteral("/ws")));
+    wsUrl.setScheme(QStringLiteral("ws"));
+    std::vector<std::unique_ptr<QWebSocket>> sockets;
+    for (int i = 0; i < 20; ++i) {
+        sockets.push_back(std::make_unique<QWebSocket>());
+        sockets.back()->open(wsUrl);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 20, kWaitMs);
+    for (std::size_t i = 0; i < sockets.size(); ++i) {
+        if (i % 2)
+            sockets[i]->close();
+        else
+            sockets[i]->abort();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 0, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_publisher->findChildren<QWebSocket *>().size(), 0, kWaitMs);   // freed, not parked
     // Publishing after they all left writes to nobody and crashes nothing.
     QCOMPARE(request("POST", "/publish", R"({"link":"/after"})").status, 202);
 }

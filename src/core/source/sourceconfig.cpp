@@ -40,8 +40,9 @@ QString validateStreamUrl(const QUrl &url)
     const QString scheme = url.scheme().toLower();
     if (scheme.isEmpty())
         return QStringLiteral("'%1' has no scheme; try http://%1").arg(url.toString());
-    if (scheme != u"http" && scheme != u"https")
-        return QStringLiteral("unsupported scheme '%1' in '%2' (use http or https)").arg(scheme, url.toString());
+    if (scheme != u"http" && scheme != u"https" && scheme != u"ws" && scheme != u"wss")
+        return QStringLiteral("unsupported scheme '%1' in '%2' (use http, https, ws or wss)")
+            .arg(scheme, url.toString());
     if (url.host().isEmpty())
         return QStringLiteral("'%1' has no host").arg(url.toString());
     return {};

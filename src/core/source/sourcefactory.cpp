@@ -2,11 +2,16 @@
 #include "sourcefactory.h"
 
 #include "sse/eventsource.h"
+#include "ws/websocketsource.h"
 
 namespace Clickscope {
 
 std::unique_ptr<StreamSource> createSource(const SourceConfig &config, QObject *parent)
 {
+    // Anything that is not ws(s) goes to EventSource, which reports a bad URL as InvalidUrl itself.
+    const QString scheme = config.url.scheme();
+    if (scheme.compare(u"ws", Qt::CaseInsensitive) == 0 || scheme.compare(u"wss", Qt::CaseInsensitive) == 0)
+        return std::make_unique<WebSocketSource>(config, parent);
     return std::make_unique<EventSource>(config, parent);
 }
 

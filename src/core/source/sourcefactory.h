@@ -7,7 +7,8 @@
 
 namespace Clickscope {
 
-// The source for the URL's scheme: http(s) → EventSource, ws(s) → WebSocketSource.
+// The source for the URL's scheme, in any case: ws(s) → WebSocketSource, anything else →
+// EventSource (which reports a scheme it cannot open as InvalidUrl, from the event loop).
 std::unique_ptr<StreamSource> createSource(const SourceConfig &config, QObject *parent = nullptr);
 
 } // namespace Clickscope

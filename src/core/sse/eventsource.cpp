@@ -94,6 +94,11 @@ void EventSource::connectNow()
         fail(Error::InvalidUrl, problem);
         return;
     }
+    if (const QString scheme = m_config.url.scheme().toLower(); scheme != u"http" && scheme != u"https") {
+        fail(Error::InvalidUrl, QStringLiteral("an event stream needs an http or https URL, not '%1'")
+                                    .arg(m_config.url.toString()));
+        return;
+    }
     m_parser.reset();
     m_headChecked = false;
     m_batch.clear();
