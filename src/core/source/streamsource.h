@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "source/reconnectpolicy.h"
 #include "source/sourceconfig.h"
 #include "sse/sseevent.h"
 
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 namespace Clickscope {
 
 // What the rest of the app sees of a live stream, whatever carries it. Events arrive in batches,
 // one signal per network read, never one per event.
+//
+// The connection lifecycle is shared: open() schedules the first attempt, transports report each
+// ended attempt through retryOrStop() or fail(), and the reconnection delay follows the
+// ReconnectPolicy (consecutive failures to open back off; a successful open resets them).
 class StreamSource : public QObject
 {
     Q_OBJECT
@@ -39,11 +45,13 @@ public:
     quint64 totalEvents() const { return m_eventsReceived; }
     quint64 reconnectCount() const { return m_reconnects; }
 
+    const ReconnectPolicy &reconnectPolicy() const { return m_policy; }
+
     // Starts connecting; returns at once. Failures, even of a bad URL, arrive as signals.
-    virtual void open() = 0;
+    void open();
     // Stops at once: no signal about this connection is emitted after it returns (but
     // stateChanged(Closed)). Safe from any slot, including one connected to this object.
-    virtual void close() = 0;
+    virtual void close() { stop(); }
 
 signals:
     void stateChanged(Clickscope::StreamSource::State state);
@@ -55,6 +63,20 @@ signals:
     void failed(Clickscope::StreamSource::Error error, const QString &message);
 
 protected:
+    // One connection attempt. It ends in markOpen(), retryOrStop() or fail().
+    virtual void connectNow() = 0;
+    // Lets go of the current connection, if any, so that nothing of it reaches us any more.
+    virtual void dropConnection() = 0;
+
+    void markOpen();
+    // The attempt ended: reconnect after the policy's delay, or, with reconnection off, stop
+    // (cleanly when `errorIfStopping` is NoError). `failedToOpen` counts towards the backoff.
+    void retryOrStop(const QString &reason, Error errorIfStopping, bool failedToOpen);
+    // Fatal: failed(), then Closed, never reconnecting.
+    void fail(Error error, const QString &message);
+    void stop();
+    ReconnectPolicy &policy() { return m_policy; }
+
     void setState(State state);
     void setError(Error error, const QString &message);
     void countBytes(qint64 n) { m_bytesReceived += quint64(n); }
@@ -64,6 +86,9 @@ protected:
     SourceConfig m_config;
 
 private:
+    ReconnectPolicy m_policy;
+    QTimer m_reconnectTimer;
+    int m_consecutiveFailures = 0;
     State m_state = State::Closed;
     Error m_error = Error::NoError;
     QString m_errorString;

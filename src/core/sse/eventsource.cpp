@@ -57,35 +57,16 @@ void EventSource::ReplyDeleter::operator()(QNetworkReply *reply) const
 EventSource::EventSource(SourceConfig config, QObject *parent)
     : StreamSource(std::move(config), parent)
     , m_parser(m_config.limits)
-    , m_policy(ReconnectPolicy::Settings{m_config.defaultRetryMs, m_config.maxRetryMs, 0.25})
 {
     if (!m_config.lastEventId.isEmpty())
         m_parser.setLastEventId(m_config.lastEventId);
-    m_reconnectTimer.setSingleShot(true);
     m_idleTimer.setSingleShot(true);
-    connect(&m_reconnectTimer, &QTimer::timeout, this, &EventSource::connectNow);
     connect(&m_idleTimer, &QTimer::timeout, this, &EventSource::idleTimedOut);
 }
 
 EventSource::~EventSource()
 {
-    dropReply();
-}
-
-void EventSource::open()
-{
-    if (state() != State::Closed)
-        return;
-    setError(Error::NoError, {});
-    m_consecutiveFailures = 0;
-    setState(State::Connecting);
-    // Even a bad URL is reported from the event loop, so callers can connect signals after open().
-    m_reconnectTimer.start(0);
-}
-
-void EventSource::close()
-{
-    stop();
+    dropConnection();
 }
 
 void EventSource::connectNow()
@@ -155,8 +136,7 @@ void EventSource::checkResponseHead()
                                      .arg(QString::fromLatin1(contentType), m_reply->url().toString()));
         return;
     }
-    m_consecutiveFailures = 0;
-    setState(State::Open);
+    markOpen();
 }
 
 void EventSource::readAvailable()
@@ -175,7 +155,7 @@ void EventSource::readAvailable()
 
     m_parser.feed(chunk, m_batch);
     if (const auto retry = m_parser.reconnectionTimeMs())
-        m_policy.setServerRetryMs(*retry);
+        policy().setServerRetryMs(*retry);
     const bool done = handleDoneMarker();
 
     // Slots may close or even delete us; stop touching anything once they have.
@@ -234,7 +214,7 @@ void EventSource::replyFinished()
     const QString errorText = m_reply->errorString();
     const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const bool wasOpen = state() == State::Open;
-    dropReply();
+    dropConnection();
 
     if (isRedirect(status)) {
         fail(Error::HttpStatus, QStringLiteral("HTTP %1 redirect was not followed: %2").arg(status).arg(errorText));
@@ -250,30 +230,11 @@ void EventSource::replyFinished()
 void EventSource::idleTimedOut()
 {
     const bool wasOpen = state() == State::Open;
-    dropReply();
+    dropConnection();
     retryOrStop(QStringLiteral("no data for %1 ms").arg(m_config.idleTimeoutMs), Error::Network, !wasOpen);
 }
 
-void EventSource::retryOrStop(const QString &reason, Error errorIfStopping, bool failedToOpen)
-{
-    if (failedToOpen)
-        ++m_consecutiveFailures;
-    if (!m_config.reconnect) {
-        if (errorIfStopping == Error::NoError)
-            stop();
-        else
-            fail(errorIfStopping, reason);
-        return;
-    }
-    const qint64 delay = m_policy.delayMs(m_consecutiveFailures);
-    qCDebug(lcSse) << "reconnecting in" << delay << "ms:" << reason;
-    countReconnect();
-    setState(State::Connecting);
-    m_reconnectTimer.start(int(std::min<qint64>(delay, std::numeric_limits<int>::max())));
-    emit reconnectScheduled(delay, reason);
-}
-
-void EventSource::dropReply()
+void EventSource::dropConnection()
 {
     m_idleTimer.stop();
     if (m_reply) {
@@ -282,23 +243,5 @@ void EventSource::dropReply()
     }
 }
 
-void EventSource::fail(Error error, const QString &message)
-{
-    dropReply();
-    m_reconnectTimer.stop();
-    setError(error, message);
-    qCDebug(lcSse) << "failed:" << message;
-    QPointer<EventSource> self(this);
-    emit failed(error, message);
-    if (self)
-        setState(State::Closed);
-}
-
-void EventSource::stop()
-{
-    dropReply();
-    m_reconnectTimer.stop();
-    setState(State::Closed);
-}
 
 } // namespace Clickscope

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "source/reconnectpolicy.h"
 #include "source/streamsource.h"
 #include "sse/sseparser.h"
 
@@ -25,13 +24,9 @@ public:
     explicit EventSource(SourceConfig config, QObject *parent = nullptr);
     ~EventSource() override;
 
-    void open() override;
-    void close() override;
-
     // The Last-Event-ID the next reconnection will send.
     QByteArray lastEventId() const { return m_parser.lastEventId().toByteArray(); }
     const SseParser &parser() const { return m_parser; }
-    const ReconnectPolicy &reconnectPolicy() const { return m_policy; }
 
 private:
     struct ReplyDeleter
@@ -39,26 +34,20 @@ private:
         void operator()(QNetworkReply *reply) const;
     };
 
-    void connectNow();
+    void connectNow() override;
+    void dropConnection() override;
     void checkResponseHead();
     void readAvailable();
     void replyFinished();
     void idleTimedOut();
-    void dropReply();
-    void retryOrStop(const QString &reason, Error errorIfStopping, bool failedToOpen);
-    void fail(Error error, const QString &message);
-    void stop();
     bool handleDoneMarker();
 
     QNetworkAccessManager m_nam;
     std::unique_ptr<QNetworkReply, ReplyDeleter> m_reply;
     SseParser m_parser;
-    ReconnectPolicy m_policy;
-    QTimer m_reconnectTimer;
     QTimer m_idleTimer;
     QList<SseEvent> m_batch;
     quint64 m_commentsSeen = 0;
-    int m_consecutiveFailures = 0;
     bool m_headChecked = false;
 };
 

@@ -42,13 +42,10 @@ void WebSocketSource::SocketDeleter::operator()(QWebSocket *socket) const
 
 WebSocketSource::WebSocketSource(SourceConfig config, QObject *parent)
     : StreamSource(std::move(config), parent)
-    , m_policy(ReconnectPolicy::Settings{m_config.defaultRetryMs, m_config.maxRetryMs, 0.25})
 {
-    m_reconnectTimer.setSingleShot(true);
     m_idleTimer.setSingleShot(true);
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(0);
-    connect(&m_reconnectTimer, &QTimer::timeout, this, &WebSocketSource::connectNow);
     connect(&m_idleTimer, &QTimer::timeout, this, &WebSocketSource::idleTimedOut);
     connect(&m_flushTimer, &QTimer::timeout, this, &WebSocketSource::flushBatch);
 }
@@ -58,20 +55,10 @@ WebSocketSource::~WebSocketSource()
     dropSocket(Goodbye::Close);
 }
 
-void WebSocketSource::open()
-{
-    if (state() != State::Closed)
-        return;
-    setError(Error::NoError, {});
-    m_consecutiveFailures = 0;
-    setState(State::Connecting);
-    // Even a bad URL is reported from the event loop, so callers can connect signals after open().
-    m_reconnectTimer.start(0);
-}
-
 void WebSocketSource::close()
 {
-    stop(Goodbye::Close);
+    dropSocket(Goodbye::Close);   // with a close frame: the server learns we left on purpose
+    stop();
 }
 
 void WebSocketSource::sendTextMessage(const QString &message)
@@ -127,10 +114,9 @@ void WebSocketSource::connectNow()
 
 void WebSocketSource::socketConnected()
 {
-    m_consecutiveFailures = 0;
     noteActivity();
     qCDebug(lcSource) << "open" << m_config.url;
-    setState(State::Open);
+    markOpen();
 }
 
 void WebSocketSource::socketDisconnected()
@@ -204,8 +190,10 @@ void WebSocketSource::messageReceived(QByteArray data, bool wasText)
     if (m_config.doneMarker && data == *m_config.doneMarker) {
         qCDebug(lcSource) << "end marker received";
         // Messages before the marker are delivered; stop() disconnects the socket, so none after.
-        if (flushBatch())
-            stop(Goodbye::Close);
+        if (flushBatch()) {
+            dropSocket(Goodbye::Close);
+            stop();
+        }
         return;
     }
     m_batch.append(SseEvent(kEventType, {}, data));
@@ -251,25 +239,6 @@ void WebSocketSource::connectionEnded(const QString &reason, bool clean, bool fa
     retryOrStop(reason, clean ? Error::NoError : Error::Network, failedToOpen);
 }
 
-void WebSocketSource::retryOrStop(const QString &reason, Error errorIfStopping, bool failedToOpen)
-{
-    if (failedToOpen)
-        ++m_consecutiveFailures;
-    if (!m_config.reconnect) {
-        if (errorIfStopping == Error::NoError)
-            stop(Goodbye::Abort);
-        else
-            fail(errorIfStopping, reason);
-        return;
-    }
-    const qint64 delay = m_policy.delayMs(m_consecutiveFailures);
-    qCDebug(lcSource) << "reconnecting in" << delay << "ms:" << reason;
-    countReconnect();
-    setState(State::Connecting);
-    m_reconnectTimer.start(int(std::min<qint64>(delay, std::numeric_limits<int>::max())));
-    emit reconnectScheduled(delay, reason);
-}
-
 void WebSocketSource::dropSocket(Goodbye goodbye)
 {
     m_idleTimer.stop();
@@ -283,27 +252,12 @@ void WebSocketSource::dropSocket(Goodbye goodbye)
     m_socket.reset();
 }
 
-void WebSocketSource::fail(Error error, const QString &message)
+void WebSocketSource::dropConnection()
 {
     dropSocket(Goodbye::Abort);
-    m_reconnectTimer.stop();
     m_flushTimer.stop();
     m_batch.clear();
-    setError(error, message);
-    qCDebug(lcSource) << "failed:" << message;
-    QPointer<WebSocketSource> self(this);
-    emit failed(error, message);
-    if (self)
-        setState(State::Closed);
 }
 
-void WebSocketSource::stop(Goodbye goodbye)
-{
-    dropSocket(goodbye);
-    m_reconnectTimer.stop();
-    m_flushTimer.stop();
-    m_batch.clear();
-    setState(State::Closed);
-}
 
 } // namespace Clickscope

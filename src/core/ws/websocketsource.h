@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "source/reconnectpolicy.h"
 #include "source/streamsource.h"
 
 #include <QAbstractSocket>
@@ -28,7 +27,6 @@ public:
     explicit WebSocketSource(SourceConfig config, QObject *parent = nullptr);
     ~WebSocketSource() override;
 
-    void open() override;
     void close() override;
 
     // Sends a text message, e.g. {"subscribe":"channel"}. Does nothing unless the source is Open:
@@ -38,7 +36,6 @@ public:
     // Messages larger than config().limits.maxEventBytes, not delivered. One that Qt refused to
     // buffer also cost the connection (Qt closes it with 1009); the source reconnects if allowed.
     quint64 droppedFrames() const { return m_droppedFrames; }
-    const ReconnectPolicy &reconnectPolicy() const { return m_policy; }
 
 private:
     struct SocketDeleter
@@ -48,7 +45,8 @@ private:
     // How a connection we end is left: with a close frame (close(), the done marker) or cut.
     enum class Goodbye { Close, Abort };
 
-    void connectNow();
+    void connectNow() override;
+    void dropConnection() override;
     void socketConnected();
     void socketDisconnected();
     void socketError(QAbstractSocket::SocketError error);
@@ -58,19 +56,13 @@ private:
     void idleTimedOut();
     void connectionEnded(const QString &reason, bool clean, bool failedToOpen);
     void dropSocket(Goodbye goodbye);
-    void retryOrStop(const QString &reason, Error errorIfStopping, bool failedToOpen);
-    void fail(Error error, const QString &message);
-    void stop(Goodbye goodbye);
 
     std::unique_ptr<QWebSocket, SocketDeleter> m_socket;
-    ReconnectPolicy m_policy;
-    QTimer m_reconnectTimer;
     QTimer m_idleTimer;
     QTimer m_flushTimer;   // zero-interval: one eventsReceived per event-loop pass
     QList<SseEvent> m_batch;
     quint64 m_droppedFrames = 0;
     quint64 m_generation = 0;   // bumped whenever the socket goes, to spot a slot that closed us
-    int m_consecutiveFailures = 0;
 };
 
 } // namespace Clickscope
