@@ -196,15 +196,20 @@ bool TestPublisher::authorized(const QHttpServerRequest &request, bool forReadin
     return request.value("Authorization") == "Bearer " + m_settings.token;
 }
 
-bool TestPublisher::refuseIfFull(QHttpServerResponder &responder)
+bool TestPublisher::admitStream(const QHttpServerRequest &request, QHttpServerResponder &responder)
 {
-    if (subscriberCount() < m_settings.maxConnections)
+    if (!authorized(request, true)) {
+        writeJson(responder, {{QStringLiteral("error"), QStringLiteral("missing or wrong bearer token")}},
+                  StatusCode::Unauthorized);
         return false;
+    }
+    if (subscriberCount() < m_settings.maxConnections)
+        return true;
     responder.write(json({{QStringLiteral("error"), QStringLiteral("too many open streams (limit %1)")
                                                          .arg(m_settings.maxConnections)}}),
                     {{"Content-Type", "application/json"}, {"Retry-After", kRetryAfterSeconds}},
                     StatusCode::ServiceUnavailable);
-    return true;
+    return false;
 }
 
 TestPublisher::Subscriber *TestPublisher::addSseSubscriber(QHttpServerResponder &&responder, Kind kind)
@@ -227,12 +232,7 @@ TestPublisher::Subscriber *TestPublisher::addSseSubscriber(QHttpServerResponder 
 void TestPublisher::streamEvents(const QString &channel, const QHttpServerRequest &request,
                                  QHttpServerResponder &&responder)
 {
-    if (!authorized(request, true)) {
-        writeJson(responder, {{QStringLiteral("error"), QStringLiteral("missing or wrong bearer token")}},
-                  StatusCode::Unauthorized);
-        return;
-    }
-    if (refuseIfFull(responder))
+    if (!admitStream(request, responder))
         return;
     const QUrlQuery query = request.query();
     QByteArray lastEventId = request.value("Last-Event-ID");
@@ -274,12 +274,7 @@ QByteArray TestPublisher::realtimeEvent(const QByteArray &link) const
 void TestPublisher::streamRealtime(const QString &code, const QHttpServerRequest &request,
                                    QHttpServerResponder &&responder)
 {
-    if (!authorized(request, true)) {
-        writeJson(responder, {{QStringLiteral("error"), QStringLiteral("missing or wrong bearer token")}},
-                  StatusCode::Unauthorized);
-        return;
-    }
-    if (refuseIfFull(responder))
+    if (!admitStream(request, responder))
         return;
     Subscriber *subscriber = addSseSubscriber(std::move(responder), Kind::Realtime);
     // Links are published as "/code" or "code"; follow whichever this one has been seen as.

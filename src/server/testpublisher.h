@@ -83,7 +83,8 @@ private:
     void handleRedirect(const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void acceptWebSockets();
     bool authorized(const QHttpServerRequest &request, bool forReading) const;
-    bool refuseIfFull(QHttpServerResponder &responder);
+    // Answers 401 or 503 itself and returns false when a new stream may not open.
+    bool admitStream(const QHttpServerRequest &request, QHttpServerResponder &responder);
     Subscriber *addSseSubscriber(QHttpServerResponder &&responder, Kind kind);
     void broadcast(const QList<PublishedClick> &clicks);
     void sendHeartbeat();

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "eventcollector.h"
 #include "scriptedhttpserver.h"
 #include "sse/eventsource.h"
 
@@ -12,6 +13,8 @@ using Clickscope::EventSource;
 using Clickscope::SourceConfig;
 using Clickscope::SseEvent;
 using Clickscope::StreamSource;
+using Clickscope::Testing::EventCollector;
+using Clickscope::Testing::unusedPort;
 using Clickscope::Testing::ScriptedHttpServer;
 using Response = ScriptedHttpServer::Response;
 
@@ -19,27 +22,7 @@ namespace {
 
 constexpr int kWaitMs = 5000;
 
-QStringList dataOf(const QList<SseEvent> &events)
-{
-    QStringList out;
-    for (const SseEvent &e : events)
-        out << e.dataString();
-    return out;
-}
 
-// Every event delivered by a source, across batches.
-struct Collector
-{
-    explicit Collector(StreamSource *source)
-    {
-        QObject::connect(source, &StreamSource::eventsReceived, source, [this](const QList<SseEvent> &batch) {
-            events += batch;
-            ++batches;
-        });
-    }
-    QList<SseEvent> events;
-    int batches = 0;
-};
 
 } // namespace
 
@@ -100,14 +83,14 @@ void TestEventSource::receivesEventsAndSendsStreamHeaders()
     m_server->route("/s", Response::sse("id: 1\nevent: click\ndata: {\"link\":\"/a\"}\n\ndata: two\n\n").keepOpen());
     auto source = makeSource("/s");
     QSignalSpy states(source.get(), &StreamSource::stateChanged);
-    Collector got(source.get());
+    EventCollector got(source.get());
     source->open();
     QCOMPARE(source->state(), StreamSource::State::Connecting);
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
     QCOMPARE(source->state(), StreamSource::State::Open);
     QCOMPARE(got.events[0].typeString(), QStringLiteral("click"));
     QCOMPARE(got.events[0].lastEventIdString(), QStringLiteral("1"));
-    QCOMPARE(dataOf(got.events), (QStringList{"{\"link\":\"/a\"}", "two"}));
+    QCOMPARE(got.data(), (QStringList{"{\"link\":\"/a\"}", "two"}));
     QCOMPARE(got.events[1].lastEventIdString(), QStringLiteral("1"));
     QCOMPARE(states.first().first().value<StreamSource::State>(), StreamSource::State::Connecting);
     QCOMPARE(states.at(1).first().value<StreamSource::State>(), StreamSource::State::Open);
@@ -127,7 +110,7 @@ void TestEventSource::eventsOfOneReadArriveInOneBatch()
         body += "data: " + QByteArray::number(i) + "\n\n";
     m_server->route("/s", Response::sse(body).keepOpen());
     auto source = makeSource("/s");
-    Collector got(source.get());
+    EventCollector got(source.get());
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 50, kWaitMs);
     // One write of 50 events on loopback is one read, so one signal; never one per event.
@@ -139,11 +122,11 @@ void TestEventSource::reconnectsWithRetryAndLastEventId()
     m_server->route("/s", Response::sse("retry: 150\nid: 7\ndata: first\n\nid: 8\ndata: half"));
     m_server->routeResume("/s", "7", Response::sse("data: second\n\n").keepOpen());
     auto source = makeSource("/s");
-    Collector got(source.get());
+    EventCollector got(source.get());
     QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
-    QCOMPARE(dataOf(got.events), (QStringList{"first", "second"}));
+    QCOMPARE(got.data(), (QStringList{"first", "second"}));
     QCOMPARE(reconnects.size(), 1);
     QCOMPARE(reconnects.first().first().toLongLong(), qint64(150));   // the server's retry, no backoff
     // The id of the incomplete event (8) was never dispatched, so 7 is resumed from.
@@ -159,7 +142,7 @@ void TestEventSource::configuredLastEventIdIsSentFirst()
     SourceConfig config;
     config.lastEventId = "abc-41";
     auto source = makeSource("/s", config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
     QCOMPARE(m_server->requests().first().header("Last-Event-ID"), QByteArray("abc-41"));
@@ -203,7 +186,7 @@ void TestEventSource::httpErrorsFailWithoutReconnecting()
     SourceConfig config;
     config.defaultRetryMs = 20;
     auto source = makeSource("/s", config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     QSignalSpy failed(source.get(), &StreamSource::failed);
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(source->state(), StreamSource::State::Closed, kWaitMs);
@@ -220,7 +203,7 @@ void TestEventSource::wrongContentTypeFails()
 {
     m_server->setFallback(Response::streamingStatus(200, "text/plain", "data: x\n\n").keepOpen());
     auto source = makeSource("/s");
-    Collector got(source.get());
+    EventCollector got(source.get());
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(source->state(), StreamSource::State::Closed, kWaitMs);
     QCOMPARE(source->error(), StreamSource::Error::ContentType);
@@ -230,7 +213,7 @@ void TestEventSource::wrongContentTypeFails()
     // Parameters do not matter, the essence does.
     m_server->route("/charset", Response::streamingStatus(200, "Text/Event-Stream; charset=utf-8", "data: y\n\n").keepOpen());
     auto ok = makeSource("/charset");
-    Collector okGot(ok.get());
+    EventCollector okGot(ok.get());
     ok->open();
     QTRY_COMPARE_WITH_TIMEOUT(okGot.events.size(), 1, kWaitMs);
 }
@@ -240,10 +223,10 @@ void TestEventSource::followsRedirects()
     m_server->route("/old", Response::status(302, {}, {}, {{"Location", "/new"}}));
     m_server->route("/new", Response::sse("data: moved\n\n").keepOpen());
     auto source = makeSource("/old");
-    Collector got(source.get());
+    EventCollector got(source.get());
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
-    QCOMPARE(dataOf(got.events), QStringList{"moved"});
+    QCOMPARE(got.data(), QStringList{"moved"});
     QCOMPARE(m_server->requests().first().target, QByteArray("/old"));
     QCOMPARE(m_server->requests().last().target, QByteArray("/new"));
     QCOMPARE(source->state(), StreamSource::State::Open);
@@ -258,7 +241,7 @@ void TestEventSource::sendsCustomHeadersMethodAndBody()
     config.headers = {{"Authorization", "Bearer sk-test-123"}, {"Content-Type", "application/json"},
                       {"X-Trace", "t1"}};
     auto source = makeSource("/chat", config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
     const auto &request = m_server->requests().first();
@@ -279,7 +262,7 @@ void TestEventSource::idleTimeoutReconnects()
     config.idleTimeoutMs = 300;
     config.defaultRetryMs = 10;
     auto source = makeSource("/s", config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
@@ -296,25 +279,19 @@ void TestEventSource::doneMarkerClosesCleanly()
     config.doneMarker = QByteArray("[DONE]");
     config.defaultRetryMs = 10;
     auto source = makeSource("/s", config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(source->state(), StreamSource::State::Closed, kWaitMs);
-    QCOMPARE(dataOf(got.events), QStringList{"a"});
+    QCOMPARE(got.data(), QStringList{"a"});
     QCOMPARE(source->error(), StreamSource::Error::NoError);
 
     // Without the option, [DONE] is just data.
     auto plain = makeSource("/s");
-    Collector all(plain.get());
+    EventCollector all(plain.get());
     plain->open();
     QTRY_COMPARE_WITH_TIMEOUT(all.events.size(), 3, kWaitMs);
 }
 
-static quint16 unusedPort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();   // closed when probe goes: connecting there is refused
-}
 
 void TestEventSource::refusedConnectionFailsWithoutReconnect()
 {
@@ -411,7 +388,7 @@ void TestEventSource::countsBytesEventsAndComments()
     m_server->route("/s", Response::sse(body).keepOpen());
     auto source = makeSource("/s");
     QSignalSpy comments(source.get(), &StreamSource::commentsReceived);
-    Collector got(source.get());
+    EventCollector got(source.get());
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
     QCOMPARE(source->totalEvents(), quint64(2));

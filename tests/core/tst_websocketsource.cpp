@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "source/sourcefactory.h"
 #include "sse/eventsource.h"
+#include "eventcollector.h"
 #include "ws/websocketsource.h"
 
 #include <QPointer>
@@ -19,40 +20,16 @@ using Clickscope::EventSource;
 using Clickscope::SourceConfig;
 using Clickscope::SseEvent;
 using Clickscope::StreamSource;
+using Clickscope::Testing::EventCollector;
+using Clickscope::Testing::unusedPort;
 using Clickscope::WebSocketSource;
 
 namespace {
 
 constexpr int kWaitMs = 5000;
 
-QStringList dataOf(const QList<SseEvent> &events)
-{
-    QStringList out;
-    for (const SseEvent &e : events)
-        out << e.dataString();
-    return out;
-}
 
-// Every event delivered by a source, across batches.
-struct Collector
-{
-    explicit Collector(StreamSource *source)
-    {
-        QObject::connect(source, &StreamSource::eventsReceived, source, [this](const QList<SseEvent> &batch) {
-            events += batch;
-            ++batches;
-        });
-    }
-    QList<SseEvent> events;
-    int batches = 0;
-};
 
-quint16 unusedPort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();   // closed when probe goes: connecting there is refused
-}
 
 } // namespace
 
@@ -152,11 +129,11 @@ void TestWebSocketSource::messagesArriveAsEvents()
     };
     auto source = makeSource();
     QSignalSpy states(source.get(), &StreamSource::stateChanged);
-    Collector got(source.get());
+    EventCollector got(source.get());
     source->open();
     QCOMPARE(source->state(), StreamSource::State::Connecting);
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 3, kWaitMs);
-    QCOMPARE(dataOf(got.events), (QStringList{QStringLiteral("{\"link\":\"/a\",\"country\":\"FR\"}"),
+    QCOMPARE(got.data(), (QStringList{QStringLiteral("{\"link\":\"/a\",\"country\":\"FR\"}"),
                                               QStringLiteral("{\"link\":\"/b\"}"),
                                               QStringLiteral("{\"city\":\"Zürich\"}")}));
     for (const SseEvent &e : std::as_const(got.events)) {
@@ -181,7 +158,7 @@ void TestWebSocketSource::messagesSentTogetherArriveInOneBatch()
             ws->sendTextMessage(QString::number(i));
     };
     auto source = makeSource();
-    Collector got(source.get());
+    EventCollector got(source.get());
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 50, kWaitMs);
     QCOMPARE(got.events.at(49).dataString(), QStringLiteral("49"));
@@ -194,7 +171,7 @@ void TestWebSocketSource::binaryMessagesAreSanitized()
 {
     m_onConnection = [](QWebSocket *ws, int) { ws->sendBinaryMessage(QByteArray("ok\xff!", 4)); };
     auto source = makeSource();
-    Collector got(source.get());
+    EventCollector got(source.get());
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
     QCOMPARE(got.events.first().data(), QByteArrayView("ok\xEF\xBF\xBD!"));   // U+FFFD
@@ -207,7 +184,7 @@ void TestWebSocketSource::handshakeCarriesConfiguredHeaders()
     config.url = url(QStringLiteral("/ws/clicks?channel=main"));
     config.headers = {{"Authorization", "Bearer sk-test-123"}, {"X-Trace", "t1"}};
     auto source = makeSource(config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
     QCOMPARE(m_requests.size(), 1);
@@ -231,11 +208,11 @@ void TestWebSocketSource::serverCloseReconnectsAndMessagesFlow()
     SourceConfig config;
     config.defaultRetryMs = 20;
     auto source = makeSource(config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
-    QCOMPARE(dataOf(got.events), (QStringList{"first", "second"}));
+    QCOMPARE(got.data(), (QStringList{"first", "second"}));
     QCOMPARE(reconnects.size(), 1);
     QCOMPARE(reconnects.first().at(0).toLongLong(), qint64(20));   // it had opened: no backoff
     QVERIFY2(reconnects.first().at(1).toString().contains(QStringLiteral("closed")),
@@ -254,7 +231,7 @@ void TestWebSocketSource::serverCloseWithoutReconnectEndsCleanly()
     SourceConfig config;
     config.reconnect = false;
     auto source = makeSource(config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     QSignalSpy failed(source.get(), &StreamSource::failed);
     QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
     int eventsWhenClosed = -1;
@@ -281,13 +258,13 @@ void TestWebSocketSource::serverResetWithoutReconnectFails()
     SourceConfig config;
     config.reconnect = false;
     auto source = makeSource(config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     QSignalSpy failed(source.get(), &StreamSource::failed);
     source->open();
     QVERIFY(failed.wait(kWaitMs));
     QCOMPARE(failed.first().first().value<StreamSource::Error>(), StreamSource::Error::Network);
     QCOMPARE(source->state(), StreamSource::State::Closed);
-    QCOMPARE(dataOf(got.events), QStringList{"x"});
+    QCOMPARE(got.data(), QStringList{"x"});
 }
 
 void TestWebSocketSource::refusedConnectionFailsWithoutReconnect()
@@ -391,11 +368,11 @@ void TestWebSocketSource::doneMarkerClosesCleanly()
     config.doneMarker = QByteArray("[DONE]");
     config.defaultRetryMs = 10;
     auto source = makeSource(config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     QSignalSpy failed(source.get(), &StreamSource::failed);
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(source->state(), StreamSource::State::Closed, kWaitMs);
-    QCOMPARE(dataOf(got.events), QStringList{"a"});
+    QCOMPARE(got.data(), QStringList{"a"});
     QCOMPARE(source->error(), StreamSource::Error::NoError);
     QVERIFY(failed.isEmpty());
     QCOMPARE(source->reconnectCount(), quint64(0));
@@ -403,7 +380,7 @@ void TestWebSocketSource::doneMarkerClosesCleanly()
 
     // Without the option, [DONE] is just data.
     auto plain = makeSource();
-    Collector all(plain.get());
+    EventCollector all(plain.get());
     plain->open();
     QTRY_COMPARE_WITH_TIMEOUT(all.events.size(), 3, kWaitMs);
 }
@@ -432,11 +409,11 @@ void TestWebSocketSource::oversizeMessagesAreDroppedAndCounted()
     config.limits.maxEventBytes = kCap;
     config.defaultRetryMs = 20;
     auto source = makeSource(config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
-    QCOMPARE(dataOf(got.events), (QStringList{"kept", "after"}));
+    QCOMPARE(got.data(), (QStringList{"kept", "after"}));
     QCOMPARE(source->droppedFrames(), quint64(2));
     QCOMPARE(reconnects.size(), 1);
     QVERIFY2(reconnects.first().at(1).toString().contains(QStringLiteral("100-byte limit")),
@@ -454,11 +431,11 @@ void TestWebSocketSource::idleTimeoutReconnects()
     config.idleTimeoutMs = 200;
     config.defaultRetryMs = 10;
     auto source = makeSource(config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
-    QCOMPARE(dataOf(got.events), (QStringList{"a", "b"}));
+    QCOMPARE(got.data(), (QStringList{"a", "b"}));
     QCOMPARE(reconnects.size(), 1);
     QVERIFY2(reconnects.first().at(1).toString().contains(QStringLiteral("no data")),
              qPrintable(reconnects.first().at(1).toString()));
@@ -485,7 +462,7 @@ void TestWebSocketSource::closeFromSlotStopsEverything()
     });
     QSignalSpy states(source.get(), &StreamSource::stateChanged);
     QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
-    Collector controlGot(control.get());
+    EventCollector controlGot(control.get());
     source->open();
     control->open();
     QTRY_COMPARE_WITH_TIMEOUT(controlGot.events.size(), 2, kWaitMs);

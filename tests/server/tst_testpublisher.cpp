@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "eventcollector.h"
 // The publisher for real: bound on 127.0.0.1 at an ephemeral port, read by our EventSource, by
 // raw sockets, by QWebSocket and by curl when it is installed.
 #include "sse/eventsource.h"
@@ -18,6 +19,7 @@
 #include <memory>
 
 using namespace Clickscope;
+using namespace Clickscope::Testing;
 
 namespace {
 
@@ -40,23 +42,6 @@ struct HttpResult
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
 };
 
-struct Collector
-{
-    explicit Collector(StreamSource *source)
-    {
-        QObject::connect(source, &StreamSource::eventsReceived, source,
-                         [this](const QList<SseEvent> &batch) { events += batch; });
-    }
-    QStringList types() const
-    {
-        QStringList out;
-        for (const auto &e : events)
-            out << e.typeString();
-        return out;
-    }
-    QJsonObject json(qsizetype i) const { return QJsonDocument::fromJson(events.at(i).data().toByteArray()).object(); }
-    QList<SseEvent> events;
-};
 
 } // namespace
 
@@ -151,7 +136,7 @@ std::unique_ptr<EventSource> TestTestPublisher::listen(const QString &path, Sour
 void TestTestPublisher::streamsPublishedClicks()
 {
     auto source = listen(QStringLiteral("/events"));
-    Collector got(source.get());
+    EventCollector got(source.get());
     QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 1, kWaitMs);
     QCOMPARE(request("POST", "/publish", R"([{"link":"/a"},{"link":"/b","ts":5},{"link":"/a","id":"mine"}])").status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 3, kWaitMs);
@@ -171,7 +156,7 @@ void TestTestPublisher::channelsSeparateClicks()
     auto all = listen(QStringLiteral("/events"));
     auto x = listen(QStringLiteral("/events/x"));
     auto y = listen(QStringLiteral("/events/y"));
-    Collector gotAll(all.get()), gotX(x.get()), gotY(y.get());
+    EventCollector gotAll(all.get()), gotX(x.get()), gotY(y.get());
     QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 3, kWaitMs);
     QCOMPARE(request("POST", "/publish?channel=x", R"({"link":"/to-x"})").status, 202);
     QCOMPARE(request("POST", "/publish", R"({"link":"/to-all"})").status, 202);
@@ -193,13 +178,13 @@ void TestTestPublisher::resumesAfterLastEventId()
     SourceConfig config;
     config.lastEventId = "2";
     auto source = listen(QStringLiteral("/events"), config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
     QCOMPARE(got.json(0).value("link").toString(), QStringLiteral("/3"));
     QCOMPARE(got.json(1).value("link").toString(), QStringLiteral("/4"));
     // ?lastEventId= does the same for clients that cannot set headers.
     auto viaQuery = listen(QStringLiteral("/events?lastEventId=3"));
-    Collector gotQuery(viaQuery.get());
+    EventCollector gotQuery(viaQuery.get());
     QTRY_COMPARE_WITH_TIMEOUT(gotQuery.events.size(), 1, kWaitMs);
     QCOMPARE(gotQuery.json(0).value("link").toString(), QStringLiteral("/4"));
 }
@@ -216,7 +201,7 @@ void TestTestPublisher::snapshotWhenTooOld()
     SourceConfig config;
     config.lastEventId = "3";   // the ring holds 16..20 only
     auto source = listen(QStringLiteral("/events"), config);
-    Collector got(source.get());
+    EventCollector got(source.get());
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
     QCOMPARE(got.types(), QStringList{"snapshot"});
     QCOMPARE(got.events[0].lastEventIdString(), QStringLiteral("20"));
@@ -234,7 +219,7 @@ void TestTestPublisher::snapshotOnRequest()
 {
     QCOMPARE(request("POST", "/publish", R"({"link":"/s"})").status, 202);
     auto source = listen(QStringLiteral("/events?snapshot=1"));
-    Collector got(source.get());
+    EventCollector got(source.get());
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
     QCOMPARE(got.types(), QStringList{"snapshot"});
     QCOMPARE(got.json(0).value("clickCount").toInt(), 1);
@@ -243,7 +228,7 @@ void TestTestPublisher::snapshotOnRequest()
 void TestTestPublisher::realtimeShape()
 {
     auto source = listen(QStringLiteral("/realtime/abc"));
-    Collector got(source.get());
+    EventCollector got(source.get());
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
     QCOMPARE(got.types(), QStringList{"message"});   // unnamed events, as seed 000 sends them
     QCOMPARE(got.json(0).value("clickCount").toInt(), 0);
@@ -314,7 +299,7 @@ void TestTestPublisher::publishRefusesBadInputAndPublishesNothing()
     QFETCH(QString, field);
     QFETCH(int, index);
     auto source = listen(QStringLiteral("/events"));
-    Collector got(source.get());
+    EventCollector got(source.get());
     QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 1, kWaitMs);
     const HttpResult r = request("POST", "/publish", body);
     QCOMPARE(r.status, 400);
@@ -385,7 +370,7 @@ void TestTestPublisher::tokenGuardsPublishing()
     QCOMPARE(request("POST", "/publish", R"({"link":"/a"})", {{"Authorization", "Bearer s3cret"}}).status, 202);
     // Reading stays open.
     auto source = listen(QStringLiteral("/events?lastEventId=0"));
-    Collector got(source.get());
+    EventCollector got(source.get());
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
 }
 
@@ -428,7 +413,7 @@ void TestTestPublisher::slowSubscriberIsDroppedOthersContinue()
     settings.maxBacklogBytes = 512 * 1024;
     m_publisher = start(settings);
     auto reader = listen(QStringLiteral("/events"));
-    Collector got(reader.get());
+    EventCollector got(reader.get());
     // A client that asks for the stream and then reads nothing.
     QTcpSocket stalled;
     stalled.setReadBufferSize(1024);
@@ -457,7 +442,7 @@ void TestTestPublisher::slowSubscriberIsDroppedOthersContinue()
 void TestTestPublisher::redirectRecordsAClick()
 {
     auto source = listen(QStringLiteral("/events"));
-    Collector got(source.get());
+    EventCollector got(source.get());
     QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 1, kWaitMs);
     const HttpResult r = request("GET", "/r/promo?country=nz", {},
                                  {{"User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) "
