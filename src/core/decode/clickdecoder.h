@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "decode/click.h"
+
+namespace Clickscope {
+// Placeholder: being written.
+}
