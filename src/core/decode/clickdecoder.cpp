@@ -1,2 +1,840 @@
 // SPDX-License-Identifier: MIT
 #include "clickdecoder.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace Clickscope {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+using Field = FieldMapping::Field;
+
+// Keys the decoder knows by name. Matched once per key in one pass over an object.
+enum class Key {
+    Link, ShortCode, Code, Url, Country, Referrer, Referer, Device, Browser, UserAgent, Ua,
+    Ts, Timestamp, Time, Id, ClickCount, ClickAnalytics, Count
+};
+constexpr std::string_view kKeyNames[int(Key::Count)] = {
+    "link",    "shortCode", "code", "url", "country",   "referrer", "referer", "device",     "browser",
+    "userAgent", "ua",      "ts",   "timestamp", "time", "id",      "clickCount", "clickAnalytics"};
+
+// Length first, then bytes: one switch instead of seventeen comparisons per key.
+int keyIndex(std::string_view key)
+{
+    const auto is = [key](Key k) { return key == kKeyNames[int(k)]; };
+    Key k = Key::Count;
+    switch (key.size()) {
+    case 2:
+        k = is(Key::Ts) ? Key::Ts : is(Key::Id) ? Key::Id : is(Key::Ua) ? Key::Ua : Key::Count;
+        break;
+    case 3:
+        k = is(Key::Url) ? Key::Url : Key::Count;
+        break;
+    case 4:
+        k = is(Key::Link) ? Key::Link : is(Key::Code) ? Key::Code : is(Key::Time) ? Key::Time : Key::Count;
+        break;
+    case 6:
+        k = is(Key::Device) ? Key::Device : Key::Count;
+        break;
+    case 7:
+        k = is(Key::Country)   ? Key::Country
+            : is(Key::Browser) ? Key::Browser
+            : is(Key::Referer) ? Key::Referer
+                               : Key::Count;
+        break;
+    case 8:
+        k = is(Key::Referrer) ? Key::Referrer : Key::Count;
+        break;
+    case 9:
+        k = is(Key::ShortCode)   ? Key::ShortCode
+            : is(Key::Timestamp) ? Key::Timestamp
+            : is(Key::UserAgent) ? Key::UserAgent
+                                 : Key::Count;
+        break;
+    case 10:
+        k = is(Key::ClickCount) ? Key::ClickCount : Key::Count;
+        break;
+    case 14:
+        k = is(Key::ClickAnalytics) ? Key::ClickAnalytics : Key::Count;
+        break;
+    default:
+        break;
+    }
+    return k == Key::Count ? -1 : int(k);
+}
+
+const char *typeName(const element &value)
+{
+    switch (value.type()) {
+    case element_type::ARRAY: return "an array";
+    case element_type::OBJECT: return "an object";
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE: return "a number";
+    case element_type::STRING: return "a string";
+    case element_type::BOOL: return "a boolean";
+    case element_type::NULL_VALUE: return "null";
+    }
+    return "a value";
+}
+
+QByteArrayView viewOf(std::string_view s)
+{
+    return {s.data(), qsizetype(s.size())};
+}
+
+std::string_view stringOf(const element &value)
+{
+    // Only called once the type is known to be a string.
+    return value.get_string().value_unsafe();
+}
+
+// ASCII only, unlike <cctype>, which asks the C locale for every byte.
+constexpr bool isAsciiDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+constexpr bool isAsciiAlpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool isDigits(std::string_view s)
+{
+    if (s.empty())
+        return false;
+    for (char c : s) {
+        if (c < '0' || c > '9')
+            return false;
+    }
+    return true;
+}
+
+// The value of a key in `o`; the last one when the key repeats, as JSON.parse does.
+bool lookup(const object &o, std::string_view key, element &out)
+{
+    bool found = false;
+    for (auto it = o.begin(), end = o.end(); it != end; ++it) {
+        if (it.key() == key) {
+            out = it.value();
+            found = true;
+        }
+    }
+    return found;
+}
+
+// Walks RFC 6901 reference tokens from `root`. Null counts as absent, as everywhere else.
+bool resolve(const object &root, const std::vector<std::string> &tokens, element &out)
+{
+    element current;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const std::string &token = tokens[i];
+        object o;
+        if (i == 0) {
+            o = root;
+        } else if (current.get_object().get(o) != simdjson::SUCCESS) {
+            simdjson::dom::array a;
+            if (current.get_array().get(a) != simdjson::SUCCESS || !isDigits(token)
+                || (token.size() > 1 && token[0] == '0') || token.size() > 9)
+                return false;
+            std::size_t index = 0;
+            std::from_chars(token.data(), token.data() + token.size(), index);
+            if (a.at(index).get(current) != simdjson::SUCCESS)
+                return false;
+            continue;
+        }
+        if (!lookup(o, token, current))
+            return false;
+    }
+    if (current.is_null())
+        return false;
+    out = current;
+    return true;
+}
+
+struct UserAgentInfo
+{
+    QByteArrayView browser;
+    QByteArrayView device;
+};
+
+// Browser and device class from a User-Agent string, in one pass over its words (runs of letters
+// and digits) rather than a substring search per browser and device.
+//  - Browser: every engine claims its ancestors ("Edg/…" comes with "Chrome/…", which comes with
+//    "Safari/…"), so the most specific product token ("Name/version") wins, wherever it is.
+//  - Device: iPad or Tablet is a tablet, Mobi… or iPhone a phone; Android without "Mobile" is a
+//    tablet, because that is how Android tablets tell themselves apart from phones.
+UserAgentInfo parseUserAgent(std::string_view ua)
+{
+    static constexpr QByteArrayView kBrowsers[] = {"Edge",   "Firefox", "Samsung Internet",
+                                                   "Chrome", "Safari",  "other"};
+    constexpr int kOther = 5;
+    const auto rank = [](std::string_view word) {
+        switch (word.size()) {
+        case 3: return word == "Edg" ? 0 : kOther;
+        case 4: return word == "EdgA" || word == "Edge" ? 0 : kOther;
+        case 5: return word == "FxiOS" ? 1 : word == "CriOS" ? 3 : kOther;
+        case 6: return word == "EdgiOS" ? 0 : word == "Chrome" ? 3 : word == "Safari" ? 4 : kOther;
+        case 7: return word == "Firefox" ? 1 : kOther;
+        case 14: return word == "SamsungBrowser" ? 2 : kOther;
+        default: return kOther;
+        }
+    };
+    int browser = kOther;
+    bool tablet = false;
+    bool mobile = false;
+    bool android = false;
+    for (std::size_t i = 0; i < ua.size();) {
+        if (!isAsciiAlpha(ua[i]) && !isAsciiDigit(ua[i])) {
+            ++i;
+            continue;
+        }
+        const std::size_t start = i;
+        while (i < ua.size() && (isAsciiAlpha(ua[i]) || isAsciiDigit(ua[i])))
+            ++i;
+        const std::string_view word = ua.substr(start, i - start);
+        if (i < ua.size() && ua[i] == '/')
+            browser = std::min(browser, rank(word));
+        tablet |= word == "iPad" || word == "Tablet";
+        mobile |= word.starts_with("Mobi") || word == "iPhone";
+        android |= word == "Android";
+    }
+    const QByteArrayView device = tablet ? "tablet" : mobile ? "mobile" : android ? "tablet" : "desktop";
+    return {kBrowsers[browser], device};
+}
+
+// Milliseconds from a count since the epoch in s, ms, µs or ns, told apart by magnitude: 1e11 s
+// is the year 5138 and 1e11 ms is 1973, so today's values of each unit sit decades apart.
+constexpr double kSecondsBelow = 1e11;
+constexpr double kMillisecondsBelow = 1e14;
+constexpr double kMicrosecondsBelow = 1e17;
+constexpr qint64 kMaxMs = 253402300799999;   // 9999-12-31T23:59:59.999Z
+
+bool realEpochToMs(double value, qint64 &ms)
+{
+    if (!(value >= 0) || !std::isfinite(value))
+        return false;
+    double scaled = value < kSecondsBelow ? value * 1000
+        : value < kMillisecondsBelow      ? value
+        : value < kMicrosecondsBelow      ? value / 1e3
+                                          : value / 1e6;
+    scaled = std::round(scaled);
+    if (scaled > double(kMaxMs))
+        return false;
+    ms = qint64(scaled);
+    return true;
+}
+
+bool integerEpochToMs(qint64 value, qint64 &ms)
+{
+    if (value < 0)
+        return false;
+    // Integers stay integers: a double would round ms values above 2^53, and does round ns.
+    ms = value < qint64(kSecondsBelow) ? value * 1000
+        : value < qint64(kMillisecondsBelow) ? value
+        : value < qint64(kMicrosecondsBelow) ? value / 1000
+                                             : value / 1000000;
+    return ms <= kMaxMs;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+qint64 daysFromCivil(qint64 y, int m, int d)
+{
+    y -= m <= 2;
+    const qint64 era = (y >= 0 ? y : y - 399) / 400;
+    const qint64 yoe = y - era * 400;
+    const qint64 doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const qint64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+// ISO 8601 / RFC 3339 date-time: YYYY-MM-DD[(T|t| )hh:mm[:ss[(.|,)fraction]][Z|z|±hh[[:]mm]]].
+// No offset means UTC: a stream that leaves it out is almost always writing UTC. Hand-written
+// because QDateTime::fromString allocates and costs microseconds, on the path of every click.
+bool parseIso8601(std::string_view s, qint64 &ms)
+{
+    std::size_t p = 0;
+    const auto number = [&](int digits, int &out) {
+        if (p + std::size_t(digits) > s.size())
+            return false;
+        out = 0;
+        for (int i = 0; i < digits; ++i, ++p) {
+            if (s[p] < '0' || s[p] > '9')
+                return false;
+            out = out * 10 + (s[p] - '0');
+        }
+        return true;
+    };
+    const auto take = [&](char c) {
+        if (p < s.size() && s[p] == c) {
+            ++p;
+            return true;
+        }
+        return false;
+    };
+    int year, month, day, hour = 0, minute = 0, second = 0, millis = 0;
+    if (!number(4, year) || !take('-') || !number(2, month) || !take('-') || !number(2, day))
+        return false;
+    static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (month < 1 || month > 12 || day < 1 || day > kDaysInMonth[month - 1] + (month == 2 && leap))
+        return false;
+    qint64 offsetMinutes = 0;
+    if (p < s.size()) {
+        if (!take('T') && !take('t') && !take(' '))
+            return false;
+        if (!number(2, hour) || !take(':') || !number(2, minute))
+            return false;
+        if (take(':')) {
+            if (!number(2, second))
+                return false;
+            if (take('.') || take(',')) {
+                int digits = 0;
+                for (; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p, ++digits) {
+                    if (digits < 3)
+                        millis = millis * 10 + (s[p] - '0');
+                }
+                if (digits == 0)
+                    return false;
+                for (; digits < 3; ++digits)
+                    millis *= 10;
+            }
+        }
+        // A leap second (:60) is accepted and lands on the next minute's first second: Unix time
+        // has no leap seconds, and a click at 23:59:60 did happen.
+        if (hour > 23 || minute > 59 || second > 60)
+            return false;
+        const bool utc = take('Z') || take('z');
+        if (!utc && p < s.size() && (s[p] == '+' || s[p] == '-')) {
+            const int sign = s[p++] == '-' ? -1 : 1;
+            int offsetHours = 0, offsetMins = 0;
+            if (!number(2, offsetHours))
+                return false;
+            if (p < s.size()) {
+                take(':');
+                if (!number(2, offsetMins))
+                    return false;
+            }
+            if (offsetHours > 23 || offsetMins > 59)
+                return false;
+            offsetMinutes = sign * (offsetHours * 60 + offsetMins);
+        }
+        if (p != s.size())
+            return false;
+    }
+    const qint64 seconds = ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute - offsetMinutes) * 60
+        + second;
+    ms = seconds * 1000 + millis;
+    return true;
+}
+
+} // namespace
+
+// The values of the known keys of one object, found in a single pass, and the object itself for
+// mapped pointers.
+class ClickDecoder::Fields
+{
+public:
+    explicit Fields(const object &o) : m_object(o)
+    {
+        for (auto it = o.begin(), end = o.end(); it != end; ++it) {
+            const int k = keyIndex(it.key());
+            if (k < 0)
+                continue;
+            const quint32 bit = 1u << k;
+            // Null is absence; a later duplicate replaces an earlier one, null included.
+            if (it.value().is_null()) {
+                m_present &= ~bit;
+            } else {
+                m_values[k] = it.value();
+                m_present |= bit;
+            }
+        }
+    }
+
+    const object &root() const { return m_object; }
+    bool has(Key k) const { return m_present & (1u << int(k)); }
+    const element &value(Key k) const { return m_values[int(k)]; }
+    // The first of `keys` that is present.
+    bool first(std::initializer_list<Key> keys, Key &found) const
+    {
+        for (Key k : keys) {
+            if (has(k)) {
+                found = k;
+                return true;
+            }
+        }
+        return false;
+    }
+
+private:
+    object m_object;
+    std::array<element, int(Key::Count)> m_values;
+    quint32 m_present = 0;
+};
+
+ClickDecoder::ClickDecoder(FieldMapping mapping)
+    : m_mapping(std::move(mapping)), m_parser(std::make_unique<simdjson::dom::parser>())
+{
+    for (int f = 0; f < FieldMapping::kFieldCount; ++f) {
+        const QString pointer = m_mapping.pointer(Field(f));
+        // FieldMapping only holds valid pointers, so this is split and unescape, no checking.
+        if (pointer.isEmpty())
+            continue;
+        m_mapped[f] = true;
+        const QStringList parts = pointer.mid(1).split(u'/');
+        for (const QString &part : parts) {
+            QString token = part;
+            // "~1" first, as RFC 6901 says: "~01" is the key "~1", not "/".
+            token.replace(QLatin1String("~1"), QLatin1String("/"));
+            token.replace(QLatin1String("~0"), QLatin1String("~"));
+            m_tokens[f].push_back(token.toStdString());
+        }
+    }
+}
+
+ClickDecoder::~ClickDecoder() = default;
+ClickDecoder::ClickDecoder(ClickDecoder &&) noexcept = default;
+ClickDecoder &ClickDecoder::operator=(ClickDecoder &&) noexcept = default;
+
+DecodeResult ClickDecoder::decode(QByteArrayView eventType, QByteArrayView data, ClickView &click,
+                                  SnapshotView &snapshot)
+{
+    click = {};
+    snapshot = {};
+    m_problem = Problem::None;
+    m_inLastClick = false;
+    releaseIfLarge();
+
+    const bool typedClick = eventType == "click";
+    const bool typedSnapshot = eventType == "snapshot";
+    const bool typedMessage = eventType.isEmpty() || eventType == "message";
+    const bool strict = typedClick || typedSnapshot;
+
+    const QByteArrayView trimmed = data.trimmed();
+    if (trimmed.isEmpty())
+        return strict ? reject(Problem::EmptyData) : DecodeResult::NotClick;
+    const char first = trimmed.front();
+    if (typedMessage && (trimmed == "[DONE]" || (first != '{' && first != '[')))
+        return DecodeResult::NotClick;
+    if (!strict && !typedMessage && first != '{')
+        return DecodeResult::NotClick;
+
+    m_inputOffset = trimmed.data() - data.data();
+    copyInput(trimmed);
+    element root;
+    if (const auto error = m_parser->parse(m_input.get(), std::size_t(m_inputSize), false).get(root)) {
+        if (!strict && !typedMessage)
+            return DecodeResult::NotClick;
+        m_jsonError = int(error);
+        return reject(Problem::InvalidJson);
+    }
+    object o;
+    if (root.get_object().get(o) != simdjson::SUCCESS)
+        return strict ? reject(Problem::NotObject, {}, typeName(root)) : DecodeResult::NotClick;
+    const DecodeResult result = decodeObject(o, typedClick, typedSnapshot, click, snapshot);
+    // No half-filled view survives a click or snapshot that turned out broken.
+    if (result != DecodeResult::Click)
+        click = {};
+    if (result != DecodeResult::Snapshot)
+        snapshot = {};
+    return result;
+}
+
+DecodeResult ClickDecoder::decodeObject(const object &root, bool typedClick, bool typedSnapshot, ClickView &click,
+                                        SnapshotView &snapshot)
+{
+    const Fields fields(root);
+    if (!typedSnapshot && !fields.has(Key::ClickCount))
+        return decodeClick(fields, typedClick ? LinkRule::Required : LinkRule::OrNotClick, click);
+
+    if (!fields.has(Key::ClickCount))
+        return reject(Problem::NoClickCount);
+    const Subject countSubject{kKeyNames[int(Key::ClickCount)]};
+    const element &count = fields.value(Key::ClickCount);
+    // Below 2^63, with margin for doubles, whose steps up there are 1024 wide.
+    constexpr double kMaxCount = 9.2e18;
+    switch (count.type()) {
+    case element_type::INT64:
+        snapshot.clickCount = count.get_int64().value_unsafe();
+        if (snapshot.clickCount < 0)
+            return reject(Problem::BadValue, countSubject, "is negative");
+        break;
+    case element_type::UINT64:
+        return reject(Problem::BadValue, countSubject, "is out of range");
+    case element_type::DOUBLE: {
+        const double d = count.get_double().value_unsafe();
+        if (d < 0)
+            return reject(Problem::BadValue, countSubject, "is negative");
+        if (d >= kMaxCount)
+            return reject(Problem::BadValue, countSubject, "is out of range");
+        if (d != std::floor(d))
+            return reject(Problem::BadValue, countSubject, "is not a whole number");
+        snapshot.clickCount = qint64(d);
+        break;
+    }
+    default:
+        return reject(Problem::WrongType, countSubject, typeName(count), "a number");
+    }
+
+    if (!fields.has(Key::ClickAnalytics))
+        return DecodeResult::Snapshot;
+    const element &last = fields.value(Key::ClickAnalytics);
+    object lastObject;
+    if (last.get_object().get(lastObject) == simdjson::SUCCESS) {
+        m_inLastClick = true;
+        if (decodeClick(Fields(lastObject), LinkRule::Optional, snapshot.lastClick) == DecodeResult::Undecodable)
+            return DecodeResult::Undecodable;
+        m_inLastClick = false;
+        snapshot.hasLastClick = true;
+        return DecodeResult::Snapshot;
+    }
+    // Seed 000 sends `false` before the first click; anything else is a mistake.
+    if (bool b = true; last.get_bool().get(b) != simdjson::SUCCESS || b)
+        return reject(Problem::WrongType, {kKeyNames[int(Key::ClickAnalytics)]}, typeName(last), "an object or false");
+    return DecodeResult::Snapshot;
+}
+
+DecodeResult ClickDecoder::decodeClick(const Fields &fields, LinkRule linkRule, ClickView &click)
+{
+    const object &o = fields.root();
+
+    // The link: mapped, or the first present of link, shortCode, code, url.
+    element link;
+    Subject linkSubject;
+    bool hasLink = false;
+    if (m_mapped[int(Field::Link)]) {
+        hasLink = resolve(o, m_tokens[int(Field::Link)], link);
+        linkSubject.mappedField = int(Field::Link);
+    } else {
+        for (Key k : {Key::Link, Key::ShortCode, Key::Code, Key::Url}) {
+            if (!fields.has(k))
+                continue;
+            // "code" and "url" are common words: only a string there is a link ({"code": 429} is
+            // an error code). "link" and "shortCode" mean a link whatever they hold.
+            if ((k == Key::Code || k == Key::Url) && fields.value(k).type() != element_type::STRING)
+                continue;
+            link = fields.value(k);
+            linkSubject.key = kKeyNames[int(k)];
+            hasLink = true;
+            break;
+        }
+    }
+    if (!hasLink) {
+        // Without a link an object in a stream of other things is one of those things: its
+        // other keys are none of our business, whatever their types.
+        if (linkRule == LinkRule::Required)
+            return reject(Problem::NoLink);
+        if (linkRule == LinkRule::OrNotClick)
+            return DecodeResult::NotClick;
+    } else {
+        if (link.type() != element_type::STRING)
+            return reject(Problem::WrongType, linkSubject, typeName(link), "a string");
+        click.link = viewOf(stringOf(link));
+        if (click.link.isEmpty())
+            return reject(Problem::BadValue, linkSubject, "is empty");
+    }
+
+    std::string_view s;
+    if (!readString(fields, Field::Country, s))
+        return DecodeResult::Undecodable;
+    click.country = viewOf(s);
+    if (!readString(fields, Field::Device, s))
+        return DecodeResult::Undecodable;
+    click.device = viewOf(s);
+    if (!readString(fields, Field::Browser, s))
+        return DecodeResult::Undecodable;
+    click.browser = viewOf(s);
+    if (!readString(fields, Field::Referrer, s))
+        return DecodeResult::Undecodable;
+    click.referrer = referrerHost(s);
+
+    if (click.browser.isEmpty() || click.device.isEmpty()) {
+        Key uaKey;
+        if (fields.first({Key::UserAgent, Key::Ua}, uaKey)) {
+            const element &ua = fields.value(uaKey);
+            if (ua.type() != element_type::STRING)
+                return reject(Problem::WrongType, {kKeyNames[int(uaKey)]}, typeName(ua), "a string");
+            const std::string_view text = stringOf(ua);
+            if (!text.empty()) {
+                const UserAgentInfo derived = parseUserAgent(text);
+                if (click.browser.isEmpty())
+                    click.browser = derived.browser;
+                if (click.device.isEmpty())
+                    click.device = derived.device;
+            }
+        }
+    }
+
+    if (!readTimestamp(fields, click.timestampMs))
+        return DecodeResult::Undecodable;
+
+    // The id is optional metadata: only a whole number gives a sequence, and no other id is wrong.
+    element id;
+    bool hasId = false;
+    if (m_mapped[int(Field::Id)]) {
+        hasId = resolve(o, m_tokens[int(Field::Id)], id);
+    } else if (fields.has(Key::Id)) {
+        id = fields.value(Key::Id);
+        hasId = true;
+    }
+    if (hasId) {
+        switch (id.type()) {
+        case element_type::INT64:
+            if (const qint64 n = id.get_int64().value_unsafe(); n >= 0)
+                click.sequence = n;
+            break;
+        case element_type::DOUBLE:
+            if (const double d = id.get_double().value_unsafe(); d >= 0 && d < 9e15 && d == std::floor(d))
+                click.sequence = qint64(d);
+            break;
+        case element_type::STRING:
+            if (const std::string_view text = stringOf(id); isDigits(text) && text.size() <= 18) {
+                qint64 n = 0;
+                std::from_chars(text.data(), text.data() + text.size(), n);
+                click.sequence = n;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    return DecodeResult::Click;
+}
+
+bool ClickDecoder::readString(const Fields &fields, Field field, std::string_view &out)
+{
+    out = {};
+    element value;
+    Subject subject;
+    if (m_mapped[int(field)]) {
+        if (!resolve(fields.root(), m_tokens[int(field)], value))
+            return true;
+        subject.mappedField = int(field);
+    } else {
+        Key k;
+        const bool found = field == Field::Country ? fields.first({Key::Country}, k)
+            : field == Field::Device               ? fields.first({Key::Device}, k)
+            : field == Field::Browser              ? fields.first({Key::Browser}, k)
+                                                   : fields.first({Key::Referrer, Key::Referer}, k);
+        if (!found)
+            return true;
+        value = fields.value(k);
+        subject.key = kKeyNames[int(k)];
+    }
+    if (value.type() != element_type::STRING)
+        return fail(Problem::WrongType, subject, typeName(value), "a string");
+    out = stringOf(value);
+    return true;
+}
+
+bool ClickDecoder::readTimestamp(const Fields &fields, qint64 &ms)
+{
+    element value;
+    Subject subject;
+    if (m_mapped[int(Field::Timestamp)]) {
+        if (!resolve(fields.root(), m_tokens[int(Field::Timestamp)], value))
+            return true;
+        subject.mappedField = int(Field::Timestamp);
+    } else {
+        Key k;
+        if (!fields.first({Key::Ts, Key::Timestamp, Key::Time}, k))
+            return true;
+        value = fields.value(k);
+        subject.key = kKeyNames[int(k)];
+    }
+    bool ok = false;
+    switch (value.type()) {
+    case element_type::INT64:
+        if (value.get_int64().value_unsafe() < 0)
+            return fail(Problem::BadValue, subject, "is negative");
+        ok = integerEpochToMs(value.get_int64().value_unsafe(), ms);
+        break;
+    case element_type::DOUBLE:
+        if (value.get_double().value_unsafe() < 0)
+            return fail(Problem::BadValue, subject, "is negative");
+        ok = realEpochToMs(value.get_double().value_unsafe(), ms);
+        break;
+    case element_type::UINT64:
+        break;
+    case element_type::STRING: {
+        const std::string_view text = stringOf(value);
+        if (isDigits(text)) {
+            qint64 n = 0;
+            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+            ok = error == std::errc() && integerEpochToMs(n, ms);
+        } else if (parseIso8601(text, ms)) {
+            if (ms < 0)
+                return fail(Problem::BadValue, subject, "is before 1970");
+            ok = ms <= kMaxMs;
+        } else {
+            return fail(Problem::BadValue, subject, "is not an ISO 8601 date-time");
+        }
+        break;
+    }
+    default:
+        return fail(Problem::WrongType, subject, typeName(value), "a number or an ISO 8601 string");
+    }
+    if (!ok) {
+        ms = ClickView::kNoTime;
+        return fail(Problem::BadValue, subject, "is out of range");
+    }
+    return true;
+}
+
+QByteArrayView ClickDecoder::referrerHost(std::string_view url)
+{
+    // A scheme is a letter, then letters, digits, '+', '-' or '.' ("android-app://…" has one).
+    const auto isSchemeChar = [](char c) {
+        return isAsciiAlpha(c) || isAsciiDigit(c) || c == '+' || c == '-' || c == '.';
+    };
+    std::size_t i = 0;
+    if (!url.empty() && isAsciiAlpha(url[0])) {
+        while (i < url.size() && isSchemeChar(url[i]))
+            ++i;
+    }
+    std::string_view rest = url;
+    if (i > 0 && url.substr(i, 3) == "://")
+        rest.remove_prefix(i + 3);
+    else if (url.starts_with("//"))
+        rest.remove_prefix(2);
+
+    // The authority ends at the path, query or fragment; one pass also finds user info and
+    // upper-case letters, because this runs for most clicks.
+    std::size_t end = 0;
+    std::size_t hostStart = 0;
+    bool upper = false;
+    for (; end < rest.size(); ++end) {
+        const char c = rest[end];
+        if (c == '/' || c == '?' || c == '#')
+            break;
+        if (c == '@')
+            hostStart = end + 1;
+        upper |= c >= 'A' && c <= 'Z';
+    }
+    rest = rest.substr(hostStart, end - hostStart);
+    if (rest.starts_with('[')) {
+        if (const std::size_t close = rest.find(']'); close != std::string_view::npos)
+            rest = rest.substr(0, close + 1);
+    } else if (const std::size_t colon = rest.rfind(':'); colon != std::string_view::npos
+               && (colon + 1 == rest.size() || isDigits(rest.substr(colon + 1)))) {
+        rest = rest.substr(0, colon);
+    }
+    // Host names are case-insensitive: "News.YCombinator.com" and the lower-case one are one row.
+    if (!upper)
+        return viewOf(rest);
+    m_hostScratch.assign(rest);
+    for (char &c : m_hostScratch) {
+        if (c >= 'A' && c <= 'Z')
+            c = char(c - 'A' + 'a');
+    }
+    return viewOf(m_hostScratch);
+}
+
+bool ClickDecoder::fail(Problem problem, Subject subject, const char *actual, const char *expected)
+{
+    m_problem = problem;
+    m_subject = subject;
+    m_actual = actual;
+    m_expected = expected;
+    return false;
+}
+
+DecodeResult ClickDecoder::reject(Problem problem, Subject subject, const char *actual, const char *expected)
+{
+    fail(problem, subject, actual, expected);
+    return DecodeResult::Undecodable;
+}
+
+void ClickDecoder::releaseIfLarge()
+{
+    if (m_capacity > kRetainedCapacity) {
+        m_input.reset();
+        m_parser = std::make_unique<simdjson::dom::parser>();
+        m_capacity = 0;
+    }
+    if (qsizetype(m_hostScratch.capacity()) > kRetainedCapacity)
+        std::string().swap(m_hostScratch);
+}
+
+void ClickDecoder::copyInput(QByteArrayView data)
+{
+    if (data.size() > m_capacity) {
+        // Powers of two, for the input and for simdjson's parser and document alike: a stream of
+        // slowly growing events reallocates a few times, not once per new longest event, which
+        // is what simdjson's own growth (to the exact size) would do.
+        qsizetype capacity = kInitialCapacity;
+        while (capacity < data.size())
+            capacity *= 2;
+        m_input.reset(new char[std::size_t(capacity) + simdjson::SIMDJSON_PADDING]);
+        const bool allocated = m_parser->allocate(std::size_t(capacity)) == simdjson::SUCCESS
+            && m_parser->doc.allocate(std::size_t(capacity)) == simdjson::SUCCESS;
+        // Out of memory: the parse below tries again and reports MEMALLOC as the error.
+        m_capacity = allocated ? capacity : 0;
+    }
+    std::memcpy(m_input.get(), data.data(), std::size_t(data.size()));
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end; make them defined.
+    std::memset(m_input.get() + data.size(), 0, simdjson::SIMDJSON_PADDING);
+    m_inputSize = data.size();
+}
+
+QString ClickDecoder::lastError() const
+{
+    QString subject;
+    if (m_subject.mappedField >= 0) {
+        const Field field = Field(m_subject.mappedField);
+        subject = QStringLiteral("'%1' (at %2)").arg(FieldMapping::fieldName(field), m_mapping.pointer(field));
+    } else if (!m_subject.key.empty()) {
+        subject = u'\'' + QString::fromLatin1(m_subject.key.data(), qsizetype(m_subject.key.size())) + u'\'';
+    }
+    if (m_inLastClick)
+        subject.prepend(QStringLiteral("clickAnalytics: "));
+    const QString actual = QString::fromLatin1(m_actual);
+    switch (m_problem) {
+    case Problem::None:
+        return {};
+    case Problem::InvalidJson: {
+        // simdjson says what is wrong but not where; Qt's parser says where. Only on demand.
+        QJsonParseError error;
+        QJsonDocument::fromJson(QByteArray::fromRawData(m_input.get(), m_inputSize), &error);
+        const QString what = QString::fromLatin1(simdjson::error_message(simdjson::error_code(m_jsonError)));
+        if (error.error == QJsonParseError::NoError) {
+            // Valid JSON that simdjson 3.0 refuses: an integer beyond 64 bits is the known case.
+            if (m_jsonError == simdjson::NUMBER_ERROR)
+                return QStringLiteral("unsupported JSON: a number beyond 64-bit range (%1)").arg(what);
+            return QStringLiteral("invalid JSON: %1").arg(what);
+        }
+        return QStringLiteral("invalid JSON at byte %1: %2 (%3)")
+            .arg(m_inputOffset + error.offset)
+            .arg(error.errorString(), what);
+    }
+    case Problem::NotObject:
+        return QStringLiteral("expected a JSON object, got %1").arg(actual);
+    case Problem::EmptyData:
+        return QStringLiteral("empty data, expected a JSON object");
+    case Problem::WrongType:
+        return QStringLiteral("%1 is %2, expected %3").arg(subject, actual, QString::fromLatin1(m_expected));
+    case Problem::BadValue:
+        return QStringLiteral("%1 %2").arg(subject, actual);
+    case Problem::NoLink:
+        if (m_mapped[int(Field::Link)])
+            return QStringLiteral("no link at %1").arg(m_mapping.pointer(Field::Link));
+        return QStringLiteral("no link: expected one of 'link', 'shortCode', 'code' or 'url' holding a string");
+    case Problem::NoClickCount:
+        return QStringLiteral("a snapshot needs a numeric 'clickCount'");
+    }
+    return {};
+}
+
+} // namespace Clickscope

@@ -1,6 +1,62 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QString>
+#include <QStringList>
+#include <QStringView>
+
+#include <array>
+#include <optional>
+
 namespace Clickscope {
-// Placeholder: being written.
-}
+
+// Where to find each click field in an event's JSON, for streams whose names the decoder does not
+// detect by itself (`{"payload":{"slug":"/a"},"meta":{"at":…}}`). A plain value: the GUI edits
+// it, the CLI builds it from `--map link=/payload/slug`, the decoder reads it.
+//
+// Each field holds an RFC 6901 JSON Pointer ("/payload/slug", "~0" for '~' and "~1" for '/' in
+// a key, decimal indexes into arrays), or nothing: then the decoder detects the field by its
+// usual names. A mapped field is read from its pointer only, never from the usual names, so an
+// override cannot be undone silently by a stray key of the same name.
+class FieldMapping
+{
+public:
+    enum class Field { Link, Country, Referrer, Device, Browser, Timestamp, Id };
+    static constexpr int kFieldCount = 7;
+
+    // The name a spec uses for `field`: link, country, referrer, device, browser, ts, id.
+    static QString fieldName(Field field);
+    static std::optional<Field> fieldFromName(QStringView name);
+
+    // Parses "field=/pointer" items. On failure returns nothing and sets *error (when given) to
+    // a message that quotes the offending item. Naming a field twice is an error, too: one of
+    // the two would be dropped without a word otherwise.
+    static std::optional<FieldMapping> parse(const QStringList &specs, QString *error = nullptr);
+
+    // Null unless `pointer` is a JSON Pointer this class accepts; otherwise why not.
+    static QString pointerError(QStringView pointer);
+
+    // "field=/pointer" for every mapped field, in Field order: parse(toStrings()) gives this
+    // mapping back.
+    QStringList toStrings() const;
+
+    bool isEmpty() const;
+    bool isMapped(Field field) const { return !m_pointers[index(field)].isEmpty(); }
+    // The pointer for `field`, or an empty string when the field is detected by name.
+    QString pointer(Field field) const { return m_pointers[index(field)]; }
+
+    // Maps `field` to `pointer`, or back to detection when `pointer` is empty. Returns false and
+    // leaves the mapping as it was (setting *error when given) if `pointer` is not valid.
+    bool setPointer(Field field, const QString &pointer, QString *error = nullptr);
+    void clear(Field field) { m_pointers[index(field)].clear(); }
+
+    friend bool operator==(const FieldMapping &, const FieldMapping &) = default;
+
+private:
+    static constexpr int index(Field field) { return int(field); }
+
+    // An empty string means "not mapped": every valid pointer starts with '/'.
+    std::array<QString, kFieldCount> m_pointers;
+};
+
+} // namespace Clickscope
