@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+#include "clickaggregator.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+
+namespace Clickscope {
+namespace {
+
+constexpr qsizetype kMaxLinkKeyBytes = 512;        // keeps the 100,000-link bound near 60 MB at worst
+constexpr qsizetype kKeptUndecodableBytes = 4096;
+
+QJsonArray ranked(const TopCounter &counter, int n, const QString &keyName)
+{
+    QJsonArray out;
+    const quint64 total = counter.total();
+    for (const TopCounter::Entry &e : counter.top(n)) {
+        QJsonObject row{{keyName, QString::fromUtf8(e.key)},
+                        {QStringLiteral("count"), qint64(e.count)},
+                        {QStringLiteral("share"), total ? double(e.count) / double(total) : 0.0}};
+        if (e.error > 0)
+            row.insert(QStringLiteral("error"), qint64(e.error));
+        out.append(row);
+    }
+    return out;
+}
+
+} // namespace
+
+ClickAggregator::ClickAggregator(Settings settings, FieldMapping mapping)
+    : m_settings(settings)
+    , m_decoder(std::move(mapping))
+    , m_links(settings.maxLinks, kMaxLinkKeyBytes)
+    , m_countries(settings.maxDimensionValues)
+    , m_referrers(settings.maxDimensionValues)
+    , m_devices(settings.maxDimensionValues)
+    , m_browsers(settings.maxDimensionValues)
+    , m_eventTypes(settings.maxEventTypes)
+    , m_series(settings.windowSeconds)
+{
+}
+
+void ClickAggregator::reset()
+{
+    m_totals = {};
+    m_links.clear();
+    m_countries.clear();
+    m_referrers.clear();
+    m_devices.clear();
+    m_browsers.clear();
+    m_eventTypes.clear();
+    m_series.clear();
+    m_rate.reset();
+    m_latency.clear();
+    m_undecodable.clear();
+    m_lastSequence = ClickView::kNoSequence;
+    m_lastSnapshotCount = -1;
+}
+
+void ClickAggregator::addEvents(const QList<SseEvent> &events, qint64 arrivalMs)
+{
+    ClickView click;
+    SnapshotView snapshot;
+    for (const SseEvent &event : events) {
+        ++m_totals.events;
+        m_eventTypes.add(event.type());
+        switch (m_decoder.decode(event.type(), event.data(), click, snapshot)) {
+        case DecodeResult::Click:
+            countClick(click, arrivalMs);
+            break;
+        case DecodeResult::Snapshot:
+            countSnapshot(snapshot, arrivalMs);
+            break;
+        case DecodeResult::NotClick:
+            ++m_totals.otherEvents;
+            break;
+        case DecodeResult::Undecodable:
+            ++m_totals.undecodable;
+            keepUndecodable(event, arrivalMs);
+            break;
+        }
+    }
+}
+
+void ClickAggregator::countClick(const ClickView &click, qint64 arrivalMs)
+{
+    ++m_totals.clicks;
+    m_series.add(arrivalMs / 1000);
+    countDimensions(click, arrivalMs);
+}
+
+void ClickAggregator::countDimensions(const ClickView &click, qint64 arrivalMs)
+{
+    m_links.add(click.link);
+    if (!click.country.isEmpty())
+        m_countries.add(click.country);
+    if (!click.referrer.isEmpty())
+        m_referrers.add(click.referrer);
+    if (!click.device.isEmpty())
+        m_devices.add(click.device);
+    if (!click.browser.isEmpty())
+        m_browsers.add(click.browser);
+    if (click.timestampMs != ClickView::kNoTime)
+        m_latency.add(double(arrivalMs - click.timestampMs));
+    if (click.sequence != ClickView::kNoSequence) {
+        // Ids that jump ahead left clicks out; ids that go back mean a replay or a restart.
+        if (m_lastSequence != ClickView::kNoSequence && click.sequence > m_lastSequence + 1)
+            m_totals.gaps += quint64(click.sequence - m_lastSequence - 1);
+        m_lastSequence = click.sequence;
+    }
+}
+
+void ClickAggregator::countSnapshot(const SnapshotView &snapshot, qint64 arrivalMs)
+{
+    ++m_totals.snapshots;
+    const qint64 count = snapshot.clickCount;
+    quint64 newClicks = 0;
+    if (m_lastSnapshotCount < 0) {
+        // The first snapshot is history: it sets the total but did not happen "now".
+        m_totals.clicks += quint64(count);
+    } else if (count >= m_lastSnapshotCount) {
+        newClicks = quint64(count - m_lastSnapshotCount);
+    } else {
+        // A counter that goes backwards was reset (a restarted server): what it says now is new.
+        ++m_totals.counterResets;
+        newClicks = quint64(count);
+    }
+    m_lastSnapshotCount = count;
+    if (newClicks > 0) {
+        m_totals.clicks += newClicks;
+        m_series.add(arrivalMs / 1000, newClicks);
+    }
+    // The last click is all that is known of what changed: it feeds the breakdowns once.
+    if (snapshot.hasLastClick && (newClicks > 0 || m_totals.snapshots == 1)) {
+        ClickView last = snapshot.lastClick;
+        last.sequence = ClickView::kNoSequence;   // a snapshot's click id says nothing about gaps
+        countDimensions(last, arrivalMs);
+    }
+}
+
+void ClickAggregator::keepUndecodable(const SseEvent &event, qint64 arrivalMs)
+{
+    if (m_settings.keptUndecodable <= 0)
+        return;
+    if (qsizetype(m_undecodable.size()) >= m_settings.keptUndecodable)
+        m_undecodable.pop_front();
+    const QByteArrayView data = event.data();
+    m_undecodable.push_back({event.type().toByteArray(), data.first(std::min(data.size(), kKeptUndecodableBytes)).toByteArray(),
+                             m_decoder.lastError(), arrivalMs});
+}
+
+void ClickAggregator::advanceTo(qint64 nowMs)
+{
+    m_rate.tick(m_series, nowMs / 1000);
+}
+
+QJsonObject ClickAggregator::report(int topN) const
+{
+    const Totals &t = m_totals;
+    QJsonObject report{
+        {QStringLiteral("totals"),
+         QJsonObject{{QStringLiteral("clicks"), qint64(t.clicks)},
+                     {QStringLiteral("events"), qint64(t.events)},
+                     {QStringLiteral("undecodable"), qint64(t.undecodable)},
+                     {QStringLiteral("otherEvents"), qint64(t.otherEvents)},
+                     {QStringLiteral("snapshots"), qint64(t.snapshots)},
+                     {QStringLiteral("bytes"), qint64(t.bytes)},
+                     {QStringLiteral("reconnects"), qint64(t.reconnects)},
+                     {QStringLiteral("gaps"), qint64(t.gaps)},
+                     {QStringLiteral("counterResets"), qint64(t.counterResets)},
+                     {QStringLiteral("distinctLinks"), qint64(m_links.size())}}},
+        {QStringLiteral("rate"),
+         QJsonObject{{QStringLiteral("now"), m_rate.smoothedRate()},
+                     {QStringLiteral("lastSecond"), qint64(m_rate.lastSecondRate())},
+                     {QStringLiteral("peak"), qint64(m_rate.peakRate())},
+                     {QStringLiteral("average"), m_rate.averageRate()}}},
+        {QStringLiteral("topLinks"), ranked(m_links, topN, QStringLiteral("link"))},
+        {QStringLiteral("topLinksExact"), m_links.isExact()},
+        {QStringLiteral("breakdowns"),
+         QJsonObject{{QStringLiteral("country"), ranked(m_countries, topN, QStringLiteral("value"))},
+                     {QStringLiteral("referrer"), ranked(m_referrers, topN, QStringLiteral("value"))},
+                     {QStringLiteral("device"), ranked(m_devices, topN, QStringLiteral("value"))},
+                     {QStringLiteral("browser"), ranked(m_browsers, topN, QStringLiteral("value"))}}},
+        {QStringLiteral("eventTypes"), ranked(m_eventTypes, topN, QStringLiteral("type"))},
+    };
+    if (m_latency.count() > 0) {
+        report.insert(QStringLiteral("latencyMs"),
+                      QJsonObject{{QStringLiteral("count"), qint64(m_latency.count())},
+                                  {QStringLiteral("p50"), m_latency.percentile(50)},
+                                  {QStringLiteral("p99"), m_latency.percentile(99)},
+                                  {QStringLiteral("max"), m_latency.max()}});
+    }
+    return report;
+}
+
+} // namespace Clickscope

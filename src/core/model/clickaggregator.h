@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "decode/clickdecoder.h"
+#include "decode/fieldmapping.h"
+#include "model/latencyhistogram.h"
+#include "model/timeseriesring.h"
+#include "model/topcounter.h"
+#include "sse/sseevent.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+
+#include <deque>
+
+namespace Clickscope {
+
+// Everything a person watches about a click stream, in memory that does not grow with time or
+// rate: totals, clicks per second over a sliding window of 1-second buckets, top links and
+// breakdowns (exact up to a bound, then Space-Saving), arrival latency, gaps in sequence ids.
+// Fed with batches of raw events, which it decodes itself. Not thread-safe: one owner feeds it.
+class ClickAggregator
+{
+public:
+    struct Settings
+    {
+        int windowSeconds = 3600;             // up to 24 h
+        qsizetype maxLinks = 100'000;         // exact below, approximate above
+        qsizetype maxDimensionValues = 10'000;
+        qsizetype maxEventTypes = 100;
+        qsizetype keptUndecodable = 20;       // the last few, for the inspector
+    };
+
+    struct Totals
+    {
+        quint64 clicks = 0;          // clicks counted one by one plus what snapshots reported
+        quint64 events = 0;
+        quint64 undecodable = 0;
+        quint64 otherEvents = 0;     // events that are not clicks (LLM chunks, heartbeats' data …)
+        quint64 snapshots = 0;
+        quint64 bytes = 0;
+        quint64 reconnects = 0;
+        quint64 gaps = 0;            // ids missing between consecutive numbered clicks
+        quint64 counterResets = 0;   // snapshots whose count went backwards
+    };
+
+    struct Undecodable
+    {
+        QByteArray type;
+        QByteArray data;   // cut to a few KiB
+        QString error;
+        qint64 arrivalMs = 0;
+    };
+
+    ClickAggregator() : ClickAggregator(Settings{}) {}
+    explicit ClickAggregator(Settings settings, FieldMapping mapping = {});
+
+    // Decodes and counts a batch that arrived at `arrivalMs` (ms since the epoch).
+    void addEvents(const QList<SseEvent> &events, qint64 arrivalMs);
+    void addBytes(quint64 n) { m_totals.bytes += n; }
+    void addReconnect() { ++m_totals.reconnects; }
+    // Brings the rate meter up to `nowMs` (call about once a second, or before reading rates).
+    void advanceTo(qint64 nowMs);
+    void reset();
+
+    const Totals &totals() const { return m_totals; }
+    const TopCounter &links() const { return m_links; }
+    const TopCounter &countries() const { return m_countries; }
+    const TopCounter &referrers() const { return m_referrers; }
+    const TopCounter &devices() const { return m_devices; }
+    const TopCounter &browsers() const { return m_browsers; }
+    const TopCounter &eventTypes() const { return m_eventTypes; }
+    const TimeSeriesRing &clicksPerSecond() const { return m_series; }
+    const RateMeter &rate() const { return m_rate; }
+    const LatencyHistogram &latency() const { return m_latency; }
+    const std::deque<Undecodable> &lastUndecodable() const { return m_undecodable; }
+    const Settings &settings() const { return m_settings; }
+
+    // The state as one JSON document (what `clickscope-cli watch --json` prints).
+    QJsonObject report(int topN = 10) const;
+
+private:
+    void countClick(const ClickView &click, qint64 arrivalMs);
+    // Links, breakdowns, latency and gaps: what a click tells beyond "one more".
+    void countDimensions(const ClickView &click, qint64 arrivalMs);
+    void countSnapshot(const SnapshotView &snapshot, qint64 arrivalMs);
+    void keepUndecodable(const SseEvent &event, qint64 arrivalMs);
+
+    Settings m_settings;
+    ClickDecoder m_decoder;
+    Totals m_totals;
+    TopCounter m_links;
+    TopCounter m_countries;
+    TopCounter m_referrers;
+    TopCounter m_devices;
+    TopCounter m_browsers;
+    TopCounter m_eventTypes;
+    TimeSeriesRing m_series;
+    RateMeter m_rate;
+    LatencyHistogram m_latency;
+    std::deque<Undecodable> m_undecodable;
+    qint64 m_lastSequence = ClickView::kNoSequence;
+    qint64 m_lastSnapshotCount = -1;
+};
+
+} // namespace Clickscope

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+#include "model/clickaggregator.h"
+
+#include <QJsonArray>
+#include <QRandomGenerator>
+#include <QTest>
+
+#include <map>
+
+using namespace Clickscope;
+
+namespace {
+
+constexpr qint64 kT0 = 1'795'400'000'000;   // ms since the epoch, a second boundary
+
+SseEvent click(qint64 id, const QByteArray &link, const QByteArray &country, qint64 ts = -1)
+{
+    QByteArray json = "{\"id\":" + QByteArray::number(id) + ",\"link\":\"" + link + "\",\"country\":\"" + country
+                      + "\",\"device\":\"mobile\",\"referrer\":\"https://news.ycombinator.com/item?id=1\"";
+    if (ts >= 0)
+        json += ",\"ts\":" + QByteArray::number(ts);
+    json += "}";
+    return SseEvent("click", QByteArray::number(id), json);
+}
+
+SseEvent realtime(qint64 count, const QByteArray &country)
+{
+    return SseEvent("message", {},
+                    "{\"clickCount\":" + QByteArray::number(count) + ",\"clickAnalytics\":{\"link\":\"/abc\",\"country\":\""
+                        + country + "\"}}");
+}
+
+} // namespace
+
+class TestClickAggregator : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void totalsAndBreakdownsAreExact();
+    void snapshotsGiveTotalsAndResets();
+    void gapsInIdsAreCounted();
+    void nonClickStreamsAreCountedByType();
+    void undecodableIsCountedAndKeptBounded();
+    void latencyFromTimestamps();
+    void ratesFromTheRing();
+    void manyDistinctLinksStayBounded();
+    void reportHasEverySection();
+    void resetForgetsEverything();
+};
+
+void TestClickAggregator::totalsAndBreakdownsAreExact()
+{
+    ClickAggregator aggregator;
+    QRandomGenerator random(42);
+    std::map<QByteArray, quint64> links;
+    std::map<QByteArray, quint64> countries;
+    const QList<QByteArray> countryPool{"US", "DE", "FR", "JP", "BR"};
+    QList<SseEvent> batch;
+    for (int i = 1; i <= 20'000; ++i) {
+        const QByteArray link = "/l" + QByteArray::number(random.bounded(300));
+        const QByteArray country = countryPool[random.bounded(countryPool.size())];
+        ++links[link];
+        ++countries[country];
+        batch.append(click(i, link, country));
+        if (batch.size() == 500) {
+            aggregator.addEvents(batch, kT0 + i);
+            batch.clear();
+        }
+    }
+    aggregator.addEvents(batch, kT0 + 20'000);
+    QCOMPARE(aggregator.totals().clicks, quint64(20'000));
+    QCOMPARE(aggregator.totals().events, quint64(20'000));
+    QCOMPARE(aggregator.totals().gaps, quint64(0));
+    QVERIFY(aggregator.links().isExact());
+    for (const auto &[link, count] : links)
+        QCOMPARE(aggregator.links().find(link)->count, count);
+    for (const auto &[country, count] : countries)
+        QCOMPARE(aggregator.countries().find(country)->count, count);
+    QCOMPARE(aggregator.referrers().top(1).first().key, QByteArray("news.ycombinator.com"));
+    QCOMPARE(aggregator.devices().top(1).first().count, quint64(20'000));
+}
+
+void TestClickAggregator::snapshotsGiveTotalsAndResets()
+{
+    ClickAggregator aggregator;
+    aggregator.addEvents({realtime(5, "SE")}, kT0);          // history: the total, not a rate
+    QCOMPARE(aggregator.totals().clicks, quint64(5));
+    QCOMPARE(aggregator.clicksPerSecond().total(), quint64(0));
+    aggregator.addEvents({realtime(6, "SE")}, kT0 + 1000);   // one new click
+    aggregator.addEvents({realtime(8, "NO")}, kT0 + 2000);   // two more
+    aggregator.addEvents({realtime(2, "DK")}, kT0 + 3000);   // the counter went back: a reset
+    QCOMPARE(aggregator.totals().clicks, quint64(5 + 1 + 2 + 2));
+    QCOMPARE(aggregator.totals().counterResets, quint64(1));
+    QCOMPARE(aggregator.totals().snapshots, quint64(4));
+    QCOMPARE(aggregator.clicksPerSecond().at(kT0 / 1000 + 2), quint64(2));
+    // The last click of each snapshot that changed something fed the breakdowns.
+    QCOMPARE(aggregator.countries().find("SE")->count, quint64(2));
+    QCOMPARE(aggregator.countries().find("NO")->count, quint64(1));
+    QCOMPARE(aggregator.countries().find("DK")->count, quint64(1));
+    QCOMPARE(aggregator.links().find("/abc")->count, quint64(4));
+    // An unchanged count adds nothing.
+    aggregator.addEvents({realtime(2, "DK")}, kT0 + 4000);
+    QCOMPARE(aggregator.totals().clicks, quint64(10));
+    QCOMPARE(aggregator.countries().find("DK")->count, quint64(1));
+}
+
+void TestClickAggregator::gapsInIdsAreCounted()
+{
+    ClickAggregator aggregator;
+    aggregator.addEvents({click(1, "/a", "US"), click(2, "/a", "US"), click(5, "/a", "US"), click(6, "/a", "US"),
+                          click(10, "/a", "US")},
+                         kT0);
+    QCOMPARE(aggregator.totals().gaps, quint64(2 + 3));
+    aggregator.addEvents({click(1, "/a", "US"), click(2, "/a", "US")}, kT0);   // restarted ids: no gap
+    QCOMPARE(aggregator.totals().gaps, quint64(5));
+}
+
+void TestClickAggregator::nonClickStreamsAreCountedByType()
+{
+    ClickAggregator aggregator;
+    aggregator.addEvents({SseEvent("message", {}, R"({"choices":[{"delta":{"content":"Hi"}}]})"),
+                          SseEvent("message", {}, R"({"choices":[{"delta":{"content":"!"}}]})"),
+                          SseEvent("message", {}, "[DONE]"), SseEvent("status", {}, "warming up")},
+                         kT0);
+    QCOMPARE(aggregator.totals().clicks, quint64(0));
+    QCOMPARE(aggregator.totals().otherEvents, quint64(4));
+    QCOMPARE(aggregator.totals().undecodable, quint64(0));
+    QCOMPARE(aggregator.eventTypes().find("message")->count, quint64(3));
+    QCOMPARE(aggregator.eventTypes().find("status")->count, quint64(1));
+}
+
+void TestClickAggregator::undecodableIsCountedAndKeptBounded()
+{
+    ClickAggregator::Settings settings;
+    settings.keptUndecodable = 3;
+    ClickAggregator aggregator(settings);
+    QList<SseEvent> bad;
+    for (int i = 0; i < 10; ++i)
+        bad.append(SseEvent("click", {}, "{\"link\":" + QByteArray::number(i)));   // truncated JSON
+    bad.append(SseEvent("click", {}, R"({"link":42})"));                               // wrong type
+    aggregator.addEvents(bad, kT0);
+    QCOMPARE(aggregator.totals().undecodable, quint64(11));
+    QCOMPARE(aggregator.lastUndecodable().size(), std::size_t(3));
+    QCOMPARE(aggregator.lastUndecodable().back().data, QByteArray(R"({"link":42})"));
+    QVERIFY(aggregator.lastUndecodable().back().error.contains(QStringLiteral("link")));
+    QVERIFY(!aggregator.lastUndecodable().front().error.isEmpty());
+}
+
+void TestClickAggregator::latencyFromTimestamps()
+{
+    ClickAggregator aggregator;
+    QList<SseEvent> batch;
+    for (int i = 0; i < 1000; ++i)
+        batch.append(click(i + 1, "/a", "US", kT0 - (i < 990 ? 40 : 900)));
+    aggregator.addEvents(batch, kT0);
+    QCOMPARE(aggregator.latency().count(), quint64(1000));
+    QVERIFY(qAbs(aggregator.latency().percentile(50) - 40) <= 1);
+    QVERIFY(aggregator.latency().percentile(99.5) > 800);
+}
+
+void TestClickAggregator::ratesFromTheRing()
+{
+    ClickAggregator aggregator;
+    for (int second = 0; second < 10; ++second) {
+        QList<SseEvent> batch;
+        for (int i = 0; i < 100; ++i)
+            batch.append(click(second * 100 + i + 1, "/a", "US"));
+        aggregator.addEvents(batch, kT0 + second * 1000 + 500);
+        aggregator.advanceTo(kT0 + (second + 1) * 1000 + 1);
+    }
+    QCOMPARE(aggregator.rate().lastSecondRate(), quint64(100));
+    QCOMPARE(aggregator.rate().peakRate(), quint64(100));
+    QVERIFY(qAbs(aggregator.rate().smoothedRate() - 100) < 5);
+    QCOMPARE(aggregator.clicksPerSecond().sumLast(10, kT0 / 1000 + 9), quint64(1000));
+}
+
+void TestClickAggregator::manyDistinctLinksStayBounded()
+{
+    ClickAggregator::Settings settings;
+    settings.maxLinks = 100;
+    ClickAggregator aggregator(settings);
+    QList<SseEvent> batch;
+    for (int i = 1; i <= 20'000; ++i) {
+        // Every third click goes to /hot; the rest are all different.
+        batch.append(click(i, i % 3 == 0 ? QByteArray("/hot") : "/u" + QByteArray::number(i), "US"));
+    }
+    aggregator.addEvents(batch, kT0);
+    QVERIFY(aggregator.links().size() <= 100);
+    QVERIFY(!aggregator.links().isExact());
+    const TopCounter::Entry top = aggregator.links().top(1).first();
+    QCOMPARE(top.key, QByteArray("/hot"));
+    QVERIFY(top.count - top.error <= 6666 && 6666 <= top.count);
+    QCOMPARE(aggregator.report().value("topLinksExact").toBool(), false);
+}
+
+void TestClickAggregator::reportHasEverySection()
+{
+    ClickAggregator aggregator;
+    aggregator.addEvents({click(1, "/a", "US", kT0 - 10), click(2, "/b", "DE", kT0 - 10), click(3, "/a", "US", kT0 - 10)}, kT0);
+    aggregator.addBytes(1234);
+    aggregator.addReconnect();
+    const QJsonObject report = aggregator.report(10);
+    QCOMPARE(report.value("totals").toObject().value("clicks").toInt(), 3);
+    QCOMPARE(report.value("totals").toObject().value("bytes").toInt(), 1234);
+    QCOMPARE(report.value("totals").toObject().value("reconnects").toInt(), 1);
+    QCOMPARE(report.value("totals").toObject().value("distinctLinks").toInt(), 2);
+    const QJsonArray links = report.value("topLinks").toArray();
+    QCOMPARE(links.at(0).toObject().value("link").toString(), QStringLiteral("/a"));
+    QCOMPARE(links.at(0).toObject().value("count").toInt(), 2);
+    QVERIFY(qAbs(links.at(0).toObject().value("share").toDouble() - 2.0 / 3) < 1e-9);
+    QCOMPARE(report.value("breakdowns").toObject().value("country").toArray().size(), 2);
+    QVERIFY(report.value("latencyMs").toObject().value("p50").toDouble() >= 9);
+    QVERIFY(report.contains("rate"));
+}
+
+void TestClickAggregator::resetForgetsEverything()
+{
+    ClickAggregator aggregator;
+    aggregator.addEvents({click(1, "/a", "US"), realtime(5, "SE")}, kT0);
+    aggregator.reset();
+    QCOMPARE(aggregator.totals().clicks, quint64(0));
+    QCOMPARE(aggregator.links().size(), 0);
+    aggregator.addEvents({realtime(7, "SE")}, kT0);   // a first snapshot again, not a delta
+    QCOMPARE(aggregator.totals().clicks, quint64(7));
+}
+
+QTEST_GUILESS_MAIN(TestClickAggregator)
+#include "tst_clickaggregator.moc"
