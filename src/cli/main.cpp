@@ -13,6 +13,7 @@ constexpr char kUsage[] =
     "\n"
     "Commands:\n"
     "  listen URL        print the events of a stream (SSE, or WebSocket frames)\n"
+    "  watch URL         aggregate a click stream: totals, rate, top links, breakdowns\n"
     "  serve             run the test publisher (streams, publish API, synthetic traffic)\n"
     "  publish URL       post clicks (NDJSON) to a publisher\n"
     "  bench parse FILE  measure the SSE parser on a file\n"
@@ -36,6 +37,8 @@ int main(int argc, char *argv[])
         return Clickscope::Cli::runListen(rest);
     if (command == u"bench")
         return Clickscope::Cli::runBench(rest);
+    if (command == u"watch")
+        return Clickscope::Cli::runWatch(rest);
     if (command == u"serve")
         return Clickscope::Cli::runServe(rest);
     if (command == u"publish")

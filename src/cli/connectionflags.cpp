@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+#include "connectionflags.h"
+
+#include "commands.h"
+
+#include <QRegularExpression>
+
+#include <limits>
+
+namespace Clickscope::Cli {
+namespace {
+
+int milliseconds(double seconds)
+{
+    return int(std::min(seconds * 1000.0, double(std::numeric_limits<int>::max())));
+}
+
+} // namespace
+
+ConnectionFlags::ConnectionFlags()
+    : m_header({QStringLiteral("H"), QStringLiteral("header")},
+               QStringLiteral("Adds a request header, e.g. 'Authorization: Bearer T'."), QStringLiteral("K: V"))
+    , m_method({QStringLiteral("X"), QStringLiteral("method")},
+               QStringLiteral("Request method (default GET, or POST with --data)."), QStringLiteral("M"))
+    , m_data({QStringLiteral("d"), QStringLiteral("data")},
+             QStringLiteral("Request body, sent on every (re)connection."), QStringLiteral("BODY"))
+    , m_lastEventId(QStringLiteral("last-event-id"), QStringLiteral("Sends Last-Event-ID from the first request on."),
+                    QStringLiteral("ID"))
+    , m_timeout(QStringLiteral("timeout"), QStringLiteral("Stops after S seconds."), QStringLiteral("S"))
+    , m_idleTimeout(QStringLiteral("idle-timeout"), QStringLiteral("Reconnects when no byte arrived for S seconds."),
+                    QStringLiteral("S"))
+    , m_retry(QStringLiteral("retry"), QStringLiteral("Reconnection delay until the server sends one (default 3)."),
+              QStringLiteral("S"))
+    , m_noReconnect(QStringLiteral("no-reconnect"),
+                    QStringLiteral("Stops when the stream ends or fails instead of reconnecting."))
+    , m_doneMarker(QStringLiteral("done-marker"), QStringLiteral("Ends cleanly on an event whose data is [DONE]."))
+{
+}
+
+void ConnectionFlags::addTo(QCommandLineParser &parser) const
+{
+    parser.addPositionalArgument(QStringLiteral("URL"),
+                                 QStringLiteral("The stream: http(s):// for SSE, ws(s):// for WebSocket."));
+    parser.addOptions({m_header, m_method, m_data, m_lastEventId, m_timeout, m_idleTimeout, m_retry, m_noReconnect,
+                       m_doneMarker});
+}
+
+std::optional<double> ConnectionFlags::timeoutSeconds(const QCommandLineParser &parser) const
+{
+    QString ignored;
+    return positiveNumber(parser, m_timeout.names().constFirst(), &ignored);
+}
+
+QString ConnectionFlags::read(const QCommandLineParser &parser, SourceConfig &config) const
+{
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty())
+        return QStringLiteral("missing URL");
+    if (positional.size() > 1)
+        return QStringLiteral("unexpected argument '%1'").arg(positional.at(1));
+    config.url = QUrl(positional.first(), QUrl::StrictMode);
+    if (const QString problem = validateStreamUrl(config.url); !problem.isEmpty())
+        return problem;
+
+    for (const QString &line : parser.values(m_header)) {
+        QString error;
+        const auto parsed = parseHeaderLine(line, &error);
+        if (!parsed)
+            return QStringLiteral("--header: ") + error;
+        config.headers.append(*parsed);
+    }
+    const bool webSocket = config.url.scheme().toLower().startsWith(u"ws");
+    for (const QCommandLineOption &httpOnly : {m_data, m_method, m_lastEventId}) {
+        if (webSocket && parser.isSet(httpOnly))
+            return QStringLiteral("--%1 applies to http(s) streams, not to WebSocket URLs").arg(httpOnly.names().constLast());
+    }
+    if (parser.isSet(m_data))
+        config.body = parser.value(m_data).toUtf8();
+    if (parser.isSet(m_method)) {
+        const QString method = parser.value(m_method);
+        static const QRegularExpression kToken(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
+        if (!kToken.match(method).hasMatch())
+            return QStringLiteral("--method '%1' is not an HTTP method").arg(method);
+        config.method = method.toLatin1();
+    } else if (parser.isSet(m_data)) {
+        config.method = "POST";
+    }
+    if (parser.isSet(m_lastEventId))
+        config.lastEventId = parser.value(m_lastEventId).toUtf8();
+    config.reconnect = !parser.isSet(m_noReconnect);
+    if (parser.isSet(m_doneMarker))
+        config.doneMarker = QByteArray("[DONE]");
+
+    QString error;
+    positiveNumber(parser, m_timeout.names().constFirst(), &error);
+    const auto idle = positiveNumber(parser, m_idleTimeout.names().constFirst(), &error);
+    const auto retry = positiveNumber(parser, m_retry.names().constFirst(), &error);
+    if (!error.isEmpty())
+        return error;
+    if (idle)
+        config.idleTimeoutMs = milliseconds(*idle);
+    if (retry)
+        config.defaultRetryMs = milliseconds(*retry);
+    return {};
+}
+
+} // namespace Clickscope::Cli

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "source/sourceconfig.h"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+
+#include <optional>
+
+namespace Clickscope::Cli {
+
+// The flags `listen` and `watch` share: the stream's URL and how to connect to it.
+class ConnectionFlags
+{
+public:
+    ConnectionFlags();
+
+    void addTo(QCommandLineParser &parser) const;
+    // Fills `config` from the single URL argument and the flags; a usage message when they are wrong.
+    QString read(const QCommandLineParser &parser, SourceConfig &config) const;
+    // --timeout, when given.
+    std::optional<double> timeoutSeconds(const QCommandLineParser &parser) const;
+
+private:
+    QCommandLineOption m_header;
+    QCommandLineOption m_method;
+    QCommandLineOption m_data;
+    QCommandLineOption m_lastEventId;
+    QCommandLineOption m_timeout;
+    QCommandLineOption m_idleTimeout;
+    QCommandLineOption m_retry;
+    QCommandLineOption m_noReconnect;
+    QCommandLineOption m_doneMarker;
+};
+
+} // namespace Clickscope::Cli

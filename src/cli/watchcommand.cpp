@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+#include "commands.h"
+#include "connectionflags.h"
+#include "streamsession.h"
+
+#include "model/clickaggregator.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cstdio>
+#include <limits>
+
+namespace Clickscope::Cli {
+namespace {
+
+constexpr auto kCommand = "watch";
+constexpr int kRateTickMs = 1000;
+
+QString percent(double share)
+{
+    return QString::number(share * 100.0, 'f', 1) + u'%';
+}
+
+QString rankedLine(const QJsonArray &rows)
+{
+    QStringList parts;
+    for (const QJsonValue &row : rows) {
+        const QJsonObject o = row.toObject();
+        parts << QStringLiteral("%1 %2 (%3)")
+                     .arg(o.value(QStringLiteral("value")).toString(), percent(o.value(QStringLiteral("share")).toDouble()))
+                     .arg(o.value(QStringLiteral("count")).toInteger());
+    }
+    return parts.isEmpty() ? QStringLiteral("-") : parts.join(QStringLiteral(", "));
+}
+
+// The report as a person reads it.
+QString text(const QJsonObject &report)
+{
+    const QJsonObject t = report.value(QStringLiteral("totals")).toObject();
+    const QJsonObject r = report.value(QStringLiteral("rate")).toObject();
+    QString out = QStringLiteral("clicks %1  events %2  undecodable %3  other %4  gaps %5  reconnects %6  bytes %7\n")
+                      .arg(t.value(QStringLiteral("clicks")).toInteger())
+                      .arg(t.value(QStringLiteral("events")).toInteger())
+                      .arg(t.value(QStringLiteral("undecodable")).toInteger())
+                      .arg(t.value(QStringLiteral("otherEvents")).toInteger())
+                      .arg(t.value(QStringLiteral("gaps")).toInteger())
+                      .arg(t.value(QStringLiteral("reconnects")).toInteger())
+                      .arg(t.value(QStringLiteral("bytes")).toInteger());
+    out += QStringLiteral("rate now %1/s  peak %2/s  average %3/s\n")
+               .arg(r.value(QStringLiteral("now")).toDouble(), 0, 'f', 1)
+               .arg(r.value(QStringLiteral("peak")).toInteger())
+               .arg(r.value(QStringLiteral("average")).toDouble(), 0, 'f', 1);
+    if (report.contains(QStringLiteral("latencyMs"))) {
+        const QJsonObject l = report.value(QStringLiteral("latencyMs")).toObject();
+        out += QStringLiteral("latency p50 %1 ms  p99 %2 ms  max %3 ms  (%4 clicks with a time)\n")
+                   .arg(l.value(QStringLiteral("p50")).toDouble(), 0, 'f', 1)
+                   .arg(l.value(QStringLiteral("p99")).toDouble(), 0, 'f', 1)
+                   .arg(l.value(QStringLiteral("max")).toDouble(), 0, 'f', 1)
+                   .arg(l.value(QStringLiteral("count")).toInteger());
+    }
+    out += report.value(QStringLiteral("topLinksExact")).toBool() ? QStringLiteral("top links:\n")
+                                                                  : QStringLiteral("top links (approximate):\n");
+    for (const QJsonValue &row : report.value(QStringLiteral("topLinks")).toArray()) {
+        const QJsonObject o = row.toObject();
+        out += QStringLiteral("  %1  %2  %3\n")
+                   .arg(o.value(QStringLiteral("count")).toInteger(), 9)
+                   .arg(percent(o.value(QStringLiteral("share")).toDouble()), 6)
+                   .arg(o.value(QStringLiteral("link")).toString());
+    }
+    const QJsonObject b = report.value(QStringLiteral("breakdowns")).toObject();
+    for (const QString &dimension : {QStringLiteral("country"), QStringLiteral("referrer"), QStringLiteral("device"),
+                                     QStringLiteral("browser")})
+        out += dimension + QStringLiteral(": ") + rankedLine(b.value(dimension).toArray()) + u'\n';
+    return out;
+}
+
+} // namespace
+
+int runWatch(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Connects to a click stream, aggregates it and prints the state at the end (or every\n"
+        "--interval): totals, rate, top links, breakdowns, gaps, latency. Same exit codes as listen."));
+    const ConnectionFlags connection;
+    connection.addTo(parser);
+    const QCommandLineOption duration(QStringLiteral("duration"), QStringLiteral("Watches for S seconds, then reports."),
+                                      QStringLiteral("S"));
+    const QCommandLineOption interval(QStringLiteral("interval"), QStringLiteral("Also reports every S seconds."),
+                                      QStringLiteral("S"));
+    const QCommandLineOption map(QStringLiteral("map"),
+                                 QStringLiteral("Reads a field from a JSON pointer, e.g. link=/payload/slug (repeatable; "
+                                                "fields: link, country, referrer, device, browser, ts, id)."),
+                                 QStringLiteral("FIELD=POINTER"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Prints JSON (one document per report)."));
+    const QCommandLineOption top(QStringLiteral("top"), QStringLiteral("Rows per ranking (default 10)."),
+                                 QStringLiteral("N"), QStringLiteral("10"));
+    parser.addOptions({duration, interval, map, json, top});
+    if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("watch [options] URL")))
+        return *code;
+
+    SourceConfig config;
+    if (const QString problem = connection.read(parser, config); !problem.isEmpty())
+        return usageError(kCommand, problem);
+    QString error;
+    const auto durationSeconds = positiveNumber(parser, duration.names().constFirst(), &error);
+    const auto intervalSeconds = positiveNumber(parser, interval.names().constFirst(), &error);
+    if (!error.isEmpty())
+        return usageError(kCommand, error);
+    const auto mapping = FieldMapping::parse(parser.values(map), &error);
+    if (!mapping)
+        return usageError(kCommand, QStringLiteral("--map: ") + error);
+    bool topOk = false;
+    const int topRows = parser.value(top).toInt(&topOk);
+    if (!topOk || topRows < 1 || topRows > 1000)
+        return usageError(kCommand, QStringLiteral("--top needs a whole number from 1 to 1000, not '%1'").arg(parser.value(top)));
+
+    std::optional<double> deadline = connection.timeoutSeconds(parser);
+    if (durationSeconds)
+        deadline = deadline ? std::min(*deadline, *durationSeconds) : *durationSeconds;
+
+    StreamSession session(config, deadline);
+    StreamSource &source = session.source();
+    ClickAggregator aggregator(ClickAggregator::Settings{}, *mapping);
+    quint64 bytesCounted = 0;
+    const bool asJson = parser.isSet(json);
+    const auto print = [&](bool final) {
+        aggregator.advanceTo(QDateTime::currentMSecsSinceEpoch());
+        const QJsonObject report = aggregator.report(topRows);
+        const QByteArray out = asJson ? QJsonDocument(report).toJson(final && !intervalSeconds ? QJsonDocument::Indented
+                                                                                               : QJsonDocument::Compact)
+                                      : (text(report) + u'\n').toUtf8();
+        const bool ok = std::fwrite(out.constData(), 1, size_t(out.size()), stdout) == size_t(out.size())
+                        && (!asJson || out.endsWith('\n') || std::fputc('\n', stdout) != EOF) && std::fflush(stdout) == 0;
+        if (!ok)
+            StreamSession::logLine(QStringLiteral("error: cannot write to standard output"));
+        return ok;
+    };
+
+    QObject::connect(&source, &StreamSource::eventsReceived, &session, [&](const QList<SseEvent> &events) {
+        aggregator.addEvents(events, QDateTime::currentMSecsSinceEpoch());
+        aggregator.addBytes(source.totalBytes() - bytesCounted);
+        bytesCounted = source.totalBytes();
+    });
+    QObject::connect(&source, &StreamSource::reconnectScheduled, &session, [&] { aggregator.addReconnect(); });
+    QTimer rateTick;
+    QObject::connect(&rateTick, &QTimer::timeout, &session,
+                     [&] { aggregator.advanceTo(QDateTime::currentMSecsSinceEpoch()); });
+    rateTick.start(kRateTickMs);
+    QTimer reportTick;
+    if (intervalSeconds) {
+        QObject::connect(&reportTick, &QTimer::timeout, &session, [&] {
+            if (!print(false))
+                session.finish(kExitStreamError);
+        });
+        reportTick.start(int(std::min(*intervalSeconds * 1000.0, double(std::numeric_limits<int>::max()))));
+    }
+    QObject::connect(&session, &StreamSession::finishing, &session, [&] {
+        rateTick.stop();
+        reportTick.stop();
+        if (!print(true))
+            session.markOutputFailed();
+    });
+    return session.run();
+}
+
+} // namespace Clickscope::Cli
