@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "commands.h"
 
+#include "model/clickaggregator.h"
 #include "sse/sseparser.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
 
@@ -38,6 +40,46 @@ int benchParse(const QByteArray &corpus, int repeat)
     return kExitOk;
 }
 
+// Resident memory of this process, from /proc (Linux), in KiB; 0 when unknown.
+qint64 residentKiB()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return 0;
+}
+
+// Parses, decodes and aggregates the whole file `passes` times into one aggregator (so 20 passes
+// over a million-click corpus are 20 million clicks), timing everything but the file read.
+int benchAggregate(const QByteArray &corpus, int passes)
+{
+    ClickAggregator aggregator;
+    QList<SseEvent> batch;
+    qint64 rssAfterFirst = 0;
+    QElapsedTimer timer;
+    timer.start();
+    for (int pass = 0; pass < passes; ++pass) {
+        SseParser parser;
+        for (qsizetype offset = 0; offset < corpus.size(); offset += kChunkBytes) {
+            parser.feed(QByteArrayView(corpus).sliced(offset, std::min(kChunkBytes, corpus.size() - offset)), batch);
+            aggregator.addEvents(batch, QDateTime::currentMSecsSinceEpoch());
+            batch.clear();
+        }
+        if (pass == 0)
+            rssAfterFirst = residentKiB();
+    }
+    const double seconds = double(timer.nsecsElapsed()) / 1e9;
+    std::printf("events=%llu bytes=%lld seconds=%.6f clicks=%llu rss_first_pass_kb=%lld rss_last_pass_kb=%lld\n",
+                static_cast<unsigned long long>(aggregator.totals().events),
+                static_cast<long long>(corpus.size()) * passes, seconds,
+                static_cast<unsigned long long>(aggregator.totals().clicks), rssAfterFirst, residentKiB());
+    return kExitOk;
+}
+
 } // namespace
 
 int runBench(const QStringList &arguments)
@@ -45,21 +87,23 @@ int runBench(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Measures a hot path on a file held in memory and prints 'events=N bytes=B seconds=S'.\n"
-        "Kinds: parse (the SSE parser, fed 64 KiB chunks)."));
-    parser.addPositionalArgument(QStringLiteral("KIND"), QStringLiteral("What to measure: parse."));
+        "Kinds: parse (the SSE parser, fed 64 KiB chunks); aggregate (parse, decode and aggregate;\n"
+        "--repeat N feeds the file N times into one aggregator and also prints resident memory\n"
+        "after the first and the last pass)."));
+    parser.addPositionalArgument(QStringLiteral("KIND"), QStringLiteral("What to measure: parse or aggregate."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The corpus."));
     const QCommandLineOption repeat(QStringLiteral("repeat"),
-                                    QStringLiteral("Runs N times and reports the fastest (default 1)."),
+                                    QStringLiteral("parse: runs N times, reports the fastest; aggregate: N passes (default 1)."),
                                     QStringLiteral("N"), QStringLiteral("1"));
     parser.addOption(repeat);
-    if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("bench [options] parse FILE")))
+    if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("bench [options] parse|aggregate FILE")))
         return *code;
 
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 2)
         return usageError(kCommand, QStringLiteral("expected KIND and FILE, e.g. 'bench parse corpus.sse'"));
-    if (positional.at(0) != u"parse")
-        return usageError(kCommand, QStringLiteral("unknown kind '%1' (known: parse)").arg(positional.at(0)));
+    if (positional.at(0) != u"parse" && positional.at(0) != u"aggregate")
+        return usageError(kCommand, QStringLiteral("unknown kind '%1' (known: parse, aggregate)").arg(positional.at(0)));
     bool ok = false;
     const int rounds = parser.value(repeat).toInt(&ok);
     if (!ok || rounds < 1)
@@ -68,7 +112,8 @@ int runBench(const QStringList &arguments)
     QFile file(positional.at(1));
     if (!file.open(QIODevice::ReadOnly))
         return usageError(kCommand, QStringLiteral("cannot read '%1': %2").arg(file.fileName(), file.errorString()));
-    return benchParse(file.readAll(), rounds);
+    const QByteArray corpus = file.readAll();
+    return positional.at(0) == u"parse" ? benchParse(corpus, rounds) : benchAggregate(corpus, rounds);
 }
 
 } // namespace Clickscope::Cli
