@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "model/clickaggregator.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+
+#include <array>
+#include <memory>
+
+namespace Clickscope {
+
+// One ranked value of a TopCounter, as a view shows it.
+struct RankedRow
+{
+    QByteArray key;
+    quint64 count = 0;
+    quint64 error = 0;   // overestimate bound once the counter is approximate
+    double share = 0;    // of the counter's total
+};
+
+// A raw event for the inspector, detached from its batch's buffer.
+struct RawEventRow
+{
+    SseEvent event;
+    qint64 arrivalMs = 0;
+};
+
+// An immutable picture of the aggregator, made by the ingestion side at the display rate and
+// handed to the UI thread, which only renders it. Everything is a bounded copy.
+struct DashboardSnapshot
+{
+    enum Dimension { Country, Referrer, Device, Browser, DimensionCount };
+
+    ClickAggregator::Totals totals;
+    double rateNow = 0;
+    double rateAverage = 0;
+    quint64 ratePeak = 0;
+    qint64 newestSecond = 0;              // the second the series ends at
+    QList<double> clicksPerSecond;        // oldest → newest, one value per second of the window
+    QList<RankedRow> topLinks;
+    bool topLinksExact = true;
+    std::array<QList<RankedRow>, DimensionCount> breakdowns;
+    QList<RawEventRow> newEvents;         // arrived since the previous snapshot (the newest, bounded)
+    quint64 eventsNotShown = 0;           // arrived since the previous snapshot but beyond that bound
+    quint64 latencyCount = 0;
+    double latencyP50 = 0;
+    double latencyP99 = 0;
+};
+
+using DashboardSnapshotPtr = std::shared_ptr<const DashboardSnapshot>;
+
+// Ranked rows of a counter, at most `n`.
+QList<RankedRow> rankedRows(const TopCounter &counter, qsizetype n);
+
+} // namespace Clickscope
+
+Q_DECLARE_METATYPE(Clickscope::DashboardSnapshotPtr)

@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+namespace Clickscope {
+// Placeholder: being written.
+}
