@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+#include "clickpipeline.h"
+
+#include "source/sourcefactory.h"
+
+#include <QDateTime>
+
+namespace Clickscope {
+
+ClickPipeline::ClickPipeline(Settings settings, QObject *parent) : QObject(parent), m_worker(new IngestWorker(settings))
+{
+    qRegisterMetaType<DashboardSnapshotPtr>();
+    qRegisterMetaType<StreamSource::State>();
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    // Worker signals cross threads, so they arrive queued, in this (the UI) thread.
+    connect(m_worker, &IngestWorker::snapshotReady, this, &ClickPipeline::snapshotReady);
+    connect(m_worker, &IngestWorker::stateChanged, this, &ClickPipeline::stateChanged);
+    connect(m_worker, &IngestWorker::failed, this, &ClickPipeline::failed);
+    connect(m_worker, &IngestWorker::reconnectScheduled, this, &ClickPipeline::reconnectScheduled);
+    m_thread.setObjectName(QStringLiteral("clickscope-ingest"));
+    m_thread.start();
+}
+
+ClickPipeline::~ClickPipeline()
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->stop(); }, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void ClickPipeline::connectTo(const SourceConfig &config, const FieldMapping &mapping)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, config, mapping] { worker->start(config, mapping); });
+}
+
+void ClickPipeline::disconnectStream()
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->stop(); });
+}
+
+void ClickPipeline::resetStatistics()
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->resetStatistics(); });
+}
+
+IngestWorker::IngestWorker(ClickPipeline::Settings settings)
+    : m_settings(settings)
+    , m_aggregator(std::make_unique<ClickAggregator>(settings.aggregation))
+    , m_displayTick(this)   // a child, so moveToThread() takes the timer along
+{
+    m_displayTick.setInterval(1000 / std::clamp(settings.displayHz, 1, 120));
+    connect(&m_displayTick, &QTimer::timeout, this, &IngestWorker::publishSnapshot);
+}
+
+void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping)
+{
+    stop();
+    // A new mapping means a new decoder; the totals so far stay (reset is explicit).
+    if (!mapping.isEmpty())
+        m_aggregator = std::make_unique<ClickAggregator>(m_settings.aggregation, mapping);
+    m_source = createSource(config);
+    m_bytesCounted = 0;
+    connect(m_source.get(), &StreamSource::eventsReceived, this, &IngestWorker::onEvents);
+    connect(m_source.get(), &StreamSource::stateChanged, this, &IngestWorker::stateChanged);
+    connect(m_source.get(), &StreamSource::failed, this,
+            [this](StreamSource::Error, const QString &message) { emit failed(message); });
+    connect(m_source.get(), &StreamSource::reconnectScheduled, this, [this](qint64 delayMs, const QString &reason) {
+        m_aggregator->addReconnect();
+        m_dirty = true;
+        emit reconnectScheduled(delayMs, reason);
+    });
+    m_displayTick.start();
+    m_source->open();
+}
+
+void IngestWorker::stop()
+{
+    if (!m_source)
+        return;
+    m_source->disconnect(this);
+    m_source->close();
+    m_source.reset();
+    emit stateChanged(StreamSource::State::Closed);
+    publishSnapshot();   // the last state stays on screen
+}
+
+void IngestWorker::resetStatistics()
+{
+    m_aggregator->reset();
+    m_newEvents.clear();
+    m_eventsNotShown = 0;
+    m_dirty = true;
+    publishSnapshot();
+}
+
+void IngestWorker::onEvents(const QList<SseEvent> &events)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_aggregator->addEvents(events, now);
+    m_aggregator->addBytes(m_source->totalBytes() - m_bytesCounted);
+    m_bytesCounted = m_source->totalBytes();
+    // Only the newest can be seen in the inspector: keep those, count the rest.
+    const qsizetype keep = std::min(events.size(), m_settings.maxNewEvents);
+    m_eventsNotShown += quint64(events.size() - keep);
+    for (qsizetype i = events.size() - keep; i < events.size(); ++i)
+        m_newEvents.append({events[i].detached(), now});
+    if (m_newEvents.size() > m_settings.maxNewEvents) {
+        const qsizetype excess = m_newEvents.size() - m_settings.maxNewEvents;
+        m_eventsNotShown += quint64(excess);
+        m_newEvents.remove(0, excess);
+    }
+    m_dirty = true;
+}
+
+void IngestWorker::publishSnapshot()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_aggregator->advanceTo(now);
+    // Rates change every second even without events; otherwise only publish what changed.
+    if (!m_dirty && now / 1000 == m_lastSecondPublished)
+        return;
+    m_dirty = false;
+    m_lastSecondPublished = now / 1000;
+
+    auto snapshot = std::make_shared<DashboardSnapshot>();
+    const ClickAggregator &a = *m_aggregator;
+    snapshot->totals = a.totals();
+    snapshot->rateNow = a.rate().smoothedRate();
+    snapshot->rateAverage = a.rate().averageRate();
+    snapshot->ratePeak = a.rate().peakRate();
+    snapshot->newestSecond = now / 1000;
+    a.clicksPerSecond().copyLast(a.clicksPerSecond().windowSeconds(), now / 1000, snapshot->clicksPerSecond);
+    snapshot->topLinks = rankedRows(a.links(), m_settings.topLinks);
+    snapshot->topLinksExact = a.links().isExact();
+    snapshot->breakdowns[DashboardSnapshot::Country] = rankedRows(a.countries(), m_settings.topValues);
+    snapshot->breakdowns[DashboardSnapshot::Referrer] = rankedRows(a.referrers(), m_settings.topValues);
+    snapshot->breakdowns[DashboardSnapshot::Device] = rankedRows(a.devices(), m_settings.topValues);
+    snapshot->breakdowns[DashboardSnapshot::Browser] = rankedRows(a.browsers(), m_settings.topValues);
+    snapshot->newEvents = std::exchange(m_newEvents, {});
+    snapshot->eventsNotShown = std::exchange(m_eventsNotShown, 0);
+    snapshot->latencyCount = a.latency().count();
+    if (snapshot->latencyCount > 0) {
+        snapshot->latencyP50 = a.latency().percentile(50);
+        snapshot->latencyP99 = a.latency().percentile(99);
+    }
+    emit snapshotReady(std::move(snapshot));
+}
+
+} // namespace Clickscope

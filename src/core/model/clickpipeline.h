@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "decode/fieldmapping.h"
+#include "model/dashboardsnapshot.h"
+#include "source/streamsource.h"
+
+#include <QObject>
+#include <QThread>
+#include <QTimer>
+
+#include <memory>
+
+namespace Clickscope {
+
+class IngestWorker;
+
+// Reading, decoding and aggregating a stream, off the UI thread. The stream and the aggregator
+// live in a worker thread; the UI thread receives a DashboardSnapshot at most `displayHz` times a
+// second, and only when something changed, so painting never scales with the event rate.
+class ClickPipeline : public QObject
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        int displayHz = 30;
+        ClickAggregator::Settings aggregation;
+        qsizetype topLinks = 100;
+        qsizetype topValues = 50;            // per breakdown
+        qsizetype maxNewEvents = 200;        // raw events per snapshot, for the inspector
+    };
+
+    ClickPipeline() : ClickPipeline(Settings{}) {}
+    explicit ClickPipeline(Settings settings, QObject *parent = nullptr);
+    ~ClickPipeline() override;
+
+    // Replaces any current stream. Statistics carry on across streams until resetStatistics().
+    void connectTo(const SourceConfig &config, const FieldMapping &mapping = {});
+    void disconnectStream();
+    void resetStatistics();
+
+signals:
+    void snapshotReady(const Clickscope::DashboardSnapshotPtr &snapshot);
+    void stateChanged(Clickscope::StreamSource::State state);
+    void failed(const QString &message);
+    void reconnectScheduled(qint64 delayMs, const QString &reason);
+
+private:
+    QThread m_thread;
+    IngestWorker *m_worker;   // lives in m_thread, deleted when it finishes
+};
+
+// The worker side, only ever touched from its own thread (through queued calls).
+class IngestWorker : public QObject
+{
+    Q_OBJECT
+public:
+    explicit IngestWorker(ClickPipeline::Settings settings);
+
+    void start(const SourceConfig &config, const FieldMapping &mapping);
+    void stop();
+    void resetStatistics();
+
+signals:
+    void snapshotReady(const Clickscope::DashboardSnapshotPtr &snapshot);
+    void stateChanged(Clickscope::StreamSource::State state);
+    void failed(const QString &message);
+    void reconnectScheduled(qint64 delayMs, const QString &reason);
+
+private:
+    void onEvents(const QList<SseEvent> &events);
+    void publishSnapshot();
+
+    ClickPipeline::Settings m_settings;
+    std::unique_ptr<ClickAggregator> m_aggregator;
+    std::unique_ptr<StreamSource> m_source;
+    QTimer m_displayTick;
+    QList<RawEventRow> m_newEvents;   // the newest since the last snapshot, at most maxNewEvents
+    quint64 m_eventsNotShown = 0;
+    quint64 m_bytesCounted = 0;
+    qint64 m_lastSecondPublished = 0;
+    bool m_dirty = false;
+};
+
+} // namespace Clickscope

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+#include "model/clickpipeline.h"
+#include "scriptedhttpserver.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+
+using namespace Clickscope;
+using Clickscope::Testing::ScriptedHttpServer;
+using Response = ScriptedHttpServer::Response;
+
+namespace {
+
+constexpr int kWaitMs = 5000;
+
+QByteArray clicks(int from, int to)
+{
+    QByteArray body;
+    for (int i = from; i <= to; ++i)
+        body += "id: " + QByteArray::number(i) + "\nevent: click\ndata: {\"id\":" + QByteArray::number(i)
+                + ",\"link\":\"/l" + QByteArray::number(i % 4) + "\",\"country\":\"" + (i % 2 ? "DE" : "US") + "\"}\n\n";
+    return body;
+}
+
+} // namespace
+
+class TestClickPipeline : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void snapshotsCarryTheAggregateToTheUiThread();
+    void snapshotsAreRateLimited();
+    void disconnectAndResetKeepTheUiInformed();
+
+private:
+    std::unique_ptr<ScriptedHttpServer> m_server;
+    DashboardSnapshotPtr m_last;
+    int m_snapshots = 0;
+    quint64 m_rawSeen = 0;
+    bool m_wrongThread = false;
+    void watch(ClickPipeline &pipeline);
+};
+
+void TestClickPipeline::init()
+{
+    m_server = std::make_unique<ScriptedHttpServer>();
+    QVERIFY(m_server->listen());
+    m_last.reset();
+    m_snapshots = 0;
+    m_rawSeen = 0;
+    m_wrongThread = false;
+}
+
+void TestClickPipeline::cleanup()
+{
+    m_server.reset();
+}
+
+void TestClickPipeline::watch(ClickPipeline &pipeline)
+{
+    connect(&pipeline, &ClickPipeline::snapshotReady, this, [this](const DashboardSnapshotPtr &snapshot) {
+        m_wrongThread = m_wrongThread || QThread::currentThread() != QCoreApplication::instance()->thread();
+        m_last = snapshot;
+        ++m_snapshots;
+        m_rawSeen += quint64(snapshot->newEvents.size()) + snapshot->eventsNotShown;
+    });
+}
+
+void TestClickPipeline::snapshotsCarryTheAggregateToTheUiThread()
+{
+    m_server->route("/s", Response::sse(clicks(1, 2000)).keepOpen());
+    ClickPipeline::Settings settings;
+    settings.maxNewEvents = 50;
+    ClickPipeline pipeline(settings);
+    watch(pipeline);
+    SourceConfig config;
+    config.url = m_server->url(QStringLiteral("/s"));
+    pipeline.connectTo(config);
+    QTRY_VERIFY_WITH_TIMEOUT(m_last && m_last->totals.clicks == 2000, kWaitMs);
+    QVERIFY(!m_wrongThread);
+    QCOMPARE(m_rawSeen, quint64(2000));   // shown or counted as not shown, never lost
+    QCOMPARE(m_last->topLinks.size(), 4);
+    QCOMPARE(m_last->topLinks.first().count, quint64(500));
+    QCOMPARE(m_last->breakdowns[DashboardSnapshot::Country].size(), 2);
+    QCOMPARE(m_last->clicksPerSecond.size(), 3600);
+    double sum = 0;
+    for (double v : m_last->clicksPerSecond)
+        sum += v;
+    QCOMPARE(sum, 2000.0);
+}
+
+void TestClickPipeline::snapshotsAreRateLimited()
+{
+    // Events every 5 ms for 1.5 s: 300 reads, but at most ~30 snapshots a second.
+    Response response = Response::sse(clicks(1, 1));
+    for (int i = 2; i <= 300; ++i)
+        response.then(5, clicks(i, i));
+    m_server->route("/s", response.keepOpen());
+    ClickPipeline::Settings settings;
+    settings.displayHz = 20;
+    ClickPipeline pipeline(settings);
+    watch(pipeline);
+    SourceConfig config;
+    config.url = m_server->url(QStringLiteral("/s"));
+    QElapsedTimer clock;
+    clock.start();
+    pipeline.connectTo(config);
+    QTRY_VERIFY_WITH_TIMEOUT(m_last && m_last->totals.clicks == 300, kWaitMs);
+    const double seconds = double(clock.elapsed()) / 1000.0;
+    QVERIFY2(m_snapshots <= int(seconds * 20) + 3,
+             qPrintable(QStringLiteral("%1 snapshots in %2 s").arg(m_snapshots).arg(seconds)));
+    QVERIFY(m_snapshots >= 2);
+}
+
+void TestClickPipeline::disconnectAndResetKeepTheUiInformed()
+{
+    m_server->route("/s", Response::sse(clicks(1, 10)).keepOpen());
+    ClickPipeline pipeline;
+    watch(pipeline);
+    QSignalSpy states(&pipeline, &ClickPipeline::stateChanged);
+    SourceConfig config;
+    config.url = m_server->url(QStringLiteral("/s"));
+    pipeline.connectTo(config);
+    QTRY_VERIFY_WITH_TIMEOUT(m_last && m_last->totals.clicks == 10, kWaitMs);
+    pipeline.disconnectStream();
+    QTRY_COMPARE_WITH_TIMEOUT(states.last().first().value<StreamSource::State>(), StreamSource::State::Closed, kWaitMs);
+    QCOMPARE(m_last->totals.clicks, quint64(10));   // the data stays
+    pipeline.resetStatistics();
+    QTRY_COMPARE_WITH_TIMEOUT(m_last->totals.clicks, quint64(0), kWaitMs);
+
+    QSignalSpy failed(&pipeline, &ClickPipeline::failed);
+    config.url = m_server->url(QStringLiteral("/missing"));
+    pipeline.connectTo(config);
+    QVERIFY(failed.wait(kWaitMs));
+    QVERIFY(failed.first().first().toString().contains(QStringLiteral("404")));
+}
+
+QTEST_GUILESS_MAIN(TestClickPipeline)
+#include "tst_clickpipeline.moc"
