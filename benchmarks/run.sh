@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# benchmarks/run.sh BUILD_DIR [--repeat N] [--events N]
+# benchmarks/run.sh BUILD_DIR [--repeat N] [--events N] [--parser-only]
 #
 # Called by `./dev.sh bench` after the build. Measures, on one corpus and in one run, the ceiling
 # (a bare memchr line scan), our SseParser (`clickscope-cli bench parse`) and the npm
-# eventsource-parser under node, then prints them side by side. Figures from different runs are
-# not compared: CPU frequency and the other builds on the machine move them too much.
+# eventsource-parser under node, then prints them side by side. Then, unless --parser-only,
+# benchmarks/run-server.sh measures the publisher (throughput, fan-out, churn) beside a node
+# peer. Figures from different runs are not compared: CPU frequency and the other builds on the
+# machine move them too much.
 set -euo pipefail
 
 usage() {
-  echo "usage: benchmarks/run.sh BUILD_DIR [--repeat N] [--events N]" >&2
+  echo "usage: benchmarks/run.sh BUILD_DIR [--repeat N] [--events N] [--parser-only]" >&2
   exit 2
 }
 
@@ -19,10 +21,12 @@ shift
 REPEAT=10
 EVENTS=1000000
 SEED=1
+PARSER_ONLY=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeat) [ $# -ge 2 ] || usage; REPEAT=$2; shift 2 ;;
     --events) [ $# -ge 2 ] || usage; EVENTS=$2; shift 2 ;;
+    --parser-only) PARSER_ONLY=1; shift ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
   esac
@@ -141,3 +145,7 @@ LC_ALL=C awk -v bytes="$BYTES" -v events="$EVENTS" -v repeat="$REPEAT" \
     printf "\nours / eventsource-parser: %5.2fx  (target >= 5x: %s)\n", peer / ours, (peer / ours >= 5 ? "met" : "missed")
     printf "ours / memchr line scan:   %5.2fx  (aim 0.5x: %s)\n", scan / ours, (scan / ours >= 0.5 ? "met" : "missed")
   }'
+
+[ "$PARSER_ONLY" -eq 1 ] && exit 0
+echo "run.sh: publisher throughput, fan-out and churn (benchmarks/run-server.sh)" >&2
+"$HERE/run-server.sh" "$BUILD_DIR"
