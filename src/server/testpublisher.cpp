@@ -18,6 +18,7 @@ namespace {
 using StatusCode = QHttpServerResponder::StatusCode;
 
 constexpr char kRetryAfterSeconds[] = "5";
+constexpr quint64 kMaxClientMessageBytes = 64 * 1024;
 
 QByteArray json(const QJsonObject &object)
 {
@@ -75,7 +76,7 @@ TestPublisher::TestPublisher(Settings settings, QObject *parent)
     : QObject(parent)
     , m_settings(std::move(settings))
     , m_hub(m_settings.history)
-    , m_tcp(new GuardedTcpServer({16 * 1024, m_settings.maxBodyBytes}, &m_http))
+    , m_tcp(new GuardedTcpServer({16 * 1024, m_settings.maxBodyBytes, 10'000}, &m_http))
 {
     setUpRoutes();
     connect(&m_hub, &ClickHub::published, this, &TestPublisher::broadcast);
@@ -345,6 +346,9 @@ void TestPublisher::acceptWebSockets()
     while (m_http.hasPendingWebSocketConnections()) {
         QWebSocket *ws = m_http.nextPendingWebSocketConnection().release();
         ws->setParent(this);
+        // Clients only ever send small control messages; never buffer a huge one.
+        ws->setMaxAllowedIncomingFrameSize(kMaxClientMessageBytes);
+        ws->setMaxAllowedIncomingMessageSize(kMaxClientMessageBytes);
         const bool full = subscriberCount() >= m_settings.maxConnections;
         const QString path = ws->requestUrl().path();
         const bool allowed = !m_settings.tokenForReading || m_settings.token.isEmpty()

@@ -64,6 +64,7 @@ private slots:
     void publishRefusesBadInputAndPublishesNothing_data();
     void publishRefusesBadInputAndPublishesNothing();
     void oversizedBodyRefusedBeforeItIsRead();
+    void keptAliveConnectionsAreCheckedPerRequest();
     void wrongMethodIs405();
     void tokenGuardsPublishing();
     void tokenCanGuardReading();
@@ -348,6 +349,34 @@ void TestTestPublisher::oversizedBodyRefusedBeforeItIsRead()
     hugeHead.write("GET /events HTTP/1.1\r\nX-Junk: " + QByteArray(40'000, 'j'));
     QTRY_VERIFY_WITH_TIMEOUT(hugeHead.bytesAvailable() > 0, kWaitMs);
     QVERIFY(hugeHead.readAll().startsWith("HTTP/1.1 431"));
+}
+
+void TestTestPublisher::keptAliveConnectionsAreCheckedPerRequest()
+{
+    TestPublisher::Settings settings;
+    settings.maxBodyBytes = 64 * 1024;
+    m_publisher = start(settings);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_publisher->port());
+    QVERIFY(socket.waitForConnected(kWaitMs));
+    // Many requests within the limit on one connection, far more bytes than the limit in all.
+    QByteArray batch = "[";
+    while (batch.size() < 60 * 1024)
+        batch += "{\"link\":\"/keep-alive\"},";
+    batch.chop(1);
+    batch += "]";
+    const int clicksPerBatch = int(batch.count("/keep-alive"));
+    QByteArray responses;
+    for (int i = 0; i < 30; ++i) {
+        socket.write("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                     + QByteArray::number(batch.size()) + "\r\n\r\n" + batch);
+        QTRY_VERIFY_WITH_TIMEOUT((responses += socket.readAll()).count("HTTP/1.1 202") == i + 1, kWaitMs);
+    }
+    QCOMPARE(m_publisher->hub().totalClicks(), quint64(30 * clicksPerBatch));
+    // …and a later request on the same connection that announces too much is refused before it is read.
+    socket.write("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n[");
+    QTRY_VERIFY_WITH_TIMEOUT((responses += socket.readAll()).contains("HTTP/1.1 413"), kWaitMs);
+    QCOMPARE(m_publisher->hub().totalClicks(), quint64(30 * clicksPerBatch));
 }
 
 void TestTestPublisher::wrongMethodIs405()
