@@ -4,7 +4,8 @@
 #
 # Called by `./dev.sh bench` after the build. Measures, on one corpus and in one run, the ceiling
 # (a bare memchr line scan), our SseParser (`clickscope-cli bench parse`) and the npm
-# eventsource-parser under node, then prints them side by side. Then, unless --parser-only,
+# eventsource-parser under node, then prints them side by side, then decode + aggregate
+# (`clickscope-cli bench aggregate`) with its memory over 20 M clicks. Then, unless --parser-only,
 # benchmarks/run-server.sh measures the publisher (throughput, fan-out, churn) beside a node
 # peer. Figures from different runs are not compared: CPU frequency and the other builds on the
 # machine move them too much.
@@ -144,6 +145,23 @@ LC_ALL=C awk -v bytes="$BYTES" -v events="$EVENTS" -v repeat="$REPEAT" \
     # Same bytes for all three, so throughput ratios are inverse time ratios.
     printf "\nours / eventsource-parser: %5.2fx  (target >= 5x: %s)\n", peer / ours, (peer / ours >= 5 ? "met" : "missed")
     printf "ours / memchr line scan:   %5.2fx  (aim 0.5x: %s)\n", scan / ours, (scan / ours >= 0.5 ? "met" : "missed")
+  }'
+
+# Decode + aggregate: 1 pass for the rate, 20 passes into one aggregator for flat memory.
+echo "run.sh: clickscope-cli bench aggregate" >&2
+one=$("$CLI" bench aggregate "$CORPUS")
+twenty=$("$CLI" bench aggregate "$CORPUS" --repeat 20)
+LC_ALL=C awk -v clicks="$(field clicks "$one")" -v seconds="$(field seconds "$one")" \
+    -v clicks20="$(field clicks "$twenty")" -v seconds20="$(field seconds "$twenty")" \
+    -v rss1="$(field rss_first_pass_kb "$twenty")" -v rss20="$(field rss_last_pass_kb "$twenty")" '
+  BEGIN {
+    printf "\ndecode + aggregate (parse, decode, aggregate; the corpus is held in memory)\n"
+    printf "  %d clicks in %.3f s = %.0f clicks/s  (target >= 1000000: %s)\n", clicks, seconds, clicks / seconds,
+           (clicks / seconds >= 1e6 ? "met" : "missed")
+    printf "  %d clicks in %.3f s = %.0f clicks/s\n", clicks20, seconds20, clicks20 / seconds20
+    printf "  resident memory after 1 M clicks %.1f MB, after %d M %.1f MB (%+.1f %%; target within 10 %%: %s)\n",
+           rss1 / 1024, clicks20 / 1e6, rss20 / 1024, (rss20 - rss1) * 100 / rss1,
+           ((rss20 - rss1) * 100 / rss1 <= 10 ? "met" : "missed")
   }'
 
 [ "$PARSER_ONLY" -eq 1 ] && exit 0
