@@ -276,9 +276,8 @@ private:
     qint64 m_next = 1;
 };
 
-// POSTs publish bodies and reads the 202s. A POST that failed on the network is sent again: our
-// publisher closes a connection after 8 MiB of requests, and a POST that meets that close was
-// never handled (the close happens before the server reads it).
+// POSTs publish bodies and reads the 202s. A POST that failed on the network is sent again and
+// counted: a connection closed before the server read the request leaves it unhandled.
 class Poster : public QObject
 {
     Q_OBJECT

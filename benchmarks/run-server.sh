@@ -252,9 +252,9 @@ LC_ALL=C awk "${VARS[@]}" -v peak_o="$peak_ours" -v peak_n="$peak_node" -v peak_
 
     printf "\nthroughput, publisher -> our EventSource: %d clicks, %.1f MB in %.2f s = %.0f clicks/s, %.1f MB/s\n", \
            t_clicks, t_bytes / 1e6, t_seconds, t_clicks / t_seconds, t_bytes / 1e6 / t_seconds
-    printf "  the server published %d clicks for it (%s) and refused %d requests: publishing connections it closed\n", \
-           t_server_published, (t_server_published == t_clicks ? "as many as sent" : "NOT as many as sent"), t_server_refused
-    printf "  at its 8 MiB per-connection budget; QNAM resent those POSTs (post_retries=%d)\n", t_post_retries
+    printf "  the server published %d clicks for it (%s), refused %d requests; POSTs resent after a network error: %d\n", \
+           t_server_published, (t_server_published == t_clicks ? "as many as sent" : "NOT as many as sent"), t_server_refused, \
+           t_post_retries
     split(c_rss_rounds_kb, rounds, ",")
     growth = 100 * (c_rss_after_kb - c_rss_before_kb) / c_rss_before_kb
     again = 100 * (rounds[2] - rounds[1]) / rounds[1]
