@@ -8,6 +8,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "modelsignalcounts.h"
+
 #include <deque>
 
 using Clickscope::DashboardSnapshot;
@@ -17,30 +19,7 @@ using Clickscope::SseEvent;
 
 namespace {
 
-struct SignalCounts
-{
-    explicit SignalCounts(QAbstractItemModel *model)
-        : inserted(model, &QAbstractItemModel::rowsInserted)
-        , removed(model, &QAbstractItemModel::rowsRemoved)
-        , changed(model, &QAbstractItemModel::dataChanged)
-        , reset(model, &QAbstractItemModel::modelReset)
-        , layout(model, &QAbstractItemModel::layoutChanged)
-        , moved(model, &QAbstractItemModel::rowsMoved)
-    {
-    }
-
-    void clear()
-    {
-        for (QSignalSpy *spy : {&inserted, &removed, &changed, &reset, &layout, &moved})
-            spy->clear();
-    }
-    int total() const
-    {
-        return int(inserted.size() + removed.size() + changed.size() + reset.size() + layout.size() + moved.size());
-    }
-
-    QSignalSpy inserted, removed, changed, reset, layout, moved;
-};
+using SignalCounts = Clickscope::Testing::ModelSignalCounts;
 
 // The ids a view following only the signals would show.
 class SignalMirror : public QObject

@@ -6,6 +6,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "modelsignalcounts.h"
+
 #include <algorithm>
 #include <memory>
 
@@ -17,30 +19,7 @@ using Clickscope::TopLinksModel;
 
 namespace {
 
-// Every structural and data signal a view could see, counted per call under test.
-struct SignalCounts
-{
-    explicit SignalCounts(QAbstractItemModel *model)
-        : inserted(model, &QAbstractItemModel::rowsInserted)
-        , removed(model, &QAbstractItemModel::rowsRemoved)
-        , changed(model, &QAbstractItemModel::dataChanged)
-        , reset(model, &QAbstractItemModel::modelReset)
-        , layout(model, &QAbstractItemModel::layoutChanged)
-        , moved(model, &QAbstractItemModel::rowsMoved)
-        , columnsInserted(model, &QAbstractItemModel::columnsInserted)
-        , columnsRemoved(model, &QAbstractItemModel::columnsRemoved)
-    {
-    }
-
-    void clear()
-    {
-        for (QSignalSpy *spy : {&inserted, &removed, &changed, &reset, &layout, &moved, &columnsInserted,
-                                &columnsRemoved})
-            spy->clear();
-    }
-
-    QSignalSpy inserted, removed, changed, reset, layout, moved, columnsInserted, columnsRemoved;
-};
+using SignalCounts = Clickscope::Testing::ModelSignalCounts;
 
 // What a view that only follows the signals would show: a copy of every cell, updated from the
 // signals alone. If the model's signals miss a change, the copy drifts from the model.

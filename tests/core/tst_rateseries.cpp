@@ -6,38 +6,14 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "modelsignalcounts.h"
+
 using Clickscope::DashboardSnapshot;
 using Clickscope::RateSeries;
 
 namespace {
 
-struct SignalCounts
-{
-    explicit SignalCounts(QAbstractItemModel *model)
-        : inserted(model, &QAbstractItemModel::rowsInserted)
-        , removed(model, &QAbstractItemModel::rowsRemoved)
-        , changed(model, &QAbstractItemModel::dataChanged)
-        , reset(model, &QAbstractItemModel::modelReset)
-        , layout(model, &QAbstractItemModel::layoutChanged)
-    {
-    }
-
-    void clear()
-    {
-        for (QSignalSpy *spy : {&inserted, &removed, &changed, &reset, &layout})
-            spy->clear();
-    }
-    int total() const
-    {
-        return int(inserted.size() + removed.size() + changed.size() + reset.size() + layout.size());
-    }
-    QPoint changedRows() const
-    {
-        return {changed.first().at(0).value<QModelIndex>().row(), changed.first().at(1).value<QModelIndex>().row()};
-    }
-
-    QSignalSpy inserted, removed, changed, reset, layout;
-};
+using SignalCounts = Clickscope::Testing::ModelSignalCounts;
 
 // The values a chart following only the signals would plot.
 class SignalMirror : public QObject
