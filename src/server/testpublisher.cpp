@@ -95,6 +95,10 @@ TestPublisher::~TestPublisher()
         if (subscriber->webSocket)
             subscriber->webSocket->close(QWebSocketProtocol::CloseCodeGoingAway);
     }
+    // The listening server and its connections go while QHttpServer is still whole: left to its
+    // destructor, the sockets would die after QHttpServer's private part and signal into it.
+    delete m_tcp;
+    m_tcp = nullptr;
 }
 
 bool TestPublisher::listen()
