@@ -1,62 +1,46 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
-#include "source/sourcefactory.h"
+#include "counterspanel.h"
+#include "eventinspector.h"
+#include "rankingpanel.h"
+#include "ratechartview.h"
 #include "ui_mainwindow.h"
 
-#include <QFont>
-#include <QLocale>
-#include <QTime>
-
 namespace Clickscope {
-namespace {
-
-constexpr int kDisplayHz = 30;
-constexpr qsizetype kShownEvents = 200;     // lines kept per refresh; the view holds 500
-constexpr qsizetype kShownDataBytes = 300;  // a long event is cut in the list, not in the data
-constexpr qint64 kRateWindowMs = 1000;
-
-QString describe(const SseEvent &event)
-{
-    QByteArrayView data = event.data();
-    const bool cut = data.size() > kShownDataBytes;
-    if (cut)
-        data = data.first(kShownDataBytes);
-    QString line = QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz")) + QStringLiteral("  ")
-        + event.typeString();
-    if (!event.lastEventId().isEmpty())
-        line += QStringLiteral(" #") + event.lastEventIdString();
-    line += QStringLiteral("  ") + QString::fromUtf8(data).replace(u'\n', u'⏎');
-    if (cut)
-        line += u'…';
-    return line;
-}
-
-} // namespace
 
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_ui(std::make_unique<Ui::MainWindow>())
 {
     m_ui->setupUi(this);
-    QFont big = font();
-    big.setPointSizeF(big.pointSizeF() * 2.2);
-    big.setBold(true);
-    for (QLabel *label : {m_ui->eventCountLabel, m_ui->rateLabel, m_ui->bytesLabel, m_ui->commentCountLabel})
-        label->setFont(big);
-    m_ui->lastEventsView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_ui->mainSplitter->setStretchFactor(0, 4);
+    m_ui->mainSplitter->setStretchFactor(1, 3);
+    m_ui->mainSplitter->setStretchFactor(2, 3);
     m_ui->statusBar->showMessage(tr("Not connected"));
 
     connect(m_ui->connectButton, &QPushButton::clicked, this, &MainWindow::toggleConnection);
     connect(m_ui->urlEdit, &QLineEdit::returnPressed, this, &MainWindow::toggleConnection);
-    connect(&m_displayTick, &QTimer::timeout, this, &MainWindow::refresh);
-    m_displayTick.start(1000 / kDisplayHz);
-    m_rateClock.start();
+    connect(&m_pipeline, &ClickPipeline::snapshotReady, this, &MainWindow::onSnapshot);
+    connect(&m_pipeline, &ClickPipeline::stateChanged, this, &MainWindow::onStateChanged);
+    connect(&m_pipeline, &ClickPipeline::failed, this, [this](const QString &message) {
+        m_lastError = message;
+        showMessage(message, true);
+    });
+    connect(&m_pipeline, &ClickPipeline::reconnectScheduled, this, [this](qint64 delayMs, const QString &reason) {
+        if (m_active)
+            m_ui->statusBar->showMessage(tr("Retrying in %1 s: %2").arg(double(delayMs) / 1000.0, 0, 'f', 1).arg(reason));
+    });
 }
 
 MainWindow::~MainWindow() = default;
 
+CountersPanel *MainWindow::countersPanel() const { return m_ui->countersPanel; }
+RateChartView *MainWindow::rateChart() const { return m_ui->rateChart; }
+RankingPanel *MainWindow::rankingPanel() const { return m_ui->rankingPanel; }
+EventInspector *MainWindow::eventInspector() const { return m_ui->eventInspector; }
+
 void MainWindow::toggleConnection()
 {
-    if (m_source && m_source->state() != StreamSource::State::Closed) {
+    if (isConnected()) {
         disconnectFromStream();
         return;
     }
@@ -65,72 +49,65 @@ void MainWindow::toggleConnection()
 
 void MainWindow::connectTo(const QUrl &url, const QList<HttpHeader> &headers)
 {
-    disconnectFromStream();
     m_ui->urlEdit->setText(url.toString());
     if (const QString problem = validateStreamUrl(url); !problem.isEmpty()) {
+        disconnectFromStream();
         showMessage(problem, true);
         return;
     }
     SourceConfig config;
     config.url = url;
     config.headers = headers;
-    m_source = createSource(config);
-    connect(m_source.get(), &StreamSource::eventsReceived, this, &MainWindow::onEvents);
-    connect(m_source.get(), &StreamSource::stateChanged, this, &MainWindow::onStateChanged);
-    connect(m_source.get(), &StreamSource::commentsReceived, this, [this](quint64 total, const QString &) {
-        m_comments = total;
-        m_dirty = true;
-    });
-    connect(m_source.get(), &StreamSource::failed, this,
-            [this](StreamSource::Error, const QString &message) { showMessage(message, true); });
-    connect(m_source.get(), &StreamSource::reconnectScheduled, this, [this](qint64 delayMs, const QString &reason) {
-        m_ui->statusBar->showMessage(tr("Retrying in %1 s: %2").arg(double(delayMs) / 1000.0, 0, 'f', 1).arg(reason));
-    });
+    m_url = url;
+    m_lastError.clear();
+    m_active = true;
+    m_state = StreamSource::State::Connecting;   // until the worker says otherwise
+    m_ui->connectButton->setText(tr("&Disconnect"));
+    m_ui->statusBar->showMessage(tr("Connecting to %1…").arg(url.toString()));
     showMessage({}, false);
-    m_source->open();
+    m_pipeline.connectTo(config);   // replaces any current stream
 }
 
 void MainWindow::disconnectFromStream()
 {
-    if (!m_source)
+    if (!m_active)
         return;
-    m_source->disconnect(this);
-    m_source->close();
-    m_source.reset();
+    m_active = false;
+    m_pipeline.disconnectStream();
     m_ui->connectButton->setText(tr("&Connect"));
     m_ui->statusBar->showMessage(tr("Disconnected"));
 }
 
-void MainWindow::onEvents(const QList<SseEvent> &events)
+void MainWindow::onSnapshot(const DashboardSnapshotPtr &snapshot)
 {
-    m_events += quint64(events.size());
-    // Only the newest events can be seen, so only they are turned into text.
-    const qsizetype first = std::max<qsizetype>(0, events.size() - kShownEvents);
-    for (qsizetype i = first; i < events.size(); ++i)
-        m_pendingLines.append(describe(events[i]));
-    if (m_pendingLines.size() > kShownEvents)
-        m_pendingLines.remove(0, m_pendingLines.size() - kShownEvents);
-    m_dirty = true;
+    if (!snapshot)
+        return;
+    m_snapshot = snapshot;
+    m_ui->countersPanel->applySnapshot(*snapshot);
+    m_ui->rateChart->applySnapshot(*snapshot);
+    m_ui->rankingPanel->applySnapshot(*snapshot);
+    m_ui->eventInspector->applySnapshot(*snapshot);
 }
 
 void MainWindow::onStateChanged(StreamSource::State state)
 {
-    const QString url = m_source ? m_source->config().url.toString() : QString();
+    m_state = state;
+    if (!m_active)
+        return;   // the closing of a stream the user disconnected: "Disconnected" stays
     switch (state) {
     case StreamSource::State::Connecting:
         m_ui->connectButton->setText(tr("&Disconnect"));
-        m_ui->statusBar->showMessage(tr("Connecting to %1…").arg(url));
+        m_ui->statusBar->showMessage(tr("Connecting to %1…").arg(m_url.toString()));
         break;
     case StreamSource::State::Open:
         m_ui->connectButton->setText(tr("&Disconnect"));
-        m_ui->statusBar->showMessage(tr("Open: %1").arg(url));
+        m_ui->statusBar->showMessage(tr("Open: %1").arg(m_url.toString()));
+        m_lastError.clear();
         showMessage({}, false);
         break;
     case StreamSource::State::Closed:
         m_ui->connectButton->setText(tr("&Connect"));
-        m_ui->statusBar->showMessage(m_source && m_source->error() != StreamSource::Error::NoError
-                                         ? tr("Closed: %1").arg(m_source->errorString())
-                                         : tr("Closed"));
+        m_ui->statusBar->showMessage(m_lastError.isEmpty() ? tr("Closed") : tr("Closed: %1").arg(m_lastError));
         break;
     }
 }
@@ -140,28 +117,6 @@ void MainWindow::showMessage(const QString &text, bool isError)
     m_ui->messageLabel->setText(text);
     m_ui->messageLabel->setStyleSheet(isError ? QStringLiteral("color: #c0392b; font-weight: bold;") : QString());
     m_ui->messageLabel->setVisible(!text.isEmpty());
-}
-
-void MainWindow::refresh()
-{
-    const qint64 elapsed = m_rateClock.elapsed();
-    if (elapsed >= kRateWindowMs) {
-        m_rate = double(m_events - m_eventsAtLastRate) * 1000.0 / double(elapsed);
-        m_eventsAtLastRate = m_events;
-        m_rateClock.restart();
-        m_ui->rateLabel->setText(QLocale().toString(m_rate, 'f', m_rate < 10 ? 1 : 0));
-    }
-    if (!m_dirty)
-        return;
-    m_dirty = false;
-    const QLocale locale;
-    m_ui->eventCountLabel->setText(locale.toString(m_events));
-    m_ui->commentCountLabel->setText(locale.toString(m_comments));
-    m_ui->bytesLabel->setText(locale.formattedDataSize(m_source ? qint64(m_source->totalBytes()) : 0));
-    if (!m_pendingLines.isEmpty()) {
-        m_ui->lastEventsView->appendPlainText(m_pendingLines.join(u'\n'));
-        m_pendingLines.clear();
-    }
 }
 
 } // namespace Clickscope

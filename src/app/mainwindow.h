@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "source/streamsource.h"
+#include "model/clickpipeline.h"
 
-#include <QElapsedTimer>
 #include <QMainWindow>
-#include <QStringList>
-#include <QTimer>
 
 #include <memory>
 
@@ -16,9 +13,14 @@ class MainWindow;
 
 namespace Clickscope {
 
-// The first window: connect to a stream URL and watch the event count and the latest events.
-// Events are only counted as they arrive; the widgets are refreshed by a display-rate timer, so
-// the cost of painting does not grow with the event rate.
+class CountersPanel;
+class EventInspector;
+class RankingPanel;
+class RateChartView;
+
+// The dashboard window. It owns the ClickPipeline (stream + aggregation off the UI thread) and
+// wires its snapshots to the panels; everything shown comes from the latest snapshot, so the UI
+// thread only renders, at most at the pipeline's display rate.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -30,26 +32,31 @@ public:
     void connectTo(const QUrl &url, const QList<HttpHeader> &headers = {});
     void disconnectFromStream();
 
-    quint64 eventCount() const { return m_events; }
-    StreamSource *source() const { return m_source.get(); }
+    // A stream was asked for and is connecting, open or retrying (not closed).
+    bool isConnected() const { return m_active && m_state != StreamSource::State::Closed; }
+    // From the latest snapshot.
+    quint64 eventCount() const { return m_snapshot ? m_snapshot->totals.events : 0; }
+    quint64 clickCount() const { return m_snapshot ? m_snapshot->totals.clicks : 0; }
+    DashboardSnapshotPtr lastSnapshot() const { return m_snapshot; }
+
+    CountersPanel *countersPanel() const;
+    RateChartView *rateChart() const;
+    RankingPanel *rankingPanel() const;
+    EventInspector *eventInspector() const;
 
 private:
     void toggleConnection();
-    void onEvents(const QList<SseEvent> &events);
+    void onSnapshot(const DashboardSnapshotPtr &snapshot);
     void onStateChanged(StreamSource::State state);
     void showMessage(const QString &text, bool isError);
-    void refresh();
 
     std::unique_ptr<Ui::MainWindow> m_ui;
-    std::unique_ptr<StreamSource> m_source;
-    QTimer m_displayTick;
-    QElapsedTimer m_rateClock;
-    QStringList m_pendingLines;       // newest events not painted yet, at most kShownEvents
-    quint64 m_events = 0;
-    quint64 m_comments = 0;
-    quint64 m_eventsAtLastRate = 0;
-    double m_rate = 0;
-    bool m_dirty = false;
+    ClickPipeline m_pipeline;
+    DashboardSnapshotPtr m_snapshot;
+    QUrl m_url;
+    QString m_lastError;
+    StreamSource::State m_state = StreamSource::State::Closed;
+    bool m_active = false;   // between connectTo() and disconnectFromStream()
 };
 
 } // namespace Clickscope

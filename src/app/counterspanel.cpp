@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+#include "counterspanel.h"
+
+#include "countertile.h"
+
+#include <QGridLayout>
+#include <QLocale>
+
+namespace Clickscope {
+namespace {
+
+constexpr int kColumns = 9;   // one row at 1280 px and wider; QGridLayout wraps nothing, so keep it short
+
+QString formatRate(double rate)
+{
+    return QLocale().toString(rate, 'f', rate < 10 ? 1 : 0);
+}
+
+QString formatMs(double ms)
+{
+    return ms < 10 ? QLocale().toString(ms, 'f', 1) : QLocale().toString(ms, 'f', 0);
+}
+
+} // namespace
+
+CountersPanel::CountersPanel(QWidget *parent) : QWidget(parent)
+{
+    auto *grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setSpacing(6);
+    m_clicks = addTile(QStringLiteral("clicksTile"), tr("Clicks"), tr("Clicks counted since the start"));
+    m_rate = addTile(QStringLiteral("rateTile"), tr("Clicks/s"), tr("Clicks per second now (smoothed)"));
+    m_peak = addTile(QStringLiteral("peakTile"), tr("Peak/s"), tr("Most clicks in one second"));
+    m_links = addTile(QStringLiteral("linksTile"), tr("Links"), tr("Distinct links in the ranking"));
+    m_events = addTile(QStringLiteral("eventsTile"), tr("Events"), tr("Stream events received"));
+    m_undecodable = addTile(QStringLiteral("undecodableTile"), tr("Undecodable"), tr("Events that could not be decoded"));
+    m_gaps = addTile(QStringLiteral("gapsTile"), tr("Gaps"), tr("Event ids missing between consecutive clicks"));
+    m_reconnects = addTile(QStringLiteral("reconnectsTile"), tr("Reconnects"), tr("Reconnections scheduled"));
+    m_latency = addTile(QStringLiteral("latencyTile"), tr("Latency p50 / p99 (ms)"),
+                        tr("Arrival time minus the click's own timestamp"));
+    m_latency->setValueText(QStringLiteral("–"));
+}
+
+CounterTile *CountersPanel::addTile(const QString &objectName, const QString &title, const QString &toolTip)
+{
+    auto *tile = new CounterTile(title, this);
+    tile->setObjectName(objectName);
+    tile->setToolTipText(toolTip);
+    auto *grid = static_cast<QGridLayout *>(layout());
+    grid->addWidget(tile, m_tiles / kColumns, m_tiles % kColumns);
+    grid->setColumnStretch(m_tiles % kColumns, 1);
+    ++m_tiles;
+    return tile;
+}
+
+void CountersPanel::applySnapshot(const DashboardSnapshot &s)
+{
+    const QLocale locale;
+    m_clicks->setValueText(locale.toString(s.totals.clicks));
+    m_rate->setValueText(formatRate(s.rateNow));
+    m_peak->setValueText(locale.toString(s.ratePeak));
+    m_links->setValueText(locale.toString(s.topLinks.size()) + (s.topLinksExact ? QString() : QStringLiteral("+")));
+    m_events->setValueText(locale.toString(s.totals.events));
+    m_undecodable->setValueText(locale.toString(s.totals.undecodable));
+    m_gaps->setValueText(locale.toString(s.totals.gaps));
+    m_reconnects->setValueText(locale.toString(s.totals.reconnects));
+    m_latency->setValueText(s.latencyCount == 0 ? QStringLiteral("–")
+                                                : formatMs(s.latencyP50) + QStringLiteral(" / ") + formatMs(s.latencyP99));
+}
+
+} // namespace Clickscope

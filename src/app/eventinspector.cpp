@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+#include "eventinspector.h"
+
+#include "ui_eventinspector.h"
+
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QLocale>
+#include <QScrollBar>
+
+namespace Clickscope {
+
+EventInspector::EventInspector(QWidget *parent) : QWidget(parent), m_ui(std::make_unique<Ui::EventInspector>())
+{
+    m_ui->setupUi(this);
+    m_ui->eventView->setModel(&m_log);
+    QHeaderView *header = m_ui->eventView->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(EventLogModel::DataColumn, QHeaderView::Stretch);
+    // ResizeToContents measures the empty table once, which elides every id: give ids a fixed
+    // start width that the user can change.
+    header->setSectionResizeMode(EventLogModel::IdColumn, QHeaderView::Interactive);
+    header->resizeSection(EventLogModel::IdColumn,
+                          m_ui->eventView->fontMetrics().horizontalAdvance(QStringLiteral("0000000000")) + 12);
+    m_ui->eventView->verticalHeader()->hide();
+    m_ui->eventView->verticalHeader()->setDefaultSectionSize(m_ui->eventView->fontMetrics().height() + 6);
+    m_ui->eventView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_ui->eventDataView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_ui->inspectorSplitter->setStretchFactor(0, 3);
+    m_ui->inspectorSplitter->setStretchFactor(1, 2);
+
+    connect(m_ui->pauseButton, &QPushButton::toggled, this, &EventInspector::setPaused);
+    connect(&m_log, &EventLogModel::pausedChanged, this, [this](bool paused) {
+        m_ui->pauseButton->setChecked(paused);
+        m_ui->pauseButton->setText(paused ? tr("&Resume") : tr("&Pause"));
+        updateStatus();
+    });
+    connect(m_ui->eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &EventInspector::showSelected);
+    updateStatus();
+}
+
+EventInspector::~EventInspector() = default;
+
+void EventInspector::setPaused(bool paused)
+{
+    m_log.setPaused(paused);
+}
+
+void EventInspector::applySnapshot(const DashboardSnapshot &snapshot)
+{
+    if (snapshot.newEvents.isEmpty() && snapshot.eventsNotShown == 0)
+        return;
+    const QScrollBar *bar = m_ui->eventView->verticalScrollBar();
+    const bool following = bar->value() == bar->maximum();
+    m_log.applySnapshot(snapshot);
+    if (following && !m_log.isPaused())
+        m_ui->eventView->scrollToBottom();
+    updateStatus();
+}
+
+QString EventInspector::prettyData(const QByteArray &data)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(data, &error);
+    if (error.error == QJsonParseError::NoError && !document.isNull())
+        return QString::fromUtf8(document.toJson(QJsonDocument::Indented));
+    return QString::fromUtf8(data);
+}
+
+void EventInspector::showSelected()
+{
+    const QModelIndex current = m_ui->eventView->selectionModel()->currentIndex();
+    m_ui->eventDataView->setPlainText(current.isValid() ? prettyData(m_log.fullData(current.row())) : QString());
+}
+
+void EventInspector::updateStatus()
+{
+    const QLocale locale;
+    QString text = tr("%1 events").arg(locale.toString(m_log.rowCount()));
+    if (m_log.isPaused())
+        text += tr(", paused: %1 waiting").arg(locale.toString(m_log.pendingCount()));
+    if (const quint64 lost = m_log.evicted() + m_log.notShownUpstream(); lost > 0)
+        text += tr(", %1 older not kept").arg(locale.toString(lost));
+    m_ui->inspectorStatusLabel->setText(text);
+}
+
+} // namespace Clickscope

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "model/eventlogmodel.h"
+
+#include <QWidget>
+
+#include <memory>
+
+namespace Ui {
+class EventInspector;
+}
+
+namespace Clickscope {
+
+// The raw events: a log table that follows the newest (unless paused or scrolled up) and the
+// selected event's data, pretty-printed when it is JSON.
+class EventInspector : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit EventInspector(QWidget *parent = nullptr);
+    ~EventInspector() override;
+
+    // Once per snapshot.
+    void applySnapshot(const DashboardSnapshot &snapshot);
+    void setPaused(bool paused);
+    bool isPaused() const { return m_log.isPaused(); }
+
+    EventLogModel *model() { return &m_log; }
+
+    // `data` indented when it is a JSON object or array, as text otherwise.
+    static QString prettyData(const QByteArray &data);
+
+private:
+    void showSelected();
+    void updateStatus();
+
+    std::unique_ptr<Ui::EventInspector> m_ui;
+    EventLogModel m_log;
+};
+
+} // namespace Clickscope

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+#include "rankingpanel.h"
+
+#include "ui_rankingpanel.h"
+
+#include <QHeaderView>
+
+namespace Clickscope {
+
+RankingPanel::RankingPanel(QWidget *parent) : QWidget(parent), m_ui(std::make_unique<Ui::RankingPanel>())
+{
+    m_ui->setupUi(this);
+
+    m_topLinksProxy.setSourceModel(&m_topLinks);
+    m_topLinksProxy.setSortRole(RankingModel::RawValueRole);
+    m_topLinksProxy.setFilterKeyColumn(RankingModel::KeyColumn);
+    m_topLinksProxy.setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_ui->topLinksView->setModel(&m_topLinksProxy);
+    setUpTable(m_ui->topLinksView);
+    m_ui->topLinksView->sortByColumn(RankingModel::CountColumn, Qt::DescendingOrder);
+    connect(m_ui->linkFilterEdit, &QLineEdit::textChanged, &m_topLinksProxy,
+            &QSortFilterProxyModel::setFilterFixedString);
+
+    for (int d = 0; d < DashboardSnapshot::DimensionCount; ++d) {
+        const auto dimension = DashboardSnapshot::Dimension(d);
+        m_breakdowns[d] = std::make_unique<BreakdownModel>(dimension);
+        auto *view = new QTableView(m_ui->breakdownTabs);
+        view->setObjectName(BreakdownModel::dimensionName(dimension).toLower() + QStringLiteral("View"));
+        view->setModel(m_breakdowns[d].get());
+        view->setAlternatingRowColors(true);
+        view->setSelectionBehavior(QAbstractItemView::SelectRows);
+        view->setWordWrap(false);
+        setUpTable(view);
+        m_ui->breakdownTabs->addTab(view, BreakdownModel::dimensionName(dimension));
+    }
+    m_ui->rankingSplitter->setStretchFactor(0, 3);
+    m_ui->rankingSplitter->setStretchFactor(1, 2);
+}
+
+RankingPanel::~RankingPanel() = default;
+
+void RankingPanel::setUpTable(QTableView *view)
+{
+    QHeaderView *header = view->horizontalHeader();
+    header->setSectionResizeMode(RankingModel::KeyColumn, QHeaderView::Stretch);
+    header->setSectionResizeMode(RankingModel::CountColumn, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(RankingModel::ShareColumn, QHeaderView::ResizeToContents);
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+}
+
+void RankingPanel::applySnapshot(const DashboardSnapshot &snapshot)
+{
+    m_topLinks.applySnapshot(snapshot);
+    for (const auto &model : m_breakdowns)
+        model->applySnapshot(snapshot);
+}
+
+} // namespace Clickscope
