@@ -40,6 +40,16 @@ QUrl eventsUrl(const TestPublisher &publisher)
     return publisher.baseUrl().resolved(QUrl(QStringLiteral("/events")));
 }
 
+// Starts `publisher`, shows `window` and connects it; true once the publisher sees the stream.
+bool openOnPublisher(TestPublisher &publisher, MainWindow &window)
+{
+    if (!publisher.listen())
+        return false;
+    window.show();
+    window.connectTo(eventsUrl(publisher));
+    return QTest::qWaitFor([&] { return publisher.subscriberCount() == 1; }, kWaitMs);
+}
+
 // `n` clicks: a third each on /a, /b and /c.
 QList<QJsonObject> clicks(int n, int offset = 0)
 {
@@ -188,11 +198,8 @@ void TestMainWindow::publisherWithTrafficFeedsTheWindow()
 void TestMainWindow::tilesAndTopLinksReachPublishedTotals()
 {
     TestPublisher publisher(TestPublisher::Settings{});
-    QVERIFY(publisher.listen());
     MainWindow window;
-    window.show();
-    window.connectTo(eventsUrl(publisher));
-    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 1, kWaitMs);
+    QVERIFY(openOnPublisher(publisher, window));
     publisher.hub().publish(clicks(400));
     publisher.hub().publish(clicks(200, 400));
 
@@ -226,11 +233,8 @@ void TestMainWindow::tilesAndTopLinksReachPublishedTotals()
 void TestMainWindow::chartShowsTheRate()
 {
     TestPublisher publisher(TestPublisher::Settings{});
-    QVERIFY(publisher.listen());
     MainWindow window;
-    window.show();
-    window.connectTo(eventsUrl(publisher));
-    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 1, kWaitMs);
+    QVERIFY(openOnPublisher(publisher, window));
     publisher.hub().publish(clicks(500));
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(500), kWaitMs);
 
@@ -258,11 +262,8 @@ void TestMainWindow::chartShowsTheRate()
 void TestMainWindow::pausedInspectorLosesNothing()
 {
     TestPublisher publisher(TestPublisher::Settings{});
-    QVERIFY(publisher.listen());
     MainWindow window;
-    window.show();
-    window.connectTo(eventsUrl(publisher));
-    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 1, kWaitMs);
+    QVERIFY(openOnPublisher(publisher, window));
     const EventLogModel *log = window.eventInspector()->model();
 
     publisher.hub().publish(clicks(30));
