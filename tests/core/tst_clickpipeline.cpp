@@ -3,6 +3,9 @@
 #include "scriptedhttpserver.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
@@ -37,6 +40,9 @@ private slots:
     void snapshotsCarryTheAggregateToTheUiThread();
     void snapshotsAreRateLimited();
     void disconnectAndResetKeepTheUiInformed();
+    void longWindowsComeAveraged();
+    void reportMatchesTheSnapshots();
+    void commentsBecomeRowsWhenShown();
 
 private:
     std::unique_ptr<ScriptedHttpServer> m_server;
@@ -88,7 +94,8 @@ void TestClickPipeline::snapshotsCarryTheAggregateToTheUiThread()
     QCOMPARE(m_last->topLinks.size(), 4);
     QCOMPARE(m_last->topLinks.first().count, quint64(500));
     QCOMPARE(m_last->breakdowns[DashboardSnapshot::Country].size(), 2);
-    QCOMPARE(m_last->clicksPerSecond.size(), 3600);
+    QCOMPARE(m_last->clicksPerSecond.size(), ClickPipeline::Settings{}.seriesWindowSeconds);
+    QCOMPARE(m_last->seriesBucketSeconds, 1);
     double sum = 0;
     for (double v : m_last->clicksPerSecond)
         sum += v;
@@ -139,6 +146,74 @@ void TestClickPipeline::disconnectAndResetKeepTheUiInformed()
     pipeline.connectTo(config);
     QVERIFY(failed.wait(kWaitMs));
     QVERIFY(failed.first().first().toString().contains(QStringLiteral("404")));
+}
+
+void TestClickPipeline::longWindowsComeAveraged()
+{
+    QCOMPARE(ClickPipeline::bucketSecondsFor(300, 720), 1);
+    QCOMPARE(ClickPipeline::bucketSecondsFor(3600, 720), 5);
+    QCOMPARE(ClickPipeline::bucketSecondsFor(86400, 720), 120);
+    QCOMPARE(ClickPipeline::bucketSecondsFor(721, 720), 2);
+
+    m_server->route("/s", Response::sse(clicks(1, 600)).keepOpen());
+    ClickPipeline pipeline;
+    watch(pipeline);
+    pipeline.setSeriesWindow(24 * 60 * 60);
+    SourceConfig config;
+    config.url = m_server->url(QStringLiteral("/s"));
+    pipeline.connectTo(config);
+    QTRY_VERIFY_WITH_TIMEOUT(m_last && m_last->totals.clicks == 600, kWaitMs);
+    QCOMPARE(m_last->seriesBucketSeconds, 120);
+    QCOMPARE(m_last->clicksPerSecond.size(), 720);
+    // Averages over buckets: a bucket's value times its seconds adds back up to the clicks (the
+    // last bucket averages only the seconds it has had).
+    const qint64 age = m_last->newestSecond % 120;
+    double sum = m_last->clicksPerSecond.last() * double(age + 1);
+    for (qsizetype i = 0; i + 1 < m_last->clicksPerSecond.size(); ++i)
+        sum += m_last->clicksPerSecond.at(i) * 120;
+    QCOMPARE(qRound(sum), 600);
+
+    pipeline.setSeriesWindow(60);
+    QTRY_COMPARE_WITH_TIMEOUT(m_last->clicksPerSecond.size(), 60, kWaitMs);
+    QCOMPARE(m_last->seriesBucketSeconds, 1);
+}
+
+void TestClickPipeline::reportMatchesTheSnapshots()
+{
+    m_server->route("/s", Response::sse(clicks(1, 40)).keepOpen());
+    ClickPipeline pipeline;
+    watch(pipeline);
+    SourceConfig config;
+    config.url = m_server->url(QStringLiteral("/s"));
+    pipeline.connectTo(config);
+    QTRY_VERIFY_WITH_TIMEOUT(m_last && m_last->totals.clicks == 40, kWaitMs);
+    const QJsonObject report = pipeline.report(3);
+    const QJsonObject totals = report.value(QStringLiteral("totals")).toObject();
+    QCOMPARE(totals.value(QStringLiteral("clicks")).toInteger(), 40);
+    QCOMPARE(totals.value(QStringLiteral("bytes")).toInteger(), qint64(m_last->totals.bytes));
+    QCOMPARE(report.value(QStringLiteral("topLinks")).toArray().size(), 3);
+    QVERIFY(m_last->lastByteMs > QDateTime::currentMSecsSinceEpoch() - 60'000);
+}
+
+void TestClickPipeline::commentsBecomeRowsWhenShown()
+{
+    m_server->route("/s", Response::sse(": hidden\n\n" + clicks(1, 1)).then(300, QByteArray(": shown beat\n\n")).then(
+                              100, clicks(2, 2)).keepOpen());
+    ClickPipeline pipeline;
+    QList<RawEventRow> rows;
+    connect(&pipeline, &ClickPipeline::snapshotReady, this, [&rows](const DashboardSnapshotPtr &snapshot) {
+        rows += snapshot->newEvents;
+    });
+    SourceConfig config;
+    config.url = m_server->url(QStringLiteral("/s"));
+    pipeline.connectTo(config);
+    QTRY_COMPARE_WITH_TIMEOUT(rows.size(), 1, kWaitMs);   // the first click; its comment not shown
+    pipeline.setCommentsShown(true);
+    QTRY_COMPARE_WITH_TIMEOUT(rows.size(), 3, kWaitMs);
+    QVERIFY(!rows.at(0).comment);
+    QVERIFY(rows.at(1).comment);
+    QCOMPARE(rows.at(1).event.data(), QByteArrayView(" shown beat"));
+    QVERIFY(!rows.at(2).comment);
 }
 
 QTEST_GUILESS_MAIN(TestClickPipeline)

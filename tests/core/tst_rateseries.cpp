@@ -80,6 +80,7 @@ private slots:
     void setWindowResetsAndKeepsNewest();
     void clearZeroesWithoutReset();
     void fillPointsReusesCapacity();
+    void bucketsShiftTheSecondColumn();
     void applySnapshot();
     void churnKeepsSignalsBounded();
 };
@@ -256,6 +257,26 @@ void TestRateSeries::fillPointsReusesCapacity()
     series.fillPoints(points);
     QCOMPARE(points.size(), 10);
     QCOMPARE(points.first().x(), -9.0);
+}
+
+void TestRateSeries::bucketsShiftTheSecondColumn()
+{
+    RateSeries series(3);
+    QAbstractItemModelTester tester(&series, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy changed(&series, &QAbstractItemModel::dataChanged);
+    // Buckets of 10 s; the newest second 1007 is 7 s into its bucket [1000, 1009].
+    series.setSeries({1, 2, 3}, 1007, 10);
+    QCOMPARE(series.bucketSeconds(), 10);
+    QCOMPARE(series.secondAt(2), -7.0);
+    QCOMPARE(series.secondAt(0), -27.0);
+    QCOMPARE(series.index(1, RateSeries::SecondColumn).data().toDouble(), -17.0);
+    QVERIFY(!changed.isEmpty());
+    const auto first = changed.first();
+    QCOMPARE(first.at(0).toModelIndex().column(), int(RateSeries::SecondColumn));
+    changed.clear();
+    // Same bucket geometry, same values: nothing to tell.
+    series.setSeries({1, 2, 3}, 1007, 10);
+    QVERIFY(changed.isEmpty());
 }
 
 void TestRateSeries::applySnapshot()

@@ -27,6 +27,8 @@ private slots:
     void copyLastZeroFills();
     void copyLastReusesCapacity();
     void sumAndMaxLast();
+    void copyAveragedAlignsBuckets();
+    void copyAveragedOfOneSecondIsCopyLast();
     void memoryIndependentOfTimeAndRate();
     void clearForgetsEverything();
 
@@ -415,6 +417,38 @@ void TestTimeSeriesRing::rateMeterLongPauseIsBounded()
     QVERIFY(meter.smoothedRate() < 1e-6);
     QCOMPARE(meter.peakRate(), quint64(0));
     QVERIFY(meter.averageRate() > 0);
+}
+
+void TestTimeSeriesRing::copyAveragedAlignsBuckets()
+{
+    TimeSeriesRing ring(100);
+    // Seconds 90..101: 1, 2, …, 12 clicks.
+    for (int s = 90; s <= 101; ++s)
+        ring.add(s, quint64(s - 89));
+    QList<double> out;
+    // Buckets of 5 aligned to multiples of 5: [85,89] [90,94] [95,99] [100,101 (so far)].
+    ring.copyAveraged(4, 5, 101, out);
+    QCOMPARE(out, (QList<double>{0.0, 3.0, 8.0, 11.5}));
+    QCOMPARE(TimeSeriesRing::bucketStart(101, 5), 100);
+    QCOMPARE(TimeSeriesRing::bucketStart(-1, 5), -5);
+    QCOMPARE(TimeSeriesRing::bucketStart(-5, 5), -5);
+    QCOMPARE(TimeSeriesRing::bucketStart(7, 1), 7);
+    // A second later the finished buckets keep their values.
+    ring.add(102, 13);
+    ring.copyAveraged(4, 5, 102, out);
+    QCOMPARE(out, (QList<double>{0.0, 3.0, 8.0, 12.0}));
+}
+
+void TestTimeSeriesRing::copyAveragedOfOneSecondIsCopyLast()
+{
+    TimeSeriesRing ring(60);
+    for (int s = 0; s < 200; s += 3)
+        ring.add(1000 + s, quint64(s % 7));
+    QList<double> averaged;
+    QList<double> copied;
+    ring.copyAveraged(60, 1, 1199, averaged);
+    ring.copyLast(60, 1199, copied);
+    QCOMPARE(averaged, copied);
 }
 
 QTEST_GUILESS_MAIN(TestTimeSeriesRing)

@@ -44,10 +44,35 @@ void ClickPipeline::resetStatistics()
     QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->resetStatistics(); });
 }
 
+void ClickPipeline::setSeriesWindow(int seconds)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, seconds] { worker->setSeriesWindow(seconds); });
+}
+
+void ClickPipeline::setCommentsShown(bool shown)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, shown] { worker->setCommentsShown(shown); });
+}
+
+QJsonObject ClickPipeline::report(int topN)
+{
+    QJsonObject result;
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, topN, &result] { result = worker->report(topN); }, Qt::BlockingQueuedConnection);
+    return result;
+}
+
+int ClickPipeline::bucketSecondsFor(int windowSeconds, int maxPoints)
+{
+    const int points = std::max(maxPoints, 1);
+    return std::max(1, (std::max(windowSeconds, 1) + points - 1) / points);
+}
+
 IngestWorker::IngestWorker(ClickPipeline::Settings settings)
     : m_settings(settings)
     , m_aggregator(std::make_unique<ClickAggregator>(settings.aggregation))
     , m_displayTick(this)   // a child, so moveToThread() takes the timer along
+    , m_seriesWindow(std::clamp(settings.seriesWindowSeconds, 1, TimeSeriesRing::kMaxWindowSeconds))
 {
     m_displayTick.setInterval(1000 / std::clamp(settings.displayHz, 1, 120));
     connect(&m_displayTick, &QTimer::timeout, this, &IngestWorker::publishSnapshot);
@@ -61,7 +86,10 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
         m_aggregator = std::make_unique<ClickAggregator>(m_settings.aggregation, mapping);
     m_source = createSource(config);
     m_bytesCounted = 0;
+    m_lastByteMs = 0;
     connect(m_source.get(), &StreamSource::eventsReceived, this, &IngestWorker::onEvents);
+    connect(m_source.get(), &StreamSource::commentsReceived, this,
+            [this](quint64, const QString &lastComment) { onComments(lastComment); });
     connect(m_source.get(), &StreamSource::stateChanged, this, &IngestWorker::stateChanged);
     connect(m_source.get(), &StreamSource::failed, this,
             [this](StreamSource::Error, const QString &message) { emit failed(message); });
@@ -94,22 +122,52 @@ void IngestWorker::resetStatistics()
     publishSnapshot();
 }
 
-void IngestWorker::onEvents(const QList<SseEvent> &events)
+void IngestWorker::setSeriesWindow(int seconds)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    m_aggregator->addEvents(events, now);
-    m_aggregator->addBytes(m_source->totalBytes() - m_bytesCounted);
-    m_bytesCounted = m_source->totalBytes();
-    // Only the newest can be seen in the inspector: keep those, count the rest.
-    const qsizetype keep = std::min(events.size(), m_settings.maxNewEvents);
-    m_eventsNotShown += quint64(events.size() - keep);
-    for (qsizetype i = events.size() - keep; i < events.size(); ++i)
-        m_newEvents.append({events[i].detached(), now});
+    m_seriesWindow = std::clamp(seconds, 1, TimeSeriesRing::kMaxWindowSeconds);
+    m_dirty = true;
+}
+
+void IngestWorker::countBytes(qint64 nowMs)
+{
+    const quint64 total = m_source->totalBytes();
+    if (total == m_bytesCounted)
+        return;
+    m_aggregator->addBytes(total - m_bytesCounted);
+    m_bytesCounted = total;
+    m_lastByteMs = nowMs;
+}
+
+void IngestWorker::keepRow(RawEventRow row)
+{
+    m_newEvents.append(std::move(row));
     if (m_newEvents.size() > m_settings.maxNewEvents) {
         const qsizetype excess = m_newEvents.size() - m_settings.maxNewEvents;
         m_eventsNotShown += quint64(excess);
         m_newEvents.remove(0, excess);
     }
+}
+
+void IngestWorker::onEvents(const QList<SseEvent> &events)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_aggregator->addEvents(events, now);
+    countBytes(now);
+    // Only the newest can be seen in the inspector: keep those, count the rest.
+    const qsizetype keep = std::min(events.size(), m_settings.maxNewEvents);
+    m_eventsNotShown += quint64(events.size() - keep);
+    for (qsizetype i = events.size() - keep; i < events.size(); ++i)
+        keepRow({events[i].detached(), now});
+    m_dirty = true;
+}
+
+void IngestWorker::onComments(const QString &lastComment)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    countBytes(now);
+    // One row per read, for its last comment: heartbeats come one per read anyway.
+    if (m_commentsShown)
+        keepRow({SseEvent({}, {}, lastComment.toUtf8()), now, true});
     m_dirty = true;
 }
 
@@ -130,7 +188,11 @@ void IngestWorker::publishSnapshot()
     snapshot->rateAverage = a.rate().averageRate();
     snapshot->ratePeak = a.rate().peakRate();
     snapshot->newestSecond = now / 1000;
-    a.clicksPerSecond().copyLast(a.clicksPerSecond().windowSeconds(), now / 1000, snapshot->clicksPerSecond);
+    const int bucket = ClickPipeline::bucketSecondsFor(m_seriesWindow, m_settings.maxSeriesPoints);
+    snapshot->seriesBucketSeconds = bucket;
+    a.clicksPerSecond().copyAveraged((m_seriesWindow + bucket - 1) / bucket, bucket, now / 1000,
+                                     snapshot->clicksPerSecond);
+    snapshot->lastByteMs = m_lastByteMs;
     snapshot->topLinks = rankedRows(a.links(), m_settings.topLinks);
     snapshot->topLinksExact = a.links().isExact();
     snapshot->breakdowns[DashboardSnapshot::Country] = rankedRows(a.countries(), m_settings.topValues);

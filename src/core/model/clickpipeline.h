@@ -25,7 +25,10 @@ public:
     struct Settings
     {
         int displayHz = 30;
-        ClickAggregator::Settings aggregation;
+        // 24 h of per-second buckets (675 KiB), so every chart window can be shown.
+        ClickAggregator::Settings aggregation = {.windowSeconds = 24 * 60 * 60};
+        int seriesWindowSeconds = 5 * 60;    // what snapshots carry of the series; see setSeriesWindow()
+        int maxSeriesPoints = 720;           // more seconds than this are averaged into buckets
         qsizetype topLinks = 100;
         qsizetype topValues = 50;            // per breakdown
         qsizetype maxNewEvents = 200;        // raw events per snapshot, for the inspector
@@ -39,6 +42,16 @@ public:
     void connectTo(const SourceConfig &config, const FieldMapping &mapping = {});
     void disconnectStream();
     void resetStatistics();
+    // The seconds of clicks/s that snapshots carry from now on (1 s … 24 h), in at most
+    // Settings::maxSeriesPoints buckets of bucketSecondsFor() seconds.
+    void setSeriesWindow(int seconds);
+    // Comment lines (heartbeats) go to the inspector's rows as well as to the counters.
+    void setCommentsShown(bool shown);
+    // The aggregate as `clickscope-cli watch --json` prints it. Waits for the worker, which
+    // answers between two batches: a few milliseconds.
+    QJsonObject report(int topN = 10);
+
+    static int bucketSecondsFor(int windowSeconds, int maxPoints);
 
 signals:
     void snapshotReady(const Clickscope::DashboardSnapshotPtr &snapshot);
@@ -61,6 +74,9 @@ public:
     void start(const SourceConfig &config, const FieldMapping &mapping);
     void stop();
     void resetStatistics();
+    void setSeriesWindow(int seconds);
+    void setCommentsShown(bool shown) { m_commentsShown = shown; }
+    QJsonObject report(int topN) const { return m_aggregator->report(topN); }
 
 signals:
     void snapshotReady(const Clickscope::DashboardSnapshotPtr &snapshot);
@@ -70,6 +86,9 @@ signals:
 
 private:
     void onEvents(const QList<SseEvent> &events);
+    void onComments(const QString &lastComment);
+    void countBytes(qint64 nowMs);
+    void keepRow(RawEventRow row);
     void publishSnapshot();
 
     ClickPipeline::Settings m_settings;
@@ -79,7 +98,10 @@ private:
     QList<RawEventRow> m_newEvents;   // the newest since the last snapshot, at most maxNewEvents
     quint64 m_eventsNotShown = 0;
     quint64 m_bytesCounted = 0;
+    qint64 m_lastByteMs = 0;
     qint64 m_lastSecondPublished = 0;
+    int m_seriesWindow;
+    bool m_commentsShown = false;
     bool m_dirty = false;
 };
 

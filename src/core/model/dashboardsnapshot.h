@@ -26,6 +26,7 @@ struct RawEventRow
 {
     SseEvent event;
     qint64 arrivalMs = 0;
+    bool comment = false;   // a comment line (a heartbeat, mostly): `event.data()` holds its text
 };
 
 // An immutable picture of the aggregator, made by the ingestion side at the display rate and
@@ -39,7 +40,9 @@ struct DashboardSnapshot
     double rateAverage = 0;
     quint64 ratePeak = 0;
     qint64 newestSecond = 0;              // the second the series ends at
-    QList<double> clicksPerSecond;        // oldest → newest, one value per second of the window
+    QList<double> clicksPerSecond;        // oldest → newest, average clicks/s per bucket of the chart's window
+    int seriesBucketSeconds = 1;          // aligned to multiples of it; the last bucket ends at newestSecond
+    qint64 lastByteMs = 0;                // when the stream last sent anything (0: nothing yet)
     QList<RankedRow> topLinks;
     bool topLinksExact = true;
     std::array<QList<RankedRow>, DimensionCount> breakdowns;

@@ -23,8 +23,11 @@ RawEventRow ownRow(const RawEventRow &row)
     return {row.event.detached(), row.arrivalMs};
 }
 
-QString typeText(const SseEvent &event)
+QString typeText(const RawEventRow &row)
 {
+    const SseEvent &event = row.event;
+    if (row.comment)
+        return QStringLiteral(": comment");
     return event.type().isEmpty() ? QString::fromLatin1(kDefaultEventType) : event.typeString();
 }
 
@@ -209,7 +212,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         case TimeColumn:
             return QDateTime::fromMSecsSinceEpoch(row.arrivalMs).toString(QStringLiteral("HH:mm:ss.zzz"));
         case TypeColumn:
-            return typeText(event);
+            return typeText(row);
         case IdColumn:
             return event.lastEventIdString();
         case SizeColumn:
@@ -223,7 +226,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         case TimeColumn:
             return qint64(row.arrivalMs);
         case TypeColumn:
-            return typeText(event);
+            return typeText(row);
         case IdColumn:
             return event.lastEventIdString();
         case SizeColumn:

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "rateseries.h"
 
+#include "model/timeseriesring.h"
+
 #include <algorithm>
 
 namespace Clickscope {
@@ -11,16 +13,24 @@ RateSeries::RateSeries(int windowSeconds, QObject *parent)
 {
 }
 
-void RateSeries::setSeries(const QList<double> &oldestToNewest, qint64 newestSecond)
+void RateSeries::setSeries(const QList<double> &oldestToNewest, qint64 newestSecond, int bucketSeconds)
 {
     m_newestSecond = newestSecond;
+    bucketSeconds = std::max(bucketSeconds, 1);
+    const int age = int(newestSecond - TimeSeriesRing::bucketStart(newestSecond, bucketSeconds));
+    if (bucketSeconds != m_bucketSeconds || age != m_lastBucketAge) {
+        m_bucketSeconds = bucketSeconds;
+        m_lastBucketAge = age;
+        if (!m_values.isEmpty())
+            emit dataChanged(index(0, SecondColumn), index(window() - 1, SecondColumn));
+    }
     const qsizetype count = std::min(oldestToNewest.size(), m_values.size());
     assign(oldestToNewest.constData() + (oldestToNewest.size() - count), count);
 }
 
 void RateSeries::applySnapshot(const DashboardSnapshot &snapshot)
 {
-    setSeries(snapshot.clicksPerSecond, snapshot.newestSecond);
+    setSeries(snapshot.clicksPerSecond, snapshot.newestSecond, snapshot.seriesBucketSeconds);
 }
 
 void RateSeries::clear()

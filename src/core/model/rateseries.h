@@ -10,8 +10,10 @@
 namespace Clickscope {
 
 // Clicks per second over a fixed window, for a chart: exactly window() rows, oldest first.
-// Column 0 is the second relative to the newest (-window() + 1 … 0) as a double and never
-// changes; column 1 is the clicks in that second.
+// Column 0 is the second relative to the newest (-window() + 1 … 0) as a double; column 1 is
+// the clicks in that second. With buckets of more than a second (long windows come averaged,
+// see DashboardSnapshot), a row is a bucket: column 0 is its start relative to the newest second
+// and column 1 its average clicks/s.
 //
 // setSeries() is called once per display tick and emits at most one dataChanged, over the rows
 // whose value changed. The row set changes only with setWindow(), which resets. Memory is the
@@ -34,7 +36,8 @@ public:
 
     // `oldestToNewest` ends at newestSecond. Fills the rows right-aligned: when shorter than the
     // window the oldest rows read 0, when longer only its newest window() values are used.
-    void setSeries(const QList<double> &oldestToNewest, qint64 newestSecond);
+    // `bucketSeconds` is the width of a value; buckets are aligned to its multiples.
+    void setSeries(const QList<double> &oldestToNewest, qint64 newestSecond, int bucketSeconds = 1);
     // Once per display tick: setSeries(snapshot.clicksPerSecond, snapshot.newestSecond).
     void applySnapshot(const DashboardSnapshot &snapshot);
 
@@ -47,8 +50,9 @@ public:
     void clear();
 
     double valueAt(int row) const { return m_values.at(row); }
-    // The relative second of `row`: row - window() + 1.
-    double secondAt(int row) const { return double(row - window() + 1); }
+    // The relative second of `row`'s start: row - window() + 1 with 1-second buckets.
+    double secondAt(int row) const { return double(qint64(row - window() + 1) * m_bucketSeconds - m_lastBucketAge); }
+    int bucketSeconds() const { return m_bucketSeconds; }
     // The largest value in the window (0 when all are 0), for axis scaling.
     double maxValue() const { return m_max; }
     // The second the last setSeries() ended at (0 before any).
@@ -70,6 +74,8 @@ private:
     QList<double> m_values;
     double m_max = 0;
     qint64 m_newestSecond = 0;
+    int m_bucketSeconds = 1;
+    int m_lastBucketAge = 0;   // newest second - start of the last bucket
 };
 
 } // namespace Clickscope

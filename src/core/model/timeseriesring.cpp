@@ -74,6 +74,30 @@ void TimeSeriesRing::copyLast(int seconds, qint64 nowSecond, QList<double> &out)
         data[i] = double(at(from + i));
 }
 
+qint64 TimeSeriesRing::bucketStart(qint64 second, int bucketSeconds)
+{
+    const qint64 b = std::max(bucketSeconds, 1);
+    const qint64 q = second / b;
+    return (q - ((second % b) < 0 ? 1 : 0)) * b;
+}
+
+void TimeSeriesRing::copyAveraged(int count, int bucketSeconds, qint64 nowSecond, QList<double> &out) const
+{
+    const int b = std::max(bucketSeconds, 1);
+    count = std::max(count, 0);
+    out.resize(count);
+    double *data = out.data();
+    const qint64 lastStart = bucketStart(nowSecond, b);
+    for (int i = 0; i < count; ++i) {
+        const qint64 start = lastStart - qint64(count - 1 - i) * b;
+        const qint64 end = std::min(start + b - 1, nowSecond);
+        quint64 sum = 0;
+        for (qint64 s = start; s <= end; ++s)
+            sum += at(s);
+        data[i] = double(sum) / double(end - start + 1);
+    }
+}
+
 quint64 TimeSeriesRing::sumLast(int seconds, qint64 nowSecond) const
 {
     seconds = std::clamp(seconds, 0, windowSeconds());

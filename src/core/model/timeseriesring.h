@@ -39,6 +39,13 @@ public:
     // which allocates nothing when `out` is unshared and already has the capacity. Pass
     // nowSecond - 1 to leave out the second that is still filling.
     void copyLast(int seconds, qint64 nowSecond, QList<double> &out) const;
+    // Like copyLast(), but `count` values each averaging `bucketSeconds` seconds, for charts of
+    // long windows (24 h in 720 points). Buckets are aligned to multiples of bucketSeconds, so a
+    // bar keeps its value as time passes; the last one ends at nowSecond and averages only the
+    // seconds it has had so far. bucketSeconds 1 gives copyLast(count, nowSecond).
+    void copyAveraged(int count, int bucketSeconds, qint64 nowSecond, QList<double> &out) const;
+    // The start of the bucket of `bucketSeconds` that holds `second` (floor, negatives too).
+    static qint64 bucketStart(qint64 second, int bucketSeconds);
     // The sum and the largest bucket over the same seconds as copyLast().
     quint64 sumLast(int seconds, qint64 nowSecond) const;
     quint64 maxLast(int seconds, qint64 nowSecond) const;
