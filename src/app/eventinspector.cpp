@@ -15,7 +15,11 @@ namespace Clickscope {
 EventInspector::EventInspector(QWidget *parent) : QWidget(parent), m_ui(std::make_unique<Ui::EventInspector>())
 {
     m_ui->setupUi(this);
-    m_ui->eventView->setModel(&m_log);
+    m_filtered.setSourceModel(&m_log);
+    m_filtered.setFilterKeyColumn(-1);   // any column
+    m_filtered.setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_ui->eventView->setModel(&m_filtered);
+    connect(m_ui->eventFilterEdit, &QLineEdit::textChanged, &m_filtered, &QSortFilterProxyModel::setFilterFixedString);
     QHeaderView *header = m_ui->eventView->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
     header->setSectionResizeMode(EventLogModel::DataColumn, QHeaderView::Stretch);
@@ -73,7 +77,8 @@ QString EventInspector::prettyData(const QByteArray &data)
 void EventInspector::showSelected()
 {
     const QModelIndex current = m_ui->eventView->selectionModel()->currentIndex();
-    m_ui->eventDataView->setPlainText(current.isValid() ? prettyData(m_log.fullData(current.row())) : QString());
+    const QModelIndex source = m_filtered.mapToSource(current);
+    m_ui->eventDataView->setPlainText(source.isValid() ? prettyData(m_log.fullData(source.row())) : QString());
 }
 
 void EventInspector::updateStatus()

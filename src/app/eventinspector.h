@@ -3,6 +3,7 @@
 
 #include "model/eventlogmodel.h"
 
+#include <QSortFilterProxyModel>
 #include <QWidget>
 
 #include <memory>
@@ -13,8 +14,8 @@ class EventInspector;
 
 namespace Clickscope {
 
-// The raw events: a log table that follows the newest (unless paused or scrolled up) and the
-// selected event's data, pretty-printed when it is JSON.
+// The raw events: a log table that follows the newest (unless paused or scrolled up), a filter
+// over type, id and data, and the selected event's data, pretty-printed when it is JSON.
 class EventInspector : public QWidget
 {
     Q_OBJECT
@@ -28,6 +29,8 @@ public:
     bool isPaused() const { return m_log.isPaused(); }
 
     EventLogModel *model() { return &m_log; }
+    // What the table shows: the log, filtered by the filter box.
+    QSortFilterProxyModel *filteredModel() { return &m_filtered; }
 
     // `data` indented when it is a JSON object or array, as text otherwise.
     static QString prettyData(const QByteArray &data);
@@ -38,6 +41,7 @@ private:
 
     std::unique_ptr<Ui::EventInspector> m_ui;
     EventLogModel m_log;
+    QSortFilterProxyModel m_filtered;
 };
 
 } // namespace Clickscope

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Composes the application: parses the command line, creates the window and, for --demo, the
-// embedded publisher with synthetic traffic that it connects to. No logic beyond that.
+// Composes the application: parses the command line, creates the window and tells it what to
+// connect to (a URL, or the demo publisher). No logic beyond that.
 #include "mainwindow.h"
-#include "testpublisher.h"
-#include "trafficgenerator.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -11,11 +9,8 @@
 #include <QTimer>
 
 #include <cstdio>
-#include <memory>
 
 namespace {
-
-constexpr int kDemoClicksPerSecond = 40;
 
 int usageError(const QString &message)
 {
@@ -42,12 +37,18 @@ int main(int argc, char *argv[])
     const QCommandLineOption header({QStringLiteral("H"), QStringLiteral("header")},
                                     QStringLiteral("Adds a request header, e.g. 'Authorization: Bearer T'."),
                                     QStringLiteral("K: V"));
+    const QCommandLineOption map(QStringLiteral("map"),
+                                 QStringLiteral("Reads a click field from a JSON Pointer, e.g. link=/payload/slug "
+                                                "(fields: link, country, referrer, device, browser, ts, id)."),
+                                 QStringLiteral("FIELD=POINTER"));
+    const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system (default), light or dark."),
+                                   QStringLiteral("T"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Saves the window to FILE (PNG) and quits; see --after."),
                                         QStringLiteral("FILE"));
     const QCommandLineOption after(QStringLiteral("after"), QStringLiteral("Seconds before --screenshot (default 3)."),
                                    QStringLiteral("S"), QStringLiteral("3"));
-    parser.addOptions({demo, header, screenshot, after});
+    parser.addOptions({demo, header, map, theme, screenshot, after});
     if (!parser.parse(QApplication::arguments()))
         return usageError(parser.errorText());
     if (parser.isSet(QStringLiteral("help")))
@@ -63,6 +64,16 @@ int main(int argc, char *argv[])
             return usageError(QStringLiteral("--header: ") + error);
         headers.append(*parsed);
     }
+    QString mapError;
+    const auto mapping = Clickscope::FieldMapping::parse(parser.values(map), &mapError);
+    if (!mapping)
+        return usageError(QStringLiteral("--map: ") + mapError);
+    std::optional<Clickscope::ThemeSwitcher::Theme> chosenTheme;
+    if (parser.isSet(theme)) {
+        chosenTheme = Clickscope::ThemeSwitcher::fromName(parser.value(theme));
+        if (!chosenTheme)
+            return usageError(QStringLiteral("--theme must be system, light or dark, not '%1'").arg(parser.value(theme)));
+    }
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1)
         return usageError(QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
@@ -73,26 +84,20 @@ int main(int argc, char *argv[])
     if (!afterOk || afterSeconds < 0)
         return usageError(QStringLiteral("--after needs a number of seconds, not '%1'").arg(parser.value(after)));
 
-    std::unique_ptr<Clickscope::TestPublisher> publisher;
-    std::unique_ptr<Clickscope::TrafficGenerator> traffic;
     Clickscope::MainWindow window;
+    if (chosenTheme)
+        window.themeSwitcher().setTheme(*chosenTheme);
     window.show();
 
     if (parser.isSet(demo)) {
-        publisher = std::make_unique<Clickscope::TestPublisher>(Clickscope::TestPublisher::Settings{});
-        if (!publisher->listen()) {
-            std::fprintf(stderr, "clickscope: %s\n", qPrintable(publisher->errorString()));
+        if (!window.startDemo())
             return 1;
-        }
-        Clickscope::TrafficGenerator::Settings settings;
-        settings.clicksPerSecond = kDemoClicksPerSecond;
-        traffic = std::make_unique<Clickscope::TrafficGenerator>(settings);
-        QObject::connect(traffic.get(), &Clickscope::TrafficGenerator::clicksGenerated, publisher.get(),
-                         [&publisher](const QList<QJsonObject> &clicks) { publisher->hub().publish(clicks); });
-        traffic->start();
-        window.connectTo(publisher->baseUrl().resolved(QUrl(QStringLiteral("/events"))), headers);
     } else if (!positional.isEmpty()) {
-        window.connectTo(QUrl(positional.first(), QUrl::StrictMode), headers);
+        Clickscope::StreamRequest request;
+        request.config.url = QUrl(positional.first(), QUrl::StrictMode);
+        request.config.headers = headers;
+        request.mapping = *mapping;
+        window.connectTo(request);
     }
 
     if (parser.isSet(screenshot)) {

@@ -1,24 +1,107 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "connectdialog.h"
 #include "counterspanel.h"
+#include "demoserver.h"
 #include "eventinspector.h"
+#include "model/snapshotexport.h"
+#include "publisherpanel.h"
 #include "rankingpanel.h"
 #include "ratechartview.h"
+#include "sharepanel.h"
+#include "streamstatus.h"
 #include "ui_mainwindow.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QCompleter>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QSettings>
+#include <QStringListModel>
 
 namespace Clickscope {
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_ui(std::make_unique<Ui::MainWindow>())
+namespace {
+
+constexpr int kReportTopRows = 10;   // as `clickscope-cli watch --json` prints by default
+
+namespace Key {
+const QString geometry = QStringLiteral("window/geometry");
+const QString state = QStringLiteral("window/state");
+const QString mainSplitter = QStringLiteral("window/mainSplitter");
+const QString chartsSplitter = QStringLiteral("window/chartsSplitter");
+const QString chartWindow = QStringLiteral("view/chartWindowSeconds");
+const QString shareSubject = QStringLiteral("view/shareSubject");
+const QString shareStyle = QStringLiteral("view/shareStyle");
+const QString theme = QStringLiteral("view/theme");
+const QString comments = QStringLiteral("view/showComments");
+const QString recentUrls = QStringLiteral("connect/recentUrls");
+} // namespace Key
+
+bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
+{
+    QSaveFile file(path);
+    if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit())
+        return true;
+    *error = QObject::tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+    return false;
+}
+
+bool writePng(const QString &path, QWidget *widget, QString *error)
+{
+    if (widget->grab().save(path, "PNG"))
+        return true;
+    *error = QObject::tr("Cannot write %1").arg(QDir::toNativeSeparators(path));
+    return false;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_ui(std::make_unique<Ui::MainWindow>())
+    , m_theme(this)
+    , m_status(new StreamStatus(this))
+    , m_windowCombo(new QComboBox(this))
+    , m_themeGroup(new QActionGroup(this))
 {
     m_ui->setupUi(this);
     m_ui->mainSplitter->setStretchFactor(0, 4);
     m_ui->mainSplitter->setStretchFactor(1, 3);
     m_ui->mainSplitter->setStretchFactor(2, 3);
-    m_ui->statusBar->showMessage(tr("Not connected"));
+    m_ui->chartsSplitter->setSizes({600, 400});   // until restoreSettings() brings the user's
+    m_ui->statusBar->addPermanentWidget(m_status, 1);
+    m_ui->pages->setCurrentWidget(m_ui->welcomePage);
+    m_ui->urlEdit->setCompleter(new QCompleter(new QStringListModel(this), this));
+
+    for (const int seconds : RateChartView::kWindowChoices)
+        m_windowCombo->addItem(RateChartView::windowName(seconds), seconds);
+    m_windowCombo->setObjectName(QStringLiteral("chartWindowCombo"));
+    m_windowCombo->setToolTip(tr("How much time the clicks/s chart shows"));
+    m_ui->toolBar->addWidget(new QLabel(tr(" Chart window "), this));
+    m_ui->toolBar->addWidget(m_windowCombo);
+    setUpActions();
 
     connect(m_ui->connectButton, &QPushButton::clicked, this, &MainWindow::toggleConnection);
     connect(m_ui->urlEdit, &QLineEdit::returnPressed, this, &MainWindow::toggleConnection);
+    connect(m_ui->optionsButton, &QPushButton::clicked, this, &MainWindow::openConnectDialog);
+    connect(m_ui->connectDialogButton, &QPushButton::clicked, this, &MainWindow::openConnectDialog);
+    connect(m_ui->startDemoButton, &QPushButton::clicked, this, &MainWindow::startDemo);
+    connect(m_windowCombo, &QComboBox::currentIndexChanged, this,
+            [this](int index) { setChartWindow(m_windowCombo->itemData(index).toInt()); });
+    connect(m_ui->rateChart, &RateChartView::windowSecondsChanged, &m_pipeline, &ClickPipeline::setSeriesWindow);
+    connect(m_ui->eventInspector->model(), &EventLogModel::pausedChanged, this, &MainWindow::setDisplayPaused);
+
     connect(&m_pipeline, &ClickPipeline::snapshotReady, this, &MainWindow::onSnapshot);
     connect(&m_pipeline, &ClickPipeline::stateChanged, this, &MainWindow::onStateChanged);
     connect(&m_pipeline, &ClickPipeline::failed, this, [this](const QString &message) {
@@ -27,16 +110,49 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_ui(std::make_un
     });
     connect(&m_pipeline, &ClickPipeline::reconnectScheduled, this, [this](qint64 delayMs, const QString &reason) {
         if (m_active)
-            m_ui->statusBar->showMessage(tr("Retrying in %1 s: %2").arg(double(delayMs) / 1000.0, 0, 'f', 1).arg(reason));
+            m_status->setRetrying(delayMs, reason);
     });
+    m_pipeline.setSeriesWindow(m_ui->rateChart->windowSeconds());
+    restoreSettings();
 }
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::setUpActions()
+{
+    connect(m_ui->actionExport, &QAction::triggered, this, &MainWindow::exportInteractively);
+    connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
+    connect(m_ui->actionConnectDialog, &QAction::triggered, this, &MainWindow::openConnectDialog);
+    connect(m_ui->actionFocusUrl, &QAction::triggered, this, [this] {
+        m_ui->urlEdit->setFocus(Qt::ShortcutFocusReason);
+        m_ui->urlEdit->selectAll();
+    });
+    connect(m_ui->actionReconnect, &QAction::triggered, this, &MainWindow::reconnect);
+    connect(m_ui->actionDisconnect, &QAction::triggered, this, &MainWindow::disconnectFromStream);
+    connect(m_ui->actionReset, &QAction::triggered, this, &MainWindow::resetStatistics);
+    connect(m_ui->actionStartDemo, &QAction::triggered, this, &MainWindow::startDemo);
+    connect(m_ui->actionPause, &QAction::toggled, this, &MainWindow::setDisplayPaused);
+    connect(m_ui->actionShowComments, &QAction::toggled, &m_pipeline, &ClickPipeline::setCommentsShown);
+    connect(m_ui->actionAbout, &QAction::triggered, this, &MainWindow::showAbout);
+
+    QMenu *themeMenu = m_ui->viewMenu->addMenu(tr("&Theme"));
+    for (const auto theme : {ThemeSwitcher::Theme::System, ThemeSwitcher::Theme::Light, ThemeSwitcher::Theme::Dark}) {
+        static const char *const names[] = {QT_TR_NOOP("Follow the &system"), QT_TR_NOOP("&Light"), QT_TR_NOOP("&Dark")};
+        QAction *action = themeMenu->addAction(tr(names[int(theme)]));
+        action->setCheckable(true);
+        action->setChecked(theme == m_theme.theme());
+        action->setData(int(theme));
+        m_themeGroup->addAction(action);
+        connect(action, &QAction::triggered, this, [this, theme] { m_theme.setTheme(theme); });
+    }
+}
+
 CountersPanel *MainWindow::countersPanel() const { return m_ui->countersPanel; }
 RateChartView *MainWindow::rateChart() const { return m_ui->rateChart; }
+SharePanel *MainWindow::sharePanel() const { return m_ui->sharePanel; }
 RankingPanel *MainWindow::rankingPanel() const { return m_ui->rankingPanel; }
 EventInspector *MainWindow::eventInspector() const { return m_ui->eventInspector; }
+bool MainWindow::showsDashboard() const { return m_ui->pages->currentWidget() == m_ui->dashboardPage; }
 
 void MainWindow::toggleConnection()
 {
@@ -44,28 +160,42 @@ void MainWindow::toggleConnection()
         disconnectFromStream();
         return;
     }
-    connectTo(QUrl(m_ui->urlEdit->text().trimmed(), QUrl::StrictMode));
+    // The URL bar changes the URL only: headers, body and mapping from the dialog stay.
+    StreamRequest request = m_request;
+    request.config.url = QUrl(m_ui->urlEdit->text().trimmed(), QUrl::StrictMode);
+    connectTo(request);
 }
 
 void MainWindow::connectTo(const QUrl &url, const QList<HttpHeader> &headers)
 {
+    StreamRequest request;
+    request.config.url = url;
+    request.config.headers = headers;
+    connectTo(request);
+}
+
+void MainWindow::connectTo(const StreamRequest &request)
+{
+    const QUrl &url = request.config.url;
     m_ui->urlEdit->setText(url.toString());
     if (const QString problem = validateStreamUrl(url); !problem.isEmpty()) {
         disconnectFromStream();
         showMessage(problem, true);
         return;
     }
-    SourceConfig config;
-    config.url = url;
-    config.headers = headers;
-    m_url = url;
+    const bool isDemo = m_demo && m_demo->isRunning() && url.port() == m_demo->baseUrl().port()
+                        && url.host() == m_demo->baseUrl().host();
+    if (!isDemo)
+        rememberUrl(url);
+    m_request = request;
     m_lastError.clear();
     m_active = true;
     m_state = StreamSource::State::Connecting;   // until the worker says otherwise
     m_ui->connectButton->setText(tr("&Disconnect"));
-    m_ui->statusBar->showMessage(tr("Connecting to %1…").arg(url.toString()));
+    m_ui->pages->setCurrentWidget(m_ui->dashboardPage);
+    m_status->setConnecting(url);
     showMessage({}, false);
-    m_pipeline.connectTo(config);   // replaces any current stream
+    m_pipeline.connectTo(request.config, request.mapping);   // replaces any current stream
 }
 
 void MainWindow::disconnectFromStream()
@@ -75,7 +205,72 @@ void MainWindow::disconnectFromStream()
     m_active = false;
     m_pipeline.disconnectStream();
     m_ui->connectButton->setText(tr("&Connect"));
-    m_ui->statusBar->showMessage(tr("Disconnected"));
+    m_status->setIdle(tr("Disconnected"));
+}
+
+bool MainWindow::reconnect()
+{
+    if (m_request.config.url.isEmpty())
+        return false;
+    connectTo(m_request);
+    return true;
+}
+
+void MainWindow::resetStatistics()
+{
+    m_pipeline.resetStatistics();
+    m_ui->eventInspector->model()->clear();
+}
+
+bool MainWindow::startDemo()
+{
+    if (!m_demo)
+        m_demo = std::make_unique<DemoServer>();
+    QString error;
+    if (!m_demo->start(&error)) {
+        showMessage(error, true);
+        return false;
+    }
+    if (!m_publisherDock) {
+        m_publisherPanel = new PublisherPanel(m_demo.get(), this);
+        m_publisherDock = new QDockWidget(tr("Publisher"), this);
+        m_publisherDock->setObjectName(QStringLiteral("publisherDock"));
+        m_publisherDock->setWidget(m_publisherPanel);
+        addDockWidget(Qt::RightDockWidgetArea, m_publisherDock);
+        m_ui->viewMenu->addAction(m_publisherDock->toggleViewAction());
+        connect(m_publisherPanel, &PublisherPanel::stopRequested, this, &MainWindow::stopDemo);
+        m_publisherDock->hide();   // a newcomer sees the dashboard first; View ▸ Publisher opens it
+    }
+    connectTo(m_demo->url(QStringLiteral("/events")));
+    return true;
+}
+
+void MainWindow::stopDemo()
+{
+    if (!m_demo || !m_demo->isRunning())
+        return;
+    if (m_request.config.url.port() == m_demo->baseUrl().port())
+        disconnectFromStream();
+    m_demo->stop();
+}
+
+void MainWindow::setDisplayPaused(bool paused)
+{
+    if (paused == m_paused)
+        return;
+    m_paused = paused;
+    m_ui->actionPause->setChecked(paused);
+    m_ui->eventInspector->setPaused(paused);
+    if (!paused && m_snapshot)
+        render(m_snapshot);   // straight to the present: nothing was lost, only not drawn
+}
+
+void MainWindow::setChartWindow(int seconds)
+{
+    m_ui->rateChart->setWindowSeconds(seconds);   // tells the pipeline through windowSecondsChanged
+    const int index = m_windowCombo->findData(m_ui->rateChart->windowSeconds());
+    if (index >= 0)
+        m_windowCombo->setCurrentIndex(index);
 }
 
 void MainWindow::onSnapshot(const DashboardSnapshotPtr &snapshot)
@@ -83,10 +278,18 @@ void MainWindow::onSnapshot(const DashboardSnapshotPtr &snapshot)
     if (!snapshot)
         return;
     m_snapshot = snapshot;
+    m_ui->eventInspector->applySnapshot(*snapshot);   // it buffers while paused
+    m_status->applySnapshot(*snapshot);
+    if (!m_paused)
+        render(snapshot);
+}
+
+void MainWindow::render(const DashboardSnapshotPtr &snapshot)
+{
     m_ui->countersPanel->applySnapshot(*snapshot);
     m_ui->rateChart->applySnapshot(*snapshot);
+    m_ui->sharePanel->chart()->applySnapshot(snapshot);
     m_ui->rankingPanel->applySnapshot(*snapshot);
-    m_ui->eventInspector->applySnapshot(*snapshot);
 }
 
 void MainWindow::onStateChanged(StreamSource::State state)
@@ -97,17 +300,17 @@ void MainWindow::onStateChanged(StreamSource::State state)
     switch (state) {
     case StreamSource::State::Connecting:
         m_ui->connectButton->setText(tr("&Disconnect"));
-        m_ui->statusBar->showMessage(tr("Connecting to %1…").arg(m_url.toString()));
+        m_status->setConnecting(m_request.config.url);
         break;
     case StreamSource::State::Open:
         m_ui->connectButton->setText(tr("&Disconnect"));
-        m_ui->statusBar->showMessage(tr("Open: %1").arg(m_url.toString()));
+        m_status->setOpen(m_request.config.url);
         m_lastError.clear();
         showMessage({}, false);
         break;
     case StreamSource::State::Closed:
         m_ui->connectButton->setText(tr("&Connect"));
-        m_ui->statusBar->showMessage(m_lastError.isEmpty() ? tr("Closed") : tr("Closed: %1").arg(m_lastError));
+        m_status->setClosed(m_lastError);
         break;
     }
 }
@@ -117,6 +320,160 @@ void MainWindow::showMessage(const QString &text, bool isError)
     m_ui->messageLabel->setText(text);
     m_ui->messageLabel->setStyleSheet(isError ? QStringLiteral("color: #c0392b; font-weight: bold;") : QString());
     m_ui->messageLabel->setVisible(!text.isEmpty());
+}
+
+void MainWindow::openConnectDialog()
+{
+    ConnectDialog dialog(this);
+    dialog.setRecentUrls(recentUrls());
+    StreamRequest request = m_request;
+    if (const QString typed = m_ui->urlEdit->text().trimmed(); !typed.isEmpty())
+        request.config.url = QUrl(typed, QUrl::StrictMode);
+    dialog.setRequest(request);
+    if (m_snapshot) {
+        // The newest event the inspector holds is the best sample of what the stream sends.
+        const EventLogModel *log = m_ui->eventInspector->model();
+        for (int row = log->rowCount() - 1; row >= 0; --row) {
+            const QModelIndex type = log->index(row, EventLogModel::TypeColumn);
+            if (type.data().toString() != QStringLiteral(": comment")) {
+                dialog.setSample(type.data().toString().toUtf8(), log->fullData(row));
+                break;
+            }
+        }
+    }
+    if (dialog.exec() == QDialog::Accepted)
+        connectTo(dialog.request());
+}
+
+QStringList MainWindow::recentUrls() const
+{
+    return QSettings().value(Key::recentUrls).toStringList();
+}
+
+void MainWindow::rememberUrl(const QUrl &url)
+{
+    QStringList urls = recentUrls();
+    const QString text = url.toString();
+    urls.removeAll(text);
+    urls.prepend(text);
+    while (urls.size() > kMaxRecentUrls)
+        urls.removeLast();
+    QSettings().setValue(Key::recentUrls, urls);
+    if (auto *model = qobject_cast<QStringListModel *>(m_ui->urlEdit->completer()->model()))
+        model->setStringList(urls);
+}
+
+QStringList MainWindow::exportTo(const QString &directory, QString *error)
+{
+    QString ignored;
+    error = error ? error : &ignored;
+    if (!m_snapshot) {
+        *error = tr("Nothing to export yet: connect to a stream first.");
+        return {};
+    }
+    const QDir dir(directory);
+    if (!dir.exists() && !QDir().mkpath(directory)) {
+        *error = tr("Cannot create the folder %1").arg(QDir::toNativeSeparators(directory));
+        return {};
+    }
+    // One snapshot for every CSV, so the files describe the same moment.
+    const DashboardSnapshot &s = *m_snapshot;
+    const QString prefix = dir.filePath(QStringLiteral("clickscope-%1-")
+                                            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+    QStringList written;
+    const auto text = [&](const QString &name, const QByteArray &bytes) {
+        if (!error->isEmpty() || !writeFile(prefix + name, bytes, error))
+            return;
+        written << prefix + name;
+    };
+    const auto png = [&](const QString &name, QWidget *widget) {
+        if (!error->isEmpty() || !writePng(prefix + name, widget, error))
+            return;
+        written << prefix + name;
+    };
+    error->clear();
+    text(QStringLiteral("series.csv"), SnapshotExport::seriesCsv(s));
+    text(QStringLiteral("top-links.csv"), SnapshotExport::rankingCsv(s.topLinks, "link"));
+    text(QStringLiteral("country.csv"), SnapshotExport::rankingCsv(s.breakdowns[DashboardSnapshot::Country], "country"));
+    text(QStringLiteral("referrer.csv"), SnapshotExport::rankingCsv(s.breakdowns[DashboardSnapshot::Referrer], "referrer"));
+    text(QStringLiteral("device.csv"), SnapshotExport::rankingCsv(s.breakdowns[DashboardSnapshot::Device], "device"));
+    text(QStringLiteral("browser.csv"), SnapshotExport::rankingCsv(s.breakdowns[DashboardSnapshot::Browser], "browser"));
+    text(QStringLiteral("report.json"), QJsonDocument(m_pipeline.report(kReportTopRows)).toJson(QJsonDocument::Indented));
+    png(QStringLiteral("dashboard.png"), this);
+    png(QStringLiteral("rate-chart.png"), m_ui->rateChart);
+    png(QStringLiteral("share-chart.png"), m_ui->sharePanel->chart());
+    if (!error->isEmpty())
+        return {};
+    return written;
+}
+
+void MainWindow::exportInteractively()
+{
+    const QString directory = QFileDialog::getExistingDirectory(this, tr("Export to folder"), QDir::homePath());
+    if (directory.isEmpty())
+        return;
+    QString error;
+    const QStringList files = exportTo(directory, &error);
+    if (files.isEmpty()) {
+        showMessage(error, true);
+        return;
+    }
+    showMessage({}, false);
+    m_ui->statusBar->showMessage(tr("Exported %1 files to %2").arg(files.size()).arg(QDir::toNativeSeparators(directory)),
+                                 8000);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About Clickscope"),
+                       tr("<h3>Clickscope %1</h3>"
+                          "<p>A live dashboard for click streams: Server-Sent Events and WebSocket.</p>"
+                          "<p>Built with Qt %2 (running on Qt %3).</p>"
+                          "<p>MIT License. Qt is used under the GNU LGPL v3.</p>")
+                           .arg(QApplication::applicationVersion(), QStringLiteral(QT_VERSION_STR),
+                                QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::restoreSettings()
+{
+    const QSettings settings;
+    restoreGeometry(settings.value(Key::geometry).toByteArray());
+    restoreState(settings.value(Key::state).toByteArray());
+    m_ui->mainSplitter->restoreState(settings.value(Key::mainSplitter).toByteArray());
+    m_ui->chartsSplitter->restoreState(settings.value(Key::chartsSplitter).toByteArray());
+    setChartWindow(settings.value(Key::chartWindow, RateChartView::kDefaultWindowSeconds).toInt());
+    m_ui->sharePanel->setSubject(settings.value(Key::shareSubject, ShareChartView::kTopLinks).toInt());
+    m_ui->sharePanel->setStyle(settings.value(Key::shareStyle, 0).toInt() == 1 ? ShareChartView::Style::Donut
+                                                                               : ShareChartView::Style::Bars);
+    m_ui->actionShowComments->setChecked(settings.value(Key::comments, false).toBool());
+    const auto theme = ThemeSwitcher::fromName(settings.value(Key::theme).toString());
+    if (theme && *theme != ThemeSwitcher::Theme::System) {
+        m_theme.setTheme(*theme);
+        for (QAction *action : m_themeGroup->actions())
+            action->setChecked(action->data().toInt() == int(*theme));
+    }
+    if (auto *model = qobject_cast<QStringListModel *>(m_ui->urlEdit->completer()->model()))
+        model->setStringList(recentUrls());
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(Key::geometry, saveGeometry());
+    settings.setValue(Key::state, saveState());
+    settings.setValue(Key::mainSplitter, m_ui->mainSplitter->saveState());
+    settings.setValue(Key::chartsSplitter, m_ui->chartsSplitter->saveState());
+    settings.setValue(Key::chartWindow, m_ui->rateChart->windowSeconds());
+    settings.setValue(Key::shareSubject, m_ui->sharePanel->chart()->subject());
+    settings.setValue(Key::shareStyle, int(m_ui->sharePanel->chart()->style()));
+    settings.setValue(Key::comments, m_ui->actionShowComments->isChecked());
+    settings.setValue(Key::theme, ThemeSwitcher::name(m_theme.theme()));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace Clickscope

@@ -2,10 +2,16 @@
 #pragma once
 
 #include "model/clickpipeline.h"
+#include "streamrequest.h"
+#include "themeswitcher.h"
 
 #include <QMainWindow>
 
 #include <memory>
+
+class QActionGroup;
+class QComboBox;
+class QDockWidget;
 
 namespace Ui {
 class MainWindow;
@@ -14,13 +20,19 @@ class MainWindow;
 namespace Clickscope {
 
 class CountersPanel;
+class DemoServer;
 class EventInspector;
+class PublisherPanel;
 class RankingPanel;
 class RateChartView;
+class SharePanel;
+class StreamStatus;
 
 // The dashboard window. It owns the ClickPipeline (stream + aggregation off the UI thread) and
 // wires its snapshots to the panels; everything shown comes from the latest snapshot, so the UI
-// thread only renders, at most at the pipeline's display rate.
+// thread only renders, at most at the pipeline's display rate. It also owns the demo publisher
+// when one runs, and keeps the user's choices (recent URLs, chart window, layout, theme) in
+// QSettings.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -28,9 +40,30 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Connects to `url` with extra `headers`; a bad URL is shown in the window, not thrown.
+    // Connects with `request`; a bad URL is shown in the window, not thrown.
+    void connectTo(const StreamRequest &request);
     void connectTo(const QUrl &url, const QList<HttpHeader> &headers = {});
     void disconnectFromStream();
+    // Connects again with the last request (Ctrl+R); false when there was none.
+    bool reconnect();
+    void resetStatistics();
+    // Starts the embedded publisher with synthetic traffic and connects to it. False (with a
+    // message in the window) when it cannot listen.
+    bool startDemo();
+    void stopDemo();
+    DemoServer *demoServer() const { return m_demo.get(); }
+
+    // Freezes what is shown; ingestion goes on and the inspector keeps what arrives meanwhile.
+    void setDisplayPaused(bool paused);
+    bool isDisplayPaused() const { return m_paused; }
+    void setChartWindow(int seconds);
+
+    // Writes the export files into `directory` (CSV of the series and every table, PNG of the
+    // dashboard and each chart, the JSON report) and returns their paths; on failure an empty
+    // list and *error.
+    QStringList exportTo(const QString &directory, QString *error);
+    // Opens the connect dialog on the current request; connects when accepted.
+    void openConnectDialog();
 
     // A stream was asked for and is connecting, open or retrying (not closed).
     bool isConnected() const { return m_active && m_state != StreamSource::State::Closed; }
@@ -38,25 +71,53 @@ public:
     quint64 eventCount() const { return m_snapshot ? m_snapshot->totals.events : 0; }
     quint64 clickCount() const { return m_snapshot ? m_snapshot->totals.clicks : 0; }
     DashboardSnapshotPtr lastSnapshot() const { return m_snapshot; }
+    const StreamRequest &lastRequest() const { return m_request; }
+    ClickPipeline &pipeline() { return m_pipeline; }
+    ThemeSwitcher &themeSwitcher() { return m_theme; }
 
     CountersPanel *countersPanel() const;
     RateChartView *rateChart() const;
+    SharePanel *sharePanel() const;
     RankingPanel *rankingPanel() const;
     EventInspector *eventInspector() const;
+    StreamStatus *streamStatus() const { return m_status; }
+    PublisherPanel *publisherPanel() const { return m_publisherPanel; }
+    bool showsDashboard() const;
+
+    static constexpr int kMaxRecentUrls = 10;
+    QStringList recentUrls() const;
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
+    void setUpActions();
     void toggleConnection();
+    void exportInteractively();
+    void showAbout();
     void onSnapshot(const DashboardSnapshotPtr &snapshot);
+    void render(const DashboardSnapshotPtr &snapshot);
     void onStateChanged(StreamSource::State state);
     void showMessage(const QString &text, bool isError);
+    void rememberUrl(const QUrl &url);
+    void restoreSettings();
+    void saveSettings() const;
 
     std::unique_ptr<Ui::MainWindow> m_ui;
+    ThemeSwitcher m_theme;
     ClickPipeline m_pipeline;
+    std::unique_ptr<DemoServer> m_demo;
+    StreamStatus *m_status;                    // in the status bar
+    QDockWidget *m_publisherDock = nullptr;    // created with the demo
+    PublisherPanel *m_publisherPanel = nullptr;
+    QComboBox *m_windowCombo;                  // in the toolbar
+    QActionGroup *m_themeGroup;
     DashboardSnapshotPtr m_snapshot;
-    QUrl m_url;
+    StreamRequest m_request;
     QString m_lastError;
     StreamSource::State m_state = StreamSource::State::Closed;
     bool m_active = false;   // between connectTo() and disconnectFromStream()
+    bool m_paused = false;
 };
 
 } // namespace Clickscope

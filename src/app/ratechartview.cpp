@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "ratechartview.h"
 
+#include "chartstyle.h"
+
 #include <QAreaSeries>
 #include <QChart>
+#include <QEvent>
 #include <QLineSeries>
 #include <QValueAxis>
 
@@ -12,7 +15,7 @@ namespace Clickscope {
 
 RateChartView::RateChartView(QWidget *parent)
     : QChartView(parent)
-    , m_rates(kWindowSeconds)
+    , m_rates(kDefaultWindowSeconds)
     , m_line(new QLineSeries)
     , m_area(nullptr)
     , m_axisX(new QValueAxis)
@@ -20,7 +23,6 @@ RateChartView::RateChartView(QWidget *parent)
 {
     auto *chart = new QChart;   // the view takes it
     chart->legend()->hide();
-    chart->setTitle(tr("Clicks per second, last 5 minutes"));
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->setAnimationOptions(QChart::NoAnimation);
 
@@ -34,9 +36,6 @@ RateChartView::RateChartView(QWidget *parent)
     m_area->setBrush(fill);
     chart->addSeries(m_area);   // takes m_area
 
-    m_axisX->setRange(-kWindowSeconds, 0);
-    m_axisX->setTickCount(7);   // every 50 s
-    m_axisX->setLabelFormat(QStringLiteral("%d s"));
     m_axisY->setRange(0, niceYMax(0));
     m_axisY->setLabelFormat(QStringLiteral("%.0f"));
     m_axisY->setTickCount(6);
@@ -48,9 +47,65 @@ RateChartView::RateChartView(QWidget *parent)
     setChart(chart);
     setRenderHint(QPainter::Antialiasing, true);
     setMinimumHeight(200);
+    m_windowSeconds = 0;
+    setWindowSeconds(kDefaultWindowSeconds);
+    styleChart(chart, palette());
+}
 
+QString RateChartView::windowName(int seconds)
+{
+    if (seconds % 3600 == 0)
+        return tr("%1 h").arg(seconds / 3600);
+    if (seconds % 60 == 0)
+        return tr("%1 min").arg(seconds / 60);
+    return tr("%1 s").arg(seconds);
+}
+
+void RateChartView::setWindowSeconds(int seconds)
+{
+    seconds = std::clamp(seconds, 2, RateSeries::kMaxWindowSeconds);
+    if (seconds == m_windowSeconds)
+        return;
+    m_windowSeconds = seconds;
+    // Ticks at round values of the unit: 6 intervals for 1, 5, 15 min, 1 h and 24 h alike.
+    int ticks = 7;
+    if (seconds <= 5 * 60) {
+        m_unitSeconds = 1;
+        m_axisX->setLabelFormat(QStringLiteral("%d s"));
+    } else if (seconds < 24 * 60 * 60) {
+        m_unitSeconds = 60;
+        m_axisX->setLabelFormat(QStringLiteral("%d min"));
+        ticks = seconds == 15 * 60 ? 6 : 7;   // every 3 or 10 minutes
+    } else {
+        m_unitSeconds = 3600;
+        m_axisX->setLabelFormat(QStringLiteral("%d h"));
+        ticks = 9;   // every 3 hours
+    }
+    m_axisX->setRange(-double(seconds) / m_unitSeconds, 0);
+    m_axisX->setTickCount(ticks);
+    // Rows follow the snapshots (their bucket count); until the first one, a zero line.
+    m_rates.setWindow(seconds);
+    m_rates.clear();
     m_rates.fillPoints(m_points);
     m_line->replace(m_points);
+    m_axisY->setRange(0, niceYMax(0));
+    updateTitle();
+    emit windowSecondsChanged(seconds);
+}
+
+void RateChartView::updateTitle()
+{
+    QString title = tr("Clicks per second, last %1").arg(windowName(m_windowSeconds));
+    if (m_bucketSeconds > 1)
+        title += tr(" (averaged over %1)").arg(windowName(m_bucketSeconds));
+    chart()->setTitle(title);
+}
+
+void RateChartView::changeEvent(QEvent *event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        styleChart(chart(), palette());
 }
 
 double RateChartView::niceYMax(double maxValue)
@@ -66,8 +121,18 @@ double RateChartView::niceYMax(double maxValue)
 
 void RateChartView::applySnapshot(const DashboardSnapshot &snapshot)
 {
+    if (snapshot.clicksPerSecond.size() != m_rates.window() && !snapshot.clicksPerSecond.isEmpty())
+        m_rates.setWindow(int(snapshot.clicksPerSecond.size()));
+    if (snapshot.seriesBucketSeconds != m_bucketSeconds) {
+        m_bucketSeconds = snapshot.seriesBucketSeconds;
+        updateTitle();
+    }
     m_rates.applySnapshot(snapshot);
     m_rates.fillPoints(m_points);
+    if (m_unitSeconds != 1) {
+        for (QPointF &point : m_points)
+            point.setX(point.x() / m_unitSeconds);
+    }
     m_line->replace(m_points);   // the one series call of this tick
 
     // Rescale only when the data leaves the axis or uses less than a fifth of it.

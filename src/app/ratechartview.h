@@ -13,19 +13,29 @@ class QValueAxis;
 
 namespace Clickscope {
 
-// Clicks per second over the last five minutes. The X axis is fixed (-300 … 0 s); each snapshot
-// costs one QXYSeries::replace() of a preallocated point list, and the Y axis changes only when
-// the data outgrows it or shrinks far below it. Antialiased, never OpenGL.
+// Clicks per second over the selected window (1 min … 24 h). The X axis is fixed (-window … 0, in
+// seconds, minutes or hours); each snapshot costs one QXYSeries::replace() of a preallocated
+// point list, and the Y axis changes only when the data outgrows it or shrinks far below it.
+// Long windows arrive averaged into buckets (see ClickPipeline::setSeriesWindow), so a 24 h
+// chart draws 720 points, not 86,400. Antialiased, never OpenGL.
 class RateChartView : public QChartView
 {
     Q_OBJECT
 public:
-    static constexpr int kWindowSeconds = 5 * 60;
+    static constexpr int kDefaultWindowSeconds = 5 * 60;
+    static constexpr int kWindowChoices[] = {60, 5 * 60, 15 * 60, 60 * 60, 24 * 60 * 60};
 
     explicit RateChartView(QWidget *parent = nullptr);
 
     // Once per snapshot.
     void applySnapshot(const DashboardSnapshot &snapshot);
+
+    // The seconds the X axis spans. The snapshots must carry the same window (the owner tells
+    // the pipeline: see windowSecondsChanged).
+    void setWindowSeconds(int seconds);
+    int windowSeconds() const { return m_windowSeconds; }
+    // "1 min", "5 min", "1 h", "24 h".
+    static QString windowName(int seconds);
 
     QLineSeries *series() const { return m_line; }
     QValueAxis *axisX() const { return m_axisX; }
@@ -36,7 +46,18 @@ public:
     // 1, 2 or 5 times a power of ten, at least 10.
     static double niceYMax(double maxValue);
 
+signals:
+    void windowSecondsChanged(int seconds);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void updateTitle();
+
+    int m_windowSeconds = kDefaultWindowSeconds;
+    double m_unitSeconds = 1;   // X values are divided by it: s, min or h
+    int m_bucketSeconds = 1;
     RateSeries m_rates;
     QList<QPointF> m_points;   // reused every tick
     QLineSeries *m_line;       // owned by m_area / the chart

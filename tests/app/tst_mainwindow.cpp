@@ -7,12 +7,30 @@
 #include "mainwindow.h"
 #include "rankingpanel.h"
 #include "ratechartview.h"
+#include "demoserver.h"
+#include "publisherpanel.h"
 #include "scriptedhttpserver.h"
+#include "sharechartview.h"
+#include "sharepanel.h"
+#include "streamstatus.h"
 #include "testpublisher.h"
 #include "trafficgenerator.h"
 
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QPlainTextEdit>
@@ -76,6 +94,8 @@ class TestMainWindow : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase();
+    void init();
     void typedUrlConnectsAndCountsEvents();
     void badUrlIsRefusedWithAMessage();
     void httpErrorIsShown();
@@ -85,7 +105,30 @@ private slots:
     void chartShowsTheRate();
     void pausedInspectorLosesNothing();
     void niceYMaxHasHeadroom();
+    void startsOnTheWelcomePage();
+    void deadUrlShowsRetryingAndKeepsData();
+    void exportWritesValidFiles();
+    void exportWithoutDataIsRefused();
+    void demoShowsDataAndTakesHandPublishedClicks();
+    void longChartWindowsAreAveraged();
+    void pausedDisplayFreezesAndCatchesUp();
+    void resetAndReconnect();
+    void shareChartFollowsTheRanking();
+    void shortcutsReachTheirActions();
+    void settingsAreRestored();
+    void darkThemeRecoloursCharts();
 };
+
+void TestMainWindow::initTestCase()
+{
+    // Settings go to a test location, never to the user's.
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void TestMainWindow::init()
+{
+    QSettings().clear();
+}
 
 void TestMainWindow::typedUrlConnectsAndCountsEvents()
 {
@@ -116,7 +159,7 @@ void TestMainWindow::typedUrlConnectsAndCountsEvents()
     QCOMPARE(quint64(log->rowCount()) + log->evicted() + log->notShownUpstream(), quint64(1500));
 
     QCOMPARE(window.findChild<QPushButton *>("connectButton")->text(), QStringLiteral("&Disconnect"));
-    QTRY_VERIFY_WITH_TIMEOUT(window.statusBar()->currentMessage().startsWith(QStringLiteral("Open")), kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Open")), kWaitMs);
 }
 
 void TestMainWindow::badUrlIsRefusedWithAMessage()
@@ -148,9 +191,9 @@ void TestMainWindow::httpErrorIsShown()
     auto *message = window.findChild<QLabel *>("messageLabel");
     QTRY_VERIFY_WITH_TIMEOUT(message->isVisible(), kWaitMs);
     QVERIFY2(message->text().contains(QStringLiteral("404")), qPrintable(message->text()));
-    QTRY_VERIFY_WITH_TIMEOUT(window.statusBar()->currentMessage().startsWith(QStringLiteral("Closed")), kWaitMs);
-    QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("404")),
-             qPrintable(window.statusBar()->currentMessage()));
+    QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Closed")), kWaitMs);
+    QVERIFY2(window.streamStatus()->stateText().contains(QStringLiteral("404")),
+             qPrintable(window.streamStatus()->stateText()));
     QCOMPARE(window.findChild<QPushButton *>("connectButton")->text(), QStringLiteral("&Connect"));
     QVERIFY(!window.isConnected());
 }
@@ -168,10 +211,10 @@ void TestMainWindow::disconnectButtonCloses()
     QTest::mouseClick(window.findChild<QPushButton *>("connectButton"), Qt::LeftButton);
     QVERIFY(!window.isConnected());
     QCOMPARE(window.findChild<QPushButton *>("connectButton")->text(), QStringLiteral("&Connect"));
-    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Disconnected"));
+    QCOMPARE(window.streamStatus()->stateText(), QStringLiteral("Disconnected"));
     // The worker's late "closed" does not overwrite it, and the count stays.
     QTest::qWait(200);
-    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Disconnected"));
+    QCOMPARE(window.streamStatus()->stateText(), QStringLiteral("Disconnected"));
     QCOMPARE(window.eventCount(), quint64(1));
 }
 
@@ -240,8 +283,8 @@ void TestMainWindow::chartShowsTheRate()
 
     RateChartView *chart = window.rateChart();
     const QList<QPointF> points = chart->series()->points();
-    QCOMPARE(points.size(), RateChartView::kWindowSeconds);
-    QCOMPARE(points.first().x(), double(1 - RateChartView::kWindowSeconds));
+    QCOMPARE(points.size(), RateChartView::kDefaultWindowSeconds);
+    QCOMPARE(points.first().x(), double(1 - RateChartView::kDefaultWindowSeconds));
     QCOMPARE(points.last().x(), 0.0);
     double sum = 0;
     double max = 0;
@@ -254,7 +297,7 @@ void TestMainWindow::chartShowsTheRate()
     QCOMPARE(chart->rates().maxValue(), max);
     QVERIFY(chart->axisY()->max() >= max);
     QVERIFY(chart->axisY()->max() <= 2.5 * max);
-    QCOMPARE(chart->axisX()->min(), -double(RateChartView::kWindowSeconds));
+    QCOMPARE(chart->axisX()->min(), -double(RateChartView::kDefaultWindowSeconds));
     QCOMPARE(chart->axisX()->max(), 0.0);
     QVERIFY(chart->renderHints().testFlag(QPainter::Antialiasing));
 }
@@ -307,6 +350,350 @@ void TestMainWindow::niceYMaxHasHeadroom()
     QCOMPARE(RateChartView::niceYMax(500), 1000.0);
     QCOMPARE(EventInspector::prettyData("not json"), QStringLiteral("not json"));
     QCOMPARE(EventInspector::prettyData("{\"a\":1}"), QStringLiteral("{\n    \"a\": 1\n}\n"));
+}
+
+void TestMainWindow::startsOnTheWelcomePage()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(!window.showsDashboard());
+    QVERIFY(window.findChild<QPushButton *>("startDemoButton")->isVisible());
+    QVERIFY(!window.isConnected());
+    QCOMPARE(window.streamStatus()->stateText(), QStringLiteral("Not connected"));
+}
+
+void TestMainWindow::deadUrlShowsRetryingAndKeepsData()
+{
+    // A publisher that goes away under an open stream: the window says so at once, keeps what it
+    // counted, and retries.
+    auto publisher = std::make_unique<TestPublisher>(TestPublisher::Settings{});
+    MainWindow window;
+    QVERIFY(openOnPublisher(*publisher, window));
+    publisher->hub().publish(clicks(12));
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(12), kWaitMs);
+    publisher.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Retrying in")), kWaitMs);
+    QVERIFY(window.isConnected());   // still trying
+    QCOMPARE(window.clickCount(), quint64(12));
+    QCOMPARE(window.findChild<CounterTile *>("clicksTile")->valueText(), QStringLiteral("12"));
+
+    // A port nobody listens on, from the start.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    window.connectTo(QUrl(QStringLiteral("http://127.0.0.1:%1/events").arg(port)));
+    QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Retrying in")), kWaitMs);
+    QVERIFY2(window.streamStatus()->stateText().contains(QStringLiteral("refused"), Qt::CaseInsensitive),
+             qPrintable(window.streamStatus()->stateText()));
+    window.disconnectFromStream();
+    QCOMPARE(window.streamStatus()->stateText(), QStringLiteral("Disconnected"));
+}
+
+void TestMainWindow::exportWritesValidFiles()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    MainWindow window;
+    window.resize(1280, 800);
+    QVERIFY(openOnPublisher(publisher, window));
+    auto batch = clicks(90);
+    batch[0].insert(QStringLiteral("referrer"), QStringLiteral("https://news.example.com/a,b"));
+    publisher.hub().publish(batch);
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(90), kWaitMs);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QString error;
+    const QStringList files = window.exportTo(dir.filePath(QStringLiteral("out")), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(files.size(), 10);
+    const auto find = [&files](const QString &suffix) {
+        for (const QString &f : files) {
+            if (f.endsWith(suffix))
+                return f;
+        }
+        return QString();
+    };
+    const auto read = [](const QString &path) {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+
+    // CSV: a header and one row per ranked value, RFC 4180 line ends.
+    const QList<QByteArray> links = read(find(QStringLiteral("-top-links.csv"))).split('\n');
+    QCOMPARE(links.first(), QByteArray("rank,link,clicks,share,max_overcount\r"));
+    QCOMPARE(links.size(), 1 + 3 + 1);
+    QVERIFY(links.at(1).startsWith("1,/"));
+    quint64 sum = 0;
+    for (int i = 1; i <= 3; ++i)
+        sum += links.at(i).split(',').at(2).toULongLong();
+    QCOMPARE(sum, quint64(90));
+    const QByteArray referrers = read(find(QStringLiteral("-referrer.csv")));
+    QVERIFY2(referrers.contains(",news.example.com,1,"), referrers.constData());
+    const QList<QByteArray> series = read(find(QStringLiteral("-series.csv"))).split('\n');
+    QCOMPARE(series.first(), QByteArray("time_utc,seconds_ago,clicks_per_second\r"));
+    QCOMPARE(series.size(), 1 + RateChartView::kDefaultWindowSeconds + 1);
+    double seriesSum = 0;
+    for (int i = 1; i <= RateChartView::kDefaultWindowSeconds; ++i)
+        seriesSum += series.at(i).split(',').at(2).toDouble();
+    QCOMPARE(seriesSum, 90.0);
+
+    // JSON: the watch --json report.
+    QJsonParseError parseError;
+    const QJsonDocument report = QJsonDocument::fromJson(read(find(QStringLiteral("-report.json"))), &parseError);
+    QCOMPARE(parseError.error, QJsonParseError::NoError);
+    QCOMPARE(report.object().value(QStringLiteral("totals")).toObject().value(QStringLiteral("clicks")).toInteger(), 90);
+
+    // PNG: images of the window and the charts, the size they are on screen.
+    const QImage dashboard(find(QStringLiteral("-dashboard.png")));
+    QCOMPARE(dashboard.size(), window.size() * window.devicePixelRatio());
+    const QImage chart(find(QStringLiteral("-rate-chart.png")));
+    QCOMPARE(chart.size(), window.rateChart()->size() * window.devicePixelRatio());
+    QVERIFY(!QImage(find(QStringLiteral("-share-chart.png"))).isNull());
+    // Not blank: the chart has more than a handful of colours.
+    QSet<QRgb> colours;
+    for (int y = 0; y < chart.height(); y += 4) {
+        for (int x = 0; x < chart.width(); x += 4)
+            colours.insert(chart.pixel(x, y));
+    }
+    QVERIFY2(colours.size() > 5, qPrintable(QString::number(colours.size())));
+
+    // A folder that cannot be made is an error, not a crash.
+    QFile blocker(dir.filePath(QStringLiteral("file")));
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    QVERIFY(window.exportTo(dir.filePath(QStringLiteral("file/sub")), &error).isEmpty());
+    QVERIFY(error.startsWith(QStringLiteral("Cannot create")));
+}
+
+void TestMainWindow::exportWithoutDataIsRefused()
+{
+    MainWindow window;
+    QTemporaryDir dir;
+    QString error;
+    QVERIFY(window.exportTo(dir.path(), &error).isEmpty());
+    QVERIFY(error.startsWith(QStringLiteral("Nothing to export")));
+    QVERIFY(QDir(dir.path()).isEmpty());
+}
+
+void TestMainWindow::demoShowsDataAndTakesHandPublishedClicks()
+{
+    MainWindow window;
+    window.show();
+    QTest::mouseClick(window.findChild<QPushButton *>("startDemoButton"), Qt::LeftButton);
+    QVERIFY(window.showsDashboard());
+    DemoServer *demo = window.demoServer();
+    QVERIFY(demo && demo->isRunning());
+    QCOMPARE(demo->baseUrl().host(), QStringLiteral("127.0.0.1"));
+    QTRY_VERIFY_WITH_TIMEOUT(window.clickCount() >= 10, kWaitMs);
+    QVERIFY(window.rankingPanel()->topLinksModel()->rowCount() > 0);
+    QVERIFY(window.recentUrls().isEmpty());   // demo ports change every run: not history
+
+    // The panel's curl command, run by hand, is a click the dashboard counts.
+    PublisherPanel *panel = window.publisherPanel();
+    QVERIFY(panel);
+    const QString curl = panel->curlCommand();
+    QVERIFY2(curl.contains(demo->url(QStringLiteral("/publish")).toString()), qPrintable(curl));
+    demo->setRate(0);
+    QTest::qWait(300);   // the last synthetic tick drains
+    const quint64 hellosBefore = countOf(*window.rankingPanel()->topLinksModel(), "/hello");
+    QNetworkAccessManager nam;
+    QNetworkRequest request(demo->url(QStringLiteral("/publish")));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    const int start = int(curl.indexOf(QStringLiteral("-d '"))) + 4;
+    const QByteArray body = curl.mid(start, curl.indexOf(u'\'', start) - start).toUtf8();
+    QNetworkReply *reply = nam.post(request, body);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), kWaitMs);
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 202);
+    reply->deleteLater();
+    QTRY_COMPARE_WITH_TIMEOUT(countOf(*window.rankingPanel()->topLinksModel(), "/hello"), hellosBefore + 1, kWaitMs);
+
+    // Rate 0 means quiet: nothing more arrives.
+    const quint64 settled = window.clickCount();
+    QTest::qWait(400);
+    QCOMPARE(window.clickCount(), settled);
+    // The slider is logarithmic and agrees with the spin box.
+    QCOMPARE(PublisherPanel::rateAt(PublisherPanel::sliderPosition(1000)), 1000.0);
+    QCOMPARE(PublisherPanel::rateAt(0), 0.0);
+    QCOMPARE(PublisherPanel::rateAt(51), 100000.0);
+    auto *spin = panel->findChild<QSpinBox *>("rateSpin");
+    spin->setValue(250);
+    QCOMPARE(demo->rate(), 250.0);
+    QTRY_VERIFY_WITH_TIMEOUT(window.clickCount() > settled, kWaitMs);
+
+    window.stopDemo();
+    QVERIFY(!demo->isRunning());
+    QVERIFY(!window.isConnected());
+}
+
+void TestMainWindow::longChartWindowsAreAveraged()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    MainWindow window;
+    QVERIFY(openOnPublisher(publisher, window));
+    publisher.hub().publish(clicks(240));
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(240), kWaitMs);
+    auto *combo = window.findChild<QComboBox *>("chartWindowCombo");
+    combo->setCurrentIndex(combo->findData(24 * 60 * 60));
+    RateChartView *chart = window.rateChart();
+    QCOMPARE(chart->windowSeconds(), 24 * 60 * 60);
+    QCOMPARE(chart->axisX()->min(), -24.0);   // hours
+    QTRY_COMPARE_WITH_TIMEOUT(chart->series()->points().size(), 720, kWaitMs);
+    QCOMPARE(window.lastSnapshot()->seriesBucketSeconds, 120);
+    QVERIFY(chart->chart()->title().contains(QStringLiteral("24 h")));
+    // Bucket averages × their seconds add back up to the clicks.
+    const QList<QPointF> points = chart->series()->points();
+    const qint64 age = window.lastSnapshot()->newestSecond % 120;
+    double clicksSeen = points.last().y() * double(age + 1);
+    for (qsizetype i = 0; i + 1 < points.size(); ++i)
+        clicksSeen += points.at(i).y() * 120;
+    QCOMPARE(qRound(clicksSeen), 240);
+    QVERIFY(points.first().x() >= -24.0 && points.last().x() <= 0);
+
+    combo->setCurrentIndex(combo->findData(60));
+    QTRY_COMPARE_WITH_TIMEOUT(chart->series()->points().size(), 60, kWaitMs);
+    QCOMPARE(chart->axisX()->min(), -60.0);
+}
+
+void TestMainWindow::pausedDisplayFreezesAndCatchesUp()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    MainWindow window;
+    QVERIFY(openOnPublisher(publisher, window));
+    publisher.hub().publish(clicks(10));
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(10), kWaitMs);
+    auto *tile = window.findChild<CounterTile *>("clicksTile");
+    QTRY_COMPARE_WITH_TIMEOUT(tile->valueText(), QStringLiteral("10"), kWaitMs);
+
+    window.setDisplayPaused(true);
+    QVERIFY(window.eventInspector()->isPaused());   // one pause for the whole display
+    publisher.hub().publish(clicks(25, 10));
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(35), kWaitMs);   // still read and counted
+    QTest::qWait(100);
+    QCOMPARE(tile->valueText(), QStringLiteral("10"));                      // but not drawn
+    window.setDisplayPaused(false);
+    QCOMPARE(tile->valueText(), QStringLiteral("35"));
+    QVERIFY(!window.eventInspector()->isPaused());
+}
+
+void TestMainWindow::resetAndReconnect()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    MainWindow window;
+    QVERIFY(openOnPublisher(publisher, window));
+    publisher.hub().publish(clicks(20));
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(20), kWaitMs);
+
+    // Reconnect resumes after the last id: totals carry on, nothing counted twice.
+    QVERIFY(window.reconnect());
+    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 1, kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Open")), kWaitMs);
+    publisher.hub().publish(clicks(5, 20));
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(25), kWaitMs);
+
+    window.resetStatistics();
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(0), kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(window.findChild<CounterTile *>("clicksTile")->valueText(), QStringLiteral("0"), kWaitMs);
+    QCOMPARE(window.eventInspector()->model()->rowCount(), 0);
+    QCOMPARE(window.rankingPanel()->topLinksModel()->rowCount(), 0);
+    publisher.hub().publish(clicks(3, 25));
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(3), kWaitMs);
+}
+
+void TestMainWindow::shareChartFollowsTheRanking()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    MainWindow window;
+    QVERIFY(openOnPublisher(publisher, window));
+    QList<QJsonObject> batch;
+    for (int i = 0; i < 12; ++i) {   // country Ci gets 12 - i clicks: 78 in all
+        for (int k = 0; k < 12 - i; ++k)
+            batch.append({{"link", "/x"}, {"country", QStringLiteral("C%1").arg(i)}});
+    }
+    publisher.hub().publish(batch);
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(78), kWaitMs);
+
+    ShareChartView *chart = window.sharePanel()->chart();
+    window.sharePanel()->setSubject(DashboardSnapshot::Country);
+    QCOMPARE(chart->subject(), int(DashboardSnapshot::Country));
+    QCOMPARE(chart->labels().size(), 9);   // 8 countries and "other"
+    QCOMPARE(chart->labels().first(), QStringLiteral("C0"));
+    QCOMPARE(chart->values().first(), 12.0);
+    QCOMPARE(chart->labels().last(), QStringLiteral("other"));
+    QCOMPARE(chart->values().last(), 4.0 + 3 + 2 + 1);
+    window.sharePanel()->setStyle(ShareChartView::Style::Donut);
+    QCOMPARE(chart->style(), ShareChartView::Style::Donut);
+    QCOMPARE(chart->values().size(), 9);
+    double total = 0;
+    for (double v : chart->values())
+        total += v;
+    QCOMPARE(total, 78.0);
+    window.sharePanel()->setSubject(ShareChartView::kTopLinks);
+    QCOMPARE(chart->labels(), QStringList{QStringLiteral("/x")});
+}
+
+void TestMainWindow::shortcutsReachTheirActions()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    MainWindow window;
+    QVERIFY(openOnPublisher(publisher, window));
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.rateChart()->setFocus();
+    QTest::keyClick(&window, Qt::Key_Space);
+    QVERIFY(window.isDisplayPaused());
+    QTest::keyClick(&window, Qt::Key_Space);
+    QVERIFY(!window.isDisplayPaused());
+    QTest::keyClick(&window, Qt::Key_L, Qt::ControlModifier);
+    auto *urlEdit = window.findChild<QLineEdit *>("urlEdit");
+    QVERIFY(urlEdit->hasFocus());
+    QCOMPARE(urlEdit->selectedText(), urlEdit->text());
+    // A space typed into the URL bar is text, not a pause.
+    QTest::keyClick(urlEdit, Qt::Key_Space);
+    QVERIFY(!window.isDisplayPaused());
+    publisher.hub().publish(clicks(4));
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(4), kWaitMs);
+    window.connectTo(eventsUrl(publisher));   // undo the typed space
+    QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Open")), kWaitMs);
+    QTest::keyClick(&window, Qt::Key_D, Qt::ControlModifier);
+    QVERIFY(!window.isConnected());
+    QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
+    QVERIFY(window.isConnected());
+    QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Open")), kWaitMs);
+}
+
+void TestMainWindow::settingsAreRestored()
+{
+    {
+        MainWindow window;
+        window.show();
+        window.connectTo(QUrl(QStringLiteral("http://127.0.0.1:9/a")));
+        window.connectTo(QUrl(QStringLiteral("http://127.0.0.1:9/b")));
+        window.connectTo(QUrl(QStringLiteral("http://127.0.0.1:9/a")));
+        window.disconnectFromStream();
+        window.setChartWindow(15 * 60);
+        window.sharePanel()->setStyle(ShareChartView::Style::Donut);
+        window.resize(1100, 700);
+        window.close();
+    }
+    MainWindow window;
+    QCOMPARE(window.recentUrls(), (QStringList{QStringLiteral("http://127.0.0.1:9/a"), QStringLiteral("http://127.0.0.1:9/b")}));
+    QCOMPARE(window.rateChart()->windowSeconds(), 15 * 60);
+    QCOMPARE(window.findChild<QComboBox *>("chartWindowCombo")->currentData().toInt(), 15 * 60);
+    QCOMPARE(window.sharePanel()->chart()->style(), ShareChartView::Style::Donut);
+    QCOMPARE(window.size(), QSize(1100, 700));
+}
+
+void TestMainWindow::darkThemeRecoloursCharts()
+{
+    MainWindow window;
+    window.show();
+    window.themeSwitcher().setTheme(ThemeSwitcher::Theme::Dark);
+    QTRY_VERIFY_WITH_TIMEOUT(window.palette().color(QPalette::Window).lightness() < 100, kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(window.rateChart()->chart()->backgroundBrush().color().lightness() < 100, kWaitMs);
+    QVERIFY(window.rateChart()->axisX()->labelsColor().lightness() > 150);
+    window.themeSwitcher().setTheme(ThemeSwitcher::Theme::Light);
+    QTRY_VERIFY_WITH_TIMEOUT(window.rateChart()->chart()->backgroundBrush().color().lightness() > 200, kWaitMs);
+    window.themeSwitcher().setTheme(ThemeSwitcher::Theme::System);
 }
 
 QTEST_MAIN(TestMainWindow)

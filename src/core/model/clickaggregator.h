@@ -76,6 +76,7 @@ public:
     const LatencyHistogram &latency() const { return m_latency; }
     const std::deque<Undecodable> &lastUndecodable() const { return m_undecodable; }
     const Settings &settings() const { return m_settings; }
+    const FieldMapping &mapping() const { return m_decoder.mapping(); }
 
     // The state as one JSON document (what `clickscope-cli watch --json` prints).
     QJsonObject report(int topN = 10) const;

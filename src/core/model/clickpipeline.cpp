@@ -81,9 +81,13 @@ IngestWorker::IngestWorker(ClickPipeline::Settings settings)
 void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping)
 {
     stop();
-    // A new mapping means a new decoder; the totals so far stay (reset is explicit).
-    if (!mapping.isEmpty())
+    // Reconnecting keeps the totals (reset is explicit); a different mapping counts differently,
+    // so it starts afresh.
+    if (!(mapping == m_aggregator->mapping())) {
         m_aggregator = std::make_unique<ClickAggregator>(m_settings.aggregation, mapping);
+        m_newEvents.clear();
+        m_eventsNotShown = 0;
+    }
     m_source = createSource(config);
     m_bytesCounted = 0;
     m_lastByteMs = 0;

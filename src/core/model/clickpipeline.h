@@ -38,7 +38,8 @@ public:
     explicit ClickPipeline(Settings settings, QObject *parent = nullptr);
     ~ClickPipeline() override;
 
-    // Replaces any current stream. Statistics carry on across streams until resetStatistics().
+    // Replaces any current stream. Statistics carry on across streams until resetStatistics(),
+    // or until a stream comes with a different mapping, which starts them afresh.
     void connectTo(const SourceConfig &config, const FieldMapping &mapping = {});
     void disconnectStream();
     void resetStatistics();

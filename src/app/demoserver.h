@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QObject>
+#include <QThread>
+#include <QUrl>
+
+namespace Clickscope {
+
+class TestPublisher;
+class TrafficGenerator;
+
+// The embedded publisher with synthetic traffic, for demo mode: a TestPublisher on a free
+// loopback port and a TrafficGenerator feeding it, both in a thread of their own so that serving
+// (and a rate turned up to 100,000 clicks/s) never takes time from the UI thread.
+class DemoServer : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr double kDefaultRate = 40;
+    static constexpr double kMaxRate = 100'000;
+
+    explicit DemoServer(QObject *parent = nullptr);
+    ~DemoServer() override;
+
+    // Starts serving and generating; waits until it listens. False with *error when it cannot.
+    bool start(QString *error = nullptr);
+    void stop();
+    bool isRunning() const { return m_host != nullptr; }
+
+    // http://127.0.0.1:PORT/ while running.
+    QUrl baseUrl() const { return m_baseUrl; }
+    QUrl url(const QString &path) const { return m_baseUrl.resolved(QUrl(path)); }
+
+    // Clicks per second, 0 … kMaxRate (clamped); takes effect within a tick.
+    void setRate(double clicksPerSecond);
+    double rate() const { return m_rate; }
+
+signals:
+    void rateChanged(double clicksPerSecond);
+    void runningChanged(bool running);
+
+private:
+    QThread m_thread;
+    QObject *m_host = nullptr;                // lives in m_thread; parent of the two below
+    TestPublisher *m_publisher = nullptr;     // only touched in m_thread
+    TrafficGenerator *m_traffic = nullptr;    // only touched in m_thread
+    QUrl m_baseUrl;
+    double m_rate = kDefaultRate;
+};
+
+} // namespace Clickscope

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+#include "publisherpanel.h"
+
+#include "demoserver.h"
+#include "ui_publisherpanel.h"
+
+#include <QClipboard>
+#include <QFontDatabase>
+#include <QGuiApplication>
+#include <QSignalBlocker>
+
+#include <algorithm>
+#include <cmath>
+
+namespace Clickscope {
+
+namespace {
+
+constexpr int kStepsPerDecade = 10;
+constexpr int kDecades = 5;   // 1 … 100,000
+
+} // namespace
+
+PublisherPanel::PublisherPanel(DemoServer *demo, QWidget *parent)
+    : QWidget(parent), m_ui(std::make_unique<Ui::PublisherPanel>()), m_demo(demo)
+{
+    m_ui->setupUi(this);
+    m_ui->rateSlider->setRange(0, kStepsPerDecade * kDecades + 1);
+    m_ui->rateSpin->setMaximum(int(DemoServer::kMaxRate));
+    m_ui->curlView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_ui->curlView->setMaximumHeight(fontMetrics().height() * 6);
+
+    connect(m_ui->rateSlider, &QSlider::valueChanged, this, [this](int position) { m_demo->setRate(rateAt(position)); });
+    connect(m_ui->rateSpin, &QSpinBox::valueChanged, this, [this](int rate) { m_demo->setRate(rate); });
+    connect(m_demo, &DemoServer::rateChanged, this, &PublisherPanel::refresh);
+    connect(m_demo, &DemoServer::runningChanged, this, &PublisherPanel::refresh);
+    connect(m_ui->copyCurlButton, &QPushButton::clicked, this,
+            [this] { QGuiApplication::clipboard()->setText(curlCommand()); });
+    connect(m_ui->stopButton, &QPushButton::clicked, this, &PublisherPanel::stopRequested);
+    refresh();
+}
+
+PublisherPanel::~PublisherPanel() = default;
+
+int PublisherPanel::sliderPosition(double rate)
+{
+    if (!(rate >= 1))
+        return 0;
+    return std::clamp(int(std::lround(std::log10(rate) * kStepsPerDecade)) + 1, 1, kStepsPerDecade * kDecades + 1);
+}
+
+double PublisherPanel::rateAt(int sliderPosition)
+{
+    if (sliderPosition <= 0)
+        return 0;
+    return std::round(std::pow(10.0, double(sliderPosition - 1) / kStepsPerDecade));
+}
+
+QString PublisherPanel::curlCommand() const
+{
+    if (!m_demo->isRunning())
+        return {};
+    return QStringLiteral("curl -sS -X POST -H 'Content-Type: application/json' "
+                          "-d '{\"link\":\"/hello\",\"country\":\"DE\",\"device\":\"desktop\",\"referrer\":\"https://example.org/\"}' %1")
+        .arg(m_demo->url(QStringLiteral("/publish")).toString());
+}
+
+void PublisherPanel::refresh()
+{
+    const bool running = m_demo->isRunning();
+    const auto show = [running](QLabel *label, const QUrl &url) {
+        label->setText(running ? url.toString() : tr("(not running)"));
+    };
+    QUrl ws = m_demo->url(QStringLiteral("/ws"));
+    ws.setScheme(QStringLiteral("ws"));
+    show(m_ui->sseUrlLabel, m_demo->url(QStringLiteral("/events")));
+    show(m_ui->wsUrlLabel, ws);
+    show(m_ui->realtimeUrlLabel, m_demo->url(QStringLiteral("/realtime/hello")));
+    show(m_ui->publishUrlLabel, m_demo->url(QStringLiteral("/publish")));
+    m_ui->curlView->setPlainText(curlCommand());
+    m_ui->copyCurlButton->setEnabled(running);
+    m_ui->stopButton->setEnabled(running);
+    m_ui->rateSlider->setEnabled(running);
+    m_ui->rateSpin->setEnabled(running);
+    const QSignalBlocker sliderBlock(m_ui->rateSlider);
+    const QSignalBlocker spinBlock(m_ui->rateSpin);
+    m_ui->rateSlider->setValue(sliderPosition(m_demo->rate()));
+    m_ui->rateSpin->setValue(int(std::lround(m_demo->rate())));
+}
+
+} // namespace Clickscope

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+#include "sharechartview.h"
+
+#include "chartstyle.h"
+#include "ratechartview.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QChart>
+#include <QEvent>
+#include <QHorizontalBarSeries>
+#include <QLegend>
+#include <QPieSeries>
+#include <QPieSlice>
+#include <QValueAxis>
+
+#include <algorithm>
+
+namespace Clickscope {
+
+namespace {
+
+// Distinct in light and dark palettes alike; "other" is the grey at the end.
+const QColor kColors[] = {0x2e86de, 0xe67e22, 0x27ae60, 0x8e44ad, 0xc0392b, 0x16a085, 0xd4ac0d, 0x7f8c8d};
+const QColor kOtherColor(0x95, 0xa5, 0xa6);
+
+constexpr int kMaxLabelChars = 28;
+
+// The key as a label: "(none)" for the empty key, long ones (URLs) cut in the middle.
+QString keyLabel(const QByteArray &key)
+{
+    if (key.isEmpty())
+        return QObject::tr("(none)");
+    QString text = QString::fromUtf8(key);
+    if (text.size() > kMaxLabelChars)
+        text = text.left(kMaxLabelChars / 2 - 1) + QChar(0x2026) + text.right(kMaxLabelChars / 2 - 1);
+    return text;
+}
+
+} // namespace
+
+ShareChartView::ShareChartView(QWidget *parent) : QChartView(parent), m_redrawLater(this)
+{
+    auto *chart = new QChart;   // the view takes it
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->setAnimationOptions(QChart::NoAnimation);
+    setChart(chart);
+    setRenderHint(QPainter::Antialiasing, true);
+    setMinimumSize(260, 200);
+    m_redrawLater.setSingleShot(true);
+    connect(&m_redrawLater, &QTimer::timeout, this, &ShareChartView::redraw);
+    rebuild();
+}
+
+void ShareChartView::setStyle(Style style)
+{
+    if (style == m_style)
+        return;
+    m_style = style;
+    rebuild();
+}
+
+void ShareChartView::setSubject(int subject)
+{
+    subject = std::clamp(subject, kTopLinks, int(DashboardSnapshot::DimensionCount) - 1);
+    if (subject == m_subject)
+        return;
+    m_subject = subject;
+    rebuild();
+}
+
+QString ShareChartView::subjectName() const
+{
+    switch (m_subject) {
+    case DashboardSnapshot::Country:
+        return tr("Clicks by country");
+    case DashboardSnapshot::Referrer:
+        return tr("Clicks by referrer");
+    case DashboardSnapshot::Device:
+        return tr("Clicks by device");
+    case DashboardSnapshot::Browser:
+        return tr("Clicks by browser");
+    }
+    return tr("Top links");
+}
+
+void ShareChartView::applySnapshot(const DashboardSnapshotPtr &snapshot)
+{
+    m_latest = snapshot;
+    if (!m_sinceRedraw.isValid() || m_sinceRedraw.elapsed() >= kMinIntervalMs)
+        redraw();
+    else if (!m_redrawLater.isActive())
+        m_redrawLater.start(int(kMinIntervalMs - m_sinceRedraw.elapsed()));
+}
+
+void ShareChartView::rebuild()
+{
+    QChart *c = chart();
+    c->removeAllSeries();   // deletes them
+    for (QAbstractAxis *axis : c->axes())
+        c->removeAxis(axis), delete axis;
+    m_bars = nullptr;
+    m_barSet = nullptr;
+    m_categories = nullptr;
+    m_valueAxis = nullptr;
+    m_pie = nullptr;
+    m_labels.clear();
+    m_values.clear();
+    m_shares.clear();
+    c->setTitle(subjectName());
+
+    if (m_style == Style::Bars) {
+        m_bars = new QHorizontalBarSeries;
+        m_barSet = new QBarSet(tr("Clicks"));
+        m_barSet->setColor(kColors[0]);
+        m_barSet->setBorderColor(kColors[0]);
+        m_bars->append(m_barSet);   // takes it
+        m_bars->setBarWidth(0.7);
+        m_bars->setLabelsVisible(true);
+        m_bars->setLabelsPosition(QAbstractBarSeries::LabelsInsideEnd);
+        m_bars->setLabelsFormat(QStringLiteral("@value"));
+        c->addSeries(m_bars);
+        m_categories = new QBarCategoryAxis;
+        m_categories->setTruncateLabels(false);
+        m_valueAxis = new QValueAxis;
+        m_valueAxis->setLabelFormat(QStringLiteral("%.0f"));
+        m_valueAxis->setTickCount(6);   // 5 intervals: round steps on 10, 20, 50 × 10^n
+        m_valueAxis->setRange(0, RateChartView::niceYMax(0));
+        c->addAxis(m_categories, Qt::AlignLeft);
+        c->addAxis(m_valueAxis, Qt::AlignBottom);
+        m_bars->attachAxis(m_categories);
+        m_bars->attachAxis(m_valueAxis);
+        c->legend()->hide();
+    } else {
+        m_pie = new QPieSeries;
+        m_pie->setHoleSize(0.45);
+        m_pie->setPieSize(0.9);
+        c->addSeries(m_pie);
+        c->legend()->show();
+        c->legend()->setAlignment(Qt::AlignRight);
+    }
+    styleChart(c, palette());
+    redraw();
+}
+
+void ShareChartView::redraw()
+{
+    m_redrawLater.stop();
+    m_sinceRedraw.start();
+    QStringList labels;
+    QList<double> values;
+    QList<double> shares;
+    if (m_latest) {
+        const QList<RankedRow> &rows =
+            m_subject == kTopLinks ? m_latest->topLinks : m_latest->breakdowns[std::size_t(m_subject)];
+        const qsizetype shown = std::min<qsizetype>(rows.size(), kMaxItems);
+        double shownCount = 0;
+        for (qsizetype i = 0; i < shown; ++i) {
+            labels << keyLabel(rows.at(i).key);
+            values << double(rows.at(i).count);
+            shares << rows.at(i).share;
+            shownCount += double(rows.at(i).count);
+        }
+        // Shares are of the counter's total, so the first row tells the total.
+        if (shown > 0 && rows.first().share > 0) {
+            const double total = double(rows.first().count) / rows.first().share;
+            if (const double other = total - shownCount; other >= 0.5) {
+                labels << tr("other");
+                values << other;
+                shares << other / total;
+            }
+        }
+    }
+    m_labels = labels;
+    m_values = values;
+    m_shares = shares;
+    if (m_style == Style::Bars)
+        redrawBars();
+    else
+        redrawDonut();
+}
+
+void ShareChartView::redrawBars()
+{
+    // Bars show the ranking itself, without "other": horizontal bars draw the first category at
+    // the bottom, so they go in reversed and the largest ends up on top.
+    const qsizetype n = std::min<qsizetype>(m_labels.size(), kMaxItems);
+    QStringList categories;
+    QList<double> values;
+    for (qsizetype i = n - 1; i >= 0; --i) {
+        categories << QStringLiteral("%1  (%2 %)").arg(m_labels.at(i)).arg(m_shares.at(i) * 100, 0, 'f', 1);
+        values << m_values.at(i);
+    }
+    if (categories != m_categories->categories()) {
+        QChart *c = chart();
+        m_bars->detachAxis(m_categories);
+        c->removeAxis(m_categories);
+        delete m_categories;
+        m_categories = new QBarCategoryAxis;
+        // Qt Charts 6.4 sizes a left category axis before its labels and then elides them all to
+        // "…"; the labels are short (a key and a share), so they are drawn whole.
+        m_categories->setTruncateLabels(false);
+        m_categories->setCategories(categories);
+        c->addAxis(m_categories, Qt::AlignLeft);
+        m_bars->attachAxis(m_categories);
+        styleChart(c, palette());
+        m_barSet->remove(0, m_barSet->count());
+        m_barSet->append(values);
+    } else {
+        for (qsizetype i = 0; i < values.size(); ++i) {
+            if (m_barSet->at(int(i)) != values.at(i))
+                m_barSet->replace(int(i), values.at(i));
+        }
+    }
+    const double max = values.isEmpty() ? 0.0 : *std::max_element(values.cbegin(), values.cend());
+    const double top = m_valueAxis->max();
+    if (max > top || (top > RateChartView::niceYMax(0) && max * 5 < top))
+        m_valueAxis->setRange(0, RateChartView::niceYMax(max));
+}
+
+void ShareChartView::redrawDonut()
+{
+    QList<QPieSlice *> slices = m_pie->slices();
+    if (slices.size() != m_labels.size()) {
+        m_pie->clear();
+        for (qsizetype i = 0; i < m_labels.size(); ++i) {
+            auto *slice = new QPieSlice;
+            const bool other = i >= kMaxItems;
+            slice->setColor(other ? kOtherColor : kColors[i % std::size(kColors)]);
+            slice->setBorderColor(palette().color(QPalette::Base));
+            m_pie->append(slice);   // takes it
+        }
+        slices = m_pie->slices();
+        styleChart(chart(), palette());
+    }
+    for (qsizetype i = 0; i < slices.size(); ++i) {
+        const QString label = QStringLiteral("%1  %2 %").arg(m_labels.at(i)).arg(m_shares.at(i) * 100, 0, 'f', 1);
+        if (slices.at(i)->label() != label)
+            slices.at(i)->setLabel(label);
+        if (slices.at(i)->value() != m_values.at(i))
+            slices.at(i)->setValue(m_values.at(i));
+    }
+}
+
+void ShareChartView::changeEvent(QEvent *event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        styleChart(chart(), palette());
+}
+
+} // namespace Clickscope

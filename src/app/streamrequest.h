@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "decode/fieldmapping.h"
+#include "source/sourceconfig.h"
+
+namespace Clickscope {
+
+// What the window connects with: how to open the stream and how to read its clicks.
+struct StreamRequest
+{
+    SourceConfig config;
+    FieldMapping mapping;
+};
+
+} // namespace Clickscope

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+#include "streamstatus.h"
+
+#include <QDateTime>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+
+namespace Clickscope {
+
+namespace {
+
+QString bytesPerSecondText(double bytes)
+{
+    const QLocale locale;
+    return locale.formattedDataSize(qint64(bytes), 1, QLocale::DataSizeSIFormat) + QObject::tr("/s");
+}
+
+} // namespace
+
+StreamStatus::StreamStatus(QWidget *parent)
+    : QWidget(parent), m_state(new QLabel(this)), m_throughput(new QLabel(this)), m_lastByte(new QLabel(this)), m_clock(this)
+{
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(18);
+    m_state->setObjectName(QStringLiteral("streamStateLabel"));
+    m_throughput->setObjectName(QStringLiteral("throughputLabel"));
+    m_lastByte->setObjectName(QStringLiteral("lastByteLabel"));
+    m_state->setTextFormat(Qt::PlainText);
+    layout->addWidget(m_state, 1);
+    layout->addWidget(m_throughput);
+    layout->addWidget(m_lastByte);
+    m_clock.setInterval(250);
+    connect(&m_clock, &QTimer::timeout, this, &StreamStatus::refresh);
+    m_clock.start();
+    setIdle(tr("Not connected"));
+}
+
+void StreamStatus::setState(const QString &text, const QString &toolTip, const QColor &color)
+{
+    m_state->setText(text);
+    m_state->setToolTip(toolTip);
+    QPalette p = m_state->palette();
+    p.setColor(QPalette::WindowText, color.isValid() ? color : palette().color(QPalette::WindowText));
+    m_state->setPalette(p);
+}
+
+void StreamStatus::setIdle(const QString &text)
+{
+    m_retryDelayMs = -1;
+    setState(text, {}, {});
+    m_bytesPerSecond = m_eventsPerSecond = 0;
+    refresh();
+}
+
+void StreamStatus::setConnecting(const QUrl &url)
+{
+    m_url = url;
+    m_retryDelayMs = -1;
+    setState(tr("Connecting to %1…").arg(url.toString()), url.toString(), QColor(0xd4, 0x8a, 0x0d));
+}
+
+void StreamStatus::setOpen(const QUrl &url)
+{
+    m_url = url;
+    m_retryDelayMs = -1;
+    setState(tr("Open: %1").arg(url.toString()), url.toString(), QColor(0x27, 0xae, 0x60));
+}
+
+void StreamStatus::setRetrying(qint64 delayMs, const QString &reason)
+{
+    m_retryDelayMs = std::max<qint64>(delayMs, 0);
+    m_retryReason = reason;
+    m_retryTimer.start();
+    refresh();
+}
+
+void StreamStatus::setClosed(const QString &error)
+{
+    m_retryDelayMs = -1;
+    if (error.isEmpty())
+        setState(tr("Closed"), m_url.toString(), {});
+    else
+        setState(tr("Closed: %1").arg(error), error, QColor(0xc0, 0x39, 0x2b));
+    m_bytesPerSecond = m_eventsPerSecond = 0;
+    refresh();
+}
+
+void StreamStatus::applySnapshot(const DashboardSnapshot &snapshot)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_lastByteMs = snapshot.lastByteMs;
+    const quint64 bytes = snapshot.totals.bytes;
+    const quint64 events = snapshot.totals.events;
+    if (m_sampleMs == 0 || bytes < m_sampleBytes || events < m_sampleEvents) {   // first, or reset
+        m_sampleMs = now;
+        m_sampleBytes = bytes;
+        m_sampleEvents = events;
+        return;
+    }
+    if (const qint64 elapsed = now - m_sampleMs; elapsed >= 1000) {
+        m_bytesPerSecond = double(bytes - m_sampleBytes) * 1000.0 / double(elapsed);
+        m_eventsPerSecond = double(events - m_sampleEvents) * 1000.0 / double(elapsed);
+        m_sampleMs = now;
+        m_sampleBytes = bytes;
+        m_sampleEvents = events;
+        refresh();
+    }
+}
+
+void StreamStatus::refresh()
+{
+    if (m_retryDelayMs >= 0) {
+        const double left = std::max<qint64>(0, m_retryDelayMs - m_retryTimer.elapsed()) / 1000.0;
+        setState(tr("Retrying in %1 s: %2").arg(left, 0, 'f', 1).arg(m_retryReason), m_retryReason,
+                 QColor(0xd4, 0x8a, 0x0d));
+    }
+    const QLocale locale;
+    m_throughput->setText(tr("%1 · %2 events/s")
+                              .arg(bytesPerSecondText(m_bytesPerSecond), locale.toString(m_eventsPerSecond, 'f', 0)));
+    if (m_lastByteMs <= 0) {
+        m_lastByte->setText(tr("no data yet"));
+    } else {
+        const double age = std::max<qint64>(0, QDateTime::currentMSecsSinceEpoch() - m_lastByteMs) / 1000.0;
+        m_lastByte->setText(age < 1 ? tr("last byte < 1 s ago") : tr("last byte %1 s ago").arg(age, 0, 'f', 0));
+    }
+}
+
+QString StreamStatus::stateText() const
+{
+    return m_state->text();
+}
+
+QString StreamStatus::throughputText() const
+{
+    return m_throughput->text();
+}
+
+QString StreamStatus::lastByteText() const
+{
+    return m_lastByte->text();
+}
+
+} // namespace Clickscope

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "model/dashboardsnapshot.h"
+#include "source/streamsource.h"
+
+#include <QElapsedTimer>
+#include <QTimer>
+#include <QUrl>
+#include <QWidget>
+
+class QLabel;
+
+namespace Clickscope {
+
+// The status bar's live part: the connection state (connecting, open, retrying in N s with the
+// reason, closed with the error), bytes/s and events/s, and the time since the stream last sent
+// a byte. Rates come from the totals of snapshots at least a second apart; a quarter-second timer
+// moves the countdown and the "last byte" age between snapshots.
+class StreamStatus : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit StreamStatus(QWidget *parent = nullptr);
+
+    void setIdle(const QString &text);
+    void setConnecting(const QUrl &url);
+    void setOpen(const QUrl &url);
+    void setRetrying(qint64 delayMs, const QString &reason);
+    void setClosed(const QString &error);
+    void applySnapshot(const DashboardSnapshot &snapshot);
+
+    QString stateText() const;
+    QString throughputText() const;
+    QString lastByteText() const;
+
+private:
+    void setState(const QString &text, const QString &toolTip, const QColor &color);
+    void refresh();
+
+    QLabel *m_state;
+    QLabel *m_throughput;
+    QLabel *m_lastByte;
+    QTimer m_clock;
+    QElapsedTimer m_retryTimer;
+    qint64 m_retryDelayMs = -1;   // ≥ 0 while a retry is scheduled
+    QString m_retryReason;
+    QUrl m_url;
+    // The sample rates are measured from.
+    qint64 m_sampleMs = 0;
+    quint64 m_sampleBytes = 0;
+    quint64 m_sampleEvents = 0;
+    double m_bytesPerSecond = 0;
+    double m_eventsPerSecond = 0;
+    qint64 m_lastByteMs = 0;
+};
+
+} // namespace Clickscope
