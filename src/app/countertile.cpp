@@ -23,9 +23,8 @@ CounterTile::CounterTile(const QString &title, QWidget *parent)
     big.setBold(true);
     m_value->setFont(big);
     m_value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QPalette titlePalette = m_title->palette();
-    titlePalette.setColor(QPalette::WindowText, palette().color(QPalette::PlaceholderText));
-    m_title->setPalette(titlePalette);
+    // A role, not a colour, so the title stays subdued but readable in light and dark palettes.
+    m_title->setForegroundRole(QPalette::PlaceholderText);
     layout->addWidget(m_title);
     layout->addWidget(m_value);
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);

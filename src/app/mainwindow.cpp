@@ -239,7 +239,6 @@ bool MainWindow::startDemo()
         addDockWidget(Qt::RightDockWidgetArea, m_publisherDock);
         m_ui->viewMenu->addAction(m_publisherDock->toggleViewAction());
         connect(m_publisherPanel, &PublisherPanel::stopRequested, this, &MainWindow::stopDemo);
-        m_publisherDock->hide();   // a newcomer sees the dashboard first; View ▸ Publisher opens it
     }
     connectTo(m_demo->url(QStringLiteral("/events")));
     return true;

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+// The `clickscope` executable itself: the screenshot tool the README uses, and what it says about
+// bad flags. Runs the real binary, offscreen, with its settings in a scratch folder.
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+constexpr int kWaitMs = 30'000;
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray standardError;
+    QByteArray standardOutput;
+};
+
+// `scratch` holds the settings and the runtime folder (without one Qt warns on stderr).
+Run run(const QStringList &arguments, const QString &scratch)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), scratch + QStringLiteral("/config"));
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), scratch);   // a QTemporaryDir: 0700, as Qt wants
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(CLICKSCOPE_APP), arguments);
+    Run result;
+    if (!process.waitForFinished(kWaitMs)) {
+        process.kill();
+        process.waitForFinished();
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.standardError = process.readAllStandardError();
+    result.standardOutput = process.readAllStandardOutput();
+    return result;
+}
+
+} // namespace
+
+class TestCommandLine : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void demoScreenshotShowsALiveDashboard();
+    void badFlagsAreUsageErrors_data();
+    void badFlagsAreUsageErrors();
+    void versionAndHelp();
+
+private:
+    QTemporaryDir m_config;
+};
+
+void TestCommandLine::demoScreenshotShowsALiveDashboard()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("shot.png"));
+    const Run result = run({QStringLiteral("--demo"), QStringLiteral("--screenshot"), file, QStringLiteral("--after"),
+                            QStringLiteral("2.5")},
+                           m_config.path());
+    QVERIFY2(result.exitCode == 0, result.standardError.constData());
+    const QImage image(file);
+    QVERIFY(!image.isNull());
+    QVERIFY2(image.width() >= 1000 && image.height() >= 700,
+             qPrintable(QStringLiteral("%1x%2").arg(image.width()).arg(image.height())));
+    // Live data draws bars in the series blue (#2e86de): the welcome page, an empty dashboard or a
+    // chart that failed to draw has none of it.
+    int blue = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x)
+            blue += (image.pixel(x, y) & 0xffffff) == 0x2e86de ? 1 : 0;
+    }
+    QVERIFY2(blue > 500, qPrintable(QString::number(blue)));
+}
+
+void TestCommandLine::badFlagsAreUsageErrors_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("unknown option") << QStringList{"--frobnicate"} << "Unknown option 'frobnicate'";
+    QTest::newRow("after not a number") << QStringList{"--screenshot", "x.png", "--after", "soon"} << "--after needs";
+    QTest::newRow("negative after") << QStringList{"--after", "-1"} << "--after needs";
+    QTest::newRow("bad map") << QStringList{"--map", "link=payload"} << "--map:";
+    QTest::newRow("unknown map field") << QStringList{"--map", "colour=/c"} << "--map:";
+    QTest::newRow("bad header") << QStringList{"--header", "NoColon"} << "--header:";
+    QTest::newRow("bad theme") << QStringList{"--theme", "purple"} << "--theme must be";
+    QTest::newRow("url and demo") << QStringList{"http://127.0.0.1:1/", "--demo"} << "either a URL or --demo";
+    QTest::newRow("two urls") << QStringList{"http://127.0.0.1:1/", "http://127.0.0.1:2/"} << "unexpected argument";
+}
+
+void TestCommandLine::badFlagsAreUsageErrors()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    const Run result = run(arguments, m_config.path());
+    QCOMPARE(result.exitCode, 2);
+    QVERIFY2(result.standardError.startsWith("clickscope: "), result.standardError.constData());
+    QVERIFY2(result.standardError.contains(message.toUtf8()), result.standardError.constData());
+}
+
+void TestCommandLine::versionAndHelp()
+{
+    const Run version = run({QStringLiteral("--version")}, m_config.path());
+    QCOMPARE(version.exitCode, 0);
+    QVERIFY2(version.standardOutput.startsWith("Clickscope " CLICKSCOPE_VERSION), version.standardOutput.constData());
+    const Run help = run({QStringLiteral("--help")}, m_config.path());
+    QCOMPARE(help.exitCode, 0);
+    for (const char *flag : {"--demo", "--header", "--map", "--theme", "--screenshot", "--after"})
+        QVERIFY2(help.standardOutput.contains(flag), flag);
+}
+
+QTEST_GUILESS_MAIN(TestCommandLine)
+#include "tst_commandline.moc"
