@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# benchmarks/run.sh BUILD_DIR [--repeat N] [--events N] [--parser-only]
+# benchmarks/run.sh BUILD_DIR [--repeat N] [--events N] [--parser-only | --gui-only]
+#                             [--gui-seconds N] [--gui-rss-seconds N]
 #
 # Called by `./dev.sh bench` after the build. Measures, on one corpus and in one run, the ceiling
 # (a bare memchr line scan), our SseParser (`clickscope-cli bench parse`) and the npm
 # eventsource-parser under node, then prints them side by side, then decode + aggregate
 # (`clickscope-cli bench aggregate`) with its memory over 20 M clicks. Then, unless --parser-only,
 # benchmarks/run-server.sh measures the publisher (throughput, fan-out, churn) beside a node
-# peer. Figures from different runs are not compared: CPU frequency and the other builds on the
-# machine move them too much.
+# peer, and benchmarks/run-gui.sh the dashboard under load beside a naive Qt peer (--gui-only runs
+# that alone; --gui-seconds and --gui-rss-seconds shorten it). Figures from different runs are not
+# compared: CPU frequency and the other builds on the machine move them too much.
 set -euo pipefail
 
 usage() {
-  echo "usage: benchmarks/run.sh BUILD_DIR [--repeat N] [--events N] [--parser-only]" >&2
+  echo "usage: benchmarks/run.sh BUILD_DIR [--repeat N] [--events N] [--parser-only | --gui-only]" \
+       "[--gui-seconds N] [--gui-rss-seconds N]" >&2
   exit 2
 }
 
@@ -23,19 +26,27 @@ REPEAT=10
 EVENTS=1000000
 SEED=1
 PARSER_ONLY=0
+GUI_ONLY=0
+GUI_ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeat) [ $# -ge 2 ] || usage; REPEAT=$2; shift 2 ;;
     --events) [ $# -ge 2 ] || usage; EVENTS=$2; shift 2 ;;
     --parser-only) PARSER_ONLY=1; shift ;;
+    --gui-only) GUI_ONLY=1; shift ;;
+    --gui-seconds) [ $# -ge 2 ] || usage; GUI_ARGS+=(--seconds "$2"); shift 2 ;;
+    --gui-rss-seconds) [ $# -ge 2 ] || usage; GUI_ARGS+=(--rss-seconds "$2"); shift 2 ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
   esac
 done
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --repeat needs a positive whole number" >&2; exit 2; }
 [[ $EVENTS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --events needs a positive whole number" >&2; exit 2; }
+[ "$PARSER_ONLY" -eq 1 ] && [ "$GUI_ONLY" -eq 1 ] && { echo "run.sh: --parser-only and --gui-only exclude each other" >&2; exit 2; }
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+# The GUI benchmark needs neither the corpus nor node.
+[ "$GUI_ONLY" -eq 1 ] && exec "$HERE/run-gui.sh" "$BUILD_DIR" "${GUI_ARGS[@]}"
 PEER_DIR=$HERE/peer
 GENCORPUS=$BUILD_DIR/benchmarks/clickscope-gencorpus
 LINESCAN=$BUILD_DIR/benchmarks/clickscope-bench-linescan
@@ -167,3 +178,5 @@ LC_ALL=C awk -v clicks="$(field clicks "$one")" -v seconds="$(field seconds "$on
 [ "$PARSER_ONLY" -eq 1 ] && exit 0
 echo "run.sh: publisher throughput, fan-out and churn (benchmarks/run-server.sh)" >&2
 "$HERE/run-server.sh" "$BUILD_DIR"
+echo "run.sh: dashboard under load (benchmarks/run-gui.sh)" >&2
+"$HERE/run-gui.sh" "$BUILD_DIR" "${GUI_ARGS[@]}"

@@ -21,7 +21,7 @@ namespace Clickscope {
 namespace {
 
 // Distinct in light and dark palettes alike; "other" is the grey at the end.
-const QColor kColors[] = {0x2e86de, 0xe67e22, 0x27ae60, 0x8e44ad, 0xc0392b, 0x16a085, 0xd4ac0d, 0x7f8c8d};
+const QColor kColors[] = {0x2e86de, 0xe67e22, 0x27ae60, 0x8e44ad, 0xc0392b, 0x16a085, 0xd4ac0d, 0xe84393};
 const QColor kOtherColor(0x95, 0xa5, 0xa6);
 
 constexpr int kMaxLabelChars = 28;
@@ -107,7 +107,8 @@ void ShareChartView::rebuild()
     m_labels.clear();
     m_values.clear();
     m_shares.clear();
-    c->setTitle(subjectName());
+    // The subject combo above names what is shown; a title would take the height the legend needs.
+    setToolTip(subjectName());
 
     if (m_style == Style::Bars) {
         m_bars = new QHorizontalBarSeries;
@@ -117,7 +118,9 @@ void ShareChartView::rebuild()
         m_bars->append(m_barSet);   // takes it
         m_bars->setBarWidth(0.7);
         m_bars->setLabelsVisible(true);
-        m_bars->setLabelsPosition(QAbstractBarSeries::LabelsInsideEnd);
+        // At the base: Qt Charts 6.4 clips an inside-end label on a short bar and draws no
+        // outside-end label on horizontal bars at all.
+        m_bars->setLabelsPosition(QAbstractBarSeries::LabelsInsideBase);
         m_bars->setLabelsFormat(QStringLiteral("@value"));
         c->addSeries(m_bars);
         m_categories = new QBarCategoryAxis;
@@ -138,9 +141,20 @@ void ShareChartView::rebuild()
         c->addSeries(m_pie);
         c->legend()->show();
         c->legend()->setAlignment(Qt::AlignRight);
+        // Nine entries (eight values and "other") must fit beside a 200-pixel-high donut.
+        QFont small = font();
+        small.setPointSizeF(small.pointSizeF() * 0.85);
+        c->legend()->setFont(small);
     }
-    styleChart(c, palette());
+    applyPalette();
     redraw();
+}
+
+void ShareChartView::applyPalette()
+{
+    styleChart(chart(), palette());
+    if (m_barSet)
+        m_barSet->setLabelColor(palette().color(QPalette::Text));
 }
 
 void ShareChartView::redraw()
@@ -203,7 +217,7 @@ void ShareChartView::redrawBars()
         m_categories->setCategories(categories);
         c->addAxis(m_categories, Qt::AlignLeft);
         m_bars->attachAxis(m_categories);
-        styleChart(c, palette());
+        applyPalette();
         m_barSet->remove(0, m_barSet->count());
         m_barSet->append(values);
     } else {
@@ -246,7 +260,7 @@ void ShareChartView::changeEvent(QEvent *event)
 {
     QChartView::changeEvent(event);
     if (event->type() == QEvent::PaletteChange)
-        styleChart(chart(), palette());
+        applyPalette();
 }
 
 } // namespace Clickscope

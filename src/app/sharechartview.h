@@ -51,6 +51,7 @@ private:
     void redraw();    // the latest snapshot's values into the current series
     void redrawBars();
     void redrawDonut();
+    void applyPalette();
     QString subjectName() const;
 
     Style m_style = Style::Bars;

@@ -191,10 +191,11 @@ void IngestWorker::publishSnapshot()
     snapshot->rateNow = a.rate().smoothedRate();
     snapshot->rateAverage = a.rate().averageRate();
     snapshot->ratePeak = a.rate().peakRate();
-    snapshot->newestSecond = now / 1000;
+    // The series ends at the last complete second: the one still filling would show as a dip.
+    snapshot->newestSecond = now / 1000 - 1;
     const int bucket = ClickPipeline::bucketSecondsFor(m_seriesWindow, m_settings.maxSeriesPoints);
     snapshot->seriesBucketSeconds = bucket;
-    a.clicksPerSecond().copyAveraged((m_seriesWindow + bucket - 1) / bucket, bucket, now / 1000,
+    a.clicksPerSecond().copyAveraged((m_seriesWindow + bucket - 1) / bucket, bucket, snapshot->newestSecond,
                                      snapshot->clicksPerSecond);
     snapshot->lastByteMs = m_lastByteMs;
     snapshot->topLinks = rankedRows(a.links(), m_settings.topLinks);

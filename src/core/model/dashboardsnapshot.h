@@ -39,7 +39,7 @@ struct DashboardSnapshot
     double rateNow = 0;
     double rateAverage = 0;
     quint64 ratePeak = 0;
-    qint64 newestSecond = 0;              // the second the series ends at
+    qint64 newestSecond = 0;              // the second the series ends at: the last complete one
     QList<double> clicksPerSecond;        // oldest → newest, average clicks/s per bucket of the chart's window
     int seriesBucketSeconds = 1;          // aligned to multiples of it; the last bucket ends at newestSecond
     qint64 lastByteMs = 0;                // when the stream last sent anything (0: nothing yet)
