@@ -107,6 +107,7 @@ private slots:
     void niceYMaxHasHeadroom();
     void startsOnTheWelcomePage();
     void deadUrlShowsRetryingAndKeepsData();
+    void restartedServerContinuesTheCharts();
     void exportWritesValidFiles();
     void exportWithoutDataIsRefused();
     void demoShowsDataAndTakesHandPublishedClicks();
@@ -392,6 +393,38 @@ void TestMainWindow::deadUrlShowsRetryingAndKeepsData()
              qPrintable(window.streamStatus()->stateText()));
     window.disconnectFromStream();
     QCOMPARE(window.streamStatus()->stateText(), QStringLiteral("Disconnected"));
+}
+
+void TestMainWindow::restartedServerContinuesTheCharts()
+{
+    // The stream dies and comes back on the same port: the window reconnects by itself (with
+    // Last-Event-ID) and counts on from where it was.
+    auto publisher = std::make_unique<TestPublisher>(TestPublisher::Settings{});
+    MainWindow window;
+    QVERIFY(openOnPublisher(*publisher, window));
+    const quint16 port = publisher->port();
+    publisher->hub().publish(clicks(12));
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(12), kWaitMs);
+    publisher.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Retrying in")), kWaitMs);
+
+    TestPublisher::Settings settings;
+    settings.port = port;
+    publisher = std::make_unique<TestPublisher>(settings);
+    QVERIFY(publisher->listen());
+    QTRY_COMPARE_WITH_TIMEOUT(publisher->subscriberCount(), 1, 4 * kWaitMs);   // after `retry` (3 s) and jitter
+    QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Open")), kWaitMs);
+    publisher->hub().publish(clicks(5, 12));
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(17), kWaitMs);
+    QCOMPARE(window.findChild<CounterTile *>("reconnectsTile")->valueText(), QStringLiteral("1"));
+    QCOMPARE(window.lastSnapshot()->totals.gaps, quint64(0));
+    const auto seriesSum = [&window] {
+        double sum = 0;
+        for (const double v : window.lastSnapshot()->clicksPerSecond)
+            sum += v;
+        return sum;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(seriesSum(), 17.0, kWaitMs);   // one chart across both servers
 }
 
 void TestMainWindow::exportWritesValidFiles()
