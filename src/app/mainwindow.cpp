@@ -116,7 +116,11 @@ MainWindow::MainWindow(QWidget *parent)
     restoreSettings();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The panel points at the demo server, which goes with the members, before child widgets.
+    delete m_publisherDock;
+}
 
 void MainWindow::setUpActions()
 {
