@@ -31,7 +31,7 @@ CountersPanel::CountersPanel(QWidget *parent) : QWidget(parent)
     m_clicks = addTile(QStringLiteral("clicksTile"), tr("Clicks"), tr("Clicks counted since the start"));
     m_rate = addTile(QStringLiteral("rateTile"), tr("Clicks/s"), tr("Clicks per second now (smoothed)"));
     m_peak = addTile(QStringLiteral("peakTile"), tr("Peak/s"), tr("Most clicks in one second"));
-    m_links = addTile(QStringLiteral("linksTile"), tr("Links"), tr("Distinct links in the ranking"));
+    m_links = addTile(QStringLiteral("linksTile"), tr("Links"), tr("Distinct links seen (exact up to 100,000; beyond that, \"+\": at least this many)"));
     m_events = addTile(QStringLiteral("eventsTile"), tr("Events"), tr("Stream events received"));
     m_undecodable = addTile(QStringLiteral("undecodableTile"), tr("Undecodable"), tr("Events that could not be decoded"));
     m_gaps = addTile(QStringLiteral("gapsTile"), tr("Gaps"), tr("Event ids missing between consecutive clicks"));
@@ -59,7 +59,7 @@ void CountersPanel::applySnapshot(const DashboardSnapshot &s)
     m_clicks->setValueText(locale.toString(s.totals.clicks));
     m_rate->setValueText(formatRate(s.rateNow));
     m_peak->setValueText(locale.toString(s.ratePeak));
-    m_links->setValueText(locale.toString(s.topLinks.size()) + (s.topLinksExact ? QString() : QStringLiteral("+")));
+    m_links->setValueText(locale.toString(s.distinctLinks) + (s.topLinksExact ? QString() : QStringLiteral("+")));
     m_events->setValueText(locale.toString(s.totals.events));
     m_undecodable->setValueText(locale.toString(s.totals.undecodable));
     m_gaps->setValueText(locale.toString(s.totals.gaps));

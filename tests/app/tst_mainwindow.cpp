@@ -103,6 +103,7 @@ private slots:
     void publisherWithTrafficFeedsTheWindow();
     void tilesAndTopLinksReachPublishedTotals();
     void chartShowsTheRate();
+    void linksTileCountsBeyondTheRanking();
     void pausedInspectorLosesNothing();
     void niceYMaxHasHeadroom();
     void startsOnTheWelcomePage();
@@ -305,6 +306,20 @@ void TestMainWindow::chartShowsTheRate()
     QCOMPARE(chart->axisX()->min(), -double(RateChartView::kDefaultWindowSeconds));
     QCOMPARE(chart->axisX()->max(), 0.0);
     QVERIFY(chart->renderHints().testFlag(QPainter::Antialiasing));
+}
+
+void TestMainWindow::linksTileCountsBeyondTheRanking()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    MainWindow window;
+    QVERIFY(openOnPublisher(publisher, window));
+    QList<QJsonObject> batch;
+    for (int i = 0; i < 150; ++i)
+        batch.append({{"link", QStringLiteral("/l%1").arg(i)}});
+    publisher.hub().publish(batch);
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(150), kWaitMs);
+    QCOMPARE(window.rankingPanel()->topLinksModel()->rowCount(), 100);   // the ranking is capped
+    QCOMPARE(window.findChild<CounterTile *>("linksTile")->valueText(), QStringLiteral("150"));
 }
 
 void TestMainWindow::pausedInspectorLosesNothing()

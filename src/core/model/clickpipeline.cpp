@@ -200,6 +200,7 @@ void IngestWorker::publishSnapshot()
     snapshot->lastByteMs = m_lastByteMs;
     snapshot->topLinks = rankedRows(a.links(), m_settings.topLinks);
     snapshot->topLinksExact = a.links().isExact();
+    snapshot->distinctLinks = a.links().size();
     snapshot->breakdowns[DashboardSnapshot::Country] = rankedRows(a.countries(), m_settings.topValues);
     snapshot->breakdowns[DashboardSnapshot::Referrer] = rankedRows(a.referrers(), m_settings.topValues);
     snapshot->breakdowns[DashboardSnapshot::Device] = rankedRows(a.devices(), m_settings.topValues);

@@ -45,6 +45,7 @@ struct DashboardSnapshot
     qint64 lastByteMs = 0;                // when the stream last sent anything (0: nothing yet)
     QList<RankedRow> topLinks;
     bool topLinksExact = true;
+    qsizetype distinctLinks = 0;          // all tracked, not only the ranked rows; a floor once inexact
     std::array<QList<RankedRow>, DimensionCount> breakdowns;
     QList<RawEventRow> newEvents;         // arrived since the previous snapshot (the newest, bounded)
     quint64 eventsNotShown = 0;           // arrived since the previous snapshot but beyond that bound
