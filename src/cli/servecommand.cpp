@@ -38,7 +38,7 @@ int runServe(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Runs the test publisher: SSE and WebSocket click streams, POST /publish, /r/<code>, /stats.\n"
+        "Runs the test publisher: SSE and WebSocket click streams, POST /publish, POST /stream (fetch-style, ends with [DONE]), /r/<code>, /stats.\n"
         "Stops cleanly on SIGINT/SIGTERM."));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Port (default 8080; 0 picks a free one)."),
                                   QStringLiteral("P"), QStringLiteral("8080"));

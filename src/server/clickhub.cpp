@@ -163,6 +163,12 @@ std::optional<QList<PublishedClick>> ClickHub::clicksAfter(quint64 sequence) con
     return out;
 }
 
+QList<PublishedClick> ClickHub::lastClicks(qsizetype n) const
+{
+    const qsizetype count = std::clamp<qsizetype>(n, 0, qsizetype(m_history.size()));
+    return QList<PublishedClick>(m_history.end() - count, m_history.end());
+}
+
 QByteArray ClickHub::snapshotJson(int topLinks) const
 {
     QList<std::pair<quint64, QByteArray>> ranked;

@@ -56,6 +56,9 @@ public:
     // the history (or newer than anything published: a client from before a restart).
     std::optional<QList<PublishedClick>> clicksAfter(quint64 sequence) const;
 
+    // The newest `n` clicks still held (fewer when the history is shorter), oldest first.
+    QList<PublishedClick> lastClicks(qsizetype n) const;
+
     quint64 lastSequence() const { return m_sequence; }
     quint64 totalClicks() const { return m_sequence; }
     quint64 clicksOf(const QByteArray &link) const { return m_linkCounts.value(link); }

@@ -25,6 +25,9 @@ QByteArray json(const QJsonObject &object)
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
+constexpr qint64 kDefaultFetchClicks = 10;
+constexpr qint64 kMaxFetchClicks = 1000;
+
 QByteArray sseFrame(const PublishedClick &click)
 {
     return "id: " + QByteArray::number(click.sequence) + "\nevent: click\ndata: " + click.json + "\n\n";
@@ -177,6 +180,9 @@ void TestPublisher::setUpRoutes()
     m_http.route("/publish", [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
         handlePublish(request, std::move(responder));
     });
+    m_http.route("/stream", [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+        handleFetchStream(request, std::move(responder));
+    });
     m_http.route("/r/<arg>", [this](const QString &code, const QHttpServerRequest &request,
                                     QHttpServerResponder &&responder) {
         handleRedirect(code, request, std::move(responder));
@@ -319,6 +325,47 @@ void TestPublisher::handlePublish(const QHttpServerRequest &request, QHttpServer
                {QStringLiteral("firstId"), qint64(published.first().sequence)},
                {QStringLiteral("lastId"), qint64(published.last().sequence)}},
               StatusCode::Accepted);
+}
+
+void TestPublisher::handleFetchStream(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    // Seed 001's shape, as fetch() reads it: POST a JSON body with a bearer token, get `data:`
+    // lines (no ids, no event types) that end with `data: [DONE]`, then the end of the response.
+    if (request.method() != QHttpServerRequest::Method::Post) {
+        responder.write(json({{QStringLiteral("error"), QStringLiteral("use POST with a JSON body, e.g. {\"last\": 10}")}}),
+                        {{"Content-Type", "application/json"}, {"Allow", "POST"}}, StatusCode::MethodNotAllowed);
+        return;
+    }
+    if (!authorized(request, false)) {
+        responder.write(json({{QStringLiteral("error"), QStringLiteral("missing or wrong bearer token")}}),
+                        {{"Content-Type", "application/json"}, {"WWW-Authenticate", "Bearer"}},
+                        StatusCode::Unauthorized);
+        return;
+    }
+    qint64 last = kDefaultFetchClicks;
+    if (!request.body().trimmed().isEmpty()) {
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(request.body(), &parseError);
+        const QJsonValue value = document.object().value(QStringLiteral("last"));
+        const bool ok = parseError.error == QJsonParseError::NoError && document.isObject()
+                        && (value.isUndefined() || (value.isDouble() && value.toDouble() == double(value.toInteger())
+                                                    && value.toInteger() >= 0 && value.toInteger() <= kMaxFetchClicks));
+        if (!ok) {
+            writeJson(responder,
+                      {{QStringLiteral("error"),
+                        QStringLiteral("the body must be a JSON object like {\"last\": N}, N from 0 to %1")
+                            .arg(kMaxFetchClicks)}},
+                      StatusCode::BadRequest);
+            return;
+        }
+        if (!value.isUndefined())
+            last = value.toInteger();
+    }
+    QByteArray body;
+    for (const PublishedClick &click : m_hub.lastClicks(last))
+        body += "data: " + click.json + "\n\n";
+    body += "data: [DONE]\n\n";
+    responder.write(body, {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}}, StatusCode::Ok);
 }
 
 void TestPublisher::handleRedirect(const QString &code, const QHttpServerRequest &request,

@@ -80,6 +80,7 @@ private:
     void streamEvents(const QString &channel, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void streamRealtime(const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void handlePublish(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void handleFetchStream(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void handleRedirect(const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void acceptWebSockets();
     bool authorized(const QHttpServerRequest &request, bool forReading) const;

@@ -68,6 +68,7 @@ private slots:
     void wrongMethodIs405();
     void tokenGuardsPublishing();
     void tokenCanGuardReading();
+    void fetchStreamEndsWithDone();
     void maxConnectionsGives503();
     void slowSubscriberIsDroppedOthersContinue();
     void redirectRecordsAClick();
@@ -401,6 +402,45 @@ void TestTestPublisher::tokenGuardsPublishing()
     auto source = listen(QStringLiteral("/events?lastEventId=0"));
     EventCollector got(source.get());
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
+}
+
+void TestTestPublisher::fetchStreamEndsWithDone()
+{
+    // Seed 001's shape: POST with a bearer token, `data:` lines, `data: [DONE]`, end.
+    TestPublisher::Settings settings;
+    settings.token = "s3cret";
+    m_publisher = start(settings);
+    const QList<std::pair<QByteArray, QByteArray>> auth = {{"Authorization", "Bearer s3cret"}};
+    QCOMPARE(request("POST", "/publish", R"([{"link":"/1"},{"link":"/2"},{"link":"/3"}])", auth).status, 202);
+
+    const HttpResult two = request("POST", "/stream", R"({"last": 2})", auth);
+    QCOMPARE(two.status, 200);
+    QVERIFY2(two.body.startsWith("data: {"), two.body.constData());
+    QCOMPARE(two.body.count("data: "), 3);
+    QVERIFY(two.body.contains("\"link\":\"/2\""));
+    QVERIFY(two.body.contains("\"link\":\"/3\""));
+    QVERIFY(!two.body.contains("\"link\":\"/1\""));
+    QVERIFY(two.body.endsWith("data: [DONE]\n\n"));
+    QCOMPARE(request("POST", "/stream", {}, auth).body.count("data: "), 4);   // default: the last 10
+    QCOMPARE(request("POST", "/stream", R"({"last": 2})").status, 401);
+    QCOMPARE(request("GET", "/stream", {}, auth).status, 405);
+    QCOMPARE(request("POST", "/stream", R"({"last": -1})", auth).status, 400);
+    QCOMPARE(request("POST", "/stream", R"({"last": 1.5})", auth).status, 400);
+    QCOMPARE(request("POST", "/stream", R"([1])", auth).status, 400);
+    QCOMPARE(request("POST", "/stream", "not json", auth).status, 400);
+
+    // Our reader, the way fetch() reads it: POST, the token, stops at [DONE] without reconnecting.
+    SourceConfig config;
+    config.method = "POST";
+    config.body = R"({"last": 3})";
+    config.headers = auth;
+    config.doneMarker = QByteArray("[DONE]");
+    auto source = listen(QStringLiteral("/stream"), config);
+    EventCollector got(source.get());
+    QTRY_COMPARE_WITH_TIMEOUT(source->state(), StreamSource::State::Closed, kWaitMs);
+    QCOMPARE(source->error(), StreamSource::Error::NoError);
+    QCOMPARE(got.events.size(), 3);
+    QVERIFY(got.events.at(0).data().contains("\"link\":\"/1\""));
 }
 
 void TestTestPublisher::tokenCanGuardReading()
