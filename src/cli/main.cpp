@@ -16,7 +16,8 @@ constexpr char kUsage[] =
     "  watch URL         aggregate a click stream: totals, rate, top links, breakdowns\n"
     "  serve             run the test publisher (streams, publish API, synthetic traffic)\n"
     "  publish URL       post clicks (NDJSON) to a publisher\n"
-    "  bench parse FILE  measure the SSE parser on a file\n"
+    "  bench parse|aggregate FILE\n"
+    "                    measure the SSE parser, or parse + decode + aggregate, on a file\n"
     "\n"
     "'clickscope-cli COMMAND --help' describes a command.\n";
 

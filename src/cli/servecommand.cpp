@@ -119,17 +119,20 @@ int runServe(const QStringList &arguments)
     if (rateValue > 0)
         generator.start();
 
-    const QString base = publisher.baseUrl().toString(QUrl::StripTrailingSlash);
+    const QString base = publisher.baseUrl().adjusted(QUrl::RemovePath).toString();   // no trailing '/'
     QString wsBase = base;
     wsBase.replace(0, 4, QStringLiteral("ws"));
-    std::printf("listening on %s\n"
+    const QByteArray b = base.toUtf8();
+    const QByteArray ws = wsBase.toUtf8();
+    std::printf("listening on %s/\n"
                 "  SSE        %s/events  %s/events/<channel>  %s/realtime/<code>\n"
                 "  WebSocket  %s/ws  %s/ws/<channel>\n"
                 "  publish    POST %s/publish[?channel=<channel>]  (JSON object, array or NDJSON)\n"
+                "  fetch      POST %s/stream  ({\"last\": N}: the last N clicks as data: lines, then [DONE])\n"
                 "  shortener  %s/r/<code>\n"
                 "  stats      %s/stats  %s/health\n",
-                qPrintable(base), qPrintable(base), qPrintable(base), qPrintable(base), qPrintable(wsBase),
-                qPrintable(wsBase), qPrintable(base), qPrintable(base), qPrintable(base), qPrintable(base));
+                b.constData(), b.constData(), b.constData(), b.constData(), ws.constData(), ws.constData(),
+                b.constData(), b.constData(), b.constData(), b.constData(), b.constData());
     std::fflush(stdout);
 
     SignalWatcher signalWatcher;

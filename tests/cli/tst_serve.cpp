@@ -55,6 +55,7 @@ private:
     // Starts `serve` and returns its base URL, read from the line it prints.
     QString startServer(const QStringList &extra = {});
     std::unique_ptr<QProcess> m_server;
+    QByteArray m_banner;   // what the last startServer() read from serve
 };
 
 void TestServe::cleanup()
@@ -76,8 +77,10 @@ QString TestServe::startServer(const QStringList &extra)
     const bool started = QTest::qWaitFor([&] {
         out += m_server->readAllStandardOutput();
         match = kListening.match(QString::fromUtf8(out));
-        return match.hasMatch() || m_server->state() == QProcess::NotRunning;
+        // The whole banner: its last line names /health.
+        return (match.hasMatch() && out.contains("/health\n")) || m_server->state() == QProcess::NotRunning;
     }, kWaitMs);
+    m_banner = out;
     if (!started || !match.hasMatch())
         return {};
     return match.captured(1);
@@ -87,6 +90,9 @@ void TestServe::serveListensPublishAndListenReadIt()
 {
     const QString base = startServer();
     QVERIFY(!base.isEmpty());
+    // The URLs it prints are ones to copy: no doubled slash after the port.
+    for (const char *path : {"/events ", "/ws ", "/publish[", "/stream ", "/r/<code>", "/stats ", "/health"})
+        QVERIFY2(m_banner.contains((base + path).toUtf8()), m_banner.constData());
     const Run published = run({"publish", base}, "{\"link\":\"/one\"}\n\n{\"link\":\"/two\"}\n{\"link\":\"/three\"}\n");
     QCOMPARE(published.exitCode, 0);
     QCOMPARE(published.out, QByteArray("accepted 3, rejected 0\n"));
