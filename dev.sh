@@ -5,13 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")"
 BUILD_DIR=${BUILD_DIR:-build}
 
-# Debian 12 packages the build, the tests and the demo need.
+# Debian 12 packages the build, the tests, the demo and the .deb need.
 PACKAGES=(
   g++ cmake ninja-build pkg-config
-  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev
   libqt6opengl6-dev libgl-dev
   libsimdjson-dev
   xvfb xauth fonts-dejavu-core curl
+  dpkg-dev file desktop-file-utils appstream man-db
 )
 
 usage() {
@@ -22,6 +23,7 @@ usage: ./dev.sh <command>
   test     install missing packages, build, run every test (ctest)
   build    install missing packages and build only
   bench    build, then run the benchmarks (not part of 'test')
+  package  build, then make the Debian package (build/clickscope_<version>_amd64.deb)
   deps     install missing packages only
 USAGE
 }
@@ -66,6 +68,11 @@ case "$cmd" in
   bench)
     build
     exec benchmarks/run.sh "$BUILD_DIR" "$@"
+    ;;
+  package)
+    build
+    (cd "$BUILD_DIR" && cpack -G DEB)
+    ls "$BUILD_DIR"/clickscope_*.deb
     ;;
   -h|--help|help) usage ;;
   *) usage >&2; exit 2 ;;
