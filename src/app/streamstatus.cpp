@@ -39,11 +39,25 @@ StreamStatus::StreamStatus(QWidget *parent)
 
 void StreamStatus::setState(const QString &text, const QString &toolTip, const QColor &color)
 {
-    m_state->setText(text);
-    m_state->setToolTip(toolTip);
-    QPalette p = m_state->palette();
-    p.setColor(QPalette::WindowText, color.isValid() ? color : palette().color(QPalette::WindowText));
-    m_state->setPalette(p);
+    // The clock calls this four times a second: only a change may cost a repaint.
+    setText(m_state, text);
+    if (m_state->toolTip() != toolTip)
+        m_state->setToolTip(toolTip);
+    if (!color.isValid()) {
+        // Back to the inherited palette, so a theme switch recolours the text.
+        if (m_state->palette().resolveMask() != 0)
+            m_state->setPalette(QPalette());
+    } else if (m_state->palette().color(QPalette::WindowText) != color) {
+        QPalette p = m_state->palette();
+        p.setColor(QPalette::WindowText, color);
+        m_state->setPalette(p);
+    }
+}
+
+void StreamStatus::setText(QLabel *label, const QString &text)
+{
+    if (label->text() != text)
+        label->setText(text);
 }
 
 void StreamStatus::setIdle(const QString &text)
@@ -117,13 +131,13 @@ void StreamStatus::refresh()
                  QColor(0xd4, 0x8a, 0x0d));
     }
     const QLocale locale;
-    m_throughput->setText(tr("%1 · %2 events/s")
+    setText(m_throughput, tr("%1 · %2 events/s")
                               .arg(bytesPerSecondText(m_bytesPerSecond), locale.toString(m_eventsPerSecond, 'f', 0)));
     if (m_lastByteMs <= 0) {
-        m_lastByte->setText(tr("no data yet"));
+        setText(m_lastByte, tr("no data yet"));
     } else {
         const double age = std::max<qint64>(0, QDateTime::currentMSecsSinceEpoch() - m_lastByteMs) / 1000.0;
-        m_lastByte->setText(age < 1 ? tr("last byte < 1 s ago") : tr("last byte %1 s ago").arg(age, 0, 'f', 0));
+        setText(m_lastByte, age < 1 ? tr("last byte < 1 s ago") : tr("last byte %1 s ago").arg(age, 0, 'f', 0));
     }
 }
 

@@ -36,6 +36,7 @@ public:
 
 private:
     void setState(const QString &text, const QString &toolTip, const QColor &color);
+    static void setText(QLabel *label, const QString &text);
     void refresh();
 
     QLabel *m_state;
