@@ -24,6 +24,7 @@
 #include <QFileDialog>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QListWidget>
 #include <QMessageBox>
 #include <QSaveFile>
 #include <QSettings>
@@ -97,6 +98,11 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_ui->optionsButton, &QPushButton::clicked, this, &MainWindow::openConnectDialog);
     connect(m_ui->connectDialogButton, &QPushButton::clicked, this, &MainWindow::openConnectDialog);
     connect(m_ui->startDemoButton, &QPushButton::clicked, this, &MainWindow::startDemo);
+    connect(m_ui->recentList, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        StreamRequest request = m_request;
+        request.config.url = QUrl(item->text(), QUrl::StrictMode);
+        connectTo(request);
+    });
     connect(m_windowCombo, &QComboBox::currentIndexChanged, this,
             [this](int index) { setChartWindow(m_windowCombo->itemData(index).toInt()); });
     connect(m_ui->rateChart, &RateChartView::windowSecondsChanged, &m_pipeline, &ClickPipeline::setSeriesWindow);
@@ -362,8 +368,16 @@ void MainWindow::rememberUrl(const QUrl &url)
     while (urls.size() > kMaxRecentUrls)
         urls.removeLast();
     QSettings().setValue(Key::recentUrls, urls);
+    showRecentUrls(urls);
+}
+
+void MainWindow::showRecentUrls(const QStringList &urls)
+{
     if (auto *model = qobject_cast<QStringListModel *>(m_ui->urlEdit->completer()->model()))
         model->setStringList(urls);
+    m_ui->recentList->clear();
+    m_ui->recentList->addItems(urls);
+    m_ui->recentBox->setVisible(!urls.isEmpty());
 }
 
 QStringList MainWindow::exportTo(const QString &directory, QString *error)
@@ -457,8 +471,7 @@ void MainWindow::restoreSettings()
         for (QAction *action : m_themeGroup->actions())
             action->setChecked(action->data().toInt() == int(*theme));
     }
-    if (auto *model = qobject_cast<QStringListModel *>(m_ui->urlEdit->completer()->model()))
-        model->setStringList(recentUrls());
+    showRecentUrls(recentUrls());
 }
 
 void MainWindow::saveSettings() const

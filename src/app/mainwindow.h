@@ -100,6 +100,7 @@ private:
     void onStateChanged(StreamSource::State state);
     void showMessage(const QString &text, bool isError);
     void rememberUrl(const QUrl &url);
+    void showRecentUrls(const QStringList &urls);   // the URL bar's completions and the start page's list
     void restoreSettings();
     void saveSettings() const;
 

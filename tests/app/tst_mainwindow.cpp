@@ -33,6 +33,7 @@
 #include <QTemporaryDir>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStatusBar>
@@ -378,6 +379,7 @@ void TestMainWindow::startsOnTheWelcomePage()
     window.show();
     QVERIFY(!window.showsDashboard());
     QVERIFY(window.findChild<QPushButton *>("startDemoButton")->isVisible());
+    QVERIFY(!window.findChild<QWidget *>("recentBox")->isVisible());   // nothing recent yet
     QVERIFY(!window.isConnected());
     QCOMPARE(window.streamStatus()->stateText(), QStringLiteral("Not connected"));
 }
@@ -745,6 +747,15 @@ void TestMainWindow::settingsAreRestored()
     QCOMPARE(window.findChild<QComboBox *>("chartWindowCombo")->currentData().toInt(), 15 * 60);
     QCOMPARE(window.sharePanel()->chart()->style(), ShareChartView::Style::Donut);
     QCOMPARE(window.size(), QSize(1100, 700));
+    // The start page offers them; activating one connects to it.
+    auto *list = window.findChild<QListWidget *>("recentList");
+    QCOMPARE(list->count(), 2);
+    QCOMPARE(list->item(0)->text(), QStringLiteral("http://127.0.0.1:9/a"));
+    emit list->itemActivated(list->item(1));
+    QVERIFY(window.isConnected());
+    QCOMPARE(window.lastRequest().config.url, QUrl(QStringLiteral("http://127.0.0.1:9/b")));
+    QVERIFY(window.showsDashboard());
+    window.disconnectFromStream();
 }
 
 void TestMainWindow::darkThemeRecoloursCharts()
