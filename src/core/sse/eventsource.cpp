@@ -50,7 +50,11 @@ bool hasHeader(const QList<HttpHeader> &headers, QByteArrayView name)
 
 void EventSource::ReplyDeleter::operator()(QNetworkReply *reply) const
 {
-    reply->abort();
+    // Nothing of this reply reaches us any more. The abort itself waits for the event loop: from
+    // inside a reply's own signal (a 404 head seen in metaDataChanged) Qt 6.4 would report the
+    // error twice ("Internal problem, this method must only be called once").
+    reply->disconnect();
+    QMetaObject::invokeMethod(reply, &QNetworkReply::abort, Qt::QueuedConnection);
     reply->deleteLater();
 }
 
