@@ -45,6 +45,8 @@ for f in usr/bin/clickscope usr/bin/clickscope-cli \
   [ -e "$ROOT/$f" ] || [ -e "$ROOT/$f.gz" ] || fail "the package lacks /$f"
 done
 file "$ROOT/usr/share/icons/hicolor/48x48/apps/clickscope.png" | grep -q "48 x 48" || fail "the 48 px icon is not 48 px"
+grep -q "^License: MIT" "$ROOT/usr/share/doc/clickscope/copyright" && grep -q "GPL-3" "$ROOT/usr/share/doc/clickscope/copyright" \
+  || fail "the copyright file must give the MIT licence and what the GPL-3 Qt parts mean for the binaries"
 
 # Desktop integration, validated by the tools Debian uses.
 desktop-file-validate "$ROOT/usr/share/applications/io.github.clickscope.Clickscope.desktop" \
