@@ -440,17 +440,20 @@ void MainWindow::exportInteractively()
                                  8000);
 }
 
+QString MainWindow::aboutText()
+{
+    return tr("<h3>Clickscope %1</h3>"
+              "<p>A live dashboard for click streams: Server-Sent Events and WebSocket.</p>"
+              "<p>Built with Qt %2 (running on Qt %3).</p>"
+              "<p>Clickscope's source is under the MIT License. This program links Qt Charts and "
+              "Qt HTTP Server, which are licensed under the GNU GPL v3, and the rest of Qt under "
+              "the GNU LGPL v3; as built, it is distributed under the terms of the GPL v3.</p>")
+        .arg(QApplication::applicationVersion(), QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion()));
+}
+
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About Clickscope"),
-                       tr("<h3>Clickscope %1</h3>"
-                          "<p>A live dashboard for click streams: Server-Sent Events and WebSocket.</p>"
-                          "<p>Built with Qt %2 (running on Qt %3).</p>"
-                          "<p>Clickscope's source is under the MIT License. This program links Qt Charts and "
-                          "Qt HTTP Server, which are licensed under the GNU GPL v3, and the rest of Qt under "
-                          "the GNU LGPL v3; as built, it is distributed under the terms of the GPL v3.</p>")
-                           .arg(QApplication::applicationVersion(), QStringLiteral(QT_VERSION_STR),
-                                QString::fromLatin1(qVersion())));
+    QMessageBox::about(this, tr("About Clickscope"), aboutText());
 }
 
 void MainWindow::restoreSettings()

@@ -84,6 +84,9 @@ public:
     PublisherPanel *publisherPanel() const { return m_publisherPanel; }
     bool showsDashboard() const;
 
+    // Help ▸ About: the version, the Qt it was built with and runs on, and the licences.
+    static QString aboutText();
+
     static constexpr int kMaxRecentUrls = 10;
     QStringList recentUrls() const;
 

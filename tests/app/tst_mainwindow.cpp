@@ -120,6 +120,7 @@ private slots:
     void shortcutsReachTheirActions();
     void settingsAreRestored();
     void darkThemeRecoloursCharts();
+    void aboutNamesVersionsAndLicences();
 };
 
 void TestMainWindow::initTestCase()
@@ -769,6 +770,16 @@ void TestMainWindow::darkThemeRecoloursCharts()
     window.themeSwitcher().setTheme(ThemeSwitcher::Theme::Light);
     QTRY_VERIFY_WITH_TIMEOUT(window.rateChart()->chart()->backgroundBrush().color().lightness() > 200, kWaitMs);
     window.themeSwitcher().setTheme(ThemeSwitcher::Theme::System);
+}
+
+void TestMainWindow::aboutNamesVersionsAndLicences()
+{
+    QCoreApplication::setApplicationVersion(QStringLiteral("9.8.7"));
+    const QString text = MainWindow::aboutText();
+    QVERIFY2(text.contains(QStringLiteral("Clickscope 9.8.7")), qPrintable(text));
+    QVERIFY(text.contains(QString::fromLatin1(qVersion())));
+    QVERIFY(text.contains(QStringLiteral("MIT License")));
+    QVERIFY(text.contains(QStringLiteral("GPL v3")));
 }
 
 QTEST_MAIN(TestMainWindow)
