@@ -45,6 +45,7 @@ private slots:
     void followsRedirects();
     void sendsCustomHeadersMethodAndBody();
     void idleTimeoutReconnects();
+    void droppedConnectionsAreClosed();
     void doneMarkerClosesCleanly();
     void refusedConnectionFailsWithoutReconnect();
     void refusedConnectionBacksOff();
@@ -270,6 +271,24 @@ void TestEventSource::idleTimeoutReconnects()
     QVERIFY2(reconnects.first().at(1).toString().contains(QStringLiteral("no data")),
              qPrintable(reconnects.first().at(1).toString()));
     QCOMPARE(m_server->requests().last().header("Last-Event-ID"), QByteArray("1"));
+}
+
+void TestEventSource::droppedConnectionsAreClosed()
+{
+    // A silent stream dropped by the idle timer, again and again: each dropped reply must close
+    // its connection, or the seventh attempt waits forever behind QNAM's six per host.
+    m_server->route("/s", Response::sse().keepOpen());
+    SourceConfig config;
+    config.idleTimeoutMs = 150;
+    config.defaultRetryMs = 10;
+    config.maxRetryMs = 20;
+    auto source = makeSource("/s", config);
+    int opened = 0;
+    connect(source.get(), &StreamSource::stateChanged, this, [&opened](StreamSource::State state) {
+        opened += state == StreamSource::State::Open ? 1 : 0;
+    });
+    source->open();
+    QTRY_VERIFY_WITH_TIMEOUT(opened >= 9, 4 * kWaitMs);
 }
 
 void TestEventSource::doneMarkerClosesCleanly()

@@ -50,10 +50,10 @@ bool hasHeader(const QList<HttpHeader> &headers, QByteArrayView name)
 
 void EventSource::ReplyDeleter::operator()(QNetworkReply *reply) const
 {
-    // Nothing of this reply reaches us any more. The abort itself waits for the event loop: from
-    // inside a reply's own signal (a 404 head seen in metaDataChanged) Qt 6.4 would report the
-    // error twice ("Internal problem, this method must only be called once").
-    reply->disconnect();
+    // The abort waits for the event loop: from inside a reply's own signal (a 404 head seen in
+    // metaDataChanged) Qt 6.4 would report the error twice ("Internal problem, this method must
+    // only be called once"). The reply keeps its own connections, through which the abort
+    // reaches the HTTP thread and closes the socket; ours were cut by dropConnection().
     QMetaObject::invokeMethod(reply, &QNetworkReply::abort, Qt::QueuedConnection);
     reply->deleteLater();
 }
@@ -100,6 +100,7 @@ void EventSource::connectNow()
     if (const QByteArrayView id = m_parser.lastEventId(); !id.isEmpty())
         request.setRawHeader("Last-Event-ID", id.toByteArray());
 
+    dropConnection();   // a reply still here must stop talking to us before it goes
     const bool plainGet = m_config.method == "GET" && m_config.body.isEmpty();
     m_reply.reset(plainGet ? m_nam.get(request) : m_nam.sendCustomRequest(request, m_config.method, m_config.body));
     QNetworkReply *reply = m_reply.get();
