@@ -98,11 +98,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_ui->optionsButton, &QPushButton::clicked, this, &MainWindow::openConnectDialog);
     connect(m_ui->connectDialogButton, &QPushButton::clicked, this, &MainWindow::openConnectDialog);
     connect(m_ui->startDemoButton, &QPushButton::clicked, this, &MainWindow::startDemo);
-    connect(m_ui->recentList, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
-        StreamRequest request = m_request;
-        request.config.url = QUrl(item->text(), QUrl::StrictMode);
-        connectTo(request);
-    });
+    connect(m_ui->recentList, &QListWidget::itemActivated, this,
+            [this](QListWidgetItem *item) { connectTo(requestFor(QUrl(item->text(), QUrl::StrictMode))); });
     connect(m_windowCombo, &QComboBox::currentIndexChanged, this,
             [this](int index) { setChartWindow(m_windowCombo->itemData(index).toInt()); });
     connect(m_ui->rateChart, &RateChartView::windowSecondsChanged, &m_pipeline, &ClickPipeline::setSeriesWindow);
@@ -170,10 +167,22 @@ void MainWindow::toggleConnection()
         disconnectFromStream();
         return;
     }
-    // The URL bar changes the URL only: headers, body and mapping from the dialog stay.
-    StreamRequest request = m_request;
-    request.config.url = QUrl(m_ui->urlEdit->text().trimmed(), QUrl::StrictMode);
-    connectTo(request);
+    connectTo(requestFor(QUrl(m_ui->urlEdit->text().trimmed(), QUrl::StrictMode)));
+}
+
+StreamRequest MainWindow::requestFor(const QUrl &url) const
+{
+    // Headers, body and mapping from the dialog stay for another path of the same server; a
+    // bearer token or a POST body must never follow the user to a different one.
+    const QUrl &last = m_request.config.url;
+    if (url.scheme() == last.scheme() && url.host() == last.host() && url.port() == last.port()) {
+        StreamRequest request = m_request;
+        request.config.url = url;
+        return request;
+    }
+    StreamRequest request;
+    request.config.url = url;
+    return request;
 }
 
 void MainWindow::connectTo(const QUrl &url, const QList<HttpHeader> &headers)
@@ -362,7 +371,7 @@ QStringList MainWindow::recentUrls() const
 void MainWindow::rememberUrl(const QUrl &url)
 {
     QStringList urls = recentUrls();
-    const QString text = url.toString();
+    const QString text = url.adjusted(QUrl::RemoveUserInfo).toString();   // no passwords in the settings file
     urls.removeAll(text);
     urls.prepend(text);
     while (urls.size() > kMaxRecentUrls)

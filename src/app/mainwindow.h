@@ -96,6 +96,8 @@ protected:
 private:
     void setUpActions();
     void toggleConnection();
+    // `url` with the current request's headers, body and mapping when it is on the same server.
+    StreamRequest requestFor(const QUrl &url) const;
     void exportInteractively();
     void showAbout();
     void onSnapshot(const DashboardSnapshotPtr &snapshot);

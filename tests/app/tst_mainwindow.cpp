@@ -116,6 +116,7 @@ private slots:
     void longChartWindowsAreAveraged();
     void pausedDisplayFreezesAndCatchesUp();
     void resetAndReconnect();
+    void credentialsStayWithTheirServer();
     void shareChartFollowsTheRanking();
     void shortcutsReachTheirActions();
     void settingsAreRestored();
@@ -665,6 +666,43 @@ void TestMainWindow::resetAndReconnect()
     QCOMPARE(window.rankingPanel()->topLinksModel()->rowCount(), 0);
     publisher.hub().publish(clicks(3, 25));
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(3), kWaitMs);
+}
+
+void TestMainWindow::credentialsStayWithTheirServer()
+{
+    MainWindow window;
+    window.show();
+    StreamRequest request;
+    request.config.url = QUrl(QStringLiteral("http://127.0.0.1:9/a"));
+    request.config.headers = {{"Authorization", "Bearer t"}};
+    request.config.method = "POST";
+    request.config.body = "{}";
+    window.connectTo(request);
+    auto *urlEdit = window.findChild<QLineEdit *>("urlEdit");
+    auto *button = window.findChild<QPushButton *>("connectButton");
+
+    // Another path of the same server keeps them.
+    QTest::mouseClick(button, Qt::LeftButton);   // disconnect
+    urlEdit->setText(QStringLiteral("http://127.0.0.1:9/b"));
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(window.lastRequest().config.url, QUrl(QStringLiteral("http://127.0.0.1:9/b")));
+    QCOMPARE(window.lastRequest().config.headers, request.config.headers);
+    QCOMPARE(window.lastRequest().config.body, QByteArray("{}"));
+
+    // Another server gets none of them.
+    QTest::mouseClick(button, Qt::LeftButton);
+    urlEdit->setText(QStringLiteral("http://127.0.0.1:10/b"));
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(window.lastRequest().config.url, QUrl(QStringLiteral("http://127.0.0.1:10/b")));
+    QVERIFY(window.lastRequest().config.headers.isEmpty());
+    QVERIFY(window.lastRequest().config.body.isEmpty());
+    QCOMPARE(window.lastRequest().config.method, QByteArray("GET"));
+    window.disconnectFromStream();
+
+    // A password in a URL is used, never remembered.
+    window.connectTo(QUrl(QStringLiteral("http://user:secret@127.0.0.1:9/c")));
+    QCOMPARE(window.recentUrls().first(), QStringLiteral("http://127.0.0.1:9/c"));
+    window.disconnectFromStream();
 }
 
 void TestMainWindow::shareChartFollowsTheRanking()
