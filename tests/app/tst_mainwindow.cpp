@@ -27,6 +27,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -652,10 +653,15 @@ void TestMainWindow::resetAndReconnect()
     publisher.hub().publish(clicks(20));
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(20), kWaitMs);
 
-    // Reconnect resumes after the last id: totals carry on, nothing counted twice.
+    // Reconnect resumes after the last id: totals carry on, nothing counted twice; the window
+    // goes from one connection to the next without showing "Closed" in between.
+    QSignalSpy states(&window.pipeline(), &ClickPipeline::stateChanged);
     QVERIFY(window.reconnect());
     QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 1, kWaitMs);
     QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Open")), kWaitMs);
+    for (const QList<QVariant> &state : std::as_const(states))
+        QVERIFY(state.at(0).value<StreamSource::State>() != StreamSource::State::Closed);
+    QVERIFY(window.isConnected());
     publisher.hub().publish(clicks(5, 20));
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(25), kWaitMs);
 

@@ -80,7 +80,9 @@ IngestWorker::IngestWorker(ClickPipeline::Settings settings)
 
 void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping)
 {
-    stop();
+    // Replacing a stream is not closing one: the window goes from one connection to the next
+    // without ever showing "Closed" in between.
+    dropSource();
     // Reconnecting keeps the totals (reset is explicit); a different mapping counts differently,
     // so it starts afresh.
     if (!(mapping == m_aggregator->mapping())) {
@@ -108,13 +110,20 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
 
 void IngestWorker::stop()
 {
-    if (!m_source)
+    if (!dropSource())
         return;
+    emit stateChanged(StreamSource::State::Closed);
+    publishSnapshot();   // the last state stays on screen
+}
+
+bool IngestWorker::dropSource()
+{
+    if (!m_source)
+        return false;
     m_source->disconnect(this);
     m_source->close();
     m_source.reset();
-    emit stateChanged(StreamSource::State::Closed);
-    publishSnapshot();   // the last state stays on screen
+    return true;
 }
 
 void IngestWorker::resetStatistics()

@@ -86,6 +86,8 @@ signals:
     void reconnectScheduled(qint64 delayMs, const QString &reason);
 
 private:
+    // Closes and forgets the source without a word; false when there was none.
+    bool dropSource();
     void onEvents(const QList<SseEvent> &events);
     void onComments(const QString &lastComment);
     void countBytes(qint64 nowMs);
