@@ -237,8 +237,9 @@ bool MainWindow::reconnect()
 
 void MainWindow::resetStatistics()
 {
-    m_pipeline.resetStatistics();
+    m_pipeline.resetStatistics();   // older snapshots in flight are dropped from here on
     m_ui->eventInspector->model()->clear();
+    m_renderOncePaused = true;      // the zeroes show even while the display is paused
 }
 
 bool MainWindow::startDemo()
@@ -298,8 +299,10 @@ void MainWindow::onSnapshot(const DashboardSnapshotPtr &snapshot)
     m_snapshot = snapshot;
     m_ui->eventInspector->applySnapshot(*snapshot);   // it buffers while paused
     m_status->applySnapshot(*snapshot);
-    if (!m_paused)
+    if (!m_paused || std::exchange(m_renderOncePaused, false))
         render(snapshot);
+    else if (m_ui->rateChart->awaitsData())
+        m_ui->rateChart->applySnapshot(*snapshot);   // a window chosen while paused is not left empty
 }
 
 void MainWindow::render(const DashboardSnapshotPtr &snapshot)

@@ -124,6 +124,7 @@ private:
     StreamSource::State m_state = StreamSource::State::Closed;
     bool m_active = false;   // between connectTo() and disconnectFromStream()
     bool m_paused = false;
+    bool m_renderOncePaused = false;   // after a reset: show the zeroes once even while paused
 };
 
 } // namespace Clickscope

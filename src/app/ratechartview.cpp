@@ -2,6 +2,7 @@
 #include "ratechartview.h"
 
 #include "chartstyle.h"
+#include "model/clickpipeline.h"
 
 #include <QAreaSeries>
 #include <QChart>
@@ -83,9 +84,12 @@ void RateChartView::setWindowSeconds(int seconds)
     }
     m_axisX->setRange(-double(seconds) / m_unitSeconds, 0);
     m_axisX->setTickCount(ticks);
-    // Rows follow the snapshots (their bucket count); until the first one, a zero line.
-    m_rates.setWindow(seconds);
+    // As many rows as the pipeline's snapshots will carry for this window (720 for 24 h, not
+    // 86,400); until the first of them, a zero line.
+    m_bucketSeconds = ClickPipeline::bucketSecondsFor(seconds, ClickPipeline::kDefaultMaxSeriesPoints);
+    m_rates.setWindow((seconds + m_bucketSeconds - 1) / m_bucketSeconds);
     m_rates.clear();
+    m_awaitsData = true;
     m_rates.fillPoints(m_points);
     m_line->replace(m_points);
     m_axisY->setRange(0, niceYMax(0));
@@ -121,6 +125,9 @@ double RateChartView::niceYMax(double maxValue)
 
 void RateChartView::applySnapshot(const DashboardSnapshot &snapshot)
 {
+    if (snapshot.seriesWindowSeconds != m_windowSeconds)
+        return;   // made before the pipeline heard of the window shown now
+    m_awaitsData = false;
     if (snapshot.clicksPerSecond.size() != m_rates.window() && !snapshot.clicksPerSecond.isEmpty())
         m_rates.setWindow(int(snapshot.clicksPerSecond.size()));
     if (snapshot.seriesBucketSeconds != m_bucketSeconds) {

@@ -31,9 +31,11 @@ public:
     void applySnapshot(const DashboardSnapshot &snapshot);
 
     // The seconds the X axis spans. The snapshots must carry the same window (the owner tells
-    // the pipeline: see windowSecondsChanged).
+    // the pipeline: see windowSecondsChanged); those made for another window are not drawn.
     void setWindowSeconds(int seconds);
     int windowSeconds() const { return m_windowSeconds; }
+    // True from a window change until a snapshot for the new window has been drawn.
+    bool awaitsData() const { return m_awaitsData; }
     // "1 min", "5 min", "1 h", "24 h".
     static QString windowName(int seconds);
 
@@ -58,6 +60,7 @@ private:
     int m_windowSeconds = kDefaultWindowSeconds;
     double m_unitSeconds = 1;   // X values are divided by it: s, min or h
     int m_bucketSeconds = 1;
+    bool m_awaitsData = true;
     RateSeries m_rates;
     QList<QPointF> m_points;   // reused every tick
     QLineSeries *m_line;       // owned by m_area / the chart

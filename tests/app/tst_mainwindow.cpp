@@ -603,7 +603,11 @@ void TestMainWindow::longChartWindowsAreAveraged()
     RateChartView *chart = window.rateChart();
     QCOMPARE(chart->windowSeconds(), 24 * 60 * 60);
     QCOMPARE(chart->axisX()->min(), -24.0);   // hours
-    QTRY_COMPARE_WITH_TIMEOUT(chart->series()->points().size(), 720, kWaitMs);
+    // 720 rows at once, never 86,400; then the pipeline's first snapshot for the new window.
+    QCOMPARE(chart->series()->points().size(), 720);
+    QVERIFY(chart->awaitsData());
+    QTRY_VERIFY_WITH_TIMEOUT(!chart->awaitsData(), kWaitMs);
+    QCOMPARE(window.lastSnapshot()->seriesWindowSeconds, 24 * 60 * 60);
     QCOMPARE(window.lastSnapshot()->seriesBucketSeconds, 120);
     QVERIFY(chart->chart()->title().contains(QStringLiteral("24 h")));
     // Bucket averages × their seconds add back up to the clicks.
@@ -619,8 +623,13 @@ void TestMainWindow::longChartWindowsAreAveraged()
     const QList<QPointF> points = chart->series()->points();
     QVERIFY(points.first().x() >= -24.0 && points.last().x() <= 0);
 
+    // Chosen while paused, a window is still filled from the next snapshot.
+    window.setDisplayPaused(true);
     combo->setCurrentIndex(combo->findData(60));
-    QTRY_COMPARE_WITH_TIMEOUT(chart->series()->points().size(), 60, kWaitMs);
+    QCOMPARE(chart->series()->points().size(), 60);
+    QTRY_VERIFY_WITH_TIMEOUT(!chart->awaitsData(), kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(chart->rates().maxValue() > 0, kWaitMs);
+    window.setDisplayPaused(false);
     QCOMPARE(chart->axisX()->min(), -60.0);
 }
 
@@ -665,8 +674,17 @@ void TestMainWindow::resetAndReconnect()
     publisher.hub().publish(clicks(5, 20));
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(25), kWaitMs);
 
+    // Reset while paused: the zeroes show at once, and no snapshot from before the reset
+    // (still on its way from the worker) brings the old numbers back.
+    window.setDisplayPaused(true);
+    quint64 staleAfterReset = 0;
+    connect(&window.pipeline(), &ClickPipeline::snapshotReady, this, [&](const DashboardSnapshotPtr &snapshot) {
+        staleAfterReset += snapshot->totals.clicks >= 25 ? 1 : 0;
+    });
     window.resetStatistics();
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(0), kWaitMs);
+    QCOMPARE(staleAfterReset, quint64(0));
+    window.setDisplayPaused(false);
     QTRY_COMPARE_WITH_TIMEOUT(window.findChild<CounterTile *>("clicksTile")->valueText(), QStringLiteral("0"), kWaitMs);
     QCOMPARE(window.eventInspector()->model()->rowCount(), 0);
     QCOMPARE(window.rankingPanel()->topLinksModel()->rowCount(), 0);

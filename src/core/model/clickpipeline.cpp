@@ -14,7 +14,10 @@ ClickPipeline::ClickPipeline(Settings settings, QObject *parent) : QObject(paren
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     // Worker signals cross threads, so they arrive queued, in this (the UI) thread.
-    connect(m_worker, &IngestWorker::snapshotReady, this, &ClickPipeline::snapshotReady);
+    connect(m_worker, &IngestWorker::snapshotReady, this, [this](const DashboardSnapshotPtr &snapshot) {
+        if (snapshot && snapshot->generation >= m_generation)
+            emit snapshotReady(snapshot);
+    });
     connect(m_worker, &IngestWorker::stateChanged, this, &ClickPipeline::stateChanged);
     connect(m_worker, &IngestWorker::failed, this, &ClickPipeline::failed);
     connect(m_worker, &IngestWorker::reconnectScheduled, this, &ClickPipeline::reconnectScheduled);
@@ -41,7 +44,8 @@ void ClickPipeline::disconnectStream()
 
 void ClickPipeline::resetStatistics()
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->resetStatistics(); });
+    const quint64 generation = ++m_generation;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, generation] { worker->resetStatistics(generation); });
 }
 
 void ClickPipeline::setSeriesWindow(int seconds)
@@ -87,6 +91,7 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
     // so it starts afresh.
     if (!(mapping == m_aggregator->mapping())) {
         m_aggregator = std::make_unique<ClickAggregator>(m_settings.aggregation, mapping);
+        m_seriesFor = 0;
         m_newEvents.clear();
         m_eventsNotShown = 0;
     }
@@ -126,8 +131,10 @@ bool IngestWorker::dropSource()
     return true;
 }
 
-void IngestWorker::resetStatistics()
+void IngestWorker::resetStatistics(quint64 generation)
 {
+    m_generation = generation;
+    m_seriesFor = 0;
     m_aggregator->reset();
     m_newEvents.clear();
     m_eventsNotShown = 0;
@@ -138,6 +145,7 @@ void IngestWorker::resetStatistics()
 void IngestWorker::setSeriesWindow(int seconds)
 {
     m_seriesWindow = std::clamp(seconds, 1, TimeSeriesRing::kMaxWindowSeconds);
+    m_seriesFor = 0;
     m_dirty = true;
 }
 
@@ -203,9 +211,16 @@ void IngestWorker::publishSnapshot()
     // The series ends at the last complete second: the one still filling would show as a dip.
     snapshot->newestSecond = now / 1000 - 1;
     const int bucket = ClickPipeline::bucketSecondsFor(m_seriesWindow, m_settings.maxSeriesPoints);
+    if (m_seriesFor != m_seriesWindow || m_seriesSecond != snapshot->newestSecond) {
+        m_series = QList<double>();   // the last snapshot still shares the old list
+        a.clicksPerSecond().copyAveraged((m_seriesWindow + bucket - 1) / bucket, bucket, snapshot->newestSecond, m_series);
+        m_seriesFor = m_seriesWindow;
+        m_seriesSecond = snapshot->newestSecond;
+    }
+    snapshot->clicksPerSecond = m_series;   // shared, not copied
     snapshot->seriesBucketSeconds = bucket;
-    a.clicksPerSecond().copyAveraged((m_seriesWindow + bucket - 1) / bucket, bucket, snapshot->newestSecond,
-                                     snapshot->clicksPerSecond);
+    snapshot->seriesWindowSeconds = m_seriesWindow;
+    snapshot->generation = m_generation;
     snapshot->lastByteMs = m_lastByteMs;
     snapshot->topLinks = rankedRows(a.links(), m_settings.topLinks);
     snapshot->topLinksExact = a.links().isExact();

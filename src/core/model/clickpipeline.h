@@ -22,13 +22,15 @@ class ClickPipeline : public QObject
 {
     Q_OBJECT
 public:
+    static constexpr int kDefaultMaxSeriesPoints = 720;
+
     struct Settings
     {
         int displayHz = 30;
         // 24 h of per-second buckets (675 KiB), so every chart window can be shown.
         ClickAggregator::Settings aggregation = {.windowSeconds = 24 * 60 * 60};
         int seriesWindowSeconds = 5 * 60;    // what snapshots carry of the series; see setSeriesWindow()
-        int maxSeriesPoints = 720;           // more seconds than this are averaged into buckets
+        int maxSeriesPoints = kDefaultMaxSeriesPoints;   // more seconds than this are averaged into buckets
         qsizetype topLinks = 100;
         qsizetype topValues = 50;            // per breakdown
         qsizetype maxNewEvents = 200;        // raw events per snapshot, for the inspector
@@ -42,6 +44,7 @@ public:
     // or until a stream comes with a different mapping, which starts them afresh.
     void connectTo(const SourceConfig &config, const FieldMapping &mapping = {});
     void disconnectStream();
+    // Zeroes the statistics. Snapshots made before the reset, still on their way, are dropped.
     void resetStatistics();
     // The seconds of clicks/s that snapshots carry from now on (1 s … 24 h), in at most
     // Settings::maxSeriesPoints buckets of bucketSecondsFor() seconds.
@@ -63,6 +66,7 @@ signals:
 private:
     QThread m_thread;
     IngestWorker *m_worker;   // lives in m_thread, deleted when it finishes
+    quint64 m_generation = 0;
 };
 
 // The worker side, only ever touched from its own thread (through queued calls).
@@ -74,7 +78,7 @@ public:
 
     void start(const SourceConfig &config, const FieldMapping &mapping);
     void stop();
-    void resetStatistics();
+    void resetStatistics(quint64 generation);
     void setSeriesWindow(int seconds);
     void setCommentsShown(bool shown) { m_commentsShown = shown; }
     QJsonObject report(int topN) const { return m_aggregator->report(topN); }
@@ -104,6 +108,12 @@ private:
     qint64 m_lastByteMs = 0;
     qint64 m_lastSecondPublished = 0;
     int m_seriesWindow;
+    quint64 m_generation = 0;
+    // The series of the last snapshot: it ends at the last complete second, so within a second it
+    // does not change, and a 24 h window is averaged once a second rather than at every tick.
+    QList<double> m_series;
+    qint64 m_seriesSecond = 0;
+    int m_seriesFor = 0;   // the window m_series was made for; 0 = none
     bool m_commentsShown = false;
     bool m_dirty = false;
 };

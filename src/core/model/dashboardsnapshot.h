@@ -42,6 +42,8 @@ struct DashboardSnapshot
     qint64 newestSecond = 0;              // the second the series ends at: the last complete one
     QList<double> clicksPerSecond;        // oldest → newest, average clicks/s per bucket of the chart's window
     int seriesBucketSeconds = 1;          // aligned to multiples of it; the last bucket ends at newestSecond
+    int seriesWindowSeconds = 0;          // the window the series covers (ClickPipeline::setSeriesWindow)
+    quint64 generation = 0;               // counts resetStatistics(): older snapshots are never delivered
     qint64 lastByteMs = 0;                // when the stream last sent anything (0: nothing yet)
     QList<RankedRow> topLinks;
     bool topLinksExact = true;
