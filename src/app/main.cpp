@@ -27,6 +27,8 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("Clickscope"));
     QApplication::setApplicationVersion(QStringLiteral(CLICKSCOPE_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/clickscope.png")));
+    // Wayland's app id, and what desktops match against the installed desktop entry.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.clickscope.Clickscope"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Live dashboard for click streams."));
@@ -86,7 +88,7 @@ int main(int argc, char *argv[])
 
     Clickscope::MainWindow window;
     if (chosenTheme)
-        window.themeSwitcher().setTheme(*chosenTheme);
+        window.setTheme(*chosenTheme);
     window.show();
 
     if (parser.isSet(demo)) {

@@ -139,6 +139,10 @@ void MainWindow::setUpActions()
     connect(m_ui->actionReset, &QAction::triggered, this, &MainWindow::resetStatistics);
     connect(m_ui->actionStartDemo, &QAction::triggered, this, &MainWindow::startDemo);
     connect(m_ui->actionPause, &QAction::toggled, this, &MainWindow::setDisplayPaused);
+    // Space pauses only where it has no other meaning: within the dashboard, not on the URL row's
+    // buttons or in the start page, where it presses the focused button.
+    m_ui->actionPause->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_ui->dashboardPage->addAction(m_ui->actionPause);
     connect(m_ui->actionShowComments, &QAction::toggled, &m_pipeline, &ClickPipeline::setCommentsShown);
     connect(m_ui->actionAbout, &QAction::triggered, this, &MainWindow::showAbout);
 
@@ -150,7 +154,7 @@ void MainWindow::setUpActions()
         action->setChecked(theme == m_theme.theme());
         action->setData(int(theme));
         m_themeGroup->addAction(action);
-        connect(action, &QAction::triggered, this, [this, theme] { m_theme.setTheme(theme); });
+        connect(action, &QAction::triggered, this, [this, theme] { setTheme(theme); });
     }
 }
 
@@ -202,9 +206,7 @@ void MainWindow::connectTo(const StreamRequest &request)
         showMessage(problem, true);
         return;
     }
-    const bool isDemo = m_demo && m_demo->isRunning() && url.port() == m_demo->baseUrl().port()
-                        && url.host() == m_demo->baseUrl().host();
-    if (!isDemo)
+    if (!isDemoUrl(url))   // its port changes at every start: not worth remembering
         rememberUrl(url);
     m_request = request;
     m_lastError.clear();
@@ -268,9 +270,22 @@ void MainWindow::stopDemo()
 {
     if (!m_demo || !m_demo->isRunning())
         return;
-    if (m_request.config.url.port() == m_demo->baseUrl().port())
+    if (isDemoUrl(m_request.config.url))
         disconnectFromStream();
     m_demo->stop();
+}
+
+bool MainWindow::isDemoUrl(const QUrl &url) const
+{
+    return m_demo && m_demo->isRunning() && url.host() == m_demo->baseUrl().host()
+           && url.port() == m_demo->baseUrl().port();
+}
+
+void MainWindow::setTheme(ThemeSwitcher::Theme theme)
+{
+    m_theme.setTheme(theme);
+    for (QAction *action : m_themeGroup->actions())
+        action->setChecked(action->data().toInt() == int(theme));
 }
 
 void MainWindow::setDisplayPaused(bool paused)
@@ -307,6 +322,7 @@ void MainWindow::onSnapshot(const DashboardSnapshotPtr &snapshot)
 
 void MainWindow::render(const DashboardSnapshotPtr &snapshot)
 {
+    m_shown = snapshot;
     m_ui->countersPanel->applySnapshot(*snapshot);
     m_ui->rateChart->applySnapshot(*snapshot);
     m_ui->sharePanel->chart()->applySnapshot(snapshot);
@@ -356,7 +372,7 @@ void MainWindow::openConnectDialog()
         const EventLogModel *log = m_ui->eventInspector->model();
         for (int row = log->rowCount() - 1; row >= 0; --row) {
             const QModelIndex type = log->index(row, EventLogModel::TypeColumn);
-            if (type.data().toString() != QStringLiteral(": comment")) {
+            if (!log->isComment(row)) {
                 dialog.setSample(type.data().toString().toUtf8(), log->fullData(row));
                 break;
             }
@@ -405,8 +421,9 @@ QStringList MainWindow::exportTo(const QString &directory, QString *error)
         *error = tr("Cannot create the folder %1").arg(QDir::toNativeSeparators(directory));
         return {};
     }
-    // One snapshot for every CSV, so the files describe the same moment.
-    const DashboardSnapshot &s = *m_snapshot;
+    // The CSVs come from the snapshot on screen (also while paused), so they match the PNGs;
+    // report.json is the aggregator's state now, which is newer while the display is paused.
+    const DashboardSnapshot &s = m_shown ? *m_shown : *m_snapshot;
     const QString prefix = dir.filePath(QStringLiteral("clickscope-%1-")
                                             .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
     QStringList written;
@@ -481,11 +498,8 @@ void MainWindow::restoreSettings()
                                                                                : ShareChartView::Style::Bars);
     m_ui->actionShowComments->setChecked(settings.value(Key::comments, false).toBool());
     const auto theme = ThemeSwitcher::fromName(settings.value(Key::theme).toString());
-    if (theme && *theme != ThemeSwitcher::Theme::System) {
-        m_theme.setTheme(*theme);
-        for (QAction *action : m_themeGroup->actions())
-            action->setChecked(action->data().toInt() == int(*theme));
-    }
+    if (theme && *theme != ThemeSwitcher::Theme::System)
+        setTheme(*theme);
     showRecentUrls(recentUrls());
 }
 

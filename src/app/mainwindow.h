@@ -73,7 +73,9 @@ public:
     DashboardSnapshotPtr lastSnapshot() const { return m_snapshot; }
     const StreamRequest &lastRequest() const { return m_request; }
     ClickPipeline &pipeline() { return m_pipeline; }
-    ThemeSwitcher &themeSwitcher() { return m_theme; }
+    ThemeSwitcher::Theme theme() const { return m_theme.theme(); }
+    // Switches the palette and ticks the theme in View ▸ Theme.
+    void setTheme(ThemeSwitcher::Theme theme);
 
     CountersPanel *countersPanel() const;
     RateChartView *rateChart() const;
@@ -104,6 +106,7 @@ private:
     void render(const DashboardSnapshotPtr &snapshot);
     void onStateChanged(StreamSource::State state);
     void showMessage(const QString &text, bool isError);
+    bool isDemoUrl(const QUrl &url) const;   // served by the running demo publisher
     void rememberUrl(const QUrl &url);
     void showRecentUrls(const QStringList &urls);   // the URL bar's completions and the start page's list
     void restoreSettings();
@@ -118,7 +121,8 @@ private:
     PublisherPanel *m_publisherPanel = nullptr;
     QComboBox *m_windowCombo;                  // in the toolbar
     QActionGroup *m_themeGroup;
-    DashboardSnapshotPtr m_snapshot;
+    DashboardSnapshotPtr m_snapshot;   // the newest
+    DashboardSnapshotPtr m_shown;      // the one on screen (older while paused)
     StreamRequest m_request;
     QString m_lastError;
     StreamSource::State m_state = StreamSource::State::Closed;

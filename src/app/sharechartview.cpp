@@ -202,7 +202,9 @@ void ShareChartView::redrawBars()
     QStringList categories;
     QList<double> values;
     for (qsizetype i = n - 1; i >= 0; --i) {
-        categories << QStringLiteral("%1  (%2 %)").arg(m_labels.at(i)).arg(m_shares.at(i) * 100, 0, 'f', 1);
+        // The rank keeps categories distinct (two long URLs can shorten to the same label, and
+        // the axis drops duplicates, which would shift every label below them).
+        categories << QStringLiteral("%1. %2  (%3 %)").arg(i + 1).arg(m_labels.at(i)).arg(m_shares.at(i) * 100, 0, 'f', 1);
         values << m_values.at(i);
     }
     if (categories != m_categories->categories()) {

@@ -126,9 +126,11 @@ void StreamStatus::applySnapshot(const DashboardSnapshot &snapshot)
 void StreamStatus::refresh()
 {
     if (m_retryDelayMs >= 0) {
-        const double left = std::max<qint64>(0, m_retryDelayMs - m_retryTimer.elapsed()) / 1000.0;
-        setState(tr("Retrying in %1 s: %2").arg(left, 0, 'f', 1).arg(m_retryReason), m_retryReason,
-                 QColor(0xd4, 0x8a, 0x0d));
+        const qint64 leftMs = m_retryDelayMs - m_retryTimer.elapsed();
+        // Once the delay is over the attempt is under way, however long it takes to answer.
+        const QString text = leftMs > 0 ? tr("Retrying in %1 s: %2").arg(double(leftMs) / 1000.0, 0, 'f', 1).arg(m_retryReason)
+                                        : tr("Reconnecting to %1… (%2)").arg(m_url.toString(), m_retryReason);
+        setState(text, m_retryReason, QColor(0xd4, 0x8a, 0x0d));
     }
     const QLocale locale;
     setText(m_throughput, tr("%1 · %2 events/s")

@@ -60,7 +60,7 @@ void TestCommandLine::demoScreenshotShowsALiveDashboard()
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("shot.png"));
     const Run result = run({QStringLiteral("--demo"), QStringLiteral("--screenshot"), file, QStringLiteral("--after"),
-                            QStringLiteral("2.5")},
+                            QStringLiteral("5")},
                            m_config.path());
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
     const QImage image(file);

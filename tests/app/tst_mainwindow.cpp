@@ -559,8 +559,7 @@ void TestMainWindow::demoShowsDataAndTakesHandPublishedClicks()
     QVERIFY(panel);
     const QString curl = panel->curlCommand();
     QVERIFY2(curl.contains(demo->url(QStringLiteral("/publish")).toString()), qPrintable(curl));
-    demo->setRate(0);
-    QTest::qWait(300);   // the last synthetic tick drains
+    demo->setRate(0);   // synthetic links are random codes, never "/hello": no need to wait for quiet
     const quint64 hellosBefore = countOf(*window.rankingPanel()->topLinksModel(), "/hello");
     QNetworkAccessManager nam;
     QNetworkRequest request(demo->url(QStringLiteral("/publish")));
@@ -573,9 +572,10 @@ void TestMainWindow::demoShowsDataAndTakesHandPublishedClicks()
     reply->deleteLater();
     QTRY_COMPARE_WITH_TIMEOUT(countOf(*window.rankingPanel()->topLinksModel(), "/hello"), hellosBefore + 1, kWaitMs);
 
-    // Rate 0 means quiet: nothing more arrives.
+    // Rate 0 means quiet: nothing more arrives over a window of 20 synthetic ticks (a negative
+    // check has to watch for a while).
     const quint64 settled = window.clickCount();
-    QTest::qWait(400);
+    QTest::qWait(20 * TrafficGenerator::kTickMs);
     QCOMPARE(window.clickCount(), settled);
     // The slider is logarithmic and agrees with the spin box.
     QCOMPARE(PublisherPanel::rateAt(PublisherPanel::sliderPosition(1000)), 1000.0);
@@ -647,7 +647,6 @@ void TestMainWindow::pausedDisplayFreezesAndCatchesUp()
     QVERIFY(window.eventInspector()->isPaused());   // one pause for the whole display
     publisher.hub().publish(clicks(25, 10));
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(35), kWaitMs);   // still read and counted
-    QTest::qWait(100);
     QCOMPARE(tile->valueText(), QStringLiteral("10"));                      // but not drawn
     window.setDisplayPaused(false);
     QCOMPARE(tile->valueText(), QStringLiteral("35"));
@@ -783,6 +782,14 @@ void TestMainWindow::shortcutsReachTheirActions()
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(4), kWaitMs);
     window.connectTo(eventsUrl(publisher));   // undo the typed space
     QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Open")), kWaitMs);
+    // Space on a focused button presses the button.
+    auto *connectButton = window.findChild<QPushButton *>("connectButton");
+    connectButton->setFocus();
+    QTest::keyClick(connectButton, Qt::Key_Space);
+    QVERIFY(!window.isDisplayPaused());
+    QVERIFY(!window.isConnected());   // the button disconnected
+    window.connectTo(eventsUrl(publisher));
+    QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Open")), kWaitMs);
     QTest::keyClick(&window, Qt::Key_D, Qt::ControlModifier);
     QVERIFY(!window.isConnected());
     QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
@@ -825,13 +832,13 @@ void TestMainWindow::darkThemeRecoloursCharts()
 {
     MainWindow window;
     window.show();
-    window.themeSwitcher().setTheme(ThemeSwitcher::Theme::Dark);
+    window.setTheme(ThemeSwitcher::Theme::Dark);
     QTRY_VERIFY_WITH_TIMEOUT(window.palette().color(QPalette::Window).lightness() < 100, kWaitMs);
     QTRY_VERIFY_WITH_TIMEOUT(window.rateChart()->chart()->backgroundBrush().color().lightness() < 100, kWaitMs);
     QVERIFY(window.rateChart()->axisX()->labelsColor().lightness() > 150);
-    window.themeSwitcher().setTheme(ThemeSwitcher::Theme::Light);
+    window.setTheme(ThemeSwitcher::Theme::Light);
     QTRY_VERIFY_WITH_TIMEOUT(window.rateChart()->chart()->backgroundBrush().color().lightness() > 200, kWaitMs);
-    window.themeSwitcher().setTheme(ThemeSwitcher::Theme::System);
+    window.setTheme(ThemeSwitcher::Theme::System);
 }
 
 void TestMainWindow::aboutNamesVersionsAndLicences()

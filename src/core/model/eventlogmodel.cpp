@@ -20,7 +20,7 @@ RawEventRow ownRow(const RawEventRow &row)
 {
     if (row.event.retainedBytes() <= row.event.byteSize())
         return row;   // already detached: sharing it costs nothing extra
-    return {row.event.detached(), row.arrivalMs};
+    return {row.event.detached(), row.arrivalMs, row.comment};
 }
 
 QString typeText(const RawEventRow &row)
@@ -157,6 +157,11 @@ void EventLogModel::setPaused(bool paused)
         m_pending.clear();
     }
     emit pausedChanged(paused);
+}
+
+bool EventLogModel::isComment(int row) const
+{
+    return row >= 0 && row < rowCount() && m_log.at(row).comment;
 }
 
 QByteArray EventLogModel::fullData(int row) const

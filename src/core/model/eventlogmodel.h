@@ -79,6 +79,8 @@ public:
     const RawEventRow &eventAt(int row) const { return m_log.at(row); }
     // The event's whole data, for the inspector; empty for an invalid row.
     QByteArray fullData(int row) const;
+    // A comment line (a heartbeat) rather than an event.
+    bool isComment(int row) const;
 
     // `data` as one line of at most maxChars characters: line breaks shown as ⏎, an ellipsis when
     // cut. Decodes only the bytes it shows, however large the data.
