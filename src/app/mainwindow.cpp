@@ -3,9 +3,9 @@
 
 #include "connectdialog.h"
 #include "counterspanel.h"
+#include "dashboardexport.h"
 #include "demoserver.h"
 #include "eventinspector.h"
-#include "model/snapshotexport.h"
 #include "publisherpanel.h"
 #include "rankingpanel.h"
 #include "ratechartview.h"
@@ -18,15 +18,12 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QCompleter>
-#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
-#include <QSaveFile>
 #include <QSettings>
 #include <QStringListModel>
 
@@ -48,23 +45,6 @@ const QString theme = QStringLiteral("view/theme");
 const QString comments = QStringLiteral("view/showComments");
 const QString recentUrls = QStringLiteral("connect/recentUrls");
 } // namespace Key
-
-bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
-{
-    QSaveFile file(path);
-    if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit())
-        return true;
-    *error = QObject::tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
-    return false;
-}
-
-bool writePng(const QString &path, QWidget *widget, QString *error)
-{
-    if (widget->grab().save(path, "PNG"))
-        return true;
-    *error = QObject::tr("Cannot write %1").arg(QDir::toNativeSeparators(path));
-    return false;
-}
 
 } // namespace
 
@@ -410,47 +390,16 @@ void MainWindow::showRecentUrls(const QStringList &urls)
 
 QStringList MainWindow::exportTo(const QString &directory, QString *error)
 {
-    QString ignored;
-    error = error ? error : &ignored;
-    if (!m_snapshot) {
-        *error = tr("Nothing to export yet: connect to a stream first.");
-        return {};
-    }
-    const QDir dir(directory);
-    if (!dir.exists() && !QDir().mkpath(directory)) {
-        *error = tr("Cannot create the folder %1").arg(QDir::toNativeSeparators(directory));
-        return {};
-    }
+    DashboardExport::Contents contents;
     // The CSVs come from the snapshot on screen (also while paused), so they match the PNGs;
     // report.json is the aggregator's state now, which is newer while the display is paused.
-    const DashboardSnapshot &s = m_shown ? *m_shown : *m_snapshot;
-    const QString prefix = dir.filePath(QStringLiteral("clickscope-%1-")
-                                            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
-    QStringList written;
-    const auto text = [&](const QString &name, const QByteArray &bytes) {
-        if (!error->isEmpty() || !writeFile(prefix + name, bytes, error))
-            return;
-        written << prefix + name;
-    };
-    const auto png = [&](const QString &name, QWidget *widget) {
-        if (!error->isEmpty() || !writePng(prefix + name, widget, error))
-            return;
-        written << prefix + name;
-    };
-    error->clear();
-    text(QStringLiteral("series.csv"), SnapshotExport::seriesCsv(s));
-    text(QStringLiteral("top-links.csv"), SnapshotExport::rankingCsv(s.topLinks, "link"));
-    text(QStringLiteral("country.csv"), SnapshotExport::rankingCsv(s.breakdowns[DashboardSnapshot::Country], "country"));
-    text(QStringLiteral("referrer.csv"), SnapshotExport::rankingCsv(s.breakdowns[DashboardSnapshot::Referrer], "referrer"));
-    text(QStringLiteral("device.csv"), SnapshotExport::rankingCsv(s.breakdowns[DashboardSnapshot::Device], "device"));
-    text(QStringLiteral("browser.csv"), SnapshotExport::rankingCsv(s.breakdowns[DashboardSnapshot::Browser], "browser"));
-    text(QStringLiteral("report.json"), QJsonDocument(m_pipeline.report(kReportTopRows)).toJson(QJsonDocument::Indented));
-    png(QStringLiteral("dashboard.png"), this);
-    png(QStringLiteral("rate-chart.png"), m_ui->rateChart);
-    png(QStringLiteral("share-chart.png"), m_ui->sharePanel->chart());
-    if (!error->isEmpty())
-        return {};
-    return written;
+    contents.snapshot = m_shown ? m_shown.get() : m_snapshot.get();
+    if (contents.snapshot)
+        contents.report = m_pipeline.report(kReportTopRows);
+    contents.images = {{QStringLiteral("dashboard.png"), this},
+                       {QStringLiteral("rate-chart.png"), m_ui->rateChart},
+                       {QStringLiteral("share-chart.png"), m_ui->sharePanel->chart()}};
+    return DashboardExport::write(directory, contents, error);
 }
 
 void MainWindow::exportInteractively()

@@ -123,6 +123,13 @@ double RateChartView::niceYMax(double maxValue)
     return 10 * power;
 }
 
+double RateChartView::rescaledMax(double currentTop, double maxValue)
+{
+    if (maxValue > currentTop || (currentTop > niceYMax(0) && maxValue * 5 < currentTop))
+        return niceYMax(maxValue);
+    return currentTop;
+}
+
 void RateChartView::applySnapshot(const DashboardSnapshot &snapshot)
 {
     if (snapshot.seriesWindowSeconds != m_windowSeconds)
@@ -142,11 +149,8 @@ void RateChartView::applySnapshot(const DashboardSnapshot &snapshot)
     }
     m_line->replace(m_points);   // the one series call of this tick
 
-    // Rescale only when the data leaves the axis or uses less than a fifth of it.
-    const double top = m_axisY->max();
-    const double max = m_rates.maxValue();
-    if (max > top || (top > niceYMax(0) && max * 5 < top))
-        m_axisY->setRange(0, niceYMax(max));
+    if (const double top = rescaledMax(m_axisY->max(), m_rates.maxValue()); top != m_axisY->max())
+        m_axisY->setRange(0, top);
 }
 
 } // namespace Clickscope

@@ -47,6 +47,9 @@ public:
     // The upper end of the Y axis for data peaking at `maxValue`: 25 % headroom, rounded up to
     // 1, 2 or 5 times a power of ten, at least 10.
     static double niceYMax(double maxValue);
+    // The axis top to use when data peaking at `maxValue` is drawn on an axis up to `currentTop`:
+    // unchanged unless the data leaves it or uses less than a fifth of it, so axes do not jitter.
+    static double rescaledMax(double currentTop, double maxValue);
 
 signals:
     void windowSecondsChanged(int seconds);

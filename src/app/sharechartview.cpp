@@ -229,9 +229,8 @@ void ShareChartView::redrawBars()
         }
     }
     const double max = values.isEmpty() ? 0.0 : *std::max_element(values.cbegin(), values.cend());
-    const double top = m_valueAxis->max();
-    if (max > top || (top > RateChartView::niceYMax(0) && max * 5 < top))
-        m_valueAxis->setRange(0, RateChartView::niceYMax(max));
+    if (const double top = RateChartView::rescaledMax(m_valueAxis->max(), max); top != m_valueAxis->max())
+        m_valueAxis->setRange(0, top);
 }
 
 void ShareChartView::redrawDonut()

@@ -15,8 +15,8 @@ namespace Clickscope {
 // see DashboardSnapshot), a row is a bucket: column 0 is its start relative to the newest second
 // and column 1 its average clicks/s.
 //
-// setSeries() is called once per display tick and emits at most one dataChanged, over the rows
-// whose value changed. The row set changes only with setWindow(), which resets. Memory is the
+// setSeries() is called once per display tick and emits at most one dataChanged over the rows
+// whose value changed, plus one over column 0 when the bucket geometry moved. The row set changes only with setWindow(), which resets. Memory is the
 // window's doubles, allocated when the window is set, never growing with uptime or rate.
 //
 // A chart can also skip the model mapper: fillPoints() writes the window into a QList<QPointF>

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "model/dashboardsnapshot.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <utility>
+
+class QWidget;
+
+namespace Clickscope {
+
+// What File ▸ Export writes into a folder, all named clickscope-<yyyyMMdd-HHmmss>-…: CSV of the
+// series and of every table (from one snapshot), report.json, and a PNG of each given widget.
+class DashboardExport
+{
+public:
+    struct Contents
+    {
+        const DashboardSnapshot *snapshot = nullptr;
+        QJsonObject report;                           // `clickscope-cli watch --json`'s document
+        QList<std::pair<QString, QWidget *>> images;  // file suffix ("dashboard.png") → what to grab
+    };
+
+    // The paths written; on failure none (files written before it stay) and *error says why.
+    static QStringList write(const QString &directory, const Contents &contents, QString *error);
+};
+
+} // namespace Clickscope
