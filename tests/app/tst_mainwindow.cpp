@@ -374,7 +374,7 @@ void TestMainWindow::niceYMaxHasHeadroom()
     QCOMPARE(RateChartView::niceYMax(500), 1000.0);
     QCOMPARE(RateChartView::rescaledMax(100, 60), 100.0);    // fits: unchanged
     QCOMPARE(RateChartView::rescaledMax(100, 120), 200.0);   // outgrown
-    QCOMPARE(RateChartView::rescaledMax(1000, 150), 1000.0); // uses more than a fifth
+    QCOMPARE(RateChartView::rescaledMax(1000, 250), 1000.0); // uses more than a fifth
     QCOMPARE(RateChartView::rescaledMax(1000, 30), 50.0);    // far below: shrinks
     QCOMPARE(RateChartView::rescaledMax(10, 0), 10.0);       // the smallest axis stays
     QCOMPARE(EventInspector::prettyData("not json"), QStringLiteral("not json"));
