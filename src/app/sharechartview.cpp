@@ -124,6 +124,8 @@ void ShareChartView::rebuild()
         m_bars->setLabelsFormat(QStringLiteral("@value"));
         c->addSeries(m_bars);
         m_categories = new QBarCategoryAxis;
+        // Qt Charts 6.4 sizes a left category axis before its labels arrive and then elides them
+        // all to "…"; the labels are short (a rank, a key cut to 28 characters, a share).
         m_categories->setTruncateLabels(false);
         m_valueAxis = new QValueAxis;
         m_valueAxis->setLabelFormat(QStringLiteral("%.0f"));
@@ -208,18 +210,9 @@ void ShareChartView::redrawBars()
         values << m_values.at(i);
     }
     if (categories != m_categories->categories()) {
-        QChart *c = chart();
-        m_bars->detachAxis(m_categories);
-        c->removeAxis(m_categories);
-        delete m_categories;
-        m_categories = new QBarCategoryAxis;
-        // Qt Charts 6.4 sizes a left category axis before its labels and then elides them all to
-        // "…"; the labels are short (a key and a share), so they are drawn whole.
-        m_categories->setTruncateLabels(false);
+        // In place: the axis was made with truncation off (see rebuild()), so new labels are
+        // measured whole. A new axis per change would be 4 a second while a ranking reshuffles.
         m_categories->setCategories(categories);
-        c->addAxis(m_categories, Qt::AlignLeft);
-        m_bars->attachAxis(m_categories);
-        applyPalette();
         m_barSet->remove(0, m_barSet->count());
         m_barSet->append(values);
     } else {
