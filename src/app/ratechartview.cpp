@@ -132,8 +132,8 @@ double RateChartView::rescaledMax(double currentTop, double maxValue)
 
 void RateChartView::applySnapshot(const DashboardSnapshot &snapshot)
 {
-    if (snapshot.seriesWindowSeconds != m_windowSeconds)
-        return;   // made before the pipeline heard of the window shown now
+    if (snapshot.seriesWindowSeconds != 0 && snapshot.seriesWindowSeconds != m_windowSeconds)
+        return;   // made before the pipeline heard of the window shown now (0: a window not said)
     m_awaitsData = false;
     if (snapshot.clicksPerSecond.size() != m_rates.window() && !snapshot.clicksPerSecond.isEmpty())
         m_rates.setWindow(int(snapshot.clicksPerSecond.size()));
