@@ -294,19 +294,27 @@ void TestPublisher::streamRealtime(const QString &code, const QHttpServerRequest
     send(*subscriber, realtimeEvent(subscriber->link));
 }
 
-void TestPublisher::handlePublish(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+bool TestPublisher::admitAuthorizedPost(const QHttpServerRequest &request, QHttpServerResponder &responder,
+                                        const QString &methodHint) const
 {
     if (request.method() != QHttpServerRequest::Method::Post) {
-        responder.write(json({{QStringLiteral("error"), QStringLiteral("use POST to publish")}}),
+        responder.write(json({{QStringLiteral("error"), methodHint}}),
                         {{"Content-Type", "application/json"}, {"Allow", "POST"}}, StatusCode::MethodNotAllowed);
-        return;
+        return false;
     }
     if (!authorized(request, false)) {
         responder.write(json({{QStringLiteral("error"), QStringLiteral("missing or wrong bearer token")}}),
                         {{"Content-Type", "application/json"}, {"WWW-Authenticate", "Bearer"}},
                         StatusCode::Unauthorized);
-        return;
+        return false;
     }
+    return true;
+}
+
+void TestPublisher::handlePublish(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    if (!admitAuthorizedPost(request, responder, QStringLiteral("use POST to publish")))
+        return;
     PublishError error;
     const auto clicks = ClickHub::parseClicks(request.body(), &error);
     if (!clicks) {
@@ -331,17 +339,8 @@ void TestPublisher::handleFetchStream(const QHttpServerRequest &request, QHttpSe
 {
     // Seed 001's shape, as fetch() reads it: POST a JSON body with a bearer token, get `data:`
     // lines (no ids, no event types) that end with `data: [DONE]`, then the end of the response.
-    if (request.method() != QHttpServerRequest::Method::Post) {
-        responder.write(json({{QStringLiteral("error"), QStringLiteral("use POST with a JSON body, e.g. {\"last\": 10}")}}),
-                        {{"Content-Type", "application/json"}, {"Allow", "POST"}}, StatusCode::MethodNotAllowed);
+    if (!admitAuthorizedPost(request, responder, QStringLiteral("use POST with a JSON body, e.g. {\"last\": 10}")))
         return;
-    }
-    if (!authorized(request, false)) {
-        responder.write(json({{QStringLiteral("error"), QStringLiteral("missing or wrong bearer token")}}),
-                        {{"Content-Type", "application/json"}, {"WWW-Authenticate", "Bearer"}},
-                        StatusCode::Unauthorized);
-        return;
-    }
     qint64 last = kDefaultFetchClicks;
     if (!request.body().trimmed().isEmpty()) {
         QJsonParseError parseError;

@@ -79,6 +79,10 @@ private:
     void setUpRoutes();
     void streamEvents(const QString &channel, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void streamRealtime(const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // The writing endpoints' guard: POST only (405 with `methodHint` otherwise) and the bearer
+    // token when one is set (401). False when it has answered.
+    bool admitAuthorizedPost(const QHttpServerRequest &request, QHttpServerResponder &responder,
+                             const QString &methodHint) const;
     void handlePublish(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void handleFetchStream(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void handleRedirect(const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder);
