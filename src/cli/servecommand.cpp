@@ -62,7 +62,27 @@ int runServe(const QStringList &arguments)
     const QCommandLineOption maxConnections(QStringLiteral("max-connections"),
                                             QStringLiteral("Open streams allowed; more get 503 (default 10000)."),
                                             QStringLiteral("N"));
-    parser.addOptions({port, bind, rate, links, seed, noWobble, token, readToken, history, heartbeat, maxConnections});
+    const GuardedTcpServer::Limits defaults;
+    const QCommandLineOption headTimeout(
+        QStringLiteral("head-timeout"),
+        QStringLiteral("Seconds a request head may take; then 408 (default %1).").arg(defaults.headTimeoutMs / 1000),
+        QStringLiteral("S"));
+    const QCommandLineOption bodyTimeout(
+        QStringLiteral("body-timeout"),
+        QStringLiteral("Seconds a request body may take after its head; then 408 (default %1).")
+            .arg(defaults.bodyTimeoutMs / 1000),
+        QStringLiteral("S"));
+    const QCommandLineOption idleTimeout(
+        QStringLiteral("idle-timeout"),
+        QStringLiteral("Seconds a kept-alive connection may stay idle between requests (default %1).")
+            .arg(defaults.idleTimeoutMs / 1000),
+        QStringLiteral("S"));
+    const QCommandLineOption maxTcpConnections(
+        QStringLiteral("max-tcp-connections"),
+        QStringLiteral("Open TCP connections allowed; more get 503 (default: the file-descriptor limit less 128)."),
+        QStringLiteral("N"));
+    parser.addOptions({port, bind, rate, links, seed, noWobble, token, readToken, history, heartbeat, maxConnections,
+                       headTimeout, bodyTimeout, idleTimeout, maxTcpConnections});
     if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("serve [options]")))
         return *code;
     if (!parser.positionalArguments().isEmpty())
@@ -76,6 +96,10 @@ int runServe(const QStringList &arguments)
     const auto historyValue = wholeNumber(parser, history.names().constFirst(), 1, 10'000'000, &error);
     const auto heartbeatValue = wholeNumber(parser, heartbeat.names().constFirst(), 0, 86'400, &error);
     const auto maxConnectionsValue = wholeNumber(parser, maxConnections.names().constFirst(), 1, 1'000'000, &error);
+    const auto headTimeoutValue = wholeNumber(parser, headTimeout.names().constFirst(), 1, 3600, &error);
+    const auto bodyTimeoutValue = wholeNumber(parser, bodyTimeout.names().constFirst(), 1, 3600, &error);
+    const auto idleTimeoutValue = wholeNumber(parser, idleTimeout.names().constFirst(), 1, 3600, &error);
+    const auto maxTcpValue = wholeNumber(parser, maxTcpConnections.names().constFirst(), 1, 1'000'000, &error);
     bool rateOk = false;
     const double rateValue = parser.value(rate).toDouble(&rateOk);
     if (!rateOk || rateValue < 0 || rateValue > 1'000'000)
@@ -98,6 +122,14 @@ int runServe(const QStringList &arguments)
         settings.heartbeatMs = int(*heartbeatValue * 1000);
     if (maxConnectionsValue)
         settings.maxConnections = int(*maxConnectionsValue);
+    if (headTimeoutValue)
+        settings.connections.headTimeoutMs = int(*headTimeoutValue * 1000);
+    if (bodyTimeoutValue)
+        settings.connections.bodyTimeoutMs = int(*bodyTimeoutValue * 1000);
+    if (idleTimeoutValue)
+        settings.connections.idleTimeoutMs = int(*idleTimeoutValue * 1000);
+    if (maxTcpValue)
+        settings.connections.maxConnections = int(*maxTcpValue);
     if (!address.isLoopback())
         std::fprintf(stderr, "warning: listening on %s, which is not a loopback address: anyone who can reach it can "
                              "read%s\n",

@@ -39,8 +39,11 @@ std::optional<PublishError> ClickHub::validateClick(const QJsonObject &click, qs
     const QJsonValue link = click.value(QLatin1String("link"));
     if (link.isUndefined())
         return errorAt(index, QStringLiteral("link"), QStringLiteral("missing field 'link'"));
-    if (!link.isString() || link.toString().isEmpty() || link.toString().size() > kMaxLinkLength)
+    if (!link.isString() || link.toString().isEmpty())
         return errorAt(index, QStringLiteral("link"), QStringLiteral("'link' must be a non-empty string"));
+    if (link.toString().size() > kMaxLinkLength)
+        return errorAt(index, QStringLiteral("link"),
+                       QStringLiteral("'link' is %1 characters; the limit is %2").arg(link.toString().size()).arg(kMaxLinkLength));
     for (const FieldRule &rule : kStringFields) {
         const QJsonValue value = click.value(QLatin1String(rule.name));
         if (!value.isUndefined() && !value.isNull() && value.type() != rule.type)

@@ -79,7 +79,7 @@ TestPublisher::TestPublisher(Settings settings, QObject *parent)
     : QObject(parent)
     , m_settings(std::move(settings))
     , m_hub(m_settings.history)
-    , m_tcp(new GuardedTcpServer({16 * 1024, m_settings.maxBodyBytes, 10'000}, &m_http))
+    , m_tcp(new GuardedTcpServer(m_settings.connections, &m_http))
 {
     setUpRoutes();
     connect(&m_hub, &ClickHub::published, this, &TestPublisher::broadcast);
@@ -161,36 +161,58 @@ QJsonObject TestPublisher::stats() const
             {QStringLiteral("clicksPublished"), qint64(m_hub.totalClicks())},
             {QStringLiteral("droppedSubscribers"), qint64(m_dropped)},
             {QStringLiteral("refusedRequests"), qint64(m_tcp->refusedRequests())},
+            {QStringLiteral("refusedConnections"), qint64(m_tcp->refusedConnections())},
+            {QStringLiteral("idleConnectionsClosed"), qint64(m_tcp->idleClosed())},
+            {QStringLiteral("openConnections"), m_tcp->openConnections()},
             {QStringLiteral("uptimeSeconds"), double(m_uptime.elapsed()) / 1000.0}};
+}
+
+template<typename Handler>
+void TestPublisher::route(const char *path, Handler handler)
+{
+    m_http.route(path, [this, handler](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+        if (m_tcp->servesRequests(responder.socket()))
+            handler(request, std::move(responder));
+    });
+}
+
+template<typename Handler>
+void TestPublisher::routeWithArgument(const char *path, Handler handler)
+{
+    m_http.route(path, [this, handler](const QString &argument, const QHttpServerRequest &request,
+                                       QHttpServerResponder &&responder) {
+        if (m_tcp->servesRequests(responder.socket()))
+            handler(argument, request, std::move(responder));
+    });
 }
 
 void TestPublisher::setUpRoutes()
 {
-    m_http.route("/events", [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+    route("/events", [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
         streamEvents(QStringLiteral("all"), request, std::move(responder));
     });
-    m_http.route("/events/<arg>", [this](const QString &channel, const QHttpServerRequest &request,
-                                         QHttpServerResponder &&responder) {
+    routeWithArgument("/events/<arg>", [this](const QString &channel, const QHttpServerRequest &request,
+                                              QHttpServerResponder &&responder) {
         streamEvents(channel, request, std::move(responder));
     });
-    m_http.route("/realtime/<arg>", [this](const QString &code, const QHttpServerRequest &request,
-                                           QHttpServerResponder &&responder) {
+    routeWithArgument("/realtime/<arg>", [this](const QString &code, const QHttpServerRequest &request,
+                                                QHttpServerResponder &&responder) {
         streamRealtime(code, request, std::move(responder));
     });
-    m_http.route("/publish", [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+    route("/publish", [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
         handlePublish(request, std::move(responder));
     });
-    m_http.route("/stream", [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+    route("/stream", [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
         handleFetchStream(request, std::move(responder));
     });
-    m_http.route("/r/<arg>", [this](const QString &code, const QHttpServerRequest &request,
-                                    QHttpServerResponder &&responder) {
+    routeWithArgument("/r/<arg>", [this](const QString &code, const QHttpServerRequest &request,
+                                         QHttpServerResponder &&responder) {
         handleRedirect(code, request, std::move(responder));
     });
-    m_http.route("/stats", [this](const QHttpServerRequest &, QHttpServerResponder &&responder) {
+    route("/stats", [this](const QHttpServerRequest &, QHttpServerResponder &&responder) {
         writeJson(responder, stats(), StatusCode::Ok);
     });
-    m_http.route("/health", [](const QHttpServerRequest &, QHttpServerResponder &&responder) {
+    route("/health", [](const QHttpServerRequest &, QHttpServerResponder &&responder) {
         writeJson(responder, {{QStringLiteral("status"), QStringLiteral("ok")}}, StatusCode::Ok);
     });
     // QHttpServer 6.4 upgrades a WebSocket request only when a route matches its path; the
@@ -198,6 +220,17 @@ void TestPublisher::setUpRoutes()
     m_http.route("/ws", [](const QHttpServerRequest &, QHttpServerResponder &&) {});
     m_http.route("/ws/<arg>", [](const QString &, const QHttpServerRequest &, QHttpServerResponder &&) {});
     connect(&m_http, &QAbstractHttpServer::newWebSocketConnection, this, &TestPublisher::acceptWebSockets);
+    m_http.setMissingHandler([this](const QHttpServerRequest &, QHttpServerResponder &&responder) {
+        if (m_tcp->servesRequests(responder.socket()))
+            writeJson(responder, {{QStringLiteral("error"), QStringLiteral("no such path")}}, StatusCode::NotFound);
+    });
+}
+
+void TestPublisher::writeStreamHead(QHttpServerResponder &responder)
+{
+    responder.writeStatusLine(StatusCode::Ok);
+    responder.writeHeaders({{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}});
+    responder.writeBody(QByteArray());   // ends the head
 }
 
 bool TestPublisher::authorized(const QHttpServerRequest &request, bool forReading) const
@@ -225,6 +258,7 @@ bool TestPublisher::admitStream(const QHttpServerRequest &request, QHttpServerRe
 
 TestPublisher::Subscriber *TestPublisher::addSseSubscriber(QHttpServerResponder &&responder, Kind kind)
 {
+    m_tcp->carryStream(responder.socket());
     auto subscriber = std::make_unique<Subscriber>();
     subscriber->kind = kind;
     subscriber->responder = std::make_unique<QHttpServerResponder>(std::move(responder));
@@ -245,6 +279,10 @@ void TestPublisher::streamEvents(const QString &channel, const QHttpServerReques
 {
     if (!admitStream(request, responder))
         return;
+    if (request.method() == QHttpServerRequest::Method::Head) {
+        writeStreamHead(responder);
+        return;
+    }
     const QUrlQuery query = request.query();
     QByteArray lastEventId = request.value("Last-Event-ID");
     if (lastEventId.isEmpty() && query.hasQueryItem(QStringLiteral("lastEventId")))
@@ -287,6 +325,10 @@ void TestPublisher::streamRealtime(const QString &code, const QHttpServerRequest
 {
     if (!admitStream(request, responder))
         return;
+    if (request.method() == QHttpServerRequest::Method::Head) {
+        writeStreamHead(responder);
+        return;
+    }
     Subscriber *subscriber = addSseSubscriber(std::move(responder), Kind::Realtime);
     // Links are published as "/code" or "code"; follow whichever this one has been seen as.
     const QByteArray bare = code.toUtf8();
@@ -385,6 +427,12 @@ void TestPublisher::handleRedirect(const QString &code, const QHttpServerRequest
         click.insert(QStringLiteral("browser"), browser);
     if (!ua.isEmpty())
         click.insert(QStringLiteral("userAgent"), ua);
+    // The same rules as POST /publish: a link too long for it is too long here.
+    if (const auto error = ClickHub::validateClick(click, -1)) {
+        writeJson(responder, {{QStringLiteral("error"), error->message}, {QStringLiteral("field"), error->field}},
+                  StatusCode::BadRequest);
+        return;
+    }
     m_hub.publish({click});
     const QUrl target = m_settings.redirects.value(code, QUrl(m_settings.redirectBase + code));
     responder.write(QByteArray(), {{"Location", target.toEncoded()}, {"Cache-Control", "no-store"}},

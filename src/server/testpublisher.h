@@ -40,7 +40,7 @@ public:
         int heartbeatMs = 15'000;
         int retryMs = 3'000;                    // sent to SSE clients as `retry:`
         int maxConnections = 10'000;            // open streams (SSE + WebSocket)
-        qint64 maxBodyBytes = 1024 * 1024;
+        GuardedTcpServer::Limits connections;   // request sizes, timeouts, open TCP connections
         qint64 maxBacklogBytes = 4 * 1024 * 1024;
         QString redirectBase = QStringLiteral("https://example.com/");   // /r/<code> → base + code
         QHash<QString, QUrl> redirects;         // per-code targets, ahead of redirectBase
@@ -77,6 +77,15 @@ private:
     };
 
     void setUpRoutes();
+    // Routes `path` to `handler` on connections that still serve requests: a request pipelined
+    // behind an event stream on the same connection is never answered (the answer would land
+    // inside the stream).
+    template<typename Handler>
+    void route(const char *path, Handler handler);
+    template<typename Handler>
+    void routeWithArgument(const char *path, Handler handler);
+    // HEAD of a stream: its head, no body.
+    static void writeStreamHead(QHttpServerResponder &responder);
     void streamEvents(const QString &channel, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void streamRealtime(const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     // The writing endpoints' guard: POST only (405 with `methodHint` otherwise) and the bearer

@@ -72,6 +72,7 @@ private slots:
     void maxConnectionsGives503();
     void slowSubscriberIsDroppedOthersContinue();
     void redirectRecordsAClick();
+    void redirectRefusesWhatPublishRefuses();
     void statsAndHealth();
     void disconnectedClientsAreFreed();
     void shutdownEndsStreamsCleanly();
@@ -252,6 +253,9 @@ void TestTestPublisher::webSocketFrames()
     all.open(url.resolved(QUrl(QStringLiteral("/ws"))));
     x.open(url.resolved(QUrl(QStringLiteral("/ws"))));   // switches to channel x by message
     QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 2, kWaitMs);
+    // The server counts a subscriber before the client has seen the handshake's answer, and a
+    // QWebSocket drops what is sent before it is connected.
+    QTRY_COMPARE_WITH_TIMEOUT(x.state(), QAbstractSocket::ConnectedState, kWaitMs);
     x.sendTextMessage(QStringLiteral(R"({"subscribe":"x"})"));
     QTRY_COMPARE_WITH_TIMEOUT(request("GET", "/stats").json().value("subscribers").toObject().value("x").toInt(), 1, kWaitMs);
     QCOMPARE(request("POST", "/publish", R"({"link":"/w1"})").status, 202);
@@ -318,7 +322,7 @@ void TestTestPublisher::publishRefusesBadInputAndPublishesNothing()
 void TestTestPublisher::oversizedBodyRefusedBeforeItIsRead()
 {
     TestPublisher::Settings settings;
-    settings.maxBodyBytes = 1000;
+    settings.connections.maxBodyBytes = 1000;
     m_publisher = start(settings);
     QByteArray big = "[";
     while (big.size() < 5000)
@@ -355,7 +359,7 @@ void TestTestPublisher::oversizedBodyRefusedBeforeItIsRead()
 void TestTestPublisher::keptAliveConnectionsAreCheckedPerRequest()
 {
     TestPublisher::Settings settings;
-    settings.maxBodyBytes = 64 * 1024;
+    settings.connections.maxBodyBytes = 64 * 1024;
     m_publisher = start(settings);
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, m_publisher->port());
@@ -531,6 +535,18 @@ void TestTestPublisher::redirectRecordsAClick()
     request("GET", "/r/promo", {}, {{"Accept-Language", "fr-CA,fr;q=0.8"}, {"User-Agent", "curl/8.0"}});
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
     QCOMPARE(got.json(1).value("country").toString(), QStringLiteral("CA"));
+}
+
+void TestTestPublisher::redirectRefusesWhatPublishRefuses()
+{
+    const QString longCode(15'000, u'a');
+    const HttpResult r = request("GET", QStringLiteral("/r/") + longCode);
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.json().value("field").toString(), QStringLiteral("link"));
+    QVERIFY(r.json().value("error").toString().contains(QStringLiteral("limit is 2048")));
+    QCOMPARE(m_publisher->hub().totalClicks(), quint64(0));
+    QCOMPARE(request("POST", "/publish", "{\"link\":\"/" + QByteArray(15'000, 'a') + "\"}").status, 400);
+    QCOMPARE(request("GET", QStringLiteral("/r/") + QString(2047, u'a')).status, 302);   // "/" + 2047 = the limit
 }
 
 void TestTestPublisher::statsAndHealth()
