@@ -260,7 +260,19 @@ DecodeResult ClickDecoder::decode(QByteArrayView eventType, QByteArrayView data,
     m_inputOffset = trimmed.data() - data.data();
     copyInput(trimmed);
     element root;
-    if (const auto error = m_parser->parse(m_input.get(), std::size_t(m_inputSize), false).get(root)) {
+    auto error = m_parser->parse(m_input.get(), std::size_t(m_inputSize), false).get(root);
+    if (error == simdjson::NUMBER_ERROR) {
+        // An integer beyond 64 bits (an id of 2^64, a count of 10^23) fails the whole parse; read
+        // as a double it is still a number, and only the field that needs a whole number refuses it.
+        if (const std::string widened = widenHugeIntegers(trimmed); qsizetype(widened.size()) != trimmed.size()) {
+            copyInput(QByteArrayView(widened.data(), qsizetype(widened.size())));
+            if (m_parser->parse(m_input.get(), std::size_t(m_inputSize), false).get(root) == simdjson::SUCCESS)
+                error = simdjson::SUCCESS;
+            else
+                copyInput(trimmed);   // errors are reported against what arrived
+        }
+    }
+    if (error) {
         if (!strict && !typedMessage)
             return DecodeResult::NotClick;
         m_jsonError = int(error);
@@ -594,6 +606,45 @@ void ClickDecoder::releaseIfLarge()
         std::string().swap(m_hostScratch);
 }
 
+std::string ClickDecoder::widenHugeIntegers(QByteArrayView json)
+{
+    constexpr qsizetype kMaxIntegerDigits = 19;   // 2^64 has 20 digits
+    std::string out;
+    out.reserve(std::size_t(json.size()) + 16);
+    bool inString = false;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        out += c;
+        if (inString) {
+            if (c == '\\' && i + 1 < json.size())
+                out += json[++i];
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        if (c == '"') {
+            inString = true;
+            continue;
+        }
+        if (c < '0' || c > '9')
+            continue;
+        // A whole number token: its integer digits, then any fraction or exponent.
+        qsizetype end = i + 1;
+        while (end < json.size() && json[end] >= '0' && json[end] <= '9')
+            ++end;
+        const qsizetype integerDigits = end - i;
+        const bool whole = end == json.size() || (json[end] != '.' && json[end] != 'e' && json[end] != 'E');
+        while (end < json.size() && ((json[end] >= '0' && json[end] <= '9') || json[end] == '.' || json[end] == 'e'
+                                     || json[end] == 'E' || json[end] == '+' || json[end] == '-'))
+            ++end;
+        out.append(json.data() + i + 1, std::size_t(end - i - 1));
+        if (whole && integerDigits > kMaxIntegerDigits)
+            out += ".0";
+        i = end - 1;
+    }
+    return out;
+}
+
 void ClickDecoder::copyInput(QByteArrayView data)
 {
     if (data.size() > m_capacity) {
@@ -636,7 +687,7 @@ QString ClickDecoder::lastError() const
         QJsonDocument::fromJson(QByteArray::fromRawData(m_input.get(), m_inputSize), &error);
         const QString what = QString::fromLatin1(simdjson::error_message(simdjson::error_code(m_jsonError)));
         if (error.error == QJsonParseError::NoError) {
-            // Valid JSON that simdjson 3.0 refuses: an integer beyond 64 bits is the known case.
+            // Valid JSON that simdjson 3.0 refuses even after widening huge integers to doubles.
             if (m_jsonError == simdjson::NUMBER_ERROR)
                 return QStringLiteral("unsupported JSON: a number beyond 64-bit range (%1)").arg(what);
             return QStringLiteral("invalid JSON: %1").arg(what);

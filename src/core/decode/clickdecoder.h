@@ -153,6 +153,9 @@ private:
                         const char *expected = nullptr);
     void releaseIfLarge();
     void copyInput(QByteArrayView data);
+    // `json` with every integer too long for 64 bits written as a double ("1e23" style values
+    // stay as they are); the same size when there is none.
+    static std::string widenHugeIntegers(QByteArrayView json);
 
     FieldMapping m_mapping;
     // Each mapped pointer split into its unescaped reference tokens, once, so that resolving it
