@@ -33,7 +33,8 @@ CountersPanel::CountersPanel(QWidget *parent) : QWidget(parent)
     m_peak = addTile(QStringLiteral("peakTile"), tr("Peak/s"), tr("Most clicks in one second"));
     m_links = addTile(QStringLiteral("linksTile"), tr("Links"), tr("Distinct links seen (exact up to 100,000; beyond that, \"+\": at least this many)"));
     m_events = addTile(QStringLiteral("eventsTile"), tr("Events"), tr("Stream events received"));
-    m_undecodable = addTile(QStringLiteral("undecodableTile"), tr("Undecodable"), tr("Events that could not be decoded"));
+    m_undecodable = addTile(QStringLiteral("undecodableTile"), tr("Undecodable / dropped"),
+                            tr("Events that could not be decoded / events dropped unread for being over the size limit"));
     m_gaps = addTile(QStringLiteral("gapsTile"), tr("Gaps"), tr("Event ids missing between consecutive clicks"));
     m_reconnects = addTile(QStringLiteral("reconnectsTile"), tr("Reconnects"), tr("Reconnections scheduled"));
     m_latency = addTile(QStringLiteral("latencyTile"), tr("Latency p50 / p99 (ms)"),
@@ -61,7 +62,8 @@ void CountersPanel::applySnapshot(const DashboardSnapshot &s)
     m_peak->setValueText(locale.toString(s.ratePeak));
     m_links->setValueText(locale.toString(s.distinctLinks) + (s.topLinksExact ? QString() : QStringLiteral("+")));
     m_events->setValueText(locale.toString(s.totals.events));
-    m_undecodable->setValueText(locale.toString(s.totals.undecodable));
+    m_undecodable->setValueText(locale.toString(s.totals.undecodable) + QStringLiteral(" / ")
+                                + locale.toString(s.totals.discarded));
     m_gaps->setValueText(locale.toString(s.totals.gaps));
     m_reconnects->setValueText(locale.toString(s.totals.reconnects));
     m_latency->setValueText(s.latencyCount == 0 ? QStringLiteral("–")

@@ -29,6 +29,10 @@ ConnectionFlags::ConnectionFlags()
     , m_timeout(QStringLiteral("timeout"), QStringLiteral("Stops after S seconds."), QStringLiteral("S"))
     , m_idleTimeout(QStringLiteral("idle-timeout"), QStringLiteral("Reconnects when no byte arrived for S seconds."),
                     QStringLiteral("S"))
+    , m_connectTimeout(QStringLiteral("connect-timeout"),
+                       QStringLiteral("Gives an attempt up when no response head came within S seconds (default %1).")
+                           .arg(SourceConfig::kDefaultConnectTimeoutMs / 1000),
+                       QStringLiteral("S"))
     , m_retry(QStringLiteral("retry"), QStringLiteral("Reconnection delay until the server sends one (default 3)."),
               QStringLiteral("S"))
     , m_noReconnect(QStringLiteral("no-reconnect"),
@@ -41,8 +45,8 @@ void ConnectionFlags::addTo(QCommandLineParser &parser) const
 {
     parser.addPositionalArgument(QStringLiteral("URL"),
                                  QStringLiteral("The stream: http(s):// for SSE, ws(s):// for WebSocket."));
-    parser.addOptions({m_header, m_method, m_data, m_lastEventId, m_timeout, m_idleTimeout, m_retry, m_noReconnect,
-                       m_doneMarker});
+    parser.addOptions({m_header, m_method, m_data, m_lastEventId, m_timeout, m_idleTimeout, m_connectTimeout, m_retry,
+                       m_noReconnect, m_doneMarker});
 }
 
 std::optional<double> ConnectionFlags::timeoutSeconds(const QCommandLineParser &parser) const
@@ -94,11 +98,14 @@ QString ConnectionFlags::read(const QCommandLineParser &parser, SourceConfig &co
     QString error;
     positiveNumber(parser, m_timeout.names().constFirst(), &error);
     const auto idle = positiveNumber(parser, m_idleTimeout.names().constFirst(), &error);
+    const auto connectTimeout = positiveNumber(parser, m_connectTimeout.names().constFirst(), &error);
     const auto retry = positiveNumber(parser, m_retry.names().constFirst(), &error);
     if (!error.isEmpty())
         return error;
     if (idle)
         config.idleTimeoutMs = milliseconds(*idle);
+    if (connectTimeout)
+        config.connectTimeoutMs = std::max(1, milliseconds(*connectTimeout));
     if (retry)
         config.defaultRetryMs = milliseconds(*retry);
     return {};

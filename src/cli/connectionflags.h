@@ -29,6 +29,7 @@ private:
     QCommandLineOption m_lastEventId;
     QCommandLineOption m_timeout;
     QCommandLineOption m_idleTimeout;
+    QCommandLineOption m_connectTimeout;
     QCommandLineOption m_retry;
     QCommandLineOption m_noReconnect;
     QCommandLineOption m_doneMarker;

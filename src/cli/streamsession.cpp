@@ -40,6 +40,10 @@ StreamSession::StreamSession(const SourceConfig &config, std::optional<double> t
     });
     connect(source, &StreamSource::failed, this,
             [](StreamSource::Error, const QString &message) { logLine(QStringLiteral("error: ") + message); });
+    connect(source, &StreamSource::eventsDiscarded, this, [this](quint64 count, const QString &reason) {
+        m_discarded += count;
+        logLine(QStringLiteral("warning: %1 (%2 so far)").arg(reason).arg(m_discarded));
+    });
     connect(source, &StreamSource::reconnectScheduled, this, [](qint64 delayMs, const QString &reason) {
         logLine(QStringLiteral("reconnecting in %1 ms: %2").arg(delayMs).arg(reason));
     });

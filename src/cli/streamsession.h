@@ -43,6 +43,7 @@ private:
     SignalWatcher m_signals;
     QTimer m_deadline;
     int m_exitCode = -1;
+    quint64 m_discarded = 0;
 };
 
 } // namespace Clickscope::Cli

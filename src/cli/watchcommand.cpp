@@ -40,14 +40,15 @@ QString text(const QJsonObject &report)
 {
     const QJsonObject t = report.value(QStringLiteral("totals")).toObject();
     const QJsonObject r = report.value(QStringLiteral("rate")).toObject();
-    QString out = QStringLiteral("clicks %1  events %2  undecodable %3  other %4  gaps %5  reconnects %6  bytes %7\n")
+    QString out = QStringLiteral("clicks %1  events %2  undecodable %3  other %4  gaps %5  reconnects %6  bytes %7  discarded %8\n")
                       .arg(t.value(QStringLiteral("clicks")).toInteger())
                       .arg(t.value(QStringLiteral("events")).toInteger())
                       .arg(t.value(QStringLiteral("undecodable")).toInteger())
                       .arg(t.value(QStringLiteral("otherEvents")).toInteger())
                       .arg(t.value(QStringLiteral("gaps")).toInteger())
                       .arg(t.value(QStringLiteral("reconnects")).toInteger())
-                      .arg(t.value(QStringLiteral("bytes")).toInteger());
+                      .arg(t.value(QStringLiteral("bytes")).toInteger())
+                      .arg(t.value(QStringLiteral("discarded")).toInteger());
     out += QStringLiteral("rate now %1/s  peak %2/s  average %3/s\n")
                .arg(r.value(QStringLiteral("now")).toDouble(), 0, 'f', 1)
                .arg(r.value(QStringLiteral("peak")).toInteger())
@@ -145,6 +146,8 @@ int runWatch(const QStringList &arguments)
         bytesCounted = source.totalBytes();
     });
     QObject::connect(&source, &StreamSource::reconnectScheduled, &session, [&] { aggregator.addReconnect(); });
+    QObject::connect(&source, &StreamSource::eventsDiscarded, &session,
+                     [&](quint64 count) { aggregator.addDiscarded(count); });
     QTimer rateTick;
     QObject::connect(&rateTick, &QTimer::timeout, &session,
                      [&] { aggregator.advanceTo(QDateTime::currentMSecsSinceEpoch()); });

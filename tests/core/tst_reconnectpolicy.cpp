@@ -3,6 +3,8 @@
 
 #include <QTest>
 
+#include <limits>
+
 using Clickscope::ReconnectPolicy;
 
 class TestReconnectPolicy : public QObject
@@ -16,7 +18,49 @@ private slots:
     void backoffIsCapped();
     void serverRetryAboveTheCapIsHonoured();
     void sameSeedSameDelays();
+    void absurdServerRetryIsClamped_data();
+    void absurdServerRetryIsClamped();
+    void tinyServerRetryBacksOffAfterTheFirstTime();
 };
+
+void TestReconnectPolicy::absurdServerRetryIsClamped_data()
+{
+    QTest::addColumn<qint64>("retry");
+    QTest::newRow("4000000000 (46 days)") << qint64(4'000'000'000);
+    QTest::newRow("10^23, saturated by the parser") << std::numeric_limits<qint64>::max();
+}
+
+void TestReconnectPolicy::absurdServerRetryIsClamped()
+{
+    QFETCH(qint64, retry);
+    ReconnectPolicy policy(ReconnectPolicy::Settings{3000, 30000, 0.25}, 1);
+    policy.setServerRetryMs(retry);
+    QCOMPARE(policy.baseDelayMs(), ReconnectPolicy::kMaxServerRetryMs);
+    QCOMPARE(policy.clampedServerRetryMs(), std::optional<qint64>(retry));
+    QCOMPARE(policy.delayMs(0), ReconnectPolicy::kMaxServerRetryMs);
+    QCOMPARE(policy.delayMs(40), ReconnectPolicy::kMaxServerRetryMs);
+    policy.setServerRetryMs(5000);
+    QCOMPARE(policy.clampedServerRetryMs(), std::nullopt);
+}
+
+void TestReconnectPolicy::tinyServerRetryBacksOffAfterTheFirstTime()
+{
+    for (const qint64 retry : {qint64(0), qint64(100)}) {
+        ReconnectPolicy policy(ReconnectPolicy::Settings{3000, 30000, 0.25}, 5);
+        policy.setServerRetryMs(retry);
+        QCOMPARE(policy.delayMs(0), retry);   // honoured as sent, the first time
+        QCOMPARE(policy.delayMs(1), retry);
+        qint64 total = 0;
+        for (int failures = 2; failures <= 6; ++failures) {
+            const qint64 full = ReconnectPolicy::kMinBackoffMs << (failures - 1);
+            const qint64 d = policy.delayMs(failures);
+            QVERIFY2(d <= full && d >= full * 3 / 4, qPrintable(QStringLiteral("%1 ms after %2 failures").arg(d).arg(failures)));
+            total += d;
+        }
+        // Five short connections in a row cost seconds of waiting, not milliseconds.
+        QVERIFY(total >= 5000);
+    }
+}
 
 void TestReconnectPolicy::firstAttemptWaitsTheBaseDelay()
 {

@@ -17,7 +17,9 @@ QByteArray reasonFor(int code)
     case 204: return "No Content";
     case 301: return "Moved Permanently";
     case 302: return "Found";
+    case 303: return "See Other";
     case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 404: return "Not Found";
@@ -73,6 +75,13 @@ ScriptedHttpServer::Response ScriptedHttpServer::Response::raw(const QByteArray 
 ScriptedHttpServer::Response &ScriptedHttpServer::Response::then(int delayMs, const QByteArray &bytes)
 {
     steps.append({delayMs, bytes});
+    return *this;
+}
+
+ScriptedHttpServer::Response &ScriptedHttpServer::Response::keepAlive()
+{
+    closeAtEnd = false;
+    servesMore = true;
     return *this;
 }
 
@@ -143,9 +152,12 @@ void ScriptedHttpServer::accept()
 
 void ScriptedHttpServer::readFrom(QTcpSocket *socket)
 {
-    // One request per connection is all the tests need; bytes after it are ignored.
-    if (socket->property(kBufferProperty).toBool())
+    // One request at a time: bytes after it wait until its response is done, and are ignored
+    // unless that response keeps the connection alive.
+    if (socket->property(kBufferProperty).toBool()) {
+        socket->setProperty("pending", socket->property("pending").toByteArray() + socket->readAll());
         return;
+    }
     QByteArray buffer = socket->property("pending").toByteArray() + socket->readAll();
     const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
     if (headEnd < 0) {
@@ -173,6 +185,7 @@ void ScriptedHttpServer::readFrom(QTcpSocket *socket)
         return;
     }
     request.body = body.left(contentLength);
+    socket->setProperty("pending", body.mid(contentLength));
     socket->setProperty(kBufferProperty, true);
     m_requests.append(request);
     const Response response = responseFor(request);
@@ -197,8 +210,12 @@ ScriptedHttpServer::Response ScriptedHttpServer::responseFor(const Request &requ
 void ScriptedHttpServer::play(QTcpSocket *socket, const Response &response, int step)
 {
     if (step >= response.steps.size()) {
-        if (response.closeAtEnd)
+        if (response.closeAtEnd) {
             socket->disconnectFromHost();
+        } else if (response.servesMore) {
+            socket->setProperty(kBufferProperty, false);
+            QMetaObject::invokeMethod(socket, [this, socket] { readFrom(socket); }, Qt::QueuedConnection);
+        }
         return;
     }
     const Step &current = response.steps[step];

@@ -29,6 +29,7 @@ public:
     {
         QList<Step> steps;
         bool closeAtEnd = true;
+        bool servesMore = false;   // the connection takes another request after this response
 
         // 200 with Content-Type: text/event-stream, then `body`.
         static Response sse(const QByteArray &body = {});
@@ -42,6 +43,8 @@ public:
 
         Response &then(int delayMs, const QByteArray &bytes);
         Response &keepOpen();
+        // After this response (one with a length), the connection serves the next request.
+        Response &keepAlive();
     };
 
     struct Request

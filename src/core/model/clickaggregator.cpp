@@ -167,6 +167,7 @@ QJsonObject ClickAggregator::report(int topN) const
                      {QStringLiteral("snapshots"), qint64(t.snapshots)},
                      {QStringLiteral("bytes"), qint64(t.bytes)},
                      {QStringLiteral("reconnects"), qint64(t.reconnects)},
+                     {QStringLiteral("discarded"), qint64(t.discarded)},
                      {QStringLiteral("gaps"), qint64(t.gaps)},
                      {QStringLiteral("counterResets"), qint64(t.counterResets)},
                      {QStringLiteral("distinctLinks"), qint64(m_links.size())}}},

@@ -41,6 +41,7 @@ public:
         quint64 snapshots = 0;
         quint64 bytes = 0;
         quint64 reconnects = 0;
+        quint64 discarded = 0;       // events the source dropped unread, over its size limit
         quint64 gaps = 0;            // ids missing between consecutive numbered clicks
         quint64 counterResets = 0;   // snapshots whose count went backwards
     };
@@ -60,6 +61,7 @@ public:
     void addEvents(const QList<SseEvent> &events, qint64 arrivalMs);
     void addBytes(quint64 n) { m_totals.bytes += n; }
     void addReconnect() { ++m_totals.reconnects; }
+    void addDiscarded(quint64 n) { m_totals.discarded += n; }
     // Brings the rate meter up to `nowMs` (call about once a second, or before reading rates).
     void advanceTo(qint64 nowMs);
     void reset();

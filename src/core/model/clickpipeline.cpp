@@ -104,6 +104,10 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
     connect(m_source.get(), &StreamSource::stateChanged, this, &IngestWorker::stateChanged);
     connect(m_source.get(), &StreamSource::failed, this,
             [this](StreamSource::Error, const QString &message) { emit failed(message); });
+    connect(m_source.get(), &StreamSource::eventsDiscarded, this, [this](quint64 count) {
+        m_aggregator->addDiscarded(count);
+        m_dirty = true;
+    });
     connect(m_source.get(), &StreamSource::reconnectScheduled, this, [this](qint64 delayMs, const QString &reason) {
         m_aggregator->addReconnect();
         m_dirty = true;

@@ -16,7 +16,8 @@ ReconnectPolicy::ReconnectPolicy(Settings settings, quint32 seed) : m_settings(s
 
 void ReconnectPolicy::setServerRetryMs(qint64 ms)
 {
-    m_serverRetryMs = std::max<qint64>(0, ms);
+    m_clampedFrom = ms > kMaxServerRetryMs ? std::optional<qint64>(ms) : std::nullopt;
+    m_serverRetryMs = std::clamp<qint64>(ms, 0, kMaxServerRetryMs);
 }
 
 qint64 ReconnectPolicy::delayMs(int consecutiveFailures)
@@ -26,8 +27,9 @@ qint64 ReconnectPolicy::delayMs(int consecutiveFailures)
         return base;
     // A server that asks for a long retry gets it even when that exceeds our cap.
     const qint64 cap = std::max<qint64>(m_settings.maxDelayMs, base);
+    const qint64 step = std::max(base, kMinBackoffMs);
     const int doublings = std::min(consecutiveFailures - 1, 30);
-    const qint64 grown = base > (cap >> doublings) ? cap : base << doublings;
+    const qint64 grown = step > (cap >> doublings) ? cap : step << doublings;
     const double shortenBy = m_settings.jitter * m_random.generateDouble();
     return std::max<qint64>(std::min(grown, cap) * (1.0 - shortenBy), std::min<qint64>(base, cap));
 }

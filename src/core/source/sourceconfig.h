@@ -19,6 +19,8 @@ using HttpHeader = std::pair<QByteArray, QByteArray>;
 // CLI builds it from flags, the sources copy it.
 struct SourceConfig
 {
+    static constexpr int kDefaultConnectTimeoutMs = 30'000;
+
     QUrl url;
     QByteArray method = "GET";
     QByteArray body;                        // sent with every (re)connection, as fetch() does
@@ -28,6 +30,7 @@ struct SourceConfig
     int defaultRetryMs = 3000;              // until the server sends `retry`
     int maxRetryMs = 30000;                 // cap of the exponential backoff
     int idleTimeoutMs = 0;                  // no byte at all for this long: reconnect (0 = off)
+    int connectTimeoutMs = kDefaultConnectTimeoutMs;   // until the response head (0 = off)
     std::optional<QByteArray> doneMarker;   // a `data` equal to this ends the stream cleanly
     SseParser::Limits limits;
 };

@@ -17,7 +17,9 @@ StreamSource::StreamSource(SourceConfig config, QObject *parent)
 {
     qRegisterMetaType<QList<SseEvent>>();
     m_reconnectTimer.setSingleShot(true);
-    connect(&m_reconnectTimer, &QTimer::timeout, this, [this] { connectNow(); });
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &StreamSource::startAttempt);
+    m_connectTimer.setSingleShot(true);
+    connect(&m_connectTimer, &QTimer::timeout, this, &StreamSource::connectTimedOut);
 }
 
 void StreamSource::open()
@@ -31,16 +33,38 @@ void StreamSource::open()
     m_reconnectTimer.start(0);
 }
 
+void StreamSource::startAttempt()
+{
+    if (m_config.connectTimeoutMs > 0)
+        m_connectTimer.start(m_config.connectTimeoutMs);
+    connectNow();
+}
+
+void StreamSource::connectTimedOut()
+{
+    if (m_state != State::Connecting)
+        return;
+    dropConnection();
+    retryOrStop(QStringLiteral("no response within %1 s").arg(m_config.connectTimeoutMs / 1000.0), Error::Network, true);
+}
+
 void StreamSource::markOpen()
 {
-    m_consecutiveFailures = 0;
+    m_connectTimer.stop();
+    m_openedAt.start();
     setState(State::Open);
 }
 
 void StreamSource::retryOrStop(const QString &reason, Error errorIfStopping, bool failedToOpen)
 {
-    if (failedToOpen)
+    m_connectTimer.stop();
+    // A connection that ends as soon as it opened is no better than one that did not open.
+    const bool shortLived = !failedToOpen && m_openedAt.isValid() && m_openedAt.elapsed() < kShortLivedMs;
+    m_openedAt.invalidate();
+    if (failedToOpen || shortLived)
         ++m_consecutiveFailures;
+    else
+        m_consecutiveFailures = 0;
     if (!m_config.reconnect) {
         if (errorIfStopping == Error::NoError)
             stop();
@@ -49,17 +73,25 @@ void StreamSource::retryOrStop(const QString &reason, Error errorIfStopping, boo
         return;
     }
     const qint64 delay = m_policy.delayMs(m_consecutiveFailures);
-    qCDebug(lcSource) << "reconnecting in" << delay << "ms:" << reason;
+    QString why = reason;
+    if (m_consecutiveFailures >= 2)
+        why += QStringLiteral(" (backing off: %1 attempts in a row failed or ended within %2 s)")
+                   .arg(m_consecutiveFailures)
+                   .arg(kShortLivedMs / 1000);
+    if (const auto asked = m_policy.clampedServerRetryMs())
+        why += QStringLiteral(" (the server's retry of %1 ms is capped at %2 ms)").arg(*asked).arg(ReconnectPolicy::kMaxServerRetryMs);
+    qCDebug(lcSource) << "reconnecting in" << delay << "ms:" << why;
     countReconnect();
     setState(State::Connecting);
     m_reconnectTimer.start(int(std::min<qint64>(delay, std::numeric_limits<int>::max())));
-    emit reconnectScheduled(delay, reason);
+    emit reconnectScheduled(delay, why);
 }
 
 void StreamSource::fail(Error error, const QString &message)
 {
     dropConnection();
     m_reconnectTimer.stop();
+    m_connectTimer.stop();
     setError(error, message);
     qCDebug(lcSource) << "failed:" << message;
     QPointer<StreamSource> self(this);
@@ -72,6 +104,7 @@ void StreamSource::stop()
 {
     dropConnection();
     m_reconnectTimer.stop();
+    m_connectTimer.stop();
     setState(State::Closed);
 }
 

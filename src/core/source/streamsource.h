@@ -8,6 +8,7 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QElapsedTimer>
 #include <QTimer>
 
 namespace Clickscope {
@@ -17,7 +18,10 @@ namespace Clickscope {
 //
 // The connection lifecycle is shared: open() schedules the first attempt, transports report each
 // ended attempt through retryOrStop() or fail(), and the reconnection delay follows the
-// ReconnectPolicy (consecutive failures to open back off; a successful open resets them).
+// ReconnectPolicy. Attempts that fail to open, and connections that end within
+// kShortLivedMs of opening, count as consecutive failures and back off; a connection that
+// lasted longer resets them. An attempt that has not opened after `connectTimeoutMs` (no
+// connection, or no response head) is given up and counts as a failure.
 class StreamSource : public QObject
 {
     Q_OBJECT
@@ -33,6 +37,8 @@ public:
         Network,            // refused, reset, timed out … with reconnection off
     };
     Q_ENUM(Error)
+
+    static constexpr qint64 kShortLivedMs = 1000;
 
     explicit StreamSource(SourceConfig config, QObject *parent = nullptr);
 
@@ -59,6 +65,9 @@ signals:
     // Comment lines (heartbeats): the running total and the text of the latest one.
     void commentsReceived(quint64 total, const QString &lastComment);
     void reconnectScheduled(qint64 delayMs, const QString &reason);
+    // Data the stream sent that was dropped unread because it exceeds a limit (an SSE line or
+    // event over SseParser's cap): how many events this time, and why.
+    void eventsDiscarded(quint64 count, const QString &reason);
     // A fatal error; the source is Closed and will not reconnect.
     void failed(Clickscope::StreamSource::Error error, const QString &message);
 
@@ -86,8 +95,13 @@ protected:
     SourceConfig m_config;
 
 private:
+    void startAttempt();
+    void connectTimedOut();
+
     ReconnectPolicy m_policy;
     QTimer m_reconnectTimer;
+    QTimer m_connectTimer;
+    QElapsedTimer m_openedAt;
     int m_consecutiveFailures = 0;
     State m_state = State::Closed;
     Error m_error = Error::NoError;

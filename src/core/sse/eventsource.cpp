@@ -3,6 +3,7 @@
 
 #include "logging.h"
 
+#include <QLocale>
 #include <QNetworkRequest>
 #include <QPointer>
 
@@ -85,31 +86,106 @@ void EventSource::connectNow()
         return;
     }
     m_parser.reset();
-    m_headChecked = false;
     m_batch.clear();
+    // Every attempt starts from the configured request, as a browser's EventSource does.
+    m_requestUrl = m_config.url;
+    m_requestMethod = m_config.method;
+    m_requestBody = m_config.body;
+    m_requestHeaders = m_config.headers;
+    m_redirects = 0;
+    sendRequest();
+}
 
-    QNetworkRequest request(m_config.url);
+void EventSource::sendRequest()
+{
+    m_headChecked = false;
+    QNetworkRequest request(m_requestUrl);
     request.setRawHeader("Accept", "text/event-stream");
     request.setRawHeader("Cache-Control", "no-cache");
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    request.setMaximumRedirectsAllowed(20);   // what fetch() allows
-    if (!m_config.body.isEmpty() && !hasHeader(m_config.headers, "Content-Type"))
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    // HTTP/2 in Qt 6.4 reads ahead without limit (it ignores the read buffer size).
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    if (!m_requestBody.isEmpty() && !hasHeader(m_requestHeaders, "Content-Type"))
         request.setRawHeader("Content-Type", "text/plain;charset=UTF-8");   // fetch()'s default for a string body
-    for (const auto &[name, value] : std::as_const(m_config.headers))
+    for (const auto &[name, value] : std::as_const(m_requestHeaders))
         request.setRawHeader(name, value);
     if (const QByteArrayView id = m_parser.lastEventId(); !id.isEmpty())
         request.setRawHeader("Last-Event-ID", id.toByteArray());
 
     dropConnection();   // a reply still here must stop talking to us before it goes
-    const bool plainGet = m_config.method == "GET" && m_config.body.isEmpty();
-    m_reply.reset(plainGet ? m_nam.get(request) : m_nam.sendCustomRequest(request, m_config.method, m_config.body));
+    const bool plainGet = m_requestMethod == "GET" && m_requestBody.isEmpty();
+    m_reply.reset(plainGet ? m_nam.get(request) : m_nam.sendCustomRequest(request, m_requestMethod, m_requestBody));
     QNetworkReply *reply = m_reply.get();
     connect(reply, &QNetworkReply::metaDataChanged, this, &EventSource::checkResponseHead);
     connect(reply, &QIODevice::readyRead, this, &EventSource::readAvailable);
     connect(reply, &QNetworkReply::finished, this, &EventSource::replyFinished);
+    limitReadAhead();
+    if (!plainGet) {
+        // A request with a body starts from the event loop, and a limit set before that reaches
+        // nobody: set it again once the request is under way.
+        QMetaObject::invokeMethod(
+            this, [this, reply = QPointer<QNetworkReply>(reply)] {
+                if (reply && m_reply.get() == reply)
+                    limitReadAhead();
+            },
+            Qt::QueuedConnection);
+    }
     if (m_config.idleTimeoutMs > 0)
         m_idleTimer.start(m_config.idleTimeoutMs);
-    qCDebug(lcSse) << "connecting" << m_config.url;
+    qCDebug(lcSse) << "requesting" << m_requestMethod << m_requestUrl;
+}
+
+void EventSource::limitReadAhead()
+{
+    if (m_reply)
+        m_reply->setReadBufferSize(kReadAheadBytes);
+}
+
+bool EventSource::followRedirect(int status)
+{
+    const QUrl from = m_reply->url();
+    const QByteArray location = m_reply->rawHeader("Location");
+    if (location.isEmpty()) {
+        fail(Error::HttpStatus, QStringLiteral("HTTP %1 redirect without a Location header from %2").arg(status).arg(from.toString()));
+        return false;
+    }
+    const QUrl target = from.resolved(QUrl::fromEncoded(location));
+    const QString scheme = target.scheme().toLower();
+    if (!target.isValid() || (scheme != u"http" && scheme != u"https") || target.host().isEmpty()) {
+        fail(Error::HttpStatus, QStringLiteral("HTTP %1 redirect from %2 to '%3', which is not an http(s) URL")
+                                    .arg(status)
+                                    .arg(from.toString(), QString::fromLatin1(location)));
+        return false;
+    }
+    if (from.scheme().toLower() == u"https" && scheme == u"http") {
+        fail(Error::HttpStatus, QStringLiteral("HTTP %1 redirect from https to plain http (%2) refused").arg(status).arg(target.toString()));
+        return false;
+    }
+    if (++m_redirects > kMaxRedirects) {
+        fail(Error::HttpStatus, QStringLiteral("more than %1 redirects, the last to %2").arg(kMaxRedirects).arg(target.toString()));
+        return false;
+    }
+    // As fetch() does: 303 becomes a GET, and so does a POST answered with 301 or 302.
+    if ((status == 303 && m_requestMethod != "HEAD") || ((status == 301 || status == 302) && m_requestMethod == "POST")) {
+        m_requestMethod = "GET";
+        m_requestBody.clear();
+        m_requestHeaders.removeIf([](const HttpHeader &h) { return h.first.compare("Content-Type", Qt::CaseInsensitive) == 0; });
+    }
+    // Credentials go to the origin they were given for, never on to another one.
+    const bool sameOrigin = target.scheme().compare(from.scheme(), Qt::CaseInsensitive) == 0
+        && target.host().compare(from.host(), Qt::CaseInsensitive) == 0 && target.port(-1) == from.port(-1);
+    if (!sameOrigin) {
+        m_requestHeaders.removeIf([](const HttpHeader &h) {
+            return h.first.compare("Authorization", Qt::CaseInsensitive) == 0
+                || h.first.compare("Cookie", Qt::CaseInsensitive) == 0
+                || h.first.compare("Proxy-Authorization", Qt::CaseInsensitive) == 0;
+        });
+    }
+    qCDebug(lcSse) << "redirect" << status << "to" << target;
+    m_requestUrl = target;
+    sendRequest();
+    return true;
 }
 
 void EventSource::checkResponseHead()
@@ -120,9 +196,11 @@ void EventSource::checkResponseHead()
     if (!statusAttribute.isValid())
         return;
     const int status = statusAttribute.toInt();
-    if (isRedirect(status))
-        return;   // QNAM follows it; the final response's head comes next
     m_headChecked = true;
+    if (isRedirect(status)) {
+        followRedirect(status);
+        return;
+    }
     if (status == 204) {
         qCDebug(lcSse) << "204: the server asks us to stop";
         stop();
@@ -168,6 +246,17 @@ void EventSource::readAvailable()
     const QNetworkReply *reply = m_reply.get();
     const auto stillCurrent = [&] { return self && m_reply.get() == reply; };
 
+    if (m_parser.discardedEvents() != m_discardedSeen) {
+        const quint64 count = m_parser.discardedEvents() - m_discardedSeen;
+        m_discardedSeen = m_parser.discardedEvents();
+        emit eventsDiscarded(count,
+                             QStringLiteral("an event or line longer than %1 was dropped unread")
+                                 .arg(QLocale::c().formattedDataSize(
+                                     std::min(m_parser.limits().maxLineBytes, m_parser.limits().maxEventBytes), 0)));
+        if (!stillCurrent())
+            return;
+    }
+
     if (m_parser.commentCount() != m_commentsSeen) {
         m_commentsSeen = m_parser.commentCount();
         emit commentsReceived(m_commentsSeen, QString::fromUtf8(m_parser.lastComment()));
@@ -205,9 +294,10 @@ void EventSource::replyFinished()
     if (!m_reply)
         return;
     if (!m_headChecked) {
+        const QNetworkReply *reply = m_reply.get();
         checkResponseHead();
-        if (!m_reply)
-            return;   // failed or stopped on its status
+        if (m_reply.get() != reply)
+            return;   // failed, stopped, or redirected on its status
     }
     if (m_reply->bytesAvailable() > 0) {
         QPointer<EventSource> self(this);
@@ -217,14 +307,19 @@ void EventSource::replyFinished()
     }
     const QNetworkReply::NetworkError error = m_reply->error();
     const QString errorText = m_reply->errorString();
-    const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray contentEncoding = m_reply->rawHeader("Content-Encoding");
     const bool wasOpen = state() == State::Open;
     dropConnection();
 
-    if (isRedirect(status)) {
-        fail(Error::HttpStatus, QStringLiteral("HTTP %1 redirect was not followed: %2").arg(status).arg(errorText));
-    } else if (isFutile(error)) {
+    if (isFutile(error)) {
         fail(Error::Network, errorText);
+    } else if (error == QNetworkReply::UnknownContentError && errorText.startsWith(u"Decompression failed")) {
+        // Qt 6.4 drops the reason on the way; these are the two it can have.
+        retryOrStop(QStringLiteral("the %1 body could not be decompressed: it is corrupt, or it expands past Qt's "
+                                   "safety limit (more than 10 MiB at over 40 times its compressed size, a likely "
+                                   "decompression bomb)")
+                        .arg(contentEncoding.isEmpty() ? QStringLiteral("compressed") : QString::fromLatin1(contentEncoding)),
+                    Error::Network, !wasOpen);
     } else if (error == QNetworkReply::NoError) {
         retryOrStop(QStringLiteral("the server closed the stream"), Error::NoError, !wasOpen);
     } else {

@@ -15,12 +15,21 @@ namespace Clickscope {
 // A WHATWG EventSource on QNetworkAccessManager, plus what fetch()-based readers add: any method,
 // a body, custom headers, an idle timeout and an end marker.
 //
+// Memory is bounded whatever the server sends: QNAM reads at most kReadAheadBytes ahead of us
+// (beyond that it stops reading the socket, and TCP slows the sender), and the parser holds at
+// most its caps. A reader slower than the stream falls behind; it never buffers without limit.
+// Redirects are followed here rather than by QNAM, which in 6.4 sends a duplicate of the
+// redirected request and loses the read-ahead limit on the way.
+//
 // Each EventSource owns its QNetworkAccessManager: one manager carries at most six connections
 // per host and queues a seventh silently, which a dashboard with several streams must never do.
 class EventSource : public StreamSource
 {
     Q_OBJECT
 public:
+    static constexpr qint64 kReadAheadBytes = 1024 * 1024;
+    static constexpr int kMaxRedirects = 20;   // what fetch() allows
+
     explicit EventSource(SourceConfig config, QObject *parent = nullptr);
     ~EventSource() override;
 
@@ -36,6 +45,9 @@ private:
 
     void connectNow() override;
     void dropConnection() override;
+    void sendRequest();
+    void limitReadAhead();
+    bool followRedirect(int status);
     void checkResponseHead();
     void readAvailable();
     void replyFinished();
@@ -47,7 +59,14 @@ private:
     SseParser m_parser;
     QTimer m_idleTimer;
     QList<SseEvent> m_batch;
+    // The request of the current attempt: the configured one, changed by redirects.
+    QUrl m_requestUrl;
+    QByteArray m_requestMethod;
+    QByteArray m_requestBody;
+    QList<HttpHeader> m_requestHeaders;
+    int m_redirects = 0;
     quint64 m_commentsSeen = 0;
+    quint64 m_discardedSeen = 0;
     bool m_headChecked = false;
 };
 

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QByteArray>
+#include <QThread>
+#include <QUrl>
+
+#include <atomic>
+
+namespace Clickscope::Testing {
+
+// A hostile SSE server that answers every request with a 200 event stream and then writes one
+// pattern over and over, as fast as the client's TCP window lets it, until `maxBytes` are written
+// or it is destroyed. It runs in a thread of its own, so a slow client in the test's thread
+// cannot slow it down; what it managed to write shows how much the client let in.
+class FloodServer
+{
+public:
+    // `pattern`: e.g. "data: {...}\n\n" for events at loopback speed, or "x" for a line that never ends.
+    FloodServer(QByteArray head, QByteArray pattern, qint64 maxBytes);
+    ~FloodServer();
+
+    bool listen();
+    QUrl url() const;
+    qint64 bytesWritten() const { return m_written.load(); }
+    bool finished() const { return m_finished.load(); }
+
+    static QByteArray sseHead();
+
+private:
+    QThread m_thread;
+    QByteArray m_head;
+    QByteArray m_pattern;
+    qint64 m_maxBytes;
+    std::atomic<quint16> m_port{0};
+    std::atomic<qint64> m_written{0};
+    std::atomic<bool> m_finished{false};
+};
+
+} // namespace Clickscope::Testing
