@@ -36,11 +36,13 @@ private slots:
     void cleanup();
 
     void aFastServerIsReadNoFasterThanWeConsume();
+    void aFastWebSocketServerIsReadNoFasterThanWeConsume();
     void aLineThatNeverEndsCostsNoMoreThanTheCap();
     void redirectsAreFollowedWithOneRequestEach_data();
     void redirectsAreFollowedWithOneRequestEach();
     void aRedirectToAnotherOriginDropsCredentials();
     void aRedirectWithoutLocationSaysSo();
+    void tinyRetryBacksOffWhenConnectionsKeepEnding_data();
     void tinyRetryBacksOffWhenConnectionsKeepEnding();
     void hugeRetryIsClamped();
     void aSilentServerTimesOut();
@@ -90,6 +92,39 @@ void TestHostileServers::aFastServerIsReadNoFasterThanWeConsume()
     // Ahead of the reader: the server's own queue, the kernel's buffers and our read-ahead.
     QVERIFY2(written - consumed < 96 * kMiB, qPrintable(QString::number((written - consumed) / kMiB)));
     QVERIFY2(grown < 64 * kMiB, qPrintable(QString::number(grown / kMiB)));
+}
+
+void TestHostileServers::aFastWebSocketServerIsReadNoFasterThanWeConsume()
+{
+    // The same for WebSocket frames: Qt's socket would otherwise take in all the kernel has, and
+    // the messages of one pass would pile up in one batch before the reader saw any of them.
+    const auto flood = FloodServer::webSocket("{\"link\":\"/flood\",\"country\":\"NZ\"}", 1024 * kMiB);
+    QVERIFY(flood->listen());
+    SourceConfig config;
+    config.url = flood->url();
+    WebSocketSource source(config);
+    quint64 events = 0;
+    qsizetype largestBatch = 0;
+    int reads = 0;
+    connect(&source, &StreamSource::eventsReceived, this, [&](const QList<SseEvent> &batch) {
+        events += quint64(batch.size());
+        largestBatch = std::max(largestBatch, batch.size());
+        ++reads;
+        QThread::msleep(2);
+    });
+    const qint64 before = residentBytes();
+    qint64 peak = 0;
+    source.open();
+    QVERIFY(QTest::qWaitFor([&] {
+        peak = std::max(peak, residentBytes() - before);
+        return reads >= 200;
+    }, kWaitMs * 4));
+    const qint64 written = flood->bytesWritten();
+    source.close();
+    qInfo("read %d times, %llu events (at most %lld at once), %lld MiB of frames offered; RSS peak +%lld MiB", reads,
+          events, qint64(largestBatch), written / kMiB, peak / kMiB);
+    QVERIFY2(largestBatch <= WebSocketSource::kMaxBatchEvents, qPrintable(QString::number(largestBatch)));
+    QVERIFY2(peak < 64 * kMiB, qPrintable(QString::number(peak / kMiB)));
 }
 
 void TestHostileServers::aLineThatNeverEndsCostsNoMoreThanTheCap()
@@ -192,11 +227,22 @@ void TestHostileServers::aRedirectWithoutLocationSaysSo()
              qPrintable(failed.first().at(1).toString()));
 }
 
+void TestHostileServers::tinyRetryBacksOffWhenConnectionsKeepEnding_data()
+{
+    QTest::addColumn<int>("retryMs");
+    QTest::newRow("retry 0") << 0;
+    // A short stream that ends each time: the first reconnection after 100 ms, the next ones at
+    // least doubling from kMinBackoffMs less jitter (187, 375, 750 … ms), so 5 s see about six
+    // requests, within the 3 to 15 a browser-like client makes, never one every 100 ms.
+    QTest::newRow("retry 100") << 100;
+}
+
 void TestHostileServers::tinyRetryBacksOffWhenConnectionsKeepEnding()
 {
-    // `retry: 0` and an end at once, every time: the first reconnection is immediate, as the
-    // server asked; the ones after back off.
-    m_server->route("/s", Response::sse("retry: 0\ndata: x\n\n"));
+    QFETCH(int, retryMs);
+    // `retry` and an end at once, every time: the first reconnection waits what the server
+    // asked; the ones after back off.
+    m_server->route("/s", Response::sse(QByteArray("retry: ") + QByteArray::number(retryMs) + "\ndata: x\n\n"));
     SourceConfig config;
     config.url = m_server->url(QStringLiteral("/s"));
     EventSource source(config);
@@ -204,11 +250,12 @@ void TestHostileServers::tinyRetryBacksOffWhenConnectionsKeepEnding()
     source.open();
     QTRY_VERIFY_WITH_TIMEOUT(reconnects.size() >= 4, kWaitMs * 2);
     source.close();
-    QCOMPARE(reconnects.at(0).first().toLongLong(), 0);
+    QCOMPARE(reconnects.at(0).first().toLongLong(), retryMs);
     qint64 previous = 0;
     for (int i = 1; i < 4; ++i) {
         const qint64 delay = reconnects.at(i).first().toLongLong();
-        QVERIFY2(delay >= ReconnectPolicy::kMinBackoffMs && delay > previous,
+        const qint64 floor = qint64((ReconnectPolicy::kMinBackoffMs << (i - 1)) * 0.75);   // less the jitter
+        QVERIFY2(delay >= floor && delay > previous,
                  qPrintable(QStringLiteral("reconnection %1 after %2 ms").arg(i).arg(delay)));
         QVERIFY(reconnects.at(i).at(1).toString().contains(QStringLiteral("backing off")));
         previous = delay;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "floodserver.h"
 
+#include <QCryptographicHash>
 #include <QSemaphore>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -18,6 +19,30 @@ FloodServer::FloodServer(QByteArray head, QByteArray pattern, qint64 maxBytes)
     : m_head(std::move(head)), m_pattern(std::move(pattern)), m_maxBytes(maxBytes)
 {
     m_thread.setObjectName(QStringLiteral("flood-server"));
+}
+
+std::unique_ptr<FloodServer> FloodServer::webSocket(const QByteArray &message, qint64 maxBytes)
+{
+    Q_ASSERT(message.size() < 126);   // one byte of length keeps the framing here trivial
+    const QByteArray frame = QByteArray(1, char(0x81)) + char(message.size()) + message;
+    auto server = std::make_unique<FloodServer>(QByteArray(), frame, maxBytes);
+    server->m_webSocket = true;
+    return server;
+}
+
+QByteArray FloodServer::answerTo(const QByteArray &request) const
+{
+    if (!m_webSocket)
+        return m_head;
+    QByteArray key;
+    for (const QByteArray &line : request.split('\n')) {
+        if (line.toLower().startsWith("sec-websocket-key:"))
+            key = line.mid(line.indexOf(':') + 1).trimmed();
+    }
+    const QByteArray accept =
+        QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11", QCryptographicHash::Sha1).toBase64();
+    return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Accept: " + accept + "\r\n\r\n";
 }
 
 FloodServer::~FloodServer()
@@ -43,8 +68,11 @@ bool FloodServer::listen()
         ready.release();
         QObject::connect(server, &QTcpServer::newConnection, server, [this, server] {
             while (QTcpSocket *socket = server->nextPendingConnection()) {
-                QByteArray block = m_pattern.repeated(std::max<qsizetype>(1, kBlockBytes / m_pattern.size()));
+                const QByteArray block = m_pattern.isEmpty()
+                    ? QByteArray()
+                    : m_pattern.repeated(std::max<qsizetype>(1, kBlockBytes / m_pattern.size()));
                 auto answering = std::make_shared<bool>(false);   // the request has come
+                auto request = std::make_shared<QByteArray>();
                 const auto refill = [this, socket, block, answering] {
                     if (!*answering)
                         return;
@@ -55,11 +83,12 @@ bool FloodServer::listen()
                     if (m_written.load() >= m_maxBytes)
                         m_finished = true;
                 };
-                QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, refill, answering] {
-                    socket->readAll();
-                    if (!*answering) {
+                QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, refill, answering, request] {
+                    if (*answering) {
+                        socket->readAll();
+                    } else if ((*request += socket->readAll()).contains("\r\n\r\n")) {
                         *answering = true;
-                        socket->write(m_head);
+                        socket->write(answerTo(*request));
                     }
                     refill();
                 });
@@ -75,7 +104,7 @@ bool FloodServer::listen()
 
 QUrl FloodServer::url() const
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:%1/flood").arg(m_port.load()));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2/flood").arg(m_webSocket ? "ws" : "http").arg(m_port.load()));
 }
 
 } // namespace Clickscope::Testing

@@ -6,6 +6,7 @@
 #include <QUrl>
 
 #include <atomic>
+#include <memory>
 
 namespace Clickscope::Testing {
 
@@ -18,6 +19,9 @@ class FloodServer
 public:
     // `pattern`: e.g. "data: {...}\n\n" for events at loopback speed, or "x" for a line that never ends.
     FloodServer(QByteArray head, QByteArray pattern, qint64 maxBytes);
+    // A WebSocket server instead: it completes the opening handshake, then sends `message` as
+    // unmasked text frames, over and over.
+    static std::unique_ptr<FloodServer> webSocket(const QByteArray &message, qint64 maxBytes);
     ~FloodServer();
 
     bool listen();
@@ -28,7 +32,10 @@ public:
     static QByteArray sseHead();
 
 private:
+    QByteArray answerTo(const QByteArray &request) const;
+
     QThread m_thread;
+    bool m_webSocket = false;
     QByteArray m_head;
     QByteArray m_pattern;
     qint64 m_maxBytes;

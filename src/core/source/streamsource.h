@@ -39,6 +39,9 @@ public:
     Q_ENUM(Error)
 
     static constexpr qint64 kShortLivedMs = 1000;
+    // What a source lets the network layer read ahead of the parser. Beyond it the socket is not
+    // read, so TCP slows a sender faster than we are: a reader falls behind, never buffers.
+    static constexpr qint64 kReadAheadBytes = 1024 * 1024;
 
     explicit StreamSource(SourceConfig config, QObject *parent = nullptr);
 

@@ -114,8 +114,9 @@ void EventSource::sendRequest()
         request.setRawHeader("Last-Event-ID", id.toByteArray());
 
     dropConnection();   // a reply still here must stop talking to us before it goes
+    m_nam.reset(new QNetworkAccessManager);
     const bool plainGet = m_requestMethod == "GET" && m_requestBody.isEmpty();
-    m_reply.reset(plainGet ? m_nam.get(request) : m_nam.sendCustomRequest(request, m_requestMethod, m_requestBody));
+    m_reply.reset(plainGet ? m_nam->get(request) : m_nam->sendCustomRequest(request, m_requestMethod, m_requestBody));
     QNetworkReply *reply = m_reply.get();
     connect(reply, &QNetworkReply::metaDataChanged, this, &EventSource::checkResponseHead);
     connect(reply, &QIODevice::readyRead, this, &EventSource::readAvailable);

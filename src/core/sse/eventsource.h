@@ -21,13 +21,14 @@ namespace Clickscope {
 // Redirects are followed here rather than by QNAM, which in 6.4 sends a duplicate of the
 // redirected request and loses the read-ahead limit on the way.
 //
-// Each EventSource owns its QNetworkAccessManager: one manager carries at most six connections
-// per host and queues a seventh silently, which a dashboard with several streams must never do.
+// Every request gets a QNetworkAccessManager of its own. A shared one carries at most six
+// connections per host and queues a seventh silently, which a dashboard with several streams must
+// never do; and in Qt 6.4 a manager whose last connection the server closed right after a short
+// response often sends the next request twice, which a server counts as an extra reconnection.
 class EventSource : public StreamSource
 {
     Q_OBJECT
 public:
-    static constexpr qint64 kReadAheadBytes = 1024 * 1024;
     static constexpr int kMaxRedirects = 20;   // what fetch() allows
 
     explicit EventSource(SourceConfig config, QObject *parent = nullptr);
@@ -42,6 +43,10 @@ private:
     {
         void operator()(QNetworkReply *reply) const;
     };
+    struct ManagerDeleter
+    {
+        void operator()(QNetworkAccessManager *manager) const { manager->deleteLater(); }
+    };
 
     void connectNow() override;
     void dropConnection() override;
@@ -54,7 +59,8 @@ private:
     void idleTimedOut();
     bool handleDoneMarker();
 
-    QNetworkAccessManager m_nam;
+    // Declared before m_reply, so that the reply goes first.
+    std::unique_ptr<QNetworkAccessManager, ManagerDeleter> m_nam;
     std::unique_ptr<QNetworkReply, ReplyDeleter> m_reply;
     SseParser m_parser;
     QTimer m_idleTimer;

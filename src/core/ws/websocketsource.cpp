@@ -94,6 +94,7 @@ void WebSocketSource::connectNow()
     const auto cap = quint64(std::max<qsizetype>(m_config.limits.maxEventBytes, 0));
     socket->setMaxAllowedIncomingFrameSize(cap);
     socket->setMaxAllowedIncomingMessageSize(cap);
+    socket->setReadBufferSize(kReadAheadBytes);
     connect(socket, &QWebSocket::connected, this, &WebSocketSource::socketConnected);
     connect(socket, &QWebSocket::disconnected, this, &WebSocketSource::socketDisconnected);
     connect(socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
@@ -197,7 +198,9 @@ void WebSocketSource::messageReceived(QByteArray data, bool wasText)
         return;
     }
     m_batch.append(SseEvent(kEventType, {}, data));
-    if (!m_flushTimer.isActive())
+    if (m_batch.size() >= kMaxBatchEvents)
+        flushBatch();   // whatever a slot did to us, this message was delivered
+    else if (!m_flushTimer.isActive())
         m_flushTimer.start();
 }
 

@@ -14,7 +14,8 @@ namespace Clickscope {
 
 // The WebSocket transport, for servers that push one JSON object per message: each text or
 // binary message becomes a "message" event (binary ones with ill-formed UTF-8 replaced), and the
-// events of one event-loop pass go out as one batch. Reconnection, the idle timeout and the done
+// events of one event-loop pass go out as one batch of at most kMaxBatchEvents. Qt reads at most
+// kReadAheadBytes ahead of us, so a server faster than the reader is slowed by TCP. Reconnection, the idle timeout and the done
 // marker behave as in EventSource; the config's method, body and lastEventId have no WebSocket
 // meaning and are ignored, its headers go into the opening handshake.
 //
@@ -24,6 +25,8 @@ class WebSocketSource : public StreamSource
 {
     Q_OBJECT
 public:
+    static constexpr qsizetype kMaxBatchEvents = 4096;
+
     explicit WebSocketSource(SourceConfig config, QObject *parent = nullptr);
     ~WebSocketSource() override;
 
