@@ -2,6 +2,7 @@
 #include "guardedtcpserver.h"
 
 #include "requesthead.h"
+#include "websocketframewatch.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -278,7 +279,7 @@ void GuardedTcpServer::checkUpgrade(QTcpSocket *socket, Framing *framing)
     framing->stage = Framing::Stage::WebSocket;
     framing->timer.stop();
     framing->head.clear();
-    Q_UNUSED(socket);
+    new WebSocketFrameWatch(socket);
 }
 
 void GuardedTcpServer::onTimeout(QTcpSocket *socket, Framing *framing)

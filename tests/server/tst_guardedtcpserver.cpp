@@ -58,6 +58,34 @@ private:
     QByteArray m_received;
 };
 
+// A client-to-server WebSocket frame: final, with the opcode given, masked unless told not to.
+QByteArray webSocketFrame(quint8 opcode, const QByteArray &payload, bool masked = true)
+{
+    QByteArray frame(1, char(0x80 | opcode));
+    const char maskBit = masked ? char(0x80) : char(0);
+    if (payload.size() < 126) {
+        frame.append(char(maskBit | payload.size()));
+    } else {
+        Q_ASSERT(payload.size() <= 0xffff);
+        frame.append(char(maskBit | 126)).append(char(payload.size() >> 8)).append(char(payload.size() & 0xff));
+    }
+    if (!masked)
+        return frame + payload;
+    const char key[4] = {0x12, 0x34, 0x56, 0x78};
+    frame.append(key, 4);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        frame.append(char(payload.at(i) ^ key[i % 4]));
+    return frame;
+}
+
+QByteArray closePayload(quint16 code, const QByteArray &reason = {})
+{
+    return QByteArray(1, char(code >> 8)) + char(code & 0xff) + reason;
+}
+
+const QByteArray kWebSocketHandshake = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
 } // namespace
 
 class TestGuardedTcpServer : public QObject
@@ -77,6 +105,9 @@ private slots:
     void closeIsHonoured();
     void headOfAStreamHasNoBody();
     void tooManyConnectionsGet503();
+    void webSocketFramesQtLetsThroughAreRefused_data();
+    void webSocketFramesQtLetsThroughAreRefused();
+    void aWebSocketCloseWithAGoodCodeIsAnswered();
 
 private:
     std::unique_ptr<TestPublisher> start(GuardedTcpServer::Limits limits = {}, int maxStreams = 10'000);
@@ -340,4 +371,61 @@ void TestGuardedTcpServer::tooManyConnectionsGet503()
 }
 
 QTEST_GUILESS_MAIN(TestGuardedTcpServer)
+void TestGuardedTcpServer::webSocketFramesQtLetsThroughAreRefused_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<QByteArray>("reason");
+    QTest::newRow("unmasked") << webSocketFrame(0x1, "{\"subscribe\":\"b\"}", false)
+                              << QByteArray("a client frame without a mask");
+    QTest::newRow("close 999") << webSocketFrame(0x8, closePayload(999, "bye")) << QByteArray("invalid close code 999");
+    QTest::newRow("close 1005") << webSocketFrame(0x8, closePayload(1005))
+                                << QByteArray("close code 1005 is reserved and may not be sent");
+    QTest::newRow("close 5000") << webSocketFrame(0x8, closePayload(5000)) << QByteArray("invalid close code 5000");
+    QTest::newRow("one-byte close") << webSocketFrame(0x8, "x") << QByteArray("a close frame with a one-byte payload");
+}
+
+void TestGuardedTcpServer::webSocketFramesQtLetsThroughAreRefused()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(QByteArray, reason);
+    m_publisher = start();
+    QVERIFY(m_publisher);
+    RawClient client;
+    QVERIFY(client.open(m_publisher->port()));
+    client.send(kWebSocketHandshake);
+    QVERIFY(client.waitFor("HTTP/1.1 101"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 1, kWaitMs);
+    // Good frames first, one with a 16-bit length, each in a read of its own, so the watch must
+    // keep its place in the stream while Qt takes what it has seen.
+    client.send(webSocketFrame(0x1, "{\"subscribe\":\"a\"}"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_publisher->stats().value("subscribers").toObject().value("a").toInt(), 1, kWaitMs);
+    client.send(webSocketFrame(0x9, "ping"));
+    QVERIFY(client.waitFor(QByteArray(1, char(0x8a))));   // the pong
+    client.send(webSocketFrame(0x2, QByteArray(300, 'b')));
+    client.send(webSocketFrame(0x9, "ping"));
+    QVERIFY(client.waitFor(QByteArray(1, char(0x8a)), 2));
+    QVERIFY(!client.closed());
+
+    client.send(frame);
+    QVERIFY(client.waitClosed());
+    const QByteArray expected = QByteArray(1, char(0x88)) + char(2 + reason.size()) + closePayload(1002, reason);
+    QVERIFY2(client.take().endsWith(expected), client.take().toHex().constData());
+}
+
+void TestGuardedTcpServer::aWebSocketCloseWithAGoodCodeIsAnswered()
+{
+    m_publisher = start();
+    QVERIFY(m_publisher);
+    RawClient client;
+    QVERIFY(client.open(m_publisher->port()));
+    client.send(kWebSocketHandshake);
+    QVERIFY(client.waitFor("HTTP/1.1 101"));
+    client.send(webSocketFrame(0x8, closePayload(4000, "done")));
+    QVERIFY(client.waitClosed());
+    // Qt answers the close itself, with the code it was given; nothing of ours came in between.
+    QVERIFY2(client.take().contains(QByteArray(1, char(0x88)) + char(2 + 4) + closePayload(4000, "done")),
+             client.take().toHex().constData());
+    QVERIFY(!client.take().contains(closePayload(1002)));
+}
+
 #include "tst_guardedtcpserver.moc"
