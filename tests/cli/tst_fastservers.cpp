@@ -20,7 +20,8 @@ constexpr qint64 kMiB = 1024 * 1024;
 constexpr int kWaitMs = 60000;
 // Read by the client before its memory is judged: far more than any buffer it may keep.
 constexpr qint64 kOfferedBytes = 192 * kMiB;
-constexpr qint64 kPeakLimit = 96 * kMiB;
+// 17-30 MiB is typical; a loaded machine has been seen at 68 MiB. Unbounded reading reached GiBs.
+constexpr qint64 kPeakLimit = 128 * kMiB;
 // SIGINT must be honoured within a second; the margin is for a loaded machine, and is still far
 // below the many seconds a client needs when it has a backlog to work through first.
 constexpr qint64 kExitLimitMs = 3000;
@@ -76,8 +77,12 @@ void TestFastServers::memoryStaysBoundedAndSigintEndsPromptly()
     const qint64 exitMs = sinceSignal.elapsed();
     qInfo("%lld MiB offered: peak RSS %lld MiB; exited %lld ms after SIGINT", flood->bytesWritten() / kMiB,
           peak / kMiB, exitMs);
-    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(process.exitCode(), 0);
+    const QByteArray err = process.readAllStandardError();
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
+             qPrintable(QStringLiteral("exit status %1, code %2; stderr: %3")
+                            .arg(int(process.exitStatus()))
+                            .arg(process.exitCode())
+                            .arg(QString::fromUtf8(err.right(2000)))));
     QVERIFY2(peak > 0 && peak < kPeakLimit, qPrintable(QString::number(peak / kMiB)));
     QVERIFY2(exitMs < kExitLimitMs, qPrintable(QString::number(exitMs)));
 }

@@ -230,9 +230,17 @@ void EventSource::readAvailable()
         if (!m_headChecked || !m_reply || state() != State::Open)
             return;
     }
-    const QByteArray chunk = m_reply->readAll();
+    // In slices: what one readyRead brings can be as large as the kernel's receive buffer (tens
+    // of MiB on a loaded machine), and its events should not all be in one list at once.
+    while (processSlice()) {
+    }
+}
+
+bool EventSource::processSlice()
+{
+    const QByteArray chunk = m_reply->read(kSliceBytes);
     if (chunk.isEmpty())
-        return;
+        return false;
     countBytes(chunk.size());
     if (m_config.idleTimeoutMs > 0)
         m_idleTimer.start(m_config.idleTimeoutMs);
@@ -255,26 +263,28 @@ void EventSource::readAvailable()
                                  .arg(QLocale::c().formattedDataSize(
                                      std::min(m_parser.limits().maxLineBytes, m_parser.limits().maxEventBytes), 0)));
         if (!stillCurrent())
-            return;
+            return false;
     }
 
     if (m_parser.commentCount() != m_commentsSeen) {
         m_commentsSeen = m_parser.commentCount();
         emit commentsReceived(m_commentsSeen, QString::fromUtf8(m_parser.lastComment()));
         if (!stillCurrent())
-            return;
+            return false;
     }
     if (!m_batch.isEmpty()) {
         const QList<SseEvent> batch = std::exchange(m_batch, {});
         countEvents(batch.size());
         emit eventsReceived(batch);
         if (!stillCurrent())
-            return;
+            return false;
     }
     if (done) {
         qCDebug(lcSse) << "end marker received";
         stop();
+        return false;
     }
+    return true;
 }
 
 bool EventSource::handleDoneMarker()

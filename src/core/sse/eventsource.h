@@ -30,6 +30,7 @@ class EventSource : public StreamSource
     Q_OBJECT
 public:
     static constexpr int kMaxRedirects = 20;   // what fetch() allows
+    static constexpr qint64 kSliceBytes = 256 * 1024;   // parsed and handed over at a time
 
     explicit EventSource(SourceConfig config, QObject *parent = nullptr);
     ~EventSource() override;
@@ -55,6 +56,7 @@ private:
     bool followRedirect(int status);
     void checkResponseHead();
     void readAvailable();
+    bool processSlice();
     void replyFinished();
     void idleTimedOut();
     bool handleDoneMarker();
