@@ -18,13 +18,19 @@ Q_LOGGING_CATEGORY(lcFrames, "clickscope.server.websocket")
 
 constexpr quint8 kOpClose = 0x8;
 constexpr quint16 kProtocolError = 1002;
+constexpr quint16 kInternalError = 1011;
 constexpr qsizetype kMaxCloseReason = 123;   // a control frame carries 125 bytes, 2 are the code
+// TCP states (the kernel's numbering) in which the peer's FIN has arrived.
+constexpr quint8 kTimeWait = 6, kCloseWait = 8, kLastAck = 9, kClosing = 11;
 
 } // namespace
 
 WebSocketFrameWatch::WebSocketFrameWatch(QTcpSocket *socket)
     : QObject(socket), m_socket(socket)
 {
+    // An urgent byte is counted as received but skipped by reads unless it stays in line.
+    const int inLine = 1;
+    setsockopt(int(socket->socketDescriptor()), SOL_SOCKET, SO_OOBINLINE, &inLine, sizeof inLine);
     const qint64 taken = bytesTakenByQt();
     if (taken < 0) {
         qCWarning(lcFrames) << "the kernel does not count received bytes; WebSocket frames go unchecked";
@@ -69,49 +75,63 @@ qint64 WebSocketFrameWatch::bytesTakenByQt() const
         size = sizeof after;
         if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &after, &size) != 0)
             return -1;
-        if (before.tcpi_bytes_received == after.tcpi_bytes_received)
-            return qint64(after.tcpi_bytes_received) - queued;
+        if (before.tcpi_bytes_received == after.tcpi_bytes_received) {
+            // The client's FIN takes one number of the sequence the kernel counts, not a byte.
+            const bool finReceived = after.tcpi_state == kCloseWait || after.tcpi_state == kLastAck
+                || after.tcpi_state == kClosing || after.tcpi_state == kTimeWait;
+            return qint64(after.tcpi_bytes_received) - queued - (finReceived ? 1 : 0);
+        }
     }
     return -1;
 }
 
 void WebSocketFrameWatch::walkNewBytes()
 {
-    if (m_failed)
+    if (m_done)
         return;
     const qint64 taken = bytesTakenByQt();
     const qint64 buffered = m_socket->bytesAvailable();
     const qint64 fresh = taken - m_walked;
     if (taken < 0 || fresh > buffered) {
-        // Qt read some before us: the walk has lost its place, and guessing would be worse.
-        qCWarning(lcFrames) << "lost track of the WebSocket frames; they go unchecked from here";
-        disconnect(m_socket, nullptr, this, nullptr);
+        // Qt read some before us: the walk has lost its place. Letting frames through unchecked
+        // would be worse than ending the connection.
+        fail(kInternalError, QStringLiteral("the server lost track of the frames"));
         return;
     }
     if (fresh <= 0)
         return;
-    const QByteArray bytes = m_socket->peek(buffered).last(fresh);
     m_walked = taken;
-    for (const char byte : bytes) {
-        if (!feed(byte))
+    // Inside a payload nothing needs to be looked at, whatever its size.
+    if (m_step == Step::Payload && m_payloadLeft >= quint64(fresh)) {
+        skipPayload(quint64(fresh));
+        return;
+    }
+    const QByteArray bytes = m_socket->peek(buffered).last(fresh);
+    qsizetype at = 0;
+    while (at < bytes.size()) {
+        if (m_step == Step::Payload) {
+            const auto n = qsizetype(std::min<quint64>(m_payloadLeft, quint64(bytes.size() - at)));
+            skipPayload(quint64(n));
+            at += n;
+            continue;
+        }
+        m_field.append(bytes.at(at++));
+        if (m_field.size() < m_fieldSize)
+            continue;
+        const bool goOn = headerDone();
+        m_field.clear();
+        if (!goOn)
             return;
     }
 }
 
-bool WebSocketFrameWatch::feed(char byte)
+void WebSocketFrameWatch::skipPayload(quint64 n)
 {
-    if (m_step == Step::Payload) {
-        --m_payloadLeft;
-        if (m_payloadLeft == 0)
-            m_step = Step::Header, m_fieldSize = 2;
-        return true;
+    m_payloadLeft -= n;
+    if (m_payloadLeft == 0) {
+        m_step = Step::Header;
+        m_fieldSize = 2;
     }
-    m_field.append(byte);
-    if (m_field.size() < m_fieldSize)
-        return true;
-    const bool ok = headerDone();
-    m_field.clear();
-    return ok;
 }
 
 // One field of a frame header is complete in m_field: judge it and say what comes next.
@@ -122,7 +142,7 @@ bool WebSocketFrameWatch::headerDone()
     case Step::Header: {
         m_opcode = b[0] & 0x0f;
         if (!(b[1] & 0x80)) {
-            fail(QStringLiteral("a client frame without a mask"));
+            fail(kProtocolError, QStringLiteral("a client frame without a mask"));
             return false;
         }
         const quint8 length = b[1] & 0x7f;
@@ -144,7 +164,7 @@ bool WebSocketFrameWatch::headerDone()
     case Step::Mask:
         std::copy(b, b + 4, m_mask);
         if (m_opcode == kOpClose && m_payloadLeft == 1) {
-            fail(QStringLiteral("a close frame with a one-byte payload"));
+            fail(kProtocolError, QStringLiteral("a close frame with a one-byte payload"));
             return false;
         }
         if (m_opcode == kOpClose && m_payloadLeft >= 2) {
@@ -152,15 +172,17 @@ bool WebSocketFrameWatch::headerDone()
             m_fieldSize = 2;
             return true;
         }
+        if (m_opcode == kOpClose)
+            return stopWatching();
         break;
     case Step::CloseCode: {
         const uchar code[2] = {uchar(b[0] ^ m_mask[0]), uchar(b[1] ^ m_mask[1])};
         if (const auto problem = closeCodeProblem(qFromBigEndian<quint16>(code))) {
-            fail(*problem);
+            fail(kProtocolError, *problem);
             return false;
         }
-        m_payloadLeft -= 2;
-        break;
+        // The client has said goodbye properly; what it sends after is Qt's to ignore.
+        return stopWatching();
     }
     case Step::Payload:
         break;
@@ -174,17 +196,23 @@ bool WebSocketFrameWatch::headerDone()
     return true;
 }
 
-void WebSocketFrameWatch::fail(const QString &reason)
+bool WebSocketFrameWatch::stopWatching()
 {
-    m_failed = true;
-    qCInfo(lcFrames) << "closing a WebSocket connection:" << reason;
+    m_done = true;
     disconnect(m_socket, nullptr, this, nullptr);
+    return false;
+}
+
+void WebSocketFrameWatch::fail(quint16 code, const QString &reason)
+{
+    stopWatching();
+    qCInfo(lcFrames) << "closing a WebSocket connection:" << reason;
     // Nothing of what came stays for QWebSocket, which would answer it in its own words.
     m_socket->skip(m_socket->bytesAvailable());
     const QByteArray text = reason.toUtf8().left(kMaxCloseReason);
     QByteArray frame;
     frame.append(char(0x80 | kOpClose)).append(char(2 + text.size()));
-    frame.append(char(kProtocolError >> 8)).append(char(kProtocolError & 0xff)).append(text);
+    frame.append(char(code >> 8)).append(char(code & 0xff)).append(text);
     m_socket->write(frame);
     m_socket->disconnectFromHost();
 }

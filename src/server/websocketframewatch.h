@@ -16,8 +16,8 @@ namespace Clickscope {
 // connection) and a close frame whose code may not be sent (Qt answers 999 with a close that
 // names the wrong code). Either ends the connection here with a close of 1002 that says why.
 //
-// It only peeks: the bytes stay for QWebSocket, which reads them after this watch's readyRead
-// slot. Which bytes in Qt's buffer are new is known from the kernel's count of bytes received
+// It only peeks: the bytes stay for QWebSocket, whose readyRead slot is a queued one, so it
+// reads them after this watch's. Which bytes in Qt's buffer are new is known from the kernel's count of bytes received
 // less what it still holds, so the walk stays exact however much QWebSocket has taken since.
 // Lives as a child of the socket.
 class WebSocketFrameWatch : public QObject
@@ -33,9 +33,10 @@ private:
     enum class Step { Header, Length, Mask, CloseCode, Payload };
 
     void walkNewBytes();
-    bool feed(char byte);
+    void skipPayload(quint64 n);
     bool headerDone();
-    void fail(const QString &reason);
+    bool stopWatching();   // returns false, for headerDone()
+    void fail(quint16 code, const QString &reason);
     // Bytes of the connection Qt has taken from the kernel so far, or -1 if the kernel cannot say.
     qint64 bytesTakenByQt() const;
 
@@ -47,7 +48,7 @@ private:
     quint8 m_opcode = 0;
     quint64 m_payloadLeft = 0;
     quint8 m_mask[4] = {};
-    bool m_failed = false;
+    bool m_done = false;   // failed, or the client closed properly
 };
 
 } // namespace Clickscope

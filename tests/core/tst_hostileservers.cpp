@@ -42,6 +42,7 @@ private slots:
     void redirectsAreFollowedWithOneRequestEach();
     void aRedirectToAnotherOriginDropsCredentials();
     void aRedirectWithoutLocationSaysSo();
+    void cookiesSetOnTheWayAreSent();
     void tinyRetryBacksOffWhenConnectionsKeepEnding_data();
     void tinyRetryBacksOffWhenConnectionsKeepEnding();
     void hugeRetryIsClamped();
@@ -217,6 +218,25 @@ void TestHostileServers::aRedirectToAnotherOriginDropsCredentials()
     QCOMPARE(m_server->requests().first().header("Authorization"), QByteArray("Bearer secret"));
     QVERIFY(!other.requests().first().hasHeader("Authorization"));
     QCOMPARE(other.requests().first().header("X-Trace"), QByteArray("1"));
+}
+
+void TestHostileServers::cookiesSetOnTheWayAreSent()
+{
+    // A login or affinity redirect sets a cookie and expects it on the next hop, and on the
+    // reconnections after, as a browser would send it.
+    m_server->route("/old", Response::status(302, {}, {}, {{"Location", "/new"}, {"Set-Cookie", "affinity=b7; Path=/"}}));
+    m_server->route("/new", Response::sse("data: here\n\n"));
+    SourceConfig config;
+    config.url = m_server->url(QStringLiteral("/old"));
+    config.defaultRetryMs = 10;
+    EventSource source(config);
+    EventCollector got(&source);
+    source.open();
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
+    source.close();
+    QVERIFY(m_server->requests().size() >= 4);
+    QCOMPARE(m_server->requests().at(1).header("Cookie"), QByteArray("affinity=b7"));
+    QCOMPARE(m_server->requests().at(2).header("Cookie"), QByteArray("affinity=b7"));
 }
 
 void TestHostileServers::aRedirectWithoutLocationSaysSo()

@@ -55,6 +55,7 @@ private slots:
     void badUrlsFailAsynchronously();
     void doneMarkerClosesCleanly();
     void oversizeMessagesAreDroppedAndCounted();
+    void aFrameLargerThanTheReadAheadArrives();
     void idleTimeoutReconnects();
     void closeFromSlotStopsEverything();
     void deleteFromSlotIsSafe_data();
@@ -385,6 +386,21 @@ void TestWebSocketSource::doneMarkerClosesCleanly()
     EventCollector all(plain.get());
     plain->open();
     QTRY_COMPARE_WITH_TIMEOUT(all.events.size(), 3, kWaitMs);
+}
+
+void TestWebSocketSource::aFrameLargerThanTheReadAheadArrives()
+{
+    // One 3 MiB frame, under the event cap but over what is read ahead of the parser: the
+    // read-ahead bound must not keep a frame from ever being complete.
+    const QString big(3 * 1024 * 1024, u'x');
+    m_onConnection = [big](QWebSocket *ws, int) { ws->sendTextMessage(big); ws->sendTextMessage(QStringLiteral("next")); };
+    QVERIFY(big.size() > StreamSource::kReadAheadBytes);
+    auto source = makeSource();
+    EventCollector got(source.get());
+    source->open();
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
+    QCOMPARE(got.events.first().data().size(), big.size());
+    QCOMPARE(source->droppedFrames(), quint64(0));
 }
 
 void TestWebSocketSource::oversizeMessagesAreDroppedAndCounted()

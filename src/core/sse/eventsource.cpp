@@ -61,6 +61,7 @@ void EventSource::ReplyDeleter::operator()(QNetworkReply *reply) const
 
 EventSource::EventSource(SourceConfig config, QObject *parent)
     : StreamSource(std::move(config), parent)
+    , m_cookies(new QNetworkCookieJar(this))
     , m_parser(m_config.limits)
 {
     if (!m_config.lastEventId.isEmpty())
@@ -114,7 +115,11 @@ void EventSource::sendRequest()
         request.setRawHeader("Last-Event-ID", id.toByteArray());
 
     dropConnection();   // a reply still here must stop talking to us before it goes
-    m_nam.reset(new QNetworkAccessManager);
+    if (m_nam)
+        m_nam->deleteLater();
+    m_nam = new QNetworkAccessManager(this);
+    m_nam->setCookieJar(m_cookies);
+    m_cookies->setParent(this);   // the manager took it; it must outlive the manager
     const bool plainGet = m_requestMethod == "GET" && m_requestBody.isEmpty();
     m_reply.reset(plainGet ? m_nam->get(request) : m_nam->sendCustomRequest(request, m_requestMethod, m_requestBody));
     QNetworkReply *reply = m_reply.get();
@@ -230,8 +235,8 @@ void EventSource::readAvailable()
         if (!m_headChecked || !m_reply || state() != State::Open)
             return;
     }
-    // In slices: what one readyRead brings can be as large as the kernel's receive buffer (tens
-    // of MiB on a loaded machine), and its events should not all be in one list at once.
+    // In slices: what one readyRead brings (up to the read-ahead) is parsed and handed over a
+    // part at a time, so its events are never all in one list.
     while (processSlice()) {
     }
 }

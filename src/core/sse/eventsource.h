@@ -5,6 +5,7 @@
 #include "sse/sseparser.h"
 
 #include <QNetworkAccessManager>
+#include <QNetworkCookieJar>
 #include <QNetworkReply>
 #include <QTimer>
 
@@ -44,10 +45,6 @@ private:
     {
         void operator()(QNetworkReply *reply) const;
     };
-    struct ManagerDeleter
-    {
-        void operator()(QNetworkAccessManager *manager) const { manager->deleteLater(); }
-    };
 
     void connectNow() override;
     void dropConnection() override;
@@ -61,8 +58,10 @@ private:
     void idleTimedOut();
     bool handleDoneMarker();
 
-    // Declared before m_reply, so that the reply goes first.
-    std::unique_ptr<QNetworkAccessManager, ManagerDeleter> m_nam;
+    // Children: a manager for the current request (the ones before go with deleteLater), and
+    // the cookies all of them share, as one browser tab would across redirects and reconnections.
+    QNetworkAccessManager *m_nam = nullptr;
+    QNetworkCookieJar *m_cookies;
     std::unique_ptr<QNetworkReply, ReplyDeleter> m_reply;
     SseParser m_parser;
     QTimer m_idleTimer;

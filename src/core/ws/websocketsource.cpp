@@ -94,7 +94,7 @@ void WebSocketSource::connectNow()
     const auto cap = quint64(std::max<qsizetype>(m_config.limits.maxEventBytes, 0));
     socket->setMaxAllowedIncomingFrameSize(cap);
     socket->setMaxAllowedIncomingMessageSize(cap);
-    socket->setReadBufferSize(kReadAheadBytes);
+    socket->setReadBufferSize(kReadAheadBytes);   // Qt reads a larger frame in parts (tested)
     connect(socket, &QWebSocket::connected, this, &WebSocketSource::socketConnected);
     connect(socket, &QWebSocket::disconnected, this, &WebSocketSource::socketDisconnected);
     connect(socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,

@@ -15,7 +15,8 @@ namespace Clickscope {
 // The WebSocket transport, for servers that push one JSON object per message: each text or
 // binary message becomes a "message" event (binary ones with ill-formed UTF-8 replaced), and the
 // events of one event-loop pass go out as one batch of at most kMaxBatchEvents. Qt reads at most
-// kReadAheadBytes ahead of us, so a server faster than the reader is slowed by TCP. Reconnection, the idle timeout and the done
+// kReadAheadBytes ahead of us, so a server faster than the reader is slowed by TCP. A full batch goes out from inside Qt's frame
+// processing: slots of eventsReceived must not start a nested event loop. Reconnection, the idle timeout and the done
 // marker behave as in EventSource; the config's method, body and lastEventId have no WebSocket
 // meaning and are ignored, its headers go into the opening handshake.
 //
