@@ -87,7 +87,9 @@ qint64 WebSocketFrameWatch::bytesTakenByQt() const
 
 void WebSocketFrameWatch::walkNewBytes()
 {
-    if (m_done)
+    // Once the connection is gone there is nothing left to protect, and the kernel has nothing
+    // to count; the last frames are Qt's to deliver.
+    if (m_done || m_socket->socketDescriptor() < 0)
         return;
     const qint64 taken = bytesTakenByQt();
     const qint64 buffered = m_socket->bytesAvailable();
