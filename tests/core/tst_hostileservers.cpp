@@ -25,6 +25,36 @@ namespace {
 constexpr int kWaitMs = 5000;
 constexpr qint64 kMiB = 1024 * 1024;
 
+// A consumer slower than the server: each batch costs it 2 ms (the first `firstStallMs`), so
+// whatever the network layer read ahead of it would pile up in memory.
+struct SlowReader
+{
+    int reads = 0;
+    quint64 events = 0;
+    qsizetype largestBatch = 0;
+    qint64 peakGrowth = 0;    // of this process's RSS while reading
+    qint64 finalGrowth = 0;   // when the last batch had come
+
+    // Opens the source and reads until `count` batches have come; false if they did not in time.
+    bool read(StreamSource &source, int count, int firstStallMs = 2)
+    {
+        QObject::connect(&source, &StreamSource::eventsReceived, &source, [this, firstStallMs](const QList<SseEvent> &batch) {
+            events += quint64(batch.size());
+            ++reads;
+            largestBatch = std::max(largestBatch, batch.size());
+            QThread::msleep(reads == 1 ? firstStallMs : 2);
+        });
+        const qint64 before = residentBytes();
+        source.open();
+        const bool done = QTest::qWaitFor([&] {
+            peakGrowth = std::max(peakGrowth, residentBytes() - before);
+            return reads >= count;
+        }, kWaitMs * 4);
+        finalGrowth = residentBytes() - before;
+        return done;
+    }
+};
+
 } // namespace
 
 class TestHostileServers : public QObject
@@ -74,27 +104,18 @@ void TestHostileServers::aFastServerIsReadNoFasterThanWeConsume()
     SourceConfig config;
     config.url = flood.url();
     EventSource source(config);
-    quint64 events = 0;
-    qsizetype largestBatch = 0;
-    int reads = 0;
-    connect(&source, &StreamSource::eventsReceived, this, [&](const QList<SseEvent> &batch) {
-        events += quint64(batch.size());
-        ++reads;
-        largestBatch = std::max(largestBatch, batch.size());
-        // The slow consumer this test is about; one long stall lets the kernel's buffer fill up.
-        QThread::msleep(reads == 1 ? 1000 : 2);
-    });
-    const qint64 before = residentBytes();
-    source.open();
-    QVERIFY(QTest::qWaitFor([&] { return reads >= 200; }, kWaitMs * 4));
+    SlowReader reader;
+    // One long stall first lets the kernel's buffer fill up.
+    QVERIFY(reader.read(source, 200, 1000));
     const qint64 consumed = qint64(source.totalBytes());
     const qint64 written = flood.bytesWritten();
-    const qint64 grown = residentBytes() - before;
+    const qint64 grown = reader.finalGrowth;
     source.close();
     qInfo("read %d times, %llu events (at most %lld at once), %lld MiB consumed; the server got %lld MiB out; "
-          "RSS grew %lld MiB", reads, events, qint64(largestBatch), consumed / kMiB, written / kMiB, grown / kMiB);
+          "RSS grew %lld MiB", reader.reads, reader.events, qint64(reader.largestBatch), consumed / kMiB,
+          written / kMiB, grown / kMiB);
     // The events of one slice at most: about 6,600 of these 40-byte events.
-    QVERIFY2(largestBatch <= EventSource::kSliceBytes / 32, qPrintable(QString::number(largestBatch)));
+    QVERIFY2(reader.largestBatch <= EventSource::kSliceBytes / 32, qPrintable(QString::number(reader.largestBatch)));
     // Ahead of the reader: the server's own queue, the kernel's buffers and our read-ahead.
     QVERIFY2(written - consumed < 96 * kMiB, qPrintable(QString::number((written - consumed) / kMiB)));
     QVERIFY2(grown < 64 * kMiB, qPrintable(QString::number(grown / kMiB)));
@@ -109,28 +130,14 @@ void TestHostileServers::aFastWebSocketServerIsReadNoFasterThanWeConsume()
     SourceConfig config;
     config.url = flood->url();
     WebSocketSource source(config);
-    quint64 events = 0;
-    qsizetype largestBatch = 0;
-    int reads = 0;
-    connect(&source, &StreamSource::eventsReceived, this, [&](const QList<SseEvent> &batch) {
-        events += quint64(batch.size());
-        largestBatch = std::max(largestBatch, batch.size());
-        ++reads;
-        QThread::msleep(2);
-    });
-    const qint64 before = residentBytes();
-    qint64 peak = 0;
-    source.open();
-    QVERIFY(QTest::qWaitFor([&] {
-        peak = std::max(peak, residentBytes() - before);
-        return reads >= 200;
-    }, kWaitMs * 4));
+    SlowReader reader;
+    QVERIFY(reader.read(source, 200));
     const qint64 written = flood->bytesWritten();
     source.close();
-    qInfo("read %d times, %llu events (at most %lld at once), %lld MiB of frames offered; RSS peak +%lld MiB", reads,
-          events, qint64(largestBatch), written / kMiB, peak / kMiB);
-    QVERIFY2(largestBatch <= WebSocketSource::kMaxBatchEvents, qPrintable(QString::number(largestBatch)));
-    QVERIFY2(peak < 64 * kMiB, qPrintable(QString::number(peak / kMiB)));
+    qInfo("read %d times, %llu events (at most %lld at once), %lld MiB of frames offered; RSS peak +%lld MiB",
+          reader.reads, reader.events, qint64(reader.largestBatch), written / kMiB, reader.peakGrowth / kMiB);
+    QVERIFY2(reader.largestBatch <= WebSocketSource::kMaxBatchEvents, qPrintable(QString::number(reader.largestBatch)));
+    QVERIFY2(reader.peakGrowth < 64 * kMiB, qPrintable(QString::number(reader.peakGrowth / kMiB)));
 }
 
 void TestHostileServers::aLineThatNeverEndsCostsNoMoreThanTheCap()

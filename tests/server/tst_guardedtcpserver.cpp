@@ -86,6 +86,15 @@ QByteArray closePayload(quint16 code, const QByteArray &reason = {})
 const QByteArray kWebSocketHandshake = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
+// Connects and completes the WebSocket opening handshake on /ws.
+bool openWebSocket(RawClient &client, quint16 port)
+{
+    if (!client.open(port))
+        return false;
+    client.send(kWebSocketHandshake);
+    return client.waitFor("HTTP/1.1 101");
+}
+
 } // namespace
 
 class TestGuardedTcpServer : public QObject
@@ -391,9 +400,7 @@ void TestGuardedTcpServer::webSocketFramesQtLetsThroughAreRefused()
     m_publisher = start();
     QVERIFY(m_publisher);
     RawClient client;
-    QVERIFY(client.open(m_publisher->port()));
-    client.send(kWebSocketHandshake);
-    QVERIFY(client.waitFor("HTTP/1.1 101"));
+    QVERIFY(openWebSocket(client, m_publisher->port()));
     QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 1, kWaitMs);
     // Good frames first, one with a 16-bit length, each in a read of its own, so the watch must
     // keep its place in the stream while Qt takes what it has seen.
@@ -417,9 +424,7 @@ void TestGuardedTcpServer::aWebSocketCloseWithAGoodCodeIsAnswered()
     m_publisher = start();
     QVERIFY(m_publisher);
     RawClient client;
-    QVERIFY(client.open(m_publisher->port()));
-    client.send(kWebSocketHandshake);
-    QVERIFY(client.waitFor("HTTP/1.1 101"));
+    QVERIFY(openWebSocket(client, m_publisher->port()));
     client.send(webSocketFrame(0x8, closePayload(4000, "done")));
     QVERIFY(client.waitClosed());
     // Qt answers the close itself, with the code it was given; nothing of ours came in between.
