@@ -2,6 +2,7 @@
 // The stream sources against servers that misbehave on purpose: at loopback speed, with a line
 // that never ends, with absurd `retry` values, silent, redirecting oddly, compressing a bomb.
 // Each server is real and runs on 127.0.0.1; memory is measured where memory is the point.
+#include "answerandcloseserver.h"
 #include "eventcollector.h"
 #include "floodserver.h"
 #include "processmemory.h"
@@ -14,7 +15,10 @@
 #include <QTest>
 #include <QThread>
 
+#include <zlib.h>
+
 #include <memory>
+#include <vector>
 
 using namespace Clickscope;
 using namespace Clickscope::Testing;
@@ -55,6 +59,29 @@ struct SlowReader
     }
 };
 
+// `piece` repeated `times` times, gzip-compressed without ever holding the whole in memory.
+QByteArray gzipRepeated(const QByteArray &piece, int times)
+{
+    z_stream z{};
+    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return {};
+    QByteArray out;
+    char buffer[64 * 1024];
+    for (int i = 0; i < times; ++i) {
+        z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(piece.constData()));
+        z.avail_in = uInt(piece.size());
+        const int flush = i + 1 == times ? Z_FINISH : Z_NO_FLUSH;
+        do {
+            z.next_out = reinterpret_cast<Bytef *>(buffer);
+            z.avail_out = sizeof buffer;
+            deflate(&z, flush);
+            out.append(buffer, qsizetype(sizeof buffer - z.avail_out));
+        } while (z.avail_out == 0);
+    }
+    deflateEnd(&z);
+    return out;
+}
+
 } // namespace
 
 class TestHostileServers : public QObject
@@ -78,7 +105,8 @@ private slots:
     void hugeRetryIsClamped();
     void aSilentServerTimesOut();
     void aSilentWebSocketServerTimesOut();
-    void aDecompressionBombSaysWhy();
+    void aDecompressionBombIsReadInBoundedMemory();
+    void eachAttemptSendsItsRequestOnce();
 
 private:
     std::unique_ptr<ScriptedHttpServer> m_server;
@@ -349,22 +377,76 @@ void TestHostileServers::aSilentWebSocketServerTimesOut()
              qPrintable(failed.first().at(1).toString()));
 }
 
-void TestHostileServers::aDecompressionBombSaysWhy()
+void TestHostileServers::aDecompressionBombIsReadInBoundedMemory()
 {
-    // 64 MiB of zeros, deflated to about 64 KiB: a ratio Qt refuses past 10 MiB.
-    const QByteArray bomb = qCompress(QByteArray(64 * kMiB, '\0'), 9).mid(4);   // zlib stream, no Qt length prefix
-    m_server->route("/s", Response::raw("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: deflate\r\n"
+    // 256 MiB of events gzipped to about 0.3 MiB. Inflated a slice at a time, as it is read,
+    // a bomb is only a fast stream: every event arrives and memory stays flat. (Qt's HTTP stack
+    // refused such a ratio outright, so the stream never opened.)
+    const QByteArray event = "data: " + QByteArray(1000, 'x') + "\n\n";
+    constexpr qint64 kInflated = 256 * kMiB;
+    const int count = int(kInflated / event.size());
+    const QByteArray bomb = gzipRepeated(event, count);
+    QVERIFY(!bomb.isEmpty() && bomb.size() < kInflated / 200);
+    m_server->route("/s", Response::raw("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\n"
                                         "Content-Length: " + QByteArray::number(bomb.size()) + "\r\n\r\n" + bomb));
     SourceConfig config;
     config.url = m_server->url(QStringLiteral("/s"));
     config.reconnect = false;
     EventSource source(config);
+    quint64 events = 0;
+    qsizetype largestBatch = 0;
+    connect(&source, &StreamSource::eventsReceived, &source, [&](const QList<SseEvent> &batch) {
+        events += quint64(batch.size());
+        largestBatch = std::max(largestBatch, batch.size());
+    });
     QSignalSpy failed(&source, &StreamSource::failed);
+    const qint64 before = residentBytes();
+    qint64 peakGrowth = 0;
     source.open();
-    QVERIFY(failed.wait(kWaitMs * 2));
-    const QString message = failed.first().at(1).toString();
-    QVERIFY2(message.contains(QStringLiteral("deflate body could not be decompressed")) && message.contains(QStringLiteral("bomb")),
-             qPrintable(message));
+    QVERIFY(QTest::qWaitFor([&] {
+        peakGrowth = std::max(peakGrowth, residentBytes() - before);
+        return source.state() == StreamSource::State::Closed;
+    }, kWaitMs * 6));
+    qInfo("%lld KiB of gzip gave %llu events (%lld MiB); at most %lld events at once; RSS peak +%lld MiB",
+          qint64(bomb.size()) / 1024, events, qint64(source.totalBytes()) / kMiB, qint64(largestBatch), peakGrowth / kMiB);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+    QCOMPARE(events, quint64(count));
+    QCOMPARE(source.totalBytes(), quint64(count) * quint64(event.size()));
+    QVERIFY2(largestBatch <= EventSource::kSliceBytes / 1000, qPrintable(QString::number(largestBatch)));
+    QVERIFY2(peakGrowth < 64 * kMiB, qPrintable(QString::number(peakGrowth / kMiB)));
+}
+
+void TestHostileServers::eachAttemptSendsItsRequestOnce()
+{
+    // A short stream that the server ends right after answering. Qt's own HTTP stack sent some
+    // of these requests a second time (about 1 in 100 against this server), which a server
+    // counts as reconnections that never happened. Each attempt here is one request.
+    AnswerAndCloseServer server("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: once\n\n");
+    QVERIFY(server.listen());
+    constexpr int kSources = 400;
+    std::vector<std::unique_ptr<EventSource>> sources;   // kept alive: a copy would come after the close
+    quint64 events = 0;
+    for (int i = 0; i < kSources; ++i) {
+        SourceConfig config;
+        config.url = server.url(QStringLiteral("/once"));
+        config.reconnect = false;
+        auto &source = sources.emplace_back(std::make_unique<EventSource>(config));
+        connect(source.get(), &StreamSource::eventsReceived, source.get(),
+                [&](const QList<SseEvent> &batch) { events += quint64(batch.size()); });
+        QSignalSpy states(source.get(), &StreamSource::stateChanged);
+        source->open();
+        while (!states.contains({QVariant::fromValue(StreamSource::State::Closed)}))
+            QVERIFY2(states.wait(kWaitMs), qPrintable(QString::number(i)));
+        source->disconnect(source.get());
+    }
+    // One more request behind all of them: once the server has it, it has what came before.
+    QTcpSocket barrier;
+    barrier.connectToHost(QHostAddress::LocalHost, server.url().port());
+    QVERIFY(barrier.waitForConnected(kWaitMs));
+    barrier.write("GET /barrier HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY(QTest::qWaitFor([&] { return server.requestsTo("/barrier") == 1; }, kWaitMs));
+    QCOMPARE(server.requestsTo("/once"), kSources);
+    QCOMPARE(events, quint64(kSources));
 }
 
 QTEST_GUILESS_MAIN(TestHostileServers)

@@ -4,7 +4,6 @@
 #include "logging.h"
 
 #include <QLocale>
-#include <QNetworkRequest>
 #include <QPointer>
 
 #include <algorithm>
@@ -26,21 +25,6 @@ bool isRedirect(int status)
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-// Errors that no amount of retrying fixes; a browser fails the connection on them too.
-bool isFutile(QNetworkReply::NetworkError error)
-{
-    switch (error) {
-    case QNetworkReply::SslHandshakeFailedError:
-    case QNetworkReply::ProtocolUnknownError:
-    case QNetworkReply::ProtocolInvalidOperationError:
-    case QNetworkReply::TooManyRedirectsError:
-    case QNetworkReply::InsecureRedirectError:
-        return true;
-    default:
-        return false;
-    }
-}
-
 bool hasHeader(const QList<HttpHeader> &headers, QByteArrayView name)
 {
     return std::any_of(headers.cbegin(), headers.cend(),
@@ -49,14 +33,11 @@ bool hasHeader(const QList<HttpHeader> &headers, QByteArrayView name)
 
 } // namespace
 
-void EventSource::ReplyDeleter::operator()(QNetworkReply *reply) const
+void EventSource::StreamDeleter::operator()(HttpStream *stream) const
 {
-    // The abort waits for the event loop: from inside a reply's own signal (a 404 head seen in
-    // metaDataChanged) Qt 6.4 would report the error twice ("Internal problem, this method must
-    // only be called once"). The reply keeps its own connections, through which the abort
-    // reaches the HTTP thread and closes the socket; ours were cut by dropConnection().
-    QMetaObject::invokeMethod(reply, &QNetworkReply::abort, Qt::QueuedConnection);
-    reply->deleteLater();
+    // Often called from inside one of the stream's own signals: close now, free later.
+    stream->abort();
+    stream->deleteLater();
 }
 
 EventSource::EventSource(SourceConfig config, QObject *parent)
@@ -100,58 +81,39 @@ void EventSource::connectNow()
 void EventSource::sendRequest()
 {
     m_headChecked = false;
-    QNetworkRequest request(m_requestUrl);
-    request.setRawHeader("Accept", "text/event-stream");
-    request.setRawHeader("Cache-Control", "no-cache");
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    // HTTP/2 in Qt 6.4 reads ahead without limit (it ignores the read buffer size).
-    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    HttpStream::Request request;
+    request.url = m_requestUrl;
+    request.method = m_requestMethod;
+    request.body = m_requestBody;
+    request.headers = {{"Accept", "text/event-stream"}, {"Cache-Control", "no-cache"}};
     if (!m_requestBody.isEmpty() && !hasHeader(m_requestHeaders, "Content-Type"))
-        request.setRawHeader("Content-Type", "text/plain;charset=UTF-8");   // fetch()'s default for a string body
-    for (const auto &[name, value] : std::as_const(m_requestHeaders))
-        request.setRawHeader(name, value);
-    if (const QByteArrayView id = m_parser.lastEventId(); !id.isEmpty())
-        request.setRawHeader("Last-Event-ID", id.toByteArray());
-
-    dropConnection();   // a reply still here must stop talking to us before it goes
-    if (m_nam)
-        m_nam->deleteLater();
-    m_nam = new QNetworkAccessManager(this);
-    m_nam->setCookieJar(m_cookies);
-    m_cookies->setParent(this);   // the manager took it; it must outlive the manager
-    const bool plainGet = m_requestMethod == "GET" && m_requestBody.isEmpty();
-    m_reply.reset(plainGet ? m_nam->get(request) : m_nam->sendCustomRequest(request, m_requestMethod, m_requestBody));
-    QNetworkReply *reply = m_reply.get();
-    connect(reply, &QNetworkReply::metaDataChanged, this, &EventSource::checkResponseHead);
-    connect(reply, &QIODevice::readyRead, this, &EventSource::readAvailable);
-    connect(reply, &QNetworkReply::finished, this, &EventSource::replyFinished);
-    limitReadAhead();
-    if (!plainGet) {
-        // A request with a body starts from the event loop, and a limit set before that reaches
-        // nobody: set it again once the request is under way.
-        QMetaObject::invokeMethod(
-            this, [this, reply = QPointer<QNetworkReply>(reply)] {
-                if (reply && m_reply.get() == reply)
-                    limitReadAhead();
-            },
-            Qt::QueuedConnection);
+        request.headers.append(HttpHeader("Content-Type", "text/plain;charset=UTF-8"));   // fetch()'s default for a string body
+    for (const HttpHeader &header : std::as_const(m_requestHeaders)) {
+        // A header the caller set replaces our default of the same name.
+        request.headers.removeIf([&](const HttpHeader &h) { return h.first.compare(header.first, Qt::CaseInsensitive) == 0; });
     }
+    request.headers.append(m_requestHeaders);
+    if (const QByteArrayView id = m_parser.lastEventId(); !id.isEmpty()) {
+        request.headers.removeIf([](const HttpHeader &h) { return h.first.compare("Last-Event-ID", Qt::CaseInsensitive) == 0; });
+        request.headers.append(HttpHeader("Last-Event-ID", id.toByteArray()));
+    }
+
+    dropConnection();
+    m_stream.reset(new HttpStream(std::move(request), m_cookies, kReadAheadBytes));
+    HttpStream *stream = m_stream.get();
+    connect(stream, &HttpStream::headReceived, this, &EventSource::checkResponseHead);
+    connect(stream, &HttpStream::readyRead, this, &EventSource::readAvailable);
+    connect(stream, &HttpStream::finished, this, &EventSource::streamFinished);
+    stream->start();
     if (m_config.idleTimeoutMs > 0)
         m_idleTimer.start(m_config.idleTimeoutMs);
     qCDebug(lcSse) << "requesting" << m_requestMethod << m_requestUrl;
 }
 
-void EventSource::limitReadAhead()
-{
-    if (m_reply)
-        m_reply->setReadBufferSize(kReadAheadBytes);
-}
-
 bool EventSource::followRedirect(int status)
 {
-    const QUrl from = m_reply->url();
-    const QByteArray location = m_reply->rawHeader("Location");
+    const QUrl from = m_requestUrl;
+    const QByteArray location = m_stream->head().value("Location");
     if (location.isEmpty()) {
         fail(Error::HttpStatus, QStringLiteral("HTTP %1 redirect without a Location header from %2").arg(status).arg(from.toString()));
         return false;
@@ -196,12 +158,10 @@ bool EventSource::followRedirect(int status)
 
 void EventSource::checkResponseHead()
 {
-    if (m_headChecked || !m_reply)
+    if (m_headChecked || !m_stream)
         return;
-    const QVariant statusAttribute = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (!statusAttribute.isValid())
-        return;
-    const int status = statusAttribute.toInt();
+    const HttpResponseHead &head = m_stream->head();
+    const int status = head.status;
     m_headChecked = true;
     if (isRedirect(status)) {
         followRedirect(status);
@@ -213,16 +173,16 @@ void EventSource::checkResponseHead()
         return;
     }
     if (status != 200) {
-        const QString reason = m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+        const QString reason = QString::fromLatin1(head.reason);
         fail(Error::HttpStatus, QStringLiteral("HTTP %1%2 from %3")
                                     .arg(status)
-                                    .arg(reason.isEmpty() ? QString() : u' ' + reason, m_reply->url().toString()));
+                                    .arg(reason.isEmpty() ? QString() : u' ' + reason, m_requestUrl.toString()));
         return;
     }
-    const QByteArray contentType = m_reply->rawHeader("Content-Type");
+    const QByteArray contentType = head.value("Content-Type");
     if (!isEventStream(contentType)) {
         fail(Error::ContentType, QStringLiteral("Content-Type is '%1', not text/event-stream, at %2")
-                                     .arg(QString::fromLatin1(contentType), m_reply->url().toString()));
+                                     .arg(QString::fromLatin1(contentType), m_requestUrl.toString()));
         return;
     }
     markOpen();
@@ -230,11 +190,8 @@ void EventSource::checkResponseHead()
 
 void EventSource::readAvailable()
 {
-    if (!m_headChecked) {
-        checkResponseHead();
-        if (!m_headChecked || !m_reply || state() != State::Open)
-            return;
-    }
+    if (!m_headChecked || !m_stream || state() != State::Open)
+        return;
     // In slices: what one readyRead brings (up to the read-ahead) is parsed and handed over a
     // part at a time, so its events are never all in one list.
     while (processSlice()) {
@@ -243,7 +200,7 @@ void EventSource::readAvailable()
 
 bool EventSource::processSlice()
 {
-    const QByteArray chunk = m_reply->read(kSliceBytes);
+    const QByteArray chunk = m_stream->read(kSliceBytes);
     if (chunk.isEmpty())
         return false;
     countBytes(chunk.size());
@@ -257,8 +214,8 @@ bool EventSource::processSlice()
 
     // Slots may close or even delete us; stop touching anything once they have.
     QPointer<EventSource> self(this);
-    const QNetworkReply *reply = m_reply.get();
-    const auto stillCurrent = [&] { return self && m_reply.get() == reply; };
+    const HttpStream *stream = m_stream.get();
+    const auto stillCurrent = [&] { return self && m_stream.get() == stream; };
 
     if (m_parser.discardedEvents() != m_discardedSeen) {
         const quint64 count = m_parser.discardedEvents() - m_discardedSeen;
@@ -305,41 +262,26 @@ bool EventSource::handleDoneMarker()
     return true;
 }
 
-void EventSource::replyFinished()
+void EventSource::streamFinished()
 {
-    if (!m_reply)
+    if (!m_stream)
         return;
-    if (!m_headChecked) {
-        const QNetworkReply *reply = m_reply.get();
-        checkResponseHead();
-        if (m_reply.get() != reply)
-            return;   // failed, stopped, or redirected on its status
-    }
-    if (m_reply->bytesAvailable() > 0) {
-        QPointer<EventSource> self(this);
-        readAvailable();
-        if (!self || !m_reply || state() == State::Closed)
-            return;
-    }
-    const QNetworkReply::NetworkError error = m_reply->error();
-    const QString errorText = m_reply->errorString();
-    const QByteArray contentEncoding = m_reply->rawHeader("Content-Encoding");
+    const HttpStream::Error error = m_stream->error();
+    const QString errorText = m_stream->errorString();
     const bool wasOpen = state() == State::Open;
     dropConnection();
 
-    if (isFutile(error)) {
-        fail(Error::Network, errorText);
-    } else if (error == QNetworkReply::UnknownContentError && errorText.startsWith(u"Decompression failed")) {
-        // Qt 6.4 drops the reason on the way; these are the two it can have.
-        retryOrStop(QStringLiteral("the %1 body could not be decompressed: it is corrupt, or it expands past Qt's "
-                                   "safety limit (more than 10 MiB at over 40 times its compressed size, a likely "
-                                   "decompression bomb)")
-                        .arg(contentEncoding.isEmpty() ? QStringLiteral("compressed") : QString::fromLatin1(contentEncoding)),
-                    Error::Network, !wasOpen);
-    } else if (error == QNetworkReply::NoError) {
+    switch (error) {
+    case HttpStream::Error::Tls:
+        fail(Error::Network, errorText);   // a certificate does not get better by asking again
+        break;
+    case HttpStream::Error::NoError:
         retryOrStop(QStringLiteral("the server closed the stream"), Error::NoError, !wasOpen);
-    } else {
+        break;
+    case HttpStream::Error::Network:
+    case HttpStream::Error::Protocol:
         retryOrStop(errorText, Error::Network, !wasOpen);
+        break;
     }
 }
 
@@ -353,9 +295,9 @@ void EventSource::idleTimedOut()
 void EventSource::dropConnection()
 {
     m_idleTimer.stop();
-    if (m_reply) {
-        m_reply->disconnect(this);
-        m_reply.reset();
+    if (m_stream) {
+        m_stream->disconnect(this);
+        m_stream.reset();
     }
 }
 

@@ -1,31 +1,27 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "http/httpstream.h"
 #include "source/streamsource.h"
 #include "sse/sseparser.h"
 
-#include <QNetworkAccessManager>
 #include <QNetworkCookieJar>
-#include <QNetworkReply>
 #include <QTimer>
 
 #include <memory>
 
 namespace Clickscope {
 
-// A WHATWG EventSource on QNetworkAccessManager, plus what fetch()-based readers add: any method,
-// a body, custom headers, an idle timeout and an end marker.
+// A WHATWG EventSource, plus what fetch()-based readers add: any method, a body, custom headers,
+// an idle timeout and an end marker.
 //
-// Memory is bounded whatever the server sends: QNAM reads at most kReadAheadBytes ahead of us
-// (beyond that it stops reading the socket, and TCP slows the sender), and the parser holds at
-// most its caps. A reader slower than the stream falls behind; it never buffers without limit.
-// Redirects are followed here rather than by QNAM, which in 6.4 sends a duplicate of the
-// redirected request and loses the read-ahead limit on the way.
-//
-// Every request gets a QNetworkAccessManager of its own. A shared one carries at most six
-// connections per host and queues a seventh silently, which a dashboard with several streams must
-// never do; and in Qt 6.4 a manager whose last connection the server closed right after a short
-// response often sends the next request twice, which a server counts as an extra reconnection.
+// Each attempt is one HttpStream: one connection, one request, sent once. (QNetworkAccessManager
+// is not used: in Qt 6.4 it sends a second copy of a request when the server closes right after a
+// short response, which a server counts as an extra reconnection, and it queues a seventh
+// connection to a host behind six open streams.) Memory is bounded whatever the server sends: the
+// stream reads at most kReadAheadBytes ahead of us (beyond that TCP slows the sender), and the
+// parser holds at most its caps. A reader slower than the stream falls behind; it never buffers
+// without limit. Redirects are followed here, as fetch() follows them.
 class EventSource : public StreamSource
 {
     Q_OBJECT
@@ -41,28 +37,26 @@ public:
     const SseParser &parser() const { return m_parser; }
 
 private:
-    struct ReplyDeleter
+    struct StreamDeleter
     {
-        void operator()(QNetworkReply *reply) const;
+        void operator()(HttpStream *stream) const;
     };
 
     void connectNow() override;
     void dropConnection() override;
     void sendRequest();
-    void limitReadAhead();
     bool followRedirect(int status);
     void checkResponseHead();
     void readAvailable();
     bool processSlice();
-    void replyFinished();
+    void streamFinished();
     void idleTimedOut();
     bool handleDoneMarker();
 
-    // Children: a manager for the current request (the ones before go with deleteLater), and
-    // the cookies all of them share, as one browser tab would across redirects and reconnections.
-    QNetworkAccessManager *m_nam = nullptr;
+    // A child: the cookies every attempt shares, as one browser tab would across redirects and
+    // reconnections.
     QNetworkCookieJar *m_cookies;
-    std::unique_ptr<QNetworkReply, ReplyDeleter> m_reply;
+    std::unique_ptr<HttpStream, StreamDeleter> m_stream;
     SseParser m_parser;
     QTimer m_idleTimer;
     QList<SseEvent> m_batch;

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+#include "httpresponsehead.h"
+
+#include <algorithm>
+
+namespace Clickscope {
+namespace {
+
+bool isTokenChar(char c)
+{
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+        return true;
+    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+}
+
+QByteArrayView trimmedWhitespace(QByteArrayView v)
+{
+    while (!v.isEmpty() && (v.front() == ' ' || v.front() == '\t'))
+        v = v.sliced(1);
+    while (!v.isEmpty() && (v.back() == ' ' || v.back() == '\t'))
+        v.chop(1);
+    return v;
+}
+
+QString shown(QByteArrayView bytes)
+{
+    constexpr qsizetype kShown = 40;
+    QString text;
+    for (const char c : bytes.first(std::min(bytes.size(), kShown)))
+        text += (c >= 0x20 && c < 0x7f) ? QChar(QLatin1Char(c)) : QChar(u'.');
+    return bytes.size() > kShown ? text + u'…' : text;
+}
+
+} // namespace
+
+QByteArray HttpResponseHead::value(QByteArrayView name) const
+{
+    for (const auto &[n, v] : headers) {
+        if (n.compare(name, Qt::CaseInsensitive) == 0)
+            return v;
+    }
+    return {};
+}
+
+QList<QByteArray> HttpResponseHead::values(QByteArrayView name) const
+{
+    QList<QByteArray> found;
+    for (const auto &[n, v] : headers) {
+        if (n.compare(name, Qt::CaseInsensitive) == 0)
+            found.append(v);
+    }
+    return found;
+}
+
+qsizetype HttpResponseHead::endIn(QByteArrayView buffer)
+{
+    for (qsizetype lf = buffer.indexOf('\n'); lf >= 0; lf = buffer.indexOf('\n', lf + 1)) {
+        qsizetype next = lf + 1;
+        if (next < buffer.size() && buffer[next] == '\r')
+            ++next;
+        if (next < buffer.size() && buffer[next] == '\n')
+            return next + 1;
+    }
+    return -1;
+}
+
+std::optional<HttpResponseHead> HttpResponseHead::parse(QByteArrayView head, QString *error)
+{
+    const auto failWith = [error](const QString &message) {
+        *error = message;
+        return std::nullopt;
+    };
+    HttpResponseHead result;
+    bool statusSeen = false;
+    while (!head.isEmpty()) {
+        qsizetype lf = head.indexOf('\n');
+        if (lf < 0)
+            lf = head.size();
+        QByteArrayView line = head.first(lf);
+        head = head.sliced(std::min(lf + 1, head.size()));
+        if (line.endsWith('\r'))
+            line.chop(1);
+        if (line.contains('\r'))
+            return failWith(QStringLiteral("a response header line holds a bare carriage return: '%1'").arg(shown(line)));
+
+        if (!statusSeen) {
+            // HTTP-version SP 3DIGIT SP reason-phrase; some servers leave out the last space.
+            if (!line.startsWith("HTTP/1.") || line.size() < 12 || line[8] != ' ')
+                return failWith(QStringLiteral("the server did not answer with HTTP/1.x (its answer starts '%1')").arg(shown(line)));
+            const QByteArrayView code = line.sliced(9, 3);
+            if (!std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })
+                || (line.size() > 12 && line[12] != ' '))
+                return failWith(QStringLiteral("the status line '%1' has no three-digit status code").arg(shown(line)));
+            result.version = line.first(8).toByteArray();
+            result.status = code.toInt();
+            result.reason = line.size() > 13 ? line.sliced(13).toByteArray() : QByteArray();
+            statusSeen = true;
+            continue;
+        }
+        if (line.isEmpty())
+            break;
+        if (line.front() == ' ' || line.front() == '\t') {
+            if (result.headers.isEmpty())
+                return failWith(QStringLiteral("the first response header line is a continuation: '%1'").arg(shown(line)));
+            QByteArray &value = result.headers.last().second;
+            value += ' ';
+            value += trimmedWhitespace(line);
+            continue;
+        }
+        const qsizetype colon = line.indexOf(':');
+        const QByteArrayView name = colon > 0 ? line.first(colon) : QByteArrayView();
+        if (name.isEmpty() || !std::all_of(name.begin(), name.end(), isTokenChar))
+            return failWith(QStringLiteral("malformed response header line '%1'").arg(shown(line)));
+        result.headers.append({name.toByteArray(), trimmedWhitespace(line.sliced(colon + 1)).toByteArray()});
+    }
+    if (!statusSeen)
+        return failWith(QStringLiteral("the server sent an empty response"));
+    return result;
+}
+
+} // namespace Clickscope
