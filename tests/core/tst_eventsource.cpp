@@ -49,6 +49,7 @@ private slots:
     void doneMarkerClosesCleanly();
     void refusedConnectionFailsWithoutReconnect();
     void refusedConnectionBacksOff();
+    void aHeaderThatCannotBeSentFailsWithoutRetrying();
     void badUrlsFailAsynchronously_data();
     void badUrlsFailAsynchronously();
     void closeFromSlotStopsEverything();
@@ -275,8 +276,8 @@ void TestEventSource::idleTimeoutReconnects()
 
 void TestEventSource::droppedConnectionsAreClosed()
 {
-    // A silent stream dropped by the idle timer, again and again: each dropped reply must close
-    // its connection, or the seventh attempt waits forever behind QNAM's six per host.
+    // A silent stream dropped by the idle timer, again and again: each dropped attempt must close
+    // its connection, or they pile up on the server.
     m_server->route("/s", Response::sse().keepOpen());
     SourceConfig config;
     config.idleTimeoutMs = 150;
@@ -324,6 +325,24 @@ void TestEventSource::refusedConnectionFailsWithoutReconnect()
     QCOMPARE(failed.first().first().value<StreamSource::Error>(), StreamSource::Error::Network);
     QCOMPARE(source.state(), StreamSource::State::Closed);
     QVERIFY(!source.errorString().isEmpty());
+}
+
+void TestEventSource::aHeaderThatCannotBeSentFailsWithoutRetrying()
+{
+    // Asking again sends the same broken request: it is a fatal error, not a reconnection.
+    SourceConfig config;
+    config.url = m_server->url(QStringLiteral("/s"));
+    config.headers = {{"X-Token", "a\r\nX-Injected: 1"}};
+    config.defaultRetryMs = 20;
+    EventSource source(config);
+    QSignalSpy failed(&source, &StreamSource::failed);
+    QSignalSpy reconnects(&source, &StreamSource::reconnectScheduled);
+    source.open();
+    QVERIFY(failed.wait(kWaitMs));
+    QVERIFY2(failed.first().at(1).toString().contains(QStringLiteral("X-Token")), qPrintable(failed.first().at(1).toString()));
+    QCOMPARE(reconnects.size(), 0);
+    QCOMPARE(source.state(), StreamSource::State::Closed);
+    QVERIFY(m_server->requests().isEmpty());
 }
 
 void TestEventSource::refusedConnectionBacksOff()
@@ -433,7 +452,8 @@ void TestEventSource::closedStreamKeepsLastEventId()
 
 void TestEventSource::eightStreamsToOneHostAllFlow()
 {
-    // One QNetworkAccessManager would queue the 7th and 8th silently; each source has its own.
+    // A browser's pool of six connections per host would queue the 7th and 8th silently; each
+    // source here has a connection of its own.
     m_server->route("/s", Response::sse("data: hello\n\n").keepOpen());
     std::vector<std::unique_ptr<EventSource>> sources;
     int received = 0;

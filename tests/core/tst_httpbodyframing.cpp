@@ -181,6 +181,7 @@ void TestHttpBodyFraming::brokenChunksFail_data()
     QTest::newRow("no size") << QByteArray("zz\r\n") << QStringLiteral("does not start with its size");
     QTest::newRow("empty size") << QByteArray("\r\n") << QStringLiteral("does not start with its size");
     QTest::newRow("overflow") << QByteArray("fffffffffffffffff\r\n") << QStringLiteral("63 bits");
+    QTest::newRow("zeros without end") << QByteArray(HttpBodyFraming::kMaxChunkLineBytes + 1, '0') << QStringLiteral("chunk-size line");
     QTest::newRow("longer than said") << QByteArray("3\r\nabcd\r\n") << QStringLiteral("longer than its stated size");
 }
 

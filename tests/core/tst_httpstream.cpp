@@ -13,6 +13,8 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <zlib.h>
+
 #include <memory>
 
 using namespace Clickscope;
@@ -32,6 +34,21 @@ struct Outcome
     HttpStream::Error error = HttpStream::Error::NoError;
     QString message;
 };
+
+QByteArray gzipped(const QByteArray &plain)
+{
+    z_stream z{};
+    deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
+    QByteArray out(qsizetype(deflateBound(&z, uLong(plain.size()))), Qt::Uninitialized);
+    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(plain.constData()));
+    z.avail_in = uInt(plain.size());
+    z.next_out = reinterpret_cast<Bytef *>(out.data());
+    z.avail_out = uInt(out.size());
+    deflate(&z, Z_FINISH);
+    out.resize(out.size() - qsizetype(z.avail_out));
+    deflateEnd(&z);
+    return out;
+}
 
 HttpStream::Request get(const QUrl &url)
 {
@@ -70,14 +87,18 @@ private slots:
     void cleanup();
 
     void sendsOneWellFormedRequest();
+    void credentialsInTheUrlAreSent();
     void cookiesGoBothWays();
     void bodiesAreReadWhateverTheirFraming_data();
     void bodiesAreReadWhateverTheirFraming();
+    void gzipMembersArrivingApartAreAllRead();
+    void oneAnnouncementHandsOutAtMostTheReadAhead();
     void brokenResponsesEndWithAReason_data();
     void brokenResponsesEndWithAReason();
     void aLineBreakInAHeaderIsNeverSent();
     void endlessHeadsAreCut_data();
     void endlessHeadsAreCut();
+    void refusedConnectionsSayWhy_data();
     void refusedConnectionsSayWhy();
     void tlsToAServerThatDoesNotSpeakItIsATlsError();
     void abortStopsEverySignal();
@@ -118,10 +139,22 @@ void TestHttpStream::sendsOneWellFormedRequest()
     QCOMPARE(sent.header("Content-Type"), QByteArray("application/json"));
     QCOMPARE(sent.header("X-Token"), QByteArray("t"));
     QCOMPARE(sent.header("Accept-Encoding"), QByteArray("gzip, deflate"));
+    QVERIFY2(sent.header("User-Agent").startsWith("Clickscope"), sent.header("User-Agent").constData());
     // Our own framing only: the caller's length and coding would contradict the body.
     QCOMPARE(sent.header("Content-Length"), QByteArray("7"));
     QVERIFY(!sent.hasHeader("Transfer-Encoding"));
     QCOMPARE(sent.body, QByteArray("{\"a\":1}"));
+}
+
+void TestHttpStream::credentialsInTheUrlAreSent()
+{
+    m_server->route("/s", Response::status(200, "text/plain", "ok"));
+    QUrl url = m_server->url(QStringLiteral("/s"));
+    url.setUserName(QStringLiteral("ann"));
+    url.setPassword(QStringLiteral("p:w"));
+    QVERIFY(fetch(get(url)).finished);
+    QCOMPARE(m_server->requests().size(), 1);
+    QCOMPARE(m_server->requests().constFirst().header("Authorization"), "Basic " + QByteArray("ann:p:w").toBase64());
 }
 
 void TestHttpStream::cookiesGoBothWays()
@@ -139,33 +172,91 @@ void TestHttpStream::bodiesAreReadWhateverTheirFraming_data()
 {
     QTest::addColumn<QByteArray>("response");
     QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("holdOpen");   // the server keeps the connection after the response
     const QByteArray text = "data: one\n\ndata: two\n\n";
-    QTest::newRow("length") << "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n" + text << text;
+    QTest::newRow("length") << "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n" + text << text << false;
     QTest::newRow("chunked with a trailer")
         << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nB\r\ndata: one\n\n\r\nb;x=y\r\ndata: two\n\n\r\n0\r\nT: 1\r\n\r\n")
-        << text;
-    QTest::newRow("until close, HTTP/1.0") << "HTTP/1.0 200 OK\r\n\r\n" + text << text;
+        << text << false;
+    QTest::newRow("until close, HTTP/1.0") << "HTTP/1.0 200 OK\r\n\r\n" + text << text << false;
     QTest::newRow("after 100 and 103") << "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
                                           "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n" + text
-                                       << text;
+                                       << text << false;
     const QByteArray zlib = qCompress(text.repeated(100), 9).mid(4);
     QTest::newRow("deflate, chunked") << "HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nTransfer-Encoding: chunked\r\n\r\n"
                                              + QByteArray::number(zlib.size(), 16) + "\r\n" + zlib + "\r\n0\r\n\r\n"
-                                      << text.repeated(100);
+                                      << text.repeated(100) << false;
     QTest::newRow("raw deflate, until close") << "HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n" + zlib.sliced(2)
-                                              << text.repeated(100);
-    QTest::newRow("404 with a body") << QByteArray("HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope") << QByteArray("nope");
+                                              << text.repeated(100) << false;
+    QTest::newRow("404 with a body") << QByteArray("HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope") << QByteArray("nope") << false;
+    QTest::newRow("length, held open") << "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n" + text << text << true;
+    QTest::newRow("chunked, held open") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+                                        << QByteArray("abc") << true;
+    QTest::newRow("stray bytes after an empty body") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n\r\n")
+                                                     << QByteArray() << true;
+    QTest::newRow("stray bytes after a 204") << QByteArray("HTTP/1.1 204 No Content\r\n\r\njunk") << QByteArray() << true;
+    QTest::newRow("stray bytes after a body") << "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n" + text + "junk"
+                                              << text << true;
 }
 
 void TestHttpStream::bodiesAreReadWhateverTheirFraming()
 {
     QFETCH(QByteArray, response);
     QFETCH(QByteArray, body);
-    m_server->route("/s", Response::raw(response));
+    QFETCH(bool, holdOpen);
+    m_server->route("/s", holdOpen ? Response::raw(response).keepOpen() : Response::raw(response));
     const Outcome outcome = fetch(get(m_server->url(QStringLiteral("/s"))));
     QVERIFY(outcome.finished);
     QVERIFY2(outcome.error == HttpStream::Error::NoError, qPrintable(outcome.message));
     QCOMPARE(outcome.body, body);
+}
+
+void TestHttpStream::gzipMembersArrivingApartAreAllRead()
+{
+    // A proxy that flushes its compressor as a new gzip member per event: each member comes in
+    // its own read, and zeros padding the last one are ignored.
+    m_server->route("/s", Response::raw("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n" + gzipped("data: one\n\n"))
+                              .then(20, gzipped("data: two\n\n"))
+                              .then(20, gzipped("data: three\n\n") + QByteArray(8, '\0'))
+                              .keepOpen());
+    HttpStream stream(get(m_server->url(QStringLiteral("/s"))), nullptr, 1024 * 1024);
+    QByteArray body;
+    connect(&stream, &HttpStream::readyRead, &stream, [&] {
+        for (QByteArray piece = stream.read(5); !piece.isEmpty(); piece = stream.read(5))
+            body += piece;
+    });
+    stream.start();
+    QVERIFY2(QTest::qWaitFor([&] { return body.contains("three"); }, kWaitMs), body.constData());
+    QCOMPARE(body, QByteArray("data: one\n\ndata: two\n\ndata: three\n\n"));
+    QCOMPARE(stream.error(), HttpStream::Error::NoError);
+}
+
+void TestHttpStream::oneAnnouncementHandsOutAtMostTheReadAhead()
+{
+    // 64 MiB gzipped to 64 KiB, all in the socket at once: a reader that takes whatever read()
+    // gives gets it in portions of at most the read-ahead, one per turn of the event loop, so a
+    // small compressed read never turns into seconds without the event loop.
+    const QByteArray plain = QByteArray("data: ") + QByteArray(1000, 'z') + "\n\n";
+    const QByteArray body = gzipped(plain.repeated(64 * 1024));
+    m_server->route("/s", Response::raw("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: "
+                                        + QByteArray::number(body.size()) + "\r\n\r\n" + body));
+    constexpr qint64 kReadAhead = 256 * 1024;
+    HttpStream stream(get(m_server->url(QStringLiteral("/s"))), nullptr, kReadAhead);
+    qint64 total = 0;
+    qint64 largest = 0;
+    connect(&stream, &HttpStream::readyRead, &stream, [&] {
+        qint64 thisTime = 0;
+        for (QByteArray piece = stream.read(1 << 30); !piece.isEmpty(); piece = stream.read(1 << 30))
+            thisTime += piece.size();
+        total += thisTime;
+        largest = std::max(largest, thisTime);
+    });
+    QSignalSpy finished(&stream, &HttpStream::finished);
+    stream.start();
+    QVERIFY(finished.wait(kWaitMs * 2));
+    QCOMPARE(stream.error(), HttpStream::Error::NoError);
+    QCOMPARE(total, plain.size() * 64 * 1024);
+    QVERIFY2(largest <= kReadAhead, qPrintable(QString::number(largest)));
 }
 
 void TestHttpStream::brokenResponsesEndWithAReason_data()
@@ -216,7 +307,7 @@ void TestHttpStream::aLineBreakInAHeaderIsNeverSent()
     request.headers = {{"X-Evil", "a\r\nX-Injected: 1"}};
     const Outcome outcome = fetch(request);
     QVERIFY(outcome.finished);
-    QCOMPARE(outcome.error, HttpStream::Error::Protocol);
+    QCOMPARE(outcome.error, HttpStream::Error::Request);
     QVERIFY2(outcome.message.contains(QStringLiteral("X-Evil")), qPrintable(outcome.message));
     // A request after it: had the first been sent, the server would have had it long before.
     QVERIFY(fetch(get(m_server->url(QStringLiteral("/after")))).finished);
@@ -260,16 +351,29 @@ void TestHttpStream::endlessHeadsAreCut()
     QVERIFY2(grown < 16 * kMiB, qPrintable(QString::number(grown / kMiB)));
 }
 
-void TestHttpStream::refusedConnectionsSayWhy()
+void TestHttpStream::refusedConnectionsSayWhy_data()
 {
+    QTest::addColumn<QUrl>("url");
+    QTest::addColumn<QString>("reason");
     QTcpServer probe;
     QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-    const quint16 port = probe.serverPort();
-    probe.close();
-    const Outcome outcome = fetch(get(QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(port))));
-    QVERIFY(outcome.finished);
-    QCOMPARE(outcome.error, HttpStream::Error::Network);
-    QVERIFY2(outcome.message.contains(QStringLiteral("refused"), Qt::CaseInsensitive), qPrintable(outcome.message));
+    QTest::newRow("refused") << QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(probe.serverPort())) << QStringLiteral("refused");
+    // Qt fails a connection to this address before connectToHost() returns.
+    QTest::newRow("broadcast") << QUrl(QStringLiteral("http://255.255.255.255:9/")) << QString();
+}
+
+void TestHttpStream::refusedConnectionsSayWhy()
+{
+    QFETCH(QUrl, url);
+    QFETCH(QString, reason);
+    HttpStream stream(get(url), nullptr, 1024 * 1024);
+    QSignalSpy finished(&stream, &HttpStream::finished);
+    stream.start();
+    QCOMPARE(finished.size(), 0);   // never from inside start()
+    QVERIFY(finished.wait(kWaitMs));
+    QCOMPARE(stream.error(), HttpStream::Error::Network);
+    QVERIFY2(!stream.errorString().isEmpty() && stream.errorString().contains(reason, Qt::CaseInsensitive),
+             qPrintable(stream.errorString()));
 }
 
 void TestHttpStream::tlsToAServerThatDoesNotSpeakItIsATlsError()

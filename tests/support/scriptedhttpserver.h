@@ -69,8 +69,8 @@ public:
     // Requests to `path` get `response` every time.
     void route(const QByteArray &path, const Response &response);
     // Requests to `path` that carry this Last-Event-ID get `response` (ahead of route()). Tests
-    // of reconnection select responses by request, never by arrival order: QNAM 6.4 sometimes
-    // sends a second, abandoned copy of a request whose close-delimited response ended at once.
+    // of reconnection select responses by what a request carries, never by arrival order, so
+    // that they hold whatever a client does between its requests.
     void routeResume(const QByteArray &path, const QByteArray &lastEventId, const Response &response);
     // Requests to other paths get the fallback (404 unless set).
     void setFallback(const Response &response);

@@ -144,7 +144,8 @@ bool HttpBodyFraming::feedChunked(QByteArrayView in, QByteArray &body)
                     return fail(QStringLiteral("a chunk size in the response does not fit in 63 bits"));
                 m_remaining = (m_remaining << 4) | quint64(digit);
                 m_sizeDigits = true;
-                ++m_lineBytes;
+                if (++m_lineBytes > kMaxChunkLineBytes)   // leading zeros without end
+                    return fail(QStringLiteral("a chunk-size line of the response is longer than %1 bytes").arg(kMaxChunkLineBytes));
                 ++i;
                 break;
             }

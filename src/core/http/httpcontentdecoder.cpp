@@ -85,6 +85,17 @@ bool HttpContentDecoder::decode(QByteArray &out, qsizetype maxBytes)
         return false;
     z_stream &z = m_stream->z;
     while (hasPending() && maxBytes > 0) {
+        if (m_betweenMembers) {
+            if (m_inputPos >= m_input.size())
+                break;
+            if (quint8(m_input.at(m_inputPos)) != 0x1f) {
+                endBody();   // padding or junk after the last member, which browsers ignore too
+                break;
+            }
+            if (inflateReset(&z) != Z_OK)
+                return failWith(QStringLiteral("zlib could not start the next member"));
+            m_betweenMembers = false;
+        }
         const qsizetype oldSize = out.size();
         const qsizetype inputLeft = m_input.size() - m_inputPos;
         const uInt room = uInt(std::min<qsizetype>(maxBytes, std::numeric_limits<uInt>::max()));
@@ -100,31 +111,46 @@ bool HttpContentDecoder::decode(QByteArray &out, qsizetype maxBytes)
         m_inputPos += consumed;
         maxBytes -= produced;
         m_producedAny = m_producedAny || produced > 0;
+        // A full output buffer may leave output inside zlib even with no input left.
+        m_outputPending = z.avail_out == 0;
 
         if (result == Z_STREAM_END) {
-            // Another gzip member may follow; after a deflate stream nothing belongs to the body.
-            if (m_gzip && hasPending() && inflateReset(&z) == Z_OK)
+            m_outputPending = false;
+            if (m_gzip) {
+                m_betweenMembers = true;   // another member may follow, now or in a later read
                 continue;
-            m_ended = true;
-            m_input.clear();
-            m_inputPos = 0;
+            }
+            endBody();   // after a deflate stream nothing belongs to the body
             break;
         }
         if (result == Z_DATA_ERROR && mayRestartRaw() && restartRaw())
             continue;   // "deflate" without the zlib header it should have
-        if (result != Z_OK && result != Z_BUF_ERROR) {
-            m_error = QStringLiteral("the %1 body is corrupt (%2)")
-                          .arg(QString::fromLatin1(m_coding), QString::fromLatin1(z.msg ? z.msg : "zlib error"));
-            return false;
-        }
-        if (produced == 0 && consumed == 0)
+        if (result != Z_OK && result != Z_BUF_ERROR)
+            return failWith(QStringLiteral("the %1 body is corrupt (%2)")
+                                .arg(QString::fromLatin1(m_coding), QString::fromLatin1(z.msg ? z.msg : "zlib error")));
+        if (produced == 0 && consumed == 0) {
+            m_outputPending = false;
             break;   // needs more input than has come
+        }
     }
     if (m_inputPos == m_input.size() && !mayRestartRaw()) {
         m_input.clear();
         m_inputPos = 0;
     }
     return true;
+}
+
+void HttpContentDecoder::endBody()
+{
+    m_ended = true;
+    m_input.clear();
+    m_inputPos = 0;
+}
+
+bool HttpContentDecoder::failWith(const QString &message)
+{
+    m_error = message;
+    return false;
 }
 
 bool HttpContentDecoder::mayRestartRaw() const

@@ -32,8 +32,9 @@ public:
     void append(QByteArrayView compressed);
     // Appends at most `maxBytes` decoded bytes to `out`. False once the data is corrupt.
     bool decode(QByteArray &out, qsizetype maxBytes);
-    // Compressed input remains that decode() has not turned into output yet.
-    bool hasPending() const { return !m_ended && m_inputPos < m_input.size(); }
+    // Compressed input remains that decode() has not turned into output yet, or output that
+    // did not fit the last call.
+    bool hasPending() const { return !m_ended && (m_inputPos < m_input.size() || m_outputPending); }
     QString errorString() const { return m_error; }
 
 private:
@@ -41,6 +42,8 @@ private:
     HttpContentDecoder(QByteArray coding, bool gzip);
     static constexpr qsizetype kMaxRetainedBytes = 64 * 1024;
 
+    void endBody();
+    bool failWith(const QString &message);
     bool mayRestartRaw() const;
     bool restartRaw();
 
@@ -51,6 +54,8 @@ private:
     qsizetype m_inputPos = 0;
     bool m_producedAny = false;
     bool m_triedRaw = false;
+    bool m_outputPending = false;
+    bool m_betweenMembers = false;   // a gzip member has ended
     bool m_ended = false;
     QString m_error;
 };

@@ -52,9 +52,9 @@ QList<QByteArray> HttpResponseHead::values(QByteArrayView name) const
     return found;
 }
 
-qsizetype HttpResponseHead::endIn(QByteArrayView buffer)
+qsizetype HttpResponseHead::endIn(QByteArrayView buffer, qsizetype from)
 {
-    for (qsizetype lf = buffer.indexOf('\n'); lf >= 0; lf = buffer.indexOf('\n', lf + 1)) {
+    for (qsizetype lf = buffer.indexOf('\n', std::max<qsizetype>(0, from)); lf >= 0; lf = buffer.indexOf('\n', lf + 1)) {
         qsizetype next = lf + 1;
         if (next < buffer.size() && buffer[next] == '\r')
             ++next;

@@ -26,8 +26,9 @@ struct HttpResponseHead
     QList<QByteArray> values(QByteArrayView name) const;
 
     // Where a head ends in `buffer`: the index just past its empty line, or -1 while it has not
-    // ended. A bare LF ends a line as well as CRLF, which RFC 9112 lets a client accept.
-    static qsizetype endIn(QByteArrayView buffer);
+    // ended. A bare LF ends a line as well as CRLF, which RFC 9112 lets a client accept. The
+    // search starts at `from`, so that a head arriving in pieces is not searched again each time.
+    static qsizetype endIn(QByteArrayView buffer, qsizetype from = 0);
 
     // Parses a complete head (status line, fields, empty line). A line folded onto the next is
     // joined with a space; anything else that is not HTTP/1.x gets nullopt and a reason.

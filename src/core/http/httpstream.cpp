@@ -3,6 +3,7 @@
 
 #include "logging.h"
 
+#include <QCoreApplication>
 #include <QNetworkCookie>
 #include <QNetworkCookieJar>
 #include <QSslConfiguration>
@@ -62,13 +63,13 @@ void HttpStream::start()
     };
     for (const auto &[name, value] : std::as_const(m_request.headers)) {
         if (!isSafeFieldText(name) || !isSafeFieldText(value) || name.isEmpty()) {
-            failLater(Error::Protocol, QStringLiteral("the request header '%1' holds a line break or is empty")
+            failLater(Error::Request, QStringLiteral("the request header '%1' holds a line break or is empty")
                                            .arg(QString::fromLatin1(name)));
             return;
         }
     }
     if (!isSafeFieldText(m_request.method) || m_request.method.contains(' ') || m_request.method.isEmpty()) {
-        failLater(Error::Protocol, QStringLiteral("'%1' is not an HTTP method").arg(QString::fromLatin1(m_request.method)));
+        failLater(Error::Request, QStringLiteral("'%1' is not an HTTP method").arg(QString::fromLatin1(m_request.method)));
         return;
     }
 
@@ -96,8 +97,17 @@ void HttpStream::start()
         m_peerClosed = true;
         socketReadyRead();
     });
-    if (tls)
-        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(m_request.url.host(), quint16(m_request.url.port(443)));
+    // From the event loop: to an address literal Qt connects, and may fail, before returning,
+    // and a caller must never get finished() from inside start().
+    QMetaObject::invokeMethod(this, &HttpStream::connectSocket, Qt::QueuedConnection);
+}
+
+void HttpStream::connectSocket()
+{
+    if (m_finished)
+        return;
+    if (auto *tlsSocket = qobject_cast<QSslSocket *>(m_socket))
+        tlsSocket->connectToHostEncrypted(m_request.url.host(), quint16(m_request.url.port(443)));
     else
         m_socket->connectToHost(m_request.url.host(), quint16(m_request.url.port(80)));
 }
@@ -116,6 +126,15 @@ void HttpStream::sendRequest()
         text += "Host: " + url.adjusted(QUrl::RemoveUserInfo).authority(QUrl::FullyEncoded).toLatin1() + "\r\n";
     if (!hasHeader(m_request.headers, "Accept-Encoding"))
         text += "Accept-Encoding: " + HttpContentDecoder::kAcceptEncoding.toByteArray() + "\r\n";
+    if (!hasHeader(m_request.headers, "User-Agent")) {
+        const QByteArray version = QCoreApplication::applicationVersion().toLatin1();
+        text += "User-Agent: Clickscope" + (version.isEmpty() ? QByteArray() : '/' + version) + "\r\n";
+    }
+    if (!url.userName().isEmpty() && !hasHeader(m_request.headers, "Authorization")) {
+        // Credentials in the URL go with the first request, as curl sends them.
+        const QByteArray credentials = url.userName(QUrl::FullyDecoded).toUtf8() + ':' + url.password(QUrl::FullyDecoded).toUtf8();
+        text += "Authorization: Basic " + credentials.toBase64() + "\r\n";
+    }
     if (m_cookies && !hasHeader(m_request.headers, "Cookie")) {
         QByteArray cookies;
         for (const QNetworkCookie &cookie : m_cookies->cookiesForUrl(url))
@@ -144,7 +163,16 @@ void HttpStream::socketReadyRead()
         if (!readHead() || !self || m_finished)
             return;
     }
+    announceBody();
+}
+
+void HttpStream::announceBody()
+{
+    if (m_finished)
+        return;
     if (!m_leftover.isEmpty() || m_socket->bytesAvailable() > 0 || (m_decoder && m_decoder->hasPending())) {
+        QPointer<HttpStream> self(this);
+        m_handedOutSinceAnnounce = 0;
         emit readyRead();
         if (!self || m_finished)
             return;
@@ -152,11 +180,26 @@ void HttpStream::socketReadyRead()
     checkEnd();
 }
 
+void HttpStream::announceBodyLater()
+{
+    if (m_announceQueued || m_finished)
+        return;
+    m_announceQueued = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_announceQueued = false;
+            announceBody();
+        },
+        Qt::QueuedConnection);
+}
+
 bool HttpStream::readHead()
 {
     while (true) {
         m_headBuffer += m_socket->read(kMaxHeadBytes + 1 - m_headBuffer.size());
-        const qsizetype end = HttpResponseHead::endIn(m_headBuffer);
+        const qsizetype end = HttpResponseHead::endIn(m_headBuffer, m_headScannedTo);
+        m_headScannedTo = std::max<qsizetype>(0, m_headBuffer.size() - 3);   // an end may straddle the pieces
         if (end < 0) {
             if (m_headBuffer.size() > kMaxHeadBytes)
                 finish(Error::Protocol, QStringLiteral("the response head is longer than %1 KiB").arg(kMaxHeadBytes / 1024));
@@ -171,6 +214,7 @@ bool HttpStream::readHead()
             return false;
         }
         m_headBuffer.remove(0, end);
+        m_headScannedTo = 0;
         if (head->status >= 100 && head->status < 200) {
             if (head->status == 101) {
                 finish(Error::Protocol, QStringLiteral("the server switched protocols (101) on a request that did not ask it to"));
@@ -215,6 +259,12 @@ QByteArray HttpStream::read(qint64 maxBytes)
     // After a broken body nothing more is read; after a network error, what came before it is.
     if (!m_head || m_finished || m_pendingError == Error::Protocol)
         return out;
+    const qint64 allowance = m_readAheadBytes - m_handedOutSinceAnnounce;
+    if (allowance <= 0) {
+        announceBodyLater();   // the rest on the next turn of the event loop
+        return out;
+    }
+    maxBytes = std::min(maxBytes, allowance);
     QByteArray framed;
     while (out.size() < maxBytes) {
         const qsizetype room = qsizetype(maxBytes) - out.size();
@@ -228,8 +278,10 @@ QByteArray HttpStream::read(qint64 maxBytes)
             if (out.size() > before)
                 continue;
         }
-        if (m_framing->complete())
+        if (m_framing->complete()) {
+            m_leftover.clear();   // whatever follows the body is not part of it
             break;
+        }
         QByteArray raw;
         if (!m_leftover.isEmpty()) {
             raw = m_leftover.first(std::min(room, m_leftover.size()));
@@ -249,6 +301,7 @@ QByteArray HttpStream::read(qint64 maxBytes)
         if (m_decoder)
             m_decoder->append(framed);
     }
+    m_handedOutSinceAnnounce += out.size();
     if (m_pendingError != Error::NoError || (m_framing->complete() && drained()) || m_peerClosed)
         checkEndLater();
     return out;
@@ -256,15 +309,19 @@ QByteArray HttpStream::read(qint64 maxBytes)
 
 bool HttpStream::drained() const
 {
-    return m_leftover.isEmpty() && (!m_decoder || !m_decoder->hasPending());
+    return (m_leftover.isEmpty() || m_framing->complete()) && (!m_decoder || !m_decoder->hasPending());
 }
 
 void HttpStream::socketError(QAbstractSocket::SocketError error)
 {
     if (m_finished)
         return;
-    if (error == QAbstractSocket::RemoteHostClosedError)
-        return;   // the end of the data: disconnected() follows and decides what it means
+    if (error == QAbstractSocket::RemoteHostClosedError) {
+        // The end of the data (over TLS a close_notify, which no disconnected() may follow).
+        m_peerClosed = true;
+        socketReadyRead();
+        return;
+    }
     const bool tls = error == QAbstractSocket::SslHandshakeFailedError || error == QAbstractSocket::SslInternalError
         || error == QAbstractSocket::SslInvalidUserDataError;
     m_pendingError = tls ? Error::Tls : Error::Network;
@@ -301,7 +358,7 @@ void HttpStream::checkEnd()
                                        : QStringLiteral("the server closed the connection in the middle of the response head"));
         return;
     }
-    const bool framingFailed = m_pendingError == Error::Protocol;
+    const bool framingFailed = m_pendingError == Error::Protocol || m_pendingError == Error::Request;
     if (framingFailed || (m_framing->complete() && drained())) {
         finish(m_pendingError, m_pendingErrorString);
         return;

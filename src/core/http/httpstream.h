@@ -25,8 +25,11 @@ namespace Clickscope {
 // Exactly one request is sent, once: a connection that ends early is reported, never silently
 // retried (what to do next is the caller's decision, and the server sees every attempt). The
 // socket reads at most `readAheadBytes` ahead of read(), so a server faster than its reader is
-// slowed by TCP instead of filling memory; the response head, chunk lines and trailers have caps
-// of their own; a compressed body is inflated a bounded slice at a time.
+// slowed by TCP instead of filling memory, and one readyRead() hands out at most that much of
+// the decoded body (a compressed body that inflates a thousandfold is handed out over as many
+// turns of the event loop); the response head, chunk lines and trailers have caps of their own.
+//
+// Signals come from inside the socket's own: delete the stream with deleteLater() from a slot.
 class HttpStream : public QObject
 {
     Q_OBJECT
@@ -44,6 +47,7 @@ public:
         Network,    // refused, reset, unreachable, closed before the response ended
         Tls,        // handshake or certificate: retrying the same server does not help
         Protocol,   // the server's answer is not HTTP/1.x as a client can read it
+        Request,    // the request cannot be sent as given (a header holds a line break)
     };
 
     static constexpr qsizetype kMaxHeadBytes = 64 * 1024;
@@ -71,8 +75,11 @@ signals:
     void finished();
 
 private:
+    void connectSocket();
     void sendRequest();
     void socketReadyRead();
+    void announceBody();
+    void announceBodyLater();
     bool readHead();
     bool acceptHead(const HttpResponseHead &head, QString *error);
     void socketError(QAbstractSocket::SocketError error);
@@ -86,6 +93,7 @@ private:
     qint64 m_readAheadBytes;
     QTcpSocket *m_socket = nullptr;   // child
     QByteArray m_headBuffer;          // of the response head while it arrives
+    qsizetype m_headScannedTo = 0;    // where the search for its end goes on
     QByteArray m_leftover;            // body bytes that came with the head
     std::optional<HttpResponseHead> m_head;
     std::optional<HttpBodyFraming> m_framing;
@@ -94,6 +102,8 @@ private:
     bool m_peerClosed = false;
     bool m_finished = false;
     bool m_endCheckQueued = false;
+    bool m_announceQueued = false;
+    qint64 m_handedOutSinceAnnounce = 0;   // of the body, since the last readyRead()
     // A failure waiting until what arrived before it has been read.
     Error m_pendingError = Error::NoError;
     QString m_pendingErrorString;

@@ -273,7 +273,8 @@ void EventSource::streamFinished()
 
     switch (error) {
     case HttpStream::Error::Tls:
-        fail(Error::Network, errorText);   // a certificate does not get better by asking again
+    case HttpStream::Error::Request:
+        fail(Error::Network, errorText);   // neither a certificate nor our request gets better by asking again
         break;
     case HttpStream::Error::NoError:
         retryOrStop(QStringLiteral("the server closed the stream"), Error::NoError, !wasOpen);
