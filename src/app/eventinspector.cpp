@@ -65,6 +65,23 @@ void EventInspector::applySnapshot(const DashboardSnapshot &snapshot)
     updateStatus();
 }
 
+void EventInspector::clear()
+{
+    m_log.clear();
+    m_ui->eventDataView->clear();
+    updateStatus();
+}
+
+QString EventInspector::detailText() const
+{
+    return m_ui->eventDataView->toPlainText();
+}
+
+QString EventInspector::statusText() const
+{
+    return m_ui->inspectorStatusLabel->text();
+}
+
 QString EventInspector::prettyData(const QByteArray &data)
 {
     QJsonParseError error;

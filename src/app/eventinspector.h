@@ -27,6 +27,11 @@ public:
     void applySnapshot(const DashboardSnapshot &snapshot);
     void setPaused(bool paused);
     bool isPaused() const { return m_log.isPaused(); }
+    // Empties the log, the detail pane and the counts above the table.
+    void clear();
+    // The selected event's data as the detail pane shows it.
+    QString detailText() const;
+    QString statusText() const;
 
     EventLogModel *model() { return &m_log; }
     // What the table shows: the log, filtered by the filter box.

@@ -74,7 +74,7 @@ MainWindow::MainWindow(QWidget *parent)
     setUpActions();
 
     connect(m_ui->connectButton, &QPushButton::clicked, this, &MainWindow::toggleConnection);
-    connect(m_ui->urlEdit, &QLineEdit::returnPressed, this, &MainWindow::toggleConnection);
+    connect(m_ui->urlEdit, &QLineEdit::returnPressed, this, &MainWindow::goToTypedUrl);
     connect(m_ui->optionsButton, &QPushButton::clicked, this, &MainWindow::openConnectDialog);
     connect(m_ui->connectDialogButton, &QPushButton::clicked, this, &MainWindow::openConnectDialog);
     connect(m_ui->startDemoButton, &QPushButton::clicked, this, &MainWindow::startDemo);
@@ -151,7 +151,26 @@ void MainWindow::toggleConnection()
         disconnectFromStream();
         return;
     }
-    connectTo(requestFor(QUrl(m_ui->urlEdit->text().trimmed(), QUrl::StrictMode)));
+    goToTypedUrl();
+}
+
+void MainWindow::goToTypedUrl()
+{
+    const QString typed = m_ui->urlEdit->text();
+    if (const UrlProblem problem = findUrlProblem(typed); !problem.message.isEmpty()) {
+        // What was typed stays, with the bad part selected; a stream that runs goes on running.
+        showMessage(problem.message, true);
+        m_ui->urlEdit->setFocus(Qt::OtherFocusReason);
+        if (problem.length > 0)
+            m_ui->urlEdit->setSelection(int(problem.start), int(problem.length));
+        return;
+    }
+    const QUrl url(typed.trimmed(), QUrl::StrictMode);
+    if (isConnected() && url == m_request.config.url) {
+        disconnectFromStream();
+        return;
+    }
+    connectTo(requestFor(url));
 }
 
 StreamRequest MainWindow::requestFor(const QUrl &url) const
@@ -180,12 +199,13 @@ void MainWindow::connectTo(const QUrl &url, const QList<HttpHeader> &headers)
 void MainWindow::connectTo(const StreamRequest &request)
 {
     const QUrl &url = request.config.url;
-    m_ui->urlEdit->setText(url.toString());
     if (const QString problem = validateStreamUrl(url); !problem.isEmpty()) {
-        disconnectFromStream();
-        showMessage(problem, true);
+        showMessage(problem, true);   // the URL bar keeps what the user typed
         return;
     }
+    m_ui->urlEdit->setText(url.toString());
+    if (!m_request.config.url.isEmpty() && !opensSameStream(m_request.config, request.config))
+        resetStatistics();   // a new session: nothing of the previous stream is counted in it
     if (!isDemoUrl(url))   // its port changes at every start: not worth remembering
         rememberUrl(url);
     m_request = request;
@@ -220,7 +240,7 @@ bool MainWindow::reconnect()
 void MainWindow::resetStatistics()
 {
     m_pipeline.resetStatistics();   // older snapshots in flight are dropped from here on
-    m_ui->eventInspector->model()->clear();
+    m_ui->eventInspector->clear();
     m_renderOncePaused = true;      // the zeroes show even while the display is paused
 }
 
@@ -334,9 +354,9 @@ void MainWindow::onStateChanged(StreamSource::State state)
 
 void MainWindow::showMessage(const QString &text, bool isError)
 {
-    m_ui->messageLabel->setText(text);
+    // The line stays whether or not it says something, so that a message never moves the dashboard.
+    m_ui->messageLabel->setMessage(text);
     m_ui->messageLabel->setStyleSheet(isError ? QStringLiteral("color: #c0392b; font-weight: bold;") : QString());
-    m_ui->messageLabel->setVisible(!text.isEmpty());
 }
 
 void MainWindow::openConnectDialog()

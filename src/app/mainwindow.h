@@ -40,12 +40,14 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Connects with `request`; a bad URL is shown in the window, not thrown.
+    // Connects with `request`; a bad URL is shown in the window, not thrown. A different stream
+    // (URL, method or body) starts a new session from zero; the same one again keeps its totals.
     void connectTo(const StreamRequest &request);
     void connectTo(const QUrl &url, const QList<HttpHeader> &headers = {});
     void disconnectFromStream();
     // Connects again with the last request (Ctrl+R); false when there was none.
     bool reconnect();
+    // Zero everywhere: counters, charts, tables, the inspector and its detail pane.
     void resetStatistics();
     // Starts the embedded publisher with synthetic traffic and connects to it. False (with a
     // message in the window) when it cannot listen.
@@ -98,6 +100,9 @@ protected:
 private:
     void setUpActions();
     void toggleConnection();
+    // Enter in the URL bar: a different URL switches to it at once, as a browser's address bar
+    // does; the URL of the current stream connects or disconnects it.
+    void goToTypedUrl();
     // `url` with the current request's headers, body and mapping when it is on the same server.
     StreamRequest requestFor(const QUrl &url) const;
     void exportInteractively();

@@ -209,6 +209,12 @@ void ShareChartView::redrawBars()
         categories << QStringLiteral("%1. %2  (%3 %)").arg(i + 1).arg(m_labels.at(i)).arg(m_shares.at(i) * 100, 0, 'f', 1);
         values << m_values.at(i);
     }
+    if (categories.isEmpty()) {
+        // One blank category rather than none: an axis left without categories (or with an
+        // empty one, which it takes for none) keeps painting its old labels.
+        categories << QStringLiteral(" ");
+        values << 0.0;
+    }
     if (categories != m_categories->categories()) {
         // In place: the axis was made with truncation off (see rebuild()), so new labels are
         // measured whole. A new axis per change would be 4 a second while a ranking reshuffles.

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "sourceconfig.h"
 
+#include <QStringList>
+
+#include <algorithm>
+
 namespace Clickscope {
 namespace {
 
@@ -9,6 +13,32 @@ bool isHeaderNameChar(QChar c)
     // RFC 9110 token characters.
     static const QString kSpecials = QStringLiteral("!#$%&'*+-.^_`|~");
     return (c.unicode() < 128 && c.isLetterOrNumber()) || kSpecials.contains(c);
+}
+
+// The schemes some source reads: http(s) for Server-Sent Events, ws(s) for WebSocket.
+const QStringList &streamSchemes()
+{
+    static const QStringList kSchemes{QStringLiteral("http"), QStringLiteral("https"), QStringLiteral("ws"),
+                                      QStringLiteral("wss")};
+    return kSchemes;
+}
+
+// Levenshtein distance, for "did you mean": the strings here are a few letters long.
+qsizetype editDistance(const QString &a, const QString &b)
+{
+    QList<qsizetype> row(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        qsizetype diagonal = row[0];
+        row[0] = i;
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const qsizetype above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
 }
 
 } // namespace
@@ -40,12 +70,104 @@ QString validateStreamUrl(const QUrl &url)
     const QString scheme = url.scheme().toLower();
     if (scheme.isEmpty())
         return QStringLiteral("'%1' has no scheme; try http://%1").arg(url.toString());
-    if (scheme != u"http" && scheme != u"https" && scheme != u"ws" && scheme != u"wss")
+    if (!streamSchemes().contains(scheme))
         return QStringLiteral("unsupported scheme '%1' in '%2' (use http, https, ws or wss)")
             .arg(scheme, url.toString());
     if (url.host().isEmpty())
         return QStringLiteral("'%1' has no host").arg(url.toString());
     return {};
+}
+
+UrlProblem findUrlProblem(const QString &typed)
+{
+    const QString text = typed.trimmed();
+    const qsizetype offset = typed.indexOf(text.isEmpty() ? QString() : text.left(1));
+    const auto at = [offset](QString message, qsizetype start, qsizetype length) {
+        return UrlProblem{std::move(message), offset + start, length};
+    };
+    if (text.isEmpty())
+        return at(QStringLiteral("no URL given"), 0, 0);
+
+    const qsizetype colon = text.indexOf(u':');
+    const QString scheme = colon > 0 ? text.left(colon) : QString();
+    const bool schemeShaped = !scheme.isEmpty() && scheme.front().isLetter()
+        && std::all_of(scheme.cbegin(), scheme.cend(), [](QChar c) { return c.isLetterOrNumber() || c == u'+' || c == u'-' || c == u'.'; });
+    if (!schemeShaped)   // "127.0.0.1:8080/events"
+        return at(QStringLiteral("'%1' has no scheme; try http://%1").arg(text), 0, text.size());
+    if (!text.mid(colon + 1).startsWith(u"//")) {
+        if (streamSchemes().contains(scheme.toLower()))
+            return at(QStringLiteral("'%1:' must be followed by '//' and the host").arg(scheme), colon + 1, 0);
+        return at(QStringLiteral("'%1' has no scheme; try http://%1").arg(text), 0, text.size());   // "localhost:8080"
+    }
+
+    QStringList problems;
+    UrlProblem first;
+    const auto note = [&](const QString &message, qsizetype start, qsizetype length) {
+        if (problems.isEmpty())
+            first = at(QString(), start, length);
+        problems << message;
+    };
+    if (!streamSchemes().contains(scheme.toLower())) {
+        QString closest;
+        qsizetype best = 2;   // a suggestion one edit away ("htp", "wws"), not further
+        for (const QString &known : streamSchemes()) {
+            if (const qsizetype d = editDistance(scheme.toLower(), known); d < best) {
+                best = d;
+                closest = known;
+            }
+        }
+        note(closest.isEmpty() ? QStringLiteral("unknown scheme '%1': use http, https, ws or wss").arg(scheme)
+                               : QStringLiteral("unknown scheme '%1': did you mean %2?").arg(scheme, closest),
+             0, scheme.size());
+    }
+
+    // The authority: after "//", up to the path, query or fragment; a user name goes before '@'.
+    const qsizetype authorityStart = text.indexOf(u"//", colon) + 2;
+    qsizetype authorityEnd = authorityStart;
+    while (authorityEnd < text.size() && text[authorityEnd] != u'/' && text[authorityEnd] != u'?' && text[authorityEnd] != u'#')
+        ++authorityEnd;
+    const QString authority = text.mid(authorityStart, authorityEnd - authorityStart);
+    const qsizetype hostStart = authorityStart + authority.lastIndexOf(u'@') + 1;
+    const QString hostAndPort = text.mid(hostStart, authorityEnd - hostStart);
+    qsizetype portColon = -1;
+    if (hostAndPort.startsWith(u'[')) {
+        const qsizetype close = hostAndPort.indexOf(u']');
+        if (close < 0)
+            note(QStringLiteral("the IPv6 address '%1' has no closing ']'").arg(hostAndPort), hostStart, hostAndPort.size());
+        else if (close + 1 < hostAndPort.size() && hostAndPort[close + 1] == u':')
+            portColon = close + 1;
+    } else {
+        portColon = hostAndPort.indexOf(u':');
+    }
+    const QString host = portColon < 0 ? hostAndPort : hostAndPort.left(portColon);
+    if (host.isEmpty())
+        note(QStringLiteral("there is no host after '%1//'").arg(scheme), hostStart, 0);
+    if (portColon >= 0) {
+        const QString port = hostAndPort.mid(portColon + 1);
+        const qsizetype portStart = hostStart + portColon + 1;
+        bool isNumber = false;
+        const uint value = port.toUInt(&isNumber);
+        const bool digitsOnly = std::all_of(port.cbegin(), port.cend(), [](QChar c) { return c.isDigit(); });
+        if (!port.isEmpty() && (!digitsOnly || !isNumber))
+            note(QStringLiteral("the port '%1' is not a number").arg(port), portStart, port.size());
+        else if (isNumber && (value == 0 || value > 65535))
+            note(QStringLiteral("the port %1 is not between 1 and 65535").arg(port), portStart, port.size());
+    }
+
+    if (problems.isEmpty()) {
+        const QUrl url(text, QUrl::StrictMode);
+        if (!url.isValid())
+            return at(QStringLiteral("'%1' is not a valid URL (%2)").arg(text, url.errorString()), 0, text.size());
+        return {};
+    }
+    first.message = problems.join(QStringLiteral("; "));
+    return first;
+}
+
+bool opensSameStream(const SourceConfig &a, const SourceConfig &b)
+{
+    return a.url.adjusted(QUrl::NormalizePathSegments) == b.url.adjusted(QUrl::NormalizePathSegments)
+        && a.method.compare(b.method, Qt::CaseInsensitive) == 0 && a.body == b.body;
 }
 
 } // namespace Clickscope

@@ -41,4 +41,18 @@ std::optional<HttpHeader> parseHeaderLine(const QString &line, QString *error);
 // Empty when `url` can be opened by some source; otherwise a message for the user.
 QString validateStreamUrl(const QUrl &url);
 
+// What is wrong with a URL as the user typed it, in words, and where: the first bad part is at
+// [start, start + length) of the text. An empty message when the text is a stream URL.
+struct UrlProblem
+{
+    QString message;
+    qsizetype start = 0;
+    qsizetype length = 0;
+};
+UrlProblem findUrlProblem(const QString &text);
+
+// Two configurations open the same stream: the same URL, method and body. Another one is a new
+// session; the same one again is a reconnection.
+bool opensSameStream(const SourceConfig &a, const SourceConfig &b);
+
 } // namespace Clickscope

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// What the user typed as a stream URL, judged in words, and when two requests are one stream.
+#include "source/sourceconfig.h"
+
+#include <QTest>
+
+using namespace Clickscope;
+
+class TestSourceConfig : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void typedUrlsAreJudgedInWords_data();
+    void typedUrlsAreJudgedInWords();
+    void sameStreamMeansSameUrlMethodAndBody();
+};
+
+void TestSourceConfig::typedUrlsAreJudgedInWords_data()
+{
+    QTest::addColumn<QString>("typed");
+    QTest::addColumn<QStringList>("says");
+    QTest::addColumn<QString>("marked");   // the part of `typed` to select
+    QTest::newRow("fine") << QStringLiteral("http://127.0.0.1:8080/events") << QStringList() << QString();
+    QTest::newRow("fine, IPv6") << QStringLiteral("ws://[::1]:9/ws") << QStringList() << QString();
+    QTest::newRow("fine, user and spaces") << QStringLiteral("  https://u:p@example.com/s?q=1  ") << QStringList() << QString();
+    QTest::newRow("scheme and port") << QStringLiteral("htp://127.0.0.1:abc/events")
+                                     << QStringList{QStringLiteral("unknown scheme 'htp': did you mean http?"),
+                                                    QStringLiteral("the port 'abc' is not a number")}
+                                     << QStringLiteral("htp");
+    QTest::newRow("port only") << QStringLiteral("http://127.0.0.1:abc/events")
+                               << QStringList{QStringLiteral("the port 'abc' is not a number")} << QStringLiteral("abc");
+    QTest::newRow("port too big") << QStringLiteral("http://h:70000/") << QStringList{QStringLiteral("not between 1 and 65535")}
+                                  << QStringLiteral("70000");
+    QTest::newRow("far scheme") << QStringLiteral("ftp://example.com/feed")
+                                << QStringList{QStringLiteral("unknown scheme 'ftp': use http, https, ws or wss")} << QStringLiteral("ftp");
+    QTest::newRow("wws") << QStringLiteral("wws://h/") << QStringList{QStringLiteral("did you mean ws?")} << QStringLiteral("wws");
+    QTest::newRow("no scheme") << QStringLiteral("127.0.0.1:8080/events")
+                               << QStringList{QStringLiteral("has no scheme; try http://127.0.0.1:8080/events")}
+                               << QStringLiteral("127.0.0.1:8080/events");
+    QTest::newRow("host:port") << QStringLiteral("localhost:8080") << QStringList{QStringLiteral("has no scheme")}
+                               << QStringLiteral("localhost:8080");
+    QTest::newRow("one slash") << QStringLiteral("http:/x") << QStringList{QStringLiteral("'http:' must be followed by '//'")}
+                               << QString();
+    QTest::newRow("no host") << QStringLiteral("http:///events") << QStringList{QStringLiteral("no host")} << QString();
+    QTest::newRow("nothing") << QStringLiteral("   ") << QStringList{QStringLiteral("no URL given")} << QString();
+    QTest::newRow("unclosed IPv6") << QStringLiteral("http://[::1/x") << QStringList{QStringLiteral("no closing ']'")}
+                                   << QStringLiteral("[::1");
+}
+
+void TestSourceConfig::typedUrlsAreJudgedInWords()
+{
+    QFETCH(QString, typed);
+    QFETCH(QStringList, says);
+    QFETCH(QString, marked);
+    const UrlProblem problem = findUrlProblem(typed);
+    if (says.isEmpty()) {
+        QVERIFY2(problem.message.isEmpty(), qPrintable(problem.message));
+        QVERIFY(validateStreamUrl(QUrl(typed.trimmed(), QUrl::StrictMode)).isEmpty());
+        return;
+    }
+    for (const QString &part : std::as_const(says))
+        QVERIFY2(problem.message.contains(part), qPrintable(problem.message));
+    QVERIFY2(!problem.message.contains(u"QUrl") && !problem.message.contains(u"scheme = "), qPrintable(problem.message));
+    QCOMPARE(typed.mid(problem.start, problem.length), marked);
+}
+
+void TestSourceConfig::sameStreamMeansSameUrlMethodAndBody()
+{
+    SourceConfig a;
+    a.url = QUrl(QStringLiteral("http://h:1/events"));
+    SourceConfig b = a;
+    b.headers = {{"Authorization", "Bearer other"}};
+    b.defaultRetryMs = 1;
+    QVERIFY(opensSameStream(a, b));   // settings of the connection, not another stream
+    b.url = QUrl(QStringLiteral("http://h:1/./events"));
+    QVERIFY(opensSameStream(a, b));
+    b.url = QUrl(QStringLiteral("http://h:2/events"));
+    QVERIFY(!opensSameStream(a, b));
+    b = a;
+    b.method = "POST";
+    QVERIFY(!opensSameStream(a, b));
+    b = a;
+    b.body = "{}";
+    QVERIFY(!opensSameStream(a, b));
+}
+
+QTEST_GUILESS_MAIN(TestSourceConfig)
+#include "tst_sourceconfig.moc"
