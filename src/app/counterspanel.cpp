@@ -13,6 +13,8 @@ constexpr int kColumns = 9;   // one row at 1280 px and wider; QGridLayout wraps
 
 QString formatRate(double rate)
 {
+    if (rate == 0)
+        return QStringLiteral("0");   // idle, not "0.0" of something still decaying
     return QLocale().toString(rate, 'f', rate < 10 ? 1 : 0);
 }
 

@@ -91,6 +91,7 @@ MainWindow::MainWindow(QWidget *parent)
         m_lastError = message;
         showMessage(message, true);
     });
+    connect(&m_pipeline, &ClickPipeline::ended, this, [this](const QString &reason) { m_endReason = reason; });
     connect(&m_pipeline, &ClickPipeline::reconnectScheduled, this, [this](qint64 delayMs, const QString &reason) {
         if (m_active)
             m_status->setRetrying(delayMs, reason);
@@ -210,11 +211,12 @@ void MainWindow::connectTo(const StreamRequest &request)
         rememberUrl(url);
     m_request = request;
     m_lastError.clear();
+    m_endReason.clear();
     m_active = true;
     m_state = StreamSource::State::Connecting;   // until the worker says otherwise
     m_ui->connectButton->setText(tr("&Disconnect"));
     m_ui->pages->setCurrentWidget(m_ui->dashboardPage);
-    m_status->setConnecting(url);
+    m_status->setConnecting(url, request.config.connectTimeoutMs);
     showMessage({}, false);
     m_pipeline.connectTo(request.config, request.mapping);   // replaces any current stream
 }
@@ -337,7 +339,7 @@ void MainWindow::onStateChanged(StreamSource::State state)
     switch (state) {
     case StreamSource::State::Connecting:
         m_ui->connectButton->setText(tr("&Disconnect"));
-        m_status->setConnecting(m_request.config.url);
+        m_status->setConnecting(m_request.config.url, m_request.config.connectTimeoutMs);
         break;
     case StreamSource::State::Open:
         m_ui->connectButton->setText(tr("&Disconnect"));
@@ -347,7 +349,7 @@ void MainWindow::onStateChanged(StreamSource::State state)
         break;
     case StreamSource::State::Closed:
         m_ui->connectButton->setText(tr("&Connect"));
-        m_status->setClosed(m_lastError);
+        m_status->setClosed(m_lastError, m_endReason);
         break;
     }
 }

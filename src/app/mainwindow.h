@@ -130,6 +130,7 @@ private:
     DashboardSnapshotPtr m_shown;      // the one on screen (older while paused)
     StreamRequest m_request;
     QString m_lastError;
+    QString m_endReason;   // why the stream ended cleanly, when it did
     StreamSource::State m_state = StreamSource::State::Closed;
     bool m_active = false;   // between connectTo() and disconnectFromStream()
     bool m_paused = false;

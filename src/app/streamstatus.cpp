@@ -63,37 +63,45 @@ void StreamStatus::setText(QLabel *label, const QString &text)
 void StreamStatus::setIdle(const QString &text)
 {
     m_retryDelayMs = -1;
+    m_connectingSince.invalidate();
     setState(text, {}, {});
     m_bytesPerSecond = m_eventsPerSecond = 0;
     refresh();
 }
 
-void StreamStatus::setConnecting(const QUrl &url)
+void StreamStatus::setConnecting(const QUrl &url, int timeoutMs)
 {
     m_url = url;
     m_retryDelayMs = -1;
-    setState(tr("Connecting to %1…").arg(url.toString()), url.toString(), QColor(0xd4, 0x8a, 0x0d));
+    m_connectTimeoutMs = timeoutMs;
+    m_connectingSince.start();
+    refresh();
 }
 
 void StreamStatus::setOpen(const QUrl &url)
 {
     m_url = url;
     m_retryDelayMs = -1;
+    m_connectingSince.invalidate();
     setState(tr("Open: %1").arg(url.toString()), url.toString(), QColor(0x27, 0xae, 0x60));
 }
 
 void StreamStatus::setRetrying(qint64 delayMs, const QString &reason)
 {
+    m_connectingSince.invalidate();
     m_retryDelayMs = std::max<qint64>(delayMs, 0);
     m_retryReason = reason;
     m_retryTimer.start();
     refresh();
 }
 
-void StreamStatus::setClosed(const QString &error)
+void StreamStatus::setClosed(const QString &error, const QString &endReason)
 {
     m_retryDelayMs = -1;
-    if (error.isEmpty())
+    m_connectingSince.invalidate();
+    if (error.isEmpty() && !endReason.isEmpty())
+        setState(tr("Closed: %1").arg(endReason), m_url.toString(), {});
+    else if (error.isEmpty())
         setState(tr("Closed"), m_url.toString(), {});
     else
         setState(tr("Closed: %1").arg(error), error, QColor(0xc0, 0x39, 0x2b));
@@ -125,7 +133,15 @@ void StreamStatus::applySnapshot(const DashboardSnapshot &snapshot)
 
 void StreamStatus::refresh()
 {
-    if (m_retryDelayMs >= 0) {
+    if (m_connectingSince.isValid()) {
+        const qint64 seconds = m_connectingSince.elapsed() / 1000;
+        QString text = tr("Connecting to %1…").arg(m_url.toString());
+        if (seconds >= 1) {
+            text += m_connectTimeoutMs > 0 ? tr(" %1 s (gives up at %2 s)").arg(seconds).arg(m_connectTimeoutMs / 1000.0)
+                                           : tr(" %1 s").arg(seconds);
+        }
+        setState(text, m_url.toString(), QColor(0xd4, 0x8a, 0x0d));
+    } else if (m_retryDelayMs >= 0) {
         const qint64 leftMs = m_retryDelayMs - m_retryTimer.elapsed();
         // Once the delay is over the attempt is under way, however long it takes to answer.
         const QString text = leftMs > 0 ? tr("Retrying in %1 s: %2").arg(double(leftMs) / 1000.0, 0, 'f', 1).arg(m_retryReason)

@@ -24,10 +24,13 @@ public:
     explicit StreamStatus(QWidget *parent = nullptr);
 
     void setIdle(const QString &text);
-    void setConnecting(const QUrl &url);
+    // Connecting (or reconnecting) to `url`: after a second the time spent shows, and with a
+    // response-head timeout, when the attempt will be given up.
+    void setConnecting(const QUrl &url, int timeoutMs = 0);
     void setOpen(const QUrl &url);
     void setRetrying(qint64 delayMs, const QString &reason);
-    void setClosed(const QString &error);
+    // Closed by an error, or cleanly (with the reason when the stream gave one).
+    void setClosed(const QString &error, const QString &endReason = {});
     void applySnapshot(const DashboardSnapshot &snapshot);
 
     QString stateText() const;
@@ -44,6 +47,8 @@ private:
     QLabel *m_lastByte;
     QTimer m_clock;
     QElapsedTimer m_retryTimer;
+    QElapsedTimer m_connectingSince;   // valid while an attempt waits for its response head
+    int m_connectTimeoutMs = 0;
     qint64 m_retryDelayMs = -1;   // ≥ 0 while a retry is scheduled
     QString m_retryReason;
     QUrl m_url;

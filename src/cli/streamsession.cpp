@@ -32,12 +32,13 @@ StreamSession::StreamSession(const SourceConfig &config, std::optional<double> t
             break;
         case StreamSource::State::Closed:
             if (m_exitCode < 0) {
-                logLine(QStringLiteral("closed"));
+                logLine(m_endReason.isEmpty() ? QStringLiteral("closed") : QStringLiteral("closed: ") + m_endReason);
                 finish(source->error() == StreamSource::Error::NoError ? kExitOk : kExitStreamError);
             }
             break;
         }
     });
+    connect(source, &StreamSource::ended, this, [this](const QString &reason) { m_endReason = reason; });
     connect(source, &StreamSource::failed, this,
             [](StreamSource::Error, const QString &message) { logLine(QStringLiteral("error: ") + message); });
     connect(source, &StreamSource::eventsDiscarded, this, [this](quint64 count, const QString &reason) {

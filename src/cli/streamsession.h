@@ -44,6 +44,7 @@ private:
     QTimer m_deadline;
     int m_exitCode = -1;
     quint64 m_discarded = 0;
+    QString m_endReason;   // why the stream ended cleanly, when it did
 };
 
 } // namespace Clickscope::Cli

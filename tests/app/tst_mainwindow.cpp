@@ -107,6 +107,9 @@ private slots:
     void aMessageDoesNotMoveTheDashboard();
     void aNewStreamStartsFromZeroTheSameOneCarriesOn();
     void resetClearsEveryView();
+    void theRateFallsToZeroWhenNothingArrives();
+    void theEndOfAStreamSaysWhy();
+    void aSilentServerShowsTheWaitAndTimesOut();
     void disconnectButtonCloses();
     void publisherWithTrafficFeedsTheWindow();
     void tilesAndTopLinksReachPublishedTotals();
@@ -300,6 +303,61 @@ void TestMainWindow::resetClearsEveryView()
     QTRY_VERIFY2_WITH_TIMEOUT(!chartTexts().contains(QStringLiteral("/a")), qPrintable(chartTexts()), kWaitMs);
     QCOMPARE(window.eventInspector()->detailText(), QString());
     QCOMPARE(window.eventInspector()->statusText(), QStringLiteral("0 events"));
+}
+
+void TestMainWindow::theRateFallsToZeroWhenNothingArrives()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    MainWindow window;
+    QVERIFY(openOnPublisher(publisher, window));
+    publisher.hub().publish(clicks(60));
+    auto *rate = window.findChild<CounterTile *>("rateTile");
+    QTRY_VERIFY_WITH_TIMEOUT(rate->valueText() == QStringLiteral("60"), kWaitMs);
+    // Nothing more arrives, and then the stream is gone: a few quiet seconds show 0, not the
+    // long tail of the smoothing. (The bound is generous: the rate is read once a second.)
+    window.disconnectFromStream();
+    QTRY_COMPARE_WITH_TIMEOUT(rate->valueText(), QStringLiteral("0"), (RateMeter::kQuietSecondsToZero + 3) * 1000);
+    QCOMPARE(window.findChild<CounterTile *>("clicksTile")->valueText(), QStringLiteral("60"));
+}
+
+void TestMainWindow::theEndOfAStreamSaysWhy()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.route("/empty", Response::status(204));
+    server.route("/llm", Response::sse("data: {\"token\":\"hi\"}\n\ndata: [DONE]\n\n").keepOpen());
+    MainWindow window;
+    window.show();
+    window.connectTo(server.url(QStringLiteral("/empty")));
+    QTRY_COMPARE_WITH_TIMEOUT(window.streamStatus()->stateText(),
+                              QStringLiteral("Closed: the server ended the stream with 204 No Content"), kWaitMs);
+    StreamRequest request;
+    request.config.url = server.url(QStringLiteral("/llm"));
+    request.config.doneMarker = QByteArray("[DONE]");
+    window.connectTo(request);
+    QTRY_COMPARE_WITH_TIMEOUT(window.streamStatus()->stateText(), QStringLiteral("Closed: end marker [DONE] received"), kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(window.eventCount(), quint64(1), kWaitMs);
+    // The next stream starts without the last one's reason.
+    window.connectTo(server.url(QStringLiteral("/empty")));
+    QTRY_COMPARE_WITH_TIMEOUT(window.streamStatus()->stateText(),
+                              QStringLiteral("Closed: the server ended the stream with 204 No Content"), kWaitMs);
+}
+
+void TestMainWindow::aSilentServerShowsTheWaitAndTimesOut()
+{
+    QTcpServer silent;   // the kernel accepts; nobody ever answers
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    StreamRequest request;
+    request.config.url = QUrl(QStringLiteral("http://127.0.0.1:%1/s").arg(silent.serverPort()));
+    request.config.connectTimeoutMs = 2000;
+    MainWindow window;
+    window.show();
+    window.connectTo(request);
+    QTRY_VERIFY2_WITH_TIMEOUT(window.streamStatus()->stateText().endsWith(QStringLiteral("… 1 s (gives up at 2 s)")),
+                              qPrintable(window.streamStatus()->stateText()), kWaitMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Retrying in"))
+                                  && window.streamStatus()->stateText().contains(QStringLiteral("no response within 2 s")),
+                              qPrintable(window.streamStatus()->stateText()), kWaitMs);
 }
 
 void TestMainWindow::disconnectButtonCloses()

@@ -159,10 +159,13 @@ void TestEventSource::noContentStopsWithoutError()
     auto source = makeSource("/s", config);
     QSignalSpy failed(source.get(), &StreamSource::failed);
     QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
+    QSignalSpy ended(source.get(), &StreamSource::ended);
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(source->state(), StreamSource::State::Closed, kWaitMs);
     QCOMPARE(source->error(), StreamSource::Error::NoError);
     QVERIFY(failed.isEmpty());
+    QCOMPARE(ended.size(), 1);
+    QCOMPARE(ended.first().first().toString(), QStringLiteral("the server ended the stream with 204 No Content"));
     QTest::qWait(200);   // a reconnection, if one were wrongly scheduled, would be 20 ms away
     QVERIFY(reconnects.isEmpty());
     QCOMPARE(source->reconnectCount(), quint64(0));
@@ -300,10 +303,13 @@ void TestEventSource::doneMarkerClosesCleanly()
     config.defaultRetryMs = 10;
     auto source = makeSource("/s", config);
     EventCollector got(source.get());
+    QSignalSpy ended(source.get(), &StreamSource::ended);
     source->open();
     QTRY_COMPARE_WITH_TIMEOUT(source->state(), StreamSource::State::Closed, kWaitMs);
     QCOMPARE(got.data(), QStringList{"a"});
     QCOMPARE(source->error(), StreamSource::Error::NoError);
+    QCOMPARE(ended.size(), 1);
+    QCOMPARE(ended.first().first().toString(), QStringLiteral("end marker [DONE] received"));
 
     // Without the option, [DONE] is just data.
     auto plain = makeSource("/s");

@@ -393,13 +393,25 @@ void TestTimeSeriesRing::rateMeterIdleSecondsDecay()
     meter.tick(ring, 10);
     QCOMPARE(meter.smoothedRate(), 100.0);
 
-    // No clicks for ten seconds: nothing is added, but the clock keeps ticking.
-    for (qint64 now = 11; now <= 20; ++now)
+    // No clicks: nothing is added, but the clock keeps ticking. One quiet second decays the
+    // rate; kQuietSecondsToZero of them make it 0 rather than the tail of a long decay.
+    meter.tick(ring, 11);
+    QVERIFY(std::abs(meter.smoothedRate() - 100.0 * (1.0 - RateMeter::kSmoothing)) < 1e-9);
+    for (qint64 now = 12; now < 10 + RateMeter::kQuietSecondsToZero; ++now)
         meter.tick(ring, now);
-    QVERIFY(std::abs(meter.smoothedRate() - 100.0 * std::pow(1.0 - RateMeter::kSmoothing, 10)) < 1e-9);
-    QCOMPARE(meter.lastSecondRate(), quint64(0));
+    QVERIFY(meter.smoothedRate() > 0);
+    meter.tick(ring, 10 + RateMeter::kQuietSecondsToZero);
+    QCOMPARE(meter.smoothedRate(), 0.0);
+    for (qint64 now = 13; now <= 20; ++now)
+        meter.tick(ring, now);
+    QCOMPARE(meter.smoothedRate(), 0.0);
+    // A click after the quiet starts the rate again.
+    ring.add(20, 10);
+    meter.tick(ring, 21);
+    QVERIFY(std::abs(meter.smoothedRate() - 10.0 * RateMeter::kSmoothing) < 1e-9);
+    QCOMPARE(meter.lastSecondRate(), quint64(10));
     QCOMPARE(meter.peakRate(), quint64(100));
-    QCOMPARE(meter.averageRate(), 1000.0 / 20);
+    QCOMPARE(meter.averageRate(), 1010.0 / 21);
 
     meter.reset();
     QCOMPARE(meter.smoothedRate(), 0.0);

@@ -20,6 +20,7 @@ ClickPipeline::ClickPipeline(Settings settings, QObject *parent) : QObject(paren
     });
     connect(m_worker, &IngestWorker::stateChanged, this, &ClickPipeline::stateChanged);
     connect(m_worker, &IngestWorker::failed, this, &ClickPipeline::failed);
+    connect(m_worker, &IngestWorker::ended, this, &ClickPipeline::ended);
     connect(m_worker, &IngestWorker::reconnectScheduled, this, &ClickPipeline::reconnectScheduled);
     m_thread.setObjectName(QStringLiteral("clickscope-ingest"));
     m_thread.start();
@@ -104,6 +105,7 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
     connect(m_source.get(), &StreamSource::stateChanged, this, &IngestWorker::stateChanged);
     connect(m_source.get(), &StreamSource::failed, this,
             [this](StreamSource::Error, const QString &message) { emit failed(message); });
+    connect(m_source.get(), &StreamSource::ended, this, &IngestWorker::ended);
     connect(m_source.get(), &StreamSource::eventsDiscarded, this, [this](quint64 count) {
         m_aggregator->addDiscarded(count);
         m_dirty = true;

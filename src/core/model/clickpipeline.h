@@ -61,6 +61,7 @@ signals:
     void snapshotReady(const Clickscope::DashboardSnapshotPtr &snapshot);
     void stateChanged(Clickscope::StreamSource::State state);
     void failed(const QString &message);
+    void ended(const QString &reason);
     void reconnectScheduled(qint64 delayMs, const QString &reason);
 
 private:
@@ -87,6 +88,7 @@ signals:
     void snapshotReady(const Clickscope::DashboardSnapshotPtr &snapshot);
     void stateChanged(Clickscope::StreamSource::State state);
     void failed(const QString &message);
+    void ended(const QString &reason);
     void reconnectScheduled(qint64 delayMs, const QString &reason);
 
 private:

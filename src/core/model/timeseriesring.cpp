@@ -149,6 +149,11 @@ void RateMeter::tick(const TimeSeriesRing &ring, qint64 nowSecond)
         } else {
             m_smoothed += kSmoothing * (double(clicks) - m_smoothed);
         }
+        // Seconds without a click: after a few, the stream is idle and the rate is 0, not the
+        // tail of a decay that would take twenty seconds to reach it.
+        m_quietSeconds = clicks == 0 ? m_quietSeconds + 1 : 0;
+        if (m_quietSeconds >= kQuietSecondsToZero)
+            m_smoothed = 0;
         m_last = clicks;
     }
     m_next = lastComplete + 1;

@@ -92,12 +92,15 @@ public:
     // a step in the rate shows 30 % at once, 83 % after 5 s, 97 % after 10 s; steady enough to
     // read, quick enough to follow a burst.
     static constexpr double kSmoothing = 0.3;
+    // Complete seconds without a click after which the smoothed rate is 0.
+    static constexpr int kQuietSecondsToZero = 3;
 
     // Reads the seconds that completed since the last tick. Ticking twice for the same second
     // changes nothing.
     void tick(const TimeSeriesRing &ring, qint64 nowSecond);
 
-    // Clicks/s, smoothed over the recent complete seconds.
+    // Clicks/s, smoothed over the recent complete seconds; 0 once kQuietSecondsToZero passed
+    // without a click.
     double smoothedRate() const { return m_smoothed; }
     // The busiest complete second within the ring's window.
     quint64 peakRate() const { return m_peak; }
@@ -115,6 +118,7 @@ private:
     double m_average = 0;
     quint64 m_peak = 0;
     quint64 m_last = 0;
+    int m_quietSeconds = 0;
     bool m_seeded = false;
 };
 

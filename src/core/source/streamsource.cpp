@@ -67,7 +67,7 @@ void StreamSource::retryOrStop(const QString &reason, Error errorIfStopping, boo
         m_consecutiveFailures = 0;
     if (!m_config.reconnect) {
         if (errorIfStopping == Error::NoError)
-            stop();
+            stop(reason);
         else
             fail(errorIfStopping, reason);
         return;
@@ -100,11 +100,17 @@ void StreamSource::fail(Error error, const QString &message)
         setState(State::Closed);
 }
 
-void StreamSource::stop()
+void StreamSource::stop(const QString &reason)
 {
     dropConnection();
     m_reconnectTimer.stop();
     m_connectTimer.stop();
+    if (!reason.isEmpty() && m_state != State::Closed) {
+        QPointer<StreamSource> self(this);
+        emit ended(reason);
+        if (!self)
+            return;
+    }
     setState(State::Closed);
 }
 

@@ -73,6 +73,9 @@ signals:
     void eventsDiscarded(quint64 count, const QString &reason);
     // A fatal error; the source is Closed and will not reconnect.
     void failed(Clickscope::StreamSource::Error error, const QString &message);
+    // The stream ended cleanly and will not reconnect (a 204, the end marker, the server's close
+    // with reconnection off), and why; then Closed. Not emitted for close().
+    void ended(const QString &reason);
 
 protected:
     // One connection attempt. It ends in markOpen(), retryOrStop() or fail().
@@ -86,7 +89,8 @@ protected:
     void retryOrStop(const QString &reason, Error errorIfStopping, bool failedToOpen);
     // Fatal: failed(), then Closed, never reconnecting.
     void fail(Error error, const QString &message);
-    void stop();
+    // Closed, without an error; a non-empty `reason` is announced with ended().
+    void stop(const QString &reason = {});
     ReconnectPolicy &policy() { return m_policy; }
 
     void setState(State state);

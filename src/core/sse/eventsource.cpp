@@ -169,7 +169,7 @@ void EventSource::checkResponseHead()
     }
     if (status == 204) {
         qCDebug(lcSse) << "204: the server asks us to stop";
-        stop();
+        stop(QStringLiteral("the server ended the stream with 204 No Content"));
         return;
     }
     if (status != 200) {
@@ -243,7 +243,7 @@ bool EventSource::processSlice()
     }
     if (done) {
         qCDebug(lcSse) << "end marker received";
-        stop();
+        stop(QStringLiteral("end marker %1 received").arg(QString::fromUtf8(*m_config.doneMarker)));
         return false;
     }
     return true;
