@@ -38,7 +38,9 @@ CountersPanel::CountersPanel(QWidget *parent) : QWidget(parent)
     m_undecodable = addTile(QStringLiteral("undecodableTile"), tr("Undecodable / dropped"),
                             tr("Events that could not be decoded / events dropped unread for being over the size limit"));
     m_gaps = addTile(QStringLiteral("gapsTile"), tr("Gaps"), tr("Event ids missing between consecutive clicks"));
-    m_reconnects = addTile(QStringLiteral("reconnectsTile"), tr("Reconnects"), tr("Reconnections scheduled"));
+    m_reconnects = addTile(QStringLiteral("reconnectsTile"), tr("Retries"),
+                           tr("Reconnection attempts: one after each stream that ended and each attempt that failed "
+                              "(while a server is down, every failed attempt counts)"));
     m_latency = addTile(QStringLiteral("latencyTile"), tr("Latency p50 / p99 (ms)"),
                         tr("Arrival time minus the click's own timestamp"));
     m_latency->setValueText(QStringLiteral("–"));

@@ -88,7 +88,7 @@ int main(int argc, char *argv[])
 
     Clickscope::MainWindow window;
     if (chosenTheme)
-        window.setTheme(*chosenTheme);
+        window.setThemeForThisRun(*chosenTheme);
     window.show();
 
     if (parser.isSet(demo)) {

@@ -97,7 +97,10 @@ MainWindow::MainWindow(QWidget *parent)
             m_status->setRetrying(delayMs, reason);
     });
     m_pipeline.setSeriesWindow(m_ui->rateChart->windowSeconds());
+    // Focusable, so that after connecting the keyboard is on the dashboard, where Space pauses.
+    m_ui->dashboardPage->setFocusPolicy(Qt::StrongFocus);
     restoreSettings();
+    updateActions();
 }
 
 MainWindow::~MainWindow()
@@ -216,9 +219,12 @@ void MainWindow::connectTo(const StreamRequest &request)
     m_state = StreamSource::State::Connecting;   // until the worker says otherwise
     m_ui->connectButton->setText(tr("&Disconnect"));
     m_ui->pages->setCurrentWidget(m_ui->dashboardPage);
+    if (m_ui->urlEdit->hasFocus())
+        m_ui->dashboardPage->setFocus(Qt::OtherFocusReason);
     m_status->setConnecting(url, request.config.connectTimeoutMs);
     showMessage({}, false);
     m_pipeline.connectTo(request.config, request.mapping);   // replaces any current stream
+    updateActions();
 }
 
 void MainWindow::disconnectFromStream()
@@ -233,8 +239,10 @@ void MainWindow::disconnectFromStream()
 
 bool MainWindow::reconnect()
 {
-    if (m_request.config.url.isEmpty())
+    if (m_request.config.url.isEmpty()) {
+        showMessage(tr("Nothing to reconnect to yet: enter a stream URL first."), true);
         return false;
+    }
     connectTo(m_request);
     return true;
 }
@@ -244,6 +252,7 @@ void MainWindow::resetStatistics()
     m_pipeline.resetStatistics();   // older snapshots in flight are dropped from here on
     m_ui->eventInspector->clear();
     m_renderOncePaused = true;      // the zeroes show even while the display is paused
+    showPauseState();
 }
 
 bool MainWindow::startDemo()
@@ -285,6 +294,12 @@ bool MainWindow::isDemoUrl(const QUrl &url) const
 
 void MainWindow::setTheme(ThemeSwitcher::Theme theme)
 {
+    m_themePreference = theme;
+    setThemeForThisRun(theme);
+}
+
+void MainWindow::setThemeForThisRun(ThemeSwitcher::Theme theme)
+{
     m_theme.setTheme(theme);
     for (QAction *action : m_themeGroup->actions())
         action->setChecked(action->data().toInt() == int(theme));
@@ -297,8 +312,22 @@ void MainWindow::setDisplayPaused(bool paused)
     m_paused = paused;
     m_ui->actionPause->setChecked(paused);
     m_ui->eventInspector->setPaused(paused);
+    showPauseState();
     if (!paused && m_snapshot)
         render(m_snapshot);   // straight to the present: nothing was lost, only not drawn
+}
+
+void MainWindow::showPauseState()
+{
+    m_status->setPausedWaiting(m_paused ? qint64(m_ui->eventInspector->model()->pendingCount()) : -1);
+}
+
+void MainWindow::updateActions()
+{
+    const bool hasData = m_snapshot && (m_snapshot->totals.events > 0 || m_snapshot->totals.bytes > 0);
+    m_ui->actionReconnect->setEnabled(!m_request.config.url.isEmpty());
+    m_ui->actionReset->setEnabled(hasData);
+    m_ui->actionExport->setEnabled(hasData);
 }
 
 void MainWindow::setChartWindow(int seconds)
@@ -316,6 +345,9 @@ void MainWindow::onSnapshot(const DashboardSnapshotPtr &snapshot)
     m_snapshot = snapshot;
     m_ui->eventInspector->applySnapshot(*snapshot);   // it buffers while paused
     m_status->applySnapshot(*snapshot);
+    if (m_paused)
+        showPauseState();
+    updateActions();
     if (!m_paused || std::exchange(m_renderOncePaused, false))
         render(snapshot);
     else if (m_ui->rateChart->awaitsData())
@@ -485,7 +517,7 @@ void MainWindow::saveSettings() const
     settings.setValue(Key::shareSubject, m_ui->sharePanel->chart()->subject());
     settings.setValue(Key::shareStyle, int(m_ui->sharePanel->chart()->style()));
     settings.setValue(Key::comments, m_ui->actionShowComments->isChecked());
-    settings.setValue(Key::theme, ThemeSwitcher::name(m_theme.theme()));
+    settings.setValue(Key::theme, ThemeSwitcher::name(m_themePreference));
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -78,6 +78,8 @@ public:
     ThemeSwitcher::Theme theme() const { return m_theme.theme(); }
     // Switches the palette and ticks the theme in View ▸ Theme.
     void setTheme(ThemeSwitcher::Theme theme);
+    // A theme for this run only (the command line's --theme): the saved preference stays.
+    void setThemeForThisRun(ThemeSwitcher::Theme theme);
 
     CountersPanel *countersPanel() const;
     RateChartView *rateChart() const;
@@ -115,6 +117,9 @@ private:
     void rememberUrl(const QUrl &url);
     void showRecentUrls(const QStringList &urls);   // the URL bar's completions and the start page's list
     void restoreSettings();
+    // Enables what can apply now: Reconnect with a stream to go back to, Reset and Export with data.
+    void updateActions();
+    void showPauseState();
     void saveSettings() const;
 
     std::unique_ptr<Ui::MainWindow> m_ui;
@@ -134,6 +139,8 @@ private:
     StreamSource::State m_state = StreamSource::State::Closed;
     bool m_active = false;   // between connectTo() and disconnectFromStream()
     bool m_paused = false;
+    // What View ▸ Theme last chose (or the settings held), saved whatever this run shows.
+    ThemeSwitcher::Theme m_themePreference = ThemeSwitcher::Theme::System;
     bool m_renderOncePaused = false;   // after a reset: show the zeroes once even while paused
 };
 

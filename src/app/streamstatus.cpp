@@ -19,7 +19,12 @@ QString bytesPerSecondText(double bytes)
 } // namespace
 
 StreamStatus::StreamStatus(QWidget *parent)
-    : QWidget(parent), m_state(new QLabel(this)), m_throughput(new QLabel(this)), m_lastByte(new QLabel(this)), m_clock(this)
+    : QWidget(parent)
+    , m_state(new QLabel(this))
+    , m_throughput(new QLabel(this))
+    , m_lastByte(new QLabel(this))
+    , m_paused(new QLabel(this))
+    , m_clock(this)
 {
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -27,8 +32,12 @@ StreamStatus::StreamStatus(QWidget *parent)
     m_state->setObjectName(QStringLiteral("streamStateLabel"));
     m_throughput->setObjectName(QStringLiteral("throughputLabel"));
     m_lastByte->setObjectName(QStringLiteral("lastByteLabel"));
+    m_paused->setObjectName(QStringLiteral("pausedLabel"));
+    m_paused->setStyleSheet(QStringLiteral("font-weight: bold;"));
+    m_paused->hide();
     m_state->setTextFormat(Qt::PlainText);
     layout->addWidget(m_state, 1);
+    layout->addWidget(m_paused);
     layout->addWidget(m_throughput);
     layout->addWidget(m_lastByte);
     m_clock.setInterval(250);
@@ -167,6 +176,18 @@ QString StreamStatus::stateText() const
 QString StreamStatus::throughputText() const
 {
     return m_throughput->text();
+}
+
+void StreamStatus::setPausedWaiting(qint64 waiting)
+{
+    m_paused->setVisible(waiting >= 0);
+    if (waiting >= 0)
+        setText(m_paused, tr("Paused: %1 events waiting").arg(QLocale().toString(waiting)));
+}
+
+QString StreamStatus::pausedText() const
+{
+    return m_paused->isVisible() ? m_paused->text() : QString();
 }
 
 QString StreamStatus::lastByteText() const

@@ -32,10 +32,13 @@ public:
     // Closed by an error, or cleanly (with the reason when the stream gave one).
     void setClosed(const QString &error, const QString &endReason = {});
     void applySnapshot(const DashboardSnapshot &snapshot);
+    // The display is paused with `waiting` events held for when it resumes; < 0: not paused.
+    void setPausedWaiting(qint64 waiting);
 
     QString stateText() const;
     QString throughputText() const;
     QString lastByteText() const;
+    QString pausedText() const;
 
 private:
     void setState(const QString &text, const QString &toolTip, const QColor &color);
@@ -45,6 +48,7 @@ private:
     QLabel *m_state;
     QLabel *m_throughput;
     QLabel *m_lastByte;
+    QLabel *m_paused;
     QTimer m_clock;
     QElapsedTimer m_retryTimer;
     QElapsedTimer m_connectingSince;   // valid while an attempt waits for its response head

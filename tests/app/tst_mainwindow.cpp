@@ -16,6 +16,8 @@
 #include "testpublisher.h"
 #include "trafficgenerator.h"
 
+#include <QAction>
+#include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -110,6 +112,9 @@ private slots:
     void theRateFallsToZeroWhenNothingArrives();
     void theEndOfAStreamSaysWhy();
     void aSilentServerShowsTheWaitAndTimesOut();
+    void actionsThatCannotApplyAreDisabled();
+    void afterConnectingSpacePausesAndTheStatusSaysSo();
+    void aCommandLineThemeIsNotSaved();
     void disconnectButtonCloses();
     void publisherWithTrafficFeedsTheWindow();
     void tilesAndTopLinksReachPublishedTotals();
@@ -358,6 +363,72 @@ void TestMainWindow::aSilentServerShowsTheWaitAndTimesOut()
     QTRY_VERIFY2_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Retrying in"))
                                   && window.streamStatus()->stateText().contains(QStringLiteral("no response within 2 s")),
                               qPrintable(window.streamStatus()->stateText()), kWaitMs);
+}
+
+void TestMainWindow::actionsThatCannotApplyAreDisabled()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.route("/s", Response::sse("data: x\n\n").keepOpen());
+    MainWindow window;
+    window.show();
+    auto *reconnect = window.findChild<QAction *>("actionReconnect");
+    auto *reset = window.findChild<QAction *>("actionReset");
+    auto *exportAction = window.findChild<QAction *>("actionExport");
+    QVERIFY(!reconnect->isEnabled() && !reset->isEnabled() && !exportAction->isEnabled());
+    // Asked anyway (from code), it says why nothing happens.
+    QVERIFY(!window.reconnect());
+    QVERIFY2(window.findChild<QLabel *>("messageLabel")->text().contains(QStringLiteral("Nothing to reconnect to")),
+             qPrintable(window.findChild<QLabel *>("messageLabel")->text()));
+
+    window.connectTo(server.url(QStringLiteral("/s")));
+    QVERIFY(reconnect->isEnabled());
+    QTRY_COMPARE_WITH_TIMEOUT(window.eventCount(), quint64(1), kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(reset->isEnabled() && exportAction->isEnabled(), kWaitMs);
+    window.resetStatistics();
+    QTRY_VERIFY_WITH_TIMEOUT(!reset->isEnabled() && !exportAction->isEnabled(), kWaitMs);
+    QVERIFY(reconnect->isEnabled());
+}
+
+void TestMainWindow::afterConnectingSpacePausesAndTheStatusSaysSo()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    QVERIFY(publisher.listen());
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    auto *urlEdit = window.findChild<QLineEdit *>("urlEdit");
+    urlEdit->setFocus();
+    QTest::keyClicks(urlEdit, eventsUrl(publisher).toString());
+    QTest::keyClick(urlEdit, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 1, kWaitMs);
+    QVERIFY(!urlEdit->hasFocus());
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Space);
+    QVERIFY(window.isDisplayPaused());
+    QCOMPARE(window.streamStatus()->pausedText(), QStringLiteral("Paused: 0 events waiting"));
+    publisher.hub().publish(clicks(5));
+    QTRY_COMPARE_WITH_TIMEOUT(window.streamStatus()->pausedText(), QStringLiteral("Paused: 5 events waiting"), kWaitMs);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Space);
+    QVERIFY(!window.isDisplayPaused());
+    QCOMPARE(window.streamStatus()->pausedText(), QString());
+}
+
+void TestMainWindow::aCommandLineThemeIsNotSaved()
+{
+    {
+        MainWindow window;
+        window.setTheme(ThemeSwitcher::Theme::Light);   // as chosen in View ▸ Theme
+        window.close();
+    }
+    {
+        MainWindow window;
+        QCOMPARE(window.theme(), ThemeSwitcher::Theme::Light);
+        window.setThemeForThisRun(ThemeSwitcher::Theme::Dark);   // --theme dark
+        QCOMPARE(window.theme(), ThemeSwitcher::Theme::Dark);
+        window.close();
+    }
+    MainWindow window;
+    QCOMPARE(window.theme(), ThemeSwitcher::Theme::Light);
 }
 
 void TestMainWindow::disconnectButtonCloses()
