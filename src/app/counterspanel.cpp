@@ -4,12 +4,13 @@
 #include "countertile.h"
 
 #include <QGridLayout>
+#include <QResizeEvent>
 #include <QLocale>
+
+#include <algorithm>
 
 namespace Clickscope {
 namespace {
-
-constexpr int kColumns = 9;   // one row at 1280 px and wider; QGridLayout wraps nothing, so keep it short
 
 QString formatRate(double rate)
 {
@@ -51,11 +52,58 @@ CounterTile *CountersPanel::addTile(const QString &objectName, const QString &ti
     auto *tile = new CounterTile(title, this);
     tile->setObjectName(objectName);
     tile->setToolTipText(toolTip);
-    auto *grid = static_cast<QGridLayout *>(layout());
-    grid->addWidget(tile, m_tiles / kColumns, m_tiles % kColumns);
-    grid->setColumnStretch(m_tiles % kColumns, 1);
-    ++m_tiles;
+    m_all.append(tile);
+    arrange(int(m_all.size()));
     return tile;
+}
+
+int CountersPanel::widthFor(int columns) const
+{
+    const auto *grid = static_cast<const QGridLayout *>(layout());
+    int width = grid->horizontalSpacing() * (columns - 1);
+    for (int column = 0; column < columns; ++column) {
+        int widest = 0;
+        for (qsizetype i = column; i < m_all.size(); i += columns)
+            widest = std::max(widest, m_all[i]->sizeHint().width());
+        width += widest;
+    }
+    return width;
+}
+
+void CountersPanel::arrange(int columns)
+{
+    if (columns == m_columns)
+        return;
+    m_columns = columns;
+    auto *grid = static_cast<QGridLayout *>(layout());
+    for (CounterTile *tile : std::as_const(m_all))
+        grid->removeWidget(tile);
+    for (int column = 0; column < grid->columnCount(); ++column)
+        grid->setColumnStretch(column, 0);
+    for (qsizetype i = 0; i < m_all.size(); ++i) {
+        grid->addWidget(m_all[i], int(i) / columns, int(i) % columns);
+        grid->setColumnStretch(int(i) % columns, 1);
+    }
+}
+
+QSize CountersPanel::minimumSizeHint() const
+{
+    // Narrower than one row: the tiles go into more rows instead of being cut.
+    const int columns = std::min<int>(kMinColumns, int(m_all.size()));
+    return {widthFor(std::max(columns, 1)), QWidget::minimumSizeHint().height()};
+}
+
+void CountersPanel::resizeEvent(QResizeEvent *event)
+{
+    int columns = int(m_all.size());
+    while (columns > kMinColumns && widthFor(columns) > width())
+        --columns;
+    // As many rows as needed, filled evenly: 5 + 4 rather than 7 + 2.
+    const int rows = int((m_all.size() + columns - 1) / columns);
+    if (const int even = int((m_all.size() + rows - 1) / rows); widthFor(even) <= width())
+        columns = even;
+    arrange(columns);
+    QWidget::resizeEvent(event);
 }
 
 void CountersPanel::applySnapshot(const DashboardSnapshot &s)

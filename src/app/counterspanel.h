@@ -9,7 +9,9 @@ namespace Clickscope {
 
 class CounterTile;
 
-// The counter tiles: totals, rates and latency of the latest snapshot, in a grid.
+// The counter tiles: totals, rates and latency of the latest snapshot, in a grid of as many
+// columns as fit the width whole (one row on a wide window, two or three on a narrow one), so
+// that no tile is ever cut.
 class CountersPanel : public QWidget
 {
     Q_OBJECT
@@ -28,9 +30,20 @@ public:
     CounterTile *gapsTile() const { return m_gaps; }
     CounterTile *reconnectsTile() const { return m_reconnects; }
     CounterTile *latencyTile() const { return m_latency; }
+    int columnCount() const { return m_columns; }
+
+    QSize minimumSizeHint() const override;
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
+    static constexpr int kMinColumns = 3;
+
     CounterTile *addTile(const QString &objectName, const QString &title, const QString &toolTip);
+    // The width `columns` columns need, each as wide as its widest tile.
+    int widthFor(int columns) const;
+    void arrange(int columns);
 
     CounterTile *m_clicks;
     CounterTile *m_rate;
@@ -41,7 +54,8 @@ private:
     CounterTile *m_gaps;
     CounterTile *m_reconnects;
     CounterTile *m_latency;
-    int m_tiles = 0;
+    QList<CounterTile *> m_all;
+    int m_columns = 0;
 };
 
 } // namespace Clickscope

@@ -115,6 +115,7 @@ private slots:
     void actionsThatCannotApplyAreDisabled();
     void afterConnectingSpacePausesAndTheStatusSaysSo();
     void aCommandLineThemeIsNotSaved();
+    void tilesAreReadableAt1024x700();
     void disconnectButtonCloses();
     void publisherWithTrafficFeedsTheWindow();
     void tilesAndTopLinksReachPublishedTotals();
@@ -429,6 +430,34 @@ void TestMainWindow::aCommandLineThemeIsNotSaved()
     }
     MainWindow window;
     QCOMPARE(window.theme(), ThemeSwitcher::Theme::Light);
+}
+
+void TestMainWindow::tilesAreReadableAt1024x700()
+{
+    // The demo with its Publisher panel, on the smallest screen we support: every tile's title
+    // and value are whole, measured with the fonts they are drawn in.
+    MainWindow window;
+    QVERIFY(window.startDemo());
+    window.resize(1024, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_VERIFY_WITH_TIMEOUT(window.clickCount() > 0, kWaitMs);
+    QVERIFY2(window.minimumSizeHint().width() <= 1024, qPrintable(QString::number(window.minimumSizeHint().width())));
+    QCOMPARE(window.width(), 1024);
+    QVERIFY(window.countersPanel()->columnCount() < 9);
+    const QList<CounterTile *> tiles = window.countersPanel()->findChildren<CounterTile *>();
+    QCOMPARE(tiles.size(), 9);
+    for (const CounterTile *tile : tiles) {
+        for (const char *part : {"tileTitle", "tileValue"}) {
+            const auto *label = tile->findChild<QLabel *>(QLatin1String(part));
+            const int needed = label->fontMetrics().horizontalAdvance(label->text());
+            QVERIFY2(label->contentsRect().width() >= needed,
+                     qPrintable(QStringLiteral("%1 '%2': %3 px for %4").arg(tile->objectName(), label->text())
+                                    .arg(label->contentsRect().width()).arg(needed)));
+        }
+    }
+    window.resize(1600, 1000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.countersPanel()->columnCount(), 9, kWaitMs);   // one row when it fits
 }
 
 void TestMainWindow::disconnectButtonCloses()
