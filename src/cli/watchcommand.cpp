@@ -125,6 +125,7 @@ int runWatch(const QStringList &arguments)
     StreamSession session(config, deadline);
     StreamSource &source = session.source();
     ClickAggregator aggregator(ClickAggregator::Settings{}, *mapping);
+    aggregator.setStreamLink(ClickAggregator::linkNamedBy(config.url));
     quint64 bytesCounted = 0;
     const bool asJson = parser.isSet(json);
     const auto print = [&](bool final) {

@@ -116,6 +116,7 @@ private slots:
     void afterConnectingSpacePausesAndTheStatusSaysSo();
     void aCommandLineThemeIsNotSaved();
     void tilesAreReadableAt1024x700();
+    void aSnapshotStreamShowsItsLink();
     void disconnectButtonCloses();
     void publisherWithTrafficFeedsTheWindow();
     void tilesAndTopLinksReachPublishedTotals();
@@ -458,6 +459,23 @@ void TestMainWindow::tilesAreReadableAt1024x700()
     }
     window.resize(1600, 1000);
     QTRY_COMPARE_WITH_TIMEOUT(window.countersPanel()->columnCount(), 9, kWaitMs);   // one row when it fits
+}
+
+void TestMainWindow::aSnapshotStreamShowsItsLink()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    QVERIFY(publisher.listen());
+    MainWindow window;
+    window.show();
+    window.connectTo(publisher.baseUrl().resolved(QUrl(QStringLiteral("/realtime/hello"))));
+    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 1, kWaitMs);
+    QList<QJsonObject> batch;
+    for (int i = 0; i < 3; ++i)
+        batch.append({{"link", "/hello"}, {"country", "NZ"}});
+    publisher.hub().publish(batch);
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(3), kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(countOf(*window.rankingPanel()->topLinksModel(), "/hello"), quint64(3), kWaitMs);
+    QCOMPARE(window.rankingPanel()->topLinksModel()->rowCount(), 1);
 }
 
 void TestMainWindow::disconnectButtonCloses()

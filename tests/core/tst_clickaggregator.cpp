@@ -39,6 +39,7 @@ class TestClickAggregator : public QObject
 private slots:
     void totalsAndBreakdownsAreExact();
     void snapshotsGiveTotalsAndResets();
+    void aSnapshotStreamCountsForTheLinkItsUrlNames();
     void gapsInIdsAreCounted();
     void nonClickStreamsAreCountedByType();
     void undecodableIsCountedAndKeptBounded();
@@ -103,6 +104,41 @@ void TestClickAggregator::snapshotsGiveTotalsAndResets()
     aggregator.addEvents({realtime(2, "DK")}, kT0 + 4000);
     QCOMPARE(aggregator.totals().clicks, quint64(10));
     QCOMPARE(aggregator.countries().find("DK")->count, quint64(1));
+}
+
+void TestClickAggregator::aSnapshotStreamCountsForTheLinkItsUrlNames()
+{
+    QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/realtime/hello"))), QByteArray("/hello"));
+    QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/realtime/hello/?x=1"))), QByteArray("/hello"));
+    QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/"))), QByteArray());
+
+    // Snapshots with no link of their own: every click they report is the stream's link's.
+    ClickAggregator aggregator;
+    aggregator.setStreamLink("/hello");
+    const auto snapshot = [](qint64 count) {
+        return SseEvent("snapshot", {}, "{\"clickCount\":" + QByteArray::number(count) + ",\"clickAnalytics\":{\"country\":\"NZ\"}}");
+    };
+    aggregator.addEvents({snapshot(10)}, kT0);
+    aggregator.addEvents({snapshot(13)}, kT0 + 1000);
+    aggregator.addEvents({SseEvent("snapshot", {}, R"({"clickCount":14})")}, kT0 + 2000);
+    QCOMPARE(aggregator.totals().clicks, quint64(14));
+    QCOMPARE(aggregator.links().size(), qsizetype(1));
+    QCOMPARE(aggregator.links().find("/hello")->count, quint64(14));
+    QVERIFY(!aggregator.links().find(""));
+
+    // One that names the stream's link is the same counter.
+    ClickAggregator same;
+    same.setStreamLink("/abc");
+    same.addEvents({realtime(5, "SE")}, kT0);
+    same.addEvents({realtime(8, "SE")}, kT0 + 1000);
+    QCOMPARE(same.links().find("/abc")->count, quint64(8));
+
+    // One that names another link (or a mapping that finds one) is taken at its word.
+    ClickAggregator named;
+    named.setStreamLink("/hello");
+    named.addEvents({realtime(5, "SE")}, kT0);
+    QCOMPARE(named.links().find("/abc")->count, quint64(1));
+    QVERIFY(!named.links().find("/hello"));
 }
 
 void TestClickAggregator::gapsInIdsAreCounted()

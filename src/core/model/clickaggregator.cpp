@@ -90,9 +90,10 @@ void ClickAggregator::countClick(const ClickView &click, qint64 arrivalMs)
     countDimensions(click, arrivalMs);
 }
 
-void ClickAggregator::countDimensions(const ClickView &click, qint64 arrivalMs)
+void ClickAggregator::countDimensions(const ClickView &click, qint64 arrivalMs, bool countLink)
 {
-    m_links.add(click.link);
+    if (countLink)
+        m_links.add(click.link);
     if (!click.country.isEmpty())
         m_countries.add(click.country);
     if (!click.referrer.isEmpty())
@@ -131,12 +132,27 @@ void ClickAggregator::countSnapshot(const SnapshotView &snapshot, qint64 arrival
         m_totals.clicks += newClicks;
         m_series.add(arrivalMs / 1000, newClicks);
     }
+    const bool first = m_totals.snapshots == 1;
+    // A snapshot about the stream's own link (it names that one, or none) counts every click it
+    // reports for it; one about another link says only that its last click was there.
+    const QByteArrayView named = snapshot.hasLastClick ? QByteArrayView(snapshot.lastClick.link) : QByteArrayView();
+    const bool ownLink = !m_streamLink.isEmpty() && (named.isEmpty() || named == m_streamLink);
+    const quint64 counted = first ? quint64(count) : newClicks;
+    if (ownLink && counted > 0)
+        m_links.add(m_streamLink, counted);
     // The last click is all that is known of what changed: it feeds the breakdowns once.
-    if (snapshot.hasLastClick && (newClicks > 0 || m_totals.snapshots == 1)) {
+    if (snapshot.hasLastClick && (newClicks > 0 || first)) {
         ClickView last = snapshot.lastClick;
         last.sequence = ClickView::kNoSequence;   // a snapshot's click id says nothing about gaps
-        countDimensions(last, arrivalMs);
+        countDimensions(last, arrivalMs, /*countLink=*/!ownLink);
     }
+}
+
+QByteArray ClickAggregator::linkNamedBy(const QUrl &url)
+{
+    const QString path = url.path(QUrl::FullyEncoded);
+    const QString segment = path.section(u'/', -1, -1, QString::SectionSkipEmpty);
+    return segment.isEmpty() ? QByteArray() : '/' + segment.toUtf8();
 }
 
 void ClickAggregator::keepUndecodable(const SseEvent &event, qint64 arrivalMs)

@@ -11,6 +11,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
+#include <QUrl>
 
 #include <deque>
 
@@ -62,6 +63,12 @@ public:
     void addBytes(quint64 n) { m_totals.bytes += n; }
     void addReconnect() { ++m_totals.reconnects; }
     void addDiscarded(quint64 n) { m_totals.discarded += n; }
+    // The link a snapshot stream counts when its snapshots name none: such a stream is one link's
+    // counter, and its URL says which (see linkNamedBy()).
+    void setStreamLink(QByteArray link) { m_streamLink = std::move(link); }
+    // The link a stream at `url` is about: its last path segment as a short link path
+    // ("/realtime/hello" gives "/hello"); empty for a URL without a path.
+    static QByteArray linkNamedBy(const QUrl &url);
     // Brings the rate meter up to `nowMs` (call about once a second, or before reading rates).
     void advanceTo(qint64 nowMs);
     void reset();
@@ -86,7 +93,7 @@ public:
 private:
     void countClick(const ClickView &click, qint64 arrivalMs);
     // Links, breakdowns, latency and gaps: what a click tells beyond "one more".
-    void countDimensions(const ClickView &click, qint64 arrivalMs);
+    void countDimensions(const ClickView &click, qint64 arrivalMs, bool countLink = true);
     void countSnapshot(const SnapshotView &snapshot, qint64 arrivalMs);
     void keepUndecodable(const SseEvent &event, qint64 arrivalMs);
 
@@ -105,6 +112,7 @@ private:
     std::deque<Undecodable> m_undecodable;
     qint64 m_lastSequence = ClickView::kNoSequence;
     qint64 m_lastSnapshotCount = -1;
+    QByteArray m_streamLink;
 };
 
 } // namespace Clickscope

@@ -96,6 +96,7 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
         m_newEvents.clear();
         m_eventsNotShown = 0;
     }
+    m_aggregator->setStreamLink(ClickAggregator::linkNamedBy(config.url));
     m_source = createSource(config);
     m_bytesCounted = 0;
     m_lastByteMs = 0;
