@@ -8,6 +8,7 @@
 #include "eventinspector.h"
 #include "publisherpanel.h"
 #include "rankingpanel.h"
+#include "recentstreams.h"
 #include "ratechartview.h"
 #include "sharepanel.h"
 #include "streamstatus.h"
@@ -43,7 +44,6 @@ const QString shareSubject = QStringLiteral("view/shareSubject");
 const QString shareStyle = QStringLiteral("view/shareStyle");
 const QString theme = QStringLiteral("view/theme");
 const QString comments = QStringLiteral("view/showComments");
-const QString recentUrls = QStringLiteral("connect/recentUrls");
 } // namespace Key
 
 } // namespace
@@ -79,7 +79,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_ui->connectDialogButton, &QPushButton::clicked, this, &MainWindow::openConnectDialog);
     connect(m_ui->startDemoButton, &QPushButton::clicked, this, &MainWindow::startDemo);
     connect(m_ui->recentList, &QListWidget::itemActivated, this,
-            [this](QListWidgetItem *item) { connectTo(requestFor(QUrl(item->text(), QUrl::StrictMode))); });
+            [this](QListWidgetItem *item) { openRecentStream(m_ui->recentList->row(item)); });
     connect(m_windowCombo, &QComboBox::currentIndexChanged, this,
             [this](int index) { setChartWindow(m_windowCombo->itemData(index).toInt()); });
     connect(m_ui->rateChart, &RateChartView::windowSecondsChanged, &m_pipeline, &ClickPipeline::setSeriesWindow);
@@ -210,8 +210,6 @@ void MainWindow::connectTo(const StreamRequest &request)
     m_ui->urlEdit->setText(url.toString());
     if (!m_request.config.url.isEmpty() && !opensSameStream(m_request.config, request.config))
         resetStatistics();   // a new session: nothing of the previous stream is counted in it
-    if (!isDemoUrl(url))   // its port changes at every start: not worth remembering
-        rememberUrl(url);
     m_request = request;
     m_lastError.clear();
     m_endReason.clear();
@@ -374,6 +372,11 @@ void MainWindow::onStateChanged(StreamSource::State state)
         m_status->setConnecting(m_request.config.url, m_request.config.connectTimeoutMs);
         break;
     case StreamSource::State::Open:
+        // Only a stream that opened is worth offering again; the demo's port changes every start.
+        if (!isDemoUrl(m_request.config.url)) {
+            RecentStreams::remember(m_request);
+            showRecentStreams();
+        }
         m_ui->connectButton->setText(tr("&Disconnect"));
         m_status->setOpen(m_request.config.url);
         m_lastError.clear();
@@ -395,11 +398,16 @@ void MainWindow::showMessage(const QString &text, bool isError)
 
 void MainWindow::openConnectDialog()
 {
-    ConnectDialog dialog(this);
-    dialog.setRecentUrls(recentUrls());
     StreamRequest request = m_request;
     if (const QString typed = m_ui->urlEdit->text().trimmed(); !typed.isEmpty())
         request.config.url = QUrl(typed, QUrl::StrictMode);
+    openConnectDialogFor(request);
+}
+
+void MainWindow::openConnectDialogFor(const StreamRequest &request)
+{
+    ConnectDialog dialog(this);
+    dialog.setRecentUrls(recentUrls());
     dialog.setRequest(request);
     if (m_snapshot) {
         // The newest event the inspector holds is the best sample of what the stream sends.
@@ -418,28 +426,36 @@ void MainWindow::openConnectDialog()
 
 QStringList MainWindow::recentUrls() const
 {
-    return QSettings().value(Key::recentUrls).toStringList();
+    QStringList urls;
+    for (const RecentStreams::Entry &entry : RecentStreams::load())
+        urls.append(entry.request.config.url.toString());
+    return urls;
 }
 
-void MainWindow::rememberUrl(const QUrl &url)
+void MainWindow::showRecentStreams()
 {
-    QStringList urls = recentUrls();
-    const QString text = url.adjusted(QUrl::RemoveUserInfo).toString();   // no passwords in the settings file
-    urls.removeAll(text);
-    urls.prepend(text);
-    while (urls.size() > kMaxRecentUrls)
-        urls.removeLast();
-    QSettings().setValue(Key::recentUrls, urls);
-    showRecentUrls(urls);
-}
-
-void MainWindow::showRecentUrls(const QStringList &urls)
-{
+    const QList<RecentStreams::Entry> entries = RecentStreams::load();
     if (auto *model = qobject_cast<QStringListModel *>(m_ui->urlEdit->completer()->model()))
-        model->setStringList(urls);
+        model->setStringList(recentUrls());
     m_ui->recentList->clear();
-    m_ui->recentList->addItems(urls);
-    m_ui->recentBox->setVisible(!urls.isEmpty());
+    for (const RecentStreams::Entry &entry : entries)
+        m_ui->recentList->addItem(entry.label());
+    m_ui->recentBox->setVisible(!entries.isEmpty());
+}
+
+void MainWindow::openRecentStream(int index)
+{
+    const QList<RecentStreams::Entry> entries = RecentStreams::load();
+    if (index < 0 || index >= entries.size())
+        return;
+    const RecentStreams::Entry &entry = entries.at(index);
+    if (entry.missingCredentials.isEmpty()) {
+        connectTo(entry.request);
+        return;
+    }
+    // Credentials are not kept on disk: the dialog asks for them, with everything else filled in.
+    showMessage(tr("Give %1 again: credentials are not stored.").arg(entry.missingCredentials.join(QStringLiteral(", "))), true);
+    openConnectDialogFor(entry.request);
 }
 
 QStringList MainWindow::exportTo(const QString &directory, QString *error)
@@ -503,7 +519,7 @@ void MainWindow::restoreSettings()
     const auto theme = ThemeSwitcher::fromName(settings.value(Key::theme).toString());
     if (theme && *theme != ThemeSwitcher::Theme::System)
         setTheme(*theme);
-    showRecentUrls(recentUrls());
+    showRecentStreams();
 }
 
 void MainWindow::saveSettings() const

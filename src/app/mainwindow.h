@@ -66,6 +66,8 @@ public:
     QStringList exportTo(const QString &directory, QString *error);
     // Opens the connect dialog on the current request; connects when accepted.
     void openConnectDialog();
+    // The connect dialog on `request`; connects when accepted.
+    void openConnectDialogFor(const StreamRequest &request);
 
     // A stream was asked for and is connecting, open or retrying (not closed).
     bool isConnected() const { return m_active && m_state != StreamSource::State::Closed; }
@@ -93,7 +95,7 @@ public:
     // Help ▸ About: the version, the Qt it was built with and runs on, and the licences.
     static QString aboutText();
 
-    static constexpr int kMaxRecentUrls = 10;
+    // The URLs of the recent streams, newest first.
     QStringList recentUrls() const;
 
 protected:
@@ -114,8 +116,9 @@ private:
     void onStateChanged(StreamSource::State state);
     void showMessage(const QString &text, bool isError);
     bool isDemoUrl(const QUrl &url) const;   // served by the running demo publisher
-    void rememberUrl(const QUrl &url);
-    void showRecentUrls(const QStringList &urls);   // the URL bar's completions and the start page's list
+    // The URL bar's completions and the start page's list.
+    void showRecentStreams();
+    void openRecentStream(int index);
     void restoreSettings();
     // Enables what can apply now: Reconnect with a stream to go back to, Reset and Export with data.
     void updateActions();

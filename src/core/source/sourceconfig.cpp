@@ -43,6 +43,12 @@ qsizetype editDistance(const QString &a, const QString &b)
 
 } // namespace
 
+bool isCredentialHeader(QByteArrayView name)
+{
+    return name.compare("Authorization", Qt::CaseInsensitive) == 0 || name.compare("Cookie", Qt::CaseInsensitive) == 0
+        || name.compare("Proxy-Authorization", Qt::CaseInsensitive) == 0;
+}
+
 std::optional<HttpHeader> parseHeaderLine(const QString &line, QString *error)
 {
     const qsizetype colon = line.indexOf(u':');

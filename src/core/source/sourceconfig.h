@@ -35,6 +35,10 @@ struct SourceConfig
     SseParser::Limits limits;
 };
 
+// A header that carries credentials (Authorization, Cookie, Proxy-Authorization): never sent to
+// another origin, never written to disk.
+bool isCredentialHeader(QByteArrayView name);
+
 // Parses "Name: value" (as curl's -H takes it). Returns nullopt and sets `error` when malformed.
 std::optional<HttpHeader> parseHeaderLine(const QString &line, QString *error);
 

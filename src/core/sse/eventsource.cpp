@@ -144,11 +144,7 @@ bool EventSource::followRedirect(int status)
     const bool sameOrigin = target.scheme().compare(from.scheme(), Qt::CaseInsensitive) == 0
         && target.host().compare(from.host(), Qt::CaseInsensitive) == 0 && target.port(-1) == from.port(-1);
     if (!sameOrigin) {
-        m_requestHeaders.removeIf([](const HttpHeader &h) {
-            return h.first.compare("Authorization", Qt::CaseInsensitive) == 0
-                || h.first.compare("Cookie", Qt::CaseInsensitive) == 0
-                || h.first.compare("Proxy-Authorization", Qt::CaseInsensitive) == 0;
-        });
+        m_requestHeaders.removeIf([](const HttpHeader &h) { return isCredentialHeader(h.first); });
     }
     qCDebug(lcSse) << "redirect" << status << "to" << target;
     m_requestUrl = target;
