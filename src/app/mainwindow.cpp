@@ -19,6 +19,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QCompleter>
+#include <QDesktopServices>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -44,6 +45,7 @@ const QString shareSubject = QStringLiteral("view/shareSubject");
 const QString shareStyle = QStringLiteral("view/shareStyle");
 const QString theme = QStringLiteral("view/theme");
 const QString comments = QStringLiteral("view/showComments");
+const QString exportFolder = QStringLiteral("export/lastFolder");
 } // namespace Key
 
 } // namespace
@@ -460,12 +462,19 @@ void MainWindow::openRecentStream(int index)
 
 QStringList MainWindow::exportTo(const QString &directory, QString *error)
 {
+    // One moment for everything: the CSVs and report.json come from the same capture, and the
+    // window shows it before its picture is taken (unless the display is paused, when the
+    // pictures keep what the user froze).
+    const ClickPipeline::Capture capture = m_pipeline.capture(kReportTopRows);
+    if (!capture.snapshot || (capture.snapshot->totals.events == 0 && capture.snapshot->totals.bytes == 0)) {
+        *error = tr("Nothing to export yet: no event has arrived.");
+        return {};
+    }
+    if (!m_paused)
+        render(capture.snapshot);
     DashboardExport::Contents contents;
-    // The CSVs come from the snapshot on screen (also while paused), so they match the PNGs;
-    // report.json is the aggregator's state now, which is newer while the display is paused.
-    contents.snapshot = m_shown ? m_shown.get() : m_snapshot.get();
-    if (contents.snapshot)
-        contents.report = m_pipeline.report(kReportTopRows);
+    contents.snapshot = capture.snapshot.get();
+    contents.report = capture.report;
     contents.images = {{QStringLiteral("dashboard.png"), this},
                        {QStringLiteral("rate-chart.png"), m_ui->rateChart},
                        {QStringLiteral("share-chart.png"), m_ui->sharePanel->chart()}};
@@ -474,7 +483,9 @@ QStringList MainWindow::exportTo(const QString &directory, QString *error)
 
 void MainWindow::exportInteractively()
 {
-    const QString directory = QFileDialog::getExistingDirectory(this, tr("Export to folder"), QDir::homePath());
+    QSettings settings;
+    const QString last = settings.value(Key::exportFolder, QDir::homePath()).toString();
+    const QString directory = QFileDialog::getExistingDirectory(this, tr("Export to folder"), last);
     if (directory.isEmpty())
         return;
     QString error;
@@ -483,9 +494,21 @@ void MainWindow::exportInteractively()
         showMessage(error, true);
         return;
     }
+    settings.setValue(Key::exportFolder, directory);
     showMessage({}, false);
-    m_ui->statusBar->showMessage(tr("Exported %1 files to %2").arg(files.size()).arg(QDir::toNativeSeparators(directory)),
-                                 8000);
+    confirmExport(directory, files.size());
+}
+
+void MainWindow::confirmExport(const QString &directory, qsizetype fileCount)
+{
+    auto *box = new QMessageBox(QMessageBox::Information, tr("Exported"),
+                                tr("%1 files were written to %2").arg(fileCount).arg(QDir::toNativeSeparators(directory)),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("exportConfirmation"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *open = box->addButton(tr("&Open folder"), QMessageBox::ActionRole);
+    connect(open, &QPushButton::clicked, this, [directory] { QDesktopServices::openUrl(QUrl::fromLocalFile(directory)); });
+    box->open();   // not modal to the stream: the dashboard goes on updating behind it
 }
 
 QString MainWindow::aboutText()

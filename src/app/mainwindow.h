@@ -110,6 +110,8 @@ private:
     // `url` with the current request's headers, body and mapping when it is on the same server.
     StreamRequest requestFor(const QUrl &url) const;
     void exportInteractively();
+    // Says where the files went, with a button that opens the folder.
+    void confirmExport(const QString &directory, qsizetype fileCount);
     void showAbout();
     void onSnapshot(const DashboardSnapshotPtr &snapshot);
     void render(const DashboardSnapshotPtr &snapshot);

@@ -791,6 +791,15 @@ void TestMainWindow::exportWritesValidFiles()
     const QJsonDocument report = QJsonDocument::fromJson(read(find(QStringLiteral("-report.json"))), &parseError);
     QCOMPARE(parseError.error, QJsonParseError::NoError);
     QCOMPARE(report.object().value(QStringLiteral("totals")).toObject().value(QStringLiteral("clicks")).toInteger(), 90);
+    // The CSVs and the report are one moment: the same links with the same counts.
+    const QJsonArray reportLinks = report.object().value(QStringLiteral("topLinks")).toArray();
+    QCOMPARE(reportLinks.size(), 3);
+    for (int i = 1; i <= 3; ++i) {
+        const QList<QByteArray> row = links.at(i).split(',');
+        const QJsonObject entry = reportLinks.at(i - 1).toObject();
+        QCOMPARE(entry.value(QStringLiteral("link")).toString().toUtf8(), row.at(1));
+        QCOMPARE(entry.value(QStringLiteral("count")).toInteger(), row.at(2).toLongLong());
+    }
 
     // PNG: images of the window and the charts, the size they are on screen.
     const QImage dashboard(find(QStringLiteral("-dashboard.png")));
@@ -821,6 +830,17 @@ void TestMainWindow::exportWithoutDataIsRefused()
     QString error;
     QVERIFY(window.exportTo(dir.path(), &error).isEmpty());
     QVERIFY(error.startsWith(QStringLiteral("Nothing to export")));
+    QVERIFY(QDir(dir.path()).isEmpty());
+
+    // Connected, but nothing has arrived: still nothing to write, rather than headers only.
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.route("/s", Response::sse().keepOpen());
+    window.connectTo(server.url(QStringLiteral("/s")));
+    QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Open")), kWaitMs);
+    error.clear();
+    QVERIFY(window.exportTo(dir.path(), &error).isEmpty());
+    QVERIFY2(error.startsWith(QStringLiteral("Nothing to export")), qPrintable(error));
     QVERIFY(QDir(dir.path()).isEmpty());
 }
 

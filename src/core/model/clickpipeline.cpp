@@ -59,11 +59,11 @@ void ClickPipeline::setCommentsShown(bool shown)
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, shown] { worker->setCommentsShown(shown); });
 }
 
-QJsonObject ClickPipeline::report(int topN)
+ClickPipeline::Capture ClickPipeline::capture(int topN)
 {
-    QJsonObject result;
+    Capture result;
     QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, topN, &result] { result = worker->report(topN); }, Qt::BlockingQueuedConnection);
+        m_worker, [worker = m_worker, topN, &result] { result = worker->capture(topN); }, Qt::BlockingQueuedConnection);
     return result;
 }
 
@@ -199,6 +199,13 @@ void IngestWorker::onComments(const QString &lastComment)
     m_dirty = true;
 }
 
+ClickPipeline::Capture IngestWorker::capture(int topN)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_aggregator->advanceTo(now);
+    return {makeSnapshot(now, false), m_aggregator->report(topN)};
+}
+
 void IngestWorker::publishSnapshot()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -208,7 +215,11 @@ void IngestWorker::publishSnapshot()
         return;
     m_dirty = false;
     m_lastSecondPublished = now / 1000;
+    emit snapshotReady(makeSnapshot(now, true));
+}
 
+DashboardSnapshotPtr IngestWorker::makeSnapshot(qint64 now, bool takeNewEvents)
+{
     auto snapshot = std::make_shared<DashboardSnapshot>();
     const ClickAggregator &a = *m_aggregator;
     snapshot->totals = a.totals();
@@ -236,14 +247,16 @@ void IngestWorker::publishSnapshot()
     snapshot->breakdowns[DashboardSnapshot::Referrer] = rankedRows(a.referrers(), m_settings.topValues);
     snapshot->breakdowns[DashboardSnapshot::Device] = rankedRows(a.devices(), m_settings.topValues);
     snapshot->breakdowns[DashboardSnapshot::Browser] = rankedRows(a.browsers(), m_settings.topValues);
-    snapshot->newEvents = std::exchange(m_newEvents, {});
-    snapshot->eventsNotShown = std::exchange(m_eventsNotShown, 0);
+    if (takeNewEvents) {
+        snapshot->newEvents = std::exchange(m_newEvents, {});
+        snapshot->eventsNotShown = std::exchange(m_eventsNotShown, 0);
+    }
     snapshot->latencyCount = a.latency().count();
     if (snapshot->latencyCount > 0) {
         snapshot->latencyP50 = a.latency().percentile(50);
         snapshot->latencyP99 = a.latency().percentile(99);
     }
-    emit snapshotReady(std::move(snapshot));
+    return snapshot;
 }
 
 } // namespace Clickscope

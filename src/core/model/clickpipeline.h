@@ -51,9 +51,15 @@ public:
     void setSeriesWindow(int seconds);
     // Comment lines (heartbeats) go to the inspector's rows as well as to the counters.
     void setCommentsShown(bool shown);
-    // The aggregate as `clickscope-cli watch --json` prints it. Waits for the worker, which
-    // answers between two batches: a few milliseconds.
-    QJsonObject report(int topN = 10);
+    // One moment of the aggregate, twice: as a snapshot (what the window shows) and as the
+    // report `clickscope-cli watch --json` prints, so that what is exported from both agrees.
+    // Waits for the worker, which answers between two batches: a few milliseconds.
+    struct Capture
+    {
+        DashboardSnapshotPtr snapshot;
+        QJsonObject report;
+    };
+    Capture capture(int topN = 10);
 
     static int bucketSecondsFor(int windowSeconds, int maxPoints);
 
@@ -82,7 +88,7 @@ public:
     void resetStatistics(quint64 generation);
     void setSeriesWindow(int seconds);
     void setCommentsShown(bool shown) { m_commentsShown = shown; }
-    QJsonObject report(int topN) const { return m_aggregator->report(topN); }
+    ClickPipeline::Capture capture(int topN);
 
 signals:
     void snapshotReady(const Clickscope::DashboardSnapshotPtr &snapshot);
@@ -99,6 +105,8 @@ private:
     void countBytes(qint64 nowMs);
     void keepRow(RawEventRow row);
     void publishSnapshot();
+    // The aggregate now; with `takeNewEvents`, the rows for the inspector go with it.
+    DashboardSnapshotPtr makeSnapshot(qint64 nowMs, bool takeNewEvents);
 
     ClickPipeline::Settings m_settings;
     std::unique_ptr<ClickAggregator> m_aggregator;
