@@ -3,6 +3,7 @@
 
 #include "ui_eventinspector.h"
 
+#include <QAction>
 #include <QFontDatabase>
 #include <QHeaderView>
 #include <QJsonDocument>
@@ -43,6 +44,15 @@ EventInspector::EventInspector(QWidget *parent) : QWidget(parent), m_ui(std::mak
     });
     connect(m_ui->eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &EventInspector::showSelected);
+    // Escape lets go of the selected event, and the table follows the newest again.
+    auto *release = new QAction(tr("Follow the newest"), this);
+    release->setShortcut(Qt::Key_Escape);
+    release->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_ui->eventView->addAction(release);
+    connect(release, &QAction::triggered, this, [this] {
+        m_ui->eventView->selectionModel()->clear();
+        m_ui->eventView->scrollToBottom();
+    });
     updateStatus();
 }
 
@@ -57,11 +67,15 @@ void EventInspector::applySnapshot(const DashboardSnapshot &snapshot)
 {
     if (snapshot.newEvents.isEmpty() && snapshot.eventsNotShown == 0)
         return;
-    const QScrollBar *bar = m_ui->eventView->verticalScrollBar();
-    const bool following = bar->value() == bar->maximum();
+    QTableView *view = m_ui->eventView;
+    const QScrollBar *bar = view->verticalScrollBar();
+    // A selected event holds the view: new rows do not carry it away (Escape lets go).
+    const bool following = bar->value() == bar->maximum() && !view->currentIndex().isValid();
     m_log.applySnapshot(snapshot);
     if (following && !m_log.isPaused())
-        m_ui->eventView->scrollToBottom();
+        view->scrollToBottom();
+    else if (view->currentIndex().isValid())
+        view->scrollTo(view->currentIndex(), QAbstractItemView::EnsureVisible);
     updateStatus();
 }
 

@@ -152,6 +152,33 @@ void ShareChartView::rebuild()
     redraw();
 }
 
+void ShareChartView::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    fitValueTicks();
+}
+
+void ShareChartView::fitValueTicks()
+{
+    if (!m_valueAxis)
+        return;
+    const QFontMetrics metrics(m_valueAxis->labelsFont());
+    // The widest label is the largest value's; a label needs its width and a gap of two digits.
+    const int labelWidth = metrics.horizontalAdvance(QString::number(m_valueAxis->max(), 'f', 0))
+        + 2 * metrics.horizontalAdvance(u'0');
+    // The plot area before the first layout is not known yet; the widget's width bounds it.
+    const qreal plotWidth = chart()->plotArea().width() > 0 ? chart()->plotArea().width() : qreal(width());
+    int ticks = 2;
+    for (const int candidate : {6, 3}) {
+        if (plotWidth / (candidate - 1) >= labelWidth) {
+            ticks = candidate;
+            break;
+        }
+    }
+    if (m_valueAxis->tickCount() != ticks)
+        m_valueAxis->setTickCount(ticks);
+}
+
 void ShareChartView::applyPalette()
 {
     styleChart(chart(), palette());
@@ -228,8 +255,10 @@ void ShareChartView::redrawBars()
         }
     }
     const double max = values.isEmpty() ? 0.0 : *std::max_element(values.cbegin(), values.cend());
-    if (const double top = RateChartView::rescaledMax(m_valueAxis->max(), max); top != m_valueAxis->max())
+    if (const double top = RateChartView::rescaledMax(m_valueAxis->max(), max); top != m_valueAxis->max()) {
         m_valueAxis->setRange(0, top);
+        fitValueTicks();
+    }
 }
 
 void ShareChartView::redrawDonut()

@@ -45,6 +45,7 @@ public:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void rebuild();   // a new style or subject: new series, drawn at once
@@ -52,6 +53,9 @@ private:
     void redrawBars();
     void redrawDonut();
     void applyPalette();
+    // As many value ticks as have room for their labels: 6, 3 or 2 (each a round step of the
+    // range), so that "0 400 800 1600" never run together on a narrow chart.
+    void fitValueTicks();
     QString subjectName() const;
 
     Style m_style = Style::Bars;

@@ -31,6 +31,7 @@
 #include <QLabel>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -119,6 +120,8 @@ private slots:
     void aCommandLineThemeIsNotSaved();
     void tilesAreReadableAt1024x700();
     void aSnapshotStreamShowsItsLink();
+    void theSelectedEventStaysInView();
+    void shareChartTicksDoNotOverlap();
     void disconnectButtonCloses();
     void publisherWithTrafficFeedsTheWindow();
     void tilesAndTopLinksReachPublishedTotals();
@@ -480,6 +483,71 @@ void TestMainWindow::aSnapshotStreamShowsItsLink()
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(3), kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(countOf(*window.rankingPanel()->topLinksModel(), "/hello"), quint64(3), kWaitMs);
     QCOMPARE(window.rankingPanel()->topLinksModel()->rowCount(), 1);
+}
+
+void TestMainWindow::theSelectedEventStaysInView()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    MainWindow window;
+    window.resize(1280, 800);
+    QVERIFY(openOnPublisher(publisher, window));
+    publisher.hub().publish(clicks(50));
+    QTRY_COMPARE_WITH_TIMEOUT(window.eventInspector()->model()->rowCount(), 50, kWaitMs);
+    auto *view = window.findChild<QTableView *>("eventView");
+    QTRY_VERIFY_WITH_TIMEOUT(view->verticalScrollBar()->value() == view->verticalScrollBar()->maximum(), kWaitMs);
+    // The newest row, selected while the table follows the stream.
+    view->setFocus();
+    view->setCurrentIndex(view->model()->index(49, 0));
+    const QByteArray selected = window.eventInspector()->model()->fullData(49);
+    publisher.hub().publish(clicks(150, 50));   // fewer than a snapshot carries: every row is shown
+    QTRY_COMPARE_WITH_TIMEOUT(window.eventInspector()->model()->rowCount(), 200, kWaitMs);
+    QCOMPARE(window.eventInspector()->model()->fullData(view->currentIndex().row()), selected);
+    QVERIFY2(view->viewport()->rect().intersects(view->visualRect(view->currentIndex())),
+             "the selected event scrolled out of view");
+    // Escape lets go: the table follows the newest again.
+    QTest::keyClick(view, Qt::Key_Escape);
+    QVERIFY(!view->currentIndex().isValid());
+    publisher.hub().publish(clicks(50, 200));
+    QTRY_COMPARE_WITH_TIMEOUT(window.eventInspector()->model()->rowCount(), 250, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(view->verticalScrollBar()->value(), view->verticalScrollBar()->maximum(), kWaitMs);
+}
+
+void TestMainWindow::shareChartTicksDoNotOverlap()
+{
+    // A narrow share chart with counts in the thousands: its value labels never run together.
+    ShareChartView chart;
+    chart.resize(240, 220);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    auto snapshot = std::make_shared<DashboardSnapshot>();
+    snapshot->topLinks = {{"/x", 1600, 0, 0.8}, {"/y", 400, 0, 0.2}};
+    chart.applySnapshot(snapshot);
+    QStringList texts;
+    const auto numericLabels = [&chart, &texts] {
+        QList<QRectF> rects;
+        texts.clear();
+        for (QGraphicsItem *item : chart.scene()->items()) {
+            auto *text = dynamic_cast<QGraphicsTextItem *>(item);
+            bool isNumber = false;
+            if (text && text->isVisible() && (text->toPlainText().toInt(&isNumber), isNumber)) {
+                rects << text->sceneBoundingRect();
+                texts << text->toPlainText();
+            }
+        }
+        return rects;
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT((numericLabels(), texts.contains(QStringLiteral("2000"))), qPrintable(texts.join(u' ')), kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT([&] {
+        const QList<QRectF> rects = numericLabels();
+        for (qsizetype i = 0; i < rects.size(); ++i) {
+            for (qsizetype j = i + 1; j < rects.size(); ++j) {
+                if (rects[i].adjusted(-3, 0, 3, 0).intersects(rects[j]))   // a gap, not just no overlap
+                    return false;
+            }
+        }
+        return true;
+    }(), kWaitMs);
+    QVERIFY2(texts.size() >= 2, qPrintable(texts.join(u' ')));
 }
 
 void TestMainWindow::disconnectButtonCloses()
