@@ -95,6 +95,12 @@ QSize CountersPanel::minimumSizeHint() const
 
 void CountersPanel::resizeEvent(QResizeEvent *event)
 {
+    reflow();
+    QWidget::resizeEvent(event);
+}
+
+void CountersPanel::reflow()
+{
     int columns = int(m_all.size());
     while (columns > kMinColumns && widthFor(columns) > width())
         --columns;
@@ -103,7 +109,6 @@ void CountersPanel::resizeEvent(QResizeEvent *event)
     if (const int even = int((m_all.size() + rows - 1) / rows); widthFor(even) <= width())
         columns = even;
     arrange(columns);
-    QWidget::resizeEvent(event);
 }
 
 void CountersPanel::applySnapshot(const DashboardSnapshot &s)
@@ -120,6 +125,9 @@ void CountersPanel::applySnapshot(const DashboardSnapshot &s)
     m_reconnects->setValueText(locale.toString(s.totals.reconnects));
     m_latency->setValueText(s.latencyCount == 0 ? QStringLiteral("–")
                                                 : formatMs(s.latencyP50) + QStringLiteral(" / ") + formatMs(s.latencyP99));
+    // Longer numbers make wider tiles: when the row no longer holds them, it wraps.
+    if (widthFor(m_columns) > width())
+        reflow();
 }
 
 } // namespace Clickscope

@@ -43,6 +43,8 @@ private:
     CounterTile *addTile(const QString &objectName, const QString &title, const QString &toolTip);
     // The width `columns` columns need, each as wide as its widest tile.
     int widthFor(int columns) const;
+    // The column count for the current width and the current values.
+    void reflow();
     void arrange(int columns);
 
     CounterTile *m_clicks;

@@ -169,6 +169,8 @@ void MainWindow::goToTypedUrl()
         m_ui->urlEdit->setFocus(Qt::OtherFocusReason);
         if (problem.length > 0)
             m_ui->urlEdit->setSelection(int(problem.start), int(problem.length));
+        else
+            m_ui->urlEdit->setCursorPosition(int(problem.start));   // where something is missing
         return;
     }
     const QUrl url(typed.trimmed(), QUrl::StrictMode);
@@ -219,7 +221,10 @@ void MainWindow::connectTo(const StreamRequest &request)
     m_state = StreamSource::State::Connecting;   // until the worker says otherwise
     m_ui->connectButton->setText(tr("&Disconnect"));
     m_ui->pages->setCurrentWidget(m_ui->dashboardPage);
-    if (m_ui->urlEdit->hasFocus())
+    // From the URL row (the field or its buttons) the keyboard goes to the dashboard, where Space
+    // pauses rather than pressing Disconnect.
+    if (QWidget *focus = QApplication::focusWidget();
+        focus == m_ui->urlEdit || focus == m_ui->connectButton || focus == m_ui->optionsButton)
         m_ui->dashboardPage->setFocus(Qt::OtherFocusReason);
     m_status->setConnecting(url, request.config.connectTimeoutMs);
     showMessage({}, false);

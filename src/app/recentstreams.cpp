@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QObject>
 #include <QSettings>
 
 namespace Clickscope {
@@ -17,10 +18,10 @@ QJsonObject toJson(const RecentStreams::Entry &entry)
     const SourceConfig &config = entry.request.config;
     QJsonArray headers;
     for (const auto &[name, value] : config.headers) {
-        if (!isCredentialHeader(name))
+        if (!isSecretHeader(name))
             headers.append(QJsonArray{QString::fromLatin1(name), QString::fromUtf8(value)});
     }
-    QJsonObject object{{QStringLiteral("url"), config.url.adjusted(QUrl::RemoveUserInfo).toString()},
+    QJsonObject object{{QStringLiteral("url"), config.url.adjusted(QUrl::RemovePassword).toString()},
                        {QStringLiteral("method"), QString::fromLatin1(config.method)},
                        {QStringLiteral("headers"), headers},
                        {QStringLiteral("credentials"), QJsonArray::fromStringList(entry.missingCredentials)},
@@ -60,7 +61,7 @@ std::optional<RecentStreams::Entry> fromJson(const QJsonObject &object)
 
 QString RecentStreams::Entry::label() const
 {
-    const QString url = request.config.url.adjusted(QUrl::RemoveUserInfo).toString();
+    const QString url = request.config.url.adjusted(QUrl::RemovePassword).toString();
     return request.config.method == "GET" ? url : QString::fromLatin1(request.config.method) + u' ' + url;
 }
 
@@ -89,11 +90,13 @@ void RecentStreams::remember(const StreamRequest &request)
 {
     Entry entry{request, {}};
     for (const auto &[name, value] : request.config.headers) {
-        if (isCredentialHeader(name))
+        if (isSecretHeader(name))
             entry.missingCredentials.append(QString::fromLatin1(name));
     }
-    entry.request.config.headers.removeIf([](const HttpHeader &h) { return isCredentialHeader(h.first); });
-    entry.request.config.url = request.config.url.adjusted(QUrl::RemoveUserInfo);
+    if (!request.config.url.password().isEmpty())
+        entry.missingCredentials.append(QObject::tr("the URL's password"));
+    entry.request.config.headers.removeIf([](const HttpHeader &h) { return isSecretHeader(h.first); });
+    entry.request.config.url = request.config.url.adjusted(QUrl::RemovePassword);
 
     QList<Entry> entries = load();
     entries.removeIf([&](const Entry &e) { return opensSameStream(e.request.config, entry.request.config); });

@@ -10,8 +10,8 @@ namespace Clickscope {
 
 // The streams that opened lately, newest first, as the user asked for them: URL, method,
 // headers, body, end marker and mapping, so that picking one asks for the same stream again.
-// Kept in QSettings without credentials: a credential header is stored by name only and must be
-// given again, and a password in the URL is dropped.
+// Kept in QSettings without secrets: a header that may hold one (isSecretHeader) is stored by
+// name only and must be given again, and so must a password in the URL.
 class RecentStreams
 {
 public:
@@ -20,7 +20,7 @@ public:
     struct Entry
     {
         StreamRequest request;
-        QStringList missingCredentials;   // header names whose values were not kept
+        QStringList missingCredentials;   // header names whose values were not kept, or "the URL's password"
 
         // What the lists show: the URL, with the method when it is not GET.
         QString label() const;

@@ -146,15 +146,20 @@ void StreamStatus::refresh()
         const qint64 seconds = m_connectingSince.elapsed() / 1000;
         QString text = tr("Connecting to %1…").arg(m_url.toString());
         if (seconds >= 1) {
-            text += m_connectTimeoutMs > 0 ? tr(" %1 s (gives up at %2 s)").arg(seconds).arg(m_connectTimeoutMs / 1000.0)
+            text += m_connectTimeoutMs > 0 ? tr(" %1 s (times out at %2 s)").arg(seconds).arg(m_connectTimeoutMs / 1000.0)
                                            : tr(" %1 s").arg(seconds);
         }
         setState(text, m_url.toString(), QColor(0xd4, 0x8a, 0x0d));
     } else if (m_retryDelayMs >= 0) {
         const qint64 leftMs = m_retryDelayMs - m_retryTimer.elapsed();
-        // Once the delay is over the attempt is under way, however long it takes to answer.
-        const QString text = leftMs > 0 ? tr("Retrying in %1 s: %2").arg(double(leftMs) / 1000.0, 0, 'f', 1).arg(m_retryReason)
-                                        : tr("Reconnecting to %1… (%2)").arg(m_url.toString(), m_retryReason);
+        // Once the delay is over the attempt is under way; after a second, how long it has waited.
+        QString text;
+        if (leftMs > 0)
+            text = tr("Retrying in %1 s: %2").arg(double(leftMs) / 1000.0, 0, 'f', 1).arg(m_retryReason);
+        else if (-leftMs < 1000)
+            text = tr("Reconnecting to %1… (%2)").arg(m_url.toString(), m_retryReason);
+        else
+            text = tr("Reconnecting to %1… %2 s (%3)").arg(m_url.toString()).arg(-leftMs / 1000).arg(m_retryReason);
         setState(text, m_retryReason, QColor(0xd4, 0x8a, 0x0d));
     }
     const QLocale locale;

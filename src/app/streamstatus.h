@@ -25,7 +25,7 @@ public:
 
     void setIdle(const QString &text);
     // Connecting (or reconnecting) to `url`: after a second the time spent shows, and with a
-    // response-head timeout, when the attempt will be given up.
+    // response-head timeout, when the attempt times out.
     void setConnecting(const QUrl &url, int timeoutMs = 0);
     void setOpen(const QUrl &url);
     void setRetrying(qint64 delayMs, const QString &reason);

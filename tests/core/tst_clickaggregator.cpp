@@ -110,7 +110,11 @@ void TestClickAggregator::aSnapshotStreamCountsForTheLinkItsUrlNames()
 {
     QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/realtime/hello"))), QByteArray("/hello"));
     QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/realtime/hello/?x=1"))), QByteArray("/hello"));
+    QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/api/realtime/x1"))), QByteArray("/x1"));
     QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/"))), QByteArray());
+    // A stream of the whole hub is no one link's, whatever its last segment.
+    QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/events"))), QByteArray());
+    QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/realtime"))), QByteArray());
 
     // Snapshots with no link of their own: every click they report is the stream's link's.
     ClickAggregator aggregator;

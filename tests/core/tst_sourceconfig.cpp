@@ -32,6 +32,9 @@ void TestSourceConfig::typedUrlsAreJudgedInWords_data()
                                << QStringList{QStringLiteral("the port 'abc' is not a number")} << QStringLiteral("abc");
     QTest::newRow("port too big") << QStringLiteral("http://h:70000/") << QStringList{QStringLiteral("not between 1 and 65535")}
                                   << QStringLiteral("70000");
+    QTest::newRow("port far too big") << QStringLiteral("http://h:99999999999999999999999/")
+                                      << QStringList{QStringLiteral("not between 1 and 65535")}
+                                      << QStringLiteral("99999999999999999999999");
     QTest::newRow("far scheme") << QStringLiteral("ftp://example.com/feed")
                                 << QStringList{QStringLiteral("unknown scheme 'ftp': use http, https, ws or wss")} << QStringLiteral("ftp");
     QTest::newRow("wws") << QStringLiteral("wws://h/") << QStringList{QStringLiteral("did you mean ws?")} << QStringLiteral("wws");
@@ -42,7 +45,7 @@ void TestSourceConfig::typedUrlsAreJudgedInWords_data()
                                << QStringLiteral("localhost:8080");
     QTest::newRow("one slash") << QStringLiteral("http:/x") << QStringList{QStringLiteral("'http:' must be followed by '//'")}
                                << QString();
-    QTest::newRow("no host") << QStringLiteral("http:///events") << QStringList{QStringLiteral("no host")} << QString();
+    QTest::newRow("no host") << QStringLiteral("http:///events") << QStringList{QStringLiteral("no host after 'http://'")} << QString();
     QTest::newRow("nothing") << QStringLiteral("   ") << QStringList{QStringLiteral("no URL given")} << QString();
     QTest::newRow("unclosed IPv6") << QStringLiteral("http://[::1/x") << QStringList{QStringLiteral("no closing ']'")}
                                    << QStringLiteral("[::1");

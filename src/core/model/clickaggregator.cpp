@@ -150,9 +150,10 @@ void ClickAggregator::countSnapshot(const SnapshotView &snapshot, qint64 arrival
 
 QByteArray ClickAggregator::linkNamedBy(const QUrl &url)
 {
-    const QString path = url.path(QUrl::FullyEncoded);
-    const QString segment = path.section(u'/', -1, -1, QString::SectionSkipEmpty);
-    return segment.isEmpty() ? QByteArray() : '/' + segment.toUtf8();
+    const QStringList segments = url.path(QUrl::FullyEncoded).split(u'/', Qt::SkipEmptyParts);
+    if (segments.size() < 2 || segments.at(segments.size() - 2) != u"realtime")
+        return {};
+    return '/' + segments.last().toUtf8();
 }
 
 void ClickAggregator::keepUndecodable(const SseEvent &event, qint64 arrivalMs)

@@ -66,8 +66,9 @@ public:
     // The link a snapshot stream counts when its snapshots name none: such a stream is one link's
     // counter, and its URL says which (see linkNamedBy()).
     void setStreamLink(QByteArray link) { m_streamLink = std::move(link); }
-    // The link a stream at `url` is about: its last path segment as a short link path
-    // ("/realtime/hello" gives "/hello"); empty for a URL without a path.
+    // The link a stream at `url` is about, when its path says so: a realtime (per-link snapshot)
+    // endpoint ".../realtime/<code>" is about "/<code>". Empty for any other stream, whose
+    // snapshots (a whole hub's, say) belong to no one link.
     static QByteArray linkNamedBy(const QUrl &url);
     // Brings the rate meter up to `nowMs` (call about once a second, or before reading rates).
     void advanceTo(qint64 nowMs);

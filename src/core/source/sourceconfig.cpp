@@ -49,6 +49,18 @@ bool isCredentialHeader(QByteArrayView name)
         || name.compare("Proxy-Authorization", Qt::CaseInsensitive) == 0;
 }
 
+bool isSecretHeader(QByteArrayView name)
+{
+    if (isCredentialHeader(name))
+        return true;
+    const QByteArray lower = name.toByteArray().toLower();
+    for (const char *word : {"key", "token", "secret", "password", "session", "auth", "signature"}) {
+        if (lower.contains(word))
+            return true;
+    }
+    return false;
+}
+
 std::optional<HttpHeader> parseHeaderLine(const QString &line, QString *error)
 {
     const qsizetype colon = line.indexOf(u':');
@@ -147,16 +159,16 @@ UrlProblem findUrlProblem(const QString &typed)
     }
     const QString host = portColon < 0 ? hostAndPort : hostAndPort.left(portColon);
     if (host.isEmpty())
-        note(QStringLiteral("there is no host after '%1//'").arg(scheme), hostStart, 0);
+        note(QStringLiteral("there is no host after '%1://'").arg(scheme), hostStart, 0);
     if (portColon >= 0) {
         const QString port = hostAndPort.mid(portColon + 1);
         const qsizetype portStart = hostStart + portColon + 1;
-        bool isNumber = false;
-        const uint value = port.toUInt(&isNumber);
-        const bool digitsOnly = std::all_of(port.cbegin(), port.cend(), [](QChar c) { return c.isDigit(); });
-        if (!port.isEmpty() && (!digitsOnly || !isNumber))
+        const bool digitsOnly = std::all_of(port.cbegin(), port.cend(), [](QChar c) { return c >= u'0' && c <= u'9'; });
+        bool fits = false;
+        const qulonglong value = port.toULongLong(&fits);
+        if (!port.isEmpty() && !digitsOnly)
             note(QStringLiteral("the port '%1' is not a number").arg(port), portStart, port.size());
-        else if (isNumber && (value == 0 || value > 65535))
+        else if (!port.isEmpty() && (!fits || value == 0 || value > 65535))
             note(QStringLiteral("the port %1 is not between 1 and 65535").arg(port), portStart, port.size());
     }
 

@@ -39,6 +39,10 @@ struct SourceConfig
 // another origin, never written to disk.
 bool isCredentialHeader(QByteArrayView name);
 
+// A header that may hold a secret: a credential header, or one whose name says key, token,
+// secret, password, session or auth (X-Api-Key, X-Auth-Token …). Never written to disk.
+bool isSecretHeader(QByteArrayView name);
+
 // Parses "Name: value" (as curl's -H takes it). Returns nullopt and sets `error` when malformed.
 std::optional<HttpHeader> parseHeaderLine(const QString &line, QString *error);
 
