@@ -212,8 +212,12 @@ void MainWindow::connectTo(const StreamRequest &request)
         return;
     }
     m_ui->urlEdit->setText(url.toString());
-    if (!m_request.config.url.isEmpty() && !opensSameStream(m_request.config, request.config))
-        resetStatistics();   // a new session: nothing of the previous stream is counted in it
+    // Another stream, or the same read another way, is a new session: nothing of the previous
+    // one is counted in it.
+    const bool newSession = !m_request.config.url.isEmpty()
+        && (!opensSameStream(m_request.config, request.config) || !(m_request.mapping == request.mapping));
+    if (newSession)
+        clearViews();
     m_request = request;
     m_lastError.clear();
     m_endReason.clear();
@@ -228,7 +232,7 @@ void MainWindow::connectTo(const StreamRequest &request)
         m_ui->dashboardPage->setFocus(Qt::OtherFocusReason);
     m_status->setConnecting(url, request.config.connectTimeoutMs);
     showMessage({}, false);
-    m_pipeline.connectTo(request.config, request.mapping);   // replaces any current stream
+    m_pipeline.connectTo(request.config, request.mapping, newSession);   // replaces any current stream
     updateActions();
 }
 
@@ -255,8 +259,13 @@ bool MainWindow::reconnect()
 void MainWindow::resetStatistics()
 {
     m_pipeline.resetStatistics();   // older snapshots in flight are dropped from here on
+    clearViews();
+}
+
+void MainWindow::clearViews()
+{
     m_ui->eventInspector->clear();
-    m_renderOncePaused = true;      // the zeroes show even while the display is paused
+    m_renderOncePaused = true;   // the zeroes show even while the display is paused
     showPauseState();
 }
 

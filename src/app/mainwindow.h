@@ -125,6 +125,8 @@ private:
     // Enables what can apply now: Reconnect with a stream to go back to, Reset and Export with data.
     void updateActions();
     void showPauseState();
+    // What the window holds of its own (the inspector's rows): cleared when statistics start afresh.
+    void clearViews();
     void saveSettings() const;
 
     std::unique_ptr<Ui::MainWindow> m_ui;

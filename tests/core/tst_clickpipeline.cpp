@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "model/clickpipeline.h"
+#include "eventcollector.h"
 #include "scriptedhttpserver.h"
 
 #include <QCoreApplication>
@@ -44,6 +45,7 @@ private slots:
     void longWindowsComeAveraged();
     void reportMatchesTheSnapshots();
     void commentsBecomeRowsWhenShown();
+    void aReplacedStreamSaysNothingMore();
 
 private:
     std::unique_ptr<ScriptedHttpServer> m_server;
@@ -218,6 +220,31 @@ void TestClickPipeline::reportMatchesTheSnapshots()
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_rawSeen, quint64(200), kWaitMs);   // every row still reached the inspector
     QVERIFY(m_last->lastByteMs > QDateTime::currentMSecsSinceEpoch() - 60'000);
+}
+
+void TestClickPipeline::aReplacedStreamSaysNothingMore()
+{
+    // A stream that fails while the UI thread is busy: its failure is on its way when a new
+    // stream replaces it, and must not be taken for the new stream's.
+    m_server->route("/s", Response::sse(clicks(1, 3)).keepOpen());
+    ClickPipeline pipeline;
+    watch(pipeline);
+    SourceConfig dead;
+    dead.url = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(Clickscope::Testing::unusedPort()));
+    dead.reconnect = false;
+    pipeline.connectTo(dead);
+    QThread::msleep(300);   // the UI thread busy: the worker fails the stream meanwhile
+    SourceConfig live;
+    live.url = m_server->url(QStringLiteral("/s"));
+    QSignalSpy failed(&pipeline, &ClickPipeline::failed);
+    QSignalSpy states(&pipeline, &ClickPipeline::stateChanged);
+    pipeline.connectTo(live, {}, /*newSession=*/true);
+    QTRY_VERIFY_WITH_TIMEOUT(m_last && m_last->totals.clicks == 3, kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!states.isEmpty() && states.last().at(0).value<StreamSource::State>() == StreamSource::State::Open,
+                             kWaitMs);
+    QCOMPARE(failed.size(), 0);
+    for (const QList<QVariant> &state : std::as_const(states))
+        QVERIFY(state.at(0).value<StreamSource::State>() != StreamSource::State::Closed);
 }
 
 void TestClickPipeline::commentsBecomeRowsWhenShown()

@@ -37,6 +37,7 @@ private slots:
     void rateMeterIgnoresIncompleteSecond();
     void rateMeterPeakSlidesWithWindow();
     void rateMeterIdleSecondsDecay();
+    void rateMeterSparseStreamDoesNotFlicker();
     void rateMeterLongPauseIsBounded();
 };
 
@@ -416,6 +417,28 @@ void TestTimeSeriesRing::rateMeterIdleSecondsDecay()
     meter.reset();
     QCOMPARE(meter.smoothedRate(), 0.0);
     QCOMPARE(meter.peakRate(), quint64(0));
+}
+
+void TestTimeSeriesRing::rateMeterSparseStreamDoesNotFlicker()
+{
+    // One busy second every 4 s (a snapshot stream, a slow feed): once that interval has been
+    // seen, the rate never reads 0 while it goes on, and does once the stream has been quiet
+    // for twice its usual interval.
+    TimeSeriesRing ring(60);
+    RateMeter meter;
+    for (qint64 s = 0; s <= 40; s += 4) {
+        ring.add(s, 2);
+        for (qint64 now = s + 1; now <= s + 4; ++now) {
+            meter.tick(ring, now);
+            if (s > 0)
+                QVERIFY2(meter.smoothedRate() > 0, qPrintable(QString::number(now)));
+        }
+    }
+    for (qint64 now = 45; now <= 48; ++now)
+        meter.tick(ring, now);
+    QVERIFY(meter.smoothedRate() > 0);   // seconds 41 to 47 quiet: 7, less than twice 4
+    meter.tick(ring, 49);                // and 48: 8
+    QCOMPARE(meter.smoothedRate(), 0.0);
 }
 
 void TestTimeSeriesRing::rateMeterLongPauseIsBounded()

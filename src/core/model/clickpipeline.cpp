@@ -18,10 +18,23 @@ ClickPipeline::ClickPipeline(Settings settings, QObject *parent) : QObject(paren
         if (snapshot && snapshot->generation >= m_generation)
             emit snapshotReady(snapshot);
     });
-    connect(m_worker, &IngestWorker::stateChanged, this, &ClickPipeline::stateChanged);
-    connect(m_worker, &IngestWorker::failed, this, &ClickPipeline::failed);
-    connect(m_worker, &IngestWorker::ended, this, &ClickPipeline::ended);
-    connect(m_worker, &IngestWorker::reconnectScheduled, this, &ClickPipeline::reconnectScheduled);
+    // Only about the stream asked for last: one replaced may still have said something.
+    connect(m_worker, &IngestWorker::stateChanged, this, [this](quint64 serial, StreamSource::State state) {
+        if (serial == m_streamSerial)
+            emit stateChanged(state);
+    });
+    connect(m_worker, &IngestWorker::failed, this, [this](quint64 serial, const QString &message) {
+        if (serial == m_streamSerial)
+            emit failed(message);
+    });
+    connect(m_worker, &IngestWorker::ended, this, [this](quint64 serial, const QString &reason) {
+        if (serial == m_streamSerial)
+            emit ended(reason);
+    });
+    connect(m_worker, &IngestWorker::reconnectScheduled, this, [this](quint64 serial, qint64 delayMs, const QString &reason) {
+        if (serial == m_streamSerial)
+            emit reconnectScheduled(delayMs, reason);
+    });
     m_thread.setObjectName(QStringLiteral("clickscope-ingest"));
     m_thread.start();
 }
@@ -33,9 +46,13 @@ ClickPipeline::~ClickPipeline()
     m_thread.wait();
 }
 
-void ClickPipeline::connectTo(const SourceConfig &config, const FieldMapping &mapping)
+void ClickPipeline::connectTo(const SourceConfig &config, const FieldMapping &mapping, bool newSession)
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, config, mapping] { worker->start(config, mapping); });
+    const quint64 serial = ++m_streamSerial;
+    const quint64 generation = newSession ? ++m_generation : 0;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, config, mapping, serial, generation] {
+        worker->start(config, mapping, serial, generation);
+    });
 }
 
 void ClickPipeline::disconnectStream()
@@ -83,11 +100,14 @@ IngestWorker::IngestWorker(ClickPipeline::Settings settings)
     connect(&m_displayTick, &QTimer::timeout, this, &IngestWorker::publishSnapshot);
 }
 
-void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping)
+void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping, quint64 serial, quint64 generation)
 {
     // Replacing a stream is not closing one: the window goes from one connection to the next
     // without ever showing "Closed" in between.
     dropSource();
+    m_serial = serial;
+    if (generation != 0)
+        resetStatistics(generation);
     // Reconnecting keeps the totals (reset is explicit); a different mapping counts differently,
     // so it starts afresh.
     if (!(mapping == m_aggregator->mapping())) {
@@ -103,10 +123,11 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
     connect(m_source.get(), &StreamSource::eventsReceived, this, &IngestWorker::onEvents);
     connect(m_source.get(), &StreamSource::commentsReceived, this,
             [this](quint64, const QString &lastComment) { onComments(lastComment); });
-    connect(m_source.get(), &StreamSource::stateChanged, this, &IngestWorker::stateChanged);
+    connect(m_source.get(), &StreamSource::stateChanged, this,
+            [this](StreamSource::State state) { emit stateChanged(m_serial, state); });
     connect(m_source.get(), &StreamSource::failed, this,
-            [this](StreamSource::Error, const QString &message) { emit failed(message); });
-    connect(m_source.get(), &StreamSource::ended, this, &IngestWorker::ended);
+            [this](StreamSource::Error, const QString &message) { emit failed(m_serial, message); });
+    connect(m_source.get(), &StreamSource::ended, this, [this](const QString &reason) { emit ended(m_serial, reason); });
     connect(m_source.get(), &StreamSource::eventsDiscarded, this, [this](quint64 count) {
         m_aggregator->addDiscarded(count);
         m_dirty = true;
@@ -114,7 +135,7 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
     connect(m_source.get(), &StreamSource::reconnectScheduled, this, [this](qint64 delayMs, const QString &reason) {
         m_aggregator->addReconnect();
         m_dirty = true;
-        emit reconnectScheduled(delayMs, reason);
+        emit reconnectScheduled(m_serial, delayMs, reason);
     });
     m_displayTick.start();
     m_source->open();
@@ -124,7 +145,7 @@ void IngestWorker::stop()
 {
     if (!dropSource())
         return;
-    emit stateChanged(StreamSource::State::Closed);
+    emit stateChanged(m_serial, StreamSource::State::Closed);
     publishSnapshot();   // the last state stays on screen
 }
 

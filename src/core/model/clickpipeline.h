@@ -41,8 +41,11 @@ public:
     ~ClickPipeline() override;
 
     // Replaces any current stream. Statistics carry on across streams until resetStatistics(),
-    // or until a stream comes with a different mapping, which starts them afresh.
-    void connectTo(const SourceConfig &config, const FieldMapping &mapping = {});
+    // or until a stream comes with a different mapping, which starts them afresh; a
+    // `newSession` starts them afresh too, in the same step as the old stream goes, so that
+    // nothing of the old one is counted in the new one. Signals about the stream replaced
+    // (its state, failure, end, retries) still on their way are dropped.
+    void connectTo(const SourceConfig &config, const FieldMapping &mapping = {}, bool newSession = false);
     void disconnectStream();
     // Zeroes the statistics. Snapshots made before the reset, still on their way, are dropped.
     void resetStatistics();
@@ -74,6 +77,7 @@ private:
     QThread m_thread;
     IngestWorker *m_worker;   // lives in m_thread, deleted when it finishes
     quint64 m_generation = 0;
+    quint64 m_streamSerial = 0;   // of the stream connectTo() asked for last
 };
 
 // The worker side, only ever touched from its own thread (through queued calls).
@@ -83,7 +87,8 @@ class IngestWorker : public QObject
 public:
     explicit IngestWorker(ClickPipeline::Settings settings);
 
-    void start(const SourceConfig &config, const FieldMapping &mapping);
+    // `serial` tags the signals about this stream; a non-zero `generation` resets first.
+    void start(const SourceConfig &config, const FieldMapping &mapping, quint64 serial, quint64 generation);
     void stop();
     void resetStatistics(quint64 generation);
     void setSeriesWindow(int seconds);
@@ -92,10 +97,10 @@ public:
 
 signals:
     void snapshotReady(const Clickscope::DashboardSnapshotPtr &snapshot);
-    void stateChanged(Clickscope::StreamSource::State state);
-    void failed(const QString &message);
-    void ended(const QString &reason);
-    void reconnectScheduled(qint64 delayMs, const QString &reason);
+    void stateChanged(quint64 serial, Clickscope::StreamSource::State state);
+    void failed(quint64 serial, const QString &message);
+    void ended(quint64 serial, const QString &reason);
+    void reconnectScheduled(quint64 serial, qint64 delayMs, const QString &reason);
 
 private:
     // Closes and forgets the source without a word; false when there was none.
@@ -111,6 +116,7 @@ private:
     ClickPipeline::Settings m_settings;
     std::unique_ptr<ClickAggregator> m_aggregator;
     std::unique_ptr<StreamSource> m_source;
+    quint64 m_serial = 0;   // of m_source
     QTimer m_displayTick;
     QList<RawEventRow> m_newEvents;   // the newest since the last snapshot, at most maxNewEvents
     quint64 m_eventsNotShown = 0;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "timeseriesring.h"
 
+#include <limits>
+
 #include <algorithm>
 
 namespace Clickscope {
@@ -137,9 +139,12 @@ void RateMeter::tick(const TimeSeriesRing &ring, qint64 nowSecond)
     // Only seconds still in the ring can be read, and no more than one window of them, so a tick
     // after a long pause (or a clock jump) costs O(window) at most.
     qint64 from = m_next == TimeSeriesRing::kNoSecond ? ring.firstSecond() : m_next;
+    const qint64 unread = from;
     from = std::max({from, ring.oldestSecond(), lastComplete - (window - 1)});
     if (from > lastComplete)
         return;
+    if (m_seeded && from > unread)   // seconds that left the ring unread were quiet ones
+        m_quietSeconds = int(std::min<qint64>(m_quietSeconds + (from - unread), std::numeric_limits<int>::max() / 2));
 
     for (qint64 s = from; s <= lastComplete; ++s) {
         const quint64 clicks = ring.at(s);
@@ -149,10 +154,15 @@ void RateMeter::tick(const TimeSeriesRing &ring, qint64 nowSecond)
         } else {
             m_smoothed += kSmoothing * (double(clicks) - m_smoothed);
         }
-        // Seconds without a click: after a few, the stream is idle and the rate is 0, not the
-        // tail of a decay that would take twenty seconds to reach it.
-        m_quietSeconds = clicks == 0 ? m_quietSeconds + 1 : 0;
-        if (m_quietSeconds >= kQuietSecondsToZero)
+        // Seconds without a click: after a few (more for a sparse stream), the stream is idle and
+        // the rate is 0, not the tail of a decay that would take twenty seconds to reach it.
+        if (clicks == 0) {
+            ++m_quietSeconds;
+        } else {
+            m_usualInterval += 0.5 * (double(m_quietSeconds + 1) - m_usualInterval);
+            m_quietSeconds = 0;
+        }
+        if (m_quietSeconds >= std::max(double(kQuietSecondsToZero), 2 * m_usualInterval))
             m_smoothed = 0;
         m_last = clicks;
     }

@@ -92,15 +92,16 @@ public:
     // a step in the rate shows 30 % at once, 83 % after 5 s, 97 % after 10 s; steady enough to
     // read, quick enough to follow a burst.
     static constexpr double kSmoothing = 0.3;
-    // Complete seconds without a click after which the smoothed rate is 0.
+    // Complete seconds without a click after which the smoothed rate is 0, at least; a sparse
+    // stream gets twice its usual interval between busy seconds, so it does not flicker to 0.
     static constexpr int kQuietSecondsToZero = 3;
 
     // Reads the seconds that completed since the last tick. Ticking twice for the same second
     // changes nothing.
     void tick(const TimeSeriesRing &ring, qint64 nowSecond);
 
-    // Clicks/s, smoothed over the recent complete seconds; 0 once kQuietSecondsToZero passed
-    // without a click.
+    // Clicks/s, smoothed over the recent complete seconds; 0 once the stream has been quiet for
+    // kQuietSecondsToZero seconds, or twice its usual interval if that is longer.
     double smoothedRate() const { return m_smoothed; }
     // The busiest complete second within the ring's window.
     quint64 peakRate() const { return m_peak; }
@@ -119,6 +120,7 @@ private:
     quint64 m_peak = 0;
     quint64 m_last = 0;
     int m_quietSeconds = 0;
+    double m_usualInterval = 1;   // seconds from one second with clicks to the next, smoothed
     bool m_seeded = false;
 };
 
