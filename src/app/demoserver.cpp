@@ -40,6 +40,7 @@ bool DemoServer::start(QString *error)
             }
             TrafficGenerator::Settings settings;
             settings.clicksPerSecond = m_rate;
+            settings.wobble = !m_flat;
             m_traffic = new TrafficGenerator(settings, m_host);
             connect(m_traffic, &TrafficGenerator::clicksGenerated, m_publisher,
                     [publisher = m_publisher](const QList<QJsonObject> &clicks) { publisher->hub().publish(clicks); });
@@ -73,6 +74,13 @@ void DemoServer::stop()
     m_baseUrl.clear();
     if (hadUrl)
         emit runningChanged(false);
+}
+
+void DemoServer::setFlat(bool flat)
+{
+    m_flat = flat;
+    if (m_host)
+        QMetaObject::invokeMethod(m_host, [traffic = m_traffic, flat] { traffic->setWobble(!flat); });
 }
 
 void DemoServer::setRate(double clicksPerSecond)

@@ -32,9 +32,12 @@ public:
     QUrl baseUrl() const { return m_baseUrl; }
     QUrl url(const QString &path) const { return m_baseUrl.resolved(QUrl(path)); }
 
-    // Clicks per second, 0 … kMaxRate (clamped); takes effect within a tick.
+    // Clicks per second on average, 0 … kMaxRate (clamped); takes effect within a tick. Unless
+    // the rate is flat, it swings about ±40 % around that over two minutes, so charts move.
     void setRate(double clicksPerSecond);
     double rate() const { return m_rate; }
+    void setFlat(bool flat);
+    bool isFlat() const { return m_flat; }
 
 signals:
     void rateChanged(double clicksPerSecond);
@@ -47,6 +50,7 @@ private:
     TrafficGenerator *m_traffic = nullptr;    // only touched in m_thread
     QUrl m_baseUrl;
     double m_rate = kDefaultRate;
+    bool m_flat = false;
 };
 
 } // namespace Clickscope

@@ -4,6 +4,7 @@
 #include "demoserver.h"
 #include "ui_publisherpanel.h"
 
+#include <QCheckBox>
 #include <QClipboard>
 #include <QFontDatabase>
 #include <QGuiApplication>
@@ -32,6 +33,8 @@ PublisherPanel::PublisherPanel(DemoServer *demo, QWidget *parent)
 
     connect(m_ui->rateSlider, &QSlider::valueChanged, this, [this](int position) { m_demo->setRate(rateAt(position)); });
     connect(m_ui->rateSpin, &QSpinBox::valueChanged, this, [this](int rate) { m_demo->setRate(rate); });
+    m_ui->flatRateCheck->setChecked(m_demo->isFlat());
+    connect(m_ui->flatRateCheck, &QCheckBox::toggled, m_demo, &DemoServer::setFlat);
     connect(m_demo, &DemoServer::rateChanged, this, &PublisherPanel::refresh);
     connect(m_demo, &DemoServer::runningChanged, this, &PublisherPanel::refresh);
     connect(m_ui->copyCurlButton, &QPushButton::clicked, this,
@@ -82,6 +85,7 @@ void PublisherPanel::refresh()
     m_ui->stopButton->setEnabled(running);
     m_ui->rateSlider->setEnabled(running);
     m_ui->rateSpin->setEnabled(running);
+    m_ui->flatRateCheck->setEnabled(running);
     const QSignalBlocker sliderBlock(m_ui->rateSlider);
     const QSignalBlocker spinBlock(m_ui->rateSpin);
     m_ui->rateSlider->setValue(sliderPosition(m_demo->rate()));

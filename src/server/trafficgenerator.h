@@ -57,6 +57,8 @@ public:
     // Takes effect from the next tick; 0 stops emitting without stopping the generator.
     void setRate(double clicksPerSecond);
     double rate() const { return m_settings.clicksPerSecond; }
+    // The slow variation around the rate, on or off (a flat rate); from the next tick.
+    void setWobble(bool wobble) { m_settings.wobble = wobble; }
 
     // Running means "started": with a rate of 0 it is running but idle (and its timer is off).
     void start();

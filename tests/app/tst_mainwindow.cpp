@@ -19,6 +19,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -121,6 +122,7 @@ private slots:
     void tilesAreReadableAt1024x700();
     void aSnapshotStreamShowsItsLink();
     void theSelectedEventStaysInView();
+    void theDemoRateIsAnAverageOrFlat();
     void shareChartTicksDoNotOverlap();
     void disconnectButtonCloses();
     void publisherWithTrafficFeedsTheWindow();
@@ -505,6 +507,21 @@ void TestMainWindow::aSnapshotStreamShowsItsLink()
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(3), kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(countOf(*window.rankingPanel()->topLinksModel(), "/hello"), quint64(3), kWaitMs);
     QCOMPARE(window.rankingPanel()->topLinksModel()->rowCount(), 1);
+}
+
+void TestMainWindow::theDemoRateIsAnAverageOrFlat()
+{
+    MainWindow window;
+    QVERIFY(window.startDemo());
+    PublisherPanel *panel = window.publisherPanel();
+    QVERIFY(panel->findChild<QLabel *>("rateLabel")->text().contains(QStringLiteral("average")));
+    auto *flat = panel->findChild<QCheckBox *>("flatRateCheck");
+    QVERIFY(flat->isEnabled() && !flat->isChecked());
+    QVERIFY(!window.demoServer()->isFlat());
+    flat->click();
+    QVERIFY(window.demoServer()->isFlat());
+    window.stopDemo();
+    QVERIFY(!flat->isEnabled());
 }
 
 void TestMainWindow::theSelectedEventStaysInView()

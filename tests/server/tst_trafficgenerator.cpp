@@ -102,6 +102,7 @@ private slots:
     void stalledLoopIsCappedAndCounted();
     void wobbleVariesAndStaysPositive();
     void badSettingsAreClamped();
+    void wobbleCanBeSwitchedOff();
 };
 
 void TestTrafficGenerator::sameSeedSameClicks()
@@ -473,6 +474,16 @@ void TestTrafficGenerator::badSettingsAreClamped()
     QCOMPARE(clamped.clicksPerSecond, 0.0);
     QCOMPARE(clamped.wobblePeriodSeconds, TrafficGenerator::kMinWobblePeriodSeconds);
     QCOMPARE(TrafficGenerator::sanitized(Settings{-1, -7, 3, true, std::nan("")}).links, 1);
+}
+
+void TestTrafficGenerator::wobbleCanBeSwitchedOff()
+{
+    TrafficGenerator generator(TrafficGenerator::Settings{});
+    QVERIFY(generator.settings().wobble);   // by default the rate moves, so charts do
+    generator.setWobble(false);             // a flat rate
+    QVERIFY(!generator.settings().wobble);
+    generator.setWobble(true);
+    QVERIFY(generator.settings().wobble);
 }
 
 QTEST_GUILESS_MAIN(TestTrafficGenerator)
