@@ -33,6 +33,15 @@ RankingPanel::RankingPanel(QWidget *parent) : QWidget(parent), m_ui(std::make_un
         setUpTable(view);
         m_ui->breakdownTabs->addTab(view, BreakdownModel::dimensionName(dimension));
     }
+    m_eventTypes.setCountHeader(tr("Events"));
+    m_eventTypesView = new QTableView(m_ui->breakdownTabs);
+    m_eventTypesView->setObjectName(QStringLiteral("eventTypesView"));
+    m_eventTypesView->setModel(&m_eventTypes);
+    m_eventTypesView->setAlternatingRowColors(true);
+    m_eventTypesView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    setUpTable(m_eventTypesView);
+    const int tab = m_ui->breakdownTabs->addTab(m_eventTypesView, tr("Event types"));
+    m_ui->breakdownTabs->setTabVisible(tab, false);
     m_ui->rankingSplitter->setStretchFactor(0, 3);
     m_ui->rankingSplitter->setStretchFactor(1, 2);
 }
@@ -54,6 +63,20 @@ void RankingPanel::applySnapshot(const DashboardSnapshot &snapshot)
     m_topLinks.applySnapshot(snapshot);
     for (const auto &model : m_breakdowns)
         model->applySnapshot(snapshot);
+    m_eventTypes.setRows(snapshot.eventTypes);
+    // Events that are not clicks (an LLM's tokens, status messages) would show nowhere else.
+    const int tab = m_ui->breakdownTabs->indexOf(m_eventTypesView);
+    const bool carriesOthers = snapshot.totals.otherEvents > 0;
+    if (carriesOthers != m_ui->breakdownTabs->isTabVisible(tab)) {
+        m_ui->breakdownTabs->setTabVisible(tab, carriesOthers);
+        if (carriesOthers && snapshot.totals.clicks == 0)
+            m_ui->breakdownTabs->setCurrentIndex(tab);   // nothing else to see
+    }
+}
+
+bool RankingPanel::showsEventTypes() const
+{
+    return m_ui->breakdownTabs->currentWidget() == m_eventTypesView;
 }
 
 } // namespace Clickscope

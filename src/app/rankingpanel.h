@@ -31,6 +31,9 @@ public:
     TopLinksModel *topLinksModel() { return &m_topLinks; }
     QSortFilterProxyModel *topLinksProxy() { return &m_topLinksProxy; }
     BreakdownModel *breakdownModel(DashboardSnapshot::Dimension dimension) { return m_breakdowns[dimension].get(); }
+    // Every event by type: its tab shows once a stream carries events that are not clicks.
+    RankingModel *eventTypesModel() { return &m_eventTypes; }
+    bool showsEventTypes() const;
 
 private:
     static void setUpTable(QTableView *view);
@@ -39,6 +42,8 @@ private:
     TopLinksModel m_topLinks;
     QSortFilterProxyModel m_topLinksProxy;
     std::array<std::unique_ptr<BreakdownModel>, DashboardSnapshot::DimensionCount> m_breakdowns;
+    RankingModel m_eventTypes{tr("Type")};
+    QTableView *m_eventTypesView = nullptr;
 };
 
 } // namespace Clickscope

@@ -21,6 +21,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QTabWidget>
 #include <QDir>
 #include <QFile>
 #include <QGraphicsScene>
@@ -123,6 +124,7 @@ private slots:
     void aSnapshotStreamShowsItsLink();
     void theSelectedEventStaysInView();
     void theDemoRateIsAnAverageOrFlat();
+    void eventsThatAreNotClicksAreShownByType();
     void shareChartTicksDoNotOverlap();
     void disconnectButtonCloses();
     void publisherWithTrafficFeedsTheWindow();
@@ -507,6 +509,30 @@ void TestMainWindow::aSnapshotStreamShowsItsLink()
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(3), kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(countOf(*window.rankingPanel()->topLinksModel(), "/hello"), quint64(3), kWaitMs);
     QCOMPARE(window.rankingPanel()->topLinksModel()->rowCount(), 1);
+}
+
+void TestMainWindow::eventsThatAreNotClicksAreShownByType()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.route("/llm", Response::sse("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+                                       "data: {\"choices\":[{\"delta\":{\"content\":\"!\"}}]}\n\n"
+                                       "data: {\"choices\":[]}\n\n"
+                                       "event: status\ndata: warming up\n\n")
+                             .keepOpen());
+    MainWindow window;
+    window.show();
+    QVERIFY(!window.rankingPanel()->findChild<QTabWidget *>()->isTabVisible(
+        window.rankingPanel()->findChild<QTabWidget *>()->indexOf(window.rankingPanel()->findChild<QTableView *>("eventTypesView"))));
+    window.connectTo(server.url(QStringLiteral("/llm")));
+    QTRY_COMPARE_WITH_TIMEOUT(window.eventCount(), quint64(4), kWaitMs);
+    QCOMPARE(window.clickCount(), quint64(0));
+    QTRY_VERIFY_WITH_TIMEOUT(window.rankingPanel()->showsEventTypes(), kWaitMs);
+    RankingModel *types = window.rankingPanel()->eventTypesModel();
+    QCOMPARE(types->rowCount(), 2);
+    QCOMPARE(countOf(*types, "message"), quint64(3));
+    QCOMPARE(countOf(*types, "status"), quint64(1));
+    QCOMPARE(types->headerData(RankingModel::CountColumn, Qt::Horizontal).toString(), QStringLiteral("Events"));
 }
 
 void TestMainWindow::theDemoRateIsAnAverageOrFlat()

@@ -49,6 +49,7 @@ struct DashboardSnapshot
     bool topLinksExact = true;
     qsizetype distinctLinks = 0;          // all tracked, not only the ranked rows; a floor once inexact
     std::array<QList<RankedRow>, DimensionCount> breakdowns;
+    QList<RankedRow> eventTypes;          // every event by its type, clicks included
     QList<RawEventRow> newEvents;         // arrived since the previous snapshot (the newest, bounded)
     quint64 eventsNotShown = 0;           // arrived since the previous snapshot but beyond that bound
     quint64 latencyCount = 0;

@@ -160,7 +160,7 @@ QVariant RankingModel::headerData(int section, Qt::Orientation orientation, int 
     case KeyColumn:
         return m_keyHeader;
     case CountColumn:
-        return tr("Clicks");
+        return m_countHeader;
     case ShareColumn:
         return tr("Share");
     }

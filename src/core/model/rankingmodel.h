@@ -60,6 +60,8 @@ public:
 
     QString keyHeader() const { return m_keyHeader; }
     void setKeyHeader(const QString &header);
+    // What the counts are: "Clicks" unless set ("Events" for a table of event types).
+    void setCountHeader(const QString &header) { m_countHeader = header; }
 
     // The display text of a share (a fraction): "12.3 %".
     static QString formatShare(double share);
@@ -72,6 +74,7 @@ public:
 
 private:
     QString m_keyHeader;
+    QString m_countHeader = tr("Clicks");
     QList<RankedRow> m_rows;
     int m_maxRows = kDefaultMaxRows;
     qsizetype m_rowsBeyondCap = 0;
