@@ -3,6 +3,7 @@
 
 #include "countertile.h"
 
+#include <QDateTime>
 #include <QGridLayout>
 #include <QResizeEvent>
 #include <QLocale>
@@ -38,13 +39,30 @@ CountersPanel::CountersPanel(QWidget *parent) : QWidget(parent)
     m_events = addTile(QStringLiteral("eventsTile"), tr("Events"), tr("Stream events received"));
     m_undecodable = addTile(QStringLiteral("undecodableTile"), tr("Undecodable / dropped"),
                             tr("Events that could not be decoded / events dropped unread for being over the size limit"));
-    m_gaps = addTile(QStringLiteral("gapsTile"), tr("Gaps"), tr("Event ids missing between consecutive clicks"));
+    m_gaps = addTile(QStringLiteral("gapsTile"), tr("Gaps"), gapsToolTip({}));
     m_reconnects = addTile(QStringLiteral("reconnectsTile"), tr("Retries"),
                            tr("Reconnection attempts: one after each stream that ended and each attempt that failed "
                               "(while a server is down, every failed attempt counts)"));
     m_latency = addTile(QStringLiteral("latencyTile"), tr("Latency p50 / p99 (ms)"),
                         tr("Arrival time minus the click's own timestamp"));
     m_latency->setValueText(QStringLiteral("–"));
+}
+
+QString CountersPanel::gapsToolTip(const QList<GapRange> &ranges)
+{
+    QString tip = tr("Event ids missing between consecutive clicks (marked on the clicks/s chart)");
+    if (ranges.isEmpty())
+        return tip;
+    tip += tr("\n\nLatest missing ids:");
+    const QLocale locale;
+    for (qsizetype i = ranges.size() - 1; i >= std::max<qsizetype>(0, ranges.size() - kGapsListed); --i) {
+        const GapRange &gap = ranges.at(i);
+        const QString ids = gap.firstMissing == gap.lastMissing
+            ? locale.toString(gap.firstMissing)
+            : tr("%1–%2").arg(locale.toString(gap.firstMissing), locale.toString(gap.lastMissing));
+        tip += tr("\n%1 (noticed %2)").arg(ids, QDateTime::fromMSecsSinceEpoch(gap.arrivalMs).toString(QStringLiteral("HH:mm:ss")));
+    }
+    return tip;
 }
 
 CounterTile *CountersPanel::addTile(const QString &objectName, const QString &title, const QString &toolTip)
@@ -122,6 +140,8 @@ void CountersPanel::applySnapshot(const DashboardSnapshot &s)
     m_undecodable->setValueText(locale.toString(s.totals.undecodable) + QStringLiteral(" / ")
                                 + locale.toString(s.totals.discarded));
     m_gaps->setValueText(locale.toString(s.totals.gaps));
+    if (const QString tip = gapsToolTip(s.gapRanges); tip != m_gaps->toolTip())
+        m_gaps->setToolTipText(tip);
     m_reconnects->setValueText(locale.toString(s.totals.reconnects));
     m_latency->setValueText(s.latencyCount == 0 ? QStringLiteral("–")
                                                 : formatMs(s.latencyP50) + QStringLiteral(" / ") + formatMs(s.latencyP99));

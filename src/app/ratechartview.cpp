@@ -8,6 +8,7 @@
 #include <QChart>
 #include <QEvent>
 #include <QLineSeries>
+#include <QScatterSeries>
 #include <QValueAxis>
 
 #include <cmath>
@@ -44,6 +45,15 @@ RateChartView::RateChartView(QWidget *parent)
     chart->addAxis(m_axisY, Qt::AlignLeft);
     m_area->attachAxis(m_axisX);
     m_area->attachAxis(m_axisY);
+    m_gapMarks = new QScatterSeries;
+    m_gapMarks->setName(tr("Missing ids"));
+    m_gapMarks->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
+    m_gapMarks->setMarkerSize(10);
+    m_gapMarks->setColor(QColor(0xc0, 0x39, 0x2b));
+    m_gapMarks->setBorderColor(QColor(0xc0, 0x39, 0x2b));
+    chart->addSeries(m_gapMarks);   // takes it
+    m_gapMarks->attachAxis(m_axisX);
+    m_gapMarks->attachAxis(m_axisY);
 
     setChart(chart);
     setRenderHint(QPainter::Antialiasing, true);
@@ -148,6 +158,16 @@ void RateChartView::applySnapshot(const DashboardSnapshot &snapshot)
             point.setX(point.x() / m_unitSeconds);
     }
     m_line->replace(m_points);   // the one series call of this tick
+
+    // Gaps at the second they were noticed, on the time axis; only those still in the window.
+    QList<QPointF> marks;
+    for (const GapRange &gap : snapshot.gapRanges) {
+        const double secondsAgo = double(std::min<qint64>(gap.arrivalMs / 1000 - snapshot.newestSecond, 0));
+        if (-secondsAgo <= m_windowSeconds)
+            marks.append({secondsAgo / m_unitSeconds, 0});
+    }
+    if (marks != m_gapMarks->points())
+        m_gapMarks->replace(marks);
 
     if (const double top = rescaledMax(m_axisY->max(), m_rates.maxValue()); top != m_axisY->max())
         m_axisY->setRange(0, top);

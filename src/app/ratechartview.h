@@ -9,6 +9,7 @@
 
 class QAreaSeries;
 class QLineSeries;
+class QScatterSeries;
 class QValueAxis;
 
 namespace Clickscope {
@@ -40,6 +41,8 @@ public:
     static QString windowName(int seconds);
 
     QLineSeries *series() const { return m_line; }
+    // A mark on the time axis where ids went missing (the latest gap ranges in the window).
+    QScatterSeries *gapMarks() const { return m_gapMarks; }
     QValueAxis *axisX() const { return m_axisX; }
     QValueAxis *axisY() const { return m_axisY; }
     const RateSeries &rates() const { return m_rates; }
@@ -68,6 +71,7 @@ private:
     QList<QPointF> m_points;   // reused every tick
     QLineSeries *m_line;       // owned by m_area / the chart
     QAreaSeries *m_area;
+    QScatterSeries *m_gapMarks;   // owned by the chart
     QValueAxis *m_axisX;
     QValueAxis *m_axisY;
 };

@@ -42,6 +42,7 @@
 #include <QTemporaryDir>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QScatterSeries>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -125,6 +126,7 @@ private slots:
     void theSelectedEventStaysInView();
     void theDemoRateIsAnAverageOrFlat();
     void eventsThatAreNotClicksAreShownByType();
+    void gapsAreLocated();
     void shareChartTicksDoNotOverlap();
     void disconnectButtonCloses();
     void publisherWithTrafficFeedsTheWindow();
@@ -509,6 +511,27 @@ void TestMainWindow::aSnapshotStreamShowsItsLink()
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(3), kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(countOf(*window.rankingPanel()->topLinksModel(), "/hello"), quint64(3), kWaitMs);
     QCOMPARE(window.rankingPanel()->topLinksModel()->rowCount(), 1);
+}
+
+void TestMainWindow::gapsAreLocated()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    QByteArray body;
+    for (const int id : {1, 2, 5, 6, 10})
+        body += "id: " + QByteArray::number(id) + "\nevent: click\ndata: {\"id\":" + QByteArray::number(id) + ",\"link\":\"/a\"}\n\n";
+    server.route("/s", Response::sse(body).keepOpen());
+    MainWindow window;
+    window.show();
+    window.connectTo(server.url(QStringLiteral("/s")));
+    auto *gaps = window.findChild<CounterTile *>("gapsTile");
+    QTRY_COMPARE_WITH_TIMEOUT(gaps->valueText(), QStringLiteral("5"), kWaitMs);
+    QVERIFY2(gaps->toolTip().contains(QStringLiteral("3–4")) && gaps->toolTip().contains(QStringLiteral("7–9")),
+             qPrintable(gaps->toolTip()));
+    QVERIFY(gaps->toolTip().indexOf(QStringLiteral("7–9")) < gaps->toolTip().indexOf(QStringLiteral("3–4")));   // newest first
+    QTRY_COMPARE_WITH_TIMEOUT(window.rateChart()->gapMarks()->count(), 2, kWaitMs);
+    for (const QPointF &mark : window.rateChart()->gapMarks()->points())
+        QVERIFY(mark.x() <= 0 && mark.x() >= window.rateChart()->axisX()->min());
 }
 
 void TestMainWindow::eventsThatAreNotClicksAreShownByType()

@@ -154,6 +154,23 @@ void TestClickAggregator::gapsInIdsAreCounted()
     QCOMPARE(aggregator.totals().gaps, quint64(2 + 3));
     aggregator.addEvents({click(1, "/a", "US"), click(2, "/a", "US")}, kT0);   // restarted ids: no gap
     QCOMPARE(aggregator.totals().gaps, quint64(5));
+    // Located: which ids, and when that was noticed; the report lists them newest first.
+    QCOMPARE(aggregator.gapRanges().size(), std::size_t(2));
+    QCOMPARE(aggregator.gapRanges().front().firstMissing, 3);
+    QCOMPARE(aggregator.gapRanges().front().lastMissing, 4);
+    QCOMPARE(aggregator.gapRanges().back().firstMissing, 7);
+    QCOMPARE(aggregator.gapRanges().back().lastMissing, 9);
+    QCOMPARE(aggregator.gapRanges().back().arrivalMs, kT0);
+    const QJsonArray missing = aggregator.report(10).value(QStringLiteral("missingIds")).toArray();
+    QCOMPARE(missing.size(), 2);
+    QCOMPARE(missing.at(0).toObject().value(QStringLiteral("firstMissing")).toInteger(), 7);
+    // Bounded: only the latest kKeptGapRanges ranges are kept, the count goes on.
+    QList<SseEvent> many;
+    for (int i = 0; i < 2 * int(ClickAggregator::kKeptGapRanges); ++i)
+        many.append(click(10 + 2 * i, "/a", "US"));
+    aggregator.addEvents(many, kT0 + 1000);
+    QCOMPARE(aggregator.gapRanges().size(), std::size_t(ClickAggregator::kKeptGapRanges));
+    QCOMPARE(aggregator.totals().gaps, quint64(5 + 7 + (2 * ClickAggregator::kKeptGapRanges - 1)));   // 3…9, then one per step
 }
 
 void TestClickAggregator::nonClickStreamsAreCountedByType()

@@ -54,6 +54,7 @@ void ClickAggregator::reset()
     m_rate.reset();
     m_latency.clear();
     m_undecodable.clear();
+    m_gapRanges.clear();
     m_lastSequence = ClickView::kNoSequence;
     m_lastSnapshotCount = -1;
 }
@@ -106,8 +107,12 @@ void ClickAggregator::countDimensions(const ClickView &click, qint64 arrivalMs, 
         m_latency.add(double(arrivalMs - click.timestampMs));
     if (click.sequence != ClickView::kNoSequence) {
         // Ids that jump ahead left clicks out; ids that go back mean a replay or a restart.
-        if (m_lastSequence != ClickView::kNoSequence && click.sequence > m_lastSequence + 1)
+        if (m_lastSequence != ClickView::kNoSequence && click.sequence > m_lastSequence + 1) {
             m_totals.gaps += quint64(click.sequence - m_lastSequence - 1);
+            if (qsizetype(m_gapRanges.size()) >= kKeptGapRanges)
+                m_gapRanges.pop_front();
+            m_gapRanges.push_back({m_lastSequence + 1, click.sequence - 1, arrivalMs});
+        }
         m_lastSequence = click.sequence;
     }
 }
@@ -202,6 +207,15 @@ QJsonObject ClickAggregator::report(int topN) const
                      {QStringLiteral("browser"), ranked(m_browsers, topN, QStringLiteral("value"))}}},
         {QStringLiteral("eventTypes"), ranked(m_eventTypes, topN, QStringLiteral("type"))},
     };
+    if (!m_gapRanges.empty()) {
+        // The latest topN, newest first, as the ranked lists are.
+        QJsonArray gaps;
+        for (auto it = m_gapRanges.crbegin(); it != m_gapRanges.crend() && gaps.size() < topN; ++it)
+            gaps.append(QJsonObject{{QStringLiteral("firstMissing"), it->firstMissing},
+                                    {QStringLiteral("lastMissing"), it->lastMissing},
+                                    {QStringLiteral("arrivalMs"), it->arrivalMs}});
+        report.insert(QStringLiteral("missingIds"), gaps);
+    }
     if (m_latency.count() > 0) {
         report.insert(QStringLiteral("latencyMs"),
                       QJsonObject{{QStringLiteral("count"), qint64(m_latency.count())},

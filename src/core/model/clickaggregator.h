@@ -17,6 +17,14 @@
 
 namespace Clickscope {
 
+// Ids a stream skipped: firstMissing … lastMissing never arrived, noticed at arrivalMs.
+struct GapRange
+{
+    qint64 firstMissing = 0;
+    qint64 lastMissing = 0;
+    qint64 arrivalMs = 0;
+};
+
 // Everything a person watches about a click stream, in memory that does not grow with time or
 // rate: totals, clicks per second over a sliding window of 1-second buckets, top links and
 // breakdowns (exact up to a bound, then Space-Saving), arrival latency, gaps in sequence ids.
@@ -46,6 +54,9 @@ public:
         quint64 gaps = 0;            // ids missing between consecutive numbered clicks
         quint64 counterResets = 0;   // snapshots whose count went backwards
     };
+
+    // Missing id ranges kept for the window to locate; the count of gaps is in the totals.
+    static constexpr qsizetype kKeptGapRanges = 100;
 
     struct Undecodable
     {
@@ -81,6 +92,8 @@ public:
     const TopCounter &devices() const { return m_devices; }
     const TopCounter &browsers() const { return m_browsers; }
     const TopCounter &eventTypes() const { return m_eventTypes; }
+    // The latest kKeptGapRanges ranges of missing ids, oldest first.
+    const std::deque<GapRange> &gapRanges() const { return m_gapRanges; }
     const TimeSeriesRing &clicksPerSecond() const { return m_series; }
     const RateMeter &rate() const { return m_rate; }
     const LatencyHistogram &latency() const { return m_latency; }
@@ -111,6 +124,7 @@ private:
     RateMeter m_rate;
     LatencyHistogram m_latency;
     std::deque<Undecodable> m_undecodable;
+    std::deque<GapRange> m_gapRanges;
     qint64 m_lastSequence = ClickView::kNoSequence;
     qint64 m_lastSnapshotCount = -1;
     QByteArray m_streamLink;

@@ -266,6 +266,7 @@ DashboardSnapshotPtr IngestWorker::makeSnapshot(qint64 now, bool takeNewEvents)
     snapshot->distinctLinks = a.links().size();
     snapshot->breakdowns[DashboardSnapshot::Country] = rankedRows(a.countries(), m_settings.topValues);
     snapshot->eventTypes = rankedRows(a.eventTypes(), m_settings.topValues);
+    snapshot->gapRanges = QList<GapRange>(a.gapRanges().cbegin(), a.gapRanges().cend());
     snapshot->breakdowns[DashboardSnapshot::Referrer] = rankedRows(a.referrers(), m_settings.topValues);
     snapshot->breakdowns[DashboardSnapshot::Device] = rankedRows(a.devices(), m_settings.topValues);
     snapshot->breakdowns[DashboardSnapshot::Browser] = rankedRows(a.browsers(), m_settings.topValues);

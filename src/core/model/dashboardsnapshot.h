@@ -50,6 +50,7 @@ struct DashboardSnapshot
     qsizetype distinctLinks = 0;          // all tracked, not only the ranked rows; a floor once inexact
     std::array<QList<RankedRow>, DimensionCount> breakdowns;
     QList<RankedRow> eventTypes;          // every event by its type, clicks included
+    QList<GapRange> gapRanges;            // the latest missing id ranges, oldest first (bounded)
     QList<RawEventRow> newEvents;         // arrived since the previous snapshot (the newest, bounded)
     quint64 eventsNotShown = 0;           // arrived since the previous snapshot but beyond that bound
     quint64 latencyCount = 0;
