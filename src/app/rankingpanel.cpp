@@ -3,6 +3,7 @@
 
 #include "ui_rankingpanel.h"
 
+#include <QDateTime>
 #include <QHeaderView>
 
 namespace Clickscope {
@@ -33,13 +34,13 @@ RankingPanel::RankingPanel(QWidget *parent) : QWidget(parent), m_ui(std::make_un
         setUpTable(view);
         m_ui->breakdownTabs->addTab(view, BreakdownModel::dimensionName(dimension));
     }
-    m_eventTypes.setCountHeader(tr("Events"));
     m_eventTypesView = new QTableView(m_ui->breakdownTabs);
     m_eventTypesView->setObjectName(QStringLiteral("eventTypesView"));
     m_eventTypesView->setModel(&m_eventTypes);
     m_eventTypesView->setAlternatingRowColors(true);
     m_eventTypesView->setSelectionBehavior(QAbstractItemView::SelectRows);
     setUpTable(m_eventTypesView);
+    m_eventTypesView->horizontalHeader()->setSectionResizeMode(EventTypesModel::RateColumn, QHeaderView::ResizeToContents);
     const int tab = m_ui->breakdownTabs->addTab(m_eventTypesView, tr("Event types"));
     m_ui->breakdownTabs->setTabVisible(tab, false);
     m_ui->rankingSplitter->setStretchFactor(0, 3);
@@ -63,7 +64,7 @@ void RankingPanel::applySnapshot(const DashboardSnapshot &snapshot)
     m_topLinks.applySnapshot(snapshot);
     for (const auto &model : m_breakdowns)
         model->applySnapshot(snapshot);
-    m_eventTypes.setRows(snapshot.eventTypes);
+    m_eventTypes.applySnapshot(snapshot, QDateTime::currentMSecsSinceEpoch());
     // Events that are not clicks (an LLM's tokens, status messages) would show nowhere else.
     const int tab = m_ui->breakdownTabs->indexOf(m_eventTypesView);
     const bool carriesOthers = snapshot.totals.otherEvents > 0;

@@ -32,7 +32,7 @@ public:
     QSortFilterProxyModel *topLinksProxy() { return &m_topLinksProxy; }
     BreakdownModel *breakdownModel(DashboardSnapshot::Dimension dimension) { return m_breakdowns[dimension].get(); }
     // Every event by type: its tab shows once a stream carries events that are not clicks.
-    RankingModel *eventTypesModel() { return &m_eventTypes; }
+    EventTypesModel *eventTypesModel() { return &m_eventTypes; }
     bool showsEventTypes() const;
 
 private:
@@ -42,7 +42,7 @@ private:
     TopLinksModel m_topLinks;
     QSortFilterProxyModel m_topLinksProxy;
     std::array<std::unique_ptr<BreakdownModel>, DashboardSnapshot::DimensionCount> m_breakdowns;
-    RankingModel m_eventTypes{tr("Type")};
+    EventTypesModel m_eventTypes;
     QTableView *m_eventTypesView = nullptr;
 };
 

@@ -14,6 +14,7 @@
 using Clickscope::BreakdownModel;
 using Clickscope::DashboardSnapshot;
 using Clickscope::RankedRow;
+using Clickscope::EventTypesModel;
 using Clickscope::RankingModel;
 using Clickscope::TopLinksModel;
 
@@ -103,6 +104,7 @@ class TestRankingModel : public QObject
     Q_OBJECT
 
 private slots:
+    void eventTypesHaveTheirRates();
     void headers();
     void displayAndRoles();
     void approximateRowsExplainTheirError();
@@ -445,6 +447,41 @@ void TestRankingModel::setKeyHeader()
     QCOMPARE(spy.size(), 1);
     QCOMPARE(spy.first().at(0).value<Qt::Orientation>(), Qt::Horizontal);
     QCOMPARE(model.headerData(0, Qt::Horizontal).toString(), QStringLiteral("Campaign"));
+}
+
+void TestRankingModel::eventTypesHaveTheirRates()
+{
+    EventTypesModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.columnCount(), 4);
+    QCOMPARE(model.headerData(EventTypesModel::RateColumn, Qt::Horizontal).toString(), QStringLiteral("Events/s"));
+    QCOMPARE(model.headerData(RankingModel::CountColumn, Qt::Horizontal).toString(), QStringLiteral("Events"));
+    DashboardSnapshot snapshot;
+    snapshot.eventTypes = {{"message", 10, 0, 1.0}};
+    model.applySnapshot(snapshot, 0);
+    QCOMPARE(model.rateOf("message"), 0.0);   // one sample is no rate yet
+    snapshot.eventTypes = {{"message", 20, 0, 1.0}};
+    model.applySnapshot(snapshot, 500);       // too soon to measure
+    QCOMPARE(model.rateOf("message"), 0.0);
+    snapshot.eventTypes = {{"message", 30, 0, 0.88}, {"status", 4, 0, 0.12}};
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.applySnapshot(snapshot, 2000);
+    QCOMPARE(model.rateOf("message"), 10.0);
+    QCOMPARE(model.rateOf("status"), 2.0);
+    QCOMPARE(model.index(0, EventTypesModel::RateColumn).data().toString(), QLocale().toString(10.0, 'f', 0));
+    QCOMPARE(model.index(1, EventTypesModel::RateColumn).data().toString(), QLocale().toString(2.0, 'f', 1));
+    QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [](const QList<QVariant> &args) {
+        return args.at(0).toModelIndex().column() == EventTypesModel::RateColumn;
+    }));
+    // Nothing more: the rate falls to 0. After a reset (counts go back), it starts again.
+    model.applySnapshot(snapshot, 3000);
+    QCOMPARE(model.rateOf("message"), 0.0);
+    snapshot.eventTypes = {{"message", 2, 0, 1.0}};
+    model.applySnapshot(snapshot, 3100);
+    QCOMPARE(model.rateOf("message"), 0.0);
+    snapshot.eventTypes = {{"message", 7, 0, 1.0}};
+    model.applySnapshot(snapshot, 4100);
+    QCOMPARE(model.rateOf("message"), 5.0);
 }
 
 QTEST_GUILESS_MAIN(TestRankingModel)

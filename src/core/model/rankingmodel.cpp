@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "rankingmodel.h"
 
+#include <QLocale>
+
 #include <algorithm>
 
 namespace Clickscope {
@@ -205,6 +207,75 @@ void BreakdownModel::applySnapshot(const DashboardSnapshot &snapshot)
 {
     if (m_dimension >= 0 && m_dimension < DashboardSnapshot::DimensionCount)
         setRows(snapshot.breakdowns[std::size_t(m_dimension)]);
+}
+
+EventTypesModel::EventTypesModel(QObject *parent) : RankingModel(tr("Type"), kDefaultMaxRows, parent)
+{
+    setCountHeader(tr("Events"));
+}
+
+void EventTypesModel::applySnapshot(const DashboardSnapshot &snapshot, qint64 nowMs)
+{
+    setRows(snapshot.eventTypes);
+    const bool restarted = std::any_of(snapshot.eventTypes.cbegin(), snapshot.eventTypes.cend(), [this](const RankedRow &row) {
+        return row.count < m_sampleCounts.value(row.key, 0);
+    });
+    if (m_sampleMs < 0 || restarted || snapshot.eventTypes.isEmpty()) {   // first, or after a reset
+        m_sampleMs = nowMs;
+        m_sampleCounts.clear();
+        m_rates.clear();
+        for (const RankedRow &row : snapshot.eventTypes)
+            m_sampleCounts.insert(row.key, row.count);
+        return;
+    }
+    const qint64 elapsed = nowMs - m_sampleMs;
+    if (elapsed < kRateSampleMs)
+        return;
+    m_rates.clear();
+    for (const RankedRow &row : snapshot.eventTypes)
+        m_rates.insert(row.key, double(row.count - m_sampleCounts.value(row.key, 0)) * 1000.0 / double(elapsed));
+    m_sampleCounts.clear();
+    for (const RankedRow &row : snapshot.eventTypes)
+        m_sampleCounts.insert(row.key, row.count);
+    m_sampleMs = nowMs;
+    if (rowCount() > 0)
+        emit dataChanged(index(0, RateColumn), index(rowCount() - 1, RateColumn));
+}
+
+double EventTypesModel::rateOf(QByteArrayView type) const
+{
+    return m_rates.value(type.toByteArray(), 0.0);
+}
+
+int EventTypesModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount + 1;
+}
+
+QVariant EventTypesModel::data(const QModelIndex &index, int role) const
+{
+    if (index.column() != RateColumn)
+        return RankingModel::data(index, role);
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const double rate = rateOf(rowAt(index.row()).key);
+    switch (role) {
+    case Qt::DisplayRole:
+        return QLocale().toString(rate, 'f', rate < 10 ? 1 : 0);
+    case RawValueRole:
+        return rate;
+    case Qt::TextAlignmentRole:
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    default:
+        return {};
+    }
+}
+
+QVariant EventTypesModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation == Qt::Horizontal && section == RateColumn && role == Qt::DisplayRole)
+        return tr("Events/s");
+    return RankingModel::headerData(section, orientation, role);
 }
 
 } // namespace Clickscope

@@ -4,6 +4,7 @@
 #include "model/dashboardsnapshot.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -110,6 +111,33 @@ public:
 
 private:
     DashboardSnapshot::Dimension m_dimension;
+};
+
+// Every event by type (clicks included), with each type's rate: events per second between
+// samples at least kRateSampleMs apart, 0 for a type that sent nothing since the last one.
+class EventTypesModel : public RankingModel
+{
+    Q_OBJECT
+
+public:
+    static constexpr int RateColumn = ColumnCount;   // after the ranking's own columns
+    static constexpr qint64 kRateSampleMs = 1000;
+
+    explicit EventTypesModel(QObject *parent = nullptr);
+
+    // Once per display tick: shows snapshot.eventTypes; `nowMs` times the rates.
+    void applySnapshot(const DashboardSnapshot &snapshot, qint64 nowMs);
+    // Events per second of `type` at the last sample (0 when unknown).
+    double rateOf(QByteArrayView type) const;
+
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    QHash<QByteArray, quint64> m_sampleCounts;   // at the last sample
+    QHash<QByteArray, double> m_rates;
+    qint64 m_sampleMs = -1;
 };
 
 } // namespace Clickscope
