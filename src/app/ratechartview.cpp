@@ -93,7 +93,8 @@ void RateChartView::setWindowSeconds(int seconds)
         ticks = 9;   // every 3 hours
     }
     m_axisX->setRange(-double(seconds) / m_unitSeconds, 0);
-    m_axisX->setTickCount(ticks);
+    m_timeIntervals = ticks - 1;
+    fitTimeTicks();
     // As many rows as the pipeline's snapshots will carry for this window (720 for 24 h, not
     // 86,400); until the first of them, a zero line.
     m_bucketSeconds = ClickPipeline::bucketSecondsFor(seconds, ClickPipeline::kDefaultMaxSeriesPoints);
@@ -113,6 +114,30 @@ void RateChartView::updateTitle()
     if (m_bucketSeconds > 1)
         title += tr(" (averaged over %1)").arg(windowName(m_bucketSeconds));
     chart()->setTitle(title);
+}
+
+void RateChartView::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    fitTimeTicks();
+}
+
+void RateChartView::fitTimeTicks()
+{
+    const QFontMetrics metrics(m_axisX->labelsFont());
+    // The widest label is the leftmost ("-300 s"); a label needs its width and a gap of two digits.
+    const QString widest = QString(m_axisX->labelFormat()).replace(QStringLiteral("%d"), QString::number(qint64(m_axisX->min())));
+    const int labelWidth = metrics.horizontalAdvance(widest) + 2 * metrics.horizontalAdvance(u'0');
+    const qreal plotWidth = chart()->plotArea().width() > 0 ? chart()->plotArea().width() : qreal(width());
+    int intervals = 1;
+    for (int candidate = m_timeIntervals; candidate >= 1; --candidate) {
+        if (m_timeIntervals % candidate == 0 && plotWidth / candidate >= labelWidth) {
+            intervals = candidate;
+            break;
+        }
+    }
+    if (m_axisX->tickCount() != intervals + 1)
+        m_axisX->setTickCount(intervals + 1);
 }
 
 void RateChartView::changeEvent(QEvent *event)

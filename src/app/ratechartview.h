@@ -59,11 +59,16 @@ signals:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void updateTitle();
+    // As many time ticks as have room for their labels: the window's own count, or fewer that
+    // still fall on round values (every divisor of its intervals), down to the two ends.
+    void fitTimeTicks();
 
     int m_windowSeconds = kDefaultWindowSeconds;
+    int m_timeIntervals = 6;   // what the window divides into on a wide chart
     double m_unitSeconds = 1;   // X values are divided by it: s, min or h
     int m_bucketSeconds = 1;
     bool m_awaitsData = true;

@@ -128,6 +128,7 @@ private slots:
     void eventsThatAreNotClicksAreShownByType();
     void gapsAreLocated();
     void shareChartTicksDoNotOverlap();
+    void rateChartTicksDoNotOverlap();
     void disconnectButtonCloses();
     void publisherWithTrafficFeedsTheWindow();
     void tilesAndTopLinksReachPublishedTotals();
@@ -636,6 +637,43 @@ void TestMainWindow::shareChartTicksDoNotOverlap()
         return true;
     }(), kWaitMs);
     QVERIFY2(texts.size() >= 2, qPrintable(texts.join(u' ')));
+}
+
+void TestMainWindow::rateChartTicksDoNotOverlap()
+{
+    // A narrow clicks/s chart: fewer time ticks, still on round values, their labels apart.
+    RateChartView chart;
+    chart.resize(230, 220);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    const auto timeLabels = [&chart](QStringList *texts) {
+        QList<QRectF> rects;
+        texts->clear();
+        for (QGraphicsItem *item : chart.scene()->items()) {
+            auto *text = dynamic_cast<QGraphicsTextItem *>(item);
+            if (text && text->isVisible() && text->toPlainText().endsWith(QStringLiteral(" s"))) {
+                rects << text->sceneBoundingRect();
+                *texts << text->toPlainText();
+            }
+        }
+        return rects;
+    };
+    QStringList texts;
+    QTRY_VERIFY2_WITH_TIMEOUT((timeLabels(&texts), texts.contains(QStringLiteral("-300 s")) && texts.contains(QStringLiteral("0 s"))),
+                              qPrintable(texts.join(u' ')), kWaitMs);
+    QTRY_VERIFY2_WITH_TIMEOUT([&] {
+        const QList<QRectF> rects = timeLabels(&texts);
+        for (qsizetype i = 0; i < rects.size(); ++i) {
+            for (qsizetype j = i + 1; j < rects.size(); ++j) {
+                if (rects[i].adjusted(-3, 0, 3, 0).intersects(rects[j]))
+                    return false;
+            }
+        }
+        return true;
+    }(), qPrintable(texts.join(u' ')), kWaitMs);
+    QVERIFY(chart.axisX()->tickCount() < 7);
+    chart.resize(900, 300);   // room again: every 50 s
+    QTRY_COMPARE_WITH_TIMEOUT(chart.axisX()->tickCount(), 7, kWaitMs);
 }
 
 void TestMainWindow::disconnectButtonCloses()
