@@ -29,6 +29,8 @@
 #include <QSettings>
 #include <QStringListModel>
 
+#include <utility>
+
 namespace Clickscope {
 
 namespace {
@@ -221,6 +223,7 @@ void MainWindow::connectTo(const StreamRequest &request)
     m_request = request;
     m_lastError.clear();
     m_endReason.clear();
+    m_remembered = false;
     m_active = true;
     m_state = StreamSource::State::Connecting;   // until the worker says otherwise
     m_ui->connectButton->setText(tr("&Disconnect"));
@@ -388,8 +391,9 @@ void MainWindow::onStateChanged(StreamSource::State state)
         m_status->setConnecting(m_request.config.url, m_request.config.connectTimeoutMs);
         break;
     case StreamSource::State::Open:
-        // Only a stream that opened is worth offering again; the demo's port changes every start.
-        if (!isDemoUrl(m_request.config.url)) {
+        // Only a stream that opened is worth offering again (once per request, not at every
+        // reconnection of a flapping server); the demo's port changes every start.
+        if (!std::exchange(m_remembered, true) && !isDemoUrl(m_request.config.url)) {
             RecentStreams::remember(m_request);
             showRecentStreams();
         }

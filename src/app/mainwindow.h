@@ -143,6 +143,7 @@ private:
     StreamRequest m_request;
     QString m_lastError;
     QString m_endReason;   // why the stream ended cleanly, when it did
+    bool m_remembered = false;   // the current request is in the recent streams
     StreamSource::State m_state = StreamSource::State::Closed;
     bool m_active = false;   // between connectTo() and disconnectFromStream()
     bool m_paused = false;
