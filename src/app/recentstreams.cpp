@@ -21,7 +21,7 @@ QJsonObject toJson(const RecentStreams::Entry &entry)
         if (!isSecretHeader(name))
             headers.append(QJsonArray{QString::fromLatin1(name), QString::fromUtf8(value)});
     }
-    QJsonObject object{{QStringLiteral("url"), config.url.adjusted(QUrl::RemovePassword).toString()},
+    QJsonObject object{{QStringLiteral("url"), urlWithoutSecrets(config.url).toString()},
                        {QStringLiteral("method"), QString::fromLatin1(config.method)},
                        {QStringLiteral("headers"), headers},
                        {QStringLiteral("credentials"), QJsonArray::fromStringList(entry.missingCredentials)},
@@ -93,10 +93,11 @@ void RecentStreams::remember(const StreamRequest &request)
         if (isSecretHeader(name))
             entry.missingCredentials.append(QString::fromLatin1(name));
     }
-    if (!request.config.url.password().isEmpty())
-        entry.missingCredentials.append(QObject::tr("the URL's password"));
+    QStringList fromUrl;
+    entry.request.config.url = urlWithoutSecrets(request.config.url, &fromUrl);
+    for (const QString &name : std::as_const(fromUrl))
+        entry.missingCredentials.append(QObject::tr("the URL's %1").arg(name));
     entry.request.config.headers.removeIf([](const HttpHeader &h) { return isSecretHeader(h.first); });
-    entry.request.config.url = request.config.url.adjusted(QUrl::RemovePassword);
 
     QList<Entry> entries = load();
     entries.removeIf([&](const Entry &e) { return opensSameStream(e.request.config, entry.request.config); });

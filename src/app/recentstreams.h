@@ -11,7 +11,7 @@ namespace Clickscope {
 // The streams that opened lately, newest first, as the user asked for them: URL, method,
 // headers, body, end marker and mapping, so that picking one asks for the same stream again.
 // Kept in QSettings without secrets: a header that may hold one (isSecretHeader) is stored by
-// name only and must be given again, and so must a password in the URL.
+// name only and must be given again, and so must a password or a token in the URL.
 class RecentStreams
 {
 public:

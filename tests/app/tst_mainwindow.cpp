@@ -1282,6 +1282,7 @@ void TestMainWindow::aRecentStreamAsksForItsCredentialsAgain()
         window.show();
         StreamRequest request;
         request.config.url = server.url(QStringLiteral("/s"));
+        request.config.url.setQuery(QStringLiteral("channel=a&access_token=t0k3n"));
         request.config.headers = {{"Authorization", "Bearer sekrit"}, {"X-Api-Key", "k3y"}, {"X-Trace", "1"}};
         window.connectTo(request);
         QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Open")), kWaitMs);
@@ -1289,7 +1290,9 @@ void TestMainWindow::aRecentStreamAsksForItsCredentialsAgain()
         window.close();
     }
     const QString stored = QSettings().value(QStringLiteral("connect/recentStreams")).toString();
-    QVERIFY(!stored.contains(QStringLiteral("sekrit")) && !stored.contains(QStringLiteral("k3y")));
+    QVERIFY(!stored.contains(QStringLiteral("sekrit")) && !stored.contains(QStringLiteral("k3y"))
+            && !stored.contains(QStringLiteral("t0k3n")));
+    QVERIFY(stored.contains(QStringLiteral("channel=a")));
     QVERIFY(stored.contains(QStringLiteral("X-Trace")));
     MainWindow window;
     window.show();
@@ -1301,7 +1304,8 @@ void TestMainWindow::aRecentStreamAsksForItsCredentialsAgain()
     auto *list = window.findChild<QListWidget *>("recentList");
     emit list->itemActivated(list->item(0));
     QVERIFY(!window.isConnected());
-    QVERIFY2(window.findChild<QLabel *>("messageLabel")->text().contains(QStringLiteral("Give Authorization, X-Api-Key again")),
+    QVERIFY2(window.findChild<QLabel *>("messageLabel")->text().contains(
+                 QStringLiteral("Give Authorization, X-Api-Key, the URL's access_token again")),
              qPrintable(window.findChild<QLabel *>("messageLabel")->text()));
     QCOMPARE(server.requests().size(), 1);
 }

@@ -14,6 +14,8 @@ private slots:
     void typedUrlsAreJudgedInWords_data();
     void typedUrlsAreJudgedInWords();
     void sameStreamMeansSameUrlMethodAndBody();
+    void secretsAreTakenOutOfUrls_data();
+    void secretsAreTakenOutOfUrls();
 };
 
 void TestSourceConfig::typedUrlsAreJudgedInWords_data()
@@ -86,6 +88,34 @@ void TestSourceConfig::sameStreamMeansSameUrlMethodAndBody()
     b = a;
     b.body = "{}";
     QVERIFY(!opensSameStream(a, b));
+}
+
+void TestSourceConfig::secretsAreTakenOutOfUrls_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("clean");
+    QTest::addColumn<QStringList>("removed");
+    QTest::newRow("nothing secret") << QStringLiteral("https://h/s?channel=a&n=1") << QStringLiteral("https://h/s?channel=a&n=1")
+                                    << QStringList();
+    QTest::newRow("token") << QStringLiteral("https://h/s?channel=a&access_token=abc&n=1")
+                           << QStringLiteral("https://h/s?channel=a&n=1") << QStringList{QStringLiteral("access_token")};
+    QTest::newRow("only a key") << QStringLiteral("https://h/s?api_key=abc") << QStringLiteral("https://h/s")
+                                << QStringList{QStringLiteral("api_key")};
+    QTest::newRow("sig and password") << QStringLiteral("wss://u:pw@h/ws?sig=x&Auth=y")
+                                      << QStringLiteral("wss://u@h/ws")
+                                      << QStringList{QStringLiteral("password"), QStringLiteral("sig"), QStringLiteral("Auth")};
+    QTest::newRow("encoded name") << QStringLiteral("http://h/?my%5Ftoken=1&q=%20x") << QStringLiteral("http://h/?q=%20x")
+                                  << QStringList{QStringLiteral("my_token")};
+}
+
+void TestSourceConfig::secretsAreTakenOutOfUrls()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, clean);
+    QFETCH(QStringList, removed);
+    QStringList names;
+    QCOMPARE(urlWithoutSecrets(QUrl(url, QUrl::StrictMode), &names).toString(QUrl::FullyEncoded), clean);
+    QCOMPARE(names, removed);
 }
 
 QTEST_GUILESS_MAIN(TestSourceConfig)

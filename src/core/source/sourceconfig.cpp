@@ -2,6 +2,7 @@
 #include "sourceconfig.h"
 
 #include <QStringList>
+#include <QUrlQuery>
 
 #include <algorithm>
 
@@ -49,16 +50,52 @@ bool isCredentialHeader(QByteArrayView name)
         || name.compare("Proxy-Authorization", Qt::CaseInsensitive) == 0;
 }
 
-bool isSecretHeader(QByteArrayView name)
+namespace {
+
+bool nameSaysSecret(QByteArrayView name)
 {
-    if (isCredentialHeader(name))
-        return true;
     const QByteArray lower = name.toByteArray().toLower();
-    for (const char *word : {"key", "token", "secret", "password", "session", "auth", "signature"}) {
+    for (const char *word : {"key", "token", "secret", "password", "passwd", "session", "auth", "signature"}) {
         if (lower.contains(word))
             return true;
     }
-    return false;
+    return lower == "sig";
+}
+
+} // namespace
+
+bool isSecretHeader(QByteArrayView name)
+{
+    return isCredentialHeader(name) || nameSaysSecret(name);
+}
+
+QUrl urlWithoutSecrets(const QUrl &url, QStringList *removed)
+{
+    QUrl clean = url;
+    if (!url.password().isEmpty()) {
+        clean.setPassword({});
+        if (removed)
+            removed->append(QStringLiteral("password"));
+    }
+    if (url.hasQuery()) {
+        QUrlQuery query(url);
+        const auto items = query.queryItems(QUrl::FullyEncoded);
+        QUrlQuery kept;
+        qsizetype dropped = 0;
+        for (const auto &[name, value] : items) {
+            const QString decoded = QUrl::fromPercentEncoding(name.toUtf8());
+            if (nameSaysSecret(decoded.toUtf8())) {
+                ++dropped;
+                if (removed)
+                    removed->append(decoded);
+                continue;
+            }
+            kept.addQueryItem(name, value);
+        }
+        if (dropped > 0)   // a null query removes the '?' too
+            clean.setQuery(kept.isEmpty() ? QString() : kept.query(QUrl::FullyEncoded), QUrl::StrictMode);
+    }
+    return clean;
 }
 
 std::optional<HttpHeader> parseHeaderLine(const QString &line, QString *error)

@@ -43,6 +43,11 @@ bool isCredentialHeader(QByteArrayView name);
 // secret, password, session or auth (X-Api-Key, X-Auth-Token …). Never written to disk.
 bool isSecretHeader(QByteArrayView name);
 
+// `url` without what may be a secret: its password and the query items whose names say key,
+// token, secret, password, session, auth or sig (access_token, api_key …). What was taken out
+// is named in `removed` ("password", "access_token").
+QUrl urlWithoutSecrets(const QUrl &url, QStringList *removed = nullptr);
+
 // Parses "Name: value" (as curl's -H takes it). Returns nullopt and sets `error` when malformed.
 std::optional<HttpHeader> parseHeaderLine(const QString &line, QString *error);
 
