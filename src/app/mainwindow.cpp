@@ -455,11 +455,14 @@ QStringList MainWindow::recentUrls() const
 void MainWindow::showRecentStreams()
 {
     const QList<RecentStreams::Entry> entries = RecentStreams::load();
-    if (auto *model = qobject_cast<QStringListModel *>(m_ui->urlEdit->completer()->model()))
-        model->setStringList(recentUrls());
+    QStringList urls;
     m_ui->recentList->clear();
-    for (const RecentStreams::Entry &entry : entries)
+    for (const RecentStreams::Entry &entry : entries) {
+        urls.append(entry.request.config.url.toString());
         m_ui->recentList->addItem(entry.label());
+    }
+    if (auto *model = qobject_cast<QStringListModel *>(m_ui->urlEdit->completer()->model()))
+        model->setStringList(urls);
     m_ui->recentBox->setVisible(!entries.isEmpty());
 }
 

@@ -25,29 +25,30 @@ RankingPanel::RankingPanel(QWidget *parent) : QWidget(parent), m_ui(std::make_un
     for (int d = 0; d < DashboardSnapshot::DimensionCount; ++d) {
         const auto dimension = DashboardSnapshot::Dimension(d);
         m_breakdowns[d] = std::make_unique<BreakdownModel>(dimension);
-        auto *view = new QTableView(m_ui->breakdownTabs);
-        view->setObjectName(BreakdownModel::dimensionName(dimension).toLower() + QStringLiteral("View"));
-        view->setModel(m_breakdowns[d].get());
-        view->setAlternatingRowColors(true);
-        view->setSelectionBehavior(QAbstractItemView::SelectRows);
-        view->setWordWrap(false);
-        setUpTable(view);
-        m_ui->breakdownTabs->addTab(view, BreakdownModel::dimensionName(dimension));
+        addTabTable(BreakdownModel::dimensionName(dimension).toLower() + QStringLiteral("View"), m_breakdowns[d].get(),
+                    BreakdownModel::dimensionName(dimension));
     }
-    m_eventTypesView = new QTableView(m_ui->breakdownTabs);
-    m_eventTypesView->setObjectName(QStringLiteral("eventTypesView"));
-    m_eventTypesView->setModel(&m_eventTypes);
-    m_eventTypesView->setAlternatingRowColors(true);
-    m_eventTypesView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    setUpTable(m_eventTypesView);
+    m_eventTypesView = addTabTable(QStringLiteral("eventTypesView"), &m_eventTypes, tr("Event types"));
     m_eventTypesView->horizontalHeader()->setSectionResizeMode(EventTypesModel::RateColumn, QHeaderView::ResizeToContents);
-    const int tab = m_ui->breakdownTabs->addTab(m_eventTypesView, tr("Event types"));
-    m_ui->breakdownTabs->setTabVisible(tab, false);
+    m_ui->breakdownTabs->setTabVisible(m_ui->breakdownTabs->indexOf(m_eventTypesView), false);
     m_ui->rankingSplitter->setStretchFactor(0, 3);
     m_ui->rankingSplitter->setStretchFactor(1, 2);
 }
 
 RankingPanel::~RankingPanel() = default;
+
+QTableView *RankingPanel::addTabTable(const QString &objectName, RankingModel *model, const QString &title)
+{
+    auto *view = new QTableView(m_ui->breakdownTabs);
+    view->setObjectName(objectName);
+    view->setModel(model);
+    view->setAlternatingRowColors(true);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setWordWrap(false);
+    setUpTable(view);
+    m_ui->breakdownTabs->addTab(view, title);
+    return view;
+}
 
 void RankingPanel::setUpTable(QTableView *view)
 {

@@ -37,6 +37,8 @@ public:
 
 private:
     static void setUpTable(QTableView *view);
+    // A ranking table in its own tab beside the breakdowns.
+    QTableView *addTabTable(const QString &objectName, RankingModel *model, const QString &title);
 
     std::unique_ptr<Ui::RankingPanel> m_ui;
     TopLinksModel m_topLinks;

@@ -90,6 +90,35 @@ QList<QJsonObject> clicks(int n, int offset = 0)
     return out;
 }
 
+// The visible text items of a chart's scene that `accepts`, with their texts in `texts`: the axis
+// labels as the chart draws them.
+template<typename Accepts>
+QList<QRectF> labelRects(const QGraphicsScene *scene, Accepts accepts, QStringList *texts)
+{
+    QList<QRectF> rects;
+    texts->clear();
+    for (QGraphicsItem *item : scene->items()) {
+        auto *text = dynamic_cast<QGraphicsTextItem *>(item);
+        if (text && text->isVisible() && accepts(text->toPlainText())) {
+            rects << text->sceneBoundingRect();
+            *texts << text->toPlainText();
+        }
+    }
+    return rects;
+}
+
+// No two of `rects` touch: a gap of a few pixels between every pair.
+bool apart(const QList<QRectF> &rects)
+{
+    for (qsizetype i = 0; i < rects.size(); ++i) {
+        for (qsizetype j = i + 1; j < rects.size(); ++j) {
+            if (rects[i].adjusted(-3, 0, 3, 0).intersects(rects[j]))
+                return false;
+        }
+    }
+    return true;
+}
+
 quint64 countOf(const RankingModel &model, const QByteArray &key)
 {
     for (const RankedRow &row : model.rows()) {
@@ -613,29 +642,10 @@ void TestMainWindow::shareChartTicksDoNotOverlap()
     chart.applySnapshot(snapshot);
     QStringList texts;
     const auto numericLabels = [&chart, &texts] {
-        QList<QRectF> rects;
-        texts.clear();
-        for (QGraphicsItem *item : chart.scene()->items()) {
-            auto *text = dynamic_cast<QGraphicsTextItem *>(item);
-            bool isNumber = false;
-            if (text && text->isVisible() && (text->toPlainText().toInt(&isNumber), isNumber)) {
-                rects << text->sceneBoundingRect();
-                texts << text->toPlainText();
-            }
-        }
-        return rects;
+        return labelRects(chart.scene(), [](const QString &text) { bool isNumber = false; return (text.toInt(&isNumber), isNumber); }, &texts);
     };
     QTRY_VERIFY2_WITH_TIMEOUT((numericLabels(), texts.contains(QStringLiteral("2000"))), qPrintable(texts.join(u' ')), kWaitMs);
-    QTRY_VERIFY_WITH_TIMEOUT([&] {
-        const QList<QRectF> rects = numericLabels();
-        for (qsizetype i = 0; i < rects.size(); ++i) {
-            for (qsizetype j = i + 1; j < rects.size(); ++j) {
-                if (rects[i].adjusted(-3, 0, 3, 0).intersects(rects[j]))   // a gap, not just no overlap
-                    return false;
-            }
-        }
-        return true;
-    }(), kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(apart(numericLabels()), kWaitMs);
     QVERIFY2(texts.size() >= 2, qPrintable(texts.join(u' ')));
 }
 
@@ -647,30 +657,12 @@ void TestMainWindow::rateChartTicksDoNotOverlap()
     chart.show();
     QVERIFY(QTest::qWaitForWindowExposed(&chart));
     const auto timeLabels = [&chart](QStringList *texts) {
-        QList<QRectF> rects;
-        texts->clear();
-        for (QGraphicsItem *item : chart.scene()->items()) {
-            auto *text = dynamic_cast<QGraphicsTextItem *>(item);
-            if (text && text->isVisible() && text->toPlainText().endsWith(QStringLiteral(" s"))) {
-                rects << text->sceneBoundingRect();
-                *texts << text->toPlainText();
-            }
-        }
-        return rects;
+        return labelRects(chart.scene(), [](const QString &text) { return text.endsWith(QStringLiteral(" s")); }, texts);
     };
     QStringList texts;
     QTRY_VERIFY2_WITH_TIMEOUT((timeLabels(&texts), texts.contains(QStringLiteral("-300 s")) && texts.contains(QStringLiteral("0 s"))),
                               qPrintable(texts.join(u' ')), kWaitMs);
-    QTRY_VERIFY2_WITH_TIMEOUT([&] {
-        const QList<QRectF> rects = timeLabels(&texts);
-        for (qsizetype i = 0; i < rects.size(); ++i) {
-            for (qsizetype j = i + 1; j < rects.size(); ++j) {
-                if (rects[i].adjusted(-3, 0, 3, 0).intersects(rects[j]))
-                    return false;
-            }
-        }
-        return true;
-    }(), qPrintable(texts.join(u' ')), kWaitMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(apart(timeLabels(&texts)), qPrintable(texts.join(u' ')), kWaitMs);
     QVERIFY(chart.axisX()->tickCount() < 7);
     chart.resize(900, 300);   // room again: every 50 s
     QTRY_COMPARE_WITH_TIMEOUT(chart.axisX()->tickCount(), 7, kWaitMs);

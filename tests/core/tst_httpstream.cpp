@@ -2,6 +2,7 @@
 // HttpStream against real servers on 127.0.0.1: what it sends, what it makes of what comes back,
 // and how it ends when a server misbehaves.
 #include "floodserver.h"
+#include "gzipped.h"
 #include "http/httpstream.h"
 #include "processmemory.h"
 #include "scriptedhttpserver.h"
@@ -12,8 +13,6 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
-
-#include <zlib.h>
 
 #include <memory>
 
@@ -34,21 +33,6 @@ struct Outcome
     HttpStream::Error error = HttpStream::Error::NoError;
     QString message;
 };
-
-QByteArray gzipped(const QByteArray &plain)
-{
-    z_stream z{};
-    deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
-    QByteArray out(qsizetype(deflateBound(&z, uLong(plain.size()))), Qt::Uninitialized);
-    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(plain.constData()));
-    z.avail_in = uInt(plain.size());
-    z.next_out = reinterpret_cast<Bytef *>(out.data());
-    z.avail_out = uInt(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(out.size() - qsizetype(z.avail_out));
-    deflateEnd(&z);
-    return out;
-}
 
 HttpStream::Request get(const QUrl &url)
 {

@@ -15,12 +15,6 @@
 namespace Clickscope {
 namespace {
 
-bool hasHeader(const QList<HttpHeader> &headers, QByteArrayView name)
-{
-    return std::any_of(headers.cbegin(), headers.cend(),
-                       [&](const HttpHeader &h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
-}
-
 bool isSafeFieldText(QByteArrayView text)
 {
     return !text.contains('\r') && !text.contains('\n') && !text.contains('\0');
@@ -182,14 +176,19 @@ void HttpStream::announceBody()
 
 void HttpStream::announceBodyLater()
 {
-    if (m_announceQueued || m_finished)
+    onceLater(m_announceQueued, &HttpStream::announceBody);
+}
+
+void HttpStream::onceLater(bool &queued, void (HttpStream::*step)())
+{
+    if (queued || m_finished)
         return;
-    m_announceQueued = true;
+    queued = true;
     QMetaObject::invokeMethod(
         this,
-        [this] {
-            m_announceQueued = false;
-            announceBody();
+        [this, &queued, step] {
+            queued = false;
+            (this->*step)();
         },
         Qt::QueuedConnection);
 }
@@ -332,16 +331,7 @@ void HttpStream::socketError(QAbstractSocket::SocketError error)
 
 void HttpStream::checkEndLater()
 {
-    if (m_endCheckQueued || m_finished)
-        return;
-    m_endCheckQueued = true;
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            m_endCheckQueued = false;
-            checkEnd();
-        },
-        Qt::QueuedConnection);
+    onceLater(m_endCheckQueued, &HttpStream::checkEnd);
 }
 
 void HttpStream::checkEnd()

@@ -86,6 +86,8 @@ private:
     bool drained() const;
     void checkEnd();
     void checkEndLater();
+    // `step` on the next turn of the event loop, once however often asked until then.
+    void onceLater(bool &queued, void (HttpStream::*step)());
     void finish(Error error, const QString &message);
 
     Request m_request;

@@ -44,6 +44,12 @@ qsizetype editDistance(const QString &a, const QString &b)
 
 } // namespace
 
+bool hasHeader(const QList<HttpHeader> &headers, QByteArrayView name)
+{
+    return std::any_of(headers.cbegin(), headers.cend(),
+                       [&](const HttpHeader &h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
+}
+
 bool isCredentialHeader(QByteArrayView name)
 {
     return name.compare("Authorization", Qt::CaseInsensitive) == 0 || name.compare("Cookie", Qt::CaseInsensitive) == 0

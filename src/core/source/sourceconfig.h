@@ -35,6 +35,9 @@ struct SourceConfig
     SseParser::Limits limits;
 };
 
+// `headers` has one named `name` (compared case-insensitively, as HTTP field names are).
+bool hasHeader(const QList<HttpHeader> &headers, QByteArrayView name);
+
 // A header that carries credentials (Authorization, Cookie, Proxy-Authorization): never sent to
 // another origin, never written to disk.
 bool isCredentialHeader(QByteArrayView name);

@@ -25,12 +25,6 @@ bool isRedirect(int status)
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-bool hasHeader(const QList<HttpHeader> &headers, QByteArrayView name)
-{
-    return std::any_of(headers.cbegin(), headers.cend(),
-                       [&](const HttpHeader &h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
-}
-
 } // namespace
 
 void EventSource::StreamDeleter::operator()(HttpStream *stream) const
