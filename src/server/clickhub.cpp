@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "clickhub.h"
 
+#include "decode/fieldparsers.h"
+
 #include <QDateTime>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -10,15 +13,8 @@
 namespace Clickscope {
 namespace {
 
-// Fields a click may carry, and the JSON type each must have when present.
-struct FieldRule
-{
-    const char *name;
-    QJsonValue::Type type;
-};
-constexpr FieldRule kStringFields[] = {{"country", QJsonValue::String},  {"referrer", QJsonValue::String},
-                                       {"device", QJsonValue::String},   {"browser", QJsonValue::String},
-                                       {"userAgent", QJsonValue::String}, {"channel", QJsonValue::String}};
+// Fields a click may carry that must be strings when present.
+constexpr const char *kStringFields[] = {"country", "referrer", "device", "browser", "userAgent", "channel"};
 constexpr qsizetype kMaxLinkLength = 2048;
 
 PublishError errorAt(qsizetype index, const QString &field, const QString &message)
@@ -44,18 +40,19 @@ std::optional<PublishError> ClickHub::validateClick(const QJsonObject &click, qs
     if (link.toString().size() > kMaxLinkLength)
         return errorAt(index, QStringLiteral("link"),
                        QStringLiteral("'link' is %1 characters; the limit is %2").arg(link.toString().size()).arg(kMaxLinkLength));
-    for (const FieldRule &rule : kStringFields) {
-        const QJsonValue value = click.value(QLatin1String(rule.name));
-        if (!value.isUndefined() && !value.isNull() && value.type() != rule.type)
-            return errorAt(index, QString::fromLatin1(rule.name),
-                           QStringLiteral("'%1' must be a string").arg(QLatin1String(rule.name)));
+    for (const char *name : kStringFields) {
+        const QJsonValue value = click.value(QLatin1String(name));
+        if (!value.isUndefined() && !value.isNull() && !value.isString())
+            return errorAt(index, QString::fromLatin1(name), QStringLiteral("'%1' must be a string").arg(QLatin1String(name)));
     }
     const QJsonValue ts = click.value(QLatin1String("ts"));
     if (!ts.isUndefined() && !(ts.isDouble() && ts.toDouble() >= 0) && !ts.isString())
         return errorAt(index, QStringLiteral("ts"),
                        QStringLiteral("'ts' must be milliseconds since the epoch or an ISO 8601 string"));
-    if (ts.isString() && !QDateTime::fromString(ts.toString(), Qt::ISODateWithMs).isValid())
-        return errorAt(index, QStringLiteral("ts"), QStringLiteral("'ts' is not an ISO 8601 date"));
+    // The dashboard's parser: a date accepted here is one every Clickscope reader accepts.
+    qint64 tsMs = 0;
+    if (ts.isString() && (!parseIso8601(ts.toString().toStdString(), tsMs) || tsMs < 0))
+        return errorAt(index, QStringLiteral("ts"), QStringLiteral("'ts' is not an ISO 8601 date from 1970 on"));
     const QJsonValue id = click.value(QLatin1String("id"));
     if (!id.isUndefined() && !id.isString() && !id.isDouble())
         return errorAt(index, QStringLiteral("id"), QStringLiteral("'id' must be a string or a number"));

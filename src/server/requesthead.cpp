@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "requesthead.h"
 
+#include "http/httpsyntax.h"
+
 #include <QList>
 
 namespace Clickscope {
@@ -8,43 +10,9 @@ namespace {
 
 constexpr int kMaxContentLengthDigits = 18;   // below 2^63, so it never overflows
 
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool isToken(QByteArrayView bytes)
-{
-    if (bytes.isEmpty())
-        return false;
-    for (char c : bytes) {
-        if (!isTokenChar(c))
-            return false;
-    }
-    return true;
-}
-
-bool isWhitespace(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-QByteArrayView trimmed(QByteArrayView bytes)
-{
-    while (!bytes.isEmpty() && isWhitespace(bytes.front()))
-        bytes = bytes.sliced(1);
-    while (!bytes.isEmpty() && isWhitespace(bytes.back()))
-        bytes.chop(1);
-    return bytes;
-}
+using HttpSyntax::isToken;
+using HttpSyntax::isWhitespace;
+using HttpSyntax::trimmed;
 
 // Field values may hold tabs, visible ASCII and obs-text, never other control characters.
 bool isFieldValue(QByteArrayView bytes)

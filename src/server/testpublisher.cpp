@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "testpublisher.h"
 
+#include "decode/fieldparsers.h"
+
 #include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -44,33 +46,6 @@ QString countryFromAcceptLanguage(const QByteArray &header)
     static const QRegularExpression kRegion(QStringLiteral("^[a-zA-Z]{2,3}[-_]([a-zA-Z]{2})\\b"));
     const auto match = kRegion.match(QString::fromLatin1(header).trimmed());
     return match.hasMatch() ? match.captured(1).toUpper() : QString();
-}
-
-QString deviceFromUserAgent(const QString &ua)
-{
-    if (ua.contains(u"iPad") || ua.contains(u"Tablet"))
-        return QStringLiteral("tablet");
-    if (ua.contains(u"Mobi") || ua.contains(u"iPhone") || ua.contains(u"Android"))
-        return QStringLiteral("mobile");
-    return ua.isEmpty() ? QString() : QStringLiteral("desktop");
-}
-
-QString browserFromUserAgent(const QString &ua)
-{
-    // Order matters: Edge and Chrome both say "Chrome", Chrome and Safari both say "Safari".
-    if (ua.contains(u"Edg/"))
-        return QStringLiteral("Edge");
-    if (ua.contains(u"Firefox/"))
-        return QStringLiteral("Firefox");
-    if (ua.contains(u"SamsungBrowser/"))
-        return QStringLiteral("Samsung Internet");
-    if (ua.contains(u"Chrome/"))
-        return QStringLiteral("Chrome");
-    if (ua.contains(u"Safari/"))
-        return QStringLiteral("Safari");
-    if (ua.contains(u"curl/"))
-        return QStringLiteral("curl");
-    return ua.isEmpty() ? QString() : QStringLiteral("other");
 }
 
 } // namespace
@@ -379,7 +354,7 @@ void TestPublisher::handlePublish(const QHttpServerRequest &request, QHttpServer
 
 void TestPublisher::handleFetchStream(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
-    // Seed 001's shape, as fetch() reads it: POST a JSON body with a bearer token, get `data:`
+    // The fetch-stream shape, as fetch() reads it: POST a JSON body with a bearer token, get `data:`
     // lines (no ids, no event types) that end with `data: [DONE]`, then the end of the response.
     if (!admitAuthorizedPost(request, responder, QStringLiteral("use POST with a JSON body, e.g. {\"last\": 10}")))
         return;
@@ -412,7 +387,7 @@ void TestPublisher::handleFetchStream(const QHttpServerRequest &request, QHttpSe
 void TestPublisher::handleRedirect(const QString &code, const QHttpServerRequest &request,
                                    QHttpServerResponder &&responder)
 {
-    const QString ua = QString::fromUtf8(request.value("User-Agent"));
+    const QByteArray ua = request.value("User-Agent");
     QString country = request.query().queryItemValue(QStringLiteral("country")).toUpper();
     if (country.isEmpty())
         country = countryFromAcceptLanguage(request.value("Accept-Language"));
@@ -421,12 +396,13 @@ void TestPublisher::handleRedirect(const QString &code, const QHttpServerRequest
         click.insert(QStringLiteral("country"), country);
     if (const QByteArray referrer = request.value("Referer"); !referrer.isEmpty())
         click.insert(QStringLiteral("referrer"), QString::fromUtf8(referrer));
-    if (const QString device = deviceFromUserAgent(ua); !device.isEmpty())
-        click.insert(QStringLiteral("device"), device);
-    if (const QString browser = browserFromUserAgent(ua); !browser.isEmpty())
-        click.insert(QStringLiteral("browser"), browser);
-    if (!ua.isEmpty())
-        click.insert(QStringLiteral("userAgent"), ua);
+    // The dashboard's own rule, so a click recorded here decodes to the device and browser it shows.
+    if (!ua.isEmpty()) {
+        const UserAgentInfo derived = parseUserAgent(std::string_view(ua.constData(), std::size_t(ua.size())));
+        click.insert(QStringLiteral("device"), QString::fromLatin1(derived.device));
+        click.insert(QStringLiteral("browser"), QString::fromLatin1(derived.browser));
+        click.insert(QStringLiteral("userAgent"), QString::fromUtf8(ua));
+    }
     // The same rules as POST /publish: a link too long for it is too long here.
     if (const auto error = ClickHub::validateClick(click, -1)) {
         writeJson(responder, {{QStringLiteral("error"), error->message}, {QStringLiteral("field"), error->field}},

@@ -55,18 +55,19 @@ constexpr char kPublisherClick[] =
     R"({"id":123,"ts":1795437516937,"link":"/bNdq","country":"US","referrer":"https://www.google.com/",)"
     R"("device":"mobile","browser":"Safari","userAgent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) )"
     R"(AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1"})";
-// Seed 004: the click-streamer's broadcast of link.clicked.
-constexpr char kSeed004Click[] =
+// A click-streamer's broadcast of one click: a short code, an ISO 8601 timestamp, no id.
+constexpr char kBroadcastClick[] =
     R"({"shortCode":"abc","timestamp":"2026-11-23T10:00:00.000Z","country":"DE","referrer":"https://t.co/x"})";
-// Seed 000: /realtime/:id sends the link's count and its latest click's analytics.
-constexpr char kSeed000Snapshot[] =
+// A current-state snapshot of one link: `{clickCount, clickAnalytics}`, the count and the latest
+// click's analytics (no link: the stream is per link, named in its URL).
+constexpr char kLinkSnapshot[] =
     R"({"clickCount":3,"clickAnalytics":{"ipAddress":"203.0.113.7","country":"FR",)"
     R"("userAgent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0",)"
     R"("referrer":"https://news.ycombinator.com/item?id=1","timestamp":1795437516937}})";
-constexpr char kSeed000Empty[] = R"({"clickCount":0,"clickAnalytics":false})";
+constexpr char kLinkSnapshotBeforeAnyClick[] = R"({"clickCount":0,"clickAnalytics":false})";
 // Our publisher's `event: snapshot` (ClickHub::snapshotJson).
 constexpr char kPublisherSnapshot[] = R"({"clickCount":120,"lastId":120,"links":{"/a":3,"/b":2},"otherLinks":4})";
-// Seed 001: an LLM stream's chunk, and the line that ends it.
+// An LLM completion stream's chunk, and the line that ends it, which share a stream with clicks.
 constexpr char kLlmChunk[] =
     R"({"id":"chatcmpl-1","object":"chat.completion.chunk","created":1694268190,"model":"gpt-3.5-turbo",)"
     R"("choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]})";
@@ -126,30 +127,30 @@ void TestClickDecoder::results_data()
         QTest::newRow(name) << QByteArray(type) << data << result;
     };
     using R = DecodeResult;
-    // Clicks, in every way the seeds and our publisher send them.
+    // Clicks, in every shape the streams we read and our publisher send them.
     row("publisher click", "click", kPublisherClick, R::Click);
     row("publisher click as a WebSocket frame", "message", kPublisherClick, R::Click);
     row("untyped event is a message", "", kPublisherClick, R::Click);
-    row("seed 004 click", "message", kSeed004Click, R::Click);
-    row("custom event type with a click", "link.clicked", kSeed004Click, R::Click);
+    row("broadcast click", "message", kBroadcastClick, R::Click);
+    row("custom event type with a click", "link.clicked", kBroadcastClick, R::Click);
     row("whitespace around the object", "click", QByteArray("\n  ") + kPublisherClick + "  \r\n", R::Click);
     row("unknown nested keys are fine", "click", R"({"link":"/a","extra":{"deep":[1,2,{"x":null}]},"n":-1.5e3})",
         R::Click);
     // Snapshots.
-    row("seed 000 snapshot", "message", kSeed000Snapshot, R::Snapshot);
-    row("seed 000 before any click", "message", kSeed000Empty, R::Snapshot);
+    row("link snapshot", "message", kLinkSnapshot, R::Snapshot);
+    row("link snapshot before any click", "message", kLinkSnapshotBeforeAnyClick, R::Snapshot);
     row("publisher snapshot", "snapshot", kPublisherSnapshot, R::Snapshot);
     row("clickCount decides over a link", "message", R"({"clickCount":1,"link":"/a"})", R::Snapshot);
     // Streams that are not clicks.
-    row("seed 001 numbers", "message", R"({"id":1679000000000,"number":42})", R::NotClick);
-    row("seed 001 LLM chunk", "message", kLlmChunk, R::NotClick);
-    row("seed 001 [DONE]", "message", "[DONE]", R::NotClick);
+    row("numbered values", "message", R"({"id":1679000000000,"number":42})", R::NotClick);
+    row("LLM chunk", "message", kLlmChunk, R::NotClick);
+    row("[DONE]", "message", "[DONE]", R::NotClick);
     row("[DONE] with whitespace", "message", " [DONE]\n", R::NotClick);
-    row("seed 001 plain text", "message", "hello", R::NotClick);
+    row("plain text", "message", "hello", R::NotClick);
     row("JSON scalar in a message", "message", "42", R::NotClick);
     row("JSON array in a message", "message", R"([{"link":"/a"}])", R::NotClick);
     row("empty message", "message", "", R::NotClick);
-    row("seed 003 HTML patch", "datastar-patch-elements", R"(elements <div id="todos">…</div>)", R::NotClick);
+    row("HTML patch", "datastar-patch-elements", R"(elements <div id="todos">…</div>)", R::NotClick);
     row("broken JSON in a custom type", "ping", R"({"at":)", R::NotClick);
     row("error object with a numeric code", "message", R"({"code":429,"message":"rate limited"})", R::NotClick);
     row("url that is not a string", "message", R"({"url":{"href":"x"}})", R::NotClick);
@@ -214,7 +215,7 @@ void TestClickDecoder::clickFields_data()
     QTest::newRow("publisher click") << QByteArray(kPublisherClick) << QByteArray("/bNdq") << QByteArray("US")
                                      << QByteArray("www.google.com") << QByteArray("mobile") << QByteArray("Safari")
                                      << qint64(1795437516937) << qint64(123);
-    QTest::newRow("seed 004 click") << QByteArray(kSeed004Click) << QByteArray("abc") << QByteArray("DE")
+    QTest::newRow("broadcast click") << QByteArray(kBroadcastClick) << QByteArray("abc") << QByteArray("DE")
                                     << QByteArray("t.co") << QByteArray() << QByteArray()
                                     << isoMs("2026-11-23T10:00:00.000Z") << none;
     QTest::newRow("link only") << QByteArray(R"({"link":"/a"})") << QByteArray("/a") << QByteArray() << QByteArray()
@@ -323,10 +324,10 @@ void TestClickDecoder::snapshots_data()
     QTest::addColumn<QByteArray>("lastReferrer");
     QTest::addColumn<QByteArray>("lastLink");
 
-    QTest::newRow("seed 000 with analytics") << QByteArray("message") << QByteArray(kSeed000Snapshot) << qint64(3)
+    QTest::newRow("link snapshot with analytics") << QByteArray("message") << QByteArray(kLinkSnapshot) << qint64(3)
                                              << true << QByteArray("FR") << QByteArray("Firefox")
                                              << QByteArray("news.ycombinator.com") << QByteArray();
-    QTest::newRow("seed 000 before any click") << QByteArray("message") << QByteArray(kSeed000Empty) << qint64(0)
+    QTest::newRow("link snapshot before any click") << QByteArray("message") << QByteArray(kLinkSnapshotBeforeAnyClick) << qint64(0)
                                                << false << QByteArray() << QByteArray() << QByteArray()
                                                << QByteArray();
     QTest::newRow("publisher snapshot") << QByteArray("snapshot") << QByteArray(kPublisherSnapshot) << qint64(120)
@@ -345,7 +346,7 @@ void TestClickDecoder::snapshots_data()
                                  << QByteArray();
     QTest::newRow("whole double") << QByteArray("message") << QByteArray(R"({"clickCount":7.0})") << qint64(7) << false
                                   << QByteArray() << QByteArray() << QByteArray() << QByteArray();
-    QTest::newRow("seed 003 full state first") << QByteArray("snapshot")
+    QTest::newRow("full state first") << QByteArray("snapshot")
                                                << QByteArray(R"({"clickCount":42,"links":{"/a":40,"/b":2}})")
                                                << qint64(42) << false << QByteArray() << QByteArray() << QByteArray()
                                                << QByteArray();
@@ -373,7 +374,7 @@ void TestClickDecoder::snapshots()
     QCOMPARE(bytes(snapshot.lastClick.referrer), lastReferrer);
     QCOMPARE(bytes(snapshot.lastClick.link), lastLink);
     QVERIFY(click.link.isEmpty());
-    if (type == "message" && data == kSeed000Snapshot) {
+    if (type == "message" && data == kLinkSnapshot) {
         QCOMPARE(snapshot.lastClick.timestampMs, 1795437516937);
         QCOMPARE(bytes(snapshot.lastClick.device), QByteArray("desktop"));
     }
@@ -637,7 +638,7 @@ void TestClickDecoder::mapping_data()
                                  << QByteArray(R"({"payload":{"slug":"/x"},"meta":{"at":1795437516937}})")
                                  << DecodeResult::Click << QByteArray("/x") << QByteArray() << QByteArray()
                                  << qint64(1795437516937) << none;
-    QTest::newRow("seed 004 WebSocket frame, nested")
+    QTest::newRow("broadcast WebSocket frame, nested")
         << QStringList{"link=/event/data/shortCode", "ts=/event/data/timestamp", "country=/event/data/country"}
         << QByteArray(R"({"streamName":"clicks","groupId":"all","id":"c-17","event":{"type":"create","data":)"
                       R"({"shortCode":"abc","timestamp":"2026-11-23T10:00:00.000Z","country":"DE"}}})")
@@ -768,7 +769,7 @@ void TestClickDecoder::outputsAreReset()
     ClickDecoder decoder;
     ClickView click;
     SnapshotView snapshot;
-    QCOMPARE(decoder.decode("message", kSeed000Snapshot, click, snapshot), DecodeResult::Snapshot);
+    QCOMPARE(decoder.decode("message", kLinkSnapshot, click, snapshot), DecodeResult::Snapshot);
     QVERIFY(snapshot.hasLastClick);
     QCOMPARE(decoder.decode("click", kPublisherClick, click, snapshot), DecodeResult::Click);
     QVERIFY(!snapshot.hasLastClick);
@@ -784,7 +785,7 @@ void TestClickDecoder::outputsAreReset()
 
 void TestClickDecoder::neverCrashesOnDamagedInput()
 {
-    const QByteArrayList samples = {kPublisherClick, kSeed004Click, kSeed000Snapshot, kPublisherSnapshot, kLlmChunk};
+    const QByteArrayList samples = {kPublisherClick, kBroadcastClick, kLinkSnapshot, kPublisherSnapshot, kLlmChunk};
     const QByteArrayList types = {"click", "message", "snapshot", "other"};
     const auto mapping = FieldMapping::parse({"link=/payload/0/slug", "ts=/meta/at"});
     QVERIFY(mapping);
@@ -830,9 +831,9 @@ void TestClickDecoder::steadyStateDoesNotAllocate()
     // Every kind of event, including the error paths, the lower-cased host scratch and a mapping.
     const QByteArrayList events = {
         kPublisherClick,
-        kSeed004Click,
-        kSeed000Snapshot,
-        kSeed000Empty,
+        kBroadcastClick,
+        kLinkSnapshot,
+        kLinkSnapshotBeforeAnyClick,
         kPublisherSnapshot,
         kLlmChunk,
         "[DONE]",

@@ -2,6 +2,7 @@
 #include "eventcollector.h"
 // The publisher for real: bound on 127.0.0.1 at an ephemeral port, read by our EventSource, by
 // raw sockets, by QWebSocket and by curl when it is installed.
+#include "decode/clickdecoder.h"
 #include "sse/eventsource.h"
 #include "testpublisher.h"
 
@@ -72,6 +73,8 @@ private slots:
     void maxConnectionsGives503();
     void slowSubscriberIsDroppedOthersContinue();
     void redirectRecordsAClick();
+    void redirectRecordsWhatTheDashboardDerives_data();
+    void redirectRecordsWhatTheDashboardDerives();
     void redirectRefusesWhatPublishRefuses();
     void statsAndHealth();
     void disconnectedClientsAreFreed();
@@ -233,7 +236,7 @@ void TestTestPublisher::realtimeShape()
     auto source = listen(QStringLiteral("/realtime/abc"));
     EventCollector got(source.get());
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
-    QCOMPARE(got.types(), QStringList{"message"});   // unnamed events, as seed 000 sends them
+    QCOMPARE(got.types(), QStringList{"message"});   // unnamed events, as current-state streams send them
     QCOMPARE(got.json(0).value("clickCount").toInt(), 0);
     QCOMPARE(got.json(0).value("clickAnalytics"), QJsonValue(false));
     QCOMPARE(request("POST", "/publish", R"([{"link":"/other"},{"link":"/abc","country":"SE"}])").status, 202);
@@ -410,7 +413,7 @@ void TestTestPublisher::tokenGuardsPublishing()
 
 void TestTestPublisher::fetchStreamEndsWithDone()
 {
-    // Seed 001's shape: POST with a bearer token, `data:` lines, `data: [DONE]`, end.
+    // The fetch-stream shape: POST with a bearer token, `data:` lines, `data: [DONE]`, end.
     TestPublisher::Settings settings;
     settings.token = "s3cret";
     m_publisher = start(settings);
@@ -537,6 +540,44 @@ void TestTestPublisher::redirectRecordsAClick()
     QCOMPARE(got.json(1).value("country").toString(), QStringLiteral("CA"));
 }
 
+void TestTestPublisher::redirectRecordsWhatTheDashboardDerives_data()
+{
+    QTest::addColumn<QByteArray>("userAgent");
+    QTest::newRow("iPhone") << QByteArray("Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit/605.1.15 "
+                                          "(KHTML, like Gecko) Version/17.3 Mobile/15E148 Safari/604.1");
+    // Android without "Mobile" is how a tablet tells itself apart from a phone.
+    QTest::newRow("Android tablet") << QByteArray("Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 "
+                                                  "(KHTML, like Gecko) Chrome/120.0 Safari/537.36");
+    QTest::newRow("Edge on Windows") << QByteArray("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+                                                   "(KHTML, like Gecko) Chrome/120.0 Safari/537.36 Edg/120.0");
+    QTest::newRow("curl") << QByteArray("curl/8.0");
+}
+
+void TestTestPublisher::redirectRecordsWhatTheDashboardDerives()
+{
+    // A click recorded by /r/<code> carries the device and browser that the dashboard's decoder
+    // derives from the same user agent when a stream sends only the user agent.
+    QFETCH(QByteArray, userAgent);
+    auto source = listen(QStringLiteral("/events"));
+    EventCollector got(source.get());
+    QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 1, kWaitMs);
+    QCOMPARE(request("GET", "/r/promo", {}, {{"User-Agent", userAgent}}).status, 302);
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);
+    QJsonObject recorded = got.json(0);
+    QCOMPARE(recorded.value("userAgent").toString().toUtf8(), userAgent);
+    const QString device = recorded.take("device").toString();
+    const QString browser = recorded.take("browser").toString();
+    QVERIFY(!device.isEmpty() && !browser.isEmpty());
+
+    ClickDecoder decoder;
+    ClickView click;
+    SnapshotView snapshot;
+    const QByteArray onlyTheUserAgent = QJsonDocument(recorded).toJson(QJsonDocument::Compact);
+    QCOMPARE(decoder.decode("click", onlyTheUserAgent, click, snapshot), DecodeResult::Click);
+    QCOMPARE(QString::fromLatin1(click.device.toByteArray()), device);
+    QCOMPARE(QString::fromLatin1(click.browser.toByteArray()), browser);
+}
+
 void TestTestPublisher::redirectRefusesWhatPublishRefuses()
 {
     const QString longCode(15'000, u'a');
@@ -556,7 +597,10 @@ void TestTestPublisher::statsAndHealth()
     const QJsonObject stats = request("GET", "/stats").json();
     QCOMPARE(stats.value("clicksPublished").toInt(), 2);
     QCOMPARE(stats.value("droppedSubscribers").toInt(), 0);
-    QVERIFY(stats.value("uptimeSeconds").toDouble() >= 0);
+    // Just started: present, and a few seconds at most (the key missing would read as 0).
+    QVERIFY(stats.contains("uptimeSeconds"));
+    QVERIFY(stats.value("uptimeSeconds").isDouble());
+    QVERIFY(stats.value("uptimeSeconds").toDouble() >= 0 && stats.value("uptimeSeconds").toDouble() < 600);
     QCOMPARE(request("GET", "/no-such-thing").status, 404);
 }
 

@@ -25,7 +25,7 @@ struct ClickView
 struct SnapshotView
 {
     qint64 clickCount = 0;
-    bool hasLastClick = false;   // seed 000's "clickAnalytics" object: it feeds the breakdowns
+    bool hasLastClick = false;   // a snapshot's "clickAnalytics" object: it feeds the breakdowns
     ClickView lastClick;
 };
 

@@ -2,6 +2,7 @@
 #include "clickdecoder.h"
 
 #include "fieldparsers.h"
+#include "text/ascii.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -101,26 +102,44 @@ std::string_view stringOf(const element &value)
     return value.get_string().value_unsafe();
 }
 
-// ASCII only, unlike <cctype>, which asks the C locale for every byte.
-constexpr bool isAsciiDigit(char c)
-{
-    return c >= '0' && c <= '9';
-}
+// What a JSON value is when read as a non-negative whole number (a count, a sequence id).
+enum class WholeNumber { Ok, Negative, OutOfRange, NotWhole, NotNumber };
 
-constexpr bool isAsciiAlpha(char c)
+// Integers, and doubles without a fraction below 2^63 (with margin: a double's steps up there
+// are 1024 wide); with `digitsInString`, a string of up to 18 digits too, as ids often are.
+WholeNumber readWholeNumber(const element &value, bool digitsInString, qint64 &out)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-bool isDigits(std::string_view s)
-{
-    if (s.empty())
-        return false;
-    for (char c : s) {
-        if (c < '0' || c > '9')
-            return false;
+    constexpr double kMaxWholeDouble = 9.2e18;
+    constexpr std::size_t kMaxDigits = 18;
+    switch (value.type()) {
+    case element_type::INT64:
+        out = value.get_int64().value_unsafe();
+        return out < 0 ? WholeNumber::Negative : WholeNumber::Ok;
+    case element_type::UINT64:
+        return WholeNumber::OutOfRange;
+    case element_type::DOUBLE: {
+        const double d = value.get_double().value_unsafe();
+        if (d < 0)
+            return WholeNumber::Negative;
+        if (!(d < kMaxWholeDouble))
+            return WholeNumber::OutOfRange;
+        if (d != std::floor(d))
+            return WholeNumber::NotWhole;
+        out = qint64(d);
+        return WholeNumber::Ok;
     }
-    return true;
+    case element_type::STRING: {
+        const std::string_view text = stringOf(value);
+        if (!digitsInString || !Ascii::isDigits(text))
+            return WholeNumber::NotNumber;
+        if (text.size() > kMaxDigits)
+            return WholeNumber::OutOfRange;
+        std::from_chars(text.data(), text.data() + text.size(), out);
+        return WholeNumber::Ok;
+    }
+    default:
+        return WholeNumber::NotNumber;
+    }
 }
 
 // The value of a key in `o`; the last one when the key repeats, as JSON.parse does.
@@ -147,7 +166,7 @@ bool resolve(const object &root, const std::vector<std::string> &tokens, element
             o = root;
         } else if (current.get_object().get(o) != simdjson::SUCCESS) {
             simdjson::dom::array a;
-            if (current.get_array().get(a) != simdjson::SUCCESS || !isDigits(token)
+            if (current.get_array().get(a) != simdjson::SUCCESS || !Ascii::isDigits(token)
                 || (token.size() > 1 && token[0] == '0') || token.size() > 9)
                 return false;
             std::size_t index = 0;
@@ -301,28 +320,16 @@ DecodeResult ClickDecoder::decodeObject(const object &root, bool typedClick, boo
         return reject(Problem::NoClickCount);
     const Subject countSubject{kKeyNames[int(Key::ClickCount)]};
     const element &count = fields.value(Key::ClickCount);
-    // Below 2^63, with margin for doubles, whose steps up there are 1024 wide.
-    constexpr double kMaxCount = 9.2e18;
-    switch (count.type()) {
-    case element_type::INT64:
-        snapshot.clickCount = count.get_int64().value_unsafe();
-        if (snapshot.clickCount < 0)
-            return reject(Problem::BadValue, countSubject, "is negative");
+    switch (readWholeNumber(count, false, snapshot.clickCount)) {
+    case WholeNumber::Ok:
         break;
-    case element_type::UINT64:
+    case WholeNumber::Negative:
+        return reject(Problem::BadValue, countSubject, "is negative");
+    case WholeNumber::OutOfRange:
         return reject(Problem::BadValue, countSubject, "is out of range");
-    case element_type::DOUBLE: {
-        const double d = count.get_double().value_unsafe();
-        if (d < 0)
-            return reject(Problem::BadValue, countSubject, "is negative");
-        if (d >= kMaxCount)
-            return reject(Problem::BadValue, countSubject, "is out of range");
-        if (d != std::floor(d))
-            return reject(Problem::BadValue, countSubject, "is not a whole number");
-        snapshot.clickCount = qint64(d);
-        break;
-    }
-    default:
+    case WholeNumber::NotWhole:
+        return reject(Problem::BadValue, countSubject, "is not a whole number");
+    case WholeNumber::NotNumber:
         return reject(Problem::WrongType, countSubject, typeName(count), "a number");
     }
 
@@ -338,7 +345,7 @@ DecodeResult ClickDecoder::decodeObject(const object &root, bool typedClick, boo
         snapshot.hasLastClick = true;
         return DecodeResult::Snapshot;
     }
-    // Seed 000 sends `false` before the first click; anything else is a mistake.
+    // A current-state snapshot says `false` before the link's first click; anything else is a mistake.
     if (bool b = true; last.get_bool().get(b) != simdjson::SUCCESS || b)
         return reject(Problem::WrongType, {kKeyNames[int(Key::ClickAnalytics)]}, typeName(last), "an object or false");
     return DecodeResult::Snapshot;
@@ -346,15 +353,35 @@ DecodeResult ClickDecoder::decodeObject(const object &root, bool typedClick, boo
 
 DecodeResult ClickDecoder::decodeClick(const Fields &fields, LinkRule linkRule, ClickView &click)
 {
-    const object &o = fields.root();
+    switch (readLink(fields, click.link)) {
+    case LinkFound::Yes:
+        break;
+    case LinkFound::No:
+        // Without a link an object in a stream of other things is one of those things: its
+        // other keys are none of our business, whatever their types.
+        if (linkRule == LinkRule::Required)
+            return reject(Problem::NoLink);
+        if (linkRule == LinkRule::OrNotClick)
+            return DecodeResult::NotClick;
+        break;
+    case LinkFound::Broken:
+        return DecodeResult::Undecodable;
+    }
+    if (!readStrings(fields, click) || !deriveFromUserAgent(fields, click) || !readTimestamp(fields, click.timestampMs))
+        return DecodeResult::Undecodable;
+    click.sequence = readSequence(fields);
+    return DecodeResult::Click;
+}
 
+ClickDecoder::LinkFound ClickDecoder::readLink(const Fields &fields, QByteArrayView &out)
+{
     // The link: mapped, or the first present of link, shortCode, code, url.
     element link;
-    Subject linkSubject;
-    bool hasLink = false;
+    Subject subject;
+    bool found = false;
     if (m_mapped[int(Field::Link)]) {
-        hasLink = resolve(o, m_tokens[int(Field::Link)], link);
-        linkSubject.mappedField = int(Field::Link);
+        found = resolve(fields.root(), m_tokens[int(Field::Link)], link);
+        subject.mappedField = int(Field::Link);
     } else {
         for (Key k : {Key::Link, Key::ShortCode, Key::Code, Key::Url}) {
             if (!fields.has(k))
@@ -364,91 +391,71 @@ DecodeResult ClickDecoder::decodeClick(const Fields &fields, LinkRule linkRule, 
             if ((k == Key::Code || k == Key::Url) && fields.value(k).type() != element_type::STRING)
                 continue;
             link = fields.value(k);
-            linkSubject.key = kKeyNames[int(k)];
-            hasLink = true;
+            subject.key = kKeyNames[int(k)];
+            found = true;
             break;
         }
     }
-    if (!hasLink) {
-        // Without a link an object in a stream of other things is one of those things: its
-        // other keys are none of our business, whatever their types.
-        if (linkRule == LinkRule::Required)
-            return reject(Problem::NoLink);
-        if (linkRule == LinkRule::OrNotClick)
-            return DecodeResult::NotClick;
-    } else {
-        if (link.type() != element_type::STRING)
-            return reject(Problem::WrongType, linkSubject, typeName(link), "a string");
-        click.link = viewOf(stringOf(link));
-        if (click.link.isEmpty())
-            return reject(Problem::BadValue, linkSubject, "is empty");
+    if (!found)
+        return LinkFound::No;
+    if (link.type() != element_type::STRING) {
+        fail(Problem::WrongType, subject, typeName(link), "a string");
+        return LinkFound::Broken;
     }
-
-    std::string_view s;
-    if (!readString(fields, Field::Country, s))
-        return DecodeResult::Undecodable;
-    click.country = viewOf(s);
-    if (!readString(fields, Field::Device, s))
-        return DecodeResult::Undecodable;
-    click.device = viewOf(s);
-    if (!readString(fields, Field::Browser, s))
-        return DecodeResult::Undecodable;
-    click.browser = viewOf(s);
-    if (!readString(fields, Field::Referrer, s))
-        return DecodeResult::Undecodable;
-    click.referrer = referrerHost(s);
-
-    if (click.browser.isEmpty() || click.device.isEmpty()) {
-        Key uaKey;
-        if (fields.first({Key::UserAgent, Key::Ua}, uaKey)) {
-            const element &ua = fields.value(uaKey);
-            if (ua.type() != element_type::STRING)
-                return reject(Problem::WrongType, {kKeyNames[int(uaKey)]}, typeName(ua), "a string");
-            const std::string_view text = stringOf(ua);
-            if (!text.empty()) {
-                const UserAgentInfo derived = parseUserAgent(text);
-                if (click.browser.isEmpty())
-                    click.browser = derived.browser;
-                if (click.device.isEmpty())
-                    click.device = derived.device;
-            }
-        }
+    out = viewOf(stringOf(link));
+    if (out.isEmpty()) {
+        fail(Problem::BadValue, subject, "is empty");
+        return LinkFound::Broken;
     }
+    return LinkFound::Yes;
+}
 
-    if (!readTimestamp(fields, click.timestampMs))
-        return DecodeResult::Undecodable;
+bool ClickDecoder::readStrings(const Fields &fields, ClickView &click)
+{
+    std::string_view country, device, browser, referrer;
+    if (!readString(fields, Field::Country, country) || !readString(fields, Field::Device, device)
+        || !readString(fields, Field::Browser, browser) || !readString(fields, Field::Referrer, referrer))
+        return false;
+    click.country = viewOf(country);
+    click.device = viewOf(device);
+    click.browser = viewOf(browser);
+    click.referrer = viewOf(referrerHost(referrer, m_hostScratch));
+    return true;
+}
 
+bool ClickDecoder::deriveFromUserAgent(const Fields &fields, ClickView &click)
+{
+    Key uaKey;
+    if ((!click.browser.isEmpty() && !click.device.isEmpty()) || !fields.first({Key::UserAgent, Key::Ua}, uaKey))
+        return true;
+    const element &ua = fields.value(uaKey);
+    if (ua.type() != element_type::STRING)
+        return fail(Problem::WrongType, {kKeyNames[int(uaKey)]}, typeName(ua), "a string");
+    const std::string_view text = stringOf(ua);
+    if (text.empty())
+        return true;
+    const UserAgentInfo derived = parseUserAgent(text);
+    if (click.browser.isEmpty())
+        click.browser = derived.browser;
+    if (click.device.isEmpty())
+        click.device = derived.device;
+    return true;
+}
+
+qint64 ClickDecoder::readSequence(const Fields &fields) const
+{
     // The id is optional metadata: only a whole number gives a sequence, and no other id is wrong.
     element id;
-    bool hasId = false;
     if (m_mapped[int(Field::Id)]) {
-        hasId = resolve(o, m_tokens[int(Field::Id)], id);
+        if (!resolve(fields.root(), m_tokens[int(Field::Id)], id))
+            return ClickView::kNoSequence;
     } else if (fields.has(Key::Id)) {
         id = fields.value(Key::Id);
-        hasId = true;
+    } else {
+        return ClickView::kNoSequence;
     }
-    if (hasId) {
-        switch (id.type()) {
-        case element_type::INT64:
-            if (const qint64 n = id.get_int64().value_unsafe(); n >= 0)
-                click.sequence = n;
-            break;
-        case element_type::DOUBLE:
-            if (const double d = id.get_double().value_unsafe(); d >= 0 && d < 9e15 && d == std::floor(d))
-                click.sequence = qint64(d);
-            break;
-        case element_type::STRING:
-            if (const std::string_view text = stringOf(id); isDigits(text) && text.size() <= 18) {
-                qint64 n = 0;
-                std::from_chars(text.data(), text.data() + text.size(), n);
-                click.sequence = n;
-            }
-            break;
-        default:
-            break;
-        }
-    }
-    return DecodeResult::Click;
+    qint64 sequence = 0;
+    return readWholeNumber(id, true, sequence) == WholeNumber::Ok ? sequence : ClickView::kNoSequence;
 }
 
 bool ClickDecoder::readString(const Fields &fields, Field field, std::string_view &out)
@@ -508,7 +515,7 @@ bool ClickDecoder::readTimestamp(const Fields &fields, qint64 &ms)
         break;
     case element_type::STRING: {
         const std::string_view text = stringOf(value);
-        if (isDigits(text)) {
+        if (Ascii::isDigits(text)) {
             qint64 n = 0;
             const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
             ok = error == std::errc() && integerEpochToMs(n, ms);
@@ -529,55 +536,6 @@ bool ClickDecoder::readTimestamp(const Fields &fields, qint64 &ms)
         return fail(Problem::BadValue, subject, "is out of range");
     }
     return true;
-}
-
-QByteArrayView ClickDecoder::referrerHost(std::string_view url)
-{
-    // A scheme is a letter, then letters, digits, '+', '-' or '.' ("android-app://…" has one).
-    const auto isSchemeChar = [](char c) {
-        return isAsciiAlpha(c) || isAsciiDigit(c) || c == '+' || c == '-' || c == '.';
-    };
-    std::size_t i = 0;
-    if (!url.empty() && isAsciiAlpha(url[0])) {
-        while (i < url.size() && isSchemeChar(url[i]))
-            ++i;
-    }
-    std::string_view rest = url;
-    if (i > 0 && url.substr(i, 3) == "://")
-        rest.remove_prefix(i + 3);
-    else if (url.starts_with("//"))
-        rest.remove_prefix(2);
-
-    // The authority ends at the path, query or fragment; one pass also finds user info and
-    // upper-case letters, because this runs for most clicks.
-    std::size_t end = 0;
-    std::size_t hostStart = 0;
-    bool upper = false;
-    for (; end < rest.size(); ++end) {
-        const char c = rest[end];
-        if (c == '/' || c == '?' || c == '#')
-            break;
-        if (c == '@')
-            hostStart = end + 1;
-        upper |= c >= 'A' && c <= 'Z';
-    }
-    rest = rest.substr(hostStart, end - hostStart);
-    if (rest.starts_with('[')) {
-        if (const std::size_t close = rest.find(']'); close != std::string_view::npos)
-            rest = rest.substr(0, close + 1);
-    } else if (const std::size_t colon = rest.rfind(':'); colon != std::string_view::npos
-               && (colon + 1 == rest.size() || isDigits(rest.substr(colon + 1)))) {
-        rest = rest.substr(0, colon);
-    }
-    // Host names are case-insensitive: "News.YCombinator.com" and the lower-case one are one row.
-    if (!upper)
-        return viewOf(rest);
-    m_hostScratch.assign(rest);
-    for (char &c : m_hostScratch) {
-        if (c >= 'A' && c <= 'Z')
-            c = char(c - 'A' + 'a');
-    }
-    return viewOf(m_hostScratch);
 }
 
 bool ClickDecoder::fail(Problem problem, Subject subject, const char *actual, const char *expected)

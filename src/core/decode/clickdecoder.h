@@ -35,15 +35,16 @@ enum class DecodeResult {
 // What becomes what:
 //  - Data is parsed as JSON unless it cannot be a click anyway: in events of type "message" (or
 //    untyped) only data that starts with '{' or '[' is parsed, so plain text ("hello") and
-//    seed 001's closing "[DONE]" are NotClick; in other types ("patch", "ping" …) only data
+//    an LLM-style stream's closing "[DONE]" are NotClick; in other types ("patch", "ping" …) only data
 //    starting with '{'. JSON that fails to parse is Undecodable in "click", "snapshot" and
 //    "message" events and NotClick in any other type, whose payloads were never promised as
 //    JSON. A parsed value that is not an object is Undecodable in "click" and "snapshot" events,
 //    NotClick elsewhere.
 //  - An object is a Snapshot when the event type is "snapshot" or it has a numeric "clickCount"
-//    (a non-negative whole number). "clickAnalytics" (seed 000) holding an object is the last
-//    click and feeds the breakdowns (it needs no link: seed 000's stream is per link, named in
-//    its URL); false, null or absent means there is none, anything else is Undecodable.
+//    (a non-negative whole number): a current-state snapshot `{clickCount, clickAnalytics}`.
+//    "clickAnalytics" holding an object is the last click and feeds the breakdowns (it needs no
+//    link: such a stream is per link, named in its URL); false, null or absent means there is
+//    none, anything else is Undecodable.
 //  - Otherwise it is a Click when it has a link: the mapped pointer, else the first present of
 //    "link", "shortCode", "code", "url". "code" and "url" only count when they hold a string,
 //    because error objects say {"code": 429}; a "link" or "shortCode" that is not a string is
@@ -55,7 +56,7 @@ enum class DecodeResult {
 //        host stays as it is; "" means a direct visit (empty);
 //      browser: the "browser" string, else derived from "userAgent" or "ua" (Edge, Firefox,
 //        Samsung Internet, Chrome, Safari, other); device is derived from the user agent too
-//        when "device" is absent (tablet, mobile, desktop), because seed 000 sends only the UA;
+//        when "device" is absent (tablet, mobile, desktop), because current-state snapshots send only the UA;
 //      ts (or "timestamp", "time"): a number of seconds (< 1e11), milliseconds (< 1e14),
 //        microseconds (< 1e17) or nanoseconds since the epoch, a string of digits read the
 //        same way, or an ISO 8601 date-time ("2026-11-23T10:00:00.000Z"; no offset means UTC);
@@ -142,9 +143,14 @@ private:
     // Fills `click` from an object's fields: Click, NotClick (no link, per `linkRule`) or
     // Undecodable with the problem set.
     DecodeResult decodeClick(const Fields &fields, LinkRule linkRule, ClickView &click);
-    bool readString(const Fields &fields, FieldMapping::Field field, std::string_view &out);
+    // The steps of decodeClick. Each answers false (or Broken) with the problem set.
+    enum class LinkFound { Yes, No, Broken };
+    LinkFound readLink(const Fields &fields, QByteArrayView &out);
+    bool readStrings(const Fields &fields, ClickView &click);
+    bool deriveFromUserAgent(const Fields &fields, ClickView &click);
     bool readTimestamp(const Fields &fields, qint64 &ms);
-    QByteArrayView referrerHost(std::string_view url);
+    qint64 readSequence(const Fields &fields) const;
+    bool readString(const Fields &fields, FieldMapping::Field field, std::string_view &out);
 
     // Record why the event is undecodable; fail() for helpers that answer bool, reject() for
     // those that answer a DecodeResult.

@@ -3,10 +3,11 @@
 
 #include <QByteArrayView>
 
+#include <string>
 #include <string_view>
 
 // The pure text parsers the click decoder needs on every click: user agents, epoch numbers in
-// any unit, ISO 8601 date-times. No allocation, no locale, no QDateTime.
+// any unit, ISO 8601 date-times, referrer hosts. No allocation, no locale, no QDateTime.
 namespace Clickscope {
 
 struct UserAgentInfo
@@ -28,5 +29,10 @@ bool integerEpochToMs(qint64 value, qint64 &ms);
 
 // ISO 8601 / RFC 3339 date-time to milliseconds since the epoch (no offset means UTC).
 bool parseIso8601(std::string_view s, qint64 &ms);
+
+// The lower-cased host of a referrer URL ("https://News.ycombinator.com:443/item?id=1" →
+// "news.ycombinator.com"), user info and port dropped; a bare host stays as it is. The result
+// points into `url`, or into `scratch` when letters had to be lower-cased.
+std::string_view referrerHost(std::string_view url, std::string &scratch);
 
 } // namespace Clickscope

@@ -1,26 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "httpresponsehead.h"
 
+#include "http/httpsyntax.h"
+
 #include <algorithm>
 
 namespace Clickscope {
 namespace {
-
-bool isTokenChar(char c)
-{
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-        return true;
-    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-QByteArrayView trimmedWhitespace(QByteArrayView v)
-{
-    while (!v.isEmpty() && (v.front() == ' ' || v.front() == '\t'))
-        v = v.sliced(1);
-    while (!v.isEmpty() && (v.back() == ' ' || v.back() == '\t'))
-        v.chop(1);
-    return v;
-}
 
 QString shown(QByteArrayView bytes)
 {
@@ -88,7 +74,7 @@ std::optional<HttpResponseHead> HttpResponseHead::parse(QByteArrayView head, QSt
             if (!line.startsWith("HTTP/1.") || line.size() < 12 || line[8] != ' ')
                 return failWith(QStringLiteral("the server did not answer with HTTP/1.x (its answer starts '%1')").arg(shown(line)));
             const QByteArrayView code = line.sliced(9, 3);
-            if (!std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })
+            if (!std::all_of(code.begin(), code.end(), Ascii::isDigit)
                 || (line.size() > 12 && line[12] != ' '))
                 return failWith(QStringLiteral("the status line '%1' has no three-digit status code").arg(shown(line)));
             result.version = line.first(8).toByteArray();
@@ -104,14 +90,14 @@ std::optional<HttpResponseHead> HttpResponseHead::parse(QByteArrayView head, QSt
                 return failWith(QStringLiteral("the first response header line is a continuation: '%1'").arg(shown(line)));
             QByteArray &value = result.headers.last().second;
             value += ' ';
-            value += trimmedWhitespace(line);
+            value += HttpSyntax::trimmed(line);
             continue;
         }
         const qsizetype colon = line.indexOf(':');
         const QByteArrayView name = colon > 0 ? line.first(colon) : QByteArrayView();
-        if (name.isEmpty() || !std::all_of(name.begin(), name.end(), isTokenChar))
+        if (!HttpSyntax::isToken(name))
             return failWith(QStringLiteral("malformed response header line '%1'").arg(shown(line)));
-        result.headers.append({name.toByteArray(), trimmedWhitespace(line.sliced(colon + 1)).toByteArray()});
+        result.headers.append({name.toByteArray(), HttpSyntax::trimmed(line.sliced(colon + 1)).toByteArray()});
     }
     if (!statusSeen)
         return failWith(QStringLiteral("the server sent an empty response"));
