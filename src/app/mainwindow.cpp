@@ -276,9 +276,8 @@ bool MainWindow::startDemo()
 {
     if (!m_demo)
         m_demo = std::make_unique<DemoServer>();
-    QString error;
-    if (!m_demo->start(&error)) {
-        showMessage(error, true);
+    if (const Result<void> started = m_demo->start(); !started) {
+        showMessage(started.error(), true);
         return false;
     }
     if (!m_publisherDock) {

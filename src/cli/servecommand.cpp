@@ -2,8 +2,8 @@
 #include "commands.h"
 #include "signalwatcher.h"
 
-#include "testpublisher.h"
-#include "trafficgenerator.h"
+#include "options/optionreader.h"
+#include "syntheticpublisher.h"
 
 #include <QCoreApplication>
 
@@ -14,144 +14,91 @@ namespace {
 
 constexpr auto kCommand = "serve";
 
-std::optional<qint64> wholeNumber(const QCommandLineParser &parser, const QString &option, qint64 min, qint64 max,
-                                  QString *error)
+QCommandLineOption option(const char *name, const QString &description, const char *valueName = nullptr,
+                          const char *defaultValue = nullptr)
 {
-    if (!parser.isSet(option))
-        return std::nullopt;
-    bool ok = false;
-    const qint64 value = parser.value(option).toLongLong(&ok);
-    if (!ok || value < min || value > max) {
-        *error = QStringLiteral("--%1 needs a whole number from %2 to %3, not '%4'")
-                     .arg(option)
-                     .arg(min)
-                     .arg(max)
-                     .arg(parser.value(option));
-        return std::nullopt;
-    }
-    return value;
+    return QCommandLineOption(QString::fromLatin1(name), description,
+                              valueName ? QString::fromLatin1(valueName) : QString(),
+                              defaultValue ? QString::fromLatin1(defaultValue) : QString());
 }
 
-} // namespace
-
-int runServe(const QStringList &arguments)
+// The options of `serve`, declared once for parsing and for reading.
+struct ServeOptions
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Runs the test publisher: SSE and WebSocket click streams, POST /publish, POST /stream (fetch-style, ends with [DONE]), /r/<code>, /stats.\n"
-        "Stops cleanly on SIGINT/SIGTERM."));
-    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Port (default 8080; 0 picks a free one)."),
-                                  QStringLiteral("P"), QStringLiteral("8080"));
-    const QCommandLineOption bind(QStringLiteral("bind"), QStringLiteral("Address to listen on (default 127.0.0.1)."),
-                                  QStringLiteral("ADDR"), QStringLiteral("127.0.0.1"));
-    const QCommandLineOption rate(QStringLiteral("rate"), QStringLiteral("Synthetic clicks per second (0 = off)."),
-                                  QStringLiteral("R"), QStringLiteral("0"));
-    const QCommandLineOption links(QStringLiteral("links"), QStringLiteral("Distinct synthetic links (default 50)."),
-                                   QStringLiteral("N"), QStringLiteral("50"));
-    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed of the synthetic traffic."),
-                                  QStringLiteral("S"), QStringLiteral("1"));
-    const QCommandLineOption noWobble(QStringLiteral("no-wobble"), QStringLiteral("Keep the synthetic rate flat."));
-    const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("Publishing needs 'Authorization: Bearer T'."),
-                                   QStringLiteral("T"));
-    const QCommandLineOption readToken(QStringLiteral("read-token"),
-                                       QStringLiteral("Reading the streams needs the token too."));
-    const QCommandLineOption history(QStringLiteral("history"), QStringLiteral("Clicks kept for resuming (default 10000)."),
-                                     QStringLiteral("N"));
-    const QCommandLineOption heartbeat(QStringLiteral("heartbeat"), QStringLiteral("Seconds between ': ping' comments (default 15)."),
-                                       QStringLiteral("S"));
-    const QCommandLineOption maxConnections(QStringLiteral("max-connections"),
-                                            QStringLiteral("Open streams allowed; more get 503 (default 10000)."),
-                                            QStringLiteral("N"));
-    const GuardedTcpServer::Limits defaults;
-    const QCommandLineOption headTimeout(
-        QStringLiteral("head-timeout"),
-        QStringLiteral("Seconds a request head may take; then 408 (default %1).").arg(defaults.headTimeoutMs / 1000),
-        QStringLiteral("S"));
-    const QCommandLineOption bodyTimeout(
-        QStringLiteral("body-timeout"),
+    const GuardedTcpServer::Limits limits;
+    const QCommandLineOption port = option("port", QStringLiteral("Port (default 8080; 0 picks a free one)."), "P", "8080");
+    const QCommandLineOption bind = option("bind", QStringLiteral("Address to listen on (default 127.0.0.1)."), "ADDR",
+                                           "127.0.0.1");
+    const QCommandLineOption rate = option("rate", QStringLiteral("Synthetic clicks per second (0 = off)."), "R", "0");
+    const QCommandLineOption links = option("links", QStringLiteral("Distinct synthetic links (default 50)."), "N", "50");
+    const QCommandLineOption seed = option("seed", QStringLiteral("Seed of the synthetic traffic."), "S", "1");
+    const QCommandLineOption noWobble = option("no-wobble", QStringLiteral("Keep the synthetic rate flat."));
+    const QCommandLineOption token = option("token", QStringLiteral("Publishing needs 'Authorization: Bearer T'."), "T");
+    const QCommandLineOption readToken = option("read-token", QStringLiteral("Reading the streams needs the token too."));
+    const QCommandLineOption history = option("history", QStringLiteral("Clicks kept for resuming (default 10000)."), "N");
+    const QCommandLineOption heartbeat = option("heartbeat", QStringLiteral("Seconds between ': ping' comments (default 15)."),
+                                                "S");
+    const QCommandLineOption maxConnections = option(
+        "max-connections", QStringLiteral("Open streams allowed; more get 503 (default 10000)."), "N");
+    const QCommandLineOption headTimeout = option(
+        "head-timeout",
+        QStringLiteral("Seconds a request head may take; then 408 (default %1).").arg(limits.headTimeoutMs / 1000), "S");
+    const QCommandLineOption bodyTimeout = option(
+        "body-timeout",
         QStringLiteral("Seconds a request body may take after its head; then 408 (default %1).")
-            .arg(defaults.bodyTimeoutMs / 1000),
-        QStringLiteral("S"));
-    const QCommandLineOption idleTimeout(
-        QStringLiteral("idle-timeout"),
+            .arg(limits.bodyTimeoutMs / 1000),
+        "S");
+    const QCommandLineOption idleTimeout = option(
+        "idle-timeout",
         QStringLiteral("Seconds a kept-alive connection may stay idle between requests (default %1).")
-            .arg(defaults.idleTimeoutMs / 1000),
-        QStringLiteral("S"));
-    const QCommandLineOption maxTcpConnections(
-        QStringLiteral("max-tcp-connections"),
-        QStringLiteral("Open TCP connections allowed; more get 503 (default: the file-descriptor limit less 128)."),
-        QStringLiteral("N"));
-    parser.addOptions({port, bind, rate, links, seed, noWobble, token, readToken, history, heartbeat, maxConnections,
-                       headTimeout, bodyTimeout, idleTimeout, maxTcpConnections});
-    if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("serve [options]")))
-        return *code;
-    if (!parser.positionalArguments().isEmpty())
-        return usageError(kCommand, QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+            .arg(limits.idleTimeoutMs / 1000),
+        "S");
+    const QCommandLineOption maxTcpConnections = option(
+        "max-tcp-connections",
+        QStringLiteral("Open TCP connections allowed; more get 503 (default: the file-descriptor limit less 128)."), "N");
 
-    TestPublisher::Settings settings;
-    QString error;
-    const auto portValue = wholeNumber(parser, port.names().constFirst(), 0, 65535, &error);
-    const auto linksValue = wholeNumber(parser, links.names().constFirst(), 1, 10'000'000, &error);
-    const auto seedValue = wholeNumber(parser, seed.names().constFirst(), 0, 0xFFFFFFFFLL, &error);
-    const auto historyValue = wholeNumber(parser, history.names().constFirst(), 1, 10'000'000, &error);
-    const auto heartbeatValue = wholeNumber(parser, heartbeat.names().constFirst(), 0, 86'400, &error);
-    const auto maxConnectionsValue = wholeNumber(parser, maxConnections.names().constFirst(), 1, 1'000'000, &error);
-    const auto headTimeoutValue = wholeNumber(parser, headTimeout.names().constFirst(), 1, 3600, &error);
-    const auto bodyTimeoutValue = wholeNumber(parser, bodyTimeout.names().constFirst(), 1, 3600, &error);
-    const auto idleTimeoutValue = wholeNumber(parser, idleTimeout.names().constFirst(), 1, 3600, &error);
-    const auto maxTcpValue = wholeNumber(parser, maxTcpConnections.names().constFirst(), 1, 1'000'000, &error);
-    bool rateOk = false;
-    const double rateValue = parser.value(rate).toDouble(&rateOk);
-    if (!rateOk || rateValue < 0 || rateValue > 1'000'000)
-        error = QStringLiteral("--rate needs clicks per second from 0 to 1000000, not '%1'").arg(parser.value(rate));
-    const QHostAddress address(parser.value(bind));
-    if (error.isEmpty() && address.isNull())
-        error = QStringLiteral("--bind needs an IP address, not '%1'").arg(parser.value(bind));
-    if (error.isEmpty() && parser.isSet(readToken) && !parser.isSet(token))
-        error = QStringLiteral("--read-token needs --token");
-    if (!error.isEmpty())
-        return usageError(kCommand, error);
-
-    settings.address = address;
-    settings.port = quint16(portValue.value_or(8080));
-    settings.token = parser.value(token).toUtf8();
-    settings.tokenForReading = parser.isSet(readToken);
-    if (historyValue)
-        settings.history = *historyValue;
-    if (heartbeatValue)
-        settings.heartbeatMs = int(*heartbeatValue * 1000);
-    if (maxConnectionsValue)
-        settings.maxConnections = int(*maxConnectionsValue);
-    if (headTimeoutValue)
-        settings.connections.headTimeoutMs = int(*headTimeoutValue * 1000);
-    if (bodyTimeoutValue)
-        settings.connections.bodyTimeoutMs = int(*bodyTimeoutValue * 1000);
-    if (idleTimeoutValue)
-        settings.connections.idleTimeoutMs = int(*idleTimeoutValue * 1000);
-    if (maxTcpValue)
-        settings.connections.maxConnections = int(*maxTcpValue);
-    if (!address.isLoopback())
-        std::fprintf(stderr, "warning: listening on %s, which is not a loopback address: anyone who can reach it can "
-                             "read%s\n",
-                     qPrintable(address.toString()), settings.token.isEmpty() ? " and publish" : "");
-
-    TestPublisher publisher(settings);
-    if (!publisher.listen()) {
-        std::fprintf(stderr, "error: %s\n", qPrintable(publisher.errorString()));
-        return kExitStreamError;
+    void addTo(QCommandLineParser &parser) const
+    {
+        parser.addOptions({port, bind, rate, links, seed, noWobble, token, readToken, history, heartbeat,
+                           maxConnections, headTimeout, bodyTimeout, idleTimeout, maxTcpConnections});
     }
-    TrafficGenerator::Settings traffic;
-    traffic.clicksPerSecond = rateValue;
-    traffic.links = int(linksValue.value_or(50));
-    traffic.seed = quint32(seedValue.value_or(1));
-    traffic.wobble = !parser.isSet(noWobble);
-    TrafficGenerator generator(traffic);
-    QObject::connect(&generator, &TrafficGenerator::clicksGenerated, &publisher,
-                     [&publisher](const QList<QJsonObject> &clicks) { publisher.hub().publish(clicks); });
-    if (rateValue > 0)
-        generator.start();
+};
 
-    const QString base = publisher.baseUrl().adjusted(QUrl::RemovePath).toString();   // no trailing '/'
+Result<SyntheticPublisher::Settings> readSettings(const QCommandLineParser &parser, const ServeOptions &options)
+{
+    SyntheticPublisher::Settings settings;
+    TestPublisher::Settings &publisher = settings.publisher;
+    TrafficGenerator::Settings &traffic = settings.traffic;
+    publisher.port = 8080;
+    OptionReader read(parser);
+    read.wholeNumber(options.port, 0, 65535, publisher.port);
+    read.wholeNumber(options.links, 1, 10'000'000, traffic.links);
+    read.wholeNumber(options.seed, 0, 0xFFFFFFFFLL, traffic.seed);
+    read.wholeNumber(options.history, 1, 10'000'000, publisher.history);
+    read.wholeSeconds(options.heartbeat, 0, 86'400, publisher.heartbeatMs);
+    read.wholeNumber(options.maxConnections, 1, 1'000'000, publisher.maxConnections);
+    read.wholeSeconds(options.headTimeout, 1, 3600, publisher.connections.headTimeoutMs);
+    read.wholeSeconds(options.bodyTimeout, 1, 3600, publisher.connections.bodyTimeoutMs);
+    read.wholeSeconds(options.idleTimeout, 1, 3600, publisher.connections.idleTimeoutMs);
+    read.wholeNumber(options.maxTcpConnections, 1, 1'000'000, publisher.connections.maxConnections);
+    read.number(options.rate, 0, TrafficGenerator::kMaxClicksPerSecond, traffic.clicksPerSecond);
+    if (const Result<void> ok = read.result(); !ok)
+        return unexpected(ok.error());
+
+    publisher.address = QHostAddress(parser.value(options.bind));
+    if (publisher.address.isNull())
+        return unexpected(QStringLiteral("--bind needs an IP address, not '%1'").arg(parser.value(options.bind)));
+    if (parser.isSet(options.readToken) && !parser.isSet(options.token))
+        return unexpected(QStringLiteral("--read-token needs --token"));
+    publisher.token = parser.value(options.token).toUtf8();
+    publisher.tokenForReading = parser.isSet(options.readToken);
+    traffic.wobble = !parser.isSet(options.noWobble);
+    return settings;
+}
+
+void printEndpoints(const QUrl &baseUrl)
+{
+    const QString base = baseUrl.adjusted(QUrl::RemovePath).toString();   // no trailing '/'
     QString wsBase = base;
     wsBase.replace(0, 4, QStringLiteral("ws"));
     const QByteArray b = base.toUtf8();
@@ -166,9 +113,42 @@ int runServe(const QStringList &arguments)
                 b.constData(), b.constData(), b.constData(), b.constData(), ws.constData(), ws.constData(),
                 b.constData(), b.constData(), b.constData(), b.constData(), b.constData());
     std::fflush(stdout);
+}
+
+} // namespace
+
+int runServe(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Runs the test publisher: SSE and WebSocket click streams, POST /publish, POST /stream (fetch-style, ends with "
+        "[DONE]), /r/<code>, /stats.\n"
+        "Stops cleanly on SIGINT/SIGTERM."));
+    const ServeOptions options;
+    options.addTo(parser);
+    if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("serve [options]")))
+        return *code;
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(kCommand, QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+
+    const Result<SyntheticPublisher::Settings> settings = readSettings(parser, options);
+    if (!settings)
+        return usageError(kCommand, settings.error());
+    const TestPublisher::Settings &publisherSettings = settings->publisher;
+    if (!publisherSettings.address.isLoopback())
+        std::fprintf(stderr, "warning: listening on %s, which is not a loopback address: anyone who can reach it can "
+                             "read%s\n",
+                     qPrintable(publisherSettings.address.toString()), publisherSettings.token.isEmpty() ? " and publish" : "");
+
+    SyntheticPublisher synthetic(*settings);
+    if (const Result<void> started = synthetic.start(); !started) {
+        std::fprintf(stderr, "error: %s\n", qPrintable(started.error()));
+        return kExitStreamError;
+    }
+    printEndpoints(synthetic.publisher().baseUrl());
 
     SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &publisher, [](int signalNumber) {
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &synthetic, [](int signalNumber) {
         std::fprintf(stderr, "stopped by signal %d\n", signalNumber);
         QCoreApplication::exit(kExitOk);
     });

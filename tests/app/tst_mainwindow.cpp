@@ -15,6 +15,7 @@
 #include "sharepanel.h"
 #include "streamstatus.h"
 #include "testpublisher.h"
+#include "syntheticpublisher.h"
 #include "trafficgenerator.h"
 
 #include <QAction>
@@ -690,15 +691,12 @@ void TestMainWindow::disconnectButtonCloses()
 
 void TestMainWindow::publisherWithTrafficFeedsTheWindow()
 {
-    // What --demo composes: the embedded publisher fed by synthetic traffic.
-    TestPublisher publisher(TestPublisher::Settings{});
-    QVERIFY(publisher.listen());
-    TrafficGenerator::Settings settings;
-    settings.clicksPerSecond = 200;
-    TrafficGenerator traffic(settings);
-    connect(&traffic, &TrafficGenerator::clicksGenerated, &publisher,
-            [&](const QList<QJsonObject> &clicks) { publisher.hub().publish(clicks); });
-    traffic.start();
+    // What --demo and serve compose: the embedded publisher fed by synthetic traffic.
+    SyntheticPublisher::Settings settings;
+    settings.traffic.clicksPerSecond = 200;
+    SyntheticPublisher synthetic(settings);
+    QVERIFY(synthetic.start());
+    TestPublisher &publisher = synthetic.publisher();
     MainWindow window;
     window.show();
     window.connectTo(eventsUrl(publisher));

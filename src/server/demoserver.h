@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "result.h"
+
 #include <QObject>
 #include <QThread>
 #include <QUrl>
 
 namespace Clickscope {
 
-class TestPublisher;
-class TrafficGenerator;
+class SyntheticPublisher;
 
-// The embedded publisher with synthetic traffic, for demo mode: a TestPublisher on a free
-// loopback port and a TrafficGenerator feeding it, both in a thread of their own so that serving
-// (and a rate turned up to 100,000 clicks/s) never takes time from the UI thread.
+// The window's demo: a SyntheticPublisher on a free loopback port, in a thread of its own so
+// that serving (and a rate turned up to 100,000 clicks/s) never takes time from the UI thread.
 class DemoServer : public QObject
 {
     Q_OBJECT
@@ -23,10 +23,10 @@ public:
     explicit DemoServer(QObject *parent = nullptr);
     ~DemoServer() override;
 
-    // Starts serving and generating; waits until it listens. False with *error when it cannot.
-    bool start(QString *error = nullptr);
+    // Starts serving and generating; waits until it listens.
+    Result<void> start();
     void stop();
-    bool isRunning() const { return m_host != nullptr; }
+    bool isRunning() const { return m_publisher != nullptr; }
 
     // http://127.0.0.1:PORT/ while running.
     QUrl baseUrl() const { return m_baseUrl; }
@@ -45,9 +45,7 @@ signals:
 
 private:
     QThread m_thread;
-    QObject *m_host = nullptr;                // lives in m_thread; parent of the two below
-    TestPublisher *m_publisher = nullptr;     // only touched in m_thread
-    TrafficGenerator *m_traffic = nullptr;    // only touched in m_thread
+    SyntheticPublisher *m_publisher = nullptr;   // lives in m_thread, deleted there
     QUrl m_baseUrl;
     double m_rate = kDefaultRate;
     bool m_flat = false;

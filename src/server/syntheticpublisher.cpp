@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+#include "syntheticpublisher.h"
+
+namespace Clickscope {
+
+SyntheticPublisher::SyntheticPublisher(Settings settings, QObject *parent)
+    : QObject(parent), m_publisher(std::move(settings.publisher)), m_traffic(settings.traffic)
+{
+    connect(&m_traffic, &TrafficGenerator::clicksGenerated, &m_publisher,
+            [this](const QList<QJsonObject> &clicks) { m_publisher.hub().publish(clicks); });
+}
+
+Result<void> SyntheticPublisher::start()
+{
+    if (!m_publisher.listen())
+        return unexpected(m_publisher.errorString());
+    m_traffic.start();
+    return {};
+}
+
+} // namespace Clickscope
