@@ -21,6 +21,7 @@
 // thousand of those would measure the client, not the server (see FanoutRun::setUpEpoll for why
 // not a QTcpSocket each either). Every phase has a deadline; on one the tool says which and exits
 // 1, so a run can never hang on it.
+#include "options/optionreader.h"
 #include "sse/eventsource.h"
 
 #include <QCommandLineParser>
@@ -1116,18 +1117,6 @@ private:
 
 // ---------------------------------------------------------------------------------------------
 
-std::optional<qint64> wholeNumber(const QCommandLineParser &parser, const QString &option, qint64 min, qint64 max)
-{
-    bool ok = false;
-    const qint64 value = parser.value(option).toLongLong(&ok);
-    if (!ok || value < min || value > max) {
-        progress("--%s needs a whole number from %lld to %lld, not '%s'", qPrintable(option),
-                 static_cast<long long>(min), static_cast<long long>(max), qPrintable(parser.value(option)));
-        return std::nullopt;
-    }
-    return value;
-}
-
 } // namespace
 
 int main(int argc, char *argv[])
@@ -1187,29 +1176,38 @@ int main(int argc, char *argv[])
         return kExitUsage;
     }
     const QString command = positional.first();
-    const auto pid = wholeNumber(parser, serverPid.names().constFirst(), 0, 1LL << 31);
-    const auto limit = wholeNumber(parser, timeout.names().constFirst(), 0, 3600);
-    if (!pid || !limit)
+    Clickscope::OptionReader read(parser);
+    // Reports the first bad option; every value below is read before this is called.
+    const auto refused = [&read] {
+        if (const auto ok = read.result(); !ok) {
+            progress("%s", qPrintable(ok.error()));
+            return true;
+        }
+        return false;
+    };
+    const auto pid = read.whole(serverPid, 0, 1LL << 31);
+    const auto limit = read.whole(timeout, 0, 3600);
+    if (refused())
         return kExitUsage;
 
     std::unique_ptr<QObject> run;
     qint64 defaultTimeout = 0;
     std::function<void()> start;
     if (command == u"throughput") {
-        const auto n = wholeNumber(parser, clicks.names().constFirst(), 1, 100'000'000);
-        const auto b = wholeNumber(parser, batch.names().constFirst(), 1, kMaxClicksPerPost * 4);
-        if (!n || !b)
+        const auto n = read.whole(clicks, 1, 100'000'000);
+        const auto b = read.whole(batch, 1, kMaxClicksPerPost * 4);
+        if (refused())
             return kExitUsage;
         auto *r = new ThroughputRun(base, *n, *b);
         run.reset(r);
         start = [r] { r->start(); };
         defaultTimeout = 120;
     } else if (command == u"fanout") {
-        const auto s = wholeNumber(parser, subscribers.names().constFirst(), 1, 100'000);
-        const auto r = wholeNumber(parser, rate.names().constFirst(), 1, 1'000'000);
-        const auto t = wholeNumber(parser, duration.names().constFirst(), 1, 3600);
-        const auto w = wholeNumber(parser, completeWait.names().constFirst(), 0, 3600);
-        if (!s || !r || !t || !w)
+        const auto s = read.whole(subscribers, 1, 100'000);
+        const auto r = read.whole(rate, 1, 1'000'000);
+        const auto t = read.whole(duration, 1, 3600);
+        const auto w = read.whole(completeWait, 0, 3600);
+        if (refused())
             return kExitUsage;
         // Descriptors: the streams, the publishing and stats connections, Qt's own.
         if (!ensureDescriptors(*s + 64))
@@ -1220,12 +1218,12 @@ int main(int argc, char *argv[])
         // Connecting, publishing, stragglers, late deliveries, and room for a slow machine.
         defaultTimeout = *t + *w + 60;
     } else if (command == u"churn") {
-        const auto n = wholeNumber(parser, cycles.names().constFirst(), 1, 10'000'000);
-        const auto c = wholeNumber(parser, concurrency.names().constFirst(), 1, 10'000);
-        const auto w = wholeNumber(parser, warmup.names().constFirst(), 0, 10'000'000);
-        const auto r = wholeNumber(parser, rounds.names().constFirst(), 1, 100);
-        const auto p = wholeNumber(parser, pause.names().constFirst(), 0, 600);
-        if (!n || !c || !w || !r || !p)
+        const auto n = read.whole(cycles, 1, 10'000'000);
+        const auto c = read.whole(concurrency, 1, 10'000);
+        const auto w = read.whole(warmup, 0, 10'000'000);
+        const auto r = read.whole(rounds, 1, 100);
+        const auto p = read.whole(pause, 0, 600);
+        if (refused())
             return kExitUsage;
         if (*pid == 0) {
             progress("churn needs --server-pid, to read the server's RSS");

@@ -15,6 +15,7 @@
 // an earlier run left in the allocator, and a run that hangs is killed at its deadline instead of
 // stalling the rest. Progress goes to stderr.
 #include "mainwindow.h"
+#include "options/optionreader.h"
 #include "sse/eventsource.h"
 
 #include <QApplication>
@@ -765,15 +766,6 @@ struct Options
     std::optional<std::pair<Impl, int>> single;
 };
 
-std::optional<int> wholeNumber(const QString &text, int min, int max)
-{
-    bool ok = false;
-    const int value = text.toInt(&ok);
-    if (!ok || value < min || value > max)
-        return std::nullopt;
-    return value;
-}
-
 std::optional<Impl> implFrom(const QString &name)
 {
     if (name == QLatin1String("ours"))
@@ -829,24 +821,24 @@ std::optional<int> parseOptions(int argc, char *argv[], Options &options)
     if (!parser.positionalArguments().isEmpty())
         return usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
     if (parser.isSet(seconds)) {
-        const auto value = wholeNumber(parser.value(seconds), 2, 3600);
+        const auto value = Clickscope::wholeNumberIn(parser.value(seconds), 2, 3600);
         if (!value)
             return usageError(QStringLiteral("--seconds needs a whole number from 2 to 3600"));
-        options.seconds = *value;
+        options.seconds = int(*value);
     }
     if (parser.isSet(rssSeconds)) {
-        const auto value = wholeNumber(parser.value(rssSeconds), 0, 3600);
+        const auto value = Clickscope::wholeNumberIn(parser.value(rssSeconds), 0, 3600);
         if (!value || *value == 1)
             return usageError(QStringLiteral("--rss-seconds needs 0 or a whole number from 2 to 3600"));
-        options.rssSeconds = *value;
+        options.rssSeconds = int(*value);
     }
     if (parser.isSet(rates)) {
         options.rates.clear();
         for (const QString &text : parser.value(rates).split(u',')) {
-            const auto value = wholeNumber(text.trimmed(), 0, 10'000'000);
+            const auto value = Clickscope::wholeNumberIn(text.trimmed(), 0, 10'000'000);
             if (!value)
                 return usageError(QStringLiteral("--rates needs whole numbers from 0 to 10000000, comma-separated"));
-            options.rates << *value;
+            options.rates << int(*value);
         }
     }
     if (parser.isSet(impl)) {
@@ -861,10 +853,10 @@ std::optional<int> parseOptions(int argc, char *argv[], Options &options)
     if (parser.isSet(single)) {
         const QStringList parts = parser.value(single).split(u':');
         const auto which = parts.size() == 2 ? implFrom(parts[0]) : std::nullopt;
-        const auto rate = parts.size() == 2 ? wholeNumber(parts[1], 0, 10'000'000) : std::nullopt;
+        const auto rate = parts.size() == 2 ? Clickscope::wholeNumberIn(parts[1], 0, 10'000'000) : std::nullopt;
         if (!which || !rate)
             return usageError(QStringLiteral("--single needs ours:RATE or peer:RATE"));
-        options.single = std::pair(*which, *rate);
+        options.single = std::pair(*which, int(*rate));
     }
     return std::nullopt;
 }

@@ -5,6 +5,8 @@
 // nothing else. It reads the file the way `clickscope-cli bench parse` does (whole file in memory,
 // 64 KiB chunks, best of N) so that the two figures are comparable, and prints
 // `lines=N bytes=B seconds=S`.
+#include "options/optionreader.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -53,10 +55,12 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
-    bool ok = false;
-    const int rounds = parser.value(repeat).toInt(&ok);
-    if (positional.size() != 1 || !ok || rounds < 1) {
-        std::fputs("clickscope-bench-linescan: expected FILE and a positive --repeat (try --help)\n", stderr);
+    int rounds = 5;
+    Clickscope::OptionReader read(parser);
+    read.wholeNumber(repeat, 1, 100'000, rounds);
+    if (const auto ok = read.result(); positional.size() != 1 || !ok) {
+        std::fprintf(stderr, "clickscope-bench-linescan: %s (try --help)\n",
+                     ok ? "expected one FILE" : qPrintable(ok.error()));
         return 2;
     }
     QFile file(positional.first());

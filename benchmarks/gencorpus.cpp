@@ -5,6 +5,8 @@
 // like the ones the dashboard receives, with a `: ping` keep-alive comment every kPingEvery events.
 // The values vary the way real traffic does (a few links take most clicks, a long tail takes the
 // rest) so that line lengths are not uniform and branch predictors cannot learn the stream.
+#include "options/optionreader.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QSaveFile>
@@ -320,12 +322,13 @@ int main(int argc, char *argv[])
         std::fputs("clickscope-gencorpus: expected one OUT file (try --help)\n", stderr);
         return 2;
     }
-    bool eventsOk = false;
-    bool seedOk = false;
-    const qlonglong events = parser.value(eventsOption).toLongLong(&eventsOk);
-    const qulonglong seed = parser.value(seedOption).toULongLong(&seedOk);
-    if (!eventsOk || events < 0 || !seedOk) {
-        std::fputs("clickscope-gencorpus: --events needs a whole number >= 0 and --seed a whole number >= 0\n", stderr);
+    qint64 events = kDefaultEvents;
+    qint64 seed = 1;
+    Clickscope::OptionReader read(parser);
+    read.wholeNumber(eventsOption, 0, Clickscope::OptionReader::kNoMax, events);
+    read.wholeNumber(seedOption, 0, Clickscope::OptionReader::kNoMax, seed);
+    if (const auto ok = read.result(); !ok) {
+        std::fprintf(stderr, "clickscope-gencorpus: %s\n", qPrintable(ok.error()));
         return 2;
     }
 

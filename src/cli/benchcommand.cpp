@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "commands.h"
+#include "options/optionreader.h"
 
 #include "model/clickaggregator.h"
 #include "sse/sseparser.h"
@@ -104,11 +105,11 @@ int runBench(const QStringList &arguments)
         return usageError(kCommand, QStringLiteral("expected KIND and FILE, e.g. 'bench parse corpus.sse'"));
     if (positional.at(0) != u"parse" && positional.at(0) != u"aggregate")
         return usageError(kCommand, QStringLiteral("unknown kind '%1' (known: parse, aggregate)").arg(positional.at(0)));
-    bool ok = false;
-    const int rounds = parser.value(repeat).toInt(&ok);
-    if (!ok || rounds < 1)
-        return usageError(kCommand, QStringLiteral("--repeat needs a positive whole number, not '%1'")
-                                        .arg(parser.value(repeat)));
+    int rounds = 1;
+    OptionReader read(parser);
+    read.wholeNumber(repeat, 1, 100'000, rounds);
+    if (const Result<void> ok = read.result(); !ok)
+        return usageError(kCommand, ok.error());
     QFile file(positional.at(1));
     if (!file.open(QIODevice::ReadOnly))
         return usageError(kCommand, QStringLiteral("cannot read '%1': %2").arg(file.fileName(), file.errorString()));

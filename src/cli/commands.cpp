@@ -3,7 +3,6 @@
 
 #include <QCoreApplication>
 
-#include <cmath>
 #include <cstdio>
 
 namespace Clickscope::Cli {
@@ -36,20 +35,6 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringLis
         return kExitOk;
     }
     return std::nullopt;
-}
-
-std::optional<double> positiveNumber(const QCommandLineParser &parser, const QString &option, QString *error)
-{
-    if (!parser.isSet(option))
-        return std::nullopt;
-    bool ok = false;
-    const QString text = parser.value(option);
-    const double value = text.toDouble(&ok);
-    if (!ok || !(value > 0) || !std::isfinite(value)) {
-        *error = QStringLiteral("--%1 needs a positive number, not '%2'").arg(option, text);
-        return std::nullopt;
-    }
-    return value;
 }
 
 } // namespace Clickscope::Cli

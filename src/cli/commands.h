@@ -29,7 +29,4 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringLis
 // Prints "clickscope-cli COMMAND: MESSAGE" on stderr and returns kExitUsage.
 int usageError(const QString &command, const QString &message);
 
-// A strictly positive number from an option, or a usage error naming the option.
-std::optional<double> positiveNumber(const QCommandLineParser &parser, const QString &option, QString *error);
-
 } // namespace Clickscope::Cli

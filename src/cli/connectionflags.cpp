@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "connectionflags.h"
 
-#include "commands.h"
+#include "http/httpsyntax.h"
+#include "options/optionreader.h"
 
-#include <QRegularExpression>
 
 #include <limits>
 
@@ -51,40 +51,39 @@ void ConnectionFlags::addTo(QCommandLineParser &parser) const
 
 std::optional<double> ConnectionFlags::timeoutSeconds(const QCommandLineParser &parser) const
 {
-    QString ignored;
-    return positiveNumber(parser, m_timeout.names().constFirst(), &ignored);
+    return OptionReader(parser).positiveNumber(m_timeout);
 }
 
-QString ConnectionFlags::read(const QCommandLineParser &parser, SourceConfig &config) const
+Result<void> ConnectionFlags::read(const QCommandLineParser &parser, SourceConfig &config) const
 {
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
-        return QStringLiteral("missing URL");
+        return unexpected(QStringLiteral("missing URL"));
     if (positional.size() > 1)
-        return QStringLiteral("unexpected argument '%1'").arg(positional.at(1));
+        return unexpected(QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
     config.url = QUrl(positional.first(), QUrl::StrictMode);
     if (const QString problem = validateStreamUrl(config.url); !problem.isEmpty())
-        return problem;
+        return unexpected(problem);
 
     for (const QString &line : parser.values(m_header)) {
         QString error;
         const auto parsed = parseHeaderLine(line, &error);
         if (!parsed)
-            return QStringLiteral("--header: ") + error;
+            return unexpected(QStringLiteral("--header: ") + error);
         config.headers.append(*parsed);
     }
     const bool webSocket = config.url.scheme().toLower().startsWith(u"ws");
     for (const QCommandLineOption &httpOnly : {m_data, m_method, m_lastEventId}) {
         if (webSocket && parser.isSet(httpOnly))
-            return QStringLiteral("--%1 applies to http(s) streams, not to WebSocket URLs").arg(httpOnly.names().constLast());
+            return unexpected(
+                QStringLiteral("--%1 applies to http(s) streams, not to WebSocket URLs").arg(httpOnly.names().constLast()));
     }
     if (parser.isSet(m_data))
         config.body = parser.value(m_data).toUtf8();
     if (parser.isSet(m_method)) {
         const QString method = parser.value(m_method);
-        static const QRegularExpression kToken(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
-        if (!kToken.match(method).hasMatch())
-            return QStringLiteral("--method '%1' is not an HTTP method").arg(method);
+        if (!HttpSyntax::isToken(method.toLatin1()))
+            return unexpected(QStringLiteral("--method '%1' is not an HTTP method").arg(method));
         config.method = method.toLatin1();
     } else if (parser.isSet(m_data)) {
         config.method = "POST";
@@ -95,13 +94,13 @@ QString ConnectionFlags::read(const QCommandLineParser &parser, SourceConfig &co
     if (parser.isSet(m_doneMarker))
         config.doneMarker = QByteArray("[DONE]");
 
-    QString error;
-    positiveNumber(parser, m_timeout.names().constFirst(), &error);
-    const auto idle = positiveNumber(parser, m_idleTimeout.names().constFirst(), &error);
-    const auto connectTimeout = positiveNumber(parser, m_connectTimeout.names().constFirst(), &error);
-    const auto retry = positiveNumber(parser, m_retry.names().constFirst(), &error);
-    if (!error.isEmpty())
-        return error;
+    OptionReader read(parser);
+    read.positiveNumber(m_timeout);
+    const auto idle = read.positiveNumber(m_idleTimeout);
+    const auto connectTimeout = read.positiveNumber(m_connectTimeout);
+    const auto retry = read.positiveNumber(m_retry);
+    if (Result<void> ok = read.result(); !ok)
+        return ok;
     if (idle)
         config.idleTimeoutMs = milliseconds(*idle);
     if (connectTimeout)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "result.h"
 #include "source/sourceconfig.h"
 
 #include <QCommandLineOption>
@@ -18,7 +19,7 @@ public:
 
     void addTo(QCommandLineParser &parser) const;
     // Fills `config` from the single URL argument and the flags; a usage message when they are wrong.
-    QString read(const QCommandLineParser &parser, SourceConfig &config) const;
+    Result<void> read(const QCommandLineParser &parser, SourceConfig &config) const;
     // --timeout, when given.
     std::optional<double> timeoutSeconds(const QCommandLineParser &parser) const;
 

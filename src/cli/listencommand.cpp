@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "commands.h"
+#include "options/optionreader.h"
 #include "connectionflags.h"
 #include "eventwriter.h"
 #include "streamsession.h"
@@ -35,16 +36,13 @@ int runListen(const QStringList &arguments)
         return *code;
 
     SourceConfig config;
-    if (const QString problem = connection.read(parser, config); !problem.isEmpty())
-        return usageError(kCommand, problem);
+    if (const Result<void> ok = connection.read(parser, config); !ok)
+        return usageError(kCommand, ok.error());
     qint64 limit = std::numeric_limits<qint64>::max();
-    if (parser.isSet(maxEvents)) {
-        bool ok = false;
-        limit = parser.value(maxEvents).toLongLong(&ok);
-        if (!ok || limit <= 0)
-            return usageError(kCommand, QStringLiteral("--max-events needs a positive whole number, not '%1'")
-                                            .arg(parser.value(maxEvents)));
-    }
+    OptionReader read(parser);
+    read.wholeNumber(maxEvents, 1, OptionReader::kNoMax, limit);
+    if (const Result<void> ok = read.result(); !ok)
+        return usageError(kCommand, ok.error());
     EventWriter::Format outputFormat;
     if (const QString f = parser.value(format); f == u"jsonl")
         outputFormat = EventWriter::Format::Jsonl;

@@ -69,7 +69,6 @@ Result<SyntheticPublisher::Settings> readSettings(const QCommandLineParser &pars
     SyntheticPublisher::Settings settings;
     TestPublisher::Settings &publisher = settings.publisher;
     TrafficGenerator::Settings &traffic = settings.traffic;
-    publisher.port = 8080;
     OptionReader read(parser);
     read.wholeNumber(options.port, 0, 65535, publisher.port);
     read.wholeNumber(options.links, 1, 10'000'000, traffic.links);

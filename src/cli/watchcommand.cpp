@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "commands.h"
+#include "options/optionreader.h"
 #include "connectionflags.h"
 #include "streamsession.h"
 
@@ -103,20 +104,19 @@ int runWatch(const QStringList &arguments)
         return *code;
 
     SourceConfig config;
-    if (const QString problem = connection.read(parser, config); !problem.isEmpty())
-        return usageError(kCommand, problem);
+    if (const Result<void> ok = connection.read(parser, config); !ok)
+        return usageError(kCommand, ok.error());
+    OptionReader read(parser);
+    const auto durationSeconds = read.positiveNumber(duration);
+    const auto intervalSeconds = read.positiveNumber(interval);
+    int topRows = 10;
+    read.wholeNumber(top, 1, 1000, topRows);
+    if (const Result<void> ok = read.result(); !ok)
+        return usageError(kCommand, ok.error());
     QString error;
-    const auto durationSeconds = positiveNumber(parser, duration.names().constFirst(), &error);
-    const auto intervalSeconds = positiveNumber(parser, interval.names().constFirst(), &error);
-    if (!error.isEmpty())
-        return usageError(kCommand, error);
     const auto mapping = FieldMapping::parse(parser.values(map), &error);
     if (!mapping)
         return usageError(kCommand, QStringLiteral("--map: ") + error);
-    bool topOk = false;
-    const int topRows = parser.value(top).toInt(&topOk);
-    if (!topOk || topRows < 1 || topRows > 1000)
-        return usageError(kCommand, QStringLiteral("--top needs a whole number from 1 to 1000, not '%1'").arg(parser.value(top)));
 
     std::optional<double> deadline = connection.timeoutSeconds(parser);
     if (durationSeconds)

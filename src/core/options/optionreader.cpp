@@ -5,13 +5,20 @@
 
 namespace Clickscope {
 
+std::optional<qint64> wholeNumberIn(const QString &text, qint64 min, qint64 max)
+{
+    bool ok = false;
+    const qint64 value = text.trimmed().toLongLong(&ok);
+    if (ok && value >= min && value <= max)
+        return value;
+    return std::nullopt;
+}
+
 std::optional<qint64> OptionReader::whole(const QCommandLineOption &option, qint64 min, qint64 max)
 {
     if (!given(option))
         return std::nullopt;
-    bool ok = false;
-    const qint64 value = m_parser.value(option).trimmed().toLongLong(&ok);
-    if (ok && value >= min && value <= max)
+    if (const std::optional<qint64> value = wholeNumberIn(m_parser.value(option), min, max))
         return value;
     if (max == kNoMax)
         refuse(option, min == 1 ? QStringLiteral("a positive whole number") : QStringLiteral("a whole number from %1 on").arg(min));

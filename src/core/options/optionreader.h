@@ -12,8 +12,12 @@
 
 namespace Clickscope {
 
+// A whole number in [min, max] written in `text` (surrounding spaces allowed), or nothing.
+std::optional<qint64> wholeNumberIn(const QString &text, qint64 min, qint64 max);
+
 // Reads numeric command-line options by one rule and one wording, for the CLI and the
-// benchmarks: an option that is not given leaves its default; one given with a bad value is a
+// benchmarks: an option that is not given leaves `out` alone, unless the option has a default
+// value, which is read like a given one; one given with a bad value is a
 // usage error that names the option and the accepted range ("--port needs a whole number from
 // 0 to 65535, not 'x'"). The first error is kept; later reads are skipped.
 //
@@ -52,7 +56,10 @@ public:
     Result<void> result() const;
 
 private:
-    bool given(const QCommandLineOption &option) const { return m_error.isEmpty() && m_parser.isSet(option); }
+    bool given(const QCommandLineOption &option) const
+    {
+        return m_error.isEmpty() && (m_parser.isSet(option) || !option.defaultValues().isEmpty());
+    }
     void refuse(const QCommandLineOption &option, const QString &needs);
 
     const QCommandLineParser &m_parser;
