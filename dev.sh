@@ -43,12 +43,15 @@ install_deps() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# build [TARGET...]: everything, or only the named targets (and what they need).
 build() {
   install_deps
   if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
   fi
-  cmake --build "$BUILD_DIR" --parallel "$(nproc)"
+  local targets=()
+  [ $# -gt 0 ] && targets=(--target "$@")
+  cmake --build "$BUILD_DIR" --parallel "$(nproc)" "${targets[@]}"
 }
 
 cmd=${1:-}
@@ -57,7 +60,7 @@ case "$cmd" in
   deps)  install_deps ;;
   build) build ;;
   run)
-    build
+    build clickscope   # the dashboard only: a first launch does not wait for the tests
     exec "$BUILD_DIR/src/app/clickscope" --demo "$@"
     ;;
   test)

@@ -21,8 +21,8 @@
 // thousand of those would measure the client, not the server (see FanoutRun::setUpEpoll for why
 // not a QTcpSocket each either). Every phase has a deadline; on one the tool says which and exits
 // 1, so a run can never hang on it.
-#include "options/optionreader.h"
-#include "sse/eventsource.h"
+#include "core/options/optionreader.h"
+#include "core/sse/eventsource.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

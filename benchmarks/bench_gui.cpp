@@ -14,9 +14,9 @@
 // line): a fresh window, feeder and heap per run, so one run's resident memory never includes what
 // an earlier run left in the allocator, and a run that hangs is killed at its deadline instead of
 // stalling the rest. Progress goes to stderr.
-#include "mainwindow.h"
-#include "options/optionreader.h"
-#include "sse/eventsource.h"
+#include "app/mainwindow.h"
+#include "core/options/optionreader.h"
+#include "core/sse/eventsource.h"
 
 #include <QApplication>
 #include <QChart>

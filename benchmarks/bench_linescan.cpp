@@ -5,7 +5,7 @@
 // nothing else. It reads the file the way `clickscope-cli bench parse` does (whole file in memory,
 // 64 KiB chunks, best of N) so that the two figures are comparable, and prints
 // `lines=N bytes=B seconds=S`.
-#include "options/optionreader.h"
+#include "core/options/optionreader.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -5,7 +5,7 @@
 // like the ones the dashboard receives, with a `: ping` keep-alive comment every kPingEvery events.
 // The values vary the way real traffic does (a few links take most clicks, a long tail takes the
 // rest) so that line lengths are not uniform and branch predictors cannot learn the stream.
-#include "options/optionreader.h"
+#include "core/options/optionreader.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

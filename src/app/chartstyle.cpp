@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "chartstyle.h"
+#include "app/chartstyle.h"
 
 #include <QAbstractAxis>
 #include <QChart>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "connectdialog.h"
+#include "app/connectdialog.h"
 
-#include "decode/clickdecoder.h"
+#include "core/decode/clickdecoder.h"
 #include "ui_connectdialog.h"
 
 #include <QDateTime>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "streamrequest.h"
+#include "app/streamrequest.h"
 
 #include <QDialog>
 #include <QLineEdit>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "counterspanel.h"
+#include "app/counterspanel.h"
 
-#include "countertile.h"
+#include "app/countertile.h"
 
 #include <QDateTime>
 #include <QGridLayout>

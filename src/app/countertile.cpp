@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "countertile.h"
+#include "app/countertile.h"
 
 #include <QLabel>
 #include <QVBoxLayout>

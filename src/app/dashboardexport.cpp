@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "dashboardexport.h"
+#include "app/dashboardexport.h"
 
-#include "model/snapshotexport.h"
+#include "core/model/snapshotexport.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "elidedlabel.h"
+#include "app/elidedlabel.h"
 
 #include <QPainter>
 #include <QStyle>

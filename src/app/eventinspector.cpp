@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "eventinspector.h"
+#include "app/eventinspector.h"
 
 #include "ui_eventinspector.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "model/eventlogmodel.h"
+#include "core/model/eventlogmodel.h"
 
 #include <QSortFilterProxyModel>
 #include <QWidget>

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Composes the application: parses the command line, creates the window and tells it what to
 // connect to (a URL, or the demo publisher). No logic beyond that.
-#include "mainwindow.h"
+#include "app/mainwindow.h"
+#include "clickscope/version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "model/clickpipeline.h"
-#include "streamrequest.h"
-#include "themeswitcher.h"
+#include "core/model/clickpipeline.h"
+#include "app/streamrequest.h"
+#include "app/themeswitcher.h"
 
 #include <QMainWindow>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "publisherpanel.h"
+#include "app/publisherpanel.h"
 
-#include "demoserver.h"
+#include "server/demoserver.h"
 #include "ui_publisherpanel.h"
 
 #include <QCheckBox>

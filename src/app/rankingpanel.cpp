@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "rankingpanel.h"
+#include "app/rankingpanel.h"
 
 #include "ui_rankingpanel.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "model/rankingmodel.h"
+#include "core/model/rankingmodel.h"
 
 #include <QSortFilterProxyModel>
 #include <QWidget>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "ratechartview.h"
+#include "app/ratechartview.h"
 
-#include "chartstyle.h"
-#include "model/clickpipeline.h"
+#include "app/chartstyle.h"
+#include "core/model/clickpipeline.h"
 
 #include <QAreaSeries>
 #include <QChart>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "model/rateseries.h"
+#include "core/model/rateseries.h"
 
 #include <QChartView>
 #include <QList>

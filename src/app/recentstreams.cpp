@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "recentstreams.h"
+#include "app/recentstreams.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

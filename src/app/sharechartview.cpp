@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "sharechartview.h"
+#include "app/sharechartview.h"
 
-#include "chartstyle.h"
-#include "ratechartview.h"
+#include "app/chartstyle.h"
+#include "app/ratechartview.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSet>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "model/dashboardsnapshot.h"
+#include "core/model/dashboardsnapshot.h"
 
 #include <QChartView>
 #include <QElapsedTimer>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "sharepanel.h"
+#include "app/sharepanel.h"
 
 #include "ui_sharepanel.h"
 

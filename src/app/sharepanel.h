@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "sharechartview.h"
+#include "app/sharechartview.h"
 
 #include <QWidget>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "decode/fieldmapping.h"
-#include "source/sourceconfig.h"
+#include "core/decode/fieldmapping.h"
+#include "core/source/sourceconfig.h"
 
 namespace Clickscope {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "streamstatus.h"
+#include "app/streamstatus.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>

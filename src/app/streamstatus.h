@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "model/dashboardsnapshot.h"
-#include "source/streamsource.h"
+#include "core/model/dashboardsnapshot.h"
+#include "core/source/streamsource.h"
 
 #include <QElapsedTimer>
 #include <QTimer>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "themeswitcher.h"
+#include "app/themeswitcher.h"
 
 #include <QApplication>
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "commands.h"
-#include "options/optionreader.h"
+#include "cli/commands.h"
+#include "core/options/optionreader.h"
 
-#include "model/clickaggregator.h"
-#include "sse/sseparser.h"
+#include "core/model/clickaggregator.h"
+#include "core/sse/sseparser.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

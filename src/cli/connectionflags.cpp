@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "connectionflags.h"
+#include "cli/connectionflags.h"
 
-#include "http/httpsyntax.h"
-#include "options/optionreader.h"
+#include "core/http/httpsyntax.h"
+#include "core/options/optionreader.h"
 
 
 #include <limits>

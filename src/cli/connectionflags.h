@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "result.h"
-#include "source/sourceconfig.h"
+#include "core/result.h"
+#include "core/source/sourceconfig.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>

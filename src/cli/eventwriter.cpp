@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "eventwriter.h"
+#include "cli/eventwriter.h"
 
 namespace Clickscope::Cli {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "sse/sseevent.h"
+#include "core/sse/sseevent.h"
 
 #include <QList>
 

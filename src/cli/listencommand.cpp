@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "commands.h"
-#include "options/optionreader.h"
-#include "connectionflags.h"
-#include "eventwriter.h"
-#include "streamsession.h"
+#include "cli/commands.h"
+#include "core/options/optionreader.h"
+#include "cli/connectionflags.h"
+#include "cli/eventwriter.h"
+#include "cli/streamsession.h"
 
 #include <limits>
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "commands.h"
+#include "cli/commands.h"
+#include "clickscope/version.h"
 
 #include <QCoreApplication>
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "commands.h"
-#include "signalwatcher.h"
+#include "cli/commands.h"
+#include "cli/signalwatcher.h"
 
-#include "options/optionreader.h"
-#include "syntheticpublisher.h"
+#include "core/options/optionreader.h"
+#include "server/syntheticpublisher.h"
 
 #include <QCoreApplication>
 

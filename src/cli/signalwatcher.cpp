@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "signalwatcher.h"
+#include "cli/signalwatcher.h"
 
 #include <csignal>
 #include <fcntl.h>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "streamsession.h"
+#include "cli/streamsession.h"
 
-#include "commands.h"
+#include "cli/commands.h"
 
-#include "source/sourcefactory.h"
+#include "core/source/sourcefactory.h"
 
 #include <QCoreApplication>
 

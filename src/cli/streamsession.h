@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "signalwatcher.h"
+#include "cli/signalwatcher.h"
 
-#include "source/streamsource.h"
+#include "core/source/streamsource.h"
 
 #include <QObject>
 #include <QTimer>

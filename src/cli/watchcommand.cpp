@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include "commands.h"
-#include "options/optionreader.h"
-#include "connectionflags.h"
-#include "streamsession.h"
+#include "cli/commands.h"
+#include "core/options/optionreader.h"
+#include "cli/connectionflags.h"
+#include "cli/streamsession.h"
 
-#include "model/clickaggregator.h"
+#include "core/model/clickaggregator.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "logging.h"
+#include "core/logging.h"
 
 Q_LOGGING_CATEGORY(lcSse, "clickscope.sse", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcSource, "clickscope.source", QtWarningMsg)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "clickhub.h"
+#include "server/clickhub.h"
 
-#include "decode/fieldparsers.h"
+#include "core/decode/fieldparsers.h"
 
 #include <QDateTime>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "demoserver.h"
+#include "server/demoserver.h"
 
-#include "syntheticpublisher.h"
+#include "server/syntheticpublisher.h"
 
 #include <algorithm>
 #include <cmath>

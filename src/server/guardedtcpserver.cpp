@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "guardedtcpserver.h"
+#include "server/guardedtcpserver.h"
 
-#include "requesthead.h"
-#include "websocketframewatch.h"
+#include "server/requesthead.h"
+#include "server/websocketframewatch.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "requesthead.h"
+#include "server/requesthead.h"
 
-#include "http/httpsyntax.h"
+#include "core/http/httpsyntax.h"
 
 #include <QList>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "syntheticpublisher.h"
+#include "server/syntheticpublisher.h"
 
 namespace Clickscope {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "result.h"
-#include "testpublisher.h"
-#include "trafficgenerator.h"
+#include "core/result.h"
+#include "server/testpublisher.h"
+#include "server/trafficgenerator.h"
 
 #include <QObject>
 

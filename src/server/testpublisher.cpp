@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "testpublisher.h"
+#include "server/testpublisher.h"
 
-#include "decode/fieldparsers.h"
+#include "core/decode/fieldparsers.h"
 
 #include <QHttpServerRequest>
 #include <QJsonArray>

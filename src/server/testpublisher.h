@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "clickhub.h"
-#include "guardedtcpserver.h"
+#include "server/clickhub.h"
+#include "server/guardedtcpserver.h"
 
 #include <QHash>
 #include <QHostAddress>

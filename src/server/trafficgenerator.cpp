@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "trafficgenerator.h"
+#include "server/trafficgenerator.h"
 
 #include <algorithm>
 #include <cmath>

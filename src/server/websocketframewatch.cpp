@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "websocketframewatch.h"
+#include "server/websocketframewatch.h"
 
 #include <QLoggingCategory>
 #include <QTcpSocket>

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The `clickscope` executable itself: the screenshot tool the README uses, and what it says about
 // bad flags. Runs the real binary, offscreen, with its settings in a scratch folder.
+#include "clickscope/version.h"
+
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The connect dialog on its own: what it refuses and why, the request it builds, and the live
 // preview of the field mapping.
-#include "connectdialog.h"
+#include "app/connectdialog.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: MIT
 // The dashboard window end to end, offscreen: a real stream (the scripted server or the embedded
 // publisher) through the ClickPipeline into the panels.
-#include "countertile.h"
-#include "counterspanel.h"
-#include "eventinspector.h"
-#include "mainwindow.h"
-#include "rankingpanel.h"
-#include "ratechartview.h"
-#include "demoserver.h"
-#include "eventcollector.h"
-#include "publisherpanel.h"
-#include "scriptedhttpserver.h"
-#include "sharechartview.h"
-#include "sharepanel.h"
-#include "streamstatus.h"
-#include "testpublisher.h"
-#include "syntheticpublisher.h"
-#include "trafficgenerator.h"
+#include "app/countertile.h"
+#include "app/counterspanel.h"
+#include "app/eventinspector.h"
+#include "app/mainwindow.h"
+#include "app/rankingpanel.h"
+#include "app/ratechartview.h"
+#include "server/demoserver.h"
+#include "support/eventcollector.h"
+#include "app/publisherpanel.h"
+#include "support/scriptedhttpserver.h"
+#include "app/sharechartview.h"
+#include "app/sharepanel.h"
+#include "app/streamstatus.h"
+#include "server/testpublisher.h"
+#include "server/syntheticpublisher.h"
+#include "server/trafficgenerator.h"
 
 #include <QAction>
 #include <QApplication>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `listen` and `watch` against servers that send as fast as loopback allows: the built binary's
 // memory stays bounded however much is offered, and SIGINT still ends it promptly.
-#include "floodserver.h"
-#include "processmemory.h"
+#include "support/floodserver.h"
+#include "support/processmemory.h"
 
 #include <QElapsedTimer>
 #include <QProcess>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `clickscope-cli listen` end to end: the built binary against a scripted server on loopback.
-#include "scriptedhttpserver.h"
-#include "testpublisher.h"
+#include "support/scriptedhttpserver.h"
+#include "server/testpublisher.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `clickscope-cli watch` end to end: the built binary against the real publisher and the
 // scripted server; its JSON report must equal what was published.
-#include "scriptedhttpserver.h"
-#include "testpublisher.h"
+#include "support/scriptedhttpserver.h"
+#include "server/testpublisher.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "decode/clickdecoder.h"
+#include "core/decode/clickdecoder.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>

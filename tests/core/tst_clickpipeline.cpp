@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "model/clickpipeline.h"
-#include "eventcollector.h"
-#include "scriptedhttpserver.h"
+#include "core/model/clickpipeline.h"
+#include "support/eventcollector.h"
+#include "support/scriptedhttpserver.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

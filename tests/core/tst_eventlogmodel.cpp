@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "model/eventlogmodel.h"
+#include "core/model/eventlogmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>
@@ -8,7 +8,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
-#include "modelsignalcounts.h"
+#include "support/modelsignalcounts.h"
 
 #include <deque>
 

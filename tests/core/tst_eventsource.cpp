@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "eventcollector.h"
-#include "scriptedhttpserver.h"
-#include "sse/eventsource.h"
+#include "support/eventcollector.h"
+#include "support/scriptedhttpserver.h"
+#include "core/sse/eventsource.h"
 
 #include <QSignalSpy>
 #include <QTcpServer>

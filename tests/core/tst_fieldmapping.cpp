@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "decode/fieldmapping.h"
+#include "core/decode/fieldmapping.h"
 
 #include <QTest>
 

@@ -2,14 +2,14 @@
 // The stream sources against servers that misbehave on purpose: at loopback speed, with a line
 // that never ends, with absurd `retry` values, silent, redirecting oddly, compressing a bomb.
 // Each server is real and runs on 127.0.0.1; memory is measured where memory is the point.
-#include "answerandcloseserver.h"
-#include "eventcollector.h"
-#include "floodserver.h"
-#include "gzipped.h"
-#include "processmemory.h"
-#include "scriptedhttpserver.h"
-#include "sse/eventsource.h"
-#include "ws/websocketsource.h"
+#include "support/answerandcloseserver.h"
+#include "support/eventcollector.h"
+#include "support/floodserver.h"
+#include "support/gzipped.h"
+#include "support/processmemory.h"
+#include "support/scriptedhttpserver.h"
+#include "core/sse/eventsource.h"
+#include "core/ws/websocketsource.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Response framing and heads on their own: every body must come out the same whether its bytes
 // arrive at once or one at a time, and every ambiguity must be refused with a reason.
-#include "http/httpbodyframing.h"
-#include "http/httpcontentdecoder.h"
-#include "http/httpresponsehead.h"
+#include "core/http/httpbodyframing.h"
+#include "core/http/httpcontentdecoder.h"
+#include "core/http/httpresponsehead.h"
 
 #include <QTest>
 

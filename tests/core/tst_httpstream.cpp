@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // HttpStream against real servers on 127.0.0.1: what it sends, what it makes of what comes back,
 // and how it ends when a server misbehaves.
-#include "floodserver.h"
-#include "gzipped.h"
-#include "http/httpstream.h"
-#include "processmemory.h"
-#include "scriptedhttpserver.h"
+#include "support/floodserver.h"
+#include "support/gzipped.h"
+#include "core/http/httpstream.h"
+#include "support/processmemory.h"
+#include "support/scriptedhttpserver.h"
 
 #include <QNetworkCookie>
 #include <QNetworkCookieJar>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "model/latencyhistogram.h"
+#include "core/model/latencyhistogram.h"
 
 #include <QTest>
 

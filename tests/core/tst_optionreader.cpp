@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "options/optionreader.h"
+#include "core/options/optionreader.h"
 
 #include <QTest>
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "model/rankingmodel.h"
+#include "core/model/rankingmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
 
-#include "modelsignalcounts.h"
+#include "support/modelsignalcounts.h"
 
 #include <algorithm>
 #include <memory>

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "model/rateseries.h"
+#include "core/model/rateseries.h"
 
 #include <QAbstractItemModelTester>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
 
-#include "modelsignalcounts.h"
+#include "support/modelsignalcounts.h"
 
 using Clickscope::DashboardSnapshot;
 using Clickscope::RateSeries;

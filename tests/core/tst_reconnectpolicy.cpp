@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "source/reconnectpolicy.h"
+#include "core/source/reconnectpolicy.h"
 
 #include <QTest>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "model/snapshotexport.h"
+#include "core/model/snapshotexport.h"
 
 #include <QTest>
 

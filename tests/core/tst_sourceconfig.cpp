@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // What the user typed as a stream URL, judged in words, and when two requests are one stream.
-#include "source/sourceconfig.h"
+#include "core/source/sourceconfig.h"
 
 #include <QTest>
 

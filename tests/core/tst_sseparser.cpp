@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "sse/sseparser.h"
+#include "core/sse/sseparser.h"
 
 #include <QRandomGenerator>
 #include <QTest>

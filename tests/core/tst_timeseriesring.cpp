@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "model/timeseriesring.h"
+#include "core/model/timeseriesring.h"
 
 #include <QTest>
 

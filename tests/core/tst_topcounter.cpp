@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "model/topcounter.h"
+#include "core/model/topcounter.h"
 
 #include <QTest>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "source/sourcefactory.h"
-#include "sse/eventsource.h"
-#include "eventcollector.h"
-#include "ws/websocketsource.h"
+#include "core/source/sourcefactory.h"
+#include "core/sse/eventsource.h"
+#include "support/eventcollector.h"
+#include "core/ws/websocketsource.h"
 
 #include <QPointer>
 #include <QSignalSpy>

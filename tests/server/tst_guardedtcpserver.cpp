@@ -2,9 +2,9 @@
 // The connection guard in front of the publisher, attacked the way a hostile client would: raw
 // sockets against the real TestPublisher on 127.0.0.1, with memory measured where memory is the
 // point.
-#include "processmemory.h"
-#include "sse/eventsource.h"
-#include "testpublisher.h"
+#include "support/processmemory.h"
+#include "core/sse/eventsource.h"
+#include "server/testpublisher.h"
 
 #include <QJsonObject>
 #include <QTcpSocket>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "requesthead.h"
+#include "server/requesthead.h"
 
 #include <QTest>
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include "eventcollector.h"
+#include "support/eventcollector.h"
 // The publisher for real: bound on 127.0.0.1 at an ephemeral port, read by our EventSource, by
 // raw sockets, by QWebSocket and by curl when it is installed.
-#include "decode/clickdecoder.h"
-#include "sse/eventsource.h"
-#include "testpublisher.h"
+#include "core/decode/clickdecoder.h"
+#include "core/sse/eventsource.h"
+#include "server/testpublisher.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

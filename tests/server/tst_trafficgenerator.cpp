@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "clickhub.h"
-#include "trafficgenerator.h"
+#include "server/clickhub.h"
+#include "server/trafficgenerator.h"
 
 #include <QElapsedTimer>
 #include <QHash>

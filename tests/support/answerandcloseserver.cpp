@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "answerandcloseserver.h"
+#include "support/answerandcloseserver.h"
 
 #include <QMutexLocker>
 #include <QSemaphore>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "floodserver.h"
+#include "support/floodserver.h"
 
 #include <QCryptographicHash>
 #include <QSemaphore>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "scriptedhttpserver.h"
+#include "support/scriptedhttpserver.h"
 
 #include <QPointer>
 #include <QTcpSocket>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "clickdecoder.h"
+#include "core/decode/clickdecoder.h"
 
-#include "fieldparsers.h"
-#include "text/ascii.h"
+#include "core/decode/fieldparsers.h"
+#include "core/text/ascii.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>

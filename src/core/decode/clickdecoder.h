@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "decode/click.h"
-#include "decode/fieldmapping.h"
+#include "core/decode/click.h"
+#include "core/decode/fieldmapping.h"
 
 #include <QByteArrayView>
 #include <QString>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "fieldmapping.h"
+#include "core/decode/fieldmapping.h"
 
 namespace Clickscope {
 namespace {

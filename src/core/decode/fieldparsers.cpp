@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "fieldparsers.h"
+#include "core/decode/fieldparsers.h"
 
-#include "text/ascii.h"
+#include "core/text/ascii.h"
 
 #include <cmath>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "httpbodyframing.h"
+#include "core/http/httpbodyframing.h"
 
 #include <algorithm>
 #include <limits>

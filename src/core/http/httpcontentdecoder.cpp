@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "httpcontentdecoder.h"
+#include "core/http/httpcontentdecoder.h"
 
 #include <zlib.h>
 

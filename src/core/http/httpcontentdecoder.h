@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "http/httpresponsehead.h"
+#include "core/http/httpresponsehead.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

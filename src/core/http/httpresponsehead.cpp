@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "httpresponsehead.h"
+#include "core/http/httpresponsehead.h"
 
-#include "http/httpsyntax.h"
+#include "core/http/httpsyntax.h"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "source/sourceconfig.h"
+#include "core/source/sourceconfig.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "httpstream.h"
+#include "core/http/httpstream.h"
 
-#include "logging.h"
+#include "core/logging.h"
 
 #include <QCoreApplication>
 #include <QNetworkCookie>

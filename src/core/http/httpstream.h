@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "http/httpbodyframing.h"
-#include "http/httpcontentdecoder.h"
-#include "http/httpresponsehead.h"
-#include "source/sourceconfig.h"
+#include "core/http/httpbodyframing.h"
+#include "core/http/httpcontentdecoder.h"
+#include "core/http/httpresponsehead.h"
+#include "core/source/sourceconfig.h"
 
 #include <QAbstractSocket>
 #include <QObject>

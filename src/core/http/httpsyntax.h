@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "text/ascii.h"
+#include "core/text/ascii.h"
 
 #include <QByteArrayView>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "clickaggregator.h"
+#include "core/model/clickaggregator.h"
 
 #include <QJsonArray>
 

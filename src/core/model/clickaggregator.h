@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "decode/clickdecoder.h"
-#include "decode/fieldmapping.h"
-#include "model/latencyhistogram.h"
-#include "model/timeseriesring.h"
-#include "model/topcounter.h"
-#include "sse/sseevent.h"
+#include "core/decode/clickdecoder.h"
+#include "core/decode/fieldmapping.h"
+#include "core/model/latencyhistogram.h"
+#include "core/model/timeseriesring.h"
+#include "core/model/topcounter.h"
+#include "core/sse/sseevent.h"
 
 #include <QByteArray>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "clickpipeline.h"
+#include "core/model/clickpipeline.h"
 
-#include "source/sourcefactory.h"
+#include "core/source/sourcefactory.h"
 
 #include <QDateTime>
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "decode/fieldmapping.h"
-#include "model/dashboardsnapshot.h"
-#include "source/streamsource.h"
+#include "core/decode/fieldmapping.h"
+#include "core/model/dashboardsnapshot.h"
+#include "core/source/streamsource.h"
 
 #include <QObject>
 #include <QThread>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "dashboardsnapshot.h"
+#include "core/model/dashboardsnapshot.h"
 
 namespace Clickscope {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "model/clickaggregator.h"
+#include "core/model/clickaggregator.h"
 
 #include <QByteArray>
 #include <QList>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "eventlogmodel.h"
+#include "core/model/eventlogmodel.h"
 
 #include <QDateTime>
 

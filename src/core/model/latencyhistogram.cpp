@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "latencyhistogram.h"
+#include "core/model/latencyhistogram.h"
 
 #include <algorithm>
 #include <bit>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "rankingmodel.h"
+#include "core/model/rankingmodel.h"
 
 #include <QLocale>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "rateseries.h"
+#include "core/model/rateseries.h"
 
-#include "model/timeseriesring.h"
+#include "core/model/timeseriesring.h"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "snapshotexport.h"
+#include "core/model/snapshotexport.h"
 
-#include "model/timeseriesring.h"
+#include "core/model/timeseriesring.h"
 
 #include <QDateTime>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "timeseriesring.h"
+#include "core/model/timeseriesring.h"
 
 #include <limits>
 

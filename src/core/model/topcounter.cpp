@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "topcounter.h"
+#include "core/model/topcounter.h"
 
 #include <algorithm>
 #include <bit>

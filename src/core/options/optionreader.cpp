@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "optionreader.h"
+#include "core/options/optionreader.h"
 
 #include <cmath>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "result.h"
+#include "core/result.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "sourceconfig.h"
+#include "core/source/sourceconfig.h"
 
 #include <QStringList>
 #include <QUrlQuery>

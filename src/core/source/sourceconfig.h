@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "sse/sseparser.h"
+#include "core/sse/sseparser.h"
 
 #include <QByteArray>
 #include <QList>

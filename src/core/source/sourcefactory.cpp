@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "sourcefactory.h"
+#include "core/source/sourcefactory.h"
 
-#include "sse/eventsource.h"
-#include "ws/websocketsource.h"
+#include "core/sse/eventsource.h"
+#include "core/ws/websocketsource.h"
 
 namespace Clickscope {
 

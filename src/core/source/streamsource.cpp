@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "streamsource.h"
+#include "core/source/streamsource.h"
 
-#include "logging.h"
+#include "core/logging.h"
 
 #include <QPointer>
 

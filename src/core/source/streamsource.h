@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "source/reconnectpolicy.h"
-#include "source/sourceconfig.h"
-#include "sse/sseevent.h"
+#include "core/source/reconnectpolicy.h"
+#include "core/source/sourceconfig.h"
+#include "core/sse/sseevent.h"
 
 #include <QList>
 #include <QObject>

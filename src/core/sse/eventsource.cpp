@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "eventsource.h"
+#include "core/sse/eventsource.h"
 
-#include "logging.h"
+#include "core/logging.h"
 
 #include <QLocale>
 #include <QPointer>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "http/httpstream.h"
-#include "source/streamsource.h"
-#include "sse/sseparser.h"
+#include "core/http/httpstream.h"
+#include "core/source/streamsource.h"
+#include "core/sse/sseparser.h"
 
 #include <QNetworkCookieJar>
 #include <QTimer>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "sseevent.h"
+#include "core/sse/sseevent.h"
 
 namespace Clickscope {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "sseparser.h"
+#include "core/sse/sseparser.h"
 
-#include "text/utf8.h"
+#include "core/text/utf8.h"
 
 #include <algorithm>
 #include <bit>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "sseevent.h"
+#include "core/sse/sseevent.h"
 
 #include <QList>
 

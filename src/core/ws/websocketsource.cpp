@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "websocketsource.h"
+#include "core/ws/websocketsource.h"
 
-#include "logging.h"
-#include "text/utf8.h"
+#include "core/logging.h"
+#include "core/text/utf8.h"
 
 #include <QNetworkRequest>
 #include <QPointer>

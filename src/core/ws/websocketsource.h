@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "source/streamsource.h"
+#include "core/source/streamsource.h"
 
 #include <QAbstractSocket>
 #include <QTimer>
