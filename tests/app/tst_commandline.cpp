@@ -2,6 +2,7 @@
 // The `clickscope` executable itself: the screenshot tool the README uses, and what it says about
 // bad flags. Runs the real binary, offscreen, with its settings in a scratch folder.
 #include "clickscope/version.h"
+#include "support/processrunner.h"
 
 #include <QImage>
 #include <QProcess>
@@ -12,33 +13,18 @@ namespace {
 
 constexpr int kWaitMs = 30'000;
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray standardError;
-    QByteArray standardOutput;
-};
+using Run = Clickscope::Testing::ProcessResult;
 
 // `scratch` holds the settings and the runtime folder (without one Qt warns on stderr).
 Run run(const QStringList &arguments, const QString &scratch)
 {
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), scratch + QStringLiteral("/config"));
-    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), scratch);   // a QTemporaryDir: 0700, as Qt wants
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(CLICKSCOPE_APP), arguments);
-    Run result;
-    if (!process.waitForFinished(kWaitMs)) {
-        process.kill();
-        process.waitForFinished();
-        return result;
-    }
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.standardError = process.readAllStandardError();
-    result.standardOutput = process.readAllStandardOutput();
-    return result;
+    Clickscope::Testing::ProcessOptions options;
+    options.environment = QProcessEnvironment::systemEnvironment();
+    options.environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    options.environment.insert(QStringLiteral("XDG_CONFIG_HOME"), scratch + QStringLiteral("/config"));
+    options.environment.insert(QStringLiteral("XDG_RUNTIME_DIR"), scratch);   // a QTemporaryDir: 0700, as Qt wants
+    options.timeoutMs = kWaitMs;
+    return Clickscope::Testing::runProcess(QStringLiteral(CLICKSCOPE_APP), arguments, options);
 }
 
 } // namespace
@@ -64,7 +50,7 @@ void TestCommandLine::demoScreenshotShowsALiveDashboard()
     const Run result = run({QStringLiteral("--demo"), QStringLiteral("--screenshot"), file, QStringLiteral("--after"),
                             QStringLiteral("5")},
                            m_config.path());
-    QVERIFY2(result.exitCode == 0, result.standardError.constData());
+    QVERIFY2(result.exitCode == 0, result.err.constData());
     const QImage image(file);
     QVERIFY(!image.isNull());
     QVERIFY2(image.width() >= 1000 && image.height() >= 700,
@@ -100,19 +86,19 @@ void TestCommandLine::badFlagsAreUsageErrors()
     QFETCH(QString, message);
     const Run result = run(arguments, m_config.path());
     QCOMPARE(result.exitCode, 2);
-    QVERIFY2(result.standardError.startsWith("clickscope: "), result.standardError.constData());
-    QVERIFY2(result.standardError.contains(message.toUtf8()), result.standardError.constData());
+    QVERIFY2(result.err.startsWith("clickscope: "), result.err.constData());
+    QVERIFY2(result.err.contains(message.toUtf8()), result.err.constData());
 }
 
 void TestCommandLine::versionAndHelp()
 {
     const Run version = run({QStringLiteral("--version")}, m_config.path());
     QCOMPARE(version.exitCode, 0);
-    QVERIFY2(version.standardOutput.startsWith("Clickscope " CLICKSCOPE_VERSION), version.standardOutput.constData());
+    QVERIFY2(version.out.startsWith("Clickscope " CLICKSCOPE_VERSION), version.out.constData());
     const Run help = run({QStringLiteral("--help")}, m_config.path());
     QCOMPARE(help.exitCode, 0);
     for (const char *flag : {"--demo", "--header", "--map", "--theme", "--screenshot", "--after"})
-        QVERIFY2(help.standardOutput.contains(flag), flag);
+        QVERIFY2(help.out.contains(flag), flag);
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)

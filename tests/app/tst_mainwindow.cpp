@@ -9,6 +9,7 @@
 #include "app/ratechartview.h"
 #include "server/demoserver.h"
 #include "support/eventcollector.h"
+#include "support/ports.h"
 #include "app/publisherpanel.h"
 #include "support/scriptedhttpserver.h"
 #include "app/sharechartview.h"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `clickscope-cli listen` end to end: the built binary against a scripted server on loopback.
+#include "support/processrunner.h"
 #include "support/scriptedhttpserver.h"
 #include "server/testpublisher.h"
 
@@ -26,12 +27,7 @@ QByteArray bytes(const char (&literal)[N])
     return QByteArray(literal, N - 1);
 }
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = Clickscope::Testing::ProcessResult;
 
 } // namespace
 
@@ -94,13 +90,9 @@ QProcess *TestListen::start(const QStringList &arguments)
 
 Run TestListen::run(const QStringList &arguments)
 {
-    QProcess *process = start(arguments);
-    // The server lives in this thread, so wait in the event loop rather than blocking it.
-    QSignalSpy finished(process, &QProcess::finished);
-    if (!finished.wait(kWaitMs))
-        qWarning("clickscope-cli did not finish in time");
-    return {process->exitStatus() == QProcess::NormalExit ? process->exitCode() : -1, process->readAllStandardOutput(),
-            process->readAllStandardError()};
+    Clickscope::Testing::ProcessOptions options;
+    options.timeoutMs = kWaitMs;
+    return Clickscope::Testing::runProcess(QStringLiteral(CLICKSCOPE_CLI), arguments, options);
 }
 
 void TestListen::jsonlIsExactAndEscaped()

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `clickscope-cli serve` and `publish` end to end: the built binary, talking to itself on loopback.
+#include "support/processrunner.h"
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -14,24 +15,14 @@ namespace {
 
 constexpr int kWaitMs = 10000;
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = Clickscope::Testing::ProcessResult;
 
 Run run(const QStringList &arguments, const QByteArray &input = {})
 {
-    QProcess process;
-    process.start(QStringLiteral(CLICKSCOPE_CLI), arguments);
-    process.write(input);
-    process.closeWriteChannel();
-    QSignalSpy finished(&process, &QProcess::finished);
-    if (!finished.wait(kWaitMs))
-        process.kill();
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            process.readAllStandardError()};
+    Clickscope::Testing::ProcessOptions options;
+    options.input = input;
+    options.timeoutMs = kWaitMs;
+    return Clickscope::Testing::runProcess(QStringLiteral(CLICKSCOPE_CLI), arguments, options);
 }
 
 } // namespace

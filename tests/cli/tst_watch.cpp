@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `clickscope-cli watch` end to end: the built binary against the real publisher and the
 // scripted server; its JSON report must equal what was published.
+#include "support/processrunner.h"
 #include "support/scriptedhttpserver.h"
 #include "server/testpublisher.h"
 
@@ -19,24 +20,13 @@ namespace {
 
 constexpr int kWaitMs = 15000;
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
+using Run = Clickscope::Testing::ProcessResult;
 
-// Runs the binary without blocking this thread's event loop, where the servers live.
 Run run(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(CLICKSCOPE_CLI), arguments);
-    QSignalSpy finished(&process, &QProcess::finished);
-    if (!finished.wait(kWaitMs))
-        process.kill();
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            process.readAllStandardError()};
+    Clickscope::Testing::ProcessOptions options;
+    options.timeoutMs = kWaitMs;
+    return Clickscope::Testing::runProcess(QStringLiteral(CLICKSCOPE_CLI), arguments, options);
 }
 
 QJsonObject rowFor(const QJsonArray &rows, const QString &key, const QString &value)

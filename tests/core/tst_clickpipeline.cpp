@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/model/clickpipeline.h"
 #include "support/eventcollector.h"
+#include "support/ports.h"
 #include "support/scriptedhttpserver.h"
 
 #include <QCoreApplication>

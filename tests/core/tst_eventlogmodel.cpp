@@ -8,6 +8,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "support/modelmirror.h"
 #include "support/modelsignalcounts.h"
 
 #include <deque>
@@ -20,46 +21,7 @@ using Clickscope::SseEvent;
 namespace {
 
 using SignalCounts = Clickscope::Testing::ModelSignalCounts;
-
-// The ids a view following only the signals would show.
-class SignalMirror : public QObject
-{
-public:
-    explicit SignalMirror(QAbstractItemModel *model) : m_model(model)
-    {
-        reload();
-        connect(model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first, int last) {
-            for (int r = first; r <= last; ++r)
-                m_ids.insert(r, read(r));
-        });
-        connect(model, &QAbstractItemModel::rowsRemoved, this, [this](const QModelIndex &, int first, int last) {
-            m_ids.remove(first, last - first + 1);
-        });
-        connect(model, &QAbstractItemModel::modelReset, this, [this] { reload(); });
-    }
-
-    bool matchesModel() const
-    {
-        if (m_ids.size() != m_model->rowCount())
-            return false;
-        for (int r = 0; r < m_model->rowCount(); ++r)
-            if (m_ids.at(r) != read(r))
-                return false;
-        return true;
-    }
-
-private:
-    QString read(int r) const { return m_model->index(r, EventLogModel::IdColumn).data().toString(); }
-    void reload()
-    {
-        m_ids.clear();
-        for (int r = 0; r < m_model->rowCount(); ++r)
-            m_ids.append(read(r));
-    }
-
-    QAbstractItemModel *m_model;
-    QStringList m_ids;
-};
+using Clickscope::Testing::ModelMirror;
 
 RawEventRow makeRow(int id, qint64 arrivalMs = 1'700'000'000'000)
 {
@@ -230,7 +192,7 @@ void TestEventLogModel::batchesEvictFromTheFront()
 {
     EventLogModel model(10);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    SignalMirror mirror(&model);
+    ModelMirror mirror(&model);
     SignalCounts counts(&model);
 
     model.appendEvents(makeRows(0, 3));
@@ -276,7 +238,7 @@ void TestEventLogModel::batchLargerThanCapacityKeepsNewest()
 {
     EventLogModel model(10);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    SignalMirror mirror(&model);
+    ModelMirror mirror(&model);
     model.appendEvents(makeRows(0, 6));
     SignalCounts counts(&model);
 
@@ -332,7 +294,7 @@ void TestEventLogModel::pauseBuffersAndResumesInOneBatch()
 {
     EventLogModel model(10);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    SignalMirror mirror(&model);
+    ModelMirror mirror(&model);
     QSignalSpy pausedChanged(&model, &EventLogModel::pausedChanged);
     model.appendEvents(makeRows(0, 4));
     SignalCounts counts(&model);
@@ -384,7 +346,7 @@ void TestEventLogModel::pauseBufferIsBounded()
 {
     EventLogModel model(10);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    SignalMirror mirror(&model);
+    ModelMirror mirror(&model);
     model.appendEvents(makeRows(0, 3));
     model.setPaused(true);
     model.appendEvents(makeRows(3, 8));
@@ -455,7 +417,7 @@ void TestEventLogModel::churnKeepsSignalsBounded()
     constexpr int kCapacity = 50;
     EventLogModel model(kCapacity);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    SignalMirror mirror(&model);
+    ModelMirror mirror(&model);
     SignalCounts counts(&model);
     QRandomGenerator rng(7);
 

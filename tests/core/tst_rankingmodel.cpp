@@ -6,6 +6,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "support/modelmirror.h"
 #include "support/modelsignalcounts.h"
 
 #include <algorithm>
@@ -21,61 +22,7 @@ using Clickscope::TopLinksModel;
 namespace {
 
 using SignalCounts = Clickscope::Testing::ModelSignalCounts;
-
-// What a view that only follows the signals would show: a copy of every cell, updated from the
-// signals alone. If the model's signals miss a change, the copy drifts from the model.
-class SignalMirror : public QObject
-{
-public:
-    explicit SignalMirror(QAbstractItemModel *model) : m_model(model)
-    {
-        reload();
-        connect(model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first, int last) {
-            for (int r = first; r <= last; ++r)
-                m_cells.insert(r, readRow(r));
-        });
-        connect(model, &QAbstractItemModel::rowsRemoved, this, [this](const QModelIndex &, int first, int last) {
-            m_cells.remove(first, last - first + 1);
-        });
-        connect(model, &QAbstractItemModel::dataChanged, this,
-                [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
-                    for (int r = topLeft.row(); r <= bottomRight.row(); ++r)
-                        for (int c = topLeft.column(); c <= bottomRight.column(); ++c)
-                            m_cells[r][c] = read(r, c);
-                });
-        connect(model, &QAbstractItemModel::modelReset, this, [this] { reload(); });
-    }
-
-    bool matchesModel() const
-    {
-        if (m_cells.size() != m_model->rowCount())
-            return false;
-        for (int r = 0; r < m_model->rowCount(); ++r)
-            if (m_cells.at(r) != readRow(r))
-                return false;
-        return true;
-    }
-
-private:
-    QVariant read(int r, int c) const { return m_model->index(r, c).data(Qt::DisplayRole).toString() + u'|'
-                                               + m_model->index(r, c).data(Qt::ToolTipRole).toString(); }
-    QList<QVariant> readRow(int r) const
-    {
-        QList<QVariant> row;
-        for (int c = 0; c < m_model->columnCount(); ++c)
-            row.append(read(r, c));
-        return row;
-    }
-    void reload()
-    {
-        m_cells.clear();
-        for (int r = 0; r < m_model->rowCount(); ++r)
-            m_cells.append(readRow(r));
-    }
-
-    QAbstractItemModel *m_model;
-    QList<QList<QVariant>> m_cells;
-};
+using Clickscope::Testing::ModelMirror;
 
 // "a:5,b:3" → rows a (5) and b (3), shares of their sum.
 QList<RankedRow> parseRows(const QString &spec)
@@ -232,7 +179,7 @@ void TestRankingModel::changeSignals()
 
     RankingModel model(QStringLiteral("Key"));
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    SignalMirror mirror(&model);
+    ModelMirror mirror(&model);
     model.setRows(parseRows(before));
     SignalCounts counts(&model);
 
@@ -271,7 +218,7 @@ void TestRankingModel::churnKeepsSignalsBounded()
     constexpr int kCap = 40;
     RankingModel model(QStringLiteral("Link"), kCap);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    SignalMirror mirror(&model);
+    ModelMirror mirror(&model);
     SignalCounts counts(&model);
     QRandomGenerator rng(20240611);
 

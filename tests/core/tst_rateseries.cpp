@@ -6,6 +6,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "support/modelmirror.h"
 #include "support/modelsignalcounts.h"
 
 using Clickscope::DashboardSnapshot;
@@ -14,46 +15,7 @@ using Clickscope::RateSeries;
 namespace {
 
 using SignalCounts = Clickscope::Testing::ModelSignalCounts;
-
-// The values a chart following only the signals would plot.
-class SignalMirror : public QObject
-{
-public:
-    explicit SignalMirror(QAbstractItemModel *model) : m_model(model)
-    {
-        reload();
-        connect(model, &QAbstractItemModel::dataChanged, this,
-                [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
-                    for (int r = topLeft.row(); r <= bottomRight.row(); ++r)
-                        for (int c = topLeft.column(); c <= bottomRight.column(); ++c)
-                            m_cells[r][c] = read(r, c);
-                });
-        connect(model, &QAbstractItemModel::modelReset, this, [this] { reload(); });
-    }
-
-    bool matchesModel() const
-    {
-        if (m_cells.size() != m_model->rowCount())
-            return false;
-        for (int r = 0; r < m_model->rowCount(); ++r)
-            for (int c = 0; c < m_model->columnCount(); ++c)
-                if (m_cells.at(r).at(c) != read(r, c))
-                    return false;
-        return true;
-    }
-
-private:
-    double read(int r, int c) const { return m_model->index(r, c).data().toDouble(); }
-    void reload()
-    {
-        m_cells.clear();
-        for (int r = 0; r < m_model->rowCount(); ++r)
-            m_cells.append({read(r, 0), read(r, 1)});
-    }
-
-    QAbstractItemModel *m_model;
-    QList<QList<double>> m_cells;
-};
+using Clickscope::Testing::ModelMirror;
 
 QList<double> values(const RateSeries &series)
 {
@@ -190,7 +152,7 @@ void TestRateSeries::setWindowResetsAndKeepsNewest()
 {
     RateSeries series(6);
     QAbstractItemModelTester tester(&series, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    SignalMirror mirror(&series);
+    ModelMirror mirror(&series);
     series.setSeries({1, 2, 3, 4, 5, 6}, 100);
     SignalCounts counts(&series);
 
@@ -298,7 +260,7 @@ void TestRateSeries::churnKeepsSignalsBounded()
 {
     RateSeries series(120);
     QAbstractItemModelTester tester(&series, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    SignalMirror mirror(&series);
+    ModelMirror mirror(&series);
     SignalCounts counts(&series);
     QRandomGenerator rng(99);
 

@@ -6,16 +6,17 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStringList>
-#include <QTcpServer>
+#include <QObject>
 
 namespace Clickscope::Testing {
 
-// Every event a source delivers, across batches, for assertions.
+// Every event a source delivers, across batches, for assertions. The connection is tied to the
+// collector, so either may go first.
 struct EventCollector
 {
     explicit EventCollector(StreamSource *source)
     {
-        QObject::connect(source, &StreamSource::eventsReceived, source, [this](const QList<SseEvent> &batch) {
+        QObject::connect(source, &StreamSource::eventsReceived, &m_context, [this](const QList<SseEvent> &batch) {
             events += batch;
             ++batches;
         });
@@ -39,14 +40,9 @@ struct EventCollector
 
     QList<SseEvent> events;
     int batches = 0;
-};
 
-// A loopback port nobody listens on: connecting there is refused at once.
-inline quint16 unusedPort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
+private:
+    QObject m_context;
+};
 
 } // namespace Clickscope::Testing

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+// What every StreamSource promises, whatever its transport: run once per transport, through
+// createSource(), against a real server of that transport. A new transport joins by adding a
+// row to addTransports() and a ContractServer for it.
+#include "core/source/reconnectpolicy.h"
+#include "core/source/sourcefactory.h"
+#include "support/eventcollector.h"
+#include "support/ports.h"
+
+#include <QPointer>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+#include <functional>
+#include <memory>
+
+using Clickscope::SourceConfig;
+using Clickscope::SseEvent;
+using Clickscope::StreamSource;
+using Clickscope::Testing::EventCollector;
+using Clickscope::Testing::unusedPort;
+
+namespace {
+
+constexpr int kWaitMs = 5000;
+
+// What a server does with one connection: messages at once, more after a pause, then either
+// silence (the connection stays open) or a clean close.
+struct Plan
+{
+    QStringList now;
+    QStringList later;
+    int laterMs = 30;
+    bool close = false;
+};
+using Planner = std::function<Plan(int connection)>;
+
+// One transport's server on 127.0.0.1: it plays each connection's plan and counts the
+// connections that ended.
+class ContractServer : public QObject
+{
+public:
+    virtual QString scheme() const = 0;
+    virtual quint16 port() const = 0;
+    QUrl url() const { return QUrl(QStringLiteral("%1://127.0.0.1:%2/stream").arg(scheme()).arg(port())); }
+    void setPlanner(Planner planner) { m_planner = std::move(planner); }
+    int disconnects() const { return m_disconnects; }
+
+protected:
+    // Plays the plan of the next connection through `send` and `close`, guarded by `connection`.
+    void play(QObject *connection, const std::function<void(const QString &)> &send, const std::function<void()> &close)
+    {
+        const Plan plan = m_planner ? m_planner(m_connections++) : Plan{};
+        for (const QString &message : plan.now)
+            send(message);
+        if (plan.later.isEmpty()) {
+            if (plan.close)
+                close();
+            return;
+        }
+        QTimer::singleShot(plan.laterMs, connection, [plan, send, close] {
+            for (const QString &message : plan.later)
+                send(message);
+            if (plan.close)
+                close();
+        });
+    }
+    void countDisconnect() { ++m_disconnects; }
+
+private:
+    Planner m_planner;
+    int m_connections = 0;
+    int m_disconnects = 0;
+};
+
+// Server-Sent Events over a plain QTcpServer: a 200 text/event-stream head once the request
+// head is in, then one `data:` event per message.
+class SseServer : public ContractServer
+{
+public:
+    SseServer()
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                socket->setParent(this);
+                connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+                    countDisconnect();
+                    m_heads.remove(socket);
+                    socket->deleteLater();
+                });
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { readHead(socket); });
+            }
+        });
+    }
+    QString scheme() const override { return QStringLiteral("http"); }
+    quint16 port() const override { return m_server.serverPort(); }
+
+private:
+    void readHead(QTcpSocket *socket)
+    {
+        QByteArray &head = m_heads[socket];
+        if (head.endsWith("\r\n\r\n"))
+            return;   // answered already
+        head += socket->readAll();
+        if (!head.contains("\r\n\r\n"))
+            return;
+        head = head.left(head.indexOf("\r\n\r\n") + 4);
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n");
+        const QPointer<QTcpSocket> guarded(socket);
+        play(
+            socket,
+            [guarded](const QString &message) {
+                if (guarded)
+                    guarded->write("data: " + message.toUtf8() + "\n\n");
+            },
+            [guarded] {
+                if (guarded)
+                    guarded->disconnectFromHost();
+            });
+    }
+
+    QTcpServer m_server;
+    QHash<QTcpSocket *, QByteArray> m_heads;
+};
+
+// WebSocket: one text message per message.
+class WebSocketServer : public ContractServer
+{
+public:
+    WebSocketServer() : m_server(QStringLiteral("contract"), QWebSocketServer::NonSecureMode)
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            while (QWebSocket *ws = m_server.nextPendingConnection()) {
+                ws->setParent(this);
+                connect(ws, &QWebSocket::disconnected, this, [this, ws] {
+                    countDisconnect();
+                    ws->deleteLater();
+                });
+                const QPointer<QWebSocket> guarded(ws);
+                play(
+                    ws,
+                    [guarded](const QString &message) {
+                        if (guarded)
+                            guarded->sendTextMessage(message);
+                    },
+                    [guarded] {
+                        if (guarded)
+                            guarded->close();
+                    });
+            }
+        });
+    }
+    QString scheme() const override { return QStringLiteral("ws"); }
+    quint16 port() const override { return m_server.serverPort(); }
+
+private:
+    QWebSocketServer m_server;
+};
+
+std::unique_ptr<ContractServer> serverFor(const QString &transport)
+{
+    if (transport == u"sse")
+        return std::make_unique<SseServer>();
+    return std::make_unique<WebSocketServer>();
+}
+
+void addTransports()
+{
+    QTest::addColumn<QString>("transport");
+    QTest::newRow("sse") << QStringLiteral("sse");
+    QTest::newRow("websocket") << QStringLiteral("websocket");
+}
+
+std::unique_ptr<StreamSource> sourceFor(const QUrl &url, SourceConfig config = {})
+{
+    config.url = url;
+    return Clickscope::createSource(config);
+}
+
+QUrl refusedUrl(const ContractServer &server)
+{
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2/stream").arg(server.scheme()).arg(unusedPort()));
+}
+
+} // namespace
+
+class TestStreamSourceContract : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void refusedConnectionFailsWithoutReconnect_data() { addTransports(); }
+    void refusedConnectionFailsWithoutReconnect();
+    void refusedConnectionBacksOff_data() { addTransports(); }
+    void refusedConnectionBacksOff();
+    void badUrlsFailAsynchronously_data();
+    void badUrlsFailAsynchronously();
+    void closeFromSlotStopsEverything_data() { addTransports(); }
+    void closeFromSlotStopsEverything();
+    void deleteFromSlotIsSafe_data();
+    void deleteFromSlotIsSafe();
+    void idleTimeoutReconnects_data() { addTransports(); }
+    void idleTimeoutReconnects();
+};
+
+void TestStreamSourceContract::refusedConnectionFailsWithoutReconnect()
+{
+    QFETCH(QString, transport);
+    const auto server = serverFor(transport);
+    SourceConfig config;
+    config.reconnect = false;
+    const auto source = sourceFor(refusedUrl(*server), config);
+    QSignalSpy failed(source.get(), &StreamSource::failed);
+    QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
+    source->open();
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(failed.first().first().value<StreamSource::Error>(), StreamSource::Error::Network);
+    QCOMPARE(source->state(), StreamSource::State::Closed);
+    QVERIFY2(source->errorString().contains(QStringLiteral("refused"), Qt::CaseInsensitive),
+             qPrintable(source->errorString()));
+    QVERIFY(reconnects.isEmpty());
+}
+
+void TestStreamSourceContract::refusedConnectionBacksOff()
+{
+    QFETCH(QString, transport);
+    const auto server = serverFor(transport);
+    SourceConfig config;
+    config.defaultRetryMs = 20;
+    const auto source = sourceFor(refusedUrl(*server), config);
+    QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
+    source->open();
+    QTRY_VERIFY_WITH_TIMEOUT(reconnects.size() >= 3, kWaitMs);
+    source->close();
+    const qint64 first = reconnects.at(0).first().toLongLong();
+    const qint64 second = reconnects.at(1).first().toLongLong();
+    const qint64 third = reconnects.at(2).first().toLongLong();
+    QCOMPARE(first, qint64(20));
+    // Then doubling from the backoff floor, minus up to 25 % jitter.
+    const qint64 floor = Clickscope::ReconnectPolicy::kMinBackoffMs;
+    QVERIFY2(second >= floor * 2 * 3 / 4 && second <= floor * 2, qPrintable(QString::number(second)));
+    QVERIFY2(third >= floor * 4 * 3 / 4 && third <= floor * 4, qPrintable(QString::number(third)));
+    QCOMPARE(source->state(), StreamSource::State::Closed);
+}
+
+void TestStreamSourceContract::badUrlsFailAsynchronously_data()
+{
+    QTest::addColumn<QString>("url");
+    for (const char *scheme : {"http", "ws"}) {
+        QTest::addRow("%s, no host", scheme) << QStringLiteral("%1:///s").arg(QLatin1String(scheme));
+        QTest::addRow("%s, garbage", scheme) << QStringLiteral("%1://exa mple.com/").arg(QLatin1String(scheme));
+    }
+}
+
+void TestStreamSourceContract::badUrlsFailAsynchronously()
+{
+    QFETCH(QString, url);
+    const auto source = sourceFor(QUrl(url, QUrl::StrictMode));
+    QSignalSpy failed(source.get(), &StreamSource::failed);
+    source->open();
+    QVERIFY(failed.isEmpty());   // reported from the event loop, never inside open()
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(failed.first().first().value<StreamSource::Error>(), StreamSource::Error::InvalidUrl);
+    QCOMPARE(source->error(), StreamSource::Error::InvalidUrl);
+    QCOMPARE(source->state(), StreamSource::State::Closed);
+    QVERIFY(!source->errorString().isEmpty());
+}
+
+void TestStreamSourceContract::closeFromSlotStopsEverything()
+{
+    // Each connection gets "1" at once and "2" 30 ms later. The control source, which stays
+    // open, tells us when "2" has had time to arrive; the closed one must not see it.
+    QFETCH(QString, transport);
+    const auto server = serverFor(transport);
+    server->setPlanner([](int) {
+        Plan plan;
+        plan.now = {QStringLiteral("1")};
+        plan.later = {QStringLiteral("2")};
+        return plan;
+    });
+    const auto source = sourceFor(server->url());
+    const auto control = sourceFor(server->url());
+    int batches = 0;
+    connect(source.get(), &StreamSource::eventsReceived, this, [&](const QList<SseEvent> &) {
+        ++batches;
+        source->close();
+    });
+    QSignalSpy states(source.get(), &StreamSource::stateChanged);
+    QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
+    EventCollector controlGot(control.get());
+    source->open();
+    control->open();
+    QTRY_COMPARE_WITH_TIMEOUT(controlGot.events.size(), 2, kWaitMs);
+    QCOMPARE(source->state(), StreamSource::State::Closed);
+    QCOMPARE(batches, 1);
+    QCOMPARE(states.last().first().value<StreamSource::State>(), StreamSource::State::Closed);
+    QVERIFY(reconnects.isEmpty());
+    QCOMPARE(source->error(), StreamSource::Error::NoError);
+    QTRY_COMPARE_WITH_TIMEOUT(server->disconnects(), 1, kWaitMs);   // close() let the connection go
+}
+
+void TestStreamSourceContract::deleteFromSlotIsSafe_data()
+{
+    QTest::addColumn<QString>("transport");
+    QTest::addColumn<QString>("signalName");
+    for (const char *transport : {"sse", "websocket"}) {
+        for (const char *signalName : {"open", "events", "reconnect", "failed"})
+            QTest::addRow("%s, %s", transport, signalName) << QString::fromLatin1(transport) << QString::fromLatin1(signalName);
+    }
+}
+
+void TestStreamSourceContract::deleteFromSlotIsSafe()
+{
+    QFETCH(QString, transport);
+    QFETCH(QString, signalName);
+    const auto server = serverFor(transport);
+    server->setPlanner([](int) {
+        Plan plan;
+        plan.now = {QStringLiteral("1"), QStringLiteral("2")};
+        plan.close = true;
+        return plan;
+    });
+    SourceConfig config;
+    config.url = server->url();
+    config.defaultRetryMs = 20;
+    if (signalName == u"failed") {
+        config.url = refusedUrl(*server);
+        config.reconnect = false;
+    }
+    QPointer<StreamSource> source = Clickscope::createSource(config).release();
+    QSignalSpy destroyed(source.data(), &QObject::destroyed);
+    const auto deleteIt = [&source] { delete source.data(); };
+    if (signalName == u"open") {
+        connect(source.data(), &StreamSource::stateChanged, this, [&](StreamSource::State s) {
+            if (s == StreamSource::State::Open)
+                deleteIt();
+        });
+    } else if (signalName == u"events") {
+        connect(source.data(), &StreamSource::eventsReceived, this, deleteIt);
+    } else if (signalName == u"reconnect") {
+        connect(source.data(), &StreamSource::reconnectScheduled, this, deleteIt);
+    } else {
+        connect(source.data(), &StreamSource::failed, this, deleteIt);
+    }
+    source->open();
+    QVERIFY(destroyed.wait(kWaitMs));
+    QVERIFY(source.isNull());
+    if (signalName != u"failed")   // the connection still goes away cleanly
+        QTRY_COMPARE_WITH_TIMEOUT(server->disconnects(), 1, kWaitMs);
+}
+
+void TestStreamSourceContract::idleTimeoutReconnects()
+{
+    // One message, then silence: the idle timer must drop the connection and come back.
+    QFETCH(QString, transport);
+    const auto server = serverFor(transport);
+    server->setPlanner([](int connection) {
+        Plan plan;
+        plan.now = {connection == 0 ? QStringLiteral("a") : QStringLiteral("b")};
+        return plan;
+    });
+    SourceConfig config;
+    config.idleTimeoutMs = 200;
+    config.defaultRetryMs = 10;
+    const auto source = sourceFor(server->url(), config);
+    EventCollector got(source.get());
+    QSignalSpy reconnects(source.get(), &StreamSource::reconnectScheduled);
+    source->open();
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
+    QCOMPARE(got.data(), (QStringList{"a", "b"}));
+    QCOMPARE(reconnects.size(), 1);
+    QVERIFY2(reconnects.first().at(1).toString().contains(QStringLiteral("no data")),
+             qPrintable(reconnects.first().at(1).toString()));
+    source->close();
+}
+
+QTEST_GUILESS_MAIN(TestStreamSourceContract)
+#include "tst_streamsourcecontract.moc"
