@@ -5,6 +5,7 @@
 #include "core/decode/fieldmapping.h"
 #include "core/model/latencyhistogram.h"
 #include "core/model/timeseriesring.h"
+#include "core/model/totals.h"
 #include "core/model/topcounter.h"
 #include "core/sse/sseevent.h"
 
@@ -16,14 +17,6 @@
 #include <deque>
 
 namespace Clickscope {
-
-// Ids a stream skipped: firstMissing … lastMissing never arrived, noticed at arrivalMs.
-struct GapRange
-{
-    qint64 firstMissing = 0;
-    qint64 lastMissing = 0;
-    qint64 arrivalMs = 0;
-};
 
 // Everything a person watches about a click stream, in memory that does not grow with time or
 // rate: totals, clicks per second over a sliding window of 1-second buckets, top links and
@@ -41,19 +34,7 @@ public:
         qsizetype keptUndecodable = 20;       // the last few, for the inspector
     };
 
-    struct Totals
-    {
-        quint64 clicks = 0;          // clicks counted one by one plus what snapshots reported
-        quint64 events = 0;
-        quint64 undecodable = 0;
-        quint64 otherEvents = 0;     // events that are not clicks (LLM chunks, heartbeats' data …)
-        quint64 snapshots = 0;
-        quint64 bytes = 0;
-        quint64 reconnects = 0;
-        quint64 discarded = 0;       // events the source dropped unread, over its size limit
-        quint64 gaps = 0;            // ids missing between consecutive numbered clicks
-        quint64 counterResets = 0;   // snapshots whose count went backwards
-    };
+    using Totals = Clickscope::Totals;
 
     // Missing id ranges kept for the window to locate; the count of gaps is in the totals.
     static constexpr qsizetype kKeptGapRanges = 100;

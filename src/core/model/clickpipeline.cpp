@@ -7,6 +7,60 @@
 
 namespace Clickscope {
 
+// The worker side, only ever touched from its own thread (through queued calls).
+class IngestWorker : public QObject
+{
+    Q_OBJECT
+public:
+    explicit IngestWorker(ClickPipeline::Settings settings);
+
+    // `serial` tags the signals about this stream; a non-zero `generation` resets first.
+    void start(const SourceConfig &config, const FieldMapping &mapping, quint64 serial, quint64 generation);
+    void stop();
+    void resetStatistics(quint64 generation);
+    void setSeriesWindow(int seconds);
+    void setCommentsShown(bool shown) { m_commentsShown = shown; }
+    ClickPipeline::Capture capture(int topN);
+
+signals:
+    void snapshotReady(const Clickscope::DashboardSnapshotPtr &snapshot);
+    void stateChanged(quint64 serial, Clickscope::StreamSource::State state);
+    void failed(quint64 serial, const QString &message);
+    void ended(quint64 serial, const QString &reason);
+    void reconnectScheduled(quint64 serial, qint64 delayMs, const QString &reason);
+
+private:
+    // Closes and forgets the source without a word; false when there was none.
+    bool dropSource();
+    void onEvents(const QList<SseEvent> &events);
+    void onComments(const QString &lastComment);
+    void countBytes(qint64 nowMs);
+    void keepRow(RawEventRow row);
+    void publishSnapshot();
+    // The aggregate now; with `takeNewEvents`, the rows for the inspector go with it.
+    DashboardSnapshotPtr makeSnapshot(qint64 nowMs, bool takeNewEvents);
+
+    ClickPipeline::Settings m_settings;
+    std::unique_ptr<ClickAggregator> m_aggregator;
+    std::unique_ptr<StreamSource> m_source;
+    quint64 m_serial = 0;   // of m_source
+    QTimer m_displayTick;
+    QList<RawEventRow> m_newEvents;   // the newest since the last snapshot, at most maxNewEvents
+    quint64 m_eventsNotShown = 0;
+    quint64 m_bytesCounted = 0;
+    qint64 m_lastByteMs = 0;
+    qint64 m_lastSecondPublished = 0;
+    int m_seriesWindow;
+    quint64 m_generation = 0;
+    // The series of the last snapshot: it ends at the last complete second, so within a second it
+    // does not change, and a 24 h window is averaged once a second rather than at every tick.
+    QList<double> m_series;
+    qint64 m_seriesSecond = 0;
+    int m_seriesFor = 0;   // the window m_series was made for; 0 = none
+    bool m_commentsShown = false;
+    bool m_dirty = false;
+};
+
 ClickPipeline::ClickPipeline(Settings settings, QObject *parent) : QObject(parent), m_worker(new IngestWorker(settings))
 {
     qRegisterMetaType<DashboardSnapshotPtr>();
@@ -283,3 +337,5 @@ DashboardSnapshotPtr IngestWorker::makeSnapshot(qint64 now, bool takeNewEvents)
 }
 
 } // namespace Clickscope
+
+#include "clickpipeline.moc"

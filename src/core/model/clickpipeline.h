@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/decode/fieldmapping.h"
+#include "core/model/clickaggregator.h"
 #include "core/model/dashboardsnapshot.h"
 #include "core/source/streamsource.h"
 
@@ -13,7 +14,7 @@
 
 namespace Clickscope {
 
-class IngestWorker;
+class IngestWorker;   // the worker side, in clickpipeline.cpp
 
 // Reading, decoding and aggregating a stream, off the UI thread. The stream and the aggregator
 // live in a worker thread; the UI thread receives a DashboardSnapshot at most `displayHz` times a
@@ -78,60 +79,6 @@ private:
     IngestWorker *m_worker;   // lives in m_thread, deleted when it finishes
     quint64 m_generation = 0;
     quint64 m_streamSerial = 0;   // of the stream connectTo() asked for last
-};
-
-// The worker side, only ever touched from its own thread (through queued calls).
-class IngestWorker : public QObject
-{
-    Q_OBJECT
-public:
-    explicit IngestWorker(ClickPipeline::Settings settings);
-
-    // `serial` tags the signals about this stream; a non-zero `generation` resets first.
-    void start(const SourceConfig &config, const FieldMapping &mapping, quint64 serial, quint64 generation);
-    void stop();
-    void resetStatistics(quint64 generation);
-    void setSeriesWindow(int seconds);
-    void setCommentsShown(bool shown) { m_commentsShown = shown; }
-    ClickPipeline::Capture capture(int topN);
-
-signals:
-    void snapshotReady(const Clickscope::DashboardSnapshotPtr &snapshot);
-    void stateChanged(quint64 serial, Clickscope::StreamSource::State state);
-    void failed(quint64 serial, const QString &message);
-    void ended(quint64 serial, const QString &reason);
-    void reconnectScheduled(quint64 serial, qint64 delayMs, const QString &reason);
-
-private:
-    // Closes and forgets the source without a word; false when there was none.
-    bool dropSource();
-    void onEvents(const QList<SseEvent> &events);
-    void onComments(const QString &lastComment);
-    void countBytes(qint64 nowMs);
-    void keepRow(RawEventRow row);
-    void publishSnapshot();
-    // The aggregate now; with `takeNewEvents`, the rows for the inspector go with it.
-    DashboardSnapshotPtr makeSnapshot(qint64 nowMs, bool takeNewEvents);
-
-    ClickPipeline::Settings m_settings;
-    std::unique_ptr<ClickAggregator> m_aggregator;
-    std::unique_ptr<StreamSource> m_source;
-    quint64 m_serial = 0;   // of m_source
-    QTimer m_displayTick;
-    QList<RawEventRow> m_newEvents;   // the newest since the last snapshot, at most maxNewEvents
-    quint64 m_eventsNotShown = 0;
-    quint64 m_bytesCounted = 0;
-    qint64 m_lastByteMs = 0;
-    qint64 m_lastSecondPublished = 0;
-    int m_seriesWindow;
-    quint64 m_generation = 0;
-    // The series of the last snapshot: it ends at the last complete second, so within a second it
-    // does not change, and a 24 h window is averaged once a second rather than at every tick.
-    QList<double> m_series;
-    qint64 m_seriesSecond = 0;
-    int m_seriesFor = 0;   // the window m_series was made for; 0 = none
-    bool m_commentsShown = false;
-    bool m_dirty = false;
 };
 
 } // namespace Clickscope

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/model/dashboardsnapshot.h"
 
+#include "core/model/topcounter.h"
+
 namespace Clickscope {
 
 QList<RankedRow> rankedRows(const TopCounter &counter, qsizetype n)

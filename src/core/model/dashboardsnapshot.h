@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/model/clickaggregator.h"
+#include "core/model/totals.h"
+#include "core/sse/sseevent.h"
 
 #include <QByteArray>
 #include <QList>
@@ -11,6 +12,8 @@
 #include <memory>
 
 namespace Clickscope {
+
+class TopCounter;
 
 // One ranked value of a TopCounter, as a view shows it.
 struct RankedRow
@@ -35,7 +38,7 @@ struct DashboardSnapshot
 {
     enum Dimension { Country, Referrer, Device, Browser, DimensionCount };
 
-    ClickAggregator::Totals totals;
+    Totals totals;
     double rateNow = 0;
     double rateAverage = 0;
     quint64 ratePeak = 0;

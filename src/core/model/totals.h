@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtGlobal>
+
+// What a stream has delivered, counted: small value types that snapshots and reports carry, apart
+// from the aggregator that counts them, so that whoever shows them needs nothing else.
+namespace Clickscope {
+
+// Running totals of one stream session.
+struct Totals
+{
+    quint64 clicks = 0;          // clicks counted one by one plus what snapshots reported
+    quint64 events = 0;
+    quint64 undecodable = 0;
+    quint64 otherEvents = 0;     // events that are not clicks (LLM chunks, heartbeats' data …)
+    quint64 snapshots = 0;
+    quint64 bytes = 0;
+    quint64 reconnects = 0;
+    quint64 discarded = 0;       // events the source dropped unread, over its size limit
+    quint64 gaps = 0;            // ids missing between consecutive numbered clicks
+    quint64 counterResets = 0;   // snapshots whose count went backwards
+};
+
+// Ids a stream skipped: firstMissing … lastMissing never arrived, noticed at arrivalMs.
+struct GapRange
+{
+    qint64 firstMissing = 0;
+    qint64 lastMissing = 0;
+    qint64 arrivalMs = 0;
+};
+
+} // namespace Clickscope
