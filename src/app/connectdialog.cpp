@@ -113,19 +113,18 @@ void ConnectDialog::revalidate()
     config.url = QUrl(urlText, QUrl::StrictMode);
     if (urlText.isEmpty())
         problem = tr("Enter the URL of a stream.");
-    else if (const QString urlProblem = validateStreamUrl(config.url); !urlProblem.isEmpty())
-        problem = urlProblem;
+    else if (const Result<void> usable = checkStreamUrl(config.url); !usable)
+        problem = usable.error();
 
     config.method = m_ui->methodCombo->currentText().toLatin1();
     const QStringList headerLines = m_ui->headersEdit->toPlainText().split(u'\n');
     for (qsizetype i = 0; i < headerLines.size(); ++i) {
         if (headerLines.at(i).trimmed().isEmpty())
             continue;
-        QString error;
-        const auto header = parseHeaderLine(headerLines.at(i), &error);
+        const auto header = parseHeaderLine(headerLines.at(i));
         if (!header) {
             if (problem.isEmpty())
-                problem = tr("Header on line %1: %2").arg(i + 1).arg(error);
+                problem = tr("Header on line %1: %2").arg(i + 1).arg(header.error());
             continue;
         }
         config.headers.append(*header);
@@ -139,9 +138,9 @@ void ConnectDialog::revalidate()
 
     for (int i = 0; i < FieldMapping::kFieldCount; ++i) {
         const auto field = FieldMapping::Field(i);
-        QString error;
-        if (!request.mapping.setPointer(field, m_mappingEdits[i]->text().trimmed(), &error) && problem.isEmpty())
-            problem = tr("Mapping of %1: %2").arg(FieldMapping::fieldName(field), error);
+        const Result<void> mapped = request.mapping.setPointer(field, m_mappingEdits[i]->text().trimmed());
+        if (!mapped && problem.isEmpty())
+            problem = tr("Mapping of %1: %2").arg(FieldMapping::fieldName(field), mapped.error());
     }
 
     m_request = request;

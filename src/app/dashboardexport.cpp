@@ -21,39 +21,30 @@ QString tr(const char *text)
 }
 
 // QSaveFile: a failed write leaves no half file behind under the final name.
-bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
+Clickscope::Result<void> writeFile(const QString &path, const QByteArray &bytes)
 {
     QSaveFile file(path);
     if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit())
-        return true;
-    *error = tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
-    return false;
+        return {};
+    return Clickscope::unexpected(tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
 }
 
-bool writePng(const QString &path, QWidget *widget, QString *error)
+Clickscope::Result<void> writePng(const QString &path, QWidget *widget)
 {
     if (widget->grab().save(path, "PNG"))
-        return true;
-    *error = tr("Cannot write %1").arg(QDir::toNativeSeparators(path));
-    return false;
+        return {};
+    return Clickscope::unexpected(tr("Cannot write %1").arg(QDir::toNativeSeparators(path)));
 }
 
 } // namespace
 
-QStringList DashboardExport::write(const QString &directory, const Contents &contents, QString *error)
+Result<QStringList> DashboardExport::write(const QString &directory, const Contents &contents)
 {
-    QString ignored;
-    error = error ? error : &ignored;
-    error->clear();
-    if (!contents.snapshot) {
-        *error = tr("Nothing to export yet: connect to a stream first.");
-        return {};
-    }
+    if (!contents.snapshot)
+        return unexpected(tr("Nothing to export yet: connect to a stream first."));
     const QDir dir(directory);
-    if (!dir.exists() && !QDir().mkpath(directory)) {
-        *error = tr("Cannot create the folder %1").arg(QDir::toNativeSeparators(directory));
-        return {};
-    }
+    if (!dir.exists() && !QDir().mkpath(directory))
+        return unexpected(tr("Cannot create the folder %1").arg(QDir::toNativeSeparators(directory)));
     const DashboardSnapshot &s = *contents.snapshot;
     const QString prefix = dir.filePath(
         QStringLiteral("clickscope-%1-").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
@@ -69,14 +60,14 @@ QStringList DashboardExport::write(const QString &directory, const Contents &con
     QStringList written;
     for (const auto &[name, bytes] : texts) {
         const QString path = prefix + QString::fromLatin1(name);
-        if (!writeFile(path, bytes, error))
-            return {};
+        if (const Result<void> done = writeFile(path, bytes); !done)
+            return unexpected(done.error());
         written << path;
     }
     for (const auto &[name, widget] : contents.images) {
         const QString path = prefix + name;
-        if (!writePng(path, widget, error))
-            return {};
+        if (const Result<void> done = writePng(path, widget); !done)
+            return unexpected(done.error());
         written << path;
     }
     return written;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/result.h"
 #include "core/model/dashboardsnapshot.h"
 
 #include <QJsonObject>
@@ -26,8 +27,8 @@ public:
         QList<std::pair<QString, QWidget *>> images;  // file suffix ("dashboard.png") → what to grab
     };
 
-    // The paths written; on failure none (files written before it stay) and *error says why.
-    static QStringList write(const QString &directory, const Contents &contents, QString *error);
+    // The paths written; on failure the error says why (files written before it stay).
+    static Result<QStringList> write(const QString &directory, const Contents &contents);
 };
 
 } // namespace Clickscope

@@ -61,16 +61,14 @@ int main(int argc, char *argv[])
 
     QList<Clickscope::HttpHeader> headers;
     for (const QString &line : parser.values(header)) {
-        QString error;
-        const auto parsed = Clickscope::parseHeaderLine(line, &error);
+        const auto parsed = Clickscope::parseHeaderLine(line);
         if (!parsed)
-            return usageError(QStringLiteral("--header: ") + error);
+            return usageError(QStringLiteral("--header: ") + parsed.error());
         headers.append(*parsed);
     }
-    QString mapError;
-    const auto mapping = Clickscope::FieldMapping::parse(parser.values(map), &mapError);
+    const auto mapping = Clickscope::FieldMapping::parse(parser.values(map));
     if (!mapping)
-        return usageError(QStringLiteral("--map: ") + mapError);
+        return usageError(QStringLiteral("--map: ") + mapping.error());
     std::optional<Clickscope::ThemeSwitcher::Theme> chosenTheme;
     if (parser.isSet(theme)) {
         chosenTheme = Clickscope::ThemeSwitcher::fromName(parser.value(theme));

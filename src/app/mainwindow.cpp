@@ -165,7 +165,8 @@ void MainWindow::toggleConnection()
 void MainWindow::goToTypedUrl()
 {
     const QString typed = m_ui->urlEdit->text();
-    if (const UrlProblem problem = findUrlProblem(typed); !problem.message.isEmpty()) {
+    if (const Result<void, UrlProblem> usable = checkTypedUrl(typed); !usable) {
+        const UrlProblem &problem = usable.error();
         // What was typed stays, with the bad part selected; a stream that runs goes on running.
         showMessage(problem.message, true);
         m_ui->urlEdit->setFocus(Qt::OtherFocusReason);
@@ -209,8 +210,8 @@ void MainWindow::connectTo(const QUrl &url, const QList<HttpHeader> &headers)
 void MainWindow::connectTo(const StreamRequest &request)
 {
     const QUrl &url = request.config.url;
-    if (const QString problem = validateStreamUrl(url); !problem.isEmpty()) {
-        showMessage(problem, true);   // the URL bar keeps what the user typed
+    if (const Result<void> usable = checkStreamUrl(url); !usable) {
+        showMessage(usable.error(), true);   // the URL bar keeps what the user typed
         return;
     }
     m_ui->urlEdit->setText(url.toString());
@@ -480,16 +481,14 @@ void MainWindow::openRecentStream(int index)
     openConnectDialogFor(entry.request);
 }
 
-QStringList MainWindow::exportTo(const QString &directory, QString *error)
+Result<QStringList> MainWindow::exportTo(const QString &directory)
 {
     // One moment for everything: the CSVs and report.json come from the same capture, and the
     // window shows it before its picture is taken (unless the display is paused, when the
     // pictures keep what the user froze).
     const ClickPipeline::Capture capture = m_pipeline.capture(kReportTopRows);
-    if (!capture.snapshot || (capture.snapshot->totals.events == 0 && capture.snapshot->totals.bytes == 0)) {
-        *error = tr("Nothing to export yet: no event has arrived.");
-        return {};
-    }
+    if (!capture.snapshot || (capture.snapshot->totals.events == 0 && capture.snapshot->totals.bytes == 0))
+        return unexpected(tr("Nothing to export yet: no event has arrived."));
     if (!m_paused)
         render(capture.snapshot);
     DashboardExport::Contents contents;
@@ -498,7 +497,7 @@ QStringList MainWindow::exportTo(const QString &directory, QString *error)
     contents.images = {{QStringLiteral("dashboard.png"), this},
                        {QStringLiteral("rate-chart.png"), m_ui->rateChart},
                        {QStringLiteral("share-chart.png"), m_ui->sharePanel->chart()}};
-    return DashboardExport::write(directory, contents, error);
+    return DashboardExport::write(directory, contents);
 }
 
 void MainWindow::exportInteractively()
@@ -508,15 +507,14 @@ void MainWindow::exportInteractively()
     const QString directory = QFileDialog::getExistingDirectory(this, tr("Export to folder"), last);
     if (directory.isEmpty())
         return;
-    QString error;
-    const QStringList files = exportTo(directory, &error);
-    if (files.isEmpty()) {
-        showMessage(error, true);
+    const Result<QStringList> files = exportTo(directory);
+    if (!files) {
+        showMessage(files.error(), true);
         return;
     }
     settings.setValue(Key::exportFolder, directory);
     showMessage({}, false);
-    confirmExport(directory, files.size());
+    confirmExport(directory, files->size());
 }
 
 void MainWindow::confirmExport(const QString &directory, qsizetype fileCount)

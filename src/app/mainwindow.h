@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/result.h"
 #include "core/model/clickpipeline.h"
 #include "app/streamrequest.h"
 #include "app/themeswitcher.h"
@@ -61,9 +62,8 @@ public:
     void setChartWindow(int seconds);
 
     // Writes the export files into `directory` (CSV of the series and every table, PNG of the
-    // dashboard and each chart, the JSON report) and returns their paths; on failure an empty
-    // list and *error.
-    QStringList exportTo(const QString &directory, QString *error);
+    // dashboard and each chart, the JSON report) and returns their paths.
+    Result<QStringList> exportTo(const QString &directory);
     // Opens the connect dialog on the current request; connects when accepted.
     void openConnectDialog();
     // The connect dialog on `request`; connects when accepted.

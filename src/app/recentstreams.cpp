@@ -37,7 +37,7 @@ std::optional<RecentStreams::Entry> fromJson(const QJsonObject &object)
     RecentStreams::Entry entry;
     SourceConfig &config = entry.request.config;
     config.url = QUrl(object.value(QStringLiteral("url")).toString(), QUrl::StrictMode);
-    if (!validateStreamUrl(config.url).isEmpty())
+    if (!checkStreamUrl(config.url))
         return std::nullopt;
     config.method = object.value(QStringLiteral("method")).toString(QStringLiteral("GET")).toLatin1();
     for (const QJsonValue &header : object.value(QStringLiteral("headers")).toArray()) {
@@ -73,7 +73,7 @@ QList<RecentStreams::Entry> RecentStreams::load()
         for (const QString &url : settings.value(kOldKey).toStringList()) {
             Entry entry;
             entry.request.config.url = QUrl(url, QUrl::StrictMode);
-            if (validateStreamUrl(entry.request.config.url).isEmpty())
+            if (checkStreamUrl(entry.request.config.url))
                 entries.append(entry);
         }
         return entries;

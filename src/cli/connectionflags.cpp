@@ -62,14 +62,13 @@ Result<void> ConnectionFlags::read(const QCommandLineParser &parser, SourceConfi
     if (positional.size() > 1)
         return unexpected(QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
     config.url = QUrl(positional.first(), QUrl::StrictMode);
-    if (const QString problem = validateStreamUrl(config.url); !problem.isEmpty())
-        return unexpected(problem);
+    if (Result<void> usable = checkStreamUrl(config.url); !usable)
+        return usable;
 
     for (const QString &line : parser.values(m_header)) {
-        QString error;
-        const auto parsed = parseHeaderLine(line, &error);
+        const auto parsed = parseHeaderLine(line);
         if (!parsed)
-            return unexpected(QStringLiteral("--header: ") + error);
+            return unexpected(QStringLiteral("--header: ") + parsed.error());
         config.headers.append(*parsed);
     }
     const bool webSocket = config.url.scheme().toLower().startsWith(u"ws");

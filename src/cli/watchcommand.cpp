@@ -113,10 +113,9 @@ int runWatch(const QStringList &arguments)
     read.wholeNumber(top, 1, 1000, topRows);
     if (const Result<void> ok = read.result(); !ok)
         return usageError(kCommand, ok.error());
-    QString error;
-    const auto mapping = FieldMapping::parse(parser.values(map), &error);
+    const auto mapping = FieldMapping::parse(parser.values(map));
     if (!mapping)
-        return usageError(kCommand, QStringLiteral("--map: ") + error);
+        return usageError(kCommand, QStringLiteral("--map: ") + mapping.error());
 
     std::optional<double> deadline = connection.timeoutSeconds(parser);
     if (durationSeconds)

@@ -30,43 +30,39 @@ ClickHub::ClickHub(qsizetype historySize, QObject *parent)
     qRegisterMetaType<QList<PublishedClick>>();
 }
 
-std::optional<PublishError> ClickHub::validateClick(const QJsonObject &click, qsizetype index)
+Result<void, PublishError> ClickHub::checkClick(const QJsonObject &click, qsizetype index)
 {
     const QJsonValue link = click.value(QLatin1String("link"));
     if (link.isUndefined())
-        return errorAt(index, QStringLiteral("link"), QStringLiteral("missing field 'link'"));
+        return unexpected(errorAt(index, QStringLiteral("link"), QStringLiteral("missing field 'link'")));
     if (!link.isString() || link.toString().isEmpty())
-        return errorAt(index, QStringLiteral("link"), QStringLiteral("'link' must be a non-empty string"));
+        return unexpected(errorAt(index, QStringLiteral("link"), QStringLiteral("'link' must be a non-empty string")));
     if (link.toString().size() > kMaxLinkLength)
-        return errorAt(index, QStringLiteral("link"),
-                       QStringLiteral("'link' is %1 characters; the limit is %2").arg(link.toString().size()).arg(kMaxLinkLength));
+        return unexpected(errorAt(index, QStringLiteral("link"),
+                       QStringLiteral("'link' is %1 characters; the limit is %2").arg(link.toString().size()).arg(kMaxLinkLength)));
     for (const char *name : kStringFields) {
         const QJsonValue value = click.value(QLatin1String(name));
         if (!value.isUndefined() && !value.isNull() && !value.isString())
-            return errorAt(index, QString::fromLatin1(name), QStringLiteral("'%1' must be a string").arg(QLatin1String(name)));
+            return unexpected(errorAt(index, QString::fromLatin1(name), QStringLiteral("'%1' must be a string").arg(QLatin1String(name))));
     }
     const QJsonValue ts = click.value(QLatin1String("ts"));
     if (!ts.isUndefined() && !(ts.isDouble() && ts.toDouble() >= 0) && !ts.isString())
-        return errorAt(index, QStringLiteral("ts"),
-                       QStringLiteral("'ts' must be milliseconds since the epoch or an ISO 8601 string"));
+        return unexpected(errorAt(index, QStringLiteral("ts"),
+                       QStringLiteral("'ts' must be milliseconds since the epoch or an ISO 8601 string")));
     // The dashboard's parser: a date accepted here is one every Clickscope reader accepts.
     qint64 tsMs = 0;
     if (ts.isString() && (!parseIso8601(ts.toString().toStdString(), tsMs) || tsMs < 0))
-        return errorAt(index, QStringLiteral("ts"), QStringLiteral("'ts' is not an ISO 8601 date from 1970 on"));
+        return unexpected(errorAt(index, QStringLiteral("ts"), QStringLiteral("'ts' is not an ISO 8601 date from 1970 on")));
     const QJsonValue id = click.value(QLatin1String("id"));
     if (!id.isUndefined() && !id.isString() && !id.isDouble())
-        return errorAt(index, QStringLiteral("id"), QStringLiteral("'id' must be a string or a number"));
-    return std::nullopt;
+        return unexpected(errorAt(index, QStringLiteral("id"), QStringLiteral("'id' must be a string or a number")));
+    return {};
 }
 
-std::optional<QList<QJsonObject>> ClickHub::parseClicks(const QByteArray &body, PublishError *error)
+Result<QList<QJsonObject>, PublishError> ClickHub::parseClicks(const QByteArray &body)
 {
     QList<QJsonObject> clicks;
-    const auto fail = [&](PublishError e) -> std::optional<QList<QJsonObject>> {
-        if (error)
-            *error = std::move(e);
-        return std::nullopt;
-    };
+    const auto fail = [](PublishError e) { return unexpected(std::move(e)); };
     const QByteArray trimmed = body.trimmed();
     if (trimmed.isEmpty())
         return fail(errorAt(-1, {}, QStringLiteral("empty body: send a click object, an array or NDJSON")));
@@ -106,8 +102,8 @@ std::optional<QList<QJsonObject>> ClickHub::parseClicks(const QByteArray &body, 
     if (clicks.isEmpty())
         return fail(errorAt(-1, {}, QStringLiteral("no clicks in the body")));
     for (qsizetype i = 0; i < clicks.size(); ++i) {
-        if (auto problem = validateClick(clicks[i], i))
-            return fail(*problem);
+        if (const Result<void, PublishError> valid = checkClick(clicks[i], i); !valid)
+            return fail(valid.error());
     }
     return clicks;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/result.h"
 #include <QByteArray>
 #include <QHash>
 #include <QJsonObject>
@@ -45,9 +46,9 @@ public:
 
     // Parses a publish body: one JSON object, an array of objects, or NDJSON. All or nothing:
     // any bad element refuses the whole body.
-    static std::optional<QList<QJsonObject>> parseClicks(const QByteArray &body, PublishError *error);
-    // Checks one click; an empty result means it is acceptable.
-    static std::optional<PublishError> validateClick(const QJsonObject &click, qsizetype index);
+    static Result<QList<QJsonObject>, PublishError> parseClicks(const QByteArray &body);
+    // Success when one click is acceptable; `index` is its place in the body, for the error.
+    static Result<void, PublishError> checkClick(const QJsonObject &click, qsizetype index);
 
     // Numbers the clicks (and fills "id" and "ts" where missing), records and announces them.
     QList<PublishedClick> publish(const QList<QJsonObject> &clicks, const QString &channel = QStringLiteral("all"));

@@ -12,8 +12,8 @@ SyntheticPublisher::SyntheticPublisher(Settings settings, QObject *parent)
 
 Result<void> SyntheticPublisher::start()
 {
-    if (!m_publisher.listen())
-        return unexpected(m_publisher.errorString());
+    if (Result<void> listening = m_publisher.listen(); !listening)
+        return listening;
     m_traffic.start();
     return {};
 }

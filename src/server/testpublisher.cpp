@@ -79,20 +79,19 @@ TestPublisher::~TestPublisher()
     m_tcp = nullptr;
 }
 
-bool TestPublisher::listen()
+Result<void> TestPublisher::listen()
 {
     if (!m_tcp->listen(m_settings.address, m_settings.port)) {
-        m_errorString = QStringLiteral("cannot listen on %1:%2: %3")
-                            .arg(m_settings.address.toString())
-                            .arg(m_settings.port)
-                            .arg(m_tcp->errorString());
-        return false;
+        return unexpected(QStringLiteral("cannot listen on %1:%2: %3")
+                              .arg(m_settings.address.toString())
+                              .arg(m_settings.port)
+                              .arg(m_tcp->errorString()));
     }
     m_http.bind(m_tcp);
     m_port = m_tcp->serverPort();
     if (m_settings.heartbeatMs > 0)
         m_heartbeat.start(m_settings.heartbeatMs);
-    return true;
+    return {};
 }
 
 QUrl TestPublisher::baseUrl() const
@@ -332,9 +331,9 @@ void TestPublisher::handlePublish(const QHttpServerRequest &request, QHttpServer
 {
     if (!admitAuthorizedPost(request, responder, QStringLiteral("use POST to publish")))
         return;
-    PublishError error;
-    const auto clicks = ClickHub::parseClicks(request.body(), &error);
+    const Result<QList<QJsonObject>, PublishError> clicks = ClickHub::parseClicks(request.body());
     if (!clicks) {
+        const PublishError &error = clicks.error();
         QJsonObject body{{QStringLiteral("error"), error.message}};
         if (!error.field.isEmpty())
             body.insert(QStringLiteral("field"), error.field);
@@ -404,8 +403,9 @@ void TestPublisher::handleRedirect(const QString &code, const QHttpServerRequest
         click.insert(QStringLiteral("userAgent"), QString::fromUtf8(ua));
     }
     // The same rules as POST /publish: a link too long for it is too long here.
-    if (const auto error = ClickHub::validateClick(click, -1)) {
-        writeJson(responder, {{QStringLiteral("error"), error->message}, {QStringLiteral("field"), error->field}},
+    if (const Result<void, PublishError> valid = ClickHub::checkClick(click, -1); !valid) {
+        writeJson(responder,
+                  {{QStringLiteral("error"), valid.error().message}, {QStringLiteral("field"), valid.error().field}},
                   StatusCode::BadRequest);
         return;
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/result.h"
 #include "server/clickhub.h"
 #include "server/guardedtcpserver.h"
 
@@ -49,9 +50,8 @@ public:
     explicit TestPublisher(Settings settings, QObject *parent = nullptr);
     ~TestPublisher() override;
 
-    // Binds and listens; false (see errorString()) when the address or port cannot be had.
-    bool listen();
-    QString errorString() const { return m_errorString; }
+    // Binds and listens; the error says why the address or port cannot be had.
+    Result<void> listen();
     quint16 port() const { return m_port; }
     QUrl baseUrl() const;
 
@@ -117,7 +117,6 @@ private:
     QTimer m_sweep;
     std::vector<std::unique_ptr<Subscriber>> m_subscribers;
     QElapsedTimer m_uptime;
-    QString m_errorString;
     quint64 m_dropped = 0;
     quint16 m_port = 0;
 };

@@ -50,14 +50,14 @@ WebSocketFrameWatch::WebSocketFrameWatch(QTcpSocket *socket)
     walkNewBytes();
 }
 
-std::optional<QString> WebSocketFrameWatch::closeCodeProblem(quint16 code)
+Result<void> WebSocketFrameWatch::checkCloseCode(quint16 code)
 {
     const bool allowed = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     if (allowed)
-        return std::nullopt;
+        return {};
     if (code == 1005 || code == 1006 || code == 1015)
-        return QStringLiteral("close code %1 is reserved and may not be sent").arg(code);
-    return QStringLiteral("invalid close code %1").arg(code);
+        return unexpected(QStringLiteral("close code %1 is reserved and may not be sent").arg(code));
+    return unexpected(QStringLiteral("invalid close code %1").arg(code));
 }
 
 qint64 WebSocketFrameWatch::bytesTakenByQt() const
@@ -179,8 +179,8 @@ bool WebSocketFrameWatch::headerDone()
         break;
     case Step::CloseCode: {
         const uchar code[2] = {uchar(b[0] ^ m_mask[0]), uchar(b[1] ^ m_mask[1])};
-        if (const auto problem = closeCodeProblem(qFromBigEndian<quint16>(code))) {
-            fail(kProtocolError, *problem);
+        if (const Result<void> allowed = checkCloseCode(qFromBigEndian<quint16>(code)); !allowed) {
+            fail(kProtocolError, allowed.error());
             return false;
         }
         // The client has said goodbye properly; what it sends after is Qt's to ignore.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/result.h"
 #include <QByteArray>
 #include <QObject>
 #include <QString>
@@ -26,8 +27,8 @@ class WebSocketFrameWatch : public QObject
 public:
     explicit WebSocketFrameWatch(QTcpSocket *socket);
 
-    // Why a client may not send this close code, or nullopt when it may.
-    static std::optional<QString> closeCodeProblem(quint16 code);
+    // Success when a client may send this close code; otherwise why not.
+    static Result<void> checkCloseCode(quint16 code);
 
 private:
     enum class Step { Header, Length, Mask, CloseCode, Payload };

@@ -111,7 +111,7 @@ void TestConnectDialog::requestRoundTrips()
     request.config.url = QUrl(QStringLiteral("ws://127.0.0.1:9000/ws"));
     request.config.headers = {{"Authorization", "Bearer t"}};
     request.config.lastEventId = "abc";
-    request.mapping.setPointer(FieldMapping::Field::Country, QStringLiteral("/geo/cc"));
+    QVERIFY(request.mapping.setPointer(FieldMapping::Field::Country, QStringLiteral("/geo/cc")));
     ConnectDialog dialog;
     dialog.setRecentUrls({QStringLiteral("http://a/"), QStringLiteral("http://b/")});
     dialog.setRequest(request);

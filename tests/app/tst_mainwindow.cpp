@@ -936,9 +936,9 @@ void TestMainWindow::exportWritesValidFiles()
 
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    QString error;
-    const QStringList files = window.exportTo(dir.filePath(QStringLiteral("out")), &error);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const auto exported = window.exportTo(dir.filePath(QStringLiteral("out")));
+    QVERIFY2(exported, qPrintable(exported.error()));
+    const QStringList files = *exported;
     QCOMPARE(files.size(), 10);
     const auto find = [&files](const QString &suffix) {
         for (const QString &f : files) {
@@ -1004,17 +1004,18 @@ void TestMainWindow::exportWritesValidFiles()
     QFile blocker(dir.filePath(QStringLiteral("file")));
     QVERIFY(blocker.open(QIODevice::WriteOnly));
     blocker.close();
-    QVERIFY(window.exportTo(dir.filePath(QStringLiteral("file/sub")), &error).isEmpty());
-    QVERIFY(error.startsWith(QStringLiteral("Cannot create")));
+    const auto refused = window.exportTo(dir.filePath(QStringLiteral("file/sub")));
+    QVERIFY(!refused);
+    QVERIFY(refused.error().startsWith(QStringLiteral("Cannot create")));
 }
 
 void TestMainWindow::exportWithoutDataIsRefused()
 {
     MainWindow window;
     QTemporaryDir dir;
-    QString error;
-    QVERIFY(window.exportTo(dir.path(), &error).isEmpty());
-    QVERIFY(error.startsWith(QStringLiteral("Nothing to export")));
+    const auto empty = window.exportTo(dir.path());
+    QVERIFY(!empty);
+    QVERIFY(empty.error().startsWith(QStringLiteral("Nothing to export")));
     QVERIFY(QDir(dir.path()).isEmpty());
 
     // Connected, but nothing has arrived: still nothing to write, rather than headers only.
@@ -1023,9 +1024,9 @@ void TestMainWindow::exportWithoutDataIsRefused()
     server.route("/s", Response::sse().keepOpen());
     window.connectTo(server.url(QStringLiteral("/s")));
     QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Open")), kWaitMs);
-    error.clear();
-    QVERIFY(window.exportTo(dir.path(), &error).isEmpty());
-    QVERIFY2(error.startsWith(QStringLiteral("Nothing to export")), qPrintable(error));
+    const auto stillEmpty = window.exportTo(dir.path());
+    QVERIFY(!stillEmpty);
+    QVERIFY2(stillEmpty.error().startsWith(QStringLiteral("Nothing to export")), qPrintable(stillEmpty.error()));
     QVERIFY(QDir(dir.path()).isEmpty());
 }
 

@@ -708,9 +708,8 @@ void TestClickDecoder::mapping()
     QFETCH(qint64, timestampMs);
     QFETCH(qint64, sequence);
 
-    QString error;
-    const auto fieldMapping = FieldMapping::parse(mapping, &error);
-    QVERIFY2(fieldMapping, qPrintable(error));
+    const auto fieldMapping = FieldMapping::parse(mapping);
+    QVERIFY2(fieldMapping, qPrintable(fieldMapping.error()));
     ClickDecoder decoder(*fieldMapping);
     QCOMPARE(decoder.mapping(), *fieldMapping);
     ClickView click;

@@ -4,6 +4,7 @@
 #include <QTest>
 
 using Clickscope::FieldMapping;
+using Clickscope::Result;
 using Field = FieldMapping::Field;
 
 class TestFieldMapping : public QObject
@@ -63,10 +64,8 @@ void TestFieldMapping::parse()
     QFETCH(int, field);
     QFETCH(QString, pointer);
 
-    QString error;
-    const auto mapping = FieldMapping::parse(specs, &error);
-    QVERIFY2(mapping, qPrintable(error));
-    QVERIFY(error.isEmpty());
+    const auto mapping = FieldMapping::parse(specs);
+    QVERIFY2(mapping, qPrintable(mapping.error()));
     QVERIFY(!mapping->isEmpty());
     QVERIFY(mapping->isMapped(Field(field)));
     QCOMPARE(mapping->pointer(Field(field)), pointer);
@@ -103,12 +102,10 @@ void TestFieldMapping::parseErrors()
     QFETCH(QString, item);
     QFETCH(QString, reason);
 
-    QString error;
-    QVERIFY(!FieldMapping::parse(specs, &error));
-    QVERIFY2(error.startsWith(item), qPrintable(error));
-    QVERIFY2(error.contains(reason), qPrintable(error));
-    // Without an error string it fails the same way.
-    QVERIFY(!FieldMapping::parse(specs));
+    const auto mapping = FieldMapping::parse(specs);
+    QVERIFY(!mapping);
+    QVERIFY2(mapping.error().startsWith(item), qPrintable(mapping.error()));
+    QVERIFY2(mapping.error().contains(reason), qPrintable(mapping.error()));
 }
 
 void TestFieldMapping::roundTrip_data()
@@ -156,20 +153,20 @@ void TestFieldMapping::fieldNames()
 void TestFieldMapping::setPointer()
 {
     FieldMapping mapping;
-    QString error;
-    QVERIFY(mapping.setPointer(Field::Link, QStringLiteral("/payload/slug"), &error));
+    QVERIFY(mapping.setPointer(Field::Link, QStringLiteral("/payload/slug")));
     QCOMPARE(mapping.pointer(Field::Link), QStringLiteral("/payload/slug"));
 
     // An invalid pointer leaves the mapping as it was and says why.
-    QVERIFY(!mapping.setPointer(Field::Link, QStringLiteral("payload"), &error));
-    QVERIFY(error.contains(u"starts with '/'"));
+    const Result<void> refused = mapping.setPointer(Field::Link, QStringLiteral("payload"));
+    QVERIFY(!refused);
+    QVERIFY(refused.error().contains(u"starts with '/'"));
     QCOMPARE(mapping.pointer(Field::Link), QStringLiteral("/payload/slug"));
 
     // An empty pointer goes back to detection.
     QVERIFY(mapping.setPointer(Field::Link, QString()));
     QVERIFY(mapping.isEmpty());
 
-    mapping.setPointer(Field::Timestamp, QStringLiteral("/meta/at"));
+    QVERIFY(mapping.setPointer(Field::Timestamp, QStringLiteral("/meta/at")));
     mapping.clear(Field::Timestamp);
     QVERIFY(mapping.isEmpty());
 }
@@ -179,11 +176,11 @@ void TestFieldMapping::equality()
     FieldMapping a;
     FieldMapping b;
     QVERIFY(a == b);
-    a.setPointer(Field::Link, QStringLiteral("/x"));
+    QVERIFY(a.setPointer(Field::Link, QStringLiteral("/x")));
     QVERIFY(a != b);
-    b.setPointer(Field::Link, QStringLiteral("/x"));
+    QVERIFY(b.setPointer(Field::Link, QStringLiteral("/x")));
     QVERIFY(a == b);
-    b.setPointer(Field::Country, QStringLiteral("/c"));
+    QVERIFY(b.setPointer(Field::Country, QStringLiteral("/c")));
     QVERIFY(a != b);
     // Copies are independent values.
     FieldMapping c = b;

@@ -58,12 +58,14 @@ void TestSourceConfig::typedUrlsAreJudgedInWords()
     QFETCH(QString, typed);
     QFETCH(QStringList, says);
     QFETCH(QString, marked);
-    const UrlProblem problem = findUrlProblem(typed);
+    const Result<void, UrlProblem> usable = checkTypedUrl(typed);
     if (says.isEmpty()) {
-        QVERIFY2(problem.message.isEmpty(), qPrintable(problem.message));
-        QVERIFY(validateStreamUrl(QUrl(typed.trimmed(), QUrl::StrictMode)).isEmpty());
+        QVERIFY2(usable, qPrintable(usable.error().message));
+        QVERIFY(checkStreamUrl(QUrl(typed.trimmed(), QUrl::StrictMode)));
         return;
     }
+    QVERIFY(!usable);
+    const UrlProblem &problem = usable.error();
     for (const QString &part : std::as_const(says))
         QVERIFY2(problem.message.contains(part), qPrintable(problem.message));
     QVERIFY2(!problem.message.contains(u"QUrl") && !problem.message.contains(u"scheme = "), qPrintable(problem.message));

@@ -58,7 +58,7 @@ private slots:
     void sendTextMessageReachesServer();
     void createSourcePicksTransport_data();
     void createSourcePicksTransport();
-    void validateStreamUrlAcceptsWebSocketSchemes();
+    void checkStreamUrlAcceptsWebSocketSchemes();
 
 private:
     QUrl url(const QString &path = QStringLiteral("/ws")) const;
@@ -437,17 +437,18 @@ void TestWebSocketSource::createSourcePicksTransport()
     QCOMPARE(source->config().url, config.url);
 }
 
-void TestWebSocketSource::validateStreamUrlAcceptsWebSocketSchemes()
+void TestWebSocketSource::checkStreamUrlAcceptsWebSocketSchemes()
 {
-    using Clickscope::validateStreamUrl;
-    QVERIFY(validateStreamUrl(QUrl(QStringLiteral("ws://127.0.0.1:8080/ws"))).isEmpty());
-    QVERIFY(validateStreamUrl(QUrl(QStringLiteral("wss://example.com/ws?t=1"))).isEmpty());
-    QVERIFY(validateStreamUrl(QUrl(QStringLiteral("WSS://example.com/ws"))).isEmpty());
-    QVERIFY(validateStreamUrl(QUrl(QStringLiteral("https://example.com/sse"))).isEmpty());
-    const QString ftp = validateStreamUrl(QUrl(QStringLiteral("ftp://example.com/")));
-    QVERIFY2(ftp.contains(QStringLiteral("use http, https, ws or wss")) && ftp.contains(QStringLiteral("ftp")),
-             qPrintable(ftp));
-    QVERIFY(!validateStreamUrl(QUrl(QStringLiteral("ws:///ws"))).isEmpty());   // no host
+    using Clickscope::checkStreamUrl;
+    QVERIFY(checkStreamUrl(QUrl(QStringLiteral("ws://127.0.0.1:8080/ws"))));
+    QVERIFY(checkStreamUrl(QUrl(QStringLiteral("wss://example.com/ws?t=1"))));
+    QVERIFY(checkStreamUrl(QUrl(QStringLiteral("WSS://example.com/ws"))));
+    QVERIFY(checkStreamUrl(QUrl(QStringLiteral("https://example.com/sse"))));
+    const auto ftp = checkStreamUrl(QUrl(QStringLiteral("ftp://example.com/")));
+    QVERIFY(!ftp);
+    QVERIFY2(ftp.error().contains(QStringLiteral("use http, https, ws or wss")) && ftp.error().contains(QStringLiteral("ftp")),
+             qPrintable(ftp.error()));
+    QVERIFY(!checkStreamUrl(QUrl(QStringLiteral("ws:///ws"))));   // no host
 }
 
 QTEST_GUILESS_MAIN(TestWebSocketSource)

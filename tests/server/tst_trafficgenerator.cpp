@@ -191,8 +191,8 @@ void TestTrafficGenerator::clicksHaveValidFields()
             QVERIFY2(ua.contains(QLatin1String("SamsungBrowser/")), qPrintable(where));
 
         // What the publisher's POST /publish path would accept.
-        const auto error = ClickHub::validateClick(click, i);
-        QVERIFY2(!error, qPrintable(where + QLatin1String(": ") + (error ? error->message : QString())));
+        const auto valid = ClickHub::checkClick(click, i);
+        QVERIFY2(valid, qPrintable(where + QLatin1String(": ") + valid.error().message));
     }
 }
 

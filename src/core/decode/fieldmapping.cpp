@@ -28,26 +28,24 @@ std::optional<FieldMapping::Field> FieldMapping::fieldFromName(QStringView name)
     return std::nullopt;
 }
 
-QString FieldMapping::pointerError(QStringView pointer)
+Result<void> FieldMapping::checkPointer(QStringView pointer)
 {
     if (!pointer.startsWith(u'/'))
-        return QStringLiteral("a JSON pointer starts with '/'");
+        return unexpected(QStringLiteral("a JSON pointer starts with '/'"));
     for (qsizetype i = 0; i < pointer.size(); ++i) {
         if (pointer[i] != u'~')
             continue;
         if (i + 1 >= pointer.size() || (pointer[i + 1] != u'0' && pointer[i + 1] != u'1'))
-            return QStringLiteral("'~' must be followed by 0 or 1 in a JSON pointer (~0 is '~', ~1 is '/')");
+            return unexpected(QStringLiteral("'~' must be followed by 0 or 1 in a JSON pointer (~0 is '~', ~1 is '/')"));
         ++i;
     }
     return {};
 }
 
-std::optional<FieldMapping> FieldMapping::parse(const QStringList &specs, QString *error)
+Result<FieldMapping> FieldMapping::parse(const QStringList &specs)
 {
-    const auto fail = [error](const QString &item, const QString &why) -> std::optional<FieldMapping> {
-        if (error)
-            *error = QStringLiteral("'%1': %2").arg(item, why);
-        return std::nullopt;
+    const auto fail = [](const QString &item, const QString &why) -> Result<FieldMapping> {
+        return unexpected(QStringLiteral("'%1': %2").arg(item, why));
     };
     FieldMapping mapping;
     for (const QString &item : specs) {
@@ -61,8 +59,8 @@ std::optional<FieldMapping> FieldMapping::parse(const QStringList &specs, QStrin
             return fail(item, QStringLiteral("unknown field '%1' (expected %2)").arg(name, knownNames()));
         if (mapping.isMapped(*field))
             return fail(item, QStringLiteral("'%1' is mapped twice").arg(name));
-        if (const QString why = pointerError(pointer); !why.isNull())
-            return fail(item, why);
+        if (const Result<void> valid = checkPointer(pointer); !valid)
+            return fail(item, valid.error());
         mapping.m_pointers[index(*field)] = pointer;
     }
     return mapping;
@@ -87,19 +85,16 @@ bool FieldMapping::isEmpty() const
     return true;
 }
 
-bool FieldMapping::setPointer(Field field, const QString &pointer, QString *error)
+Result<void> FieldMapping::setPointer(Field field, const QString &pointer)
 {
     if (pointer.isEmpty()) {
         clear(field);
-        return true;
+        return {};
     }
-    if (const QString why = pointerError(pointer); !why.isNull()) {
-        if (error)
-            *error = why;
-        return false;
-    }
+    if (Result<void> valid = checkPointer(pointer); !valid)
+        return valid;
     m_pointers[index(field)] = pointer;
-    return true;
+    return {};
 }
 
 } // namespace Clickscope

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/result.h"
+
 #include <QString>
 #include <QStringList>
 #include <QStringView>
@@ -28,13 +30,12 @@ public:
     static QString fieldName(Field field);
     static std::optional<Field> fieldFromName(QStringView name);
 
-    // Parses "field=/pointer" items. On failure returns nothing and sets *error (when given) to
-    // a message that quotes the offending item. Naming a field twice is an error, too: one of
-    // the two would be dropped without a word otherwise.
-    static std::optional<FieldMapping> parse(const QStringList &specs, QString *error = nullptr);
+    // Parses "field=/pointer" items. The error quotes the offending item. Naming a field twice is
+    // an error, too: one of the two would be dropped without a word otherwise.
+    static Result<FieldMapping> parse(const QStringList &specs);
 
-    // Null unless `pointer` is a JSON Pointer this class accepts; otherwise why not.
-    static QString pointerError(QStringView pointer);
+    // Success when `pointer` is a JSON Pointer this class accepts; otherwise why not.
+    static Result<void> checkPointer(QStringView pointer);
 
     // "field=/pointer" for every mapped field, in Field order: parse(toStrings()) gives this
     // mapping back.
@@ -45,9 +46,9 @@ public:
     // The pointer for `field`, or an empty string when the field is detected by name.
     QString pointer(Field field) const { return m_pointers[index(field)]; }
 
-    // Maps `field` to `pointer`, or back to detection when `pointer` is empty. Returns false and
-    // leaves the mapping as it was (setting *error when given) if `pointer` is not valid.
-    bool setPointer(Field field, const QString &pointer, QString *error = nullptr);
+    // Maps `field` to `pointer`, or back to detection when `pointer` is empty. Leaves the mapping
+    // as it was when `pointer` is not valid.
+    Result<void> setPointer(Field field, const QString &pointer);
     void clear(Field field) { m_pointers[index(field)].clear(); }
 
     friend bool operator==(const FieldMapping &, const FieldMapping &) = default;

@@ -54,8 +54,7 @@ HttpBodyFraming::HttpBodyFraming(Kind kind, quint64 length)
 {
 }
 
-std::optional<HttpBodyFraming> HttpBodyFraming::forResponse(const HttpResponseHead &head, QByteArrayView requestMethod,
-                                                            QString *error)
+Result<HttpBodyFraming> HttpBodyFraming::forResponse(const HttpResponseHead &head, QByteArrayView requestMethod)
 {
     if (requestMethod == "HEAD" || (head.status >= 100 && head.status < 200) || head.status == 204 || head.status == 304)
         return HttpBodyFraming(Kind::Empty);
@@ -71,9 +70,8 @@ std::optional<HttpBodyFraming> HttpBodyFraming::forResponse(const HttpResponseHe
                     names.append(trimmed);
         }
         if (names != QList<QByteArray>{"chunked"}) {
-            *error = QStringLiteral("the response uses Transfer-Encoding '%1'; only chunked is supported")
-                         .arg(QString::fromLatin1(codings.join(", ")));
-            return std::nullopt;
+            return unexpected(QStringLiteral("the response uses Transfer-Encoding '%1'; only chunked is supported")
+                                  .arg(QString::fromLatin1(codings.join(", "))));
         }
         return HttpBodyFraming(Kind::Chunked);
     }
@@ -84,9 +82,8 @@ std::optional<HttpBodyFraming> HttpBodyFraming::forResponse(const HttpResponseHe
         for (const QByteArray &field : lengths) {
             const std::optional<quint64> value = parseLength(field);
             if (!value || (length && *length != *value)) {
-                *error = QStringLiteral("the response's Content-Length is ambiguous or not a number: '%1'")
-                             .arg(QString::fromLatin1(lengths.join("', '")));
-                return std::nullopt;
+                return unexpected(QStringLiteral("the response's Content-Length is ambiguous or not a number: '%1'")
+                                      .arg(QString::fromLatin1(lengths.join("', '"))));
             }
             length = value;
         }

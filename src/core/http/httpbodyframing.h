@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/result.h"
 #include "core/http/httpresponsehead.h"
 
 #include <QByteArray>
@@ -24,8 +25,7 @@ public:
 
     // The framing of `head`'s body, or nullopt and a reason when the head makes it ambiguous
     // (two different lengths, a length that is not a number, a transfer coding other than chunked).
-    static std::optional<HttpBodyFraming> forResponse(const HttpResponseHead &head, QByteArrayView requestMethod,
-                                                      QString *error);
+    static Result<HttpBodyFraming> forResponse(const HttpResponseHead &head, QByteArrayView requestMethod);
 
     Kind kind() const { return m_kind; }
     // Appends the body bytes in `in` to `body` and consumes all of `in`; what follows the end of

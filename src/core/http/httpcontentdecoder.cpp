@@ -21,7 +21,7 @@ constexpr int kRawDeflate = -15;
 
 } // namespace
 
-std::unique_ptr<HttpContentDecoder> HttpContentDecoder::forResponse(const HttpResponseHead &head, QString *error)
+Result<std::unique_ptr<HttpContentDecoder>> HttpContentDecoder::forResponse(const HttpResponseHead &head)
 {
     const QList<QByteArray> fields = head.values("Content-Encoding");
     QList<QByteArray> codings;
@@ -31,18 +31,15 @@ std::unique_ptr<HttpContentDecoder> HttpContentDecoder::forResponse(const HttpRe
                 codings.append(trimmed);
     }
     if (codings.isEmpty())
-        return nullptr;
+        return std::unique_ptr<HttpContentDecoder>();
     if (codings.size() == 1 && (codings[0] == "gzip" || codings[0] == "x-gzip" || codings[0] == "deflate")) {
         auto decoder = std::unique_ptr<HttpContentDecoder>(new HttpContentDecoder(codings[0], codings[0] != "deflate"));
-        if (inflateInit2(&decoder->m_stream->z, kAutoHeader) != Z_OK) {
-            *error = QStringLiteral("zlib could not start a decoder");
-            return nullptr;
-        }
+        if (inflateInit2(&decoder->m_stream->z, kAutoHeader) != Z_OK)
+            return unexpected(QStringLiteral("zlib could not start a decoder"));
         return decoder;
     }
-    *error = QStringLiteral("the response is compressed with '%1', which Clickscope does not decode (it asks for %2)")
-                 .arg(QString::fromLatin1(fields.join(", ")), QString::fromLatin1(kAcceptEncoding));
-    return nullptr;
+    return unexpected(QStringLiteral("the response is compressed with '%1', which Clickscope does not decode (it asks for %2)")
+                          .arg(QString::fromLatin1(fields.join(", ")), QString::fromLatin1(kAcceptEncoding)));
 }
 
 HttpContentDecoder::HttpContentDecoder(QByteArray coding, bool gzip)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/result.h"
 #include "core/http/httpresponsehead.h"
 
 #include <QByteArray>
@@ -22,7 +23,7 @@ public:
     static constexpr QByteArrayView kAcceptEncoding = "gzip, deflate";
 
     // nullptr and no error for an identity body; nullptr and a reason for a coding not decoded.
-    static std::unique_ptr<HttpContentDecoder> forResponse(const HttpResponseHead &head, QString *error);
+    static Result<std::unique_ptr<HttpContentDecoder>> forResponse(const HttpResponseHead &head);
 
     ~HttpContentDecoder();
     HttpContentDecoder(const HttpContentDecoder &) = delete;

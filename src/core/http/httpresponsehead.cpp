@@ -50,12 +50,9 @@ qsizetype HttpResponseHead::endIn(QByteArrayView buffer, qsizetype from)
     return -1;
 }
 
-std::optional<HttpResponseHead> HttpResponseHead::parse(QByteArrayView head, QString *error)
+Result<HttpResponseHead> HttpResponseHead::parse(QByteArrayView head)
 {
-    const auto failWith = [error](const QString &message) {
-        *error = message;
-        return std::nullopt;
-    };
+    const auto failWith = [](const QString &message) { return unexpected(message); };
     HttpResponseHead result;
     bool statusSeen = false;
     while (!head.isEmpty()) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/result.h"
 #include "core/source/sourceconfig.h"
 
 #include <QByteArray>
@@ -31,8 +32,8 @@ struct HttpResponseHead
     static qsizetype endIn(QByteArrayView buffer, qsizetype from = 0);
 
     // Parses a complete head (status line, fields, empty line). A line folded onto the next is
-    // joined with a space; anything else that is not HTTP/1.x gets nullopt and a reason.
-    static std::optional<HttpResponseHead> parse(QByteArrayView head, QString *error);
+    // joined with a space; anything else that is not HTTP/1.x is refused with a reason.
+    static Result<HttpResponseHead> parse(QByteArrayView head);
 };
 
 } // namespace Clickscope

@@ -206,10 +206,9 @@ bool HttpStream::readHead()
                 checkEnd();
             return false;
         }
-        QString problem;
-        const std::optional<HttpResponseHead> head = HttpResponseHead::parse(QByteArrayView(m_headBuffer).first(end), &problem);
+        const Result<HttpResponseHead> head = HttpResponseHead::parse(QByteArrayView(m_headBuffer).first(end));
         if (!head) {
-            finish(Error::Protocol, problem);
+            finish(Error::Protocol, head.error());
             return false;
         }
         m_headBuffer.remove(0, end);
@@ -225,8 +224,8 @@ bool HttpStream::readHead()
             }
             continue;   // 100 Continue, 103 Early Hints: the real response follows
         }
-        if (!acceptHead(*head, &problem)) {
-            finish(Error::Protocol, problem);
+        if (const Result<void> accepted = acceptHead(*head); !accepted) {
+            finish(Error::Protocol, accepted.error());
             return false;
         }
         m_leftover = std::exchange(m_headBuffer, {});
@@ -236,20 +235,22 @@ bool HttpStream::readHead()
     }
 }
 
-bool HttpStream::acceptHead(const HttpResponseHead &head, QString *error)
+Result<void> HttpStream::acceptHead(const HttpResponseHead &head)
 {
-    m_framing = HttpBodyFraming::forResponse(head, m_request.method, error);
-    if (!m_framing)
-        return false;
-    m_decoder = HttpContentDecoder::forResponse(head, error);
-    if (!m_decoder && !error->isEmpty())
-        return false;
+    Result<HttpBodyFraming> framing = HttpBodyFraming::forResponse(head, m_request.method);
+    if (!framing)
+        return unexpected(framing.error());
+    Result<std::unique_ptr<HttpContentDecoder>> decoder = HttpContentDecoder::forResponse(head);
+    if (!decoder)
+        return unexpected(decoder.error());
+    m_framing = std::move(*framing);
+    m_decoder = std::move(*decoder);
     if (m_cookies) {
         for (const QByteArray &field : head.values("Set-Cookie"))
             m_cookies->setCookiesFromUrl(QNetworkCookie::parseCookies(field), m_request.url);
     }
     m_head = head;
-    return true;
+    return {};
 }
 
 QByteArray HttpStream::read(qint64 maxBytes)

@@ -81,7 +81,7 @@ private:
     void announceBody();
     void announceBodyLater();
     bool readHead();
-    bool acceptHead(const HttpResponseHead &head, QString *error);
+    Result<void> acceptHead(const HttpResponseHead &head);
     void socketError(QAbstractSocket::SocketError error);
     bool drained() const;
     void checkEnd();

@@ -104,41 +104,38 @@ QUrl urlWithoutSecrets(const QUrl &url, QStringList *removed)
     return clean;
 }
 
-std::optional<HttpHeader> parseHeaderLine(const QString &line, QString *error)
+Result<HttpHeader> parseHeaderLine(const QString &line)
 {
     const qsizetype colon = line.indexOf(u':');
     const QString name = colon < 0 ? QString() : line.left(colon).trimmed();
-    if (name.isEmpty() || !std::all_of(name.cbegin(), name.cend(), isHeaderNameChar)) {
-        if (error)
-            *error = QStringLiteral("'%1' is not a header; expected 'Name: value'").arg(line);
-        return std::nullopt;
-    }
+    if (name.isEmpty() || !std::all_of(name.cbegin(), name.cend(), isHeaderNameChar))
+        return unexpected(QStringLiteral("'%1' is not a header; expected 'Name: value'").arg(line));
     const QString value = line.mid(colon + 1).trimmed();
-    if (value.contains(u'\r') || value.contains(u'\n')) {
-        if (error)
-            *error = QStringLiteral("header '%1' contains a line break").arg(name);
-        return std::nullopt;
-    }
+    if (value.contains(u'\r') || value.contains(u'\n'))
+        return unexpected(QStringLiteral("header '%1' contains a line break").arg(name));
     return HttpHeader{name.toLatin1(), value.toUtf8()};
 }
 
-QString validateStreamUrl(const QUrl &url)
+Result<void> checkStreamUrl(const QUrl &url)
 {
     if (url.isEmpty())
-        return QStringLiteral("no URL given");
+        return unexpected(QStringLiteral("no URL given"));
     if (!url.isValid())
-        return QStringLiteral("'%1' is not a valid URL: %2").arg(url.toString(), url.errorString());
+        return unexpected(QStringLiteral("'%1' is not a valid URL: %2").arg(url.toString(), url.errorString()));
     const QString scheme = url.scheme().toLower();
     if (scheme.isEmpty())
-        return QStringLiteral("'%1' has no scheme; try http://%1").arg(url.toString());
+        return unexpected(QStringLiteral("'%1' has no scheme; try http://%1").arg(url.toString()));
     if (!streamSchemes().contains(scheme))
-        return QStringLiteral("unsupported scheme '%1' in '%2' (use http, https, ws or wss)")
-            .arg(scheme, url.toString());
+        return unexpected(QStringLiteral("unsupported scheme '%1' in '%2' (use http, https, ws or wss)")
+                              .arg(scheme, url.toString()));
     if (url.host().isEmpty())
-        return QStringLiteral("'%1' has no host").arg(url.toString());
+        return unexpected(QStringLiteral("'%1' has no host").arg(url.toString()));
     return {};
 }
 
+namespace {
+
+// The first problem of a typed URL; an empty message when there is none.
 UrlProblem findUrlProblem(const QString &typed)
 {
     const QString text = typed.trimmed();
@@ -223,6 +220,15 @@ UrlProblem findUrlProblem(const QString &typed)
     }
     first.message = problems.join(QStringLiteral("; "));
     return first;
+}
+
+} // namespace
+
+Result<void, UrlProblem> checkTypedUrl(const QString &text)
+{
+    if (UrlProblem problem = findUrlProblem(text); !problem.message.isEmpty())
+        return unexpected(std::move(problem));
+    return {};
 }
 
 bool opensSameStream(const SourceConfig &a, const SourceConfig &b)

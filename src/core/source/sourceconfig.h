@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/result.h"
 #include "core/sse/sseparser.h"
 
 #include <QByteArray>
@@ -51,21 +52,22 @@ bool isSecretHeader(QByteArrayView name);
 // is named in `removed` ("password", "access_token").
 QUrl urlWithoutSecrets(const QUrl &url, QStringList *removed = nullptr);
 
-// Parses "Name: value" (as curl's -H takes it). Returns nullopt and sets `error` when malformed.
-std::optional<HttpHeader> parseHeaderLine(const QString &line, QString *error);
+// Parses "Name: value" (as curl's -H takes it).
+Result<HttpHeader> parseHeaderLine(const QString &line);
 
-// Empty when `url` can be opened by some source; otherwise a message for the user.
-QString validateStreamUrl(const QUrl &url);
+// Success when `url` can be opened by some source; otherwise a message for the user.
+Result<void> checkStreamUrl(const QUrl &url);
 
 // What is wrong with a URL as the user typed it, in words, and where: the first bad part is at
-// [start, start + length) of the text. An empty message when the text is a stream URL.
+// [start, start + length) of the text.
 struct UrlProblem
 {
     QString message;
     qsizetype start = 0;
     qsizetype length = 0;
 };
-UrlProblem findUrlProblem(const QString &text);
+// Success when the text is a stream URL.
+Result<void, UrlProblem> checkTypedUrl(const QString &text);
 
 // Two configurations open the same stream: the same URL, method and body. Another one is a new
 // session; the same one again is a reconnection.

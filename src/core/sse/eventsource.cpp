@@ -52,8 +52,8 @@ EventSource::~EventSource()
 
 void EventSource::connectNow()
 {
-    if (const QString problem = validateStreamUrl(m_config.url); !problem.isEmpty()) {
-        fail(Error::InvalidUrl, problem);
+    if (const Result<void> usable = checkStreamUrl(m_config.url); !usable) {
+        fail(Error::InvalidUrl, usable.error());
         return;
     }
     if (const QString scheme = m_config.url.scheme().toLower(); scheme != u"http" && scheme != u"https") {

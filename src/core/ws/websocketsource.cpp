@@ -70,8 +70,8 @@ void WebSocketSource::sendTextMessage(const QString &message)
 
 void WebSocketSource::connectNow()
 {
-    if (const QString problem = validateStreamUrl(m_config.url); !problem.isEmpty()) {
-        fail(Error::InvalidUrl, problem);
+    if (const Result<void> usable = checkStreamUrl(m_config.url); !usable) {
+        fail(Error::InvalidUrl, usable.error());
         return;
     }
     if (!isWebSocketScheme(m_config.url)) {
