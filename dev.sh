@@ -13,6 +13,7 @@ PACKAGES=(
   libsimdjson-dev zlib1g-dev
   xvfb xauth fonts-dejavu-core curl
   dpkg-dev file desktop-file-utils appstream man-db
+  clang-format
 )
 
 usage() {
@@ -24,6 +25,7 @@ usage: ./dev.sh <command>
   build    install missing packages and build only
   bench    build, then run the benchmarks (not part of 'test')
   package  build, then make the Debian package (build/clickscope_<version>_amd64.deb)
+  format   rewrite the C++ files as .clang-format says (the 'format' test checks it)
   deps     install missing packages only
 USAGE
 }
@@ -76,6 +78,10 @@ case "$cmd" in
     build
     (cd "$BUILD_DIR" && cpack -G DEB)
     ls "$BUILD_DIR"/clickscope_*.deb
+    ;;
+  format)
+    install_deps
+    git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format -i --style=file
     ;;
   -h|--help|help) usage ;;
   *) usage >&2; exit 2 ;;

@@ -82,19 +82,24 @@ constexpr auto kStragglerWait = 2s;
 constexpr auto kStatsPollInterval = 50ms;
 
 // Ten realistic values per field; a click picks by its sequence so runs are reproducible.
-constexpr std::array kLinks = {"/spring-sale", "/docs/getting-started", "/blog/2024/launch-week", "/pricing",
-                               "/r/x8Kq2", "/careers/backend-engineer", "/promo/black-friday-24", "/app/download",
-                               "/changelog", "/events/meetup-berlin"};
+constexpr std::array kLinks = {"/spring-sale", "/docs/getting-started",     "/blog/2024/launch-week", "/pricing",
+                               "/r/x8Kq2",     "/careers/backend-engineer", "/promo/black-friday-24", "/app/download",
+                               "/changelog",   "/events/meetup-berlin"};
 constexpr std::array kCountries = {"DE", "US", "FR", "GB", "IN", "BR", "JP", "NL", "PL", "ES"};
-constexpr std::array kReferrers = {"https://news.ycombinator.com/item?id=41234567", "https://www.google.com/",
-                                   "https://t.co/abcXYZ123", "https://www.reddit.com/r/programming/",
-                                   "https://duckduckgo.com/", "https://www.linkedin.com/feed/",
-                                   "https://github.com/trending", "https://mail.google.com/", "",
+constexpr std::array kReferrers = {"https://news.ycombinator.com/item?id=41234567",
+                                   "https://www.google.com/",
+                                   "https://t.co/abcXYZ123",
+                                   "https://www.reddit.com/r/programming/",
+                                   "https://duckduckgo.com/",
+                                   "https://www.linkedin.com/feed/",
+                                   "https://github.com/trending",
+                                   "https://mail.google.com/",
+                                   "",
                                    "https://www.bing.com/search?q=clickscope"};
-constexpr std::array kDevices = {"desktop", "mobile", "mobile", "desktop", "tablet",
-                                 "desktop", "mobile", "desktop", "mobile", "desktop"};
-constexpr std::array kBrowsers = {"Chrome", "Safari", "Firefox", "Edge", "Chrome",
-                                  "Samsung Internet", "Chrome", "Safari", "Firefox", "Chrome"};
+constexpr std::array kDevices = {"desktop", "mobile", "mobile",  "desktop", "tablet",
+                                 "desktop", "mobile", "desktop", "mobile",  "desktop"};
+constexpr std::array kBrowsers = {"Chrome",           "Safari", "Firefox", "Edge",    "Chrome",
+                                  "Samsung Internet", "Chrome", "Safari",  "Firefox", "Chrome"};
 
 qint64 wallMicros()
 {
@@ -104,10 +109,7 @@ qint64 wallMicros()
         .count();
 }
 
-double seconds(const QElapsedTimer &timer)
-{
-    return double(timer.nsecsElapsed()) / 1e9;
-}
+double seconds(const QElapsedTimer &timer) { return double(timer.nsecsElapsed()) / 1e9; }
 
 void progress(const char *format, auto... args)
 {
@@ -180,8 +182,9 @@ bool ensureDescriptors(qint64 needed)
         getrlimit(RLIMIT_NOFILE, &limit);
     }
     if (limit.rlim_cur != RLIM_INFINITY && qint64(limit.rlim_cur) < needed) {
-        progress("needs %lld open files but the limit is %llu; raise it (ulimit -n %lld)", static_cast<long long>(needed),
-                 static_cast<unsigned long long>(limit.rlim_cur), static_cast<long long>(needed));
+        progress("needs %lld open files but the limit is %llu; raise it (ulimit -n %lld)",
+                 static_cast<long long>(needed), static_cast<unsigned long long>(limit.rlim_cur),
+                 static_cast<long long>(needed));
         return false;
     }
     return true;
@@ -194,9 +197,9 @@ class DeliveryHistogram
 {
 public:
     static constexpr qint64 kFineMicros = 100;
-    static constexpr qint64 kFineBuckets = 100'000;          // 0 … 10 s
+    static constexpr qint64 kFineBuckets = 100'000;   // 0 … 10 s
     static constexpr qint64 kCoarseMicros = 10'000;
-    static constexpr qint64 kCoarseBuckets = 59'000;         // 10 s … 600 s; beyond: the last bucket
+    static constexpr qint64 kCoarseBuckets = 59'000;   // 10 s … 600 s; beyond: the last bucket
 
     void add(qint64 micros)
     {
@@ -204,8 +207,8 @@ public:
         m_max = std::max(m_max, micros);
         const qint64 fineEnd = kFineMicros * kFineBuckets;
         const qint64 index = micros < fineEnd
-            ? micros / kFineMicros
-            : kFineBuckets + std::min((micros - fineEnd) / kCoarseMicros, kCoarseBuckets);
+                                 ? micros / kFineMicros
+                                 : kFineBuckets + std::min((micros - fineEnd) / kCoarseMicros, kCoarseBuckets);
         ++m_buckets[std::size_t(index)];
         ++m_count;
     }
@@ -224,8 +227,9 @@ public:
             if (seen < rank)
                 continue;
             const qint64 index = qint64(i);
-            const qint64 edge = index < kFineBuckets ? (index + 1) * kFineMicros
-                                                     : kFineMicros * kFineBuckets + (index - kFineBuckets + 1) * kCoarseMicros;
+            const qint64 edge = index < kFineBuckets
+                                    ? (index + 1) * kFineMicros
+                                    : kFineMicros * kFineBuckets + (index - kFineBuckets + 1) * kCoarseMicros;
             return std::min(double(edge), double(m_max)) / 1000.0;
         }
         return maxMs();
@@ -287,9 +291,9 @@ public:
     using Done = std::function<void(qint64 accepted, const QString &error)>;
 
     explicit Poster(const QUrl &base, QObject *parent = nullptr)
-        : QObject(parent), m_publishUrl(base.resolved(QUrl(QStringLiteral("/publish"))))
-    {
-    }
+        : QObject(parent)
+        , m_publishUrl(base.resolved(QUrl(QStringLiteral("/publish"))))
+    {}
 
     void post(const QByteArray &body, Done done, int attempt = 1)
     {
@@ -335,7 +339,8 @@ class StatsPoller : public QObject
     Q_OBJECT
 public:
     explicit StatsPoller(const QUrl &base, QObject *parent = nullptr)
-        : QObject(parent), m_statsUrl(base.resolved(QUrl(QStringLiteral("/stats"))))
+        : QObject(parent)
+        , m_statsUrl(base.resolved(QUrl(QStringLiteral("/stats"))))
     {
         m_timer.setSingleShot(true);
         connect(&m_timer, &QTimer::timeout, this, &StatsPoller::poll);
@@ -370,7 +375,8 @@ private:
     {
         fetch([this](const QJsonObject &stats) {
             if (!stats.isEmpty())
-                m_last = stats.value(QStringLiteral("subscribers")).toObject().value(QStringLiteral("all")).toInteger(0);
+                m_last =
+                    stats.value(QStringLiteral("subscribers")).toObject().value(QStringLiteral("all")).toInteger(0);
             const bool met = m_last >= 0 && m_condition(m_last);
             if (met || m_deadline.hasExpired()) {
                 std::exchange(m_done, {})(m_last, met);
@@ -397,7 +403,11 @@ class ThroughputRun : public QObject
     Q_OBJECT
 public:
     ThroughputRun(const QUrl &base, qint64 clicks, qint64 batch)
-        : m_clicks(clicks), m_batch(batch), m_poster(base), m_stats(base), m_source(makeConfig(base))
+        : m_clicks(clicks)
+        , m_batch(batch)
+        , m_poster(base)
+        , m_stats(base)
+        , m_source(makeConfig(base))
     {
         connect(&m_source, &Clickscope::StreamSource::stateChanged, this, [this](Clickscope::StreamSource::State s) {
             if (s == Clickscope::StreamSource::State::Open && !m_clock.isValid()) {
@@ -500,11 +510,11 @@ struct Subscriber
     QTcpSocket *socket = nullptr;   // --qt-sockets: owned by the run (QObject parent)
     int fd = -1;                    // otherwise: a plain non-blocking socket in the run's epoll set
     bool requestSent = false;
-    QByteArray carry;               // an incomplete head or frame, waiting for the rest
+    QByteArray carry;   // an incomplete head or frame, waiting for the rest
     bool headSeen = false;
     bool closed = false;
     qint64 clicks = 0;
-    qint64 gaps = 0;                // ids that were not the previous id + 1
+    qint64 gaps = 0;   // ids that were not the previous id + 1
     qint64 lastId = -1;
 };
 
@@ -669,10 +679,10 @@ private:
             s.socket = new QTcpSocket(this);
             connect(s.socket, &QTcpSocket::connected, s.socket, [socket = s.socket] { socket->write(kSseRequest); });
             connect(s.socket, &QTcpSocket::readyRead, this, [this, index] { readFrom(index); });
-            connect(s.socket, &QTcpSocket::disconnected, this, [this, index] { lost(index, QStringLiteral("closed by the server")); });
-            connect(s.socket, &QTcpSocket::errorOccurred, this, [this, index] {
-                lost(index, m_subscribers[std::size_t(index)].socket->errorString());
-            });
+            connect(s.socket, &QTcpSocket::disconnected, this,
+                    [this, index] { lost(index, QStringLiteral("closed by the server")); });
+            connect(s.socket, &QTcpSocket::errorOccurred, this,
+                    [this, index] { lost(index, m_subscribers[std::size_t(index)].socket->errorString()); });
             s.socket->connectToHost(m_settings.base.host(), quint16(m_settings.base.port()));
         }
     }
@@ -721,7 +731,8 @@ private:
             std::memmove(scratch, scratch + used, std::size_t(held - used));
             held -= used;
             if (held >= kScratchBytes) {
-                progress("subscriber %d: over %lld bytes without a complete frame", index, static_cast<long long>(held));
+                progress("subscriber %d: over %lld bytes without a complete frame", index,
+                         static_cast<long long>(held));
                 QCoreApplication::exit(kExitFailed);
                 return;
             }
@@ -812,9 +823,11 @@ private:
             const char *colon = static_cast<const char *>(std::memchr(q, ':', std::size_t(jsonEnd - q)));
             if (!colon)
                 break;
-            if (colon - json >= qsizetype(sizeof kSent - 1) && std::memcmp(colon - (sizeof kSent - 1), kSent, sizeof kSent - 1) == 0)
+            if (colon - json >= qsizetype(sizeof kSent - 1)
+                && std::memcmp(colon - (sizeof kSent - 1), kSent, sizeof kSent - 1) == 0)
                 sent = parseNumber(colon + 1, jsonEnd);
-            else if (colon - json >= qsizetype(sizeof kSeq - 1) && std::memcmp(colon - (sizeof kSeq - 1), kSeq, sizeof kSeq - 1) == 0)
+            else if (colon - json >= qsizetype(sizeof kSeq - 1)
+                     && std::memcmp(colon - (sizeof kSeq - 1), kSeq, sizeof kSeq - 1) == 0)
                 seq = parseNumber(colon + 1, jsonEnd);
             q = colon + 1;
         }
@@ -892,7 +905,8 @@ private:
             m_receivedAtCutoff = m_received;
             if (!complete)
                 progress("%lld deliveries missing %.1f s after publishing; waiting up to %d s more for them",
-                         static_cast<long long>(missing), double(waited.count()) / 1000.0, m_settings.completeWaitSeconds);
+                         static_cast<long long>(missing), double(waited.count()) / 1000.0,
+                         m_settings.completeWaitSeconds);
         }
         if (complete || waited >= kStragglerWait + std::chrono::seconds(m_settings.completeWaitSeconds)) {
             m_progressTimer.stop();
@@ -918,9 +932,9 @@ private:
                     "publisher_cpu_s=%.2f publisher_cpu_pct=%.1f publish_s=%.2f complete_s=%.2f late=%lld "
                     "undelivered=%lld first_p50_ms=%.1f first_p99_ms=%.1f subscribers_short=%d subscribers_closed=%d "
                     "id_gaps=%lld post_retries=%lld client_cpu_pct=%.1f\n",
-                    m_settings.subscribers, static_cast<long long>(expected), static_cast<long long>(m_receivedAtCutoff),
-                    static_cast<long long>(expected - m_receivedAtCutoff), m_latency.quantileMs(0.50),
-                    m_latency.quantileMs(0.99), m_latency.maxMs(), serverCpu,
+                    m_settings.subscribers, static_cast<long long>(expected),
+                    static_cast<long long>(m_receivedAtCutoff), static_cast<long long>(expected - m_receivedAtCutoff),
+                    m_latency.quantileMs(0.50), m_latency.quantileMs(0.99), m_latency.maxMs(), serverCpu,
                     serverCpu >= 0 ? 100.0 * serverCpu / window : -1.0, m_publishSeconds, window,
                     static_cast<long long>(m_received - m_receivedAtCutoff),
                     static_cast<long long>(expected - m_received), m_firstLatency.quantileMs(0.50),
@@ -947,8 +961,8 @@ private:
     int m_epoll = -1;
     std::unique_ptr<QSocketNotifier> m_epollNotifier;
     sockaddr_in m_address{};
-    std::vector<char> m_scratch;       // shared read buffer: one socket is read at a time
-    std::vector<bool> m_firstSeen;     // by click sequence: has any subscriber had it yet
+    std::vector<char> m_scratch;        // shared read buffer: one socket is read at a time
+    std::vector<bool> m_firstSeen;      // by click sequence: has any subscriber had it yet
     DeliveryHistogram m_latency;        // every delivery
     DeliveryHistogram m_firstLatency;   // each click's first delivery: the server without the fan-out
     QTimer m_publishTimer;
@@ -1045,12 +1059,13 @@ private:
     // Waits until the server counts no stream (it frees them on disconnect), then calls `then`.
     void settleThen(std::function<void(qint64)> then)
     {
-        m_stats.waitFor([](qint64 n) { return n == 0; }, 10s, [then = std::move(then)](qint64 count, bool met) {
-            if (!met)
-                progress("the server still counts %lld streams 10 s after the last disconnect",
-                         static_cast<long long>(count));
-            then(count);
-        });
+        m_stats.waitFor([](qint64 n) { return n == 0; }, 10s,
+                        [then = std::move(then)](qint64 count, bool met) {
+                            if (!met)
+                                progress("the server still counts %lld streams 10 s after the last disconnect",
+                                         static_cast<long long>(count));
+                            then(count);
+                        });
     }
 
     void runCycles(qint64 count, std::function<void()> done)
@@ -1117,7 +1132,7 @@ private:
 
 // ---------------------------------------------------------------------------------------------
 
-} // namespace
+}   // namespace
 
 int main(int argc, char *argv[])
 {
@@ -1125,14 +1140,15 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("clickscope-bench-fanout"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Load against a running publisher at BASE_URL (http://127.0.0.1:PORT).\n"
-        "  throughput  POSTs batches as fast as they are taken; one EventSource receives them.\n"
-        "  fanout      raw SSE subscribers; clicks at a steady rate; latency, loss, server CPU.\n"
-        "  churn       connect, read the head, abort, many times; server RSS before and after."));
+    parser.setApplicationDescription(
+        QStringLiteral("Load against a running publisher at BASE_URL (http://127.0.0.1:PORT).\n"
+                       "  throughput  POSTs batches as fast as they are taken; one EventSource receives them.\n"
+                       "  fanout      raw SSE subscribers; clicks at a steady rate; latency, loss, server CPU.\n"
+                       "  churn       connect, read the head, abort, many times; server RSS before and after."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("COMMAND"), QStringLiteral("throughput, fanout or churn."));
-    parser.addPositionalArgument(QStringLiteral("BASE_URL"), QStringLiteral("The publisher, e.g. http://127.0.0.1:8080."));
+    parser.addPositionalArgument(QStringLiteral("BASE_URL"),
+                                 QStringLiteral("The publisher, e.g. http://127.0.0.1:8080."));
     const QCommandLineOption clicks(QStringLiteral("clicks"), QStringLiteral("throughput: clicks to send (200000)."),
                                     QStringLiteral("N"), QStringLiteral("200000"));
     const QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("throughput: clicks per POST (1000)."),
@@ -1143,17 +1159,20 @@ int main(int argc, char *argv[])
                                   QStringLiteral("R"), QStringLiteral("1000"));
     const QCommandLineOption duration(QStringLiteral("seconds"), QStringLiteral("fanout: seconds of publishing (10)."),
                                       QStringLiteral("T"), QStringLiteral("10"));
-    const QCommandLineOption completeWait(QStringLiteral("complete-wait"),
-                                          QStringLiteral("fanout: seconds to wait for late deliveries after the 2 s cut-off (45)."),
-                                          QStringLiteral("S"), QStringLiteral("45"));
+    const QCommandLineOption completeWait(
+        QStringLiteral("complete-wait"),
+        QStringLiteral("fanout: seconds to wait for late deliveries after the 2 s cut-off (45)."), QStringLiteral("S"),
+        QStringLiteral("45"));
     const QCommandLineOption qtSockets(QStringLiteral("qt-sockets"),
                                        QStringLiteral("fanout: a QTcpSocket per subscriber instead of one epoll set."));
     const QCommandLineOption cycles(QStringLiteral("cycles"), QStringLiteral("churn: measured connections (10000)."),
                                     QStringLiteral("N"), QStringLiteral("10000"));
-    const QCommandLineOption warmup(QStringLiteral("warmup"), QStringLiteral("churn: connections before measuring (1000)."),
-                                    QStringLiteral("N"), QStringLiteral("1000"));
-    const QCommandLineOption concurrency(QStringLiteral("concurrency"), QStringLiteral("churn: connections at once (100)."),
-                                         QStringLiteral("C"), QStringLiteral("100"));
+    const QCommandLineOption warmup(QStringLiteral("warmup"),
+                                    QStringLiteral("churn: connections before measuring (1000)."), QStringLiteral("N"),
+                                    QStringLiteral("1000"));
+    const QCommandLineOption concurrency(QStringLiteral("concurrency"),
+                                         QStringLiteral("churn: connections at once (100)."), QStringLiteral("C"),
+                                         QStringLiteral("100"));
     const QCommandLineOption rounds(QStringLiteral("rounds"),
                                     QStringLiteral("churn: rounds of --cycles, RSS read after each (1)."),
                                     QStringLiteral("N"), QStringLiteral("1"));
@@ -1165,14 +1184,16 @@ int main(int argc, char *argv[])
     const QCommandLineOption timeout(QStringLiteral("timeout"),
                                      QStringLiteral("Gives up after this many seconds (default: per command)."),
                                      QStringLiteral("S"), QStringLiteral("0"));
-    parser.addOptions({clicks, batch, subscribers, rate, duration, completeWait, qtSockets, cycles, warmup, concurrency, rounds, pause, serverPid, timeout});
+    parser.addOptions({clicks, batch, subscribers, rate, duration, completeWait, qtSockets, cycles, warmup, concurrency,
+                       rounds, pause, serverPid, timeout});
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
     const QUrl base = positional.size() == 2 ? QUrl(positional.at(1)) : QUrl();
     if (positional.size() != 2 || !base.isValid() || base.scheme() != u"http" || base.port() <= 0) {
-        std::fputs("usage: clickscope-bench-fanout throughput|fanout|churn http://127.0.0.1:PORT [options] (try --help)\n",
-                   stderr);
+        std::fputs(
+            "usage: clickscope-bench-fanout throughput|fanout|churn http://127.0.0.1:PORT [options] (try --help)\n",
+            stderr);
         return kExitUsage;
     }
     const QString command = positional.first();

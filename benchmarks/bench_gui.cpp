@@ -40,8 +40,8 @@
 #include <QThread>
 #include <QTimer>
 #include <QUrl>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 #include <array>
@@ -140,8 +140,8 @@ public:
         static constexpr std::array kCountries = {"DE", "US", "FR", "GB", "IN", "BR"};
         static constexpr std::array kDevices = {"mobile", "desktop", "mobile", "tablet"};
         static constexpr std::array kBrowsers = {"Chrome", "Safari", "Firefox", "Chrome", "Edge"};
-        static constexpr std::array kReferrers = {"https://news.example.com/", "https://www.google.com/search?q=x",
-                                                  "", "https://t.co/abc123"};
+        static constexpr std::array kReferrers = {"https://news.example.com/", "https://www.google.com/search?q=x", "",
+                                                  "https://t.co/abc123"};
         // Zipf-like: link k is picked with weight 1/k, as a few links draw most clicks in practice.
         std::vector<double> weights(kFeedLinks);
         for (int k = 0; k < kFeedLinks; ++k)
@@ -302,7 +302,8 @@ public:
         m_server->moveToThread(&m_thread);
         QObject::connect(&m_thread, &QThread::finished, m_server, &QObject::deleteLater);
         m_thread.start();
-        QMetaObject::invokeMethod(m_server, [this] { m_port = m_server->listen(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_server, [this] { m_port = m_server->listen(); }, Qt::BlockingQueuedConnection);
     }
     ~Feeder() { stop(); }
     Feeder(const Feeder &) = delete;
@@ -316,7 +317,8 @@ public:
     {
         if (!m_running)
             return;
-        QMetaObject::invokeMethod(m_server, [this] { m_server->shutDown(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_server, [this] { m_server->shutDown(); }, Qt::BlockingQueuedConnection);
         m_sentAtStop = m_server->sentEvents();
         m_running = false;
         m_thread.quit();
@@ -439,7 +441,10 @@ public:
     void setRecording(bool on) { m_recording = on; }
 
     qsizetype sampleCount() const { return qsizetype(m_lagNs.size()); }
-    double maxMs() const { return m_lagNs.empty() ? 0 : double(*std::max_element(m_lagNs.begin(), m_lagNs.end())) / 1e6; }
+    double maxMs() const
+    {
+        return m_lagNs.empty() ? 0 : double(*std::max_element(m_lagNs.begin(), m_lagNs.end())) / 1e6;
+    }
     double quantileMs(double q) const
     {
         if (m_lagNs.empty())
@@ -553,10 +558,7 @@ void dropOffscreenNoise(QtMsgType type, const QMessageLogContext &context, const
 
 enum class Impl { Ours, Peer };
 
-const char *implName(Impl impl)
-{
-    return impl == Impl::Ours ? "ours" : "peer";
-}
+const char *implName(Impl impl) { return impl == Impl::Ours ? "ours" : "peer"; }
 
 // One run in this process: a fresh feeder and window, `seconds` of load, then the figures as one
 // `key=value` line on stdout. Returns false when the run could not be set up.
@@ -631,7 +633,9 @@ bool runSingle(TimingApplication &app, Impl impl, int rate, int seconds)
     const quint64 clicksAtEnd = clicks();
     const qint64 rssEndKb = ownStatusKb("VmRSS");
     const double measuredSeconds = warmNs > 0 ? double(endNs - warmNs) / 1e9 : 0;
-    const auto perSecond = [measuredSeconds](quint64 n) { return measuredSeconds > 0 ? double(n) / measuredSeconds : 0.0; };
+    const auto perSecond = [measuredSeconds](quint64 n) {
+        return measuredSeconds > 0 ? double(n) / measuredSeconds : 0.0;
+    };
 
     QStringList rssSeries;
     for (qint64 kb : rssKb)
@@ -700,10 +704,7 @@ std::optional<Figures> runChild(Impl impl, int rate, int seconds)
     return std::nullopt;
 }
 
-QString megabytes(const QString &kb)
-{
-    return QString::number(kb.toDouble() / 1024.0, 'f', 1);
-}
+QString megabytes(const QString &kb) { return QString::number(kb.toDouble() / 1024.0, 'f', 1); }
 
 void printRow(const QString &rate, Impl impl, const std::optional<Figures> &f)
 {
@@ -718,8 +719,8 @@ void printRow(const QString &rate, Impl impl, const std::optional<Figures> &f)
         return seconds > 0 ? QString::number(n.toDouble() / seconds, 'f', 0) : QStringLiteral("?");
     };
     QString note = v("stopped_by") == QLatin1String("rss-limit")
-        ? QStringLiteral("  stopped at %1 s: RSS limit").arg(seconds + kWarmUpMs / 1000.0, 0, 'f', 0)
-        : QString();
+                       ? QStringLiteral("  stopped at %1 s: RSS limit").arg(seconds + kWarmUpMs / 1000.0, 0, 'f', 0)
+                       : QString();
     if (f->contains(QStringLiteral("note")))
         note += QStringLiteral("  ") + v("note");
     if (impl == Impl::Ours && v("clicks") != v("consumed"))
@@ -735,7 +736,8 @@ void printRow(const QString &rate, Impl impl, const std::optional<Figures> &f)
 // The RSS of the long run at a few points: just after warm-up, at the normal run length, at the end.
 void printLongRun(const std::optional<Figures> &f, int shortSeconds, int longSeconds)
 {
-    std::printf("\nclickscope at %s for %d s (resident memory over time):\n", qPrintable(rateLabel(kRssRunRate)), longSeconds);
+    std::printf("\nclickscope at %s for %d s (resident memory over time):\n", qPrintable(rateLabel(kRssRunRate)),
+                longSeconds);
     if (!f) {
         std::printf("  (no figures: see stderr)\n");
         return;
@@ -749,10 +751,11 @@ void printLongRun(const std::optional<Figures> &f, int shortSeconds, int longSec
         if (second <= series.size())
             points << QStringLiteral("%1 MB at %2 s").arg(megabytes(series[second - 1])).arg(second);
     }
-    std::printf("  RSS %s (peak %s MB); consumed %s/s of %s/s sent; max lag %s ms, p99 %s ms\n",
-                qPrintable(points.join(QStringLiteral(", "))), qPrintable(megabytes(f->value(QStringLiteral("hwm_kb")))),
-                qPrintable(f->value(QStringLiteral("consumed_per_s"))), qPrintable(f->value(QStringLiteral("sent_per_s"))),
-                qPrintable(f->value(QStringLiteral("lag_max_ms"))), qPrintable(f->value(QStringLiteral("lag_p99_ms"))));
+    std::printf(
+        "  RSS %s (peak %s MB); consumed %s/s of %s/s sent; max lag %s ms, p99 %s ms\n",
+        qPrintable(points.join(QStringLiteral(", "))), qPrintable(megabytes(f->value(QStringLiteral("hwm_kb")))),
+        qPrintable(f->value(QStringLiteral("consumed_per_s"))), qPrintable(f->value(QStringLiteral("sent_per_s"))),
+        qPrintable(f->value(QStringLiteral("lag_max_ms"))), qPrintable(f->value(QStringLiteral("lag_p99_ms"))));
     if (f->value(QStringLiteral("stopped_by")) != QLatin1String("time"))
         std::printf("  stopped early: %s\n", qPrintable(f->value(QStringLiteral("stopped_by"))));
 }
@@ -784,16 +787,17 @@ std::optional<int> parseOptions(int argc, char *argv[], Options &options)
         arguments << QString::fromLocal8Bit(argv[i]);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "The dashboard under load, offscreen: event-loop lag, repaint and queued-call cost, events/s "
-        "consumed and RSS, for Clickscope's window and a naive peer, fed by a local SSE feeder."));
+    parser.setApplicationDescription(
+        QStringLiteral("The dashboard under load, offscreen: event-loop lag, repaint and queued-call cost, events/s "
+                       "consumed and RSS, for Clickscope's window and a naive peer, fed by a local SSE feeder."));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
     const QCommandLineOption seconds(QStringLiteral("seconds"), QStringLiteral("Seconds per run (2-3600, default 20)."),
                                      QStringLiteral("N"));
-    const QCommandLineOption rssSeconds(QStringLiteral("rss-seconds"),
-                                        QStringLiteral("Seconds of the long run of ours at 100k/s whose RSS is reported "
-                                                       "(0 skips it, else 2-3600; default 60)."),
-                                        QStringLiteral("N"));
+    const QCommandLineOption rssSeconds(
+        QStringLiteral("rss-seconds"),
+        QStringLiteral("Seconds of the long run of ours at 100k/s whose RSS is reported "
+                       "(0 skips it, else 2-3600; default 60)."),
+        QStringLiteral("N"));
     const QCommandLineOption rates(QStringLiteral("rates"),
                                    QStringLiteral("Events/s to feed, comma-separated; 0 = as fast as the socket drains "
                                                   "(default 10000,100000,0)."),
@@ -911,8 +915,8 @@ int runAll(const Options &options)
     return complete ? kExitOk : kExitFailed;
 }
 
-} // namespace
-} // namespace Clickscope
+}   // namespace
+}   // namespace Clickscope
 
 int main(int argc, char *argv[])
 {

@@ -37,7 +37,7 @@ quint64 countLines(const QByteArray &corpus)
     return lines;
 }
 
-} // namespace
+}   // namespace
 
 int main(int argc, char *argv[])
 {
@@ -45,11 +45,12 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("clickscope-bench-linescan"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Times a bare memchr('\\n') scan of FILE, held in memory, in 64 KiB chunks; prints 'lines=N bytes=B seconds=S'."));
+    parser.setApplicationDescription(QStringLiteral("Times a bare memchr('\\n') scan of FILE, held in memory, in 64 "
+                                                    "KiB chunks; prints 'lines=N bytes=B seconds=S'."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The corpus."));
-    const QCommandLineOption repeat(QStringLiteral("repeat"), QStringLiteral("Runs N times and reports the fastest (default 5)."),
+    const QCommandLineOption repeat(QStringLiteral("repeat"),
+                                    QStringLiteral("Runs N times and reports the fastest (default 5)."),
                                     QStringLiteral("N"), QStringLiteral("5"));
     parser.addOption(repeat);
     parser.process(app);

@@ -30,7 +30,7 @@ constexpr std::size_t kLinkCount = 20'000;
 // Zipf exponent slightly above 1: the top link takes about an eighth of all clicks, as a running
 // campaign does, while nearly all 20,000 links still appear.
 constexpr double kZipfExponent = 1.07;
-constexpr std::int64_t kStartMs = 1'717'200'000'000; // 2024-06-01T00:00:00Z
+constexpr std::int64_t kStartMs = 1'717'200'000'000;   // 2024-06-01T00:00:00Z
 constexpr double kMeanGapMs = 5.0;                     // ~200 clicks/s
 constexpr std::size_t kFlushBytes = 1 << 20;
 
@@ -88,7 +88,7 @@ struct Client
 {
     std::string_view device;
     std::string_view browser;
-    std::string_view ua;  // "{v}" is replaced by a version drawn from [minVersion, maxVersion]
+    std::string_view ua;   // "{v}" is replaced by a version drawn from [minVersion, maxVersion]
     int minVersion;
     int maxVersion;
     double weight;
@@ -96,34 +96,41 @@ struct Client
 
 const std::vector<Client> kClients = {
     {"mobile", "Chrome",
-     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Mobile Safari/537.36",
+     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Mobile "
+     "Safari/537.36",
      120, 126, 20},
     {"mobile", "Safari",
-     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_{v} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.{v} Mobile/15E148 Safari/604.1",
+     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_{v} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.{v} "
+     "Mobile/15E148 Safari/604.1",
      0, 5, 18},
     {"mobile", "Samsung Internet",
-     "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/{v}.0 Chrome/121.0.0.0 Mobile Safari/537.36",
+     "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/{v}.0 "
+     "Chrome/121.0.0.0 Mobile Safari/537.36",
      23, 25, 4},
     {"mobile", "Firefox", "Mozilla/5.0 (Android 14; Mobile; rv:{v}.0) Gecko/{v}.0 Firefox/{v}.0", 122, 127, 2},
     {"tablet", "Safari",
-     "Mozilla/5.0 (iPad; CPU OS 17_{v} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.{v} Mobile/15E148 Safari/604.1",
+     "Mozilla/5.0 (iPad; CPU OS 17_{v} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.{v} "
+     "Mobile/15E148 Safari/604.1",
      0, 5, 3},
     {"desktop", "Chrome",
      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Safari/537.36",
      119, 126, 24},
     {"desktop", "Edge",
-     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Safari/537.36 Edg/{v}.0.0.0",
+     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Safari/537.36 "
+     "Edg/{v}.0.0.0",
      122, 125, 6},
-    {"desktop", "Firefox", "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0", 122, 127, 9},
+    {"desktop", "Firefox", "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0", 122, 127,
+     9},
     {"desktop", "Firefox", "Mozilla/5.0 (X11; Linux x86_64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0", 122, 127, 4},
     {"desktop", "Safari",
-     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.{v} Safari/605.1.15",
+     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.{v} "
+     "Safari/605.1.15",
      0, 5, 8},
 };
 
 struct Referrer
 {
-    std::string_view url;  // "{id}" is replaced by a random base-36 token
+    std::string_view url;   // "{id}" is replaced by a random base-36 token
     double weight;
 };
 
@@ -276,7 +283,8 @@ bool generate(QSaveFile &file, std::int64_t events, std::uint64_t seed, Stats &s
         out.append(client.browser);
         out.append("\",\"ua\":\"");
         scratch.clear();
-        appendNumber(scratch, client.minVersion + std::int64_t(random.below(std::size_t(client.maxVersion - client.minVersion + 1))));
+        appendNumber(scratch, client.minVersion
+                                  + std::int64_t(random.below(std::size_t(client.maxVersion - client.minVersion + 1))));
         appendReplacing(out, client.ua, "{v}", scratch);
         out.append("\"}");
         const std::size_t jsonSize = out.size() - jsonStart;
@@ -297,7 +305,7 @@ bool generate(QSaveFile &file, std::int64_t events, std::uint64_t seed, Stats &s
     return true;
 }
 
-} // namespace
+}   // namespace
 
 int main(int argc, char *argv[])
 {
@@ -305,7 +313,8 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("clickscope-gencorpus"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Writes a Server-Sent Events corpus of click events for the benchmarks."));
+    parser.setApplicationDescription(
+        QStringLiteral("Writes a Server-Sent Events corpus of click events for the benchmarks."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("OUT"), QStringLiteral("The file to write."));
     const QCommandLineOption eventsOption(QStringLiteral("events"),
@@ -346,7 +355,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     std::fprintf(stderr, "clickscope-gencorpus: %lld events, %lld bytes, JSON %zu..%zu bytes (mean %.0f)\n",
-                 static_cast<long long>(events), static_cast<long long>(stats.bytes),
-                 events ? stats.minJson : 0, stats.maxJson, events ? double(stats.totalJson) / double(events) : 0.0);
+                 static_cast<long long>(events), static_cast<long long>(stats.bytes), events ? stats.minJson : 0,
+                 stats.maxJson, events ? double(stats.totalJson) / double(events) : 0.0);
     return 0;
 }

@@ -31,4 +31,4 @@ void styleChart(QChart *chart, const QPalette &palette)
     }
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -15,4 +15,4 @@ void styleChart(QChart *chart, const QPalette &palette);
 // Whether `palette` is a dark one (light text on a dark window).
 bool isDarkPalette(const QPalette &palette);
 
-} // namespace Clickscope
+}   // namespace Clickscope

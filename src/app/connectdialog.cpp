@@ -12,12 +12,9 @@ namespace Clickscope {
 
 namespace {
 
-QString viewText(QByteArrayView text)
-{
-    return text.isEmpty() ? QStringLiteral("—") : QString::fromUtf8(text);
-}
+QString viewText(QByteArrayView text) { return text.isEmpty() ? QStringLiteral("—") : QString::fromUtf8(text); }
 
-} // namespace
+}   // namespace
 
 ConnectDialog::ConnectDialog(QWidget *parent) : QDialog(parent), m_ui(std::make_unique<Ui::ConnectDialog>())
 {
@@ -58,10 +55,7 @@ ConnectDialog::ConnectDialog(QWidget *parent) : QDialog(parent), m_ui(std::make_
 
 ConnectDialog::~ConnectDialog() = default;
 
-QLineEdit *ConnectDialog::urlEdit() const
-{
-    return m_ui->urlCombo->lineEdit();
-}
+QLineEdit *ConnectDialog::urlEdit() const { return m_ui->urlCombo->lineEdit(); }
 
 void ConnectDialog::setRecentUrls(const QStringList &urls)
 {
@@ -94,15 +88,9 @@ void ConnectDialog::setSample(const QByteArray &eventType, const QByteArray &dat
     m_ui->sampleEdit->setPlainText(QString::fromUtf8(data));   // updates the preview
 }
 
-StreamRequest ConnectDialog::request() const
-{
-    return m_request;
-}
+StreamRequest ConnectDialog::request() const { return m_request; }
 
-QString ConnectDialog::previewText() const
-{
-    return m_ui->previewLabel->text();
-}
+QString ConnectDialog::previewText() const { return m_ui->previewLabel->text(); }
 
 void ConnectDialog::revalidate()
 {
@@ -176,8 +164,9 @@ void ConnectDialog::updatePreview()
                              ? QStringLiteral("—")
                              : QDateTime::fromMSecsSinceEpoch(click.timestampMs, Qt::UTC)
                                    .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz 'UTC'")));
-        text += tr("  id        %1").arg(click.sequence == ClickView::kNoSequence ? QStringLiteral("—")
-                                                                                   : QString::number(click.sequence));
+        text +=
+            tr("  id        %1")
+                .arg(click.sequence == ClickView::kNoSequence ? QStringLiteral("—") : QString::number(click.sequence));
         break;
     }
     case DecodeResult::Snapshot:
@@ -193,4 +182,4 @@ void ConnectDialog::updatePreview()
     m_ui->previewLabel->setText(text);
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -53,4 +53,4 @@ private:
     QString m_problem;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -5,8 +5,8 @@
 
 #include <QDateTime>
 #include <QGridLayout>
-#include <QResizeEvent>
 #include <QLocale>
+#include <QResizeEvent>
 
 #include <algorithm>
 
@@ -20,12 +20,9 @@ QString formatRate(double rate)
     return QLocale().toString(rate, 'f', rate < 10 ? 1 : 0);
 }
 
-QString formatMs(double ms)
-{
-    return ms < 10 ? QLocale().toString(ms, 'f', 1) : QLocale().toString(ms, 'f', 0);
-}
+QString formatMs(double ms) { return ms < 10 ? QLocale().toString(ms, 'f', 1) : QLocale().toString(ms, 'f', 0); }
 
-} // namespace
+}   // namespace
 
 CountersPanel::CountersPanel(QWidget *parent) : QWidget(parent)
 {
@@ -35,10 +32,12 @@ CountersPanel::CountersPanel(QWidget *parent) : QWidget(parent)
     m_clicks = addTile(QStringLiteral("clicksTile"), tr("Clicks"), tr("Clicks counted since the start"));
     m_rate = addTile(QStringLiteral("rateTile"), tr("Clicks/s"), tr("Clicks per second now (smoothed)"));
     m_peak = addTile(QStringLiteral("peakTile"), tr("Peak/s"), tr("Most clicks in one second"));
-    m_links = addTile(QStringLiteral("linksTile"), tr("Links"), tr("Distinct links seen (exact up to 100,000; beyond that, \"+\": at least this many)"));
+    m_links = addTile(QStringLiteral("linksTile"), tr("Links"),
+                      tr("Distinct links seen (exact up to 100,000; beyond that, \"+\": at least this many)"));
     m_events = addTile(QStringLiteral("eventsTile"), tr("Events"), tr("Stream events received"));
-    m_undecodable = addTile(QStringLiteral("undecodableTile"), tr("Undecodable / dropped"),
-                            tr("Events that could not be decoded / events dropped unread for being over the size limit"));
+    m_undecodable =
+        addTile(QStringLiteral("undecodableTile"), tr("Undecodable / dropped"),
+                tr("Events that could not be decoded / events dropped unread for being over the size limit"));
     m_gaps = addTile(QStringLiteral("gapsTile"), tr("Gaps"), gapsToolTip({}));
     m_reconnects = addTile(QStringLiteral("reconnectsTile"), tr("Retries"),
                            tr("Reconnection attempts: one after each stream that ended and each attempt that failed "
@@ -58,9 +57,10 @@ QString CountersPanel::gapsToolTip(const QList<GapRange> &ranges)
     for (qsizetype i = ranges.size() - 1; i >= std::max<qsizetype>(0, ranges.size() - kGapsListed); --i) {
         const GapRange &gap = ranges.at(i);
         const QString ids = gap.firstMissing == gap.lastMissing
-            ? locale.toString(gap.firstMissing)
-            : tr("%1–%2").arg(locale.toString(gap.firstMissing), locale.toString(gap.lastMissing));
-        tip += tr("\n%1 (noticed %2)").arg(ids, QDateTime::fromMSecsSinceEpoch(gap.arrivalMs).toString(QStringLiteral("HH:mm:ss")));
+                                ? locale.toString(gap.firstMissing)
+                                : tr("%1–%2").arg(locale.toString(gap.firstMissing), locale.toString(gap.lastMissing));
+        tip += tr("\n%1 (noticed %2)")
+                   .arg(ids, QDateTime::fromMSecsSinceEpoch(gap.arrivalMs).toString(QStringLiteral("HH:mm:ss")));
     }
     return tip;
 }
@@ -143,11 +143,12 @@ void CountersPanel::applySnapshot(const DashboardSnapshot &s)
     if (const QString tip = gapsToolTip(s.gapRanges); tip != m_gaps->toolTip())
         m_gaps->setToolTipText(tip);
     m_reconnects->setValueText(locale.toString(s.totals.reconnects));
-    m_latency->setValueText(s.latencyCount == 0 ? QStringLiteral("–")
-                                                : formatMs(s.latencyP50) + QStringLiteral(" / ") + formatMs(s.latencyP99));
+    m_latency->setValueText(s.latencyCount == 0
+                                ? QStringLiteral("–")
+                                : formatMs(s.latencyP50) + QStringLiteral(" / ") + formatMs(s.latencyP99));
     // Longer numbers make wider tiles: when the row no longer holds them, it wraps.
     if (widthFor(m_columns) > width())
         reflow();
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -64,4 +64,4 @@ private:
     int m_columns = 0;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

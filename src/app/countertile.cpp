@@ -7,7 +7,9 @@
 namespace Clickscope {
 
 CounterTile::CounterTile(const QString &title, QWidget *parent)
-    : QFrame(parent), m_title(new QLabel(title, this)), m_value(new QLabel(QStringLiteral("0"), this))
+    : QFrame(parent)
+    , m_title(new QLabel(title, this))
+    , m_value(new QLabel(QStringLiteral("0"), this))
 {
     setFrameShape(QFrame::StyledPanel);
     setFrameShadow(QFrame::Raised);
@@ -30,15 +32,9 @@ CounterTile::CounterTile(const QString &title, QWidget *parent)
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
 }
 
-QString CounterTile::title() const
-{
-    return m_title->text();
-}
+QString CounterTile::title() const { return m_title->text(); }
 
-QString CounterTile::valueText() const
-{
-    return m_value->text();
-}
+QString CounterTile::valueText() const { return m_value->text(); }
 
 void CounterTile::setValueText(const QString &text)
 {
@@ -46,9 +42,6 @@ void CounterTile::setValueText(const QString &text)
         m_value->setText(text);
 }
 
-void CounterTile::setToolTipText(const QString &text)
-{
-    setToolTip(text);
-}
+void CounterTile::setToolTipText(const QString &text) { setToolTip(text); }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -25,4 +25,4 @@ private:
     QLabel *m_value;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

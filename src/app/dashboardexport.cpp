@@ -15,10 +15,7 @@ namespace Clickscope {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("Clickscope::DashboardExport", text);
-}
+QString tr(const char *text) { return QCoreApplication::translate("Clickscope::DashboardExport", text); }
 
 // QSaveFile: a failed write leaves no half file behind under the final name.
 Clickscope::Result<void> writeFile(const QString &path, const QByteArray &bytes)
@@ -36,7 +33,7 @@ Clickscope::Result<void> writePng(const QString &path, QWidget *widget)
     return Clickscope::unexpected(tr("Cannot write %1").arg(QDir::toNativeSeparators(path)));
 }
 
-} // namespace
+}   // namespace
 
 Result<QStringList> DashboardExport::write(const QString &directory, const Contents &contents)
 {
@@ -73,4 +70,4 @@ Result<QStringList> DashboardExport::write(const QString &directory, const Conte
     return written;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

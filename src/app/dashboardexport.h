@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/result.h"
 #include "core/model/dashboardsnapshot.h"
+#include "core/result.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -23,12 +23,12 @@ public:
     struct Contents
     {
         const DashboardSnapshot *snapshot = nullptr;
-        QJsonObject report;                           // `clickscope-cli watch --json`'s document
-        QList<std::pair<QString, QWidget *>> images;  // file suffix ("dashboard.png") → what to grab
+        QJsonObject report;                            // `clickscope-cli watch --json`'s document
+        QList<std::pair<QString, QWidget *>> images;   // file suffix ("dashboard.png") → what to grab
     };
 
     // The paths written; on failure the error says why (files written before it stay).
     static Result<QStringList> write(const QString &directory, const Contents &contents);
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -30,10 +30,7 @@ QSize ElidedLabel::minimumSizeHint() const
     return {0, fontMetrics().height() + m.top() + m.bottom()};
 }
 
-QSize ElidedLabel::sizeHint() const
-{
-    return {fontMetrics().horizontalAdvance(text()), minimumSizeHint().height()};
-}
+QSize ElidedLabel::sizeHint() const { return {fontMetrics().horizontalAdvance(text()), minimumSizeHint().height()}; }
 
 void ElidedLabel::paintEvent(QPaintEvent *)
 {
@@ -48,9 +45,6 @@ void ElidedLabel::resizeEvent(QResizeEvent *event)
     updateToolTip();
 }
 
-void ElidedLabel::updateToolTip()
-{
-    setToolTip(shownText() == text() ? QString() : text());
-}
+void ElidedLabel::updateToolTip() { setToolTip(shownText() == text() ? QString() : text()); }
 
-} // namespace Clickscope
+}   // namespace Clickscope

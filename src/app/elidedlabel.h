@@ -30,4 +30,4 @@ private:
     void updateToolTip();
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -58,10 +58,7 @@ EventInspector::EventInspector(QWidget *parent) : QWidget(parent), m_ui(std::mak
 
 EventInspector::~EventInspector() = default;
 
-void EventInspector::setPaused(bool paused)
-{
-    m_log.setPaused(paused);
-}
+void EventInspector::setPaused(bool paused) { m_log.setPaused(paused); }
 
 void EventInspector::applySnapshot(const DashboardSnapshot &snapshot)
 {
@@ -86,15 +83,9 @@ void EventInspector::clear()
     updateStatus();
 }
 
-QString EventInspector::detailText() const
-{
-    return m_ui->eventDataView->toPlainText();
-}
+QString EventInspector::detailText() const { return m_ui->eventDataView->toPlainText(); }
 
-QString EventInspector::statusText() const
-{
-    return m_ui->inspectorStatusLabel->text();
-}
+QString EventInspector::statusText() const { return m_ui->inspectorStatusLabel->text(); }
 
 QString EventInspector::prettyData(const QByteArray &data)
 {
@@ -123,4 +114,4 @@ void EventInspector::updateStatus()
     m_ui->inspectorStatusLabel->setText(text);
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -49,4 +49,4 @@ private:
     QSortFilterProxyModel m_filtered;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

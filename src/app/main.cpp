@@ -19,7 +19,7 @@ int usageError(const QString &message)
     return 2;
 }
 
-} // namespace
+}   // namespace
 
 int main(int argc, char *argv[])
 {
@@ -35,7 +35,8 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Live dashboard for click streams."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("Stream to connect to at start."), QStringLiteral("[URL]"));
+    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("Stream to connect to at start."),
+                                 QStringLiteral("[URL]"));
     const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Starts a local demo stream and shows it."));
     const QCommandLineOption header({QStringLiteral("H"), QStringLiteral("header")},
                                     QStringLiteral("Adds a request header, e.g. 'Authorization: Bearer T'."),
@@ -73,7 +74,8 @@ int main(int argc, char *argv[])
     if (parser.isSet(theme)) {
         chosenTheme = Clickscope::ThemeSwitcher::fromName(parser.value(theme));
         if (!chosenTheme)
-            return usageError(QStringLiteral("--theme must be system, light or dark, not '%1'").arg(parser.value(theme)));
+            return usageError(
+                QStringLiteral("--theme must be system, light or dark, not '%1'").arg(parser.value(theme)));
     }
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1)

@@ -4,14 +4,14 @@
 #include "app/connectdialog.h"
 #include "app/counterspanel.h"
 #include "app/dashboardexport.h"
-#include "server/demoserver.h"
 #include "app/eventinspector.h"
 #include "app/publisherpanel.h"
 #include "app/rankingpanel.h"
-#include "app/recentstreams.h"
 #include "app/ratechartview.h"
+#include "app/recentstreams.h"
 #include "app/sharepanel.h"
 #include "app/streamstatus.h"
+#include "server/demoserver.h"
 #include "ui_mainwindow.h"
 
 #include <QActionGroup>
@@ -48,9 +48,9 @@ const QString shareStyle = QStringLiteral("view/shareStyle");
 const QString theme = QStringLiteral("view/theme");
 const QString comments = QStringLiteral("view/showComments");
 const QString exportFolder = QStringLiteral("export/lastFolder");
-} // namespace Key
+}   // namespace Key
 
-} // namespace
+}   // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
@@ -136,7 +136,8 @@ void MainWindow::setUpActions()
 
     QMenu *themeMenu = m_ui->viewMenu->addMenu(tr("&Theme"));
     for (const auto theme : {ThemeSwitcher::Theme::System, ThemeSwitcher::Theme::Light, ThemeSwitcher::Theme::Dark}) {
-        static const char *const names[] = {QT_TR_NOOP("Follow the &system"), QT_TR_NOOP("&Light"), QT_TR_NOOP("&Dark")};
+        static const char *const names[] = {QT_TR_NOOP("Follow the &system"), QT_TR_NOOP("&Light"),
+                                            QT_TR_NOOP("&Dark")};
         QAction *action = themeMenu->addAction(tr(names[int(theme)]));
         action->setCheckable(true);
         action->setChecked(theme == m_theme.theme());
@@ -217,7 +218,8 @@ void MainWindow::connectTo(const StreamRequest &request)
     m_ui->urlEdit->setText(url.toString());
     // Another stream, or the same read another way, is a new session: nothing of the previous
     // one is counted in it.
-    const bool newSession = !m_request.config.url.isEmpty()
+    const bool newSession =
+        !m_request.config.url.isEmpty()
         && (!opensSameStream(m_request.config, request.config) || !(m_request.mapping == request.mapping));
     if (newSession)
         clearViews();
@@ -477,7 +479,9 @@ void MainWindow::openRecentStream(int index)
         return;
     }
     // Credentials are not kept on disk: the dialog asks for them, with everything else filled in.
-    showMessage(tr("Give %1 again: credentials are not stored.").arg(entry.missingCredentials.join(QStringLiteral(", "))), true);
+    showMessage(
+        tr("Give %1 again: credentials are not stored.").arg(entry.missingCredentials.join(QStringLiteral(", "))),
+        true);
     openConnectDialogFor(entry.request);
 }
 
@@ -519,13 +523,15 @@ void MainWindow::exportInteractively()
 
 void MainWindow::confirmExport(const QString &directory, qsizetype fileCount)
 {
-    auto *box = new QMessageBox(QMessageBox::Information, tr("Exported"),
-                                tr("%1 files were written to %2").arg(fileCount).arg(QDir::toNativeSeparators(directory)),
-                                QMessageBox::Ok, this);
+    auto *box =
+        new QMessageBox(QMessageBox::Information, tr("Exported"),
+                        tr("%1 files were written to %2").arg(fileCount).arg(QDir::toNativeSeparators(directory)),
+                        QMessageBox::Ok, this);
     box->setObjectName(QStringLiteral("exportConfirmation"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     QPushButton *open = box->addButton(tr("&Open folder"), QMessageBox::ActionRole);
-    connect(open, &QPushButton::clicked, this, [directory] { QDesktopServices::openUrl(QUrl::fromLocalFile(directory)); });
+    connect(open, &QPushButton::clicked, this,
+            [directory] { QDesktopServices::openUrl(QUrl::fromLocalFile(directory)); });
     box->open();   // not modal to the stream: the dashboard goes on updating behind it
 }
 
@@ -540,10 +546,7 @@ QString MainWindow::aboutText()
         .arg(QApplication::applicationVersion(), QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion()));
 }
 
-void MainWindow::showAbout()
-{
-    QMessageBox::about(this, tr("About Clickscope"), aboutText());
-}
+void MainWindow::showAbout() { QMessageBox::about(this, tr("About Clickscope"), aboutText()); }
 
 void MainWindow::restoreSettings()
 {
@@ -583,4 +586,4 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QMainWindow::closeEvent(event);
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/result.h"
-#include "core/model/clickpipeline.h"
 #include "app/streamrequest.h"
 #include "app/themeswitcher.h"
+#include "core/model/clickpipeline.h"
+#include "core/result.h"
 
 #include <QMainWindow>
 
@@ -133,16 +133,16 @@ private:
     ThemeSwitcher m_theme;
     ClickPipeline m_pipeline;
     std::unique_ptr<DemoServer> m_demo;
-    StreamStatus *m_status;                    // in the status bar
-    QDockWidget *m_publisherDock = nullptr;    // created with the demo
+    StreamStatus *m_status;                   // in the status bar
+    QDockWidget *m_publisherDock = nullptr;   // created with the demo
     PublisherPanel *m_publisherPanel = nullptr;
-    QComboBox *m_windowCombo;                  // in the toolbar
+    QComboBox *m_windowCombo;   // in the toolbar
     QActionGroup *m_themeGroup;
     DashboardSnapshotPtr m_snapshot;   // the newest
     DashboardSnapshotPtr m_shown;      // the one on screen (older while paused)
     StreamRequest m_request;
     QString m_lastError;
-    QString m_endReason;   // why the stream ended cleanly, when it did
+    QString m_endReason;         // why the stream ended cleanly, when it did
     bool m_remembered = false;   // the current request is in the recent streams
     StreamSource::State m_state = StreamSource::State::Closed;
     bool m_active = false;   // between connectTo() and disconnectFromStream()
@@ -152,4 +152,4 @@ private:
     bool m_renderOncePaused = false;   // after a reset: show the zeroes once even while paused
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

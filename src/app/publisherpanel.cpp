@@ -20,10 +20,12 @@ namespace {
 constexpr int kStepsPerDecade = 10;
 constexpr int kDecades = 5;   // 1 … 100,000
 
-} // namespace
+}   // namespace
 
 PublisherPanel::PublisherPanel(DemoServer *demo, QWidget *parent)
-    : QWidget(parent), m_ui(std::make_unique<Ui::PublisherPanel>()), m_demo(demo)
+    : QWidget(parent)
+    , m_ui(std::make_unique<Ui::PublisherPanel>())
+    , m_demo(demo)
 {
     m_ui->setupUi(this);
     m_ui->rateSlider->setRange(0, kStepsPerDecade * kDecades + 1);
@@ -31,7 +33,8 @@ PublisherPanel::PublisherPanel(DemoServer *demo, QWidget *parent)
     m_ui->curlView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_ui->curlView->setMaximumHeight(fontMetrics().height() * 6);
 
-    connect(m_ui->rateSlider, &QSlider::valueChanged, this, [this](int position) { m_demo->setRate(rateAt(position)); });
+    connect(m_ui->rateSlider, &QSlider::valueChanged, this,
+            [this](int position) { m_demo->setRate(rateAt(position)); });
     connect(m_ui->rateSpin, &QSpinBox::valueChanged, this, [this](int rate) { m_demo->setRate(rate); });
     m_ui->flatRateCheck->setChecked(m_demo->isFlat());
     connect(m_ui->flatRateCheck, &QCheckBox::toggled, m_demo, &DemoServer::setFlat);
@@ -64,7 +67,9 @@ QString PublisherPanel::curlCommand() const
     if (!m_demo->isRunning())
         return {};
     return QStringLiteral("curl -sS -X POST -H 'Content-Type: application/json' "
-                          "-d '{\"link\":\"/hello\",\"country\":\"DE\",\"device\":\"desktop\",\"referrer\":\"https://example.org/\"}' %1")
+                          "-d "
+                          "'{\"link\":\"/hello\",\"country\":\"DE\",\"device\":\"desktop\",\"referrer\":\"https://"
+                          "example.org/\"}' %1")
         .arg(m_demo->url(QStringLiteral("/publish")).toString());
 }
 
@@ -92,4 +97,4 @@ void PublisherPanel::refresh()
     m_ui->rateSpin->setValue(int(std::lround(m_demo->rate())));
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -38,4 +38,4 @@ private:
     DemoServer *m_demo;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -29,7 +29,8 @@ RankingPanel::RankingPanel(QWidget *parent) : QWidget(parent), m_ui(std::make_un
                     BreakdownModel::dimensionName(dimension));
     }
     m_eventTypesView = addTabTable(QStringLiteral("eventTypesView"), &m_eventTypes, tr("Event types"));
-    m_eventTypesView->horizontalHeader()->setSectionResizeMode(EventTypesModel::RateColumn, QHeaderView::ResizeToContents);
+    m_eventTypesView->horizontalHeader()->setSectionResizeMode(EventTypesModel::RateColumn,
+                                                               QHeaderView::ResizeToContents);
     m_ui->breakdownTabs->setTabVisible(m_ui->breakdownTabs->indexOf(m_eventTypesView), false);
     m_ui->rankingSplitter->setStretchFactor(0, 3);
     m_ui->rankingSplitter->setStretchFactor(1, 2);
@@ -76,9 +77,6 @@ void RankingPanel::applySnapshot(const DashboardSnapshot &snapshot)
     }
 }
 
-bool RankingPanel::showsEventTypes() const
-{
-    return m_ui->breakdownTabs->currentWidget() == m_eventTypesView;
-}
+bool RankingPanel::showsEventTypes() const { return m_ui->breakdownTabs->currentWidget() == m_eventTypesView; }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -48,4 +48,4 @@ private:
     QTableView *m_eventTypesView = nullptr;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -126,7 +126,8 @@ void RateChartView::fitTimeTicks()
 {
     const QFontMetrics metrics(m_axisX->labelsFont());
     // The widest label is the leftmost ("-300 s"); a label needs its width and a gap of two digits.
-    const QString widest = QString(m_axisX->labelFormat()).replace(QStringLiteral("%d"), QString::number(qint64(m_axisX->min())));
+    const QString widest =
+        QString(m_axisX->labelFormat()).replace(QStringLiteral("%d"), QString::number(qint64(m_axisX->min())));
     const int labelWidth = metrics.horizontalAdvance(widest) + 2 * metrics.horizontalAdvance(u'0');
     const qreal plotWidth = chart()->plotArea().width() > 0 ? chart()->plotArea().width() : qreal(width());
     int intervals = 1;
@@ -198,4 +199,4 @@ void RateChartView::applySnapshot(const DashboardSnapshot &snapshot)
         m_axisY->setRange(0, top);
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -68,7 +68,7 @@ private:
     void fitTimeTicks();
 
     int m_windowSeconds = kDefaultWindowSeconds;
-    int m_timeIntervals = 6;   // what the window divides into on a wide chart
+    int m_timeIntervals = 6;    // what the window divides into on a wide chart
     double m_unitSeconds = 1;   // X values are divided by it: s, min or h
     int m_bucketSeconds = 1;
     bool m_awaitsData = true;
@@ -81,4 +81,4 @@ private:
     QValueAxis *m_axisY;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -57,7 +57,7 @@ std::optional<RecentStreams::Entry> fromJson(const QJsonObject &object)
     return entry;
 }
 
-} // namespace
+}   // namespace
 
 QString RecentStreams::Entry::label() const
 {
@@ -112,4 +112,4 @@ void RecentStreams::remember(const StreamRequest &request)
     settings.remove(kOldKey);
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -31,4 +31,4 @@ public:
     static void remember(const StreamRequest &request);
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

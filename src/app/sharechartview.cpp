@@ -37,7 +37,7 @@ QString keyLabel(const QByteArray &key)
     return text;
 }
 
-} // namespace
+}   // namespace
 
 ShareChartView::ShareChartView(QWidget *parent) : QChartView(parent), m_redrawLater(this)
 {
@@ -164,8 +164,8 @@ void ShareChartView::fitValueTicks()
         return;
     const QFontMetrics metrics(m_valueAxis->labelsFont());
     // The widest label is the largest value's; a label needs its width and a gap of two digits.
-    const int labelWidth = metrics.horizontalAdvance(QString::number(m_valueAxis->max(), 'f', 0))
-        + 2 * metrics.horizontalAdvance(u'0');
+    const int labelWidth =
+        metrics.horizontalAdvance(QString::number(m_valueAxis->max(), 'f', 0)) + 2 * metrics.horizontalAdvance(u'0');
     // The plot area before the first layout is not known yet; the widget's width bounds it.
     const qreal plotWidth = chart()->plotArea().width() > 0 ? chart()->plotArea().width() : qreal(width());
     int ticks = 2;
@@ -233,7 +233,8 @@ void ShareChartView::redrawBars()
     for (qsizetype i = n - 1; i >= 0; --i) {
         // The rank keeps categories distinct (two long URLs can shorten to the same label, and
         // the axis drops duplicates, which would shift every label below them).
-        categories << QStringLiteral("%1. %2  (%3 %)").arg(i + 1).arg(m_labels.at(i)).arg(m_shares.at(i) * 100, 0, 'f', 1);
+        categories
+            << QStringLiteral("%1. %2  (%3 %)").arg(i + 1).arg(m_labels.at(i)).arg(m_shares.at(i) * 100, 0, 'f', 1);
         values << m_values.at(i);
     }
     if (categories.isEmpty()) {
@@ -292,4 +293,4 @@ void ShareChartView::changeEvent(QEvent *event)
         applyPalette();
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -75,4 +75,4 @@ private:
     QPieSeries *m_pie = nullptr;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -16,20 +16,14 @@ SharePanel::SharePanel(QWidget *parent) : QWidget(parent), m_ui(std::make_unique
 
 SharePanel::~SharePanel() = default;
 
-ShareChartView *SharePanel::chart() const
-{
-    return m_ui->shareChart;
-}
+ShareChartView *SharePanel::chart() const { return m_ui->shareChart; }
 
 void SharePanel::setSubject(int subject)
 {
-    m_ui->subjectCombo->setCurrentIndex(std::clamp(subject, ShareChartView::kTopLinks,
-                                                   int(DashboardSnapshot::DimensionCount) - 1) + 1);
+    m_ui->subjectCombo->setCurrentIndex(
+        std::clamp(subject, ShareChartView::kTopLinks, int(DashboardSnapshot::DimensionCount) - 1) + 1);
 }
 
-void SharePanel::setStyle(ShareChartView::Style style)
-{
-    m_ui->styleCombo->setCurrentIndex(int(style));
-}
+void SharePanel::setStyle(ShareChartView::Style style) { m_ui->styleCombo->setCurrentIndex(int(style)); }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -31,4 +31,4 @@ private:
     std::unique_ptr<Ui::SharePanel> m_ui;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -13,4 +13,4 @@ struct StreamRequest
     FieldMapping mapping;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

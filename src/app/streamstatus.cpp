@@ -16,7 +16,7 @@ QString bytesPerSecondText(double bytes)
     return locale.formattedDataSize(qint64(bytes), 1, QLocale::DataSizeSIFormat) + QObject::tr("/s");
 }
 
-} // namespace
+}   // namespace
 
 StreamStatus::StreamStatus(QWidget *parent)
     : QWidget(parent)
@@ -146,8 +146,9 @@ void StreamStatus::refresh()
         const qint64 seconds = m_connectingSince.elapsed() / 1000;
         QString text = tr("Connecting to %1…").arg(m_url.toString());
         if (seconds >= 1) {
-            text += m_connectTimeoutMs > 0 ? tr(" %1 s (times out at %2 s)").arg(seconds).arg(m_connectTimeoutMs / 1000.0)
-                                           : tr(" %1 s").arg(seconds);
+            text += m_connectTimeoutMs > 0
+                        ? tr(" %1 s (times out at %2 s)").arg(seconds).arg(m_connectTimeoutMs / 1000.0)
+                        : tr(" %1 s").arg(seconds);
         }
         setState(text, m_url.toString(), QColor(0xd4, 0x8a, 0x0d));
     } else if (m_retryDelayMs >= 0) {
@@ -163,8 +164,9 @@ void StreamStatus::refresh()
         setState(text, m_retryReason, QColor(0xd4, 0x8a, 0x0d));
     }
     const QLocale locale;
-    setText(m_throughput, tr("%1 · %2 events/s")
-                              .arg(bytesPerSecondText(m_bytesPerSecond), locale.toString(m_eventsPerSecond, 'f', 0)));
+    setText(
+        m_throughput,
+        tr("%1 · %2 events/s").arg(bytesPerSecondText(m_bytesPerSecond), locale.toString(m_eventsPerSecond, 'f', 0)));
     if (m_lastByteMs <= 0) {
         setText(m_lastByte, tr("no data yet"));
     } else {
@@ -173,15 +175,9 @@ void StreamStatus::refresh()
     }
 }
 
-QString StreamStatus::stateText() const
-{
-    return m_state->text();
-}
+QString StreamStatus::stateText() const { return m_state->text(); }
 
-QString StreamStatus::throughputText() const
-{
-    return m_throughput->text();
-}
+QString StreamStatus::throughputText() const { return m_throughput->text(); }
 
 void StreamStatus::setPausedWaiting(qint64 waiting)
 {
@@ -190,14 +186,8 @@ void StreamStatus::setPausedWaiting(qint64 waiting)
         setText(m_paused, tr("Paused: %1 events waiting").arg(QLocale().toString(waiting)));
 }
 
-QString StreamStatus::pausedText() const
-{
-    return m_paused->isVisible() ? m_paused->text() : QString();
-}
+QString StreamStatus::pausedText() const { return m_paused->isVisible() ? m_paused->text() : QString(); }
 
-QString StreamStatus::lastByteText() const
-{
-    return m_lastByte->text();
-}
+QString StreamStatus::lastByteText() const { return m_lastByte->text(); }
 
-} // namespace Clickscope
+}   // namespace Clickscope

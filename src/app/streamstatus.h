@@ -65,4 +65,4 @@ private:
     qint64 m_lastByteMs = 0;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

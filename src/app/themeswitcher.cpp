@@ -79,4 +79,4 @@ QPalette ThemeSwitcher::darkPalette()
     return p;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

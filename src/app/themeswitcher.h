@@ -21,7 +21,7 @@ public:
     void setTheme(Theme theme);
     Theme theme() const { return m_theme; }
 
-    static QString name(Theme theme);                 // "system", "light", "dark"
+    static QString name(Theme theme);   // "system", "light", "dark"
     static std::optional<Theme> fromName(const QString &name);
 
     static QPalette lightPalette();
@@ -32,4 +32,4 @@ private:
     Theme m_theme = Theme::System;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

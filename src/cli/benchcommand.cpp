@@ -81,30 +81,33 @@ int benchAggregate(const QByteArray &corpus, int passes)
     return kExitOk;
 }
 
-} // namespace
+}   // namespace
 
 int runBench(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Measures a hot path on a file held in memory and prints 'events=N bytes=B seconds=S'.\n"
-        "Kinds: parse (the SSE parser, fed 64 KiB chunks); aggregate (parse, decode and aggregate;\n"
-        "--repeat N feeds the file N times into one aggregator and also prints resident memory\n"
-        "after the first and the last pass)."));
+    parser.setApplicationDescription(
+        QStringLiteral("Measures a hot path on a file held in memory and prints 'events=N bytes=B seconds=S'.\n"
+                       "Kinds: parse (the SSE parser, fed 64 KiB chunks); aggregate (parse, decode and aggregate;\n"
+                       "--repeat N feeds the file N times into one aggregator and also prints resident memory\n"
+                       "after the first and the last pass)."));
     parser.addPositionalArgument(QStringLiteral("KIND"), QStringLiteral("What to measure: parse or aggregate."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The corpus."));
-    const QCommandLineOption repeat(QStringLiteral("repeat"),
-                                    QStringLiteral("parse: runs N times, reports the fastest; aggregate: N passes (default 1)."),
-                                    QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption repeat(
+        QStringLiteral("repeat"),
+        QStringLiteral("parse: runs N times, reports the fastest; aggregate: N passes (default 1)."),
+        QStringLiteral("N"), QStringLiteral("1"));
     parser.addOption(repeat);
-    if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("bench [options] parse|aggregate FILE")))
+    if (auto code =
+            parseCommandLine(parser, arguments, kCommand, QStringLiteral("bench [options] parse|aggregate FILE")))
         return *code;
 
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 2)
         return usageError(kCommand, QStringLiteral("expected KIND and FILE, e.g. 'bench parse corpus.sse'"));
     if (positional.at(0) != u"parse" && positional.at(0) != u"aggregate")
-        return usageError(kCommand, QStringLiteral("unknown kind '%1' (known: parse, aggregate)").arg(positional.at(0)));
+        return usageError(kCommand,
+                          QStringLiteral("unknown kind '%1' (known: parse, aggregate)").arg(positional.at(0)));
     int rounds = 1;
     OptionReader read(parser);
     read.wholeNumber(repeat, 1, 100'000, rounds);
@@ -117,4 +120,4 @@ int runBench(const QStringList &arguments)
     return positional.at(0) == u"parse" ? benchParse(corpus, rounds) : benchAggregate(corpus, rounds);
 }
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

@@ -13,8 +13,8 @@ int usageError(const QString &command, const QString &message)
     return kExitUsage;
 }
 
-std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments,
-                                    const QString &command, const QString &usage)
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, const QString &command,
+                                    const QString &usage)
 {
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
     const QCommandLineOption version(QStringLiteral("version"), QStringLiteral("Show the version."));
@@ -37,4 +37,4 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringLis
     return std::nullopt;
 }
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

@@ -23,10 +23,10 @@ int runPublish(const QStringList &arguments);
 // Parses `arguments` with the --help and --version every command has. Returns an exit code when
 // the command must stop here (help or version printed, or a usage error reported). `usage` is the
 // synopsis after "clickscope-cli", e.g. "listen [options] URL".
-std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments,
-                                    const QString &command, const QString &usage);
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, const QString &command,
+                                    const QString &usage);
 
 // Prints "clickscope-cli COMMAND: MESSAGE" on stderr and returns kExitUsage.
 int usageError(const QString &command, const QString &message);
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

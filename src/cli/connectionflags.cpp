@@ -4,18 +4,14 @@
 #include "core/http/httpsyntax.h"
 #include "core/options/optionreader.h"
 
-
 #include <limits>
 
 namespace Clickscope::Cli {
 namespace {
 
-int milliseconds(double seconds)
-{
-    return int(std::min(seconds * 1000.0, double(std::numeric_limits<int>::max())));
-}
+int milliseconds(double seconds) { return int(std::min(seconds * 1000.0, double(std::numeric_limits<int>::max()))); }
 
-} // namespace
+}   // namespace
 
 ConnectionFlags::ConnectionFlags()
     : m_header({QStringLiteral("H"), QStringLiteral("header")},
@@ -38,8 +34,7 @@ ConnectionFlags::ConnectionFlags()
     , m_noReconnect(QStringLiteral("no-reconnect"),
                     QStringLiteral("Stops when the stream ends or fails instead of reconnecting."))
     , m_doneMarker(QStringLiteral("done-marker"), QStringLiteral("Ends cleanly on an event whose data is [DONE]."))
-{
-}
+{}
 
 void ConnectionFlags::addTo(QCommandLineParser &parser) const
 {
@@ -74,8 +69,8 @@ Result<void> ConnectionFlags::read(const QCommandLineParser &parser, SourceConfi
     const bool webSocket = config.url.scheme().toLower().startsWith(u"ws");
     for (const QCommandLineOption &httpOnly : {m_data, m_method, m_lastEventId}) {
         if (webSocket && parser.isSet(httpOnly))
-            return unexpected(
-                QStringLiteral("--%1 applies to http(s) streams, not to WebSocket URLs").arg(httpOnly.names().constLast()));
+            return unexpected(QStringLiteral("--%1 applies to http(s) streams, not to WebSocket URLs")
+                                  .arg(httpOnly.names().constLast()));
     }
     if (parser.isSet(m_data))
         config.body = parser.value(m_data).toUtf8();
@@ -109,4 +104,4 @@ Result<void> ConnectionFlags::read(const QCommandLineParser &parser, SourceConfi
     return {};
 }
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

@@ -36,4 +36,4 @@ private:
     QCommandLineOption m_doneMarker;
 };
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

@@ -18,13 +18,27 @@ void EventWriter::appendJsonString(std::string &out, QByteArrayView text)
         out.append(run, p - run);
         run = p + 1;
         switch (c) {
-        case '"': out.append("\\\""); break;
-        case '\\': out.append("\\\\"); break;
-        case '\n': out.append("\\n"); break;
-        case '\r': out.append("\\r"); break;
-        case '\t': out.append("\\t"); break;
-        case '\b': out.append("\\b"); break;
-        case '\f': out.append("\\f"); break;
+        case '"':
+            out.append("\\\"");
+            break;
+        case '\\':
+            out.append("\\\\");
+            break;
+        case '\n':
+            out.append("\\n");
+            break;
+        case '\r':
+            out.append("\\r");
+            break;
+        case '\t':
+            out.append("\\t");
+            break;
+        case '\b':
+            out.append("\\b");
+            break;
+        case '\f':
+            out.append("\\f");
+            break;
         default:
             out.append("\\u00");
             out.push_back(kHex[c >> 4]);
@@ -67,4 +81,4 @@ bool EventWriter::finish()
     return std::fflush(m_out) == 0;
 }
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

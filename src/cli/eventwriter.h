@@ -37,4 +37,4 @@ private:
     quint64 m_written = 0;
 };
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

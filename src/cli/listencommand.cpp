@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.h"
-#include "core/options/optionreader.h"
 #include "cli/connectionflags.h"
 #include "cli/eventwriter.h"
 #include "cli/streamsession.h"
+#include "core/options/optionreader.h"
 
 #include <limits>
 
@@ -12,17 +12,17 @@ namespace {
 
 constexpr auto kCommand = "listen";
 
-} // namespace
+}   // namespace
 
 int runListen(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Reads a Server-Sent Events stream (http/https) or WebSocket frames (ws/wss) and prints\n"
-        "each event as it is dispatched; a frame is printed as an event of type \"message\".\n"
-        "Exit codes: 0 the stream ended normally (max events, timeout, HTTP 204, end marker,\n"
-        "the server closed it with --no-reconnect, SIGINT/SIGTERM); 1 a fatal stream error;\n"
-        "2 a usage error."));
+    parser.setApplicationDescription(
+        QStringLiteral("Reads a Server-Sent Events stream (http/https) or WebSocket frames (ws/wss) and prints\n"
+                       "each event as it is dispatched; a frame is printed as an event of type \"message\".\n"
+                       "Exit codes: 0 the stream ended normally (max events, timeout, HTTP 204, end marker,\n"
+                       "the server closed it with --no-reconnect, SIGINT/SIGTERM); 1 a fatal stream error;\n"
+                       "2 a usage error."));
     const ConnectionFlags connection;
     connection.addTo(parser);
     const QCommandLineOption maxEvents(QStringLiteral("max-events"), QStringLiteral("Stops after N events."),
@@ -70,4 +70,4 @@ int runListen(const QStringList &arguments)
     return session.run();
 }
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

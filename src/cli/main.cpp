@@ -9,20 +9,19 @@
 
 namespace {
 
-constexpr char kUsage[] =
-    "Usage: clickscope-cli COMMAND [options]\n"
-    "\n"
-    "Commands:\n"
-    "  listen URL        print the events of a stream (SSE, or WebSocket frames)\n"
-    "  watch URL         aggregate a click stream: totals, rate, top links, breakdowns\n"
-    "  serve             run the test publisher (streams, publish API, synthetic traffic)\n"
-    "  publish URL       post clicks (NDJSON) to a publisher\n"
-    "  bench parse|aggregate FILE\n"
-    "                    measure the SSE parser, or parse + decode + aggregate, on a file\n"
-    "\n"
-    "'clickscope-cli COMMAND --help' describes a command.\n";
+constexpr char kUsage[] = "Usage: clickscope-cli COMMAND [options]\n"
+                          "\n"
+                          "Commands:\n"
+                          "  listen URL        print the events of a stream (SSE, or WebSocket frames)\n"
+                          "  watch URL         aggregate a click stream: totals, rate, top links, breakdowns\n"
+                          "  serve             run the test publisher (streams, publish API, synthetic traffic)\n"
+                          "  publish URL       post clicks (NDJSON) to a publisher\n"
+                          "  bench parse|aggregate FILE\n"
+                          "                    measure the SSE parser, or parse + decode + aggregate, on a file\n"
+                          "\n"
+                          "'clickscope-cli COMMAND --help' describes a command.\n";
 
-} // namespace
+}   // namespace
 
 int main(int argc, char *argv[])
 {
@@ -58,7 +57,8 @@ int main(int argc, char *argv[])
         std::printf("clickscope-cli %s\n", CLICKSCOPE_VERSION);
         return Clickscope::Cli::kExitOk;
     }
-    std::fprintf(stderr, "clickscope-cli: %s\n", command.isEmpty() ? "missing command (try --help)"
-                                                                     : qPrintable(QStringLiteral("unknown command '%1' (try --help)").arg(command)));
+    std::fprintf(stderr, "clickscope-cli: %s\n",
+                 command.isEmpty() ? "missing command (try --help)"
+                                   : qPrintable(QStringLiteral("unknown command '%1' (try --help)").arg(command)));
     return Clickscope::Cli::kExitUsage;
 }

@@ -44,15 +44,15 @@ PostResult post(QNetworkAccessManager &nam, const QUrl &url, const QByteArray &t
     return result;
 }
 
-} // namespace
+}   // namespace
 
 int runPublish(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Posts clicks (NDJSON, one JSON object per line) to a publisher and reports what it accepted.\n"
-        "URL is the publisher's base URL or its /publish endpoint. Exit codes: 0 all accepted,\n"
-        "1 something was rejected or the publisher could not be reached, 2 usage error."));
+    parser.setApplicationDescription(
+        QStringLiteral("Posts clicks (NDJSON, one JSON object per line) to a publisher and reports what it accepted.\n"
+                       "URL is the publisher's base URL or its /publish endpoint. Exit codes: 0 all accepted,\n"
+                       "1 something was rejected or the publisher could not be reached, 2 usage error."));
     parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("e.g. http://127.0.0.1:8080"));
     const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("Sends 'Authorization: Bearer T'."),
                                    QStringLiteral("T"));
@@ -65,8 +65,9 @@ int runPublish(const QStringList &arguments)
         return *code;
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1)
-        return usageError(kCommand, positional.isEmpty() ? QStringLiteral("missing URL")
-                                                         : QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
+        return usageError(kCommand, positional.isEmpty()
+                                        ? QStringLiteral("missing URL")
+                                        : QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
     QUrl url(positional.first(), QUrl::StrictMode);
     if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty())
         return usageError(kCommand, QStringLiteral("'%1' is not an http(s) URL").arg(positional.first()));
@@ -77,7 +78,8 @@ int runPublish(const QStringList &arguments)
 
     QFile input;
     const QString path = parser.value(file);
-    const bool opened = path == u"-" ? input.open(stdin, QIODevice::ReadOnly) : (input.setFileName(path), input.open(QIODevice::ReadOnly));
+    const bool opened = path == u"-" ? input.open(stdin, QIODevice::ReadOnly)
+                                     : (input.setFileName(path), input.open(QIODevice::ReadOnly));
     if (!opened)
         return usageError(kCommand, QStringLiteral("cannot read '%1': %2").arg(path, input.errorString()));
 
@@ -134,4 +136,4 @@ int runPublish(const QStringList &arguments)
     return reachable && !failed ? kExitOk : kExitStreamError;
 }
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

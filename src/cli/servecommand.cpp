@@ -26,36 +26,43 @@ QCommandLineOption option(const char *name, const QString &description, const ch
 struct ServeOptions
 {
     const GuardedTcpServer::Limits limits;
-    const QCommandLineOption port = option("port", QStringLiteral("Port (default 8080; 0 picks a free one)."), "P", "8080");
-    const QCommandLineOption bind = option("bind", QStringLiteral("Address to listen on (default 127.0.0.1)."), "ADDR",
-                                           "127.0.0.1");
+    const QCommandLineOption port =
+        option("port", QStringLiteral("Port (default 8080; 0 picks a free one)."), "P", "8080");
+    const QCommandLineOption bind =
+        option("bind", QStringLiteral("Address to listen on (default 127.0.0.1)."), "ADDR", "127.0.0.1");
     const QCommandLineOption rate = option("rate", QStringLiteral("Synthetic clicks per second (0 = off)."), "R", "0");
-    const QCommandLineOption links = option("links", QStringLiteral("Distinct synthetic links (default 50)."), "N", "50");
+    const QCommandLineOption links =
+        option("links", QStringLiteral("Distinct synthetic links (default 50)."), "N", "50");
     const QCommandLineOption seed = option("seed", QStringLiteral("Seed of the synthetic traffic."), "S", "1");
     const QCommandLineOption noWobble = option("no-wobble", QStringLiteral("Keep the synthetic rate flat."));
-    const QCommandLineOption token = option("token", QStringLiteral("Publishing needs 'Authorization: Bearer T'."), "T");
-    const QCommandLineOption readToken = option("read-token", QStringLiteral("Reading the streams needs the token too."));
-    const QCommandLineOption history = option("history", QStringLiteral("Clicks kept for resuming (default 10000)."), "N");
-    const QCommandLineOption heartbeat = option("heartbeat", QStringLiteral("Seconds between ': ping' comments (default 15)."),
-                                                "S");
-    const QCommandLineOption maxConnections = option(
-        "max-connections", QStringLiteral("Open streams allowed; more get 503 (default 10000)."), "N");
+    const QCommandLineOption token =
+        option("token", QStringLiteral("Publishing needs 'Authorization: Bearer T'."), "T");
+    const QCommandLineOption readToken =
+        option("read-token", QStringLiteral("Reading the streams needs the token too."));
+    const QCommandLineOption history =
+        option("history", QStringLiteral("Clicks kept for resuming (default 10000)."), "N");
+    const QCommandLineOption heartbeat =
+        option("heartbeat", QStringLiteral("Seconds between ': ping' comments (default 15)."), "S");
+    const QCommandLineOption maxConnections =
+        option("max-connections", QStringLiteral("Open streams allowed; more get 503 (default 10000)."), "N");
     const QCommandLineOption headTimeout = option(
         "head-timeout",
-        QStringLiteral("Seconds a request head may take; then 408 (default %1).").arg(limits.headTimeoutMs / 1000), "S");
-    const QCommandLineOption bodyTimeout = option(
-        "body-timeout",
-        QStringLiteral("Seconds a request body may take after its head; then 408 (default %1).")
-            .arg(limits.bodyTimeoutMs / 1000),
+        QStringLiteral("Seconds a request head may take; then 408 (default %1).").arg(limits.headTimeoutMs / 1000),
         "S");
-    const QCommandLineOption idleTimeout = option(
-        "idle-timeout",
-        QStringLiteral("Seconds a kept-alive connection may stay idle between requests (default %1).")
-            .arg(limits.idleTimeoutMs / 1000),
-        "S");
+    const QCommandLineOption bodyTimeout =
+        option("body-timeout",
+               QStringLiteral("Seconds a request body may take after its head; then 408 (default %1).")
+                   .arg(limits.bodyTimeoutMs / 1000),
+               "S");
+    const QCommandLineOption idleTimeout =
+        option("idle-timeout",
+               QStringLiteral("Seconds a kept-alive connection may stay idle between requests (default %1).")
+                   .arg(limits.idleTimeoutMs / 1000),
+               "S");
     const QCommandLineOption maxTcpConnections = option(
         "max-tcp-connections",
-        QStringLiteral("Open TCP connections allowed; more get 503 (default: the file-descriptor limit less 128)."), "N");
+        QStringLiteral("Open TCP connections allowed; more get 503 (default: the file-descriptor limit less 128)."),
+        "N");
 
     void addTo(QCommandLineParser &parser) const
     {
@@ -114,7 +121,7 @@ void printEndpoints(const QUrl &baseUrl)
     std::fflush(stdout);
 }
 
-} // namespace
+}   // namespace
 
 int runServe(const QStringList &arguments)
 {
@@ -128,16 +135,19 @@ int runServe(const QStringList &arguments)
     if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("serve [options]")))
         return *code;
     if (!parser.positionalArguments().isEmpty())
-        return usageError(kCommand, QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+        return usageError(kCommand,
+                          QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
 
     const Result<SyntheticPublisher::Settings> settings = readSettings(parser, options);
     if (!settings)
         return usageError(kCommand, settings.error());
     const TestPublisher::Settings &publisherSettings = settings->publisher;
     if (!publisherSettings.address.isLoopback())
-        std::fprintf(stderr, "warning: listening on %s, which is not a loopback address: anyone who can reach it can "
-                             "read%s\n",
-                     qPrintable(publisherSettings.address.toString()), publisherSettings.token.isEmpty() ? " and publish" : "");
+        std::fprintf(stderr,
+                     "warning: listening on %s, which is not a loopback address: anyone who can reach it can "
+                     "read%s\n",
+                     qPrintable(publisherSettings.address.toString()),
+                     publisherSettings.token.isEmpty() ? " and publish" : "");
 
     SyntheticPublisher synthetic(*settings);
     if (const Result<void> started = synthetic.start(); !started) {
@@ -154,4 +164,4 @@ int runServe(const QStringList &arguments)
     return QCoreApplication::exec();
 }
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

@@ -16,11 +16,11 @@ volatile std::sig_atomic_t g_writeFd = -1;
 extern "C" void forwardSignal(int signalNumber)
 {
     const unsigned char byte = static_cast<unsigned char>(signalNumber);
-    if (g_writeFd >= 0)
-        [[maybe_unused]] auto n = ::write(g_writeFd, &byte, 1);
+    if (g_writeFd >= 0) [[maybe_unused]]
+        auto n = ::write(g_writeFd, &byte, 1);
 }
 
-} // namespace
+}   // namespace
 
 SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
 {
@@ -56,4 +56,4 @@ void SignalWatcher::readSignal()
         emit terminationRequested(byte);
 }
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

@@ -27,4 +27,4 @@ private:
     std::unique_ptr<QSocketNotifier> m_notifier;
 };
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

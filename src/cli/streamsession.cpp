@@ -77,4 +77,4 @@ void StreamSession::finish(int exitCode)
     QCoreApplication::exit(m_exitCode);
 }
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

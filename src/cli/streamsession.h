@@ -47,4 +47,4 @@ private:
     QString m_endReason;   // why the stream ended cleanly, when it did
 };
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

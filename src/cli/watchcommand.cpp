@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.h"
-#include "core/options/optionreader.h"
 #include "cli/connectionflags.h"
 #include "cli/streamsession.h"
+#include "core/options/optionreader.h"
 
 #include "core/model/clickaggregator.h"
 
@@ -19,10 +19,7 @@ namespace {
 constexpr auto kCommand = "watch";
 constexpr int kRateTickMs = 1000;
 
-QString percent(double share)
-{
-    return QString::number(share * 100.0, 'f', 1) + u'%';
-}
+QString percent(double share) { return QString::number(share * 100.0, 'f', 1) + u'%'; }
 
 QString rankedLine(const QJsonArray &rows)
 {
@@ -30,7 +27,8 @@ QString rankedLine(const QJsonArray &rows)
     for (const QJsonValue &row : rows) {
         const QJsonObject o = row.toObject();
         parts << QStringLiteral("%1 %2 (%3)")
-                     .arg(o.value(QStringLiteral("value")).toString(), percent(o.value(QStringLiteral("share")).toDouble()))
+                     .arg(o.value(QStringLiteral("value")).toString(),
+                          percent(o.value(QStringLiteral("share")).toDouble()))
                      .arg(o.value(QStringLiteral("count")).toInteger());
     }
     return parts.isEmpty() ? QStringLiteral("-") : parts.join(QStringLiteral(", "));
@@ -41,15 +39,17 @@ QString text(const QJsonObject &report)
 {
     const QJsonObject t = report.value(QStringLiteral("totals")).toObject();
     const QJsonObject r = report.value(QStringLiteral("rate")).toObject();
-    QString out = QStringLiteral("clicks %1  events %2  undecodable %3  other %4  gaps %5  reconnects %6  bytes %7  discarded %8\n")
-                      .arg(t.value(QStringLiteral("clicks")).toInteger())
-                      .arg(t.value(QStringLiteral("events")).toInteger())
-                      .arg(t.value(QStringLiteral("undecodable")).toInteger())
-                      .arg(t.value(QStringLiteral("otherEvents")).toInteger())
-                      .arg(t.value(QStringLiteral("gaps")).toInteger())
-                      .arg(t.value(QStringLiteral("reconnects")).toInteger())
-                      .arg(t.value(QStringLiteral("bytes")).toInteger())
-                      .arg(t.value(QStringLiteral("discarded")).toInteger());
+    QString out =
+        QStringLiteral(
+            "clicks %1  events %2  undecodable %3  other %4  gaps %5  reconnects %6  bytes %7  discarded %8\n")
+            .arg(t.value(QStringLiteral("clicks")).toInteger())
+            .arg(t.value(QStringLiteral("events")).toInteger())
+            .arg(t.value(QStringLiteral("undecodable")).toInteger())
+            .arg(t.value(QStringLiteral("otherEvents")).toInteger())
+            .arg(t.value(QStringLiteral("gaps")).toInteger())
+            .arg(t.value(QStringLiteral("reconnects")).toInteger())
+            .arg(t.value(QStringLiteral("bytes")).toInteger())
+            .arg(t.value(QStringLiteral("discarded")).toInteger());
     out += QStringLiteral("rate now %1/s  peak %2/s  average %3/s\n")
                .arg(r.value(QStringLiteral("now")).toDouble(), 0, 'f', 1)
                .arg(r.value(QStringLiteral("peak")).toInteger())
@@ -72,30 +72,31 @@ QString text(const QJsonObject &report)
                    .arg(o.value(QStringLiteral("link")).toString());
     }
     const QJsonObject b = report.value(QStringLiteral("breakdowns")).toObject();
-    for (const QString &dimension : {QStringLiteral("country"), QStringLiteral("referrer"), QStringLiteral("device"),
-                                     QStringLiteral("browser")})
+    for (const QString &dimension :
+         {QStringLiteral("country"), QStringLiteral("referrer"), QStringLiteral("device"), QStringLiteral("browser")})
         out += dimension + QStringLiteral(": ") + rankedLine(b.value(dimension).toArray()) + u'\n';
     return out;
 }
 
-} // namespace
+}   // namespace
 
 int runWatch(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Connects to a click stream, aggregates it and prints the state at the end (or every\n"
-        "--interval): totals, rate, top links, breakdowns, gaps, latency. Same exit codes as listen."));
+    parser.setApplicationDescription(
+        QStringLiteral("Connects to a click stream, aggregates it and prints the state at the end (or every\n"
+                       "--interval): totals, rate, top links, breakdowns, gaps, latency. Same exit codes as listen."));
     const ConnectionFlags connection;
     connection.addTo(parser);
-    const QCommandLineOption duration(QStringLiteral("duration"), QStringLiteral("Watches for S seconds, then reports."),
-                                      QStringLiteral("S"));
+    const QCommandLineOption duration(QStringLiteral("duration"),
+                                      QStringLiteral("Watches for S seconds, then reports."), QStringLiteral("S"));
     const QCommandLineOption interval(QStringLiteral("interval"), QStringLiteral("Also reports every S seconds."),
                                       QStringLiteral("S"));
-    const QCommandLineOption map(QStringLiteral("map"),
-                                 QStringLiteral("Reads a field from a JSON pointer, e.g. link=/payload/slug (repeatable; "
-                                                "fields: link, country, referrer, device, browser, ts, id)."),
-                                 QStringLiteral("FIELD=POINTER"));
+    const QCommandLineOption map(
+        QStringLiteral("map"),
+        QStringLiteral("Reads a field from a JSON pointer, e.g. link=/payload/slug (repeatable; "
+                       "fields: link, country, referrer, device, browser, ts, id)."),
+        QStringLiteral("FIELD=POINTER"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Prints JSON (one document per report)."));
     const QCommandLineOption top(QStringLiteral("top"), QStringLiteral("Rows per ranking (default 10)."),
                                  QStringLiteral("N"), QStringLiteral("10"));
@@ -134,7 +135,8 @@ int runWatch(const QStringList &arguments)
                                                                                                : QJsonDocument::Compact)
                                       : (text(report) + u'\n').toUtf8();
         const bool ok = std::fwrite(out.constData(), 1, size_t(out.size()), stdout) == size_t(out.size())
-                        && (!asJson || out.endsWith('\n') || std::fputc('\n', stdout) != EOF) && std::fflush(stdout) == 0;
+                        && (!asJson || out.endsWith('\n') || std::fputc('\n', stdout) != EOF)
+                        && std::fflush(stdout) == 0;
         if (!ok)
             StreamSession::logLine(QStringLiteral("error: cannot write to standard output"));
         return ok;
@@ -169,4 +171,4 @@ int runWatch(const QStringList &arguments)
     return session.run();
 }
 
-} // namespace Clickscope::Cli
+}   // namespace Clickscope::Cli

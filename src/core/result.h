@@ -17,29 +17,26 @@
 //     if (const auto mapping = parse(specs)) use(*mapping); else show(mapping.error());
 namespace Clickscope {
 
-template <typename E>
+template<typename E>
 struct Unexpected
 {
     E error;
 };
 
-template <typename E>
+template<typename E>
 Unexpected<std::decay_t<E>> unexpected(E &&error)
 {
     return {std::forward<E>(error)};
 }
 
-template <typename T, typename E = QString>
+template<typename T, typename E = QString>
 class [[nodiscard]] Result
 {
 public:
     Result(const T &value) : m_value(value) {}
     Result(T &&value) : m_value(std::move(value)) {}
-    template <typename U>
-        requires std::convertible_to<U, E>
-    Result(Unexpected<U> failure) : m_error(std::move(failure.error))
-    {
-    }
+    template<typename U>
+    requires std::convertible_to<U, E> Result(Unexpected<U> failure) : m_error(std::move(failure.error)) {}
 
     bool has_value() const { return m_value.has_value(); }
     explicit operator bool() const { return has_value(); }
@@ -64,7 +61,7 @@ public:
     T &&operator*() && { return std::move(*this).value(); }
     T *operator->() { return &value(); }
     const T *operator->() const { return &value(); }
-    template <typename U>
+    template<typename U>
     T value_or(U &&fallback) const &
     {
         return has_value() ? *m_value : T(std::forward<U>(fallback));
@@ -79,16 +76,14 @@ private:
 };
 
 // For operations that produce nothing but can fail: `return {};` is success.
-template <typename E>
+template<typename E>
 class [[nodiscard]] Result<void, E>
 {
 public:
     Result() = default;
-    template <typename U>
-        requires std::convertible_to<U, E>
-    Result(Unexpected<U> failure) : m_failed(true), m_error(std::move(failure.error))
-    {
-    }
+    template<typename U>
+    requires std::convertible_to<U, E> Result(Unexpected<U> failure) : m_failed(true), m_error(std::move(failure.error))
+    {}
 
     bool has_value() const { return !m_failed; }
     explicit operator bool() const { return has_value(); }
@@ -99,4 +94,4 @@ private:
     E m_error{};
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -17,15 +17,13 @@ namespace {
 constexpr const char *kStringFields[] = {"country", "referrer", "device", "browser", "userAgent", "channel"};
 constexpr qsizetype kMaxLinkLength = 2048;
 
-PublishError errorAt(qsizetype index, const QString &field, const QString &message)
-{
-    return {message, field, index};
-}
+PublishError errorAt(qsizetype index, const QString &field, const QString &message) { return {message, field, index}; }
 
-} // namespace
+}   // namespace
 
 ClickHub::ClickHub(qsizetype historySize, QObject *parent)
-    : QObject(parent), m_historySize(std::max<qsizetype>(1, historySize))
+    : QObject(parent)
+    , m_historySize(std::max<qsizetype>(1, historySize))
 {
     qRegisterMetaType<QList<PublishedClick>>();
 }
@@ -39,20 +37,24 @@ Result<void, PublishError> ClickHub::checkClick(const QJsonObject &click, qsizet
         return unexpected(errorAt(index, QStringLiteral("link"), QStringLiteral("'link' must be a non-empty string")));
     if (link.toString().size() > kMaxLinkLength)
         return unexpected(errorAt(index, QStringLiteral("link"),
-                       QStringLiteral("'link' is %1 characters; the limit is %2").arg(link.toString().size()).arg(kMaxLinkLength)));
+                                  QStringLiteral("'link' is %1 characters; the limit is %2")
+                                      .arg(link.toString().size())
+                                      .arg(kMaxLinkLength)));
     for (const char *name : kStringFields) {
         const QJsonValue value = click.value(QLatin1String(name));
         if (!value.isUndefined() && !value.isNull() && !value.isString())
-            return unexpected(errorAt(index, QString::fromLatin1(name), QStringLiteral("'%1' must be a string").arg(QLatin1String(name))));
+            return unexpected(errorAt(index, QString::fromLatin1(name),
+                                      QStringLiteral("'%1' must be a string").arg(QLatin1String(name))));
     }
     const QJsonValue ts = click.value(QLatin1String("ts"));
     if (!ts.isUndefined() && !(ts.isDouble() && ts.toDouble() >= 0) && !ts.isString())
         return unexpected(errorAt(index, QStringLiteral("ts"),
-                       QStringLiteral("'ts' must be milliseconds since the epoch or an ISO 8601 string")));
+                                  QStringLiteral("'ts' must be milliseconds since the epoch or an ISO 8601 string")));
     // The dashboard's parser: a date accepted here is one every Clickscope reader accepts.
     qint64 tsMs = 0;
     if (ts.isString() && (!parseIso8601(ts.toString().toStdString(), tsMs) || tsMs < 0))
-        return unexpected(errorAt(index, QStringLiteral("ts"), QStringLiteral("'ts' is not an ISO 8601 date from 1970 on")));
+        return unexpected(
+            errorAt(index, QStringLiteral("ts"), QStringLiteral("'ts' is not an ISO 8601 date from 1970 on")));
     const QJsonValue id = click.value(QLatin1String("id"));
     if (!id.isUndefined() && !id.isString() && !id.isDouble())
         return unexpected(errorAt(index, QStringLiteral("id"), QStringLiteral("'id' must be a string or a number")));
@@ -79,8 +81,10 @@ Result<QList<QJsonObject>, PublishError> ClickHub::parseClicks(const QByteArray 
             clicks.append(array.at(i).toObject());
         }
     } else if (trimmed.startsWith('[')) {
-        return fail(errorAt(-1, {}, QStringLiteral("invalid JSON array: %1 at offset %2")
-                                         .arg(parseError.errorString()).arg(parseError.offset)));
+        return fail(errorAt(-1, {},
+                            QStringLiteral("invalid JSON array: %1 at offset %2")
+                                .arg(parseError.errorString())
+                                .arg(parseError.offset)));
     } else {
         // NDJSON: one object per line; blank lines are allowed.
         qsizetype index = 0;
@@ -90,11 +94,12 @@ Result<QList<QJsonObject>, PublishError> ClickHub::parseClicks(const QByteArray 
                 continue;
             const QJsonDocument doc = QJsonDocument::fromJson(line, &parseError);
             if (parseError.error != QJsonParseError::NoError || !doc.isObject())
-                return fail(errorAt(index, {}, QStringLiteral("line %1 is not a JSON object: %2")
-                                                   .arg(index + 1)
-                                                   .arg(parseError.error != QJsonParseError::NoError
-                                                            ? parseError.errorString()
-                                                            : QStringLiteral("not an object"))));
+                return fail(
+                    errorAt(index, {},
+                            QStringLiteral("line %1 is not a JSON object: %2")
+                                .arg(index + 1)
+                                .arg(parseError.error != QJsonParseError::NoError ? parseError.errorString()
+                                                                                  : QStringLiteral("not an object"))));
             clicks.append(doc.object());
             ++index;
         }
@@ -172,8 +177,9 @@ QByteArray ClickHub::snapshotJson(int topLinks) const
     for (auto it = m_linkCounts.cbegin(); it != m_linkCounts.cend(); ++it)
         ranked.append({it.value(), it.key()});
     const qsizetype n = std::min<qsizetype>(topLinks, ranked.size());
-    std::partial_sort(ranked.begin(), ranked.begin() + n, ranked.end(),
-                      [](const auto &a, const auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    std::partial_sort(ranked.begin(), ranked.begin() + n, ranked.end(), [](const auto &a, const auto &b) {
+        return a.first > b.first || (a.first == b.first && a.second < b.second);
+    });
     QJsonObject links;
     for (qsizetype i = 0; i < n; ++i)
         links.insert(QString::fromUtf8(ranked[i].second), qint64(ranked[i].first));
@@ -185,4 +191,4 @@ QByteArray ClickHub::snapshotJson(int topLinks) const
     return QJsonDocument(snapshot).toJson(QJsonDocument::Compact);
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

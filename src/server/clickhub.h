@@ -80,4 +80,4 @@ private:
     quint64 m_sequence = 0;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -8,15 +8,9 @@
 
 namespace Clickscope {
 
-DemoServer::DemoServer(QObject *parent) : QObject(parent)
-{
-    m_thread.setObjectName(QStringLiteral("clickscope-demo"));
-}
+DemoServer::DemoServer(QObject *parent) : QObject(parent) { m_thread.setObjectName(QStringLiteral("clickscope-demo")); }
 
-DemoServer::~DemoServer()
-{
-    stop();
-}
+DemoServer::~DemoServer() { stop(); }
 
 Result<void> DemoServer::start()
 {
@@ -56,7 +50,8 @@ Result<void> DemoServer::start()
 void DemoServer::stop()
 {
     if (m_publisher)
-        QMetaObject::invokeMethod(m_publisher, [publisher = m_publisher] { delete publisher; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_publisher, [publisher = m_publisher] { delete publisher; }, Qt::BlockingQueuedConnection);
     m_publisher = nullptr;
     m_thread.quit();
     m_thread.wait();
@@ -70,7 +65,8 @@ void DemoServer::setFlat(bool flat)
 {
     m_flat = flat;
     if (m_publisher)
-        QMetaObject::invokeMethod(m_publisher, [publisher = m_publisher, flat] { publisher->traffic().setWobble(!flat); });
+        QMetaObject::invokeMethod(m_publisher,
+                                  [publisher = m_publisher, flat] { publisher->traffic().setWobble(!flat); });
 }
 
 void DemoServer::setRate(double clicksPerSecond)
@@ -84,4 +80,4 @@ void DemoServer::setRate(double clicksPerSecond)
     emit rateChanged(rate);
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -51,4 +51,4 @@ private:
     bool m_flat = false;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

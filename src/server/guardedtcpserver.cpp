@@ -35,13 +35,14 @@ constexpr auto kFramingName = "clickscope-framing";
 QByteArray errorResponse(int status, const QByteArray &reason, const QString &message,
                          const QByteArray &extraHeaders = {})
 {
-    const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("error"), message}}).toJson(QJsonDocument::Compact);
+    const QByteArray body =
+        QJsonDocument(QJsonObject{{QStringLiteral("error"), message}}).toJson(QJsonDocument::Compact);
     return "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
            + "\r\nContent-Type: application/json\r\nConnection: close\r\n" + extraHeaders
            + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
-} // namespace
+}   // namespace
 
 // Where a connection's byte stream is. A child of its socket, so it (and its timer) go with the
 // socket, whoever deletes it.
@@ -49,12 +50,12 @@ class GuardedTcpServer::Framing : public QObject
 {
 public:
     enum class Stage {
-        Head,        // in a request head, or waiting for the first one
-        Body,        // in a request body
-        Idle,        // between requests
-        Closing,     // the last request has arrived; the rest is discarded
-        Discarding,  // refused, or carrying a stream: what the client sends is discarded
-        WebSocket,   // QHttpServer gave it to its WebSocket server; not ours to watch
+        Head,         // in a request head, or waiting for the first one
+        Body,         // in a request body
+        Idle,         // between requests
+        Closing,      // the last request has arrived; the rest is discarded
+        Discarding,   // refused, or carrying a stream: what the client sends is discarded
+        WebSocket,    // QHttpServer gave it to its WebSocket server; not ours to watch
     };
 
     Framing(QTcpSocket *socket, GuardedTcpServer *server) : QObject(socket), timer(this), m_server(server)
@@ -64,8 +65,8 @@ public:
     }
     static Framing *of(const QTcpSocket *socket)
     {
-        return socket ? static_cast<Framing *>(socket->findChild<QObject *>(QLatin1String(kFramingName),
-                                                                            Qt::FindDirectChildrenOnly))
+        return socket ? static_cast<Framing *>(
+                   socket->findChild<QObject *>(QLatin1String(kFramingName), Qt::FindDirectChildrenOnly))
                       : nullptr;
     }
     ~Framing() override
@@ -76,13 +77,13 @@ public:
     }
 
     Stage stage = Stage::Head;
-    bool handedOver = false;      // QHttpServer reads this connection
-    bool streaming = false;       // a request on it is answered by an endless stream
-    QByteArray head;              // the part of a request head seen so far
-    qsizetype walkedAhead = 0;    // bytes at the front of the socket buffer already walked through
-    qint64 bodyRemaining = 0;     // bytes of the current request's body still to come
+    bool handedOver = false;     // QHttpServer reads this connection
+    bool streaming = false;      // a request on it is answered by an endless stream
+    QByteArray head;             // the part of a request head seen so far
+    qsizetype walkedAhead = 0;   // bytes at the front of the socket buffer already walked through
+    qint64 bodyRemaining = 0;    // bytes of the current request's body still to come
     bool closeAfterBody = false;
-    QTimer timer;                 // the deadline of the current stage
+    QTimer timer;                      // the deadline of the current stage
     QMetaObject::Connection reading;   // cut by QHttpServer when it hands the socket on
 
 private:
@@ -129,7 +130,8 @@ void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
     m_peakSinceRelease = std::max(m_peakSinceRelease, m_open);
     auto *framing = new Framing(socket, this);
     // Connected before QHttpServer's own readyRead slot, so it always sees new bytes first.
-    framing->reading = connect(socket, &QTcpSocket::readyRead, this, [this, socket, framing] { onReadyRead(socket, framing); });
+    framing->reading =
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket, framing] { onReadyRead(socket, framing); });
     connect(socket, &QTcpSocket::disconnected, socket, [socket, framing] {
         if (!framing->handedOver)
             socket->deleteLater();   // once handed over, QHttpServer deletes it
@@ -171,7 +173,8 @@ void GuardedTcpServer::onReadyRead(QTcpSocket *socket, Framing *framing)
         // The last request, walked before the hand-over, is still for QHttpServer to read; the
         // bytes behind it cannot be dropped without it.
         if (socket->bytesAvailable() > framing->walkedAhead) {
-            refuse(socket, framing, 400, "Bad Request", QStringLiteral("a request after one that asked to close the connection"));
+            refuse(socket, framing, 400, "Bad Request",
+                   QStringLiteral("a request after one that asked to close the connection"));
             return;
         }
         framing->walkedAhead = 0;
@@ -225,7 +228,8 @@ void GuardedTcpServer::onReadyRead(QTcpSocket *socket, Framing *framing)
         if (verdict.upgrade) {
             // Whether QHttpServer really switches protocols shows only after it has seen the head.
             QMetaObject::invokeMethod(
-                this, [this, socket = QPointer<QTcpSocket>(socket), framing] {
+                this,
+                [this, socket = QPointer<QTcpSocket>(socket), framing] {
                     if (socket)
                         checkUpgrade(socket, framing);
                 },
@@ -257,7 +261,8 @@ void GuardedTcpServer::requestComplete(QTcpSocket *socket, Framing *framing, boo
     // QHttpServer answers the request in this same readyRead, after this slot (or, for the first
     // request, in the queued one of the hand-over, queued before this): close after that.
     QMetaObject::invokeMethod(
-        this, [this, socket = QPointer<QTcpSocket>(socket), framing] {
+        this,
+        [this, socket = QPointer<QTcpSocket>(socket), framing] {
             if (socket)
                 finishClosing(socket, framing);
         },
@@ -266,7 +271,7 @@ void GuardedTcpServer::requestComplete(QTcpSocket *socket, Framing *framing, boo
 
 void GuardedTcpServer::finishClosing(QTcpSocket *socket, Framing *framing)
 {
-    if (!framing->streaming)   // a stream ends by closing anyway
+    if (!framing->streaming)            // a stream ends by closing anyway
         socket->disconnectFromHost();   // after what is queued for writing has gone out
 }
 
@@ -330,7 +335,8 @@ void GuardedTcpServer::handOver(QTcpSocket *socket, Framing *framing)
     emit newConnection();
     // QHttpServer connected to readyRead just now, after the head had already arrived: tell it.
     // Our slot runs first on this signal too and finds the bytes it has already walked through.
-    QMetaObject::invokeMethod(socket, [socket] { emit socket->readyRead(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        socket, [socket] { emit socket->readyRead(); }, Qt::QueuedConnection);
 }
 
 void GuardedTcpServer::connectionClosed()
@@ -348,4 +354,4 @@ void GuardedTcpServer::releaseMemory()
     m_peakSinceRelease = m_open;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -77,4 +77,4 @@ private:
     int m_peakSinceRelease = 0;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

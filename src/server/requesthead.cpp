@@ -54,12 +54,9 @@ RequestHead refusal(int status, const char *reason, const QString &message)
     return head;
 }
 
-RequestHead badRequest(const QString &message)
-{
-    return refusal(400, "Bad Request", message);
-}
+RequestHead badRequest(const QString &message) { return refusal(400, "Bad Request", message); }
 
-} // namespace
+}   // namespace
 
 RequestHead RequestHead::judge(QByteArrayView head, qint64 maxBodyBytes)
 {
@@ -146,12 +143,13 @@ RequestHead RequestHead::judge(QByteArrayView head, qint64 maxBodyBytes)
     if (transferEncoding)
         return badRequest(QStringLiteral("a Transfer-Encoding other than chunked"));
     if (verdict.contentLength > maxBodyBytes) {
-        return refusal(413, "Payload Too Large",
-                       QStringLiteral("the body is %1 bytes; the limit is %2").arg(verdict.contentLength).arg(maxBodyBytes));
+        return refusal(
+            413, "Payload Too Large",
+            QStringLiteral("the body is %1 bytes; the limit is %2").arg(verdict.contentLength).arg(maxBodyBytes));
     }
     verdict.upgrade = connectionUpgrade && upgradeWebSocket;
     verdict.close = connectionClose || (http10 && !connectionKeepAlive);
     return verdict;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -27,4 +27,4 @@ struct RequestHead
     static RequestHead judge(QByteArrayView head, qint64 maxBodyBytes);
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

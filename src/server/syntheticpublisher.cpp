@@ -4,7 +4,9 @@
 namespace Clickscope {
 
 SyntheticPublisher::SyntheticPublisher(Settings settings, QObject *parent)
-    : QObject(parent), m_publisher(std::move(settings.publisher)), m_traffic(settings.traffic)
+    : QObject(parent)
+    , m_publisher(std::move(settings.publisher))
+    , m_traffic(settings.traffic)
 {
     connect(&m_traffic, &TrafficGenerator::clicksGenerated, &m_publisher,
             [this](const QList<QJsonObject> &clicks) { m_publisher.hub().publish(clicks); });
@@ -18,4 +20,4 @@ Result<void> SyntheticPublisher::start()
     return {};
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -34,4 +34,4 @@ private:
     TrafficGenerator m_traffic;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

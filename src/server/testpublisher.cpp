@@ -22,10 +22,7 @@ using StatusCode = QHttpServerResponder::StatusCode;
 constexpr char kRetryAfterSeconds[] = "5";
 constexpr quint64 kMaxClientMessageBytes = 64 * 1024;
 
-QByteArray json(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
+QByteArray json(const QJsonObject &object) { return QJsonDocument(object).toJson(QJsonDocument::Compact); }
 
 constexpr qint64 kDefaultFetchClicks = 10;
 constexpr qint64 kMaxFetchClicks = 1000;
@@ -48,7 +45,7 @@ QString countryFromAcceptLanguage(const QByteArray &header)
     return match.hasMatch() ? match.captured(1).toUpper() : QString();
 }
 
-} // namespace
+}   // namespace
 
 TestPublisher::TestPublisher(Settings settings, QObject *parent)
     : QObject(parent)
@@ -100,7 +97,7 @@ QUrl TestPublisher::baseUrl() const
     url.setScheme(QStringLiteral("http"));
     const QHostAddress address = m_settings.address;
     url.setHost(address == QHostAddress::Any || address == QHostAddress::AnyIPv4 ? QStringLiteral("127.0.0.1")
-                                                                                  : address.toString());
+                                                                                 : address.toString());
     url.setPort(m_port);
     url.setPath(QStringLiteral("/"));
     return url;
@@ -169,20 +166,20 @@ void TestPublisher::setUpRoutes()
                                               QHttpServerResponder &&responder) {
         streamEvents(channel, request, std::move(responder));
     });
-    routeWithArgument("/realtime/<arg>", [this](const QString &code, const QHttpServerRequest &request,
-                                                QHttpServerResponder &&responder) {
-        streamRealtime(code, request, std::move(responder));
-    });
+    routeWithArgument("/realtime/<arg>",
+                      [this](const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                          streamRealtime(code, request, std::move(responder));
+                      });
     route("/publish", [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
         handlePublish(request, std::move(responder));
     });
     route("/stream", [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
         handleFetchStream(request, std::move(responder));
     });
-    routeWithArgument("/r/<arg>", [this](const QString &code, const QHttpServerRequest &request,
-                                         QHttpServerResponder &&responder) {
-        handleRedirect(code, request, std::move(responder));
-    });
+    routeWithArgument("/r/<arg>",
+                      [this](const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                          handleRedirect(code, request, std::move(responder));
+                      });
     route("/stats", [this](const QHttpServerRequest &, QHttpServerResponder &&responder) {
         writeJson(responder, stats(), StatusCode::Ok);
     });
@@ -223,8 +220,8 @@ bool TestPublisher::admitStream(const QHttpServerRequest &request, QHttpServerRe
     }
     if (subscriberCount() < m_settings.maxConnections)
         return true;
-    responder.write(json({{QStringLiteral("error"), QStringLiteral("too many open streams (limit %1)")
-                                                         .arg(m_settings.maxConnections)}}),
+    responder.write(json({{QStringLiteral("error"),
+                           QStringLiteral("too many open streams (limit %1)").arg(m_settings.maxConnections)}}),
                     {{"Content-Type", "application/json"}, {"Retry-After", kRetryAfterSeconds}},
                     StatusCode::ServiceUnavailable);
     return false;
@@ -240,9 +237,8 @@ TestPublisher::Subscriber *TestPublisher::addSseSubscriber(QHttpServerResponder 
     Subscriber *raw = subscriber.get();
     connect(subscriber->socket, &QAbstractSocket::disconnected, this, [this, raw] { markGone(raw); });
     subscriber->responder->writeStatusLine(StatusCode::Ok);
-    subscriber->responder->writeHeaders({{"Content-Type", "text/event-stream"},
-                                         {"Cache-Control", "no-cache"},
-                                         {"X-Accel-Buffering", "no"}});
+    subscriber->responder->writeHeaders(
+        {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}});
     m_subscribers.push_back(std::move(subscriber));
     emit subscriberCountChanged(subscriberCount());
     return raw;
@@ -281,8 +277,8 @@ void TestPublisher::streamEvents(const QString &channel, const QHttpServerReques
                 opening += sseFrame(click);
         }
     } else if (wantSnapshot || !lastEventId.isEmpty()) {
-        opening += "id: " + QByteArray::number(m_hub.lastSequence()) + "\nevent: snapshot\ndata: "
-                   + m_hub.snapshotJson() + "\n\n";
+        opening += "id: " + QByteArray::number(m_hub.lastSequence())
+                   + "\nevent: snapshot\ndata: " + m_hub.snapshotJson() + "\n\n";
     }
     send(*subscriber, opening);
 }
@@ -363,8 +359,9 @@ void TestPublisher::handleFetchStream(const QHttpServerRequest &request, QHttpSe
         const QJsonDocument document = QJsonDocument::fromJson(request.body(), &parseError);
         const QJsonValue value = document.object().value(QStringLiteral("last"));
         const bool ok = parseError.error == QJsonParseError::NoError && document.isObject()
-                        && (value.isUndefined() || (value.isDouble() && value.toDouble() == double(value.toInteger())
-                                                    && value.toInteger() >= 0 && value.toInteger() <= kMaxFetchClicks));
+                        && (value.isUndefined()
+                            || (value.isDouble() && value.toDouble() == double(value.toInteger())
+                                && value.toInteger() >= 0 && value.toInteger() <= kMaxFetchClicks));
         if (!ok) {
             writeJson(responder,
                       {{QStringLiteral("error"),
@@ -411,8 +408,7 @@ void TestPublisher::handleRedirect(const QString &code, const QHttpServerRequest
     }
     m_hub.publish({click});
     const QUrl target = m_settings.redirects.value(code, QUrl(m_settings.redirectBase + code));
-    responder.write(QByteArray(), {{"Location", target.toEncoded()}, {"Cache-Control", "no-store"}},
-                    StatusCode::Found);
+    responder.write(QByteArray(), {{"Location", target.toEncoded()}, {"Cache-Control", "no-store"}}, StatusCode::Found);
 }
 
 void TestPublisher::acceptWebSockets()
@@ -425,7 +421,8 @@ void TestPublisher::acceptWebSockets()
         ws->setMaxAllowedIncomingMessageSize(kMaxClientMessageBytes);
         const bool full = subscriberCount() >= m_settings.maxConnections;
         const QString path = ws->requestUrl().path();
-        const bool allowed = !m_settings.tokenForReading || m_settings.token.isEmpty()
+        const bool allowed =
+            !m_settings.tokenForReading || m_settings.token.isEmpty()
             || ws->request().rawHeader("Authorization") == "Bearer " + m_settings.token
             || QUrlQuery(ws->requestUrl()).queryItemValue(QStringLiteral("token")).toUtf8() == m_settings.token;
         if (full || !allowed) {
@@ -573,4 +570,4 @@ void TestPublisher::sweep()
         emit subscriberCountChanged(subscriberCount());
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

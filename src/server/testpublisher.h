@@ -34,9 +34,9 @@ public:
     struct Settings
     {
         QHostAddress address = QHostAddress(QHostAddress::LocalHost);
-        quint16 port = 0;                       // 0: any free port
-        QByteArray token;                       // publishing needs "Authorization: Bearer <token>"
-        bool tokenForReading = false;           // …and so does reading the streams
+        quint16 port = 0;               // 0: any free port
+        QByteArray token;               // publishing needs "Authorization: Bearer <token>"
+        bool tokenForReading = false;   // …and so does reading the streams
         qsizetype history = ClickHub::kDefaultHistory;
         int heartbeatMs = 15'000;
         int retryMs = 3'000;                    // sent to SSE clients as `retry:`
@@ -44,7 +44,7 @@ public:
         GuardedTcpServer::Limits connections;   // request sizes, timeouts, open TCP connections
         qint64 maxBacklogBytes = 4 * 1024 * 1024;
         QString redirectBase = QStringLiteral("https://example.com/");   // /r/<code> → base + code
-        QHash<QString, QUrl> redirects;         // per-code targets, ahead of redirectBase
+        QHash<QString, QUrl> redirects;                                  // per-code targets, ahead of redirectBase
     };
 
     explicit TestPublisher(Settings settings, QObject *parent = nullptr);
@@ -121,4 +121,4 @@ private:
     quint16 m_port = 0;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -114,7 +114,7 @@ constexpr Profile kProfiles[] = {
      5},
 };
 
-template <typename T, std::size_t N>
+template<typename T, std::size_t N>
 constexpr quint32 totalWeight(const T (&table)[N])
 {
     quint32 sum = 0;
@@ -128,7 +128,7 @@ constexpr quint32 kReferrerTotal = totalWeight(kReferrers);
 constexpr quint32 kProfileTotal = totalWeight(kProfiles);
 
 // Integer weights and QRandomGenerator::bounded keep the picks identical on every platform.
-template <typename T, std::size_t N>
+template<typename T, std::size_t N>
 const T &pick(QRandomGenerator &random, const T (&table)[N], quint32 total)
 {
     quint32 ticket = random.bounded(total);
@@ -171,10 +171,12 @@ double sanitizedRate(double clicksPerSecond)
     return std::min(clicksPerSecond, TrafficGenerator::kMaxClicksPerSecond);
 }
 
-} // namespace
+}   // namespace
 
 TrafficGenerator::TrafficGenerator(Settings settings, QObject *parent)
-    : QObject(parent), m_settings(sanitized(settings)), m_random(m_settings.seed)
+    : QObject(parent)
+    , m_settings(sanitized(settings))
+    , m_random(m_settings.seed)
 {
     static_assert(kMaxLinks <= int(kCodeSpace), "every rank needs its own four-character code");
 
@@ -212,10 +214,7 @@ TrafficGenerator::Settings TrafficGenerator::sanitized(Settings settings)
     return settings;
 }
 
-TrafficGenerator::Settings TrafficGenerator::settings() const
-{
-    return m_settings;
-}
+TrafficGenerator::Settings TrafficGenerator::settings() const { return m_settings; }
 
 void TrafficGenerator::setRate(double clicksPerSecond)
 {
@@ -355,4 +354,4 @@ QString TrafficGenerator::linkCode(int rank) const
     return code;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

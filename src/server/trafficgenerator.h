@@ -44,7 +44,7 @@ public:
         double clicksPerSecond = 0;   // 0 = off; clamped to [0, kMaxClicksPerSecond], NaN → 0
         int links = 50;               // distinct link codes, Zipf (s = kZipfExponent); clamped to [1, kMaxLinks]
         quint32 seed = 1;
-        bool wobble = true;           // slow sine-like variation of the rate (± ~40 %) so charts are not flat
+        bool wobble = true;   // slow sine-like variation of the rate (± ~40 %) so charts are not flat
         double wobblePeriodSeconds = kDefaultWobblePeriodSeconds;   // a compressed "day"
     };
 
@@ -95,11 +95,11 @@ private:
     quint32 m_codeKeys[4] = {};         // round keys of the seed's link-code permutation
     QJsonObject m_prototype;            // every field present, values empty
     QTimer m_timer;
-    QElapsedTimer m_clock;              // since start(): drives the owed clicks and the wobble
+    QElapsedTimer m_clock;   // since start(): drives the owed clicks and the wobble
     qint64 m_lastTickNs = 0;
-    double m_owed = 0;                  // fractional clicks carried between ticks
+    double m_owed = 0;   // fractional clicks carried between ticks
     quint64 m_skipped = 0;
     bool m_running = false;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

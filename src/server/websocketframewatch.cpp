@@ -6,8 +6,8 @@
 #include <QtEndian>
 
 #include <linux/sockios.h>
-#include <netinet/in.h>
 #include <linux/tcp.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -23,10 +23,9 @@ constexpr qsizetype kMaxCloseReason = 123;   // a control frame carries 125 byte
 // TCP states (the kernel's numbering) in which the peer's FIN has arrived.
 constexpr quint8 kTimeWait = 6, kCloseWait = 8, kLastAck = 9, kClosing = 11;
 
-} // namespace
+}   // namespace
 
-WebSocketFrameWatch::WebSocketFrameWatch(QTcpSocket *socket)
-    : QObject(socket), m_socket(socket)
+WebSocketFrameWatch::WebSocketFrameWatch(QTcpSocket *socket) : QObject(socket), m_socket(socket)
 {
     // An urgent byte is counted as received but skipped by reads unless it stays in line.
     const int inLine = 1;
@@ -52,7 +51,8 @@ WebSocketFrameWatch::WebSocketFrameWatch(QTcpSocket *socket)
 
 Result<void> WebSocketFrameWatch::checkCloseCode(quint16 code)
 {
-    const bool allowed = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+    const bool allowed =
+        (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     if (allowed)
         return {};
     if (code == 1005 || code == 1006 || code == 1015)
@@ -78,7 +78,7 @@ qint64 WebSocketFrameWatch::bytesTakenByQt() const
         if (before.tcpi_bytes_received == after.tcpi_bytes_received) {
             // The client's FIN takes one number of the sequence the kernel counts, not a byte.
             const bool finReceived = after.tcpi_state == kCloseWait || after.tcpi_state == kLastAck
-                || after.tcpi_state == kClosing || after.tcpi_state == kTimeWait;
+                                     || after.tcpi_state == kClosing || after.tcpi_state == kTimeWait;
             return qint64(after.tcpi_bytes_received) - queued - (finReceived ? 1 : 0);
         }
     }
@@ -219,4 +219,4 @@ void WebSocketFrameWatch::fail(quint16 code, const QString &reason)
     m_socket->disconnectFromHost();
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

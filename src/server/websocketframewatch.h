@@ -44,7 +44,7 @@ private:
     QTcpSocket *m_socket;
     qint64 m_walked = 0;   // bytes of the connection this watch has seen
     Step m_step = Step::Header;
-    QByteArray m_field;    // the bytes of the header field being collected
+    QByteArray m_field;   // the bytes of the header field being collected
     qsizetype m_fieldSize = 2;
     quint8 m_opcode = 0;
     quint64 m_payloadLeft = 0;
@@ -52,4 +52,4 @@ private:
     bool m_done = false;   // failed, or the client closed properly
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -27,7 +27,7 @@ Run run(const QStringList &arguments, const QString &scratch)
     return Clickscope::Testing::runProcess(QStringLiteral(CLICKSCOPE_APP), arguments, options);
 }
 
-} // namespace
+}   // namespace
 
 class TestCommandLine : public QObject
 {

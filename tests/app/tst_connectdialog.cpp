@@ -42,13 +42,44 @@ void TestConnectDialog::badInputIsRefused_data()
     QTest::addColumn<QString>("problemStart");
 
     const QString ok = QStringLiteral("http://127.0.0.1:8080/events");
-    QTest::newRow("empty url") << "" << "GET" << "" << "" << "" << "Enter the URL";
-    QTest::newRow("ftp url") << "ftp://example.com/x" << "GET" << "" << "" << "" << "";
-    QTest::newRow("no scheme") << "example.com/events" << "GET" << "" << "" << "" << "";
-    QTest::newRow("header without colon") << ok << "GET" << "Authorization Bearer x" << "" << "" << "Header on line 1";
-    QTest::newRow("second header bad") << ok << "GET" << "A: 1\n: empty name" << "" << "" << "Header on line 2";
-    QTest::newRow("body with GET") << ok << "GET" << "" << "{\"q\":1}" << "" << "A request body needs the POST";
-    QTest::newRow("pointer without slash") << ok << "GET" << "" << "" << "payload/slug" << "Mapping of link";
+    QTest::newRow("empty url") << ""
+                               << "GET"
+                               << ""
+                               << ""
+                               << ""
+                               << "Enter the URL";
+    QTest::newRow("ftp url") << "ftp://example.com/x"
+                             << "GET"
+                             << ""
+                             << ""
+                             << ""
+                             << "";
+    QTest::newRow("no scheme") << "example.com/events"
+                               << "GET"
+                               << ""
+                               << ""
+                               << ""
+                               << "";
+    QTest::newRow("header without colon") << ok << "GET"
+                                          << "Authorization Bearer x"
+                                          << ""
+                                          << ""
+                                          << "Header on line 1";
+    QTest::newRow("second header bad") << ok << "GET"
+                                       << "A: 1\n: empty name"
+                                       << ""
+                                       << ""
+                                       << "Header on line 2";
+    QTest::newRow("body with GET") << ok << "GET"
+                                   << ""
+                                   << "{\"q\":1}"
+                                   << ""
+                                   << "A request body needs the POST";
+    QTest::newRow("pointer without slash") << ok << "GET"
+                                           << ""
+                                           << ""
+                                           << "payload/slug"
+                                           << "Mapping of link";
 }
 
 void TestConnectDialog::badInputIsRefused()

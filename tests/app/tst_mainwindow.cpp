@@ -1,29 +1,28 @@
 // SPDX-License-Identifier: MIT
 // The dashboard window end to end, offscreen: a real stream (the scripted server or the embedded
 // publisher) through the ClickPipeline into the panels.
-#include "app/countertile.h"
 #include "app/counterspanel.h"
+#include "app/countertile.h"
 #include "app/eventinspector.h"
 #include "app/mainwindow.h"
+#include "app/publisherpanel.h"
 #include "app/rankingpanel.h"
 #include "app/ratechartview.h"
-#include "server/demoserver.h"
-#include "support/eventcollector.h"
-#include "support/ports.h"
-#include "app/publisherpanel.h"
-#include "support/scriptedhttpserver.h"
 #include "app/sharechartview.h"
 #include "app/sharepanel.h"
 #include "app/streamstatus.h"
-#include "server/testpublisher.h"
+#include "server/demoserver.h"
 #include "server/syntheticpublisher.h"
+#include "server/testpublisher.h"
 #include "server/trafficgenerator.h"
+#include "support/eventcollector.h"
+#include "support/ports.h"
+#include "support/scriptedhttpserver.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
-#include <QTabWidget>
 #include <QDir>
 #include <QFile>
 #include <QGraphicsScene>
@@ -33,23 +32,24 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QListWidget>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScatterSeries>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
-#include <QLineEdit>
-#include <QLineSeries>
-#include <QScatterSeries>
-#include <QListWidget>
-#include <QPlainTextEdit>
-#include <QPushButton>
-#include <QStatusBar>
-#include <QTableView>
 #include <QTest>
 #include <QTimer>
 #include <QValueAxis>
@@ -62,15 +62,9 @@ namespace {
 
 constexpr int kWaitMs = 5000;
 
-QString plainNumber(QString text)
-{
-    return text.remove(QLocale().groupSeparator());
-}
+QString plainNumber(QString text) { return text.remove(QLocale().groupSeparator()); }
 
-QUrl eventsUrl(const TestPublisher &publisher)
-{
-    return publisher.baseUrl().resolved(QUrl(QStringLiteral("/events")));
-}
+QUrl eventsUrl(const TestPublisher &publisher) { return publisher.baseUrl().resolved(QUrl(QStringLiteral("/events"))); }
 
 // Starts `publisher`, shows `window` and connects it; true once the publisher sees the stream.
 bool openOnPublisher(TestPublisher &publisher, MainWindow &window)
@@ -130,7 +124,7 @@ quint64 countOf(const RankingModel &model, const QByteArray &key)
     return 0;
 }
 
-} // namespace
+}   // namespace
 
 class TestMainWindow : public QObject
 {
@@ -192,10 +186,7 @@ void TestMainWindow::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
 }
 
-void TestMainWindow::init()
-{
-    QSettings().clear();
-}
+void TestMainWindow::init() { QSettings().clear(); }
 
 void TestMainWindow::typedUrlConnectsAndCountsEvents()
 {
@@ -274,7 +265,8 @@ void TestMainWindow::badUrlKeepsWhatWasTyped()
     QCOMPARE(urlEdit->text(), typed);
     QCOMPARE(urlEdit->selectedText(), QStringLiteral("htp"));
     const QString message = window.findChild<QLabel *>("messageLabel")->text();
-    QVERIFY2(message.contains(QStringLiteral("did you mean http?")) && message.contains(QStringLiteral("the port 'abc' is not a number")),
+    QVERIFY2(message.contains(QStringLiteral("did you mean http?"))
+                 && message.contains(QStringLiteral("the port 'abc' is not a number")),
              qPrintable(message));
     QVERIFY(!window.isConnected());
 }
@@ -387,12 +379,14 @@ void TestMainWindow::theEndOfAStreamSaysWhy()
     request.config.url = server.url(QStringLiteral("/llm"));
     request.config.doneMarker = QByteArray("[DONE]");
     window.connectTo(request);
-    QTRY_COMPARE_WITH_TIMEOUT(window.streamStatus()->stateText(), QStringLiteral("Closed: end marker [DONE] received"), kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(window.streamStatus()->stateText(), QStringLiteral("Closed: end marker [DONE] received"),
+                              kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(window.eventCount(), quint64(1), kWaitMs);
     // The next stream starts without the last one's reason: an error says only its own.
     window.connectTo(server.url(QStringLiteral("/missing")));
     QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().contains(QStringLiteral("404")), kWaitMs);
-    QVERIFY2(!window.streamStatus()->stateText().contains(QStringLiteral("[DONE]")), qPrintable(window.streamStatus()->stateText()));
+    QVERIFY2(!window.streamStatus()->stateText().contains(QStringLiteral("[DONE]")),
+             qPrintable(window.streamStatus()->stateText()));
 }
 
 void TestMainWindow::aSilentServerShowsTheWaitAndTimesOut()
@@ -407,9 +401,10 @@ void TestMainWindow::aSilentServerShowsTheWaitAndTimesOut()
     window.connectTo(request);
     QTRY_VERIFY2_WITH_TIMEOUT(window.streamStatus()->stateText().endsWith(QStringLiteral("… 1 s (times out at 2 s)")),
                               qPrintable(window.streamStatus()->stateText()), kWaitMs);
-    QTRY_VERIFY2_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Retrying in"))
-                                  && window.streamStatus()->stateText().contains(QStringLiteral("no response within 2 s")),
-                              qPrintable(window.streamStatus()->stateText()), kWaitMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        window.streamStatus()->stateText().startsWith(QStringLiteral("Retrying in"))
+            && window.streamStatus()->stateText().contains(QStringLiteral("no response within 2 s")),
+        qPrintable(window.streamStatus()->stateText()), kWaitMs);
 }
 
 void TestMainWindow::actionsThatCannotApplyAreDisabled()
@@ -497,9 +492,10 @@ void TestMainWindow::tilesAreReadableAt1024x700()
         for (const char *part : {"tileTitle", "tileValue"}) {
             const auto *label = tile->findChild<QLabel *>(QLatin1String(part));
             const int needed = label->fontMetrics().horizontalAdvance(label->text());
-            QVERIFY2(label->contentsRect().width() >= needed,
-                     qPrintable(QStringLiteral("%1 '%2': %3 px for %4").arg(tile->objectName(), label->text())
-                                    .arg(label->contentsRect().width()).arg(needed)));
+            QVERIFY2(label->contentsRect().width() >= needed, qPrintable(QStringLiteral("%1 '%2': %3 px for %4")
+                                                                             .arg(tile->objectName(), label->text())
+                                                                             .arg(label->contentsRect().width())
+                                                                             .arg(needed)));
         }
     }
     // Values that grow (a long run, slow clicks) widen their tiles: the rows follow.
@@ -520,7 +516,8 @@ void TestMainWindow::tilesAreReadableAt1024x700()
     QVERIFY(window.countersPanel()->columnCount() <= columnsBefore);
     for (const CounterTile *tile : tiles) {
         const auto *label = tile->findChild<QLabel *>(QStringLiteral("tileValue"));
-        QTRY_VERIFY2_WITH_TIMEOUT(label->contentsRect().width() >= label->fontMetrics().horizontalAdvance(label->text()),
+        QTRY_VERIFY2_WITH_TIMEOUT(label->contentsRect().width()
+                                      >= label->fontMetrics().horizontalAdvance(label->text()),
                                   qPrintable(tile->objectName() + u' ' + label->text()), kWaitMs);
     }
     window.setDisplayPaused(false);
@@ -551,7 +548,8 @@ void TestMainWindow::gapsAreLocated()
     QVERIFY(server.listen());
     QByteArray body;
     for (const int id : {1, 2, 5, 6, 10})
-        body += "id: " + QByteArray::number(id) + "\nevent: click\ndata: {\"id\":" + QByteArray::number(id) + ",\"link\":\"/a\"}\n\n";
+        body += "id: " + QByteArray::number(id) + "\nevent: click\ndata: {\"id\":" + QByteArray::number(id)
+                + ",\"link\":\"/a\"}\n\n";
     server.route("/s", Response::sse(body).keepOpen());
     MainWindow window;
     window.show();
@@ -560,7 +558,8 @@ void TestMainWindow::gapsAreLocated()
     QTRY_COMPARE_WITH_TIMEOUT(gaps->valueText(), QStringLiteral("5"), kWaitMs);
     QVERIFY2(gaps->toolTip().contains(QStringLiteral("3–4")) && gaps->toolTip().contains(QStringLiteral("7–9")),
              qPrintable(gaps->toolTip()));
-    QVERIFY(gaps->toolTip().indexOf(QStringLiteral("7–9")) < gaps->toolTip().indexOf(QStringLiteral("3–4")));   // newest first
+    QVERIFY(gaps->toolTip().indexOf(QStringLiteral("7–9"))
+            < gaps->toolTip().indexOf(QStringLiteral("3–4")));   // newest first
     QTRY_COMPARE_WITH_TIMEOUT(window.rateChart()->gapMarks()->count(), 2, kWaitMs);
     for (const QPointF &mark : window.rateChart()->gapMarks()->points())
         QVERIFY(mark.x() <= 0 && mark.x() >= window.rateChart()->axisX()->min());
@@ -578,7 +577,8 @@ void TestMainWindow::eventsThatAreNotClicksAreShownByType()
     MainWindow window;
     window.show();
     QVERIFY(!window.rankingPanel()->findChild<QTabWidget *>()->isTabVisible(
-        window.rankingPanel()->findChild<QTabWidget *>()->indexOf(window.rankingPanel()->findChild<QTableView *>("eventTypesView"))));
+        window.rankingPanel()->findChild<QTabWidget *>()->indexOf(
+            window.rankingPanel()->findChild<QTableView *>("eventTypesView"))));
     window.connectTo(server.url(QStringLiteral("/llm")));
     QTRY_COMPARE_WITH_TIMEOUT(window.eventCount(), quint64(4), kWaitMs);
     QCOMPARE(window.clickCount(), quint64(0));
@@ -644,9 +644,16 @@ void TestMainWindow::shareChartTicksDoNotOverlap()
     chart.applySnapshot(snapshot);
     QStringList texts;
     const auto numericLabels = [&chart, &texts] {
-        return labelRects(chart.scene(), [](const QString &text) { bool isNumber = false; return (text.toInt(&isNumber), isNumber); }, &texts);
+        return labelRects(
+            chart.scene(),
+            [](const QString &text) {
+                bool isNumber = false;
+                return (text.toInt(&isNumber), isNumber);
+            },
+            &texts);
     };
-    QTRY_VERIFY2_WITH_TIMEOUT((numericLabels(), texts.contains(QStringLiteral("2000"))), qPrintable(texts.join(u' ')), kWaitMs);
+    QTRY_VERIFY2_WITH_TIMEOUT((numericLabels(), texts.contains(QStringLiteral("2000"))), qPrintable(texts.join(u' ')),
+                              kWaitMs);
     QTRY_VERIFY_WITH_TIMEOUT(apart(numericLabels()), kWaitMs);
     QVERIFY2(texts.size() >= 2, qPrintable(texts.join(u' ')));
 }
@@ -659,11 +666,13 @@ void TestMainWindow::rateChartTicksDoNotOverlap()
     chart.show();
     QVERIFY(QTest::qWaitForWindowExposed(&chart));
     const auto timeLabels = [&chart](QStringList *texts) {
-        return labelRects(chart.scene(), [](const QString &text) { return text.endsWith(QStringLiteral(" s")); }, texts);
+        return labelRects(
+            chart.scene(), [](const QString &text) { return text.endsWith(QStringLiteral(" s")); }, texts);
     };
     QStringList texts;
-    QTRY_VERIFY2_WITH_TIMEOUT((timeLabels(&texts), texts.contains(QStringLiteral("-300 s")) && texts.contains(QStringLiteral("0 s"))),
-                              qPrintable(texts.join(u' ')), kWaitMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        (timeLabels(&texts), texts.contains(QStringLiteral("-300 s")) && texts.contains(QStringLiteral("0 s"))),
+        qPrintable(texts.join(u' ')), kWaitMs);
     QTRY_VERIFY2_WITH_TIMEOUT(apart(timeLabels(&texts)), qPrintable(texts.join(u' ')), kWaitMs);
     QVERIFY(chart.axisX()->tickCount() < 7);
     chart.resize(900, 300);   // room again: every 50 s
@@ -835,11 +844,11 @@ void TestMainWindow::niceYMaxHasHeadroom()
     QCOMPARE(RateChartView::niceYMax(9), 20.0);
     QCOMPARE(RateChartView::niceYMax(40), 50.0);
     QCOMPARE(RateChartView::niceYMax(500), 1000.0);
-    QCOMPARE(RateChartView::rescaledMax(100, 60), 100.0);    // fits: unchanged
-    QCOMPARE(RateChartView::rescaledMax(100, 120), 200.0);   // outgrown
-    QCOMPARE(RateChartView::rescaledMax(1000, 250), 1000.0); // uses more than a fifth
-    QCOMPARE(RateChartView::rescaledMax(1000, 30), 50.0);    // far below: shrinks
-    QCOMPARE(RateChartView::rescaledMax(10, 0), 10.0);       // the smallest axis stays
+    QCOMPARE(RateChartView::rescaledMax(100, 60), 100.0);      // fits: unchanged
+    QCOMPARE(RateChartView::rescaledMax(100, 120), 200.0);     // outgrown
+    QCOMPARE(RateChartView::rescaledMax(1000, 250), 1000.0);   // uses more than a fifth
+    QCOMPARE(RateChartView::rescaledMax(1000, 30), 50.0);      // far below: shrinks
+    QCOMPARE(RateChartView::rescaledMax(10, 0), 10.0);         // the smallest axis stays
     QCOMPARE(EventInspector::prettyData("not json"), QStringLiteral("not json"));
     QCOMPARE(EventInspector::prettyData("{\"a\":1}"), QStringLiteral("{\n    \"a\": 1\n}\n"));
 }
@@ -975,7 +984,8 @@ void TestMainWindow::exportWritesValidFiles()
     QJsonParseError parseError;
     const QJsonDocument report = QJsonDocument::fromJson(read(find(QStringLiteral("-report.json"))), &parseError);
     QCOMPARE(parseError.error, QJsonParseError::NoError);
-    QCOMPARE(report.object().value(QStringLiteral("totals")).toObject().value(QStringLiteral("clicks")).toInteger(), 90);
+    QCOMPARE(report.object().value(QStringLiteral("totals")).toObject().value(QStringLiteral("clicks")).toInteger(),
+             90);
     // The CSVs and the report are one moment: the same links with the same counts.
     const QJsonArray reportLinks = report.object().value(QStringLiteral("topLinks")).toArray();
     QCOMPARE(reportLinks.size(), 3);
@@ -1166,9 +1176,8 @@ void TestMainWindow::resetAndReconnect()
     // (still on its way from the worker) brings the old numbers back.
     window.setDisplayPaused(true);
     quint64 staleAfterReset = 0;
-    connect(&window.pipeline(), &ClickPipeline::snapshotReady, this, [&](const DashboardSnapshotPtr &snapshot) {
-        staleAfterReset += snapshot->totals.clicks >= 25 ? 1 : 0;
-    });
+    connect(&window.pipeline(), &ClickPipeline::snapshotReady, this,
+            [&](const DashboardSnapshotPtr &snapshot) { staleAfterReset += snapshot->totals.clicks >= 25 ? 1 : 0; });
     window.resetStatistics();
     QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(0), kWaitMs);
     QCOMPARE(staleAfterReset, quint64(0));
@@ -1296,8 +1305,9 @@ void TestMainWindow::aRecentStreamAsksForItsCredentialsAgain()
     auto *list = window.findChild<QListWidget *>("recentList");
     emit list->itemActivated(list->item(0));
     QVERIFY(!window.isConnected());
-    QVERIFY2(window.findChild<QLabel *>("messageLabel")->text().contains(
-                 QStringLiteral("Give Authorization, X-Api-Key, the URL's access_token again")),
+    QVERIFY2(window.findChild<QLabel *>("messageLabel")
+                 ->text()
+                 .contains(QStringLiteral("Give Authorization, X-Api-Key, the URL's access_token again")),
              qPrintable(window.findChild<QLabel *>("messageLabel")->text()));
     QCOMPARE(server.requests().size(), 1);
 }

@@ -28,7 +28,7 @@ constexpr qint64 kExitLimitMs = 3000;
 
 const QByteArray kClick = "{\"link\":\"/flood\",\"country\":\"NZ\"}";
 
-} // namespace
+}   // namespace
 
 class TestFastServers : public QObject
 {
@@ -56,9 +56,9 @@ void TestFastServers::memoryStaysBoundedAndSigintEndsPromptly()
     QFETCH(bool, webSocket);
     QFETCH(QStringList, arguments);
     // Bounded by the test's end as well: the server stops when it is destroyed.
-    const auto flood = webSocket ? FloodServer::webSocket(kClick, 64 * 1024 * kMiB)
-                                 : std::make_unique<FloodServer>(FloodServer::sseHead(),
-                                                                 "data: " + kClick + "\n\n", 64 * 1024 * kMiB);
+    const auto flood =
+        webSocket ? FloodServer::webSocket(kClick, 64 * 1024 * kMiB)
+                  : std::make_unique<FloodServer>(FloodServer::sseHead(), "data: " + kClick + "\n\n", 64 * 1024 * kMiB);
     QVERIFY(flood->listen());
 
     QProcess process;
@@ -75,8 +75,8 @@ void TestFastServers::memoryStaysBoundedAndSigintEndsPromptly()
     ::kill(pid, SIGINT);
     QVERIFY(finished.wait(kWaitMs));
     const qint64 exitMs = sinceSignal.elapsed();
-    qInfo("%lld MiB offered: peak RSS %lld MiB; exited %lld ms after SIGINT", flood->bytesWritten() / kMiB,
-          peak / kMiB, exitMs);
+    qInfo("%lld MiB offered: peak RSS %lld MiB; exited %lld ms after SIGINT", flood->bytesWritten() / kMiB, peak / kMiB,
+          exitMs);
     const QByteArray err = process.readAllStandardError();
     QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
              qPrintable(QStringLiteral("exit status %1, code %2; stderr: %3")

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `clickscope-cli listen` end to end: the built binary against a scripted server on loopback.
+#include "server/testpublisher.h"
 #include "support/processrunner.h"
 #include "support/scriptedhttpserver.h"
-#include "server/testpublisher.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -29,7 +29,7 @@ QByteArray bytes(const char (&literal)[N])
 
 using Run = Clickscope::Testing::ProcessResult;
 
-} // namespace
+}   // namespace
 
 class TestListen : public QObject
 {
@@ -102,10 +102,11 @@ void TestListen::jsonlIsExactAndEscaped()
                                               "id: \xE2\x82\xAC-2\ndata: bad \xFF utf8 \xF0\x9F\x98\x80\n\n")));
     const Run r = run({"listen", url("/s"), "--no-reconnect"});
     QCOMPARE(r.exitCode, 0);
-    const QByteArray expected =
-        "{\"type\":\"click\",\"data\":\"{\\\"link\\\":\\\"/a\\\"}\",\"lastEventId\":\"1\"}\n"
-        "{\"type\":\"message\",\"data\":\"quote \\\" backslash \\\\ tab \\t\\nnul \\u0000 bell \\u0007 del \x7f\",\"lastEventId\":\"1\"}\n"
-        "{\"type\":\"message\",\"data\":\"bad \xEF\xBF\xBD utf8 \xF0\x9F\x98\x80\",\"lastEventId\":\"\xE2\x82\xAC-2\"}\n";
+    const QByteArray expected = "{\"type\":\"click\",\"data\":\"{\\\"link\\\":\\\"/a\\\"}\",\"lastEventId\":\"1\"}\n"
+                                "{\"type\":\"message\",\"data\":\"quote \\\" backslash \\\\ tab \\t\\nnul \\u0000 bell "
+                                "\\u0007 del \x7f\",\"lastEventId\":\"1\"}\n"
+                                "{\"type\":\"message\",\"data\":\"bad \xEF\xBF\xBD utf8 "
+                                "\xF0\x9F\x98\x80\",\"lastEventId\":\"\xE2\x82\xAC-2\"}\n";
     QCOMPARE(r.out, expected);
     // Every line is a JSON document that gives the data back.
     const QList<QByteArray> lines = r.out.trimmed().split('\n');
@@ -166,7 +167,8 @@ void TestListen::normalEndsExitZero()
     QFETCH(QStringList, flags);
     QFETCH(int, events);
     m_server->route("/nocontent", Response::status(204));
-    m_server->route("/chat", Response::sse("data: {\"d\":\"Why\"}\n\ndata: {\"d\":\"?\"}\n\ndata: [DONE]\n\n").keepOpen());
+    m_server->route("/chat",
+                    Response::sse("data: {\"d\":\"Why\"}\n\ndata: {\"d\":\"?\"}\n\ndata: [DONE]\n\n").keepOpen());
     m_server->route("/open", Response::sse("data: x\n\n").keepOpen());
     m_server->route("/short", Response::sse("data: x\n\n"));
     const Run r = run(QStringList{"listen", url(path)} + flags);
@@ -179,15 +181,16 @@ void TestListen::usageErrorsExitTwo_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QByteArray>("mentions");
     QTest::newRow("unknown flag") << QStringList{"listen", "http://127.0.0.1:1/", "--bogus"} << QByteArray("bogus");
-    QTest::newRow("max-events not a number") << QStringList{"listen", "http://127.0.0.1:1/", "--max-events", "x"}
-                                             << QByteArray("--max-events");
+    QTest::newRow("max-events not a number")
+        << QStringList{"listen", "http://127.0.0.1:1/", "--max-events", "x"} << QByteArray("--max-events");
     QTest::newRow("max-events zero") << QStringList{"listen", "http://127.0.0.1:1/", "--max-events", "0"}
                                      << QByteArray("--max-events");
     QTest::newRow("timeout negative") << QStringList{"listen", "http://127.0.0.1:1/", "--timeout", "-1"}
                                       << QByteArray("--timeout");
     QTest::newRow("idle-timeout text") << QStringList{"listen", "http://127.0.0.1:1/", "--idle-timeout", "soon"}
                                        << QByteArray("--idle-timeout");
-    QTest::newRow("bad format") << QStringList{"listen", "http://127.0.0.1:1/", "--format", "xml"} << QByteArray("--format");
+    QTest::newRow("bad format") << QStringList{"listen", "http://127.0.0.1:1/", "--format", "xml"}
+                                << QByteArray("--format");
     QTest::newRow("bad header") << QStringList{"listen", "http://127.0.0.1:1/", "--header", "NoColon"}
                                 << QByteArray("--header");
     QTest::newRow("bad method") << QStringList{"listen", "http://127.0.0.1:1/", "--method", "GE T"}
@@ -198,8 +201,8 @@ void TestListen::usageErrorsExitTwo_data()
     QTest::newRow("two URLs") << QStringList{"listen", "http://a/", "http://b/"} << QByteArray("http://b/");
     QTest::newRow("unsupported scheme") << QStringList{"listen", "ftp://127.0.0.1/"} << QByteArray("ftp");
     QTest::newRow("not a URL") << QStringList{"listen", "http://exa mple/"} << QByteArray("not a valid URL");
-    QTest::newRow("body for a WebSocket") << QStringList{"listen", "ws://127.0.0.1:1/ws", "--data", "x"}
-                                          << QByteArray("--data");
+    QTest::newRow("body for a WebSocket")
+        << QStringList{"listen", "ws://127.0.0.1:1/ws", "--data", "x"} << QByteArray("--data");
     QTest::newRow("unknown command") << QStringList{"lisen"} << QByteArray("lisen");
     QTest::newRow("no command") << QStringList{} << QByteArray("command");
     QTest::newRow("bench without file") << QStringList{"bench", "parse"} << QByteArray("FILE");
@@ -309,14 +312,16 @@ void TestListen::webSocketFramesAsJsonl()
     url.setScheme(QStringLiteral("ws"));
     QProcess *process = start({"listen", url.toString(), "--max-events", "2"});
     QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 1, kWaitMs);
-    publisher.hub().publish({QJsonObject{{"link", "/w"}, {"id", "a"}, {"ts", 1}},
-                             QJsonObject{{"link", "/\"q\""}, {"id", "b"}, {"ts", 2}}});
+    publisher.hub().publish(
+        {QJsonObject{{"link", "/w"}, {"id", "a"}, {"ts", 1}}, QJsonObject{{"link", "/\"q\""}, {"id", "b"}, {"ts", 2}}});
     QSignalSpy finished(process, &QProcess::finished);
     QVERIFY(finished.wait(kWaitMs));
     QCOMPARE(process->exitCode(), 0);
     QCOMPARE(process->readAllStandardOutput(),
-             QByteArray("{\"type\":\"message\",\"data\":\"{\\\"id\\\":\\\"a\\\",\\\"link\\\":\\\"/w\\\",\\\"ts\\\":1}\",\"lastEventId\":\"\"}\n"
-                        "{\"type\":\"message\",\"data\":\"{\\\"id\\\":\\\"b\\\",\\\"link\\\":\\\"/\\\\\\\"q\\\\\\\"\\\",\\\"ts\\\":2}\",\"lastEventId\":\"\"}\n"));
+             QByteArray("{\"type\":\"message\",\"data\":\"{\\\"id\\\":\\\"a\\\",\\\"link\\\":\\\"/"
+                        "w\\\",\\\"ts\\\":1}\",\"lastEventId\":\"\"}\n"
+                        "{\"type\":\"message\",\"data\":\"{\\\"id\\\":\\\"b\\\",\\\"link\\\":\\\"/"
+                        "\\\\\\\"q\\\\\\\"\\\",\\\"ts\\\":2}\",\"lastEventId\":\"\"}\n"));
 }
 
 QTEST_GUILESS_MAIN(TestListen)

@@ -25,7 +25,7 @@ Run run(const QStringList &arguments, const QByteArray &input = {})
     return Clickscope::Testing::runProcess(QStringLiteral(CLICKSCOPE_CLI), arguments, options);
 }
 
-} // namespace
+}   // namespace
 
 class TestServe : public QObject
 {
@@ -65,12 +65,14 @@ QString TestServe::startServer(const QStringList &extra)
     QByteArray out;
     static const QRegularExpression kListening(QStringLiteral("listening on (http://127\\.0\\.0\\.1:\\d+)"));
     QRegularExpressionMatch match;
-    const bool started = QTest::qWaitFor([&] {
-        out += m_server->readAllStandardOutput();
-        match = kListening.match(QString::fromUtf8(out));
-        // The whole banner: its last line names /health.
-        return (match.hasMatch() && out.contains("/health\n")) || m_server->state() == QProcess::NotRunning;
-    }, kWaitMs);
+    const bool started = QTest::qWaitFor(
+        [&] {
+            out += m_server->readAllStandardOutput();
+            match = kListening.match(QString::fromUtf8(out));
+            // The whole banner: its last line names /health.
+            return (match.hasMatch() && out.contains("/health\n")) || m_server->state() == QProcess::NotRunning;
+        },
+        kWaitMs);
     m_banner = out;
     if (!started || !match.hasMatch())
         return {};
@@ -84,7 +86,8 @@ void TestServe::serveListensPublishAndListenReadIt()
     // The URLs it prints are ones to copy: no doubled slash after the port.
     for (const char *path : {"/events ", "/publish[", "/stream ", "/r/<code>", "/stats ", "/health"})
         QVERIFY2(m_banner.contains((base + path).toUtf8()), m_banner.constData());
-    QVERIFY2(m_banner.contains((QString(base).replace(0, 4, QStringLiteral("ws")) + "/ws ").toUtf8()), m_banner.constData());
+    QVERIFY2(m_banner.contains((QString(base).replace(0, 4, QStringLiteral("ws")) + "/ws ").toUtf8()),
+             m_banner.constData());
     const Run published = run({"publish", base}, "{\"link\":\"/one\"}\n\n{\"link\":\"/two\"}\n{\"link\":\"/three\"}\n");
     QCOMPARE(published.exitCode, 0);
     QCOMPARE(published.out, QByteArray("accepted 3, rejected 0\n"));
@@ -163,8 +166,8 @@ void TestServe::badFlagsExitTwo_data()
     QTest::newRow("serve extra argument") << QStringList{"serve", "extra"} << QByteArray("extra");
     QTest::newRow("publish without URL") << QStringList{"publish"} << QByteArray("URL");
     QTest::newRow("publish bad URL") << QStringList{"publish", "ftp://x"} << QByteArray("ftp://x");
-    QTest::newRow("publish missing file") << QStringList{"publish", "http://127.0.0.1:1", "--file", "/nonexistent/x"}
-                                          << QByteArray("/nonexistent/x");
+    QTest::newRow("publish missing file")
+        << QStringList{"publish", "http://127.0.0.1:1", "--file", "/nonexistent/x"} << QByteArray("/nonexistent/x");
 }
 
 void TestServe::badFlagsExitTwo()

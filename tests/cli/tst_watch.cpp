@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // `clickscope-cli watch` end to end: the built binary against the real publisher and the
 // scripted server; its JSON report must equal what was published.
+#include "server/testpublisher.h"
 #include "support/processrunner.h"
 #include "support/scriptedhttpserver.h"
-#include "server/testpublisher.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -38,7 +38,7 @@ QJsonObject rowFor(const QJsonArray &rows, const QString &key, const QString &va
     return {};
 }
 
-} // namespace
+}   // namespace
 
 class TestWatch : public QObject
 {
@@ -60,7 +60,9 @@ void TestWatch::totalsEqualWhatWasPublished()
     QVERIFY(publisher.listen());
     QList<QJsonObject> clicks;
     for (int i = 0; i < 600; ++i) {
-        clicks.append({{"link", i % 3 == 0 ? "/a" : i % 3 == 1 ? "/b" : QStringLiteral("/c%1").arg(i % 7)},
+        clicks.append({{"link", i % 3 == 0   ? "/a"
+                                : i % 3 == 1 ? "/b"
+                                             : QStringLiteral("/c%1").arg(i % 7)},
                        {"country", i % 2 ? "DE" : "US"},
                        {"device", "mobile"},
                        {"referrer", "https://t.co/x"}});
@@ -147,7 +149,8 @@ void TestWatch::badFlagsExitTwo_data()
 {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QByteArray>("mentions");
-    QTest::newRow("bad map") << QStringList{"watch", "http://127.0.0.1:1/", "--map", "linkpayload"} << QByteArray("--map");
+    QTest::newRow("bad map") << QStringList{"watch", "http://127.0.0.1:1/", "--map", "linkpayload"}
+                             << QByteArray("--map");
     QTest::newRow("unknown map field") << QStringList{"watch", "http://127.0.0.1:1/", "--map", "colour=/c"}
                                        << QByteArray("colour");
     QTest::newRow("top zero") << QStringList{"watch", "http://127.0.0.1:1/", "--top", "0"} << QByteArray("--top");

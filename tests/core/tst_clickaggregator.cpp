@@ -26,11 +26,11 @@ SseEvent click(qint64 id, const QByteArray &link, const QByteArray &country, qin
 SseEvent realtime(qint64 count, const QByteArray &country)
 {
     return SseEvent("message", {},
-                    "{\"clickCount\":" + QByteArray::number(count) + ",\"clickAnalytics\":{\"link\":\"/abc\",\"country\":\""
-                        + country + "\"}}");
+                    "{\"clickCount\":" + QByteArray::number(count)
+                        + ",\"clickAnalytics\":{\"link\":\"/abc\",\"country\":\"" + country + "\"}}");
 }
 
-} // namespace
+}   // namespace
 
 class TestClickAggregator : public QObject
 {
@@ -85,7 +85,7 @@ void TestClickAggregator::totalsAndBreakdownsAreExact()
 void TestClickAggregator::snapshotsGiveTotalsAndResets()
 {
     ClickAggregator aggregator;
-    aggregator.addEvents({realtime(5, "SE")}, kT0);          // history: the total, not a rate
+    aggregator.addEvents({realtime(5, "SE")}, kT0);   // history: the total, not a rate
     QCOMPARE(aggregator.totals().clicks, quint64(5));
     QCOMPARE(aggregator.clicksPerSecond().total(), quint64(0));
     aggregator.addEvents({realtime(6, "SE")}, kT0 + 1000);   // one new click
@@ -109,7 +109,8 @@ void TestClickAggregator::snapshotsGiveTotalsAndResets()
 void TestClickAggregator::aSnapshotStreamCountsForTheLinkItsUrlNames()
 {
     QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/realtime/hello"))), QByteArray("/hello"));
-    QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/realtime/hello/?x=1"))), QByteArray("/hello"));
+    QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/realtime/hello/?x=1"))),
+             QByteArray("/hello"));
     QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/api/realtime/x1"))), QByteArray("/x1"));
     QCOMPARE(ClickAggregator::linkNamedBy(QUrl(QStringLiteral("http://h:1/"))), QByteArray());
     // A stream of the whole hub is no one link's, whatever its last segment.
@@ -120,7 +121,8 @@ void TestClickAggregator::aSnapshotStreamCountsForTheLinkItsUrlNames()
     ClickAggregator aggregator;
     aggregator.setStreamLink("/hello");
     const auto snapshot = [](qint64 count) {
-        return SseEvent("snapshot", {}, "{\"clickCount\":" + QByteArray::number(count) + ",\"clickAnalytics\":{\"country\":\"NZ\"}}");
+        return SseEvent("snapshot", {},
+                        "{\"clickCount\":" + QByteArray::number(count) + ",\"clickAnalytics\":{\"country\":\"NZ\"}}");
     };
     aggregator.addEvents({snapshot(10)}, kT0);
     aggregator.addEvents({snapshot(13)}, kT0 + 1000);
@@ -148,9 +150,9 @@ void TestClickAggregator::aSnapshotStreamCountsForTheLinkItsUrlNames()
 void TestClickAggregator::gapsInIdsAreCounted()
 {
     ClickAggregator aggregator;
-    aggregator.addEvents({click(1, "/a", "US"), click(2, "/a", "US"), click(5, "/a", "US"), click(6, "/a", "US"),
-                          click(10, "/a", "US")},
-                         kT0);
+    aggregator.addEvents(
+        {click(1, "/a", "US"), click(2, "/a", "US"), click(5, "/a", "US"), click(6, "/a", "US"), click(10, "/a", "US")},
+        kT0);
     QCOMPARE(aggregator.totals().gaps, quint64(2 + 3));
     aggregator.addEvents({click(1, "/a", "US"), click(2, "/a", "US")}, kT0);   // restarted ids: no gap
     QCOMPARE(aggregator.totals().gaps, quint64(5));
@@ -170,7 +172,8 @@ void TestClickAggregator::gapsInIdsAreCounted()
         many.append(click(10 + 2 * i, "/a", "US"));
     aggregator.addEvents(many, kT0 + 1000);
     QCOMPARE(aggregator.gapRanges().size(), std::size_t(ClickAggregator::kKeptGapRanges));
-    QCOMPARE(aggregator.totals().gaps, quint64(5 + 7 + (2 * ClickAggregator::kKeptGapRanges - 1)));   // 3…9, then one per step
+    QCOMPARE(aggregator.totals().gaps,
+             quint64(5 + 7 + (2 * ClickAggregator::kKeptGapRanges - 1)));   // 3…9, then one per step
 }
 
 void TestClickAggregator::nonClickStreamsAreCountedByType()
@@ -195,7 +198,7 @@ void TestClickAggregator::undecodableIsCountedAndKeptBounded()
     QList<SseEvent> bad;
     for (int i = 0; i < 10; ++i)
         bad.append(SseEvent("click", {}, "{\"link\":" + QByteArray::number(i)));   // truncated JSON
-    bad.append(SseEvent("click", {}, R"({"link":42})"));                               // wrong type
+    bad.append(SseEvent("click", {}, R"({"link":42})"));                           // wrong type
     aggregator.addEvents(bad, kT0);
     QCOMPARE(aggregator.totals().undecodable, quint64(11));
     QCOMPARE(aggregator.lastUndecodable().size(), std::size_t(3));
@@ -254,7 +257,8 @@ void TestClickAggregator::manyDistinctLinksStayBounded()
 void TestClickAggregator::reportHasEverySection()
 {
     ClickAggregator aggregator;
-    aggregator.addEvents({click(1, "/a", "US", kT0 - 10), click(2, "/b", "DE", kT0 - 10), click(3, "/a", "US", kT0 - 10)}, kT0);
+    aggregator.addEvents(
+        {click(1, "/a", "US", kT0 - 10), click(2, "/b", "DE", kT0 - 10), click(3, "/a", "US", kT0 - 10)}, kT0);
     aggregator.addBytes(1234);
     aggregator.addReconnect();
     const QJsonObject report = aggregator.report(10);

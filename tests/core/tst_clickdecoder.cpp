@@ -23,28 +23,26 @@ void *operator new(std::size_t size)
         return p;
     throw std::bad_alloc();
 }
-void operator delete(void *p) noexcept
-{
-    std::free(p);
-}
-void operator delete(void *p, std::size_t) noexcept
-{
-    std::free(p);
-}
+void operator delete(void *p) noexcept { std::free(p); }
+void operator delete(void *p, std::size_t) noexcept { std::free(p); }
 
 namespace Clickscope {
 // QCOMPARE prints results by name.
 char *toString(DecodeResult result)
 {
     switch (result) {
-    case DecodeResult::Click: return qstrdup("Click");
-    case DecodeResult::Snapshot: return qstrdup("Snapshot");
-    case DecodeResult::NotClick: return qstrdup("NotClick");
-    case DecodeResult::Undecodable: return qstrdup("Undecodable");
+    case DecodeResult::Click:
+        return qstrdup("Click");
+    case DecodeResult::Snapshot:
+        return qstrdup("Snapshot");
+    case DecodeResult::NotClick:
+        return qstrdup("NotClick");
+    case DecodeResult::Undecodable:
+        return qstrdup("Undecodable");
     }
     return qstrdup("?");
 }
-} // namespace Clickscope
+}   // namespace Clickscope
 
 using namespace Clickscope;
 
@@ -80,12 +78,9 @@ qint64 isoMs(const char *iso)
     return QDateTime::fromString(QString::fromLatin1(iso), Qt::ISODateWithMs).toMSecsSinceEpoch();
 }
 
-QByteArray bytes(QByteArrayView view)
-{
-    return view.toByteArray();
-}
+QByteArray bytes(QByteArrayView view) { return view.toByteArray(); }
 
-} // namespace
+}   // namespace
 
 class TestClickDecoder : public QObject
 {
@@ -216,22 +211,23 @@ void TestClickDecoder::clickFields_data()
                                      << QByteArray("www.google.com") << QByteArray("mobile") << QByteArray("Safari")
                                      << qint64(1795437516937) << qint64(123);
     QTest::newRow("broadcast click") << QByteArray(kBroadcastClick) << QByteArray("abc") << QByteArray("DE")
-                                    << QByteArray("t.co") << QByteArray() << QByteArray()
-                                    << isoMs("2026-11-23T10:00:00.000Z") << none;
+                                     << QByteArray("t.co") << QByteArray() << QByteArray()
+                                     << isoMs("2026-11-23T10:00:00.000Z") << none;
     QTest::newRow("link only") << QByteArray(R"({"link":"/a"})") << QByteArray("/a") << QByteArray() << QByteArray()
                                << QByteArray() << QByteArray() << none << none;
-    QTest::newRow("nulls are absent")
-        << QByteArray(R"({"link":"/a","country":null,"referrer":null,"device":null,"ts":null,"id":null})")
-        << QByteArray("/a") << QByteArray() << QByteArray() << QByteArray() << QByteArray() << none << none;
-    QTest::newRow("unicode escapes")
-        << QByteArray(R"({"link":"/caf\u00e9","country":"\u00c9\u00e9","device":"\ud83d\udcf1"})")
-        << QByteArray("/caf\xc3\xa9") << QByteArray("\xc3\x89\xc3\xa9") << QByteArray() << QByteArray("\xf0\x9f\x93\xb1")
-        << QByteArray() << none << none;
+    QTest::newRow("nulls are absent") << QByteArray(
+        R"({"link":"/a","country":null,"referrer":null,"device":null,"ts":null,"id":null})")
+                                      << QByteArray("/a") << QByteArray() << QByteArray() << QByteArray()
+                                      << QByteArray() << none << none;
+    QTest::newRow("unicode escapes") << QByteArray(
+        R"({"link":"/caf\u00e9","country":"\u00c9\u00e9","device":"\ud83d\udcf1"})")
+                                     << QByteArray("/caf\xc3\xa9") << QByteArray("\xc3\x89\xc3\xa9") << QByteArray()
+                                     << QByteArray("\xf0\x9f\x93\xb1") << QByteArray() << none << none;
     QTest::newRow("raw UTF-8") << QByteArray("{\"link\":\"/\xc3\xa9t\xc3\xa9\"}") << QByteArray("/\xc3\xa9t\xc3\xa9")
                                << QByteArray() << QByteArray() << QByteArray() << QByteArray() << none << none;
-    QTest::newRow("escaped slash and quote") << QByteArray(R"({"link":"\/a\"b"})") << QByteArray("/a\"b")
-                                             << QByteArray() << QByteArray() << QByteArray() << QByteArray() << none
-                                             << none;
+    QTest::newRow("escaped slash and quote")
+        << QByteArray(R"({"link":"\/a\"b"})") << QByteArray("/a\"b") << QByteArray() << QByteArray() << QByteArray()
+        << QByteArray() << none << none;
     QTest::newRow("shortCode") << QByteArray(R"({"shortCode":"xyz"})") << QByteArray("xyz") << QByteArray()
                                << QByteArray() << QByteArray() << QByteArray() << none << none;
     QTest::newRow("code as a string") << QByteArray(R"({"code":"q1"})") << QByteArray("q1") << QByteArray()
@@ -241,23 +237,22 @@ void TestClickDecoder::clickFields_data()
     QTest::newRow("names in priority order, not document order")
         << QByteArray(R"({"url":"u","code":"c","shortCode":"s","link":"/l"})") << QByteArray("/l") << QByteArray()
         << QByteArray() << QByteArray() << QByteArray() << none << none;
-    QTest::newRow("numeric code skipped for url") << QByteArray(R"({"code":404,"url":"/u"})") << QByteArray("/u")
-                                                  << QByteArray() << QByteArray() << QByteArray() << QByteArray()
-                                                  << none << none;
-    QTest::newRow("duplicate key: the last wins") << QByteArray(R"({"link":"/a","country":"US","link":"/b"})")
-                                                  << QByteArray("/b") << QByteArray("US") << QByteArray()
-                                                  << QByteArray() << QByteArray() << none << none;
+    QTest::newRow("numeric code skipped for url")
+        << QByteArray(R"({"code":404,"url":"/u"})") << QByteArray("/u") << QByteArray() << QByteArray() << QByteArray()
+        << QByteArray() << none << none;
+    QTest::newRow("duplicate key: the last wins")
+        << QByteArray(R"({"link":"/a","country":"US","link":"/b"})") << QByteArray("/b") << QByteArray("US")
+        << QByteArray() << QByteArray() << QByteArray() << none << none;
     QTest::newRow("referer spelling") << QByteArray(R"({"link":"/a","referer":"https://github.com/x"})")
                                       << QByteArray("/a") << QByteArray() << QByteArray("github.com") << QByteArray()
                                       << QByteArray() << none << none;
     QTest::newRow("referrer before referer")
         << QByteArray(R"({"link":"/a","referer":"https://b.example/","referrer":"https://a.example/"})")
         << QByteArray("/a") << QByteArray() << QByteArray("a.example") << QByteArray() << QByteArray() << none << none;
-    QTest::newRow("browser given beats the user agent")
-        << QByteArray(QByteArray(R"({"link":"/a","browser":"Brave","device":"desktop","userAgent":")") + kChromeWindows
-                      + "\"}")
-        << QByteArray("/a") << QByteArray() << QByteArray() << QByteArray("desktop") << QByteArray("Brave") << none
-        << none;
+    QTest::newRow("browser given beats the user agent") << QByteArray(
+        QByteArray(R"({"link":"/a","browser":"Brave","device":"desktop","userAgent":")") + kChromeWindows + "\"}")
+                                                        << QByteArray("/a") << QByteArray() << QByteArray()
+                                                        << QByteArray("desktop") << QByteArray("Brave") << none << none;
     QTest::newRow("browser and device from the user agent")
         << QByteArray(QByteArray(R"({"link":"/a","userAgent":")") + kChromeWindows + "\"}") << QByteArray("/a")
         << QByteArray() << QByteArray() << QByteArray("desktop") << QByteArray("Chrome") << none << none;
@@ -266,9 +261,9 @@ void TestClickDecoder::clickFields_data()
                             << QByteArray("Chrome") << none << none;
     QTest::newRow("empty user agent") << QByteArray(R"({"link":"/a","userAgent":""})") << QByteArray("/a")
                                       << QByteArray() << QByteArray() << QByteArray() << QByteArray() << none << none;
-    QTest::newRow("id as a digit string") << QByteArray(R"({"link":"/a","id":"77"})") << QByteArray("/a")
-                                          << QByteArray() << QByteArray() << QByteArray() << QByteArray() << none
-                                          << qint64(77);
+    QTest::newRow("id as a digit string")
+        << QByteArray(R"({"link":"/a","id":"77"})") << QByteArray("/a") << QByteArray() << QByteArray() << QByteArray()
+        << QByteArray() << none << qint64(77);
     QTest::newRow("id as a UUID gives no sequence")
         << QByteArray(R"({"link":"/a","id":"0b9a6e1c-7a0e-4c7e-9d2b-1f7c1d8e2f3a"})") << QByteArray("/a")
         << QByteArray() << QByteArray() << QByteArray() << QByteArray() << none << none;
@@ -324,12 +319,12 @@ void TestClickDecoder::snapshots_data()
     QTest::addColumn<QByteArray>("lastReferrer");
     QTest::addColumn<QByteArray>("lastLink");
 
-    QTest::newRow("link snapshot with analytics") << QByteArray("message") << QByteArray(kLinkSnapshot) << qint64(3)
-                                             << true << QByteArray("FR") << QByteArray("Firefox")
-                                             << QByteArray("news.ycombinator.com") << QByteArray();
-    QTest::newRow("link snapshot before any click") << QByteArray("message") << QByteArray(kLinkSnapshotBeforeAnyClick) << qint64(0)
-                                               << false << QByteArray() << QByteArray() << QByteArray()
-                                               << QByteArray();
+    QTest::newRow("link snapshot with analytics")
+        << QByteArray("message") << QByteArray(kLinkSnapshot) << qint64(3) << true << QByteArray("FR")
+        << QByteArray("Firefox") << QByteArray("news.ycombinator.com") << QByteArray();
+    QTest::newRow("link snapshot before any click")
+        << QByteArray("message") << QByteArray(kLinkSnapshotBeforeAnyClick) << qint64(0) << false << QByteArray()
+        << QByteArray() << QByteArray() << QByteArray();
     QTest::newRow("publisher snapshot") << QByteArray("snapshot") << QByteArray(kPublisherSnapshot) << qint64(120)
                                         << false << QByteArray() << QByteArray() << QByteArray() << QByteArray();
     QTest::newRow("count only") << QByteArray("message") << QByteArray(R"({"clickCount":5})") << qint64(5) << false
@@ -337,19 +332,17 @@ void TestClickDecoder::snapshots_data()
     QTest::newRow("null analytics") << QByteArray("message") << QByteArray(R"({"clickCount":5,"clickAnalytics":null})")
                                     << qint64(5) << false << QByteArray() << QByteArray() << QByteArray()
                                     << QByteArray();
-    QTest::newRow("analytics with a link") << QByteArray("message")
-                                           << QByteArray(R"({"clickCount":9,"clickAnalytics":{"link":"/z","country":"JP"}})")
-                                           << qint64(9) << true << QByteArray("JP") << QByteArray() << QByteArray()
-                                           << QByteArray("/z");
+    QTest::newRow("analytics with a link")
+        << QByteArray("message") << QByteArray(R"({"clickCount":9,"clickAnalytics":{"link":"/z","country":"JP"}})")
+        << qint64(9) << true << QByteArray("JP") << QByteArray() << QByteArray() << QByteArray("/z");
     QTest::newRow("beyond 2^53") << QByteArray("message") << QByteArray(R"({"clickCount":9007199254740993})")
                                  << qint64(9007199254740993) << false << QByteArray() << QByteArray() << QByteArray()
                                  << QByteArray();
     QTest::newRow("whole double") << QByteArray("message") << QByteArray(R"({"clickCount":7.0})") << qint64(7) << false
                                   << QByteArray() << QByteArray() << QByteArray() << QByteArray();
     QTest::newRow("full state first") << QByteArray("snapshot")
-                                               << QByteArray(R"({"clickCount":42,"links":{"/a":40,"/b":2}})")
-                                               << qint64(42) << false << QByteArray() << QByteArray() << QByteArray()
-                                               << QByteArray();
+                                      << QByteArray(R"({"clickCount":42,"links":{"/a":40,"/b":2}})") << qint64(42)
+                                      << false << QByteArray() << QByteArray() << QByteArray() << QByteArray();
 }
 
 void TestClickDecoder::snapshots()
@@ -391,9 +384,11 @@ void TestClickDecoder::referrerHost_data()
     QTest::newRow("no slash") << QByteArray("https://t.co") << QByteArray("t.co");
     QTest::newRow("direct visit") << QByteArray("") << QByteArray();
     QTest::newRow("bare host") << QByteArray("news.ycombinator.com") << QByteArray("news.ycombinator.com");
-    QTest::newRow("host and path, no scheme") << QByteArray("news.ycombinator.com/item") << QByteArray("news.ycombinator.com");
+    QTest::newRow("host and path, no scheme")
+        << QByteArray("news.ycombinator.com/item") << QByteArray("news.ycombinator.com");
     QTest::newRow("query right after the host") << QByteArray("https://example.com?q=1") << QByteArray("example.com");
-    QTest::newRow("fragment right after the host") << QByteArray("https://example.com#top") << QByteArray("example.com");
+    QTest::newRow("fragment right after the host")
+        << QByteArray("https://example.com#top") << QByteArray("example.com");
     QTest::newRow("user info and port") << QByteArray("http://user:pw@example.com:8080/x") << QByteArray("example.com");
     QTest::newRow("upper case") << QByteArray("https://News.YCombinator.COM/") << QByteArray("news.ycombinator.com");
     QTest::newRow("IPv6 with port") << QByteArray("https://[::1]:8443/x") << QByteArray("[::1]");
@@ -401,7 +396,9 @@ void TestClickDecoder::referrerHost_data()
     QTest::newRow("app scheme") << QByteArray("android-app://com.google.android.gm/")
                                 << QByteArray("com.google.android.gm");
     QTest::newRow("scheme-relative") << QByteArray("//cdn.example.com/x") << QByteArray("cdn.example.com");
-    QTest::newRow("unicode host") << QByteArray("https://b\\u00fccher.example/") << QByteArray("b\xc3\xbc" "cher.example");
+    QTest::newRow("unicode host") << QByteArray("https://b\\u00fccher.example/")
+                                  << QByteArray("b\xc3\xbc"
+                                                "cher.example");
 }
 
 void TestClickDecoder::referrerHost()
@@ -424,24 +421,25 @@ void TestClickDecoder::userAgent_data()
     QTest::addColumn<QByteArray>("device");
 
     QTest::newRow("Chrome, Windows") << QByteArray(kChromeWindows) << QByteArray("Chrome") << QByteArray("desktop");
-    QTest::newRow("Edge, Windows")
-        << QByteArray("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-                      "Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91")
-        << QByteArray("Edge") << QByteArray("desktop");
-    QTest::newRow("Safari, macOS")
-        << QByteArray("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-                      "Version/17.2 Safari/605.1.15")
-        << QByteArray("Safari") << QByteArray("desktop");
-    QTest::newRow("Firefox, Linux") << QByteArray("Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0")
+    QTest::newRow("Edge, Windows") << QByteArray(
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91")
+                                   << QByteArray("Edge") << QByteArray("desktop");
+    QTest::newRow("Safari, macOS") << QByteArray(
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.2 Safari/605.1.15")
+                                   << QByteArray("Safari") << QByteArray("desktop");
+    QTest::newRow("Firefox, Linux") << QByteArray(
+        "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0")
                                     << QByteArray("Firefox") << QByteArray("desktop");
     QTest::newRow("Chrome, Android phone")
         << QByteArray("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
                       "Chrome/120.0.0.0 Mobile Safari/537.36")
         << QByteArray("Chrome") << QByteArray("mobile");
-    QTest::newRow("Safari, iPhone")
-        << QByteArray("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-                      "Version/17.2 Mobile/15E148 Safari/604.1")
-        << QByteArray("Safari") << QByteArray("mobile");
+    QTest::newRow("Safari, iPhone") << QByteArray(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.2 Mobile/15E148 Safari/604.1")
+                                    << QByteArray("Safari") << QByteArray("mobile");
     QTest::newRow("Chrome, iPhone (CriOS)")
         << QByteArray("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
                       "CriOS/120.0.6099.119 Mobile/15E148 Safari/604.1")
@@ -462,12 +460,13 @@ void TestClickDecoder::userAgent_data()
         << QByteArray("Mozilla/5.0 (Linux; Android 13; SAMSUNG SM-S911B) AppleWebKit/537.36 (KHTML, like Gecko) "
                       "SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36")
         << QByteArray("Samsung Internet") << QByteArray("mobile");
-    QTest::newRow("Firefox, Android") << QByteArray("Mozilla/5.0 (Android 14; Mobile; rv:121.0) Gecko/121.0 Firefox/121.0")
+    QTest::newRow("Firefox, Android") << QByteArray(
+        "Mozilla/5.0 (Android 14; Mobile; rv:121.0) Gecko/121.0 Firefox/121.0")
                                       << QByteArray("Firefox") << QByteArray("mobile");
-    QTest::newRow("Safari, iPad")
-        << QByteArray("Mozilla/5.0 (iPad; CPU OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-                      "Version/17.2 Mobile/15E148 Safari/604.1")
-        << QByteArray("Safari") << QByteArray("tablet");
+    QTest::newRow("Safari, iPad") << QByteArray(
+        "Mozilla/5.0 (iPad; CPU OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.2 Mobile/15E148 Safari/604.1")
+                                  << QByteArray("Safari") << QByteArray("tablet");
     QTest::newRow("Chrome, Android tablet")
         << QByteArray("Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) "
                       "Chrome/120.0.0.0 Safari/537.36")
@@ -509,19 +508,24 @@ void TestClickDecoder::timestamps_data()
     QTest::newRow("timestamp key") << QByteArray(R"("timestamp":1795437516937)") << ms;
     QTest::newRow("time key") << QByteArray(R"("time":1795437516)") << qint64(1795437516000);
     QTest::newRow("ts before timestamp") << QByteArray(R"("timestamp":1,"ts":1795437516937)") << ms;
-    QTest::newRow("ISO, ms, Z") << QByteArray(R"("ts":"2026-11-23T10:00:00.000Z")") << isoMs("2026-11-23T10:00:00.000Z");
+    QTest::newRow("ISO, ms, Z") << QByteArray(R"("ts":"2026-11-23T10:00:00.000Z")")
+                                << isoMs("2026-11-23T10:00:00.000Z");
     QTest::newRow("ISO, Z") << QByteArray(R"("ts":"2026-11-23T10:00:00Z")") << isoMs("2026-11-23T10:00:00Z");
     QTest::newRow("ISO, offset") << QByteArray(R"("ts":"2026-11-23T11:30:00+01:30")") << isoMs("2026-11-23T10:00:00Z");
-    QTest::newRow("ISO, negative offset") << QByteArray(R"("ts":"2026-11-23T05:00:00-0500")")
-                                          << isoMs("2026-11-23T10:00:00Z");
-    QTest::newRow("ISO, hour offset") << QByteArray(R"("ts":"2026-11-23T12:00:00+02")") << isoMs("2026-11-23T10:00:00Z");
+    QTest::newRow("ISO, negative offset")
+        << QByteArray(R"("ts":"2026-11-23T05:00:00-0500")") << isoMs("2026-11-23T10:00:00Z");
+    QTest::newRow("ISO, hour offset") << QByteArray(R"("ts":"2026-11-23T12:00:00+02")")
+                                      << isoMs("2026-11-23T10:00:00Z");
     QTest::newRow("ISO, microseconds") << QByteArray(R"("ts":"2026-11-23T10:00:00.123456Z")")
                                        << isoMs("2026-11-23T10:00:00.123Z");
     QTest::newRow("ISO, tenths") << QByteArray(R"("ts":"2026-11-23T10:00:00.5Z")") << isoMs("2026-11-23T10:00:00.500Z");
-    QTest::newRow("ISO, no offset is UTC") << QByteArray(R"("ts":"2026-11-23T10:00:00")") << isoMs("2026-11-23T10:00:00Z");
-    QTest::newRow("ISO, space, no seconds") << QByteArray(R"("ts":"2026-11-23 10:00")") << isoMs("2026-11-23T10:00:00Z");
+    QTest::newRow("ISO, no offset is UTC")
+        << QByteArray(R"("ts":"2026-11-23T10:00:00")") << isoMs("2026-11-23T10:00:00Z");
+    QTest::newRow("ISO, space, no seconds")
+        << QByteArray(R"("ts":"2026-11-23 10:00")") << isoMs("2026-11-23T10:00:00Z");
     QTest::newRow("ISO, date only") << QByteArray(R"("ts":"2026-11-23")") << isoMs("2026-11-23T00:00:00Z");
-    QTest::newRow("ISO, leap day") << QByteArray(R"("ts":"2028-02-29T23:59:59.999Z")") << isoMs("2028-02-29T23:59:59.999Z");
+    QTest::newRow("ISO, leap day") << QByteArray(R"("ts":"2028-02-29T23:59:59.999Z")")
+                                   << isoMs("2028-02-29T23:59:59.999Z");
     QTest::newRow("ISO, 1970") << QByteArray(R"("ts":"1970-01-01T00:00:00Z")") << qint64(0);
 }
 
@@ -645,16 +649,15 @@ void TestClickDecoder::mapping_data()
         << DecodeResult::Click << QByteArray("abc") << QByteArray("DE") << QByteArray()
         << isoMs("2026-11-23T10:00:00.000Z") << none;
     QTest::newRow("the same frame unmapped is not a click")
-        << QStringList{}
-        << QByteArray(R"({"streamName":"clicks","id":"c-17","event":{"data":{"shortCode":"abc"}}})")
+        << QStringList{} << QByteArray(R"({"streamName":"clicks","id":"c-17","event":{"data":{"shortCode":"abc"}}})")
         << DecodeResult::NotClick << QByteArray() << QByteArray() << QByteArray() << none << none;
     QTest::newRow("array index") << QStringList{"link=/items/1/slug"}
                                  << QByteArray(R"({"items":[{"slug":"/first"},{"slug":"/second"}]})")
                                  << DecodeResult::Click << QByteArray("/second") << QByteArray() << QByteArray() << none
                                  << none;
     QTest::newRow("escaped tokens") << QStringList{"link=/a~1b/c~0d"} << QByteArray(R"({"a/b":{"c~d":"/esc"}})")
-                                    << DecodeResult::Click << QByteArray("/esc") << QByteArray() << QByteArray()
-                                    << none << none;
+                                    << DecodeResult::Click << QByteArray("/esc") << QByteArray() << QByteArray() << none
+                                    << none;
     QTest::newRow("mapping overrides detection")
         << QStringList{"link=/payload/slug"} << QByteArray(R"({"link":"/ignored","payload":{"slug":"/used"}})")
         << DecodeResult::Click << QByteArray("/used") << QByteArray() << QByteArray() << none << none;
@@ -668,29 +671,29 @@ void TestClickDecoder::mapping_data()
         << QStringList{"country=/geo/cc"} << QByteArray(R"({"link":"/a","country":"US"})") << DecodeResult::Click
         << QByteArray("/a") << QByteArray() << QByteArray() << none << none;
     QTest::newRow("mapped referrer is reduced to its host")
-        << QStringList{"referrer=/ctx/ref"} << QByteArray(R"({"link":"/a","ctx":{"ref":"https://www.bing.com/search?q=x"}})")
-        << DecodeResult::Click << QByteArray("/a") << QByteArray() << QByteArray("www.bing.com") << none << none;
-    QTest::newRow("mapped id") << QStringList{"id=/meta/seq"} << QByteArray(R"({"link":"/a","id":5,"meta":{"seq":"42"}})")
-                               << DecodeResult::Click << QByteArray("/a") << QByteArray() << QByteArray() << none
-                               << qint64(42);
-    QTest::newRow("pointer through a string") << QStringList{"link=/payload/slug/x"}
-                                              << QByteArray(R"({"payload":{"slug":"/s"}})") << DecodeResult::NotClick
-                                              << QByteArray() << QByteArray() << QByteArray() << none << none;
+        << QStringList{"referrer=/ctx/ref"}
+        << QByteArray(R"({"link":"/a","ctx":{"ref":"https://www.bing.com/search?q=x"}})") << DecodeResult::Click
+        << QByteArray("/a") << QByteArray() << QByteArray("www.bing.com") << none << none;
+    QTest::newRow("mapped id") << QStringList{"id=/meta/seq"}
+                               << QByteArray(R"({"link":"/a","id":5,"meta":{"seq":"42"}})") << DecodeResult::Click
+                               << QByteArray("/a") << QByteArray() << QByteArray() << none << qint64(42);
+    QTest::newRow("pointer through a string")
+        << QStringList{"link=/payload/slug/x"} << QByteArray(R"({"payload":{"slug":"/s"}})") << DecodeResult::NotClick
+        << QByteArray() << QByteArray() << QByteArray() << none << none;
     QTest::newRow("index out of range") << QStringList{"link=/items/2"} << QByteArray(R"({"items":["/a","/b"]})")
                                         << DecodeResult::NotClick << QByteArray() << QByteArray() << QByteArray()
                                         << none << none;
-    QTest::newRow("index with a leading zero") << QStringList{"link=/items/01"} << QByteArray(R"({"items":["/a","/b"]})")
-                                               << DecodeResult::NotClick << QByteArray() << QByteArray()
-                                               << QByteArray() << none << none;
-    QTest::newRow("key that looks like an index") << QStringList{"link=/items/0"}
-                                                  << QByteArray(R"({"items":{"0":"/zero"}})") << DecodeResult::Click
-                                                  << QByteArray("/zero") << QByteArray() << QByteArray() << none
-                                                  << none;
+    QTest::newRow("index with a leading zero")
+        << QStringList{"link=/items/01"} << QByteArray(R"({"items":["/a","/b"]})") << DecodeResult::NotClick
+        << QByteArray() << QByteArray() << QByteArray() << none << none;
+    QTest::newRow("key that looks like an index")
+        << QStringList{"link=/items/0"} << QByteArray(R"({"items":{"0":"/zero"}})") << DecodeResult::Click
+        << QByteArray("/zero") << QByteArray() << QByteArray() << none << none;
     QTest::newRow("empty key") << QStringList{"link=/"} << QByteArray(R"({"":"/empty"})") << DecodeResult::Click
                                << QByteArray("/empty") << QByteArray() << QByteArray() << none << none;
-    QTest::newRow("mapped null is absent") << QStringList{"link=/p"} << QByteArray(R"({"p":null})")
-                                           << DecodeResult::NotClick << QByteArray() << QByteArray() << QByteArray()
-                                           << none << none;
+    QTest::newRow("mapped null is absent")
+        << QStringList{"link=/p"} << QByteArray(R"({"p":null})") << DecodeResult::NotClick << QByteArray()
+        << QByteArray() << QByteArray() << none << none;
     QTest::newRow("snapshot's last click, relative to clickAnalytics")
         << QStringList{"link=/payload/slug"}
         << QByteArray(R"({"clickCount":2,"clickAnalytics":{"payload":{"slug":"/s"},"country":"IT"}})")
@@ -743,10 +746,13 @@ void TestClickDecoder::integersBeyond64BitsKeepTheClick_data()
     QTest::addColumn<QByteArray>("data");
     QTest::addColumn<QString>("link");
     QTest::newRow("id 2^64") << QByteArray(R"({"id": 18446744073709551616, "link": "/a"})") << QStringLiteral("/a");
-    QTest::newRow("id 10^23, last") << QByteArray(R"({"link": "/b", "id":100000000000000000000000})") << QStringLiteral("/b");
-    QTest::newRow("a huge number elsewhere") << QByteArray(R"({"link":"/c","n":[1, -123456789012345678901234, 1.5e300],"s":"99999999999999999999999"})")
-                                            << QStringLiteral("/c");
-    QTest::newRow("a long fraction") << QByteArray(R"({"link":"/d","x":1.23456789012345678901234, "id":123456789012345678901})")
+    QTest::newRow("id 10^23, last") << QByteArray(R"({"link": "/b", "id":100000000000000000000000})")
+                                    << QStringLiteral("/b");
+    QTest::newRow("a huge number elsewhere")
+        << QByteArray(R"({"link":"/c","n":[1, -123456789012345678901234, 1.5e300],"s":"99999999999999999999999"})")
+        << QStringLiteral("/c");
+    QTest::newRow("a long fraction") << QByteArray(
+        R"({"link":"/d","x":1.23456789012345678901234, "id":123456789012345678901})")
                                      << QStringLiteral("/d");
 }
 

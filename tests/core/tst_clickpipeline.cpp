@@ -6,10 +6,10 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QElapsedTimer>
-#include <QDeadlineTimer>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
@@ -27,11 +27,12 @@ QByteArray clicks(int from, int to)
     QByteArray body;
     for (int i = from; i <= to; ++i)
         body += "id: " + QByteArray::number(i) + "\nevent: click\ndata: {\"id\":" + QByteArray::number(i)
-                + ",\"link\":\"/l" + QByteArray::number(i % 4) + "\",\"country\":\"" + (i % 2 ? "DE" : "US") + "\"}\n\n";
+                + ",\"link\":\"/l" + QByteArray::number(i % 4) + "\",\"country\":\"" + (i % 2 ? "DE" : "US")
+                + "\"}\n\n";
     return body;
 }
 
-} // namespace
+}   // namespace
 
 class TestClickPipeline : public QObject
 {
@@ -67,10 +68,7 @@ void TestClickPipeline::init()
     m_wrongThread = false;
 }
 
-void TestClickPipeline::cleanup()
-{
-    m_server.reset();
-}
+void TestClickPipeline::cleanup() { m_server.reset(); }
 
 void TestClickPipeline::watch(ClickPipeline &pipeline)
 {
@@ -215,7 +213,8 @@ void TestClickPipeline::reportMatchesTheSnapshots()
         const QJsonArray top = capture.report.value(QStringLiteral("topLinks")).toArray();
         QCOMPARE(top.size(), std::min<qsizetype>(3, capture.snapshot->topLinks.size()));
         for (qsizetype i = 0; i < top.size(); ++i)
-            QCOMPARE(quint64(top.at(i).toObject().value(QStringLiteral("count")).toInteger()), capture.snapshot->topLinks.at(i).count);
+            QCOMPARE(quint64(top.at(i).toObject().value(QStringLiteral("count")).toInteger()),
+                     capture.snapshot->topLinks.at(i).count);
         QVERIFY(capture.snapshot->newEvents.isEmpty());
         QCoreApplication::processEvents();   // the snapshots the window would get meanwhile
     }
@@ -241,8 +240,8 @@ void TestClickPipeline::aReplacedStreamSaysNothingMore()
     QSignalSpy states(&pipeline, &ClickPipeline::stateChanged);
     pipeline.connectTo(live, {}, /*newSession=*/true);
     QTRY_VERIFY_WITH_TIMEOUT(m_last && m_last->totals.clicks == 3, kWaitMs);
-    QTRY_VERIFY_WITH_TIMEOUT(!states.isEmpty() && states.last().at(0).value<StreamSource::State>() == StreamSource::State::Open,
-                             kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !states.isEmpty() && states.last().at(0).value<StreamSource::State>() == StreamSource::State::Open, kWaitMs);
     QCOMPARE(failed.size(), 0);
     for (const QList<QVariant> &state : std::as_const(states))
         QVERIFY(state.at(0).value<StreamSource::State>() != StreamSource::State::Closed);

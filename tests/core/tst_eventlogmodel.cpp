@@ -52,12 +52,9 @@ QList<int> range(int first, int count)
     return out;
 }
 
-QPoint span(const QSignalSpy &spy)
-{
-    return {spy.first().at(1).toInt(), spy.first().at(2).toInt()};
-}
+QPoint span(const QSignalSpy &spy) { return {spy.first().at(1).toInt(), spy.first().at(2).toInt()}; }
 
-} // namespace
+}   // namespace
 
 class TestEventLogModel : public QObject
 {
@@ -107,8 +104,7 @@ void TestEventLogModel::columnsAndRoles()
     EventLogModel model(10);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     const qint64 at = QDateTime(QDate(2024, 6, 11), QTime(13, 4, 5, 67)).toMSecsSinceEpoch();
-    model.appendEvents({{SseEvent("click", "id-7", "line one\nline two"), at},
-                        {SseEvent("", "", ""), at + 1}});
+    model.appendEvents({{SseEvent("click", "id-7", "line one\nline two"), at}, {SseEvent("", "", ""), at + 1}});
 
     QCOMPARE(model.columnCount(), 5);
     const QStringList headers{"Time", "Type", "Id", "Size", "Data"};
@@ -155,13 +151,12 @@ void TestEventLogModel::previewText_data()
     QTest::newRow("crlf and cr") << QByteArray("a\r\nb\rc") << 200 << QStringLiteral("a⏎b⏎c");
     QTest::newRow("exactly max") << QByteArray(200, 'x') << 200 << QString(200, u'x');
     QTest::newRow("one over") << QByteArray(201, 'x') << 200 << QString(200, u'x') + u'…';
-    QTest::newRow("multibyte kept whole") << QByteArray("\xc3\xa9\xe2\x82\xac\xc3\xa9") << 2
-                                          << QStringLiteral("é€…");
+    QTest::newRow("multibyte kept whole") << QByteArray("\xc3\xa9\xe2\x82\xac\xc3\xa9") << 2 << QStringLiteral("é€…");
     // 😀 is two UTF-16 units: a cut between them would leave half a character.
     QTest::newRow("no half surrogate") << QByteArray("ab\xf0\x9f\x98\x80") << 3 << QStringLiteral("ab…");
     QTest::newRow("surrogate fits") << QByteArray("a\xf0\x9f\x98\x80z") << 3 << QStringLiteral("a😀…");
-    QTest::newRow("three-byte run") << QByteArray(3 * 300, '\0').replace(QByteArray(1, '\0'), "\xe2\x82\xac")
-                                    << 200 << QString(200, QChar(0x20AC)) + u'…';
+    QTest::newRow("three-byte run") << QByteArray(3 * 300, '\0').replace(QByteArray(1, '\0'), "\xe2\x82\xac") << 200
+                                    << QString(200, QChar(0x20AC)) + u'…';
 }
 
 void TestEventLogModel::previewText()
@@ -306,7 +301,7 @@ void TestEventLogModel::pauseBuffersAndResumesInOneBatch()
     QCOMPARE(pausedChanged.size(), 1);
     model.appendEvents(makeRows(4, 3));
     model.appendEvents(makeRows(7, 3));
-    QCOMPARE(counts.total(), 0);       // the table stands still
+    QCOMPARE(counts.total(), 0);   // the table stands still
     QCOMPARE(model.rowCount(), 4);
     QCOMPARE(model.pendingCount(), 6);
 
@@ -353,7 +348,7 @@ void TestEventLogModel::pauseBufferIsBounded()
     model.appendEvents(makeRows(11, 6));   // 14 waiting: the 4 oldest go
     QCOMPARE(model.pendingCount(), 10);
     QCOMPARE(model.droppedWhilePaused(), 4ULL);
-    model.appendEvents(makeRows(17, 23));  // more than the bound in one call
+    model.appendEvents(makeRows(17, 23));   // more than the bound in one call
     QCOMPARE(model.pendingCount(), 10);
     QCOMPARE(model.droppedWhilePaused(), 4ULL + 10 + 13);
     QCOMPARE(model.evicted(), model.droppedWhilePaused());

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
+#include "core/sse/eventsource.h"
 #include "support/eventcollector.h"
 #include "support/ports.h"
 #include "support/scriptedhttpserver.h"
-#include "core/sse/eventsource.h"
 
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -15,17 +15,15 @@ using Clickscope::SourceConfig;
 using Clickscope::SseEvent;
 using Clickscope::StreamSource;
 using Clickscope::Testing::EventCollector;
-using Clickscope::Testing::unusedPort;
 using Clickscope::Testing::ScriptedHttpServer;
+using Clickscope::Testing::unusedPort;
 using Response = ScriptedHttpServer::Response;
 
 namespace {
 
 constexpr int kWaitMs = 5000;
 
-
-
-} // namespace
+}   // namespace
 
 class TestEventSource : public QObject
 {
@@ -66,10 +64,7 @@ void TestEventSource::init()
     QVERIFY(m_server->listen());
 }
 
-void TestEventSource::cleanup()
-{
-    m_server.reset();
-}
+void TestEventSource::cleanup() { m_server.reset(); }
 
 std::unique_ptr<EventSource> TestEventSource::makeSource(const QString &path, SourceConfig config)
 {
@@ -213,7 +208,8 @@ void TestEventSource::wrongContentTypeFails()
     QVERIFY(got.events.isEmpty());
 
     // Parameters do not matter, the essence does.
-    m_server->route("/charset", Response::streamingStatus(200, "Text/Event-Stream; charset=utf-8", "data: y\n\n").keepOpen());
+    m_server->route("/charset",
+                    Response::streamingStatus(200, "Text/Event-Stream; charset=utf-8", "data: y\n\n").keepOpen());
     auto ok = makeSource("/charset");
     EventCollector okGot(ok.get());
     ok->open();
@@ -240,8 +236,7 @@ void TestEventSource::sendsCustomHeadersMethodAndBody()
     SourceConfig config;
     config.method = "POST";
     config.body = R"({"messages":[{"role":"user","content":"Tell me a joke"}],"stream":true})";
-    config.headers = {{"Authorization", "Bearer sk-test-123"}, {"Content-Type", "application/json"},
-                      {"X-Trace", "t1"}};
+    config.headers = {{"Authorization", "Bearer sk-test-123"}, {"Content-Type", "application/json"}, {"X-Trace", "t1"}};
     auto source = makeSource("/chat", config);
     EventCollector got(source.get());
     source->open();
@@ -266,9 +261,8 @@ void TestEventSource::droppedConnectionsAreClosed()
     config.maxRetryMs = 20;
     auto source = makeSource("/s", config);
     int opened = 0;
-    connect(source.get(), &StreamSource::stateChanged, this, [&opened](StreamSource::State state) {
-        opened += state == StreamSource::State::Open ? 1 : 0;
-    });
+    connect(source.get(), &StreamSource::stateChanged, this,
+            [&opened](StreamSource::State state) { opened += state == StreamSource::State::Open ? 1 : 0; });
     source->open();
     QTRY_VERIFY_WITH_TIMEOUT(opened >= 9, 4 * kWaitMs);
 }
@@ -296,7 +290,6 @@ void TestEventSource::doneMarkerClosesCleanly()
     QTRY_COMPARE_WITH_TIMEOUT(all.events.size(), 3, kWaitMs);
 }
 
-
 void TestEventSource::aHeaderThatCannotBeSentFailsWithoutRetrying()
 {
     // Asking again sends the same broken request: it is a fatal error, not a reconnection.
@@ -309,7 +302,8 @@ void TestEventSource::aHeaderThatCannotBeSentFailsWithoutRetrying()
     QSignalSpy reconnects(&source, &StreamSource::reconnectScheduled);
     source.open();
     QVERIFY(failed.wait(kWaitMs));
-    QVERIFY2(failed.first().at(1).toString().contains(QStringLiteral("X-Token")), qPrintable(failed.first().at(1).toString()));
+    QVERIFY2(failed.first().at(1).toString().contains(QStringLiteral("X-Token")),
+             qPrintable(failed.first().at(1).toString()));
     QCOMPARE(reconnects.size(), 0);
     QCOMPARE(source.state(), StreamSource::State::Closed);
     QVERIFY(m_server->requests().isEmpty());

@@ -78,22 +78,29 @@ void TestFieldMapping::parse()
 void TestFieldMapping::parseErrors_data()
 {
     QTest::addColumn<QStringList>("specs");
-    QTest::addColumn<QString>("item");      // the error quotes the offending item
-    QTest::addColumn<QString>("reason");    // and says what is wrong with it
+    QTest::addColumn<QString>("item");     // the error quotes the offending item
+    QTest::addColumn<QString>("reason");   // and says what is wrong with it
 
     QTest::newRow("unknown field") << QStringList{"slug=/payload/slug"} << "'slug=/payload/slug'"
                                    << "unknown field 'slug'";
-    QTest::newRow("field names are case-sensitive") << QStringList{"Link=/a"} << "'Link=/a'" << "unknown field";
-    QTest::newRow("missing '='") << QStringList{"link/payload/slug"} << "'link/payload/slug'" << "missing '='";
+    QTest::newRow("field names are case-sensitive") << QStringList{"Link=/a"} << "'Link=/a'"
+                                                    << "unknown field";
+    QTest::newRow("missing '='") << QStringList{"link/payload/slug"} << "'link/payload/slug'"
+                                 << "missing '='";
     QTest::newRow("no '/' at the start") << QStringList{"link=payload/slug"} << "'link=payload/slug'"
                                          << "starts with '/'";
-    QTest::newRow("empty pointer") << QStringList{"link="} << "'link='" << "starts with '/'";
-    QTest::newRow("bad escape") << QStringList{"link=/a~2b"} << "'link=/a~2b'" << "'~' must be followed by 0 or 1";
-    QTest::newRow("dangling ~") << QStringList{"link=/a~"} << "'link=/a~'" << "'~' must be followed by 0 or 1";
+    QTest::newRow("empty pointer") << QStringList{"link="} << "'link='"
+                                   << "starts with '/'";
+    QTest::newRow("bad escape") << QStringList{"link=/a~2b"} << "'link=/a~2b'"
+                                << "'~' must be followed by 0 or 1";
+    QTest::newRow("dangling ~") << QStringList{"link=/a~"} << "'link=/a~'"
+                                << "'~' must be followed by 0 or 1";
     QTest::newRow("second item is the bad one") << QStringList{"link=/a", "countr=/b"} << "'countr=/b'"
                                                 << "unknown field";
-    QTest::newRow("field mapped twice") << QStringList{"link=/a", "link=/b"} << "'link=/b'" << "mapped twice";
-    QTest::newRow("empty item") << QStringList{""} << "''" << "missing '='";
+    QTest::newRow("field mapped twice") << QStringList{"link=/a", "link=/b"} << "'link=/b'"
+                                        << "mapped twice";
+    QTest::newRow("empty item") << QStringList{""} << "''"
+                                << "missing '='";
 }
 
 void TestFieldMapping::parseErrors()
@@ -117,10 +124,10 @@ void TestFieldMapping::roundTrip_data()
     QTest::newRow("one") << QStringList{"link=/payload/slug"} << QStringList{"link=/payload/slug"};
     QTest::newRow("reordered") << QStringList{"ts=/meta/at", "link=/payload/slug"}
                                << QStringList{"link=/payload/slug", "ts=/meta/at"};
-    QTest::newRow("all") << QStringList{"id=/7", "browser=/6", "device=/5", "referrer=/4", "country=/3",
-                                        "ts=/2", "link=/1"}
-                         << QStringList{"link=/1", "country=/3", "referrer=/4", "device=/5", "browser=/6", "ts=/2",
-                                        "id=/7"};
+    QTest::newRow("all") << QStringList{"id=/7",      "browser=/6", "device=/5", "referrer=/4",
+                                        "country=/3", "ts=/2",      "link=/1"}
+                         << QStringList{"link=/1",    "country=/3", "referrer=/4", "device=/5",
+                                        "browser=/6", "ts=/2",      "id=/7"};
     QTest::newRow("escapes") << QStringList{"link=/a~1b/~0"} << QStringList{"link=/a~1b/~0"};
     QTest::newRow("unicode key") << QStringList{"country=/pays/côté"} << QStringList{"country=/pays/côté"};
 }

@@ -2,14 +2,14 @@
 // The stream sources against servers that misbehave on purpose: at loopback speed, with a line
 // that never ends, with absurd `retry` values, silent, redirecting oddly, compressing a bomb.
 // Each server is real and runs on 127.0.0.1; memory is measured where memory is the point.
+#include "core/sse/eventsource.h"
+#include "core/ws/websocketsource.h"
 #include "support/answerandcloseserver.h"
 #include "support/eventcollector.h"
 #include "support/floodserver.h"
 #include "support/gzipped.h"
 #include "support/processmemory.h"
 #include "support/scriptedhttpserver.h"
-#include "core/sse/eventsource.h"
-#include "core/ws/websocketsource.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -41,24 +41,27 @@ struct SlowReader
     // Opens the source and reads until `count` batches have come; false if they did not in time.
     bool read(StreamSource &source, int count, int firstStallMs = 2)
     {
-        QObject::connect(&source, &StreamSource::eventsReceived, &source, [this, firstStallMs](const QList<SseEvent> &batch) {
-            events += quint64(batch.size());
-            ++reads;
-            largestBatch = std::max(largestBatch, batch.size());
-            QThread::msleep(reads == 1 ? firstStallMs : 2);
-        });
+        QObject::connect(&source, &StreamSource::eventsReceived, &source,
+                         [this, firstStallMs](const QList<SseEvent> &batch) {
+                             events += quint64(batch.size());
+                             ++reads;
+                             largestBatch = std::max(largestBatch, batch.size());
+                             QThread::msleep(reads == 1 ? firstStallMs : 2);
+                         });
         const qint64 before = residentBytes();
         source.open();
-        const bool done = QTest::qWaitFor([&] {
-            peakGrowth = std::max(peakGrowth, residentBytes() - before);
-            return reads >= count;
-        }, kWaitMs * 4);
+        const bool done = QTest::qWaitFor(
+            [&] {
+                peakGrowth = std::max(peakGrowth, residentBytes() - before);
+                return reads >= count;
+            },
+            kWaitMs * 4);
         finalGrowth = residentBytes() - before;
         return done;
     }
 };
 
-} // namespace
+}   // namespace
 
 class TestHostileServers : public QObject
 {
@@ -94,10 +97,7 @@ void TestHostileServers::init()
     QVERIFY(m_server->listen());
 }
 
-void TestHostileServers::cleanup()
-{
-    m_server.reset();
-}
+void TestHostileServers::cleanup() { m_server.reset(); }
 
 void TestHostileServers::aFastServerIsReadNoFasterThanWeConsume()
 {
@@ -116,8 +116,8 @@ void TestHostileServers::aFastServerIsReadNoFasterThanWeConsume()
     const qint64 grown = reader.finalGrowth;
     source.close();
     qInfo("read %d times, %llu events (at most %lld at once), %lld MiB consumed; the server got %lld MiB out; "
-          "RSS grew %lld MiB", reader.reads, reader.events, qint64(reader.largestBatch), consumed / kMiB,
-          written / kMiB, grown / kMiB);
+          "RSS grew %lld MiB",
+          reader.reads, reader.events, qint64(reader.largestBatch), consumed / kMiB, written / kMiB, grown / kMiB);
     // The events of one slice at most: about 6,600 of these 40-byte events.
     QVERIFY2(reader.largestBatch <= EventSource::kSliceBytes / 32, qPrintable(QString::number(reader.largestBatch)));
     // Ahead of the reader: the server's own queue, the kernel's buffers and our read-ahead.
@@ -235,7 +235,8 @@ void TestHostileServers::cookiesSetOnTheWayAreSent()
 {
     // A login or affinity redirect sets a cookie and expects it on the next hop, and on the
     // reconnections after, as a browser would send it.
-    m_server->route("/old", Response::status(302, {}, {}, {{"Location", "/new"}, {"Set-Cookie", "affinity=b7; Path=/"}}));
+    m_server->route("/old",
+                    Response::status(302, {}, {}, {{"Location", "/new"}, {"Set-Cookie", "affinity=b7; Path=/"}}));
     m_server->route("/new", Response::sse("data: here\n\n"));
     SourceConfig config;
     config.url = m_server->url(QStringLiteral("/old"));
@@ -363,8 +364,10 @@ void TestHostileServers::aDecompressionBombIsReadInBoundedMemory()
     const int count = int(kInflated / event.size());
     const QByteArray bomb = gzipped(event, count);
     QVERIFY(!bomb.isEmpty() && bomb.size() < kInflated / 200);
-    m_server->route("/s", Response::raw("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\n"
-                                        "Content-Length: " + QByteArray::number(bomb.size()) + "\r\n\r\n" + bomb));
+    m_server->route("/s",
+                    Response::raw("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\n"
+                                  "Content-Length: "
+                                  + QByteArray::number(bomb.size()) + "\r\n\r\n" + bomb));
     SourceConfig config;
     config.url = m_server->url(QStringLiteral("/s"));
     config.reconnect = false;
@@ -379,12 +382,15 @@ void TestHostileServers::aDecompressionBombIsReadInBoundedMemory()
     const qint64 before = residentBytes();
     qint64 peakGrowth = 0;
     source.open();
-    QVERIFY(QTest::qWaitFor([&] {
-        peakGrowth = std::max(peakGrowth, residentBytes() - before);
-        return source.state() == StreamSource::State::Closed;
-    }, kWaitMs * 6));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            peakGrowth = std::max(peakGrowth, residentBytes() - before);
+            return source.state() == StreamSource::State::Closed;
+        },
+        kWaitMs * 6));
     qInfo("%lld KiB of gzip gave %llu events (%lld MiB); at most %lld events at once; RSS peak +%lld MiB",
-          qint64(bomb.size()) / 1024, events, qint64(source.totalBytes()) / kMiB, qint64(largestBatch), peakGrowth / kMiB);
+          qint64(bomb.size()) / 1024, events, qint64(source.totalBytes()) / kMiB, qint64(largestBatch),
+          peakGrowth / kMiB);
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
     QCOMPARE(events, quint64(count));
     QCOMPARE(source.totalBytes(), quint64(count) * quint64(event.size()));

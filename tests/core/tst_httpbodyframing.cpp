@@ -11,12 +11,9 @@ using namespace Clickscope;
 
 namespace {
 
-HttpResponseHead headOf(const QByteArray &text)
-{
-    return HttpResponseHead::parse(text).value_or(HttpResponseHead{});
-}
+HttpResponseHead headOf(const QByteArray &text) { return HttpResponseHead::parse(text).value_or(HttpResponseHead{}); }
 
-} // namespace
+}   // namespace
 
 class TestHttpBodyFraming : public QObject
 {
@@ -79,13 +76,17 @@ void TestHttpBodyFraming::malformedHeadsAreRefused_data()
 {
     QTest::addColumn<QByteArray>("head");
     QTest::addColumn<QString>("reason");
-    QTest::newRow("not HTTP") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n\r\n") << QStringLiteral("did not answer with HTTP/1.x");
+    QTest::newRow("not HTTP") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n\r\n")
+                              << QStringLiteral("did not answer with HTTP/1.x");
     QTest::newRow("HTTP/2") << QByteArray("HTTP/2 200\r\n\r\n") << QStringLiteral("did not answer with HTTP/1.x");
     QTest::newRow("no status") << QByteArray("HTTP/1.1 2OO OK\r\n\r\n") << QStringLiteral("three-digit status");
     QTest::newRow("long status") << QByteArray("HTTP/1.1 2000 OK\r\n\r\n") << QStringLiteral("three-digit status");
-    QTest::newRow("space before colon") << QByteArray("HTTP/1.1 200 OK\r\nA : b\r\n\r\n") << QStringLiteral("malformed response header");
-    QTest::newRow("no colon") << QByteArray("HTTP/1.1 200 OK\r\njunk\r\n\r\n") << QStringLiteral("malformed response header");
-    QTest::newRow("bare CR") << QByteArray("HTTP/1.1 200 OK\r\nA: b\rc\r\n\r\n") << QStringLiteral("bare carriage return");
+    QTest::newRow("space before colon") << QByteArray("HTTP/1.1 200 OK\r\nA : b\r\n\r\n")
+                                        << QStringLiteral("malformed response header");
+    QTest::newRow("no colon") << QByteArray("HTTP/1.1 200 OK\r\njunk\r\n\r\n")
+                              << QStringLiteral("malformed response header");
+    QTest::newRow("bare CR") << QByteArray("HTTP/1.1 200 OK\r\nA: b\rc\r\n\r\n")
+                             << QStringLiteral("bare carriage return");
     QTest::newRow("folded first") << QByteArray("HTTP/1.1 200 OK\r\n a\r\n\r\n") << QStringLiteral("continuation");
 }
 
@@ -115,8 +116,9 @@ void TestHttpBodyFraming::bodiesComeOutWholeInAnyPieces_data()
                              << QByteArray("hello world") << true;
     QTest::newRow("chunked, bare LF") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n")
                                       << QByteArray("A\nabcdefghij\n0\n\n") << QByteArray("abcdefghij") << true;
-    QTest::newRow("chunked beats length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n")
-                                          << QByteArray("3\r\nabc\r\n0\r\n\r\n") << QByteArray("abc") << true;
+    QTest::newRow("chunked beats length")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n")
+        << QByteArray("3\r\nabc\r\n0\r\n\r\n") << QByteArray("abc") << true;
     QTest::newRow("until close") << QByteArray("HTTP/1.0 200 OK\r\n\r\n") << QByteArray("data: x\n\n")
                                  << QByteArray("data: x\n\n") << false;
     QTest::newRow("204") << QByteArray("HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n") << QByteArray("x")
@@ -147,16 +149,20 @@ void TestHttpBodyFraming::ambiguousFramingIsRefused_data()
     QTest::addColumn<QString>("reason");
     QTest::newRow("two lengths") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n")
                                  << QStringLiteral("ambiguous");
-    QTest::newRow("a list of two") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\n") << QStringLiteral("ambiguous");
-    QTest::newRow("not a number") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5x\r\n\r\n") << QStringLiteral("not a number");
-    QTest::newRow("negative") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n") << QStringLiteral("not a number");
+    QTest::newRow("a list of two") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\n")
+                                   << QStringLiteral("ambiguous");
+    QTest::newRow("not a number") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5x\r\n\r\n")
+                                  << QStringLiteral("not a number");
+    QTest::newRow("negative") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n")
+                              << QStringLiteral("not a number");
     QTest::newRow("10^23") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100000000000000000000000\r\n\r\n")
                            << QStringLiteral("not a number");
     QTest::newRow("2^64") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n")
                           << QStringLiteral("not a number");
     QTest::newRow("gzip transfer") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")
                                    << QStringLiteral("only chunked");
-    QTest::newRow("chunked twice") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n")
+    QTest::newRow("chunked twice") << QByteArray(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n")
                                    << QStringLiteral("only chunked");
 }
 
@@ -176,7 +182,8 @@ void TestHttpBodyFraming::brokenChunksFail_data()
     QTest::newRow("no size") << QByteArray("zz\r\n") << QStringLiteral("does not start with its size");
     QTest::newRow("empty size") << QByteArray("\r\n") << QStringLiteral("does not start with its size");
     QTest::newRow("overflow") << QByteArray("fffffffffffffffff\r\n") << QStringLiteral("63 bits");
-    QTest::newRow("zeros without end") << QByteArray(HttpBodyFraming::kMaxChunkLineBytes + 1, '0') << QStringLiteral("chunk-size line");
+    QTest::newRow("zeros without end") << QByteArray(HttpBodyFraming::kMaxChunkLineBytes + 1, '0')
+                                       << QStringLiteral("chunk-size line");
     QTest::newRow("longer than said") << QByteArray("3\r\nabcd\r\n") << QStringLiteral("longer than its stated size");
 }
 
@@ -239,8 +246,7 @@ void TestHttpBodyFraming::decodingYieldsNoMoreThanAsked()
     const auto raw = *HttpContentDecoder::forResponse(headOf("HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n"));
     raw->append(zlib.sliced(2));   // without the two-byte zlib header: raw deflate
     QByteArray rawOut;
-    while (raw->hasPending() && raw->decode(rawOut, 1 << 20)) {
-    }
+    while (raw->hasPending() && raw->decode(rawOut, 1 << 20)) {}
     QVERIFY2(rawOut == plain, qPrintable(raw->errorString()));
 
     const auto corrupt = *HttpContentDecoder::forResponse(headOf("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n"));
@@ -253,7 +259,8 @@ void TestHttpBodyFraming::decodingYieldsNoMoreThanAsked()
     QVERIFY(!brotli);
     QVERIFY2(brotli.error().contains(QStringLiteral("does not decode")), qPrintable(brotli.error()));
     // Identity needs no decoder, and is no error.
-    const auto identity = HttpContentDecoder::forResponse(headOf("HTTP/1.1 200 OK\r\nContent-Encoding: identity\r\n\r\n"));
+    const auto identity =
+        HttpContentDecoder::forResponse(headOf("HTTP/1.1 200 OK\r\nContent-Encoding: identity\r\n\r\n"));
     QVERIFY(identity);
     QVERIFY(!*identity);
 }

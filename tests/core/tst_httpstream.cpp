@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // HttpStream against real servers on 127.0.0.1: what it sends, what it makes of what comes back,
 // and how it ends when a server misbehaves.
+#include "core/http/httpstream.h"
 #include "support/floodserver.h"
 #include "support/gzipped.h"
-#include "core/http/httpstream.h"
 #include "support/processmemory.h"
 #include "support/scriptedhttpserver.h"
 
@@ -60,7 +60,7 @@ Outcome fetch(HttpStream::Request request, QNetworkCookieJar *cookies = nullptr)
     return outcome;
 }
 
-} // namespace
+}   // namespace
 
 class TestHttpStream : public QObject
 {
@@ -97,10 +97,7 @@ void TestHttpStream::init()
     QVERIFY(m_server->listen());
 }
 
-void TestHttpStream::cleanup()
-{
-    m_server.reset();
-}
+void TestHttpStream::cleanup() { m_server.reset(); }
 
 void TestHttpStream::sendsOneWellFormedRequest()
 {
@@ -109,7 +106,9 @@ void TestHttpStream::sendsOneWellFormedRequest()
     request.url = m_server->url(QStringLiteral("/post?q=a%20b&x=1#fragment"));
     request.method = "POST";
     request.body = "{\"a\":1}";
-    request.headers = {{"Content-Type", "application/json"}, {"X-Token", "t"}, {"Content-Length", "999"},
+    request.headers = {{"Content-Type", "application/json"},
+                       {"X-Token", "t"},
+                       {"Content-Length", "999"},
                        {"Transfer-Encoding", "chunked"}};
     const Outcome outcome = fetch(request);
     QVERIFY2(outcome.finished && outcome.error == HttpStream::Error::NoError, qPrintable(outcome.message));
@@ -143,7 +142,8 @@ void TestHttpStream::credentialsInTheUrlAreSent()
 
 void TestHttpStream::cookiesGoBothWays()
 {
-    m_server->route("/set", Response::status(200, "text/plain", "", {{"Set-Cookie", "a=1; Path=/"}, {"Set-Cookie", "b=2; Path=/"}}));
+    m_server->route("/set", Response::status(200, "text/plain", "",
+                                             {{"Set-Cookie", "a=1; Path=/"}, {"Set-Cookie", "b=2; Path=/"}}));
     m_server->route("/get", Response::status(200, "text/plain", ""));
     QNetworkCookieJar jar;
     QVERIFY(fetch(get(m_server->url(QStringLiteral("/set"))), &jar).finished);
@@ -160,27 +160,33 @@ void TestHttpStream::bodiesAreReadWhateverTheirFraming_data()
     const QByteArray text = "data: one\n\ndata: two\n\n";
     QTest::newRow("length") << "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n" + text << text << false;
     QTest::newRow("chunked with a trailer")
-        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nB\r\ndata: one\n\n\r\nb;x=y\r\ndata: two\n\n\r\n0\r\nT: 1\r\n\r\n")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nB\r\ndata: one\n\n\r\nb;x=y\r\ndata: "
+                      "two\n\n\r\n0\r\nT: 1\r\n\r\n")
         << text << false;
     QTest::newRow("until close, HTTP/1.0") << "HTTP/1.0 200 OK\r\n\r\n" + text << text << false;
     QTest::newRow("after 100 and 103") << "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
-                                          "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n" + text
+                                          "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n"
+                                              + text
                                        << text << false;
     const QByteArray zlib = qCompress(text.repeated(100), 9).mid(4);
-    QTest::newRow("deflate, chunked") << "HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                             + QByteArray::number(zlib.size(), 16) + "\r\n" + zlib + "\r\n0\r\n\r\n"
-                                      << text.repeated(100) << false;
-    QTest::newRow("raw deflate, until close") << "HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n" + zlib.sliced(2)
-                                              << text.repeated(100) << false;
-    QTest::newRow("404 with a body") << QByteArray("HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope") << QByteArray("nope") << false;
+    QTest::newRow("deflate, chunked")
+        << "HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nTransfer-Encoding: chunked\r\n\r\n"
+               + QByteArray::number(zlib.size(), 16) + "\r\n" + zlib + "\r\n0\r\n\r\n"
+        << text.repeated(100) << false;
+    QTest::newRow("raw deflate, until close")
+        << "HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n" + zlib.sliced(2) << text.repeated(100) << false;
+    QTest::newRow("404 with a body") << QByteArray("HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope")
+                                     << QByteArray("nope") << false;
     QTest::newRow("length, held open") << "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n" + text << text << true;
-    QTest::newRow("chunked, held open") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+    QTest::newRow("chunked, held open") << QByteArray(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
                                         << QByteArray("abc") << true;
-    QTest::newRow("stray bytes after an empty body") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n\r\n")
-                                                     << QByteArray() << true;
-    QTest::newRow("stray bytes after a 204") << QByteArray("HTTP/1.1 204 No Content\r\n\r\njunk") << QByteArray() << true;
-    QTest::newRow("stray bytes after a body") << "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n" + text + "junk"
-                                              << text << true;
+    QTest::newRow("stray bytes after an empty body")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n\r\n") << QByteArray() << true;
+    QTest::newRow("stray bytes after a 204")
+        << QByteArray("HTTP/1.1 204 No Content\r\n\r\njunk") << QByteArray() << true;
+    QTest::newRow("stray bytes after a body")
+        << "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n" + text + "junk" << text << true;
 }
 
 void TestHttpStream::bodiesAreReadWhateverTheirFraming()
@@ -250,21 +256,28 @@ void TestHttpStream::brokenResponsesEndWithAReason_data()
     QTest::addColumn<QString>("reason");
     QTest::addColumn<QByteArray>("bodyBefore");   // what was delivered before the break
     using E = HttpStream::Error;
-    QTest::newRow("two lengths") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 300000000\r\nContent-Length: 2\r\n\r\nhi")
+    QTest::newRow("two lengths") << QByteArray(
+        "HTTP/1.1 200 OK\r\nContent-Length: 300000000\r\nContent-Length: 2\r\n\r\nhi")
                                  << E::Protocol << QStringLiteral("ambiguous") << QByteArray();
-    QTest::newRow("not HTTP") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n\r\n") << E::Protocol << QStringLiteral("HTTP/1.x") << QByteArray();
-    QTest::newRow("101 unasked") << QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n") << E::Protocol
-                                 << QStringLiteral("switched protocols") << QByteArray();
+    QTest::newRow("not HTTP") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n\r\n") << E::Protocol << QStringLiteral("HTTP/1.x")
+                              << QByteArray();
+    QTest::newRow("101 unasked") << QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n")
+                                 << E::Protocol << QStringLiteral("switched protocols") << QByteArray();
     QTest::newRow("brotli") << QByteArray("HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n\r\nxx") << E::Protocol
                             << QStringLiteral("does not decode") << QByteArray();
-    QTest::newRow("corrupt gzip") << QByteArray("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n\x1f\x8b\x08\x01xxxxxx\x07garbage")
+    QTest::newRow("corrupt gzip") << QByteArray(
+        "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n\x1f\x8b\x08\x01xxxxxx\x07garbage")
                                   << E::Protocol << QStringLiteral("corrupt") << QByteArray();
-    QTest::newRow("chunk lies") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n2\r\nhello\r\n0\r\n\r\n")
+    QTest::newRow("chunk lies") << QByteArray(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n2\r\nhello\r\n0\r\n\r\n")
                                 << E::Protocol << QStringLiteral("longer than its stated size") << QByteArray("hihe");
-    QTest::newRow("length cut short") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this") << E::Network
-                                      << QStringLiteral("before the end of the response") << QByteArray("only this");
-    QTest::newRow("chunks cut short") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nsome\r\n") << E::Network
-                                      << QStringLiteral("before the end of the response") << QByteArray("some");
+    QTest::newRow("length cut short") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+                                      << E::Network << QStringLiteral("before the end of the response")
+                                      << QByteArray("only this");
+    QTest::newRow("chunks cut short") << QByteArray(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nsome\r\n")
+                                      << E::Network << QStringLiteral("before the end of the response")
+                                      << QByteArray("some");
     QTest::newRow("head cut short") << QByteArray("HTTP/1.1 200 OK\r\nContent-") << E::Network
                                     << QStringLiteral("in the middle of the response head") << QByteArray();
     QTest::newRow("no answer") << QByteArray() << E::Network << QStringLiteral("without answering") << QByteArray();
@@ -304,14 +317,15 @@ void TestHttpStream::endlessHeadsAreCut_data()
     QTest::addColumn<QByteArray>("start");
     QTest::addColumn<QByteArray>("pattern");
     QTest::addColumn<QString>("reason");
-    QTest::newRow("a header line that never ends") << QByteArray("HTTP/1.1 200 OK\r\nX-Long: ") << QByteArray("a")
-                                                   << QStringLiteral("longer than 64 KiB");
-    QTest::newRow("headers that never end") << QByteArray("HTTP/1.1 200 OK\r\n") << QByteArray("X-Many: 1\r\n")
-                                            << QStringLiteral("longer than 64 KiB");
-    QTest::newRow("interim answers that never end") << QByteArray() << QByteArray("HTTP/1.1 103 Early Hints\r\n\r\n")
-                                                    << QStringLiteral("interim");
-    QTest::newRow("a chunk-size line that never ends") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;")
-                                                       << QByteArray("x") << QStringLiteral("chunk-size line");
+    QTest::newRow("a header line that never ends")
+        << QByteArray("HTTP/1.1 200 OK\r\nX-Long: ") << QByteArray("a") << QStringLiteral("longer than 64 KiB");
+    QTest::newRow("headers that never end")
+        << QByteArray("HTTP/1.1 200 OK\r\n") << QByteArray("X-Many: 1\r\n") << QStringLiteral("longer than 64 KiB");
+    QTest::newRow("interim answers that never end")
+        << QByteArray() << QByteArray("HTTP/1.1 103 Early Hints\r\n\r\n") << QStringLiteral("interim");
+    QTest::newRow("a chunk-size line that never ends")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;") << QByteArray("x")
+        << QStringLiteral("chunk-size line");
     QTest::newRow("trailers that never end") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n")
                                              << QByteArray("X-T: 1\r\n") << QStringLiteral("trailer");
 }
@@ -341,7 +355,8 @@ void TestHttpStream::refusedConnectionsSayWhy_data()
     QTest::addColumn<QString>("reason");
     QTcpServer probe;
     QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-    QTest::newRow("refused") << QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(probe.serverPort())) << QStringLiteral("refused");
+    QTest::newRow("refused") << QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(probe.serverPort()))
+                             << QStringLiteral("refused");
     // Qt fails a connection to this address before connectToHost() returns.
     QTest::newRow("broadcast") << QUrl(QStringLiteral("http://255.255.255.255:9/")) << QString();
 }

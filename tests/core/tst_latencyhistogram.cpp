@@ -28,7 +28,7 @@ double allowedError(double exact)
     return exact < 1.0 ? LatencyHistogram::kAbsoluteErrorMs : exact * LatencyHistogram::kRelativeError;
 }
 
-} // namespace
+}   // namespace
 
 class TestLatencyHistogram : public QObject
 {
@@ -116,8 +116,10 @@ void TestLatencyHistogram::percentilesWithinStatedError()
 void TestLatencyHistogram::everySingleValueWithinError_data()
 {
     QTest::addColumn<double>("value");
-    for (double v : {0.0, 0.05, 0.1, 0.5, 0.9999, std::nextafter(1.0, 0.0), 1.0, 1.015, 1.03, 1.999, 2.0, 3.0, 10.0, 99.7,
-                     1000.0, 1024.0, 1055.0, 4095.9, 30000.0, 60000.0, 65535.99}) {
+    for (double v : {0.0,     0.05,    0.1,     0.5,    0.9999, std::nextafter(1.0, 0.0),
+                     1.0,     1.015,   1.03,    1.999,  2.0,    3.0,
+                     10.0,    99.7,    1000.0,  1024.0, 1055.0, 4095.9,
+                     30000.0, 60000.0, 65535.99}) {
         QTest::addRow("%g", v) << v;
     }
 }

@@ -30,7 +30,7 @@ void parse(QCommandLineParser &parser, const QStringList &arguments)
     QVERIFY2(parser.parse(QStringList{QStringLiteral("prog")} + arguments), qPrintable(parser.errorText()));
 }
 
-} // namespace
+}   // namespace
 
 void TestOptionReader::readsGivenAndDefaultValues()
 {
@@ -41,9 +41,9 @@ void TestOptionReader::readsGivenAndDefaultValues()
     qint64 count = 0;
     double rate = 7;
     int timeoutMs = 0;
-    read.wholeNumber(kPort, 0, 65535, port);          // not given: its default value is read
+    read.wholeNumber(kPort, 0, 65535, port);   // not given: its default value is read
     read.wholeNumber(kCount, 1, OptionReader::kNoMax, count);
-    read.number(kRate, 0, 100, rate);                 // not given, no default: left alone
+    read.number(kRate, 0, 100, rate);   // not given, no default: left alone
     QCOMPARE(read.positiveNumber(kTimeout), 0.5);
     read.wholeSeconds(kPort, 0, 65535, timeoutMs);
     QVERIFY(read.result());

@@ -14,8 +14,8 @@
 
 using Clickscope::BreakdownModel;
 using Clickscope::DashboardSnapshot;
-using Clickscope::RankedRow;
 using Clickscope::EventTypesModel;
+using Clickscope::RankedRow;
 using Clickscope::RankingModel;
 using Clickscope::TopLinksModel;
 
@@ -44,7 +44,7 @@ bool sameRow(const RankedRow &a, const RankedRow &b)
     return a.key == b.key && a.count == b.count && a.error == b.error && a.share == b.share;
 }
 
-} // namespace
+}   // namespace
 
 class TestRankingModel : public QObject
 {
@@ -142,30 +142,41 @@ void TestRankingModel::changeSignals_data()
 {
     QTest::addColumn<QString>("before");
     QTest::addColumn<QString>("after");
-    QTest::addColumn<QPoint>("inserted");    // first, last; (-1, -1) for none
+    QTest::addColumn<QPoint>("inserted");   // first, last; (-1, -1) for none
     QTest::addColumn<QPoint>("removed");
     QTest::addColumn<QPoint>("changedRows");
     QTest::addColumn<int>("changedFirstColumn");
 
     const QPoint none(-1, -1);
-    QTest::newRow("grow from empty") << "" << "a:3,b:2,c:1" << QPoint(0, 2) << none << none << -1;
-    QTest::newRow("grow the tail") << "a:3,b:2" << "a:3,b:2,c:0" << QPoint(2, 2) << none << none << -1;
-    QTest::newRow("shrink the tail") << "a:3,b:2,c:0" << "a:3,b:2" << none << QPoint(2, 2) << none << -1;
-    QTest::newRow("shrink, share moves") << "a:3,b:2,c:1" << "a:3" << none << QPoint(1, 2) << QPoint(0, 0)
+    QTest::newRow("grow from empty") << ""
+                                     << "a:3,b:2,c:1" << QPoint(0, 2) << none << none << -1;
+    QTest::newRow("grow the tail") << "a:3,b:2"
+                                   << "a:3,b:2,c:0" << QPoint(2, 2) << none << none << -1;
+    QTest::newRow("shrink the tail") << "a:3,b:2,c:0"
+                                     << "a:3,b:2" << none << QPoint(2, 2) << none << -1;
+    QTest::newRow("shrink, share moves") << "a:3,b:2,c:1"
+                                         << "a:3" << none << QPoint(1, 2) << QPoint(0, 0)
                                          << int(RankingModel::CountColumn);
-    QTest::newRow("to empty") << "a:3,b:2" << "" << none << QPoint(0, 1) << none << -1;
-    QTest::newRow("unchanged") << "a:3,b:2" << "a:3,b:2" << none << none << none << -1;
-    QTest::newRow("empty to empty") << "" << "" << none << none << none << -1;
-    QTest::newRow("swap in the middle") << "a:9,b:5,c:5,d:1" << "a:9,c:5,b:5,d:1" << none << none << QPoint(1, 2)
+    QTest::newRow("to empty") << "a:3,b:2"
+                              << "" << none << QPoint(0, 1) << none << -1;
+    QTest::newRow("unchanged") << "a:3,b:2"
+                               << "a:3,b:2" << none << none << none << -1;
+    QTest::newRow("empty to empty") << ""
+                                    << "" << none << none << none << -1;
+    QTest::newRow("swap in the middle") << "a:9,b:5,c:5,d:1"
+                                        << "a:9,c:5,b:5,d:1" << none << none << QPoint(1, 2)
                                         << int(RankingModel::KeyColumn);
-    QTest::newRow("count of the top") << "a:5,b:3,c:2" << "a:6,b:3,c:2" << none << none << QPoint(0, 2)
+    QTest::newRow("count of the top") << "a:5,b:3,c:2"
+                                      << "a:6,b:3,c:2" << none << none << QPoint(0, 2)
                                       << int(RankingModel::CountColumn);   // shares move too
-    QTest::newRow("grow and reorder") << "a:4,b:3" << "b:4,a:3,c:1" << QPoint(2, 2) << none << QPoint(0, 1)
+    QTest::newRow("grow and reorder") << "a:4,b:3"
+                                      << "b:4,a:3,c:1" << QPoint(2, 2) << none << QPoint(0, 1)
                                       << int(RankingModel::KeyColumn);
-    QTest::newRow("shrink and replace last") << "a:4,b:3,c:2,d:1" << "a:4,x:3" << none << QPoint(2, 3)
-                                             << QPoint(0, 1) << int(RankingModel::KeyColumn);
-    QTest::newRow("all new keys") << "a:1,b:1" << "x:1,y:1" << none << none << QPoint(0, 1)
-                                  << int(RankingModel::KeyColumn);
+    QTest::newRow("shrink and replace last")
+        << "a:4,b:3,c:2,d:1"
+        << "a:4,x:3" << none << QPoint(2, 3) << QPoint(0, 1) << int(RankingModel::KeyColumn);
+    QTest::newRow("all new keys") << "a:1,b:1"
+                                  << "x:1,y:1" << none << none << QPoint(0, 1) << int(RankingModel::KeyColumn);
 }
 
 void TestRankingModel::changeSignals()
@@ -408,7 +419,7 @@ void TestRankingModel::eventTypesHaveTheirRates()
     model.applySnapshot(snapshot, 0);
     QCOMPARE(model.rateOf("message"), 0.0);   // one sample is no rate yet
     snapshot.eventTypes = {{"message", 20, 0, 1.0}};
-    model.applySnapshot(snapshot, 500);       // too soon to measure
+    model.applySnapshot(snapshot, 500);   // too soon to measure
     QCOMPARE(model.rateOf("message"), 0.0);
     snapshot.eventTypes = {{"message", 30, 0, 0.88}, {"status", 4, 0, 0.12}};
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);

@@ -25,7 +25,7 @@ QList<double> values(const RateSeries &series)
     return out;
 }
 
-} // namespace
+}   // namespace
 
 class TestRateSeries : public QObject
 {

@@ -54,7 +54,8 @@ void TestReconnectPolicy::tinyServerRetryBacksOffAfterTheFirstTime()
         for (int failures = 2; failures <= 6; ++failures) {
             const qint64 full = ReconnectPolicy::kMinBackoffMs << (failures - 1);
             const qint64 d = policy.delayMs(failures);
-            QVERIFY2(d <= full && d >= full * 3 / 4, qPrintable(QStringLiteral("%1 ms after %2 failures").arg(d).arg(failures)));
+            QVERIFY2(d <= full && d >= full * 3 / 4,
+                     qPrintable(QStringLiteral("%1 ms after %2 failures").arg(d).arg(failures)));
             total += d;
         }
         // Five short connections in a row cost seconds of waiting, not milliseconds.
@@ -86,8 +87,11 @@ void TestReconnectPolicy::consecutiveFailuresBackOffWithinJitter()
         const qint64 full = qint64(1000) << (failures - 1);
         for (int i = 0; i < 50; ++i) {
             const qint64 d = policy.delayMs(failures);
-            QVERIFY2(d <= full && d >= full * 3 / 4,
-                     qPrintable(QStringLiteral("failures %1: %2 ms not in [%3, %4]").arg(failures).arg(d).arg(full * 3 / 4).arg(full)));
+            QVERIFY2(d <= full && d >= full * 3 / 4, qPrintable(QStringLiteral("failures %1: %2 ms not in [%3, %4]")
+                                                                    .arg(failures)
+                                                                    .arg(d)
+                                                                    .arg(full * 3 / 4)
+                                                                    .arg(full)));
         }
     }
 }

@@ -25,29 +25,34 @@ void TestSourceConfig::typedUrlsAreJudgedInWords_data()
     QTest::addColumn<QString>("marked");   // the part of `typed` to select
     QTest::newRow("fine") << QStringLiteral("http://127.0.0.1:8080/events") << QStringList() << QString();
     QTest::newRow("fine, IPv6") << QStringLiteral("ws://[::1]:9/ws") << QStringList() << QString();
-    QTest::newRow("fine, user and spaces") << QStringLiteral("  https://u:p@example.com/s?q=1  ") << QStringList() << QString();
+    QTest::newRow("fine, user and spaces")
+        << QStringLiteral("  https://u:p@example.com/s?q=1  ") << QStringList() << QString();
     QTest::newRow("scheme and port") << QStringLiteral("htp://127.0.0.1:abc/events")
                                      << QStringList{QStringLiteral("unknown scheme 'htp': did you mean http?"),
                                                     QStringLiteral("the port 'abc' is not a number")}
                                      << QStringLiteral("htp");
     QTest::newRow("port only") << QStringLiteral("http://127.0.0.1:abc/events")
-                               << QStringList{QStringLiteral("the port 'abc' is not a number")} << QStringLiteral("abc");
-    QTest::newRow("port too big") << QStringLiteral("http://h:70000/") << QStringList{QStringLiteral("not between 1 and 65535")}
-                                  << QStringLiteral("70000");
+                               << QStringList{QStringLiteral("the port 'abc' is not a number")}
+                               << QStringLiteral("abc");
+    QTest::newRow("port too big") << QStringLiteral("http://h:70000/")
+                                  << QStringList{QStringLiteral("not between 1 and 65535")} << QStringLiteral("70000");
     QTest::newRow("port far too big") << QStringLiteral("http://h:99999999999999999999999/")
                                       << QStringList{QStringLiteral("not between 1 and 65535")}
                                       << QStringLiteral("99999999999999999999999");
     QTest::newRow("far scheme") << QStringLiteral("ftp://example.com/feed")
-                                << QStringList{QStringLiteral("unknown scheme 'ftp': use http, https, ws or wss")} << QStringLiteral("ftp");
-    QTest::newRow("wws") << QStringLiteral("wws://h/") << QStringList{QStringLiteral("did you mean ws?")} << QStringLiteral("wws");
+                                << QStringList{QStringLiteral("unknown scheme 'ftp': use http, https, ws or wss")}
+                                << QStringLiteral("ftp");
+    QTest::newRow("wws") << QStringLiteral("wws://h/") << QStringList{QStringLiteral("did you mean ws?")}
+                         << QStringLiteral("wws");
     QTest::newRow("no scheme") << QStringLiteral("127.0.0.1:8080/events")
                                << QStringList{QStringLiteral("has no scheme; try http://127.0.0.1:8080/events")}
                                << QStringLiteral("127.0.0.1:8080/events");
     QTest::newRow("host:port") << QStringLiteral("localhost:8080") << QStringList{QStringLiteral("has no scheme")}
                                << QStringLiteral("localhost:8080");
-    QTest::newRow("one slash") << QStringLiteral("http:/x") << QStringList{QStringLiteral("'http:' must be followed by '//'")}
-                               << QString();
-    QTest::newRow("no host") << QStringLiteral("http:///events") << QStringList{QStringLiteral("no host after 'http://'")} << QString();
+    QTest::newRow("one slash") << QStringLiteral("http:/x")
+                               << QStringList{QStringLiteral("'http:' must be followed by '//'")} << QString();
+    QTest::newRow("no host") << QStringLiteral("http:///events")
+                             << QStringList{QStringLiteral("no host after 'http://'")} << QString();
     QTest::newRow("nothing") << QStringLiteral("   ") << QStringList{QStringLiteral("no URL given")} << QString();
     QTest::newRow("unclosed IPv6") << QStringLiteral("http://[::1/x") << QStringList{QStringLiteral("no closing ']'")}
                                    << QStringLiteral("[::1");
@@ -68,7 +73,8 @@ void TestSourceConfig::typedUrlsAreJudgedInWords()
     const UrlProblem &problem = usable.error();
     for (const QString &part : std::as_const(says))
         QVERIFY2(problem.message.contains(part), qPrintable(problem.message));
-    QVERIFY2(!problem.message.contains(u"QUrl") && !problem.message.contains(u"scheme = "), qPrintable(problem.message));
+    QVERIFY2(!problem.message.contains(u"QUrl") && !problem.message.contains(u"scheme = "),
+             qPrintable(problem.message));
     QCOMPARE(typed.mid(problem.start, problem.length), marked);
 }
 
@@ -97,17 +103,19 @@ void TestSourceConfig::secretsAreTakenOutOfUrls_data()
     QTest::addColumn<QString>("url");
     QTest::addColumn<QString>("clean");
     QTest::addColumn<QStringList>("removed");
-    QTest::newRow("nothing secret") << QStringLiteral("https://h/s?channel=a&n=1") << QStringLiteral("https://h/s?channel=a&n=1")
-                                    << QStringList();
+    QTest::newRow("nothing secret") << QStringLiteral("https://h/s?channel=a&n=1")
+                                    << QStringLiteral("https://h/s?channel=a&n=1") << QStringList();
     QTest::newRow("token") << QStringLiteral("https://h/s?channel=a&access_token=abc&n=1")
-                           << QStringLiteral("https://h/s?channel=a&n=1") << QStringList{QStringLiteral("access_token")};
+                           << QStringLiteral("https://h/s?channel=a&n=1")
+                           << QStringList{QStringLiteral("access_token")};
     QTest::newRow("only a key") << QStringLiteral("https://h/s?api_key=abc") << QStringLiteral("https://h/s")
                                 << QStringList{QStringLiteral("api_key")};
     QTest::newRow("sig and password") << QStringLiteral("wss://u:pw@h/ws?sig=x&Auth=y")
                                       << QStringLiteral("wss://u@h/ws")
-                                      << QStringList{QStringLiteral("password"), QStringLiteral("sig"), QStringLiteral("Auth")};
-    QTest::newRow("encoded name") << QStringLiteral("http://h/?my%5Ftoken=1&q=%20x") << QStringLiteral("http://h/?q=%20x")
-                                  << QStringList{QStringLiteral("my_token")};
+                                      << QStringList{QStringLiteral("password"), QStringLiteral("sig"),
+                                                     QStringLiteral("Auth")};
+    QTest::newRow("encoded name") << QStringLiteral("http://h/?my%5Ftoken=1&q=%20x")
+                                  << QStringLiteral("http://h/?q=%20x") << QStringList{QStringLiteral("my_token")};
 }
 
 void TestSourceConfig::secretsAreTakenOutOfUrls()

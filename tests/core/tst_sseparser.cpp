@@ -48,21 +48,23 @@ QList<SseEvent> parseInPieces(const QByteArray &stream, const QList<qsizetype> &
 QByteArray mixedCorpus()
 {
     return bytes("\xEF\xBB\xBF: heartbeat\r\n"
-                      "retry: 2500\n"
-                      "id: 1\r\nevent: click\r\ndata: {\"link\":\"/a\",\"city\":\"K\xC3\xB8" "benhavn\"}\r\n\r\n"
-                      "data: first\rdata: second\r\rid\n"
-                      "data:  two spaces\n\n"
-                      "event: e\xE2\x82\xAC" "uro\ndata: \xF0\x9F\x98\x80 \xFF bad\n\n"
-                      ":\n"
-                      "data\n\ndata\ndata\n\n"
-                      "id: 7\0x\ndata: nul id ignored\n\n"
-                      "unknown: field\ndata:x\n\n"
-                      "data: crlf\r\n\r\n"
-                      "id: 9\0\ndata: a\0b\n\n"
-                      "data: tail without blank line");
+                 "retry: 2500\n"
+                 "id: 1\r\nevent: click\r\ndata: {\"link\":\"/a\",\"city\":\"K\xC3\xB8"
+                 "benhavn\"}\r\n\r\n"
+                 "data: first\rdata: second\r\rid\n"
+                 "data:  two spaces\n\n"
+                 "event: e\xE2\x82\xAC"
+                 "uro\ndata: \xF0\x9F\x98\x80 \xFF bad\n\n"
+                 ":\n"
+                 "data\n\ndata\ndata\n\n"
+                 "id: 7\0x\ndata: nul id ignored\n\n"
+                 "unknown: field\ndata:x\n\n"
+                 "data: crlf\r\n\r\n"
+                 "id: 9\0\ndata: a\0b\n\n"
+                 "data: tail without blank line");
 }
 
-} // namespace
+}   // namespace
 
 class TestSseParser : public QObject
 {
@@ -99,24 +101,25 @@ void TestSseParser::rules_data()
 
     QTest::newRow("single data line") << QByteArray("data: hello\n\n") << QStringList{"message||hello"};
     QTest::newRow("no blank line, no event") << QByteArray("data: hello\n") << QStringList{};
-    QTest::newRow("data lines joined with LF") << QByteArray("data: YHOO\ndata: +2\ndata: 10\n\n")
-                                               << QStringList{"message||YHOO\n+2\n10"};
+    QTest::newRow("data lines joined with LF")
+        << QByteArray("data: YHOO\ndata: +2\ndata: 10\n\n") << QStringList{"message||YHOO\n+2\n10"};
     QTest::newRow("spec: comment, ids, spaces")
         << QByteArray(": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n\n")
         << QStringList{"message|1|first event", "message||second event", "message|| third event"};
     QTest::newRow("spec: empty data and incomplete tail")
         << QByteArray("data\n\ndata\ndata\n\ndata:") << QStringList{"message||", "message||\n"};
-    QTest::newRow("spec: one optional space") << QByteArray("data:test\n\ndata: test\n\n")
-                                              << QStringList{"message||test", "message||test"};
-    QTest::newRow("spec: event types")
-        << QByteArray("event: add\ndata: 73857293\n\nevent: remove\ndata: 2153\n\nevent: add\ndata: 113411\n\n")
-        << QStringList{"add||73857293", "remove||2153", "add||113411"};
+    QTest::newRow("spec: one optional space")
+        << QByteArray("data:test\n\ndata: test\n\n") << QStringList{"message||test", "message||test"};
+    QTest::newRow("spec: event types") << QByteArray(
+        "event: add\ndata: 73857293\n\nevent: remove\ndata: 2153\n\nevent: add\ndata: 113411\n\n")
+                                       << QStringList{"add||73857293", "remove||2153", "add||113411"};
     QTest::newRow("CRLF") << QByteArray("data: a\r\n\r\ndata: b\r\n\r\n") << QStringList{"message||a", "message||b"};
-    QTest::newRow("CR only") << QByteArray("data: a\r\rdata: b\rdata: c\r\r") << QStringList{"message||a", "message||b\nc"};
+    QTest::newRow("CR only") << QByteArray("data: a\r\rdata: b\rdata: c\r\r")
+                             << QStringList{"message||a", "message||b\nc"};
     QTest::newRow("mixed endings") << QByteArray("data: a\r\ndata: b\rdata: c\n\r\n")
                                    << QStringList{"message||a\nb\nc"};
-    QTest::newRow("type resets after dispatch") << QByteArray("event: x\ndata: 1\n\ndata: 2\n\n")
-                                                << QStringList{"x||1", "message||2"};
+    QTest::newRow("type resets after dispatch")
+        << QByteArray("event: x\ndata: 1\n\ndata: 2\n\n") << QStringList{"x||1", "message||2"};
     QTest::newRow("type without data is dropped") << QByteArray("event: x\n\ndata: y\n\n") << QStringList{"message||y"};
     QTest::newRow("empty event type means message") << QByteArray("event:\ndata: y\n\n") << QStringList{"message||y"};
     QTest::newRow("field without colon has empty value") << QByteArray("data\n\n") << QStringList{"message||"};
@@ -124,30 +127,33 @@ void TestSseParser::rules_data()
     QTest::newRow("colon inside value") << QByteArray("data: a:b: c\n\n") << QStringList{"message||a:b: c"};
     QTest::newRow("only one space removed") << QByteArray("data:   x \n\n") << QStringList{"message||  x "};
     QTest::newRow("tab is not the space") << QByteArray("data:\tx\n\n") << QStringList{"message||\tx"};
-    QTest::newRow("field names are case-sensitive") << QByteArray("Data: x\nDATA: y\ndata: z\n\n")
-                                                    << QStringList{"message||z"};
-    QTest::newRow("unknown fields ignored") << QByteArray("foo: bar\ndata: z\nevents: q\n\n") << QStringList{"message||z"};
-    QTest::newRow("comments ignored") << QByteArray(": hi\ndata: a\n: there\ndata: b\n\n") << QStringList{"message||a\nb"};
-    QTest::newRow("leading space makes a field name") << QByteArray(" data: a\n\ndata: b\n\n")
-                                                      << QStringList{"message||b"};
+    QTest::newRow("field names are case-sensitive")
+        << QByteArray("Data: x\nDATA: y\ndata: z\n\n") << QStringList{"message||z"};
+    QTest::newRow("unknown fields ignored")
+        << QByteArray("foo: bar\ndata: z\nevents: q\n\n") << QStringList{"message||z"};
+    QTest::newRow("comments ignored") << QByteArray(": hi\ndata: a\n: there\ndata: b\n\n")
+                                      << QStringList{"message||a\nb"};
+    QTest::newRow("leading space makes a field name")
+        << QByteArray(" data: a\n\ndata: b\n\n") << QStringList{"message||b"};
     QTest::newRow("NUL in data kept") << bytes("data: a\0b\n\n") << QStringList{QString("message||a") + QChar(0) + "b"};
-    QTest::newRow("id containing NUL ignored") << bytes("id: 5\n\nid: 6\0\ndata: x\n\n")
-                                               << QStringList{"message|5|x"};
-    QTest::newRow("id without data still sets the id") << QByteArray("id: 3\n\ndata: x\n\n")
-                                                       << QStringList{"message|3|x"};
+    QTest::newRow("id containing NUL ignored") << bytes("id: 5\n\nid: 6\0\ndata: x\n\n") << QStringList{"message|5|x"};
+    QTest::newRow("id without data still sets the id")
+        << QByteArray("id: 3\n\ndata: x\n\n") << QStringList{"message|3|x"};
     QTest::newRow("empty id resets") << QByteArray("id: 3\ndata: a\n\nid:\ndata: b\n\n")
                                      << QStringList{"message|3|a", "message||b"};
     QTest::newRow("blank lines only") << QByteArray("\n\n\r\n\r\r") << QStringList{};
     // From web-platform-tests eventsource/format-*.
-    QTest::newRow("wpt field parsing")
-        << bytes("data:\0\ndata:  2\rData:1\ndata\0:2\ndata:1\r\0data:4\nda-ta:3\rdata_5\ndata:3\rdata:\r\n"
-                 " data:32\ndata:4\n\n")
-        << QStringList{QString("message||") + QChar(0) + "\n 2\n1\n3\n\n4"};
-    QTest::newRow("wpt newlines") << QByteArray("data:test\r\ndata\ndata:test\r\n\r") << QStringList{"message||test\n\ntest"};
-    QTest::newRow("wpt comments") << bytes("data:1\r:\0\n:\r\ndata:2\n:" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" "\r\n\n")
+    QTest::newRow("wpt field parsing") << bytes(
+        "data:\0\ndata:  2\rData:1\ndata\0:2\ndata:1\r\0data:4\nda-ta:3\rdata_5\ndata:3\rdata:\r\n"
+        " data:32\ndata:4\n\n") << QStringList{QString("message||") + QChar(0) + "\n 2\n1\n3\n\n4"};
+    QTest::newRow("wpt newlines") << QByteArray("data:test\r\ndata\ndata:test\r\n\r")
+                                  << QStringList{"message||test\n\ntest"};
+    QTest::newRow("wpt comments") << bytes("data:1\r:\0\n:\r\ndata:2\n:"
+                                           "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                                           "\r\n\n")
                                   << QStringList{"message||1\n2"};
-    QTest::newRow("wpt data before final empty line") << QByteArray("retry:1000\ndata:test1\n\nid:test\ndata:test2")
-                                                      << QStringList{"message||test1"};
+    QTest::newRow("wpt data before final empty line")
+        << QByteArray("retry:1000\ndata:test1\n\nid:test\ndata:test2") << QStringList{"message||test1"};
     QTest::newRow("UTF-8 passes through") << QByteArray("event: caf\xC3\xA9\ndata: \xE2\x82\xAC \xF0\x9F\x98\x80\n\n")
                                           << QStringList{QString::fromUtf8("café||€ 😀")};
 }
@@ -207,24 +213,42 @@ void TestSseParser::commentsAreCountedAndExposed()
 void TestSseParser::bomOnlyAtStreamStart()
 {
     SseParser parser;
-    QCOMPARE(describe(parseWhole("\xEF\xBB\xBF" "data: a\n\n", parser)), QStringList{"message||a"});
+    QCOMPARE(describe(parseWhole("\xEF\xBB\xBF"
+                                 "data: a\n\n",
+                                 parser)),
+             QStringList{"message||a"});
     // A second BOM is content: it becomes part of the field name, so the field is unknown.
     SseParser twice;
-    QCOMPARE(describe(parseWhole("\xEF\xBB\xBF\xEF\xBB\xBF" "data: a\n\ndata: b\n\n", twice)), QStringList{"message||b"});
+    QCOMPARE(describe(parseWhole("\xEF\xBB\xBF\xEF\xBB\xBF"
+                                 "data: a\n\ndata: b\n\n",
+                                 twice)),
+             QStringList{"message||b"});
     // Not at the start: also content.
     SseParser later;
-    QCOMPARE(describe(parseWhole("data: a\n\n\xEF\xBB\xBF" "data: b\n\n", later)), QStringList{"message||a"});
+    QCOMPARE(describe(parseWhole("data: a\n\n\xEF\xBB\xBF"
+                                 "data: b\n\n",
+                                 later)),
+             QStringList{"message||a"});
 }
 
 void TestSseParser::bomSplitAcrossChunks()
 {
     SseParser parser;
-    QCOMPARE(describe(parseInPieces("\xEF\xBB\xBF" "data: a\n\n", {1, 2}, parser)), QStringList{"message||a"});
+    QCOMPARE(describe(parseInPieces("\xEF\xBB\xBF"
+                                    "data: a\n\n",
+                                    {1, 2}, parser)),
+             QStringList{"message||a"});
     // A prefix of the BOM that turns out not to be one is kept as content (and replaced).
     SseParser partial;
-    QCOMPARE(describe(parseInPieces("\xEF\xBB" "data: a\n\ndata: b\n\n", {1, 2}, partial)), QStringList{"message||b"});
+    QCOMPARE(describe(parseInPieces("\xEF\xBB"
+                                    "data: a\n\ndata: b\n\n",
+                                    {1, 2}, partial)),
+             QStringList{"message||b"});
     SseParser inData;
-    QCOMPARE(describe(parseInPieces("\xEF" "\n\ndata: b\n\n", {1}, inData)), QStringList{"message||b"});
+    QCOMPARE(describe(parseInPieces("\xEF"
+                                    "\n\ndata: b\n\n",
+                                    {1}, inData)),
+             QStringList{"message||b"});
 }
 
 void TestSseParser::crAtChunkEndThenLf()
@@ -279,10 +303,11 @@ void TestSseParser::invalidUtf8IsReplaced_data()
     QTest::newRow("surrogate") << QByteArray("data: \xED\xA0\x80\n\n") << "message||" + r + r + r;
     QTest::newRow("above U+10FFFF") << QByteArray("data: \xF4\x90\x80\x80\n\n") << "message||" + r + r + r + r;
     QTest::newRow("in type and id") << QByteArray("event: \xFF\nid: \xFE\ndata: x\n\n") << r + "|" + r + "|x";
-    QTest::newRow("in type, id and data at once") << QByteArray("event: a\xFF\nid: \xFE" "b\ndata: \xC3(\n\n")
+    QTest::newRow("in type, id and data at once") << QByteArray("event: a\xFF\nid: \xFE"
+                                                                "b\ndata: \xC3(\n\n")
                                                   << "a" + r + "|" + r + "b|" + r + "(";
-    QTest::newRow("split sequence across data lines") << QByteArray("data: \xE2\x82\ndata: \xAC\n\n")
-                                                      << "message||" + r + "\n" + r;
+    QTest::newRow("split sequence across data lines")
+        << QByteArray("data: \xE2\x82\ndata: \xAC\n\n") << "message||" + r + "\n" + r;
 }
 
 void TestSseParser::invalidUtf8IsReplaced()

@@ -189,7 +189,7 @@ QUrl refusedUrl(const ContractServer &server)
     return QUrl(QStringLiteral("%1://127.0.0.1:%2/stream").arg(server.scheme()).arg(unusedPort()));
 }
 
-} // namespace
+}   // namespace
 
 class TestStreamSourceContract : public QObject
 {
@@ -313,7 +313,8 @@ void TestStreamSourceContract::deleteFromSlotIsSafe_data()
     QTest::addColumn<QString>("signalName");
     for (const char *transport : {"sse", "websocket"}) {
         for (const char *signalName : {"open", "events", "reconnect", "failed"})
-            QTest::addRow("%s, %s", transport, signalName) << QString::fromLatin1(transport) << QString::fromLatin1(signalName);
+            QTest::addRow("%s, %s", transport, signalName)
+                << QString::fromLatin1(transport) << QString::fromLatin1(signalName);
     }
 }
 

@@ -180,12 +180,13 @@ void TestTimeSeriesRing::jumpsClearSkippedBuckets()
             expected = 1000 + quint64(s);   // survived: still inside the window
         QCOMPARE(ring.at(s), expected);
     }
-    QCOMPARE(ring.sumLast(kWindow, newest), ring.total() - [&] {
-        quint64 gone = 0;
-        for (qint64 s = 0; s < std::min<qint64>(kWindow, newest - kWindow + 1); ++s)
-            gone += 1000 + quint64(s);
-        return gone;
-    }());
+    QCOMPARE(
+        ring.sumLast(kWindow, newest), ring.total() - [&] {
+            quint64 gone = 0;
+            for (qint64 s = 0; s < std::min<qint64>(kWindow, newest - kWindow + 1); ++s)
+                gone += 1000 + quint64(s);
+            return gone;
+        }());
 }
 
 void TestTimeSeriesRing::negativeAndExtremeSeconds()
@@ -226,13 +227,13 @@ void TestTimeSeriesRing::copyLastZeroFills()
     QCOMPARE(out, (QList<double>{0, 3, 0, 2, 0}));   // seconds 4..8
 
     ring.copyLast(3, 6, out);
-    QCOMPARE(out, (QList<double>{0, 3, 0}));         // seconds 4..6: shrinks to fit
+    QCOMPARE(out, (QList<double>{0, 3, 0}));   // seconds 4..6: shrinks to fit
 
     ring.copyLast(2, 100, out);
-    QCOMPARE(out, (QList<double>{0, 0}));            // far past the newest second
+    QCOMPARE(out, (QList<double>{0, 0}));   // far past the newest second
 
     ring.copyLast(50, 7, out);
-    QCOMPARE(out.size(), 10);                         // clamped to the window
+    QCOMPARE(out.size(), 10);   // clamped to the window
     QCOMPARE(out.back(), 2.0);
     QCOMPARE(out[8], 0.0);
     QCOMPARE(out[7], 3.0);

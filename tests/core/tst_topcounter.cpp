@@ -19,10 +19,7 @@ namespace {
 
 using TrueCounts = std::unordered_map<std::string, quint64>;
 
-QByteArrayView view(const std::string &s)
-{
-    return QByteArrayView(s.data(), qsizetype(s.size()));
-}
+QByteArrayView view(const std::string &s) { return QByteArrayView(s.data(), qsizetype(s.size())); }
 
 // Zipf-distributed key ids (rank 0 most frequent): the shape of real link popularity.
 class Zipf
@@ -87,7 +84,7 @@ void verifyGuarantees(const TopCounter &counter, const TrueCounts &truth)
     }
 }
 
-} // namespace
+}   // namespace
 
 class TestTopCounter : public QObject
 {

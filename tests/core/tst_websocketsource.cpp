@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "core/source/sourcefactory.h"
 #include "core/sse/eventsource.h"
+#include "core/ws/websocketsource.h"
 #include "support/eventcollector.h"
 #include "support/ports.h"
-#include "core/ws/websocketsource.h"
 
 #include <QPointer>
 #include <QSignalSpy>
@@ -21,18 +21,15 @@ using Clickscope::EventSource;
 using Clickscope::SourceConfig;
 using Clickscope::SseEvent;
 using Clickscope::StreamSource;
+using Clickscope::WebSocketSource;
 using Clickscope::Testing::EventCollector;
 using Clickscope::Testing::unusedPort;
-using Clickscope::WebSocketSource;
 
 namespace {
 
 constexpr int kWaitMs = 5000;
 
-
-
-
-} // namespace
+}   // namespace
 
 class TestWebSocketSource : public QObject
 {
@@ -67,8 +64,8 @@ private:
     std::unique_ptr<QWebSocketServer> m_server;
     // Called for each accepted connection with its 0-based number; sends what the test needs.
     std::function<void(QWebSocket *, int)> m_onConnection;
-    QList<QNetworkRequest> m_requests;      // the handshake of every connection
-    QStringList m_received;                 // text messages the server got
+    QList<QNetworkRequest> m_requests;   // the handshake of every connection
+    QStringList m_received;              // text messages the server got
     int m_connections = 0;
     int m_serverDisconnects = 0;
 };
@@ -130,8 +127,7 @@ void TestWebSocketSource::messagesArriveAsEvents()
     QCOMPARE(source->state(), StreamSource::State::Connecting);
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 3, kWaitMs);
     QCOMPARE(got.data(), (QStringList{QStringLiteral("{\"link\":\"/a\",\"country\":\"FR\"}"),
-                                              QStringLiteral("{\"link\":\"/b\"}"),
-                                              QStringLiteral("{\"city\":\"Zürich\"}")}));
+                                      QStringLiteral("{\"link\":\"/b\"}"), QStringLiteral("{\"city\":\"Zürich\"}")}));
     for (const SseEvent &e : std::as_const(got.events)) {
         QCOMPARE(e.typeString(), QStringLiteral("message"));
         QVERIFY(e.lastEventId().isEmpty());
@@ -347,7 +343,10 @@ void TestWebSocketSource::aFrameLargerThanTheReadAheadArrives()
     // One 3 MiB frame, under the event cap but over what is read ahead of the parser: the
     // read-ahead bound must not keep a frame from ever being complete.
     const QString big(3 * 1024 * 1024, u'x');
-    m_onConnection = [big](QWebSocket *ws, int) { ws->sendTextMessage(big); ws->sendTextMessage(QStringLiteral("next")); };
+    m_onConnection = [big](QWebSocket *ws, int) {
+        ws->sendTextMessage(big);
+        ws->sendTextMessage(QStringLiteral("next"));
+    };
     QVERIFY(big.size() > StreamSource::kReadAheadBytes);
     auto source = makeSource();
     EventCollector got(source.get());
@@ -405,7 +404,7 @@ void TestWebSocketSource::sendTextMessageReachesServer()
     QTRY_COMPARE_WITH_TIMEOUT(m_received.size(), 1, kWaitMs);
     QCOMPARE(m_received.first(), QStringLiteral("{\"subscribe\":\"clicks\"}"));
     source->close();
-    source->sendTextMessage(QStringLiteral("too late"));     // Closed: a no-op
+    source->sendTextMessage(QStringLiteral("too late"));   // Closed: a no-op
     QTRY_COMPARE_WITH_TIMEOUT(m_serverDisconnects, 1, kWaitMs);
     QCOMPARE(m_received.size(), 1);
 }
@@ -446,7 +445,8 @@ void TestWebSocketSource::checkStreamUrlAcceptsWebSocketSchemes()
     QVERIFY(checkStreamUrl(QUrl(QStringLiteral("https://example.com/sse"))));
     const auto ftp = checkStreamUrl(QUrl(QStringLiteral("ftp://example.com/")));
     QVERIFY(!ftp);
-    QVERIFY2(ftp.error().contains(QStringLiteral("use http, https, ws or wss")) && ftp.error().contains(QStringLiteral("ftp")),
+    QVERIFY2(ftp.error().contains(QStringLiteral("use http, https, ws or wss"))
+                 && ftp.error().contains(QStringLiteral("ftp")),
              qPrintable(ftp.error()));
     QVERIFY(!checkStreamUrl(QUrl(QStringLiteral("ws:///ws"))));   // no host
 }

@@ -2,9 +2,9 @@
 // The connection guard in front of the publisher, attacked the way a hostile client would: raw
 // sockets against the real TestPublisher on 127.0.0.1, with memory measured where memory is the
 // point.
-#include "support/processmemory.h"
 #include "core/sse/eventsource.h"
 #include "server/testpublisher.h"
+#include "support/processmemory.h"
 
 #include <QJsonObject>
 #include <QTcpSocket>
@@ -83,8 +83,9 @@ QByteArray closePayload(quint16 code, const QByteArray &reason = {})
     return QByteArray(1, char(code >> 8)) + char(code & 0xff) + reason;
 }
 
-const QByteArray kWebSocketHandshake = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+const QByteArray kWebSocketHandshake =
+    "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
 // Connects and completes the WebSocket opening handshake on /ws.
 bool openWebSocket(RawClient &client, quint16 port)
@@ -95,7 +96,7 @@ bool openWebSocket(RawClient &client, quint16 port)
     return client.waitFor("HTTP/1.1 101");
 }
 
-} // namespace
+}   // namespace
 
 class TestGuardedTcpServer : public QObject
 {
@@ -142,7 +143,9 @@ void TestGuardedTcpServer::ambiguousHeadsAreRefused_data()
     const QByteArray post = "POST /publish HTTP/1.1\r\nHost: x\r\n";
     QTest::newRow("two Content-Length") << post + "Content-Length: 300000000\r\nContent-Length: 13\r\n\r\n" << 400;
     QTest::newRow("equal Content-Length twice") << post + "Content-Length: 13\r\nContent-Length: 13\r\n\r\n" << 400;
-    QTest::newRow("Content-Length and Transfer-Encoding") << post + "Content-Length: 13\r\nTransfer-Encoding: chunked\r\n\r\n" << 400;
+    QTest::newRow("Content-Length and Transfer-Encoding")
+        << post + "Content-Length: 13\r\nTransfer-Encoding: chunked\r\n\r\n"
+        << 400;
     QTest::newRow("signed Content-Length") << post + "Content-Length: +13\r\n\r\n" << 400;
     QTest::newRow("Content-Length list") << post + "Content-Length: 13, 13\r\n\r\n" << 400;
     QTest::newRow("space before the colon") << post + "Content-Length : 13\r\n\r\n" << 400;
@@ -236,7 +239,10 @@ void TestGuardedTcpServer::idleConnectionsAreClosedAndTheirMemoryReturned()
         clients.back()->send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");   // written once connected
     }
     for (auto &client : clients)
-        QVERIFY2(client->waitFor("HTTP/1.1 200"), qPrintable(QStringLiteral("state %1 error %2 got %3").arg(client->socket().state()).arg(client->socket().errorString(), QString::fromLatin1(client->take()))));
+        QVERIFY2(client->waitFor("HTTP/1.1 200"),
+                 qPrintable(QStringLiteral("state %1 error %2 got %3")
+                                .arg(client->socket().state())
+                                .arg(client->socket().errorString(), QString::fromLatin1(client->take()))));
     const qint64 peak = residentBytes();
     // Each answered client sits idle: the server closes every one of them by itself.
     for (auto &client : clients)
@@ -318,9 +324,11 @@ void TestGuardedTcpServer::closeIsHonoured_data()
 {
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<bool>("closes");
-    QTest::newRow("Connection: close") << QByteArray("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") << true;
+    QTest::newRow("Connection: close") << QByteArray("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                                       << true;
     QTest::newRow("HTTP/1.0") << QByteArray("GET /health HTTP/1.0\r\n\r\n") << true;
-    QTest::newRow("HTTP/1.0 keep-alive") << QByteArray("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false;
+    QTest::newRow("HTTP/1.0 keep-alive") << QByteArray("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                                         << false;
     QTest::newRow("HTTP/1.1") << QByteArray("GET /health HTTP/1.1\r\nHost: x\r\n\r\n") << false;
 }
 

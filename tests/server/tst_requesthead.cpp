@@ -24,16 +24,23 @@ void TestRequestHead::judges_data()
     const QByteArray get = "GET /events HTTP/1.1\r\nHost: x";
     QTest::newRow("plain GET") << get << 0 << qint64(0) << false << false;
     QTest::newRow("leading empty lines") << "\r\n\r\n" + get << 0 << qint64(0) << false << false;
-    QTest::newRow("body") << QByteArray("POST /publish HTTP/1.1\r\nHost: x\r\ncontent-length: 42") << 0 << qint64(42) << false << false;
-    QTest::newRow("over the limit") << QByteArray("POST /p HTTP/1.1\r\nContent-Length: 1001") << 413 << qint64(0) << false << true;
-    QTest::newRow("10^23") << QByteArray("POST /p HTTP/1.1\r\nContent-Length: 100000000000000000000000") << 400 << qint64(0) << false << true;
-    QTest::newRow("empty Content-Length") << QByteArray("POST /p HTTP/1.1\r\nContent-Length:") << 400 << qint64(0) << false << true;
-    QTest::newRow("websocket") << get + "\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade" << 0 << qint64(0) << true << false;
+    QTest::newRow("body") << QByteArray("POST /publish HTTP/1.1\r\nHost: x\r\ncontent-length: 42") << 0 << qint64(42)
+                          << false << false;
+    QTest::newRow("over the limit") << QByteArray("POST /p HTTP/1.1\r\nContent-Length: 1001") << 413 << qint64(0)
+                                    << false << true;
+    QTest::newRow("10^23") << QByteArray("POST /p HTTP/1.1\r\nContent-Length: 100000000000000000000000") << 400
+                           << qint64(0) << false << true;
+    QTest::newRow("empty Content-Length")
+        << QByteArray("POST /p HTTP/1.1\r\nContent-Length:") << 400 << qint64(0) << false << true;
+    QTest::newRow("websocket") << get + "\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade" << 0 << qint64(0)
+                               << true << false;
     QTest::newRow("upgrade without Connection") << get + "\r\nUpgrade: websocket" << 0 << qint64(0) << false << false;
-    QTest::newRow("Connection: upgrade without Upgrade") << get + "\r\nConnection: upgrade" << 0 << qint64(0) << false << false;
+    QTest::newRow("Connection: upgrade without Upgrade")
+        << get + "\r\nConnection: upgrade" << 0 << qint64(0) << false << false;
     QTest::newRow("Connection: close") << get + "\r\nConnection: Close" << 0 << qint64(0) << false << true;
     QTest::newRow("HTTP/1.0") << QByteArray("GET / HTTP/1.0") << 0 << qint64(0) << false << true;
-    QTest::newRow("HTTP/1.0 keep-alive") << QByteArray("GET / HTTP/1.0\r\nConnection: keep-alive") << 0 << qint64(0) << false << false;
+    QTest::newRow("HTTP/1.0 keep-alive") << QByteArray("GET / HTTP/1.0\r\nConnection: keep-alive") << 0 << qint64(0)
+                                         << false << false;
     QTest::newRow("tab in a value") << get + "\r\nX-A: a\tb" << 0 << qint64(0) << false << false;
     QTest::newRow("NUL in a value") << get + QByteArray("\r\nX-A: a\0b", 14) << 400 << qint64(0) << false << true;
     QTest::newRow("no target") << QByteArray("GET  HTTP/1.1") << 400 << qint64(0) << false << true;
@@ -41,7 +48,8 @@ void TestRequestHead::judges_data()
     QTest::newRow("lower-case version") << QByteArray("GET / http/1.1") << 400 << qint64(0) << false << true;
     QTest::newRow("HTTP/0.9 style") << QByteArray("GET /") << 400 << qint64(0) << false << true;
     QTest::newRow("bad method") << QByteArray("G(T / HTTP/1.1") << 400 << qint64(0) << false << true;
-    QTest::newRow("chunked") << QByteArray("POST /p HTTP/1.1\r\nTransfer-Encoding: gzip, chunked") << 411 << qint64(0) << false << true;
+    QTest::newRow("chunked") << QByteArray("POST /p HTTP/1.1\r\nTransfer-Encoding: gzip, chunked") << 411 << qint64(0)
+                             << false << true;
 }
 
 void TestRequestHead::judges()

@@ -43,8 +43,7 @@ struct HttpResult
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
 };
 
-
-} // namespace
+}   // namespace
 
 class TestTestPublisher : public QObject
 {
@@ -144,17 +143,18 @@ void TestTestPublisher::streamsPublishedClicks()
     auto source = listen(QStringLiteral("/events"));
     EventCollector got(source.get());
     QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 1, kWaitMs);
-    QCOMPARE(request("POST", "/publish", R"([{"link":"/a"},{"link":"/b","ts":5},{"link":"/a","id":"mine"}])").status, 202);
+    QCOMPARE(request("POST", "/publish", R"([{"link":"/a"},{"link":"/b","ts":5},{"link":"/a","id":"mine"}])").status,
+             202);
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 3, kWaitMs);
     QCOMPARE(got.types(), (QStringList{"click", "click", "click"}));
     QCOMPARE(got.events[0].lastEventIdString(), QStringLiteral("1"));
     QCOMPARE(got.events[2].lastEventIdString(), QStringLiteral("3"));
     QCOMPARE(got.json(0).value("link").toString(), QStringLiteral("/a"));
-    QCOMPARE(got.json(0).value("id").toInteger(), 1);                 // filled in
-    QVERIFY(got.json(0).value("ts").toInteger() > 1'600'000'000'000);  // filled in: now, in ms
-    QCOMPARE(got.json(1).value("ts").toInteger(), 5);                 // kept
+    QCOMPARE(got.json(0).value("id").toInteger(), 1);                   // filled in
+    QVERIFY(got.json(0).value("ts").toInteger() > 1'600'000'000'000);   // filled in: now, in ms
+    QCOMPARE(got.json(1).value("ts").toInteger(), 5);                   // kept
     QCOMPARE(got.json(2).value("id").toString(), QStringLiteral("mine"));
-    QCOMPARE(source->reconnectPolicy().baseDelayMs(), qint64(3000));  // the server's retry arrived
+    QCOMPARE(source->reconnectPolicy().baseDelayMs(), qint64(3000));   // the server's retry arrived
 }
 
 void TestTestPublisher::channelsSeparateClicks()
@@ -180,7 +180,9 @@ void TestTestPublisher::channelsSeparateClicks()
 
 void TestTestPublisher::resumesAfterLastEventId()
 {
-    QCOMPARE(request("POST", "/publish", "{\"link\":\"/1\"}\n{\"link\":\"/2\"}\n{\"link\":\"/3\"}\n{\"link\":\"/4\"}\n").status, 202);
+    QCOMPARE(request("POST", "/publish", "{\"link\":\"/1\"}\n{\"link\":\"/2\"}\n{\"link\":\"/3\"}\n{\"link\":\"/4\"}\n")
+                 .status,
+             202);
     SourceConfig config;
     config.lastEventId = "2";
     auto source = listen(QStringLiteral("/events"), config);
@@ -260,7 +262,8 @@ void TestTestPublisher::webSocketFrames()
     // QWebSocket drops what is sent before it is connected.
     QTRY_COMPARE_WITH_TIMEOUT(x.state(), QAbstractSocket::ConnectedState, kWaitMs);
     x.sendTextMessage(QStringLiteral(R"({"subscribe":"x"})"));
-    QTRY_COMPARE_WITH_TIMEOUT(request("GET", "/stats").json().value("subscribers").toObject().value("x").toInt(), 1, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(request("GET", "/stats").json().value("subscribers").toObject().value("x").toInt(), 1,
+                              kWaitMs);
     QCOMPARE(request("POST", "/publish", R"({"link":"/w1"})").status, 202);
     QCOMPARE(request("POST", "/publish?channel=x", R"({"link":"/w2"})").status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(framesAll.size(), 2, kWaitMs);
@@ -278,8 +281,9 @@ void TestTestPublisher::publishAcceptsObjectArrayAndNdjson()
     QCOMPARE(array.json().value("accepted").toInt(), 2);
     QCOMPARE(array.json().value("firstId").toInt(), 2);
     QCOMPARE(array.json().value("lastId").toInt(), 3);
-    HttpResult ndjson = request("POST", "/publish", "{\"link\":\"/n1\"}\n\n{\"link\":\"/n2\",\"ts\":\"2026-11-23T10:00:00.000Z\"}\n",
-                                {{"Content-Type", "application/x-ndjson"}});
+    HttpResult ndjson =
+        request("POST", "/publish", "{\"link\":\"/n1\"}\n\n{\"link\":\"/n2\",\"ts\":\"2026-11-23T10:00:00.000Z\"}\n",
+                {{"Content-Type", "application/x-ndjson"}});
     QCOMPARE(ndjson.status, 202);
     QCOMPARE(ndjson.json().value("accepted").toInt(), 2);
     QCOMPARE(m_publisher->hub().totalClicks(), quint64(5));
@@ -520,11 +524,12 @@ void TestTestPublisher::redirectRecordsAClick()
     auto source = listen(QStringLiteral("/events"));
     EventCollector got(source.get());
     QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 1, kWaitMs);
-    const HttpResult r = request("GET", "/r/promo?country=nz", {},
-                                 {{"User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) "
-                                                 "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Mobile/15E148 Safari/604.1"},
-                                  {"Referer", "https://news.ycombinator.com/"},
-                                  {"Accept-Language", "de-DE,de;q=0.9"}});
+    const HttpResult r =
+        request("GET", "/r/promo?country=nz", {},
+                {{"User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) "
+                                "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Mobile/15E148 Safari/604.1"},
+                 {"Referer", "https://news.ycombinator.com/"},
+                 {"Accept-Language", "de-DE,de;q=0.9"}});
     QCOMPARE(r.status, 302);
     QCOMPARE(r.header("Location"), QByteArray("https://example.com/promo"));
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 1, kWaitMs);

@@ -80,7 +80,7 @@ struct BatchCounter
     double lastBatchSeconds = 0;
 };
 
-} // namespace
+}   // namespace
 
 class TestTrafficGenerator : public QObject
 {
@@ -144,7 +144,9 @@ void TestTrafficGenerator::clicksHaveValidFields()
     for (qsizetype i = 0; i < clicks.size(); ++i) {
         const QJsonObject &click = clicks.at(i);
         const auto field = [&](const char *name) { return click.value(QLatin1String(name)).toString(); };
-        const QString where = QStringLiteral("click %1: %2").arg(i).arg(QString::fromUtf8(QJsonDocument(click).toJson(QJsonDocument::Compact)));
+        const QString where = QStringLiteral("click %1: %2")
+                                  .arg(i)
+                                  .arg(QString::fromUtf8(QJsonDocument(click).toJson(QJsonDocument::Compact)));
         const QStringList clickKeys = click.keys();
         QVERIFY2(QSet<QString>(clickKeys.cbegin(), clickKeys.cend()) == keys, qPrintable(where));
         QVERIFY2(!click.contains(QLatin1String("ts")) && !click.contains(QLatin1String("id")), qPrintable(where));
@@ -300,7 +302,8 @@ void TestTrafficGenerator::aMillionLinksWork()
         if (rank % 9973 == 0)
             QVERIFY2(linkPattern.match(code).hasMatch(), qPrintable(code));
         const qint64 index = codeIndex(code);
-        QVERIFY2(index >= 0 && !seen[std::size_t(index)], qPrintable(QStringLiteral("rank %1: %2").arg(rank).arg(code)));
+        QVERIFY2(index >= 0 && !seen[std::size_t(index)],
+                 qPrintable(QStringLiteral("rank %1: %2").arg(rank).arg(code)));
         seen[std::size_t(index)] = true;
     }
     // The tail is reachable: a million links over 10,000 clicks spread widely.
@@ -344,7 +347,8 @@ void TestTrafficGenerator::timedEmissionMatchesRate()
     QVERIFY2(counter.batches <= int(elapsedSeconds * 1000 / (0.9 * TrafficGenerator::kTickMs)) + 2,
              qPrintable(QString::number(counter.batches)));
     QVERIFY2(counter.batches >= std::min(target, 10), qPrintable(QString::number(counter.batches)));
-    QVERIFY2(counter.largest < std::max<qsizetype>(2, counter.clicks / 4), qPrintable(QString::number(counter.largest)));
+    QVERIFY2(counter.largest < std::max<qsizetype>(2, counter.clicks / 4),
+             qPrintable(QString::number(counter.largest)));
     QCOMPARE(generator.skippedClicks(), quint64(0));
 }
 

@@ -11,8 +11,7 @@
 
 namespace Clickscope::Testing {
 
-AnswerAndCloseServer::AnswerAndCloseServer(QByteArray response)
-    : m_response(std::move(response))
+AnswerAndCloseServer::AnswerAndCloseServer(QByteArray response) : m_response(std::move(response))
 {
     m_thread.setObjectName(QStringLiteral("answer-and-close-server"));
 }
@@ -67,7 +66,8 @@ QUrl AnswerAndCloseServer::url(const QString &path) const
 int AnswerAndCloseServer::requestsTo(const QByteArray &path) const
 {
     QMutexLocker lock(&m_mutex);
-    return int(std::count_if(m_targets.cbegin(), m_targets.cend(), [&](const QByteArray &t) { return t.startsWith(path); }));
+    return int(
+        std::count_if(m_targets.cbegin(), m_targets.cend(), [&](const QByteArray &t) { return t.startsWith(path); }));
 }
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

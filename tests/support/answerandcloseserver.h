@@ -33,4 +33,4 @@ private:
     QList<QByteArray> m_targets;   // guarded by m_mutex
 };
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

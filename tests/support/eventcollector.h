@@ -5,8 +5,8 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QStringList>
 #include <QObject>
+#include <QStringList>
 
 namespace Clickscope::Testing {
 
@@ -45,4 +45,4 @@ private:
     QObject m_context;
 };
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

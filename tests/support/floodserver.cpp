@@ -13,10 +13,12 @@ namespace {
 constexpr qint64 kQueuedBytes = 4 * 1024 * 1024;
 constexpr qint64 kBlockBytes = 256 * 1024;
 
-} // namespace
+}   // namespace
 
 FloodServer::FloodServer(QByteArray head, QByteArray pattern, qint64 maxBytes)
-    : m_head(std::move(head)), m_pattern(std::move(pattern)), m_maxBytes(maxBytes)
+    : m_head(std::move(head))
+    , m_pattern(std::move(pattern))
+    , m_maxBytes(maxBytes)
 {
     m_thread.setObjectName(QStringLiteral("flood-server"));
 }
@@ -42,7 +44,8 @@ QByteArray FloodServer::answerTo(const QByteArray &request) const
     const QByteArray accept =
         QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11", QCryptographicHash::Sha1).toBase64();
     return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           "Sec-WebSocket-Accept: " + accept + "\r\n\r\n";
+           "Sec-WebSocket-Accept: "
+           + accept + "\r\n\r\n";
 }
 
 FloodServer::~FloodServer()
@@ -68,9 +71,9 @@ bool FloodServer::listen()
         ready.release();
         QObject::connect(server, &QTcpServer::newConnection, server, [this, server] {
             while (QTcpSocket *socket = server->nextPendingConnection()) {
-                const QByteArray block = m_pattern.isEmpty()
-                    ? QByteArray()
-                    : m_pattern.repeated(std::max<qsizetype>(1, kBlockBytes / m_pattern.size()));
+                const QByteArray block =
+                    m_pattern.isEmpty() ? QByteArray()
+                                        : m_pattern.repeated(std::max<qsizetype>(1, kBlockBytes / m_pattern.size()));
                 auto answering = std::make_shared<bool>(false);   // the request has come
                 auto request = std::make_shared<QByteArray>();
                 const auto refill = [this, socket, block, answering] {
@@ -107,4 +110,4 @@ QUrl FloodServer::url() const
     return QUrl(QStringLiteral("%1://127.0.0.1:%2/flood").arg(m_webSocket ? "ws" : "http").arg(m_port.load()));
 }
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

@@ -44,4 +44,4 @@ private:
     std::atomic<bool> m_finished{false};
 };
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

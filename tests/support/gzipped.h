@@ -31,4 +31,4 @@ inline QByteArray gzipped(const QByteArray &piece, int times = 1)
     return out;
 }
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

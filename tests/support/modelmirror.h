@@ -21,9 +21,8 @@ public:
             for (int r = first; r <= last; ++r)
                 m_cells.insert(r, readRow(r));
         });
-        connect(model, &QAbstractItemModel::rowsRemoved, this, [this](const QModelIndex &, int first, int last) {
-            m_cells.remove(first, last - first + 1);
-        });
+        connect(model, &QAbstractItemModel::rowsRemoved, this,
+                [this](const QModelIndex &, int first, int last) { m_cells.remove(first, last - first + 1); });
         connect(model, &QAbstractItemModel::dataChanged, this,
                 [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
                     for (int r = topLeft.row(); r <= bottomRight.row(); ++r) {
@@ -71,4 +70,4 @@ private:
     QList<QList<QString>> m_cells;
 };
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

@@ -19,12 +19,12 @@ struct ModelSignalCounts
         , moved(model, &QAbstractItemModel::rowsMoved)
         , columnsInserted(model, &QAbstractItemModel::columnsInserted)
         , columnsRemoved(model, &QAbstractItemModel::columnsRemoved)
-    {
-    }
+    {}
 
     void clear()
     {
-        for (QSignalSpy *spy : {&inserted, &removed, &changed, &reset, &layout, &moved, &columnsInserted, &columnsRemoved})
+        for (QSignalSpy *spy :
+             {&inserted, &removed, &changed, &reset, &layout, &moved, &columnsInserted, &columnsRemoved})
             spy->clear();
     }
     int total() const
@@ -41,4 +41,4 @@ struct ModelSignalCounts
     QSignalSpy inserted, removed, changed, reset, layout, moved, columnsInserted, columnsRemoved;
 };
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

@@ -14,4 +14,4 @@ inline quint16 unusedPort()
     return probe.serverPort();
 }
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

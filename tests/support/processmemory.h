@@ -25,15 +25,9 @@ inline qint64 statusBytes(const QByteArray &field, pid_t pid = 0)
 
 // The resident set size of a process, now. Tests that guard a memory bound assert on it rather
 // than trusting that buffers stay small.
-inline qint64 residentBytes(pid_t pid = 0)
-{
-    return statusBytes("VmRSS", pid);
-}
+inline qint64 residentBytes(pid_t pid = 0) { return statusBytes("VmRSS", pid); }
 
 // The largest resident set size the process has had since it started.
-inline qint64 peakResidentBytes(pid_t pid = 0)
-{
-    return statusBytes("VmHWM", pid);
-}
+inline qint64 peakResidentBytes(pid_t pid = 0) { return statusBytes("VmHWM", pid); }
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

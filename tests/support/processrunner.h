@@ -31,7 +31,8 @@ struct ProcessOptions
 // Runs a program to its end and collects what it wrote, waiting in the event loop so that
 // servers living in this thread keep serving it. A program still running after the timeout is
 // killed and fails the test that ran it: a hang is a failure, never a partial result that passes.
-inline ProcessResult runProcess(const QString &program, const QStringList &arguments, const ProcessOptions &options = {})
+inline ProcessResult runProcess(const QString &program, const QStringList &arguments,
+                                const ProcessOptions &options = {})
 {
     QProcess process;
     if (!options.environment.isEmpty())
@@ -58,4 +59,4 @@ inline ProcessResult runProcess(const QString &program, const QStringList &argum
     return result;
 }
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

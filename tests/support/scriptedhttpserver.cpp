@@ -13,28 +13,38 @@ constexpr char kBufferProperty[] = "scriptedBuffer";
 QByteArray reasonFor(int code)
 {
     switch (code) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 404: return "Not Found";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 204:
+        return "No Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 303:
+        return "See Other";
+    case 307:
+        return "Temporary Redirect";
+    case 308:
+        return "Permanent Redirect";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 404:
+        return "Not Found";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
-QByteArray statusLine(int code)
-{
-    return "HTTP/1.1 " + QByteArray::number(code) + ' ' + reasonFor(code) + "\r\n";
-}
+QByteArray statusLine(int code) { return "HTTP/1.1 " + QByteArray::number(code) + ' ' + reasonFor(code) + "\r\n"; }
 
-} // namespace
+}   // namespace
 
 ScriptedHttpServer::Response ScriptedHttpServer::Response::sse(const QByteArray &body)
 {
@@ -50,9 +60,9 @@ ScriptedHttpServer::Response ScriptedHttpServer::Response::streamingStatus(int c
     return r;
 }
 
-ScriptedHttpServer::Response ScriptedHttpServer::Response::status(int code, const QByteArray &contentType,
-                                                                  const QByteArray &body,
-                                                                  const QList<std::pair<QByteArray, QByteArray>> &headers)
+ScriptedHttpServer::Response ScriptedHttpServer::Response::status(
+    int code, const QByteArray &contentType, const QByteArray &body,
+    const QList<std::pair<QByteArray, QByteArray>> &headers)
 {
     QByteArray head = statusLine(code);
     if (!contentType.isEmpty())
@@ -106,35 +116,23 @@ ScriptedHttpServer::ScriptedHttpServer(QObject *parent) : QObject(parent)
     connect(&m_server, &QTcpServer::newConnection, this, &ScriptedHttpServer::accept);
 }
 
-ScriptedHttpServer::~ScriptedHttpServer()
-{
-    dropConnections();
-}
+ScriptedHttpServer::~ScriptedHttpServer() { dropConnections(); }
 
-bool ScriptedHttpServer::listen()
-{
-    return m_server.listen(QHostAddress::LocalHost, 0);
-}
+bool ScriptedHttpServer::listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
 
 QUrl ScriptedHttpServer::url(const QString &path) const
 {
     return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(path));
 }
 
-void ScriptedHttpServer::route(const QByteArray &path, const Response &response)
-{
-    m_routes.insert(path, response);
-}
+void ScriptedHttpServer::route(const QByteArray &path, const Response &response) { m_routes.insert(path, response); }
 
 void ScriptedHttpServer::routeResume(const QByteArray &path, const QByteArray &lastEventId, const Response &response)
 {
     m_resumeRoutes.insert(path + '\n' + lastEventId, response);
 }
 
-void ScriptedHttpServer::setFallback(const Response &response)
-{
-    m_fallback = response;
-}
+void ScriptedHttpServer::setFallback(const Response &response) { m_fallback = response; }
 
 void ScriptedHttpServer::dropConnections()
 {
@@ -214,7 +212,8 @@ void ScriptedHttpServer::play(QTcpSocket *socket, const Response &response, int 
             socket->disconnectFromHost();
         } else if (response.servesMore) {
             socket->setProperty(kBufferProperty, false);
-            QMetaObject::invokeMethod(socket, [this, socket] { readFrom(socket); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                socket, [this, socket] { readFrom(socket); }, Qt::QueuedConnection);
         }
         return;
     }
@@ -232,4 +231,4 @@ void ScriptedHttpServer::play(QTcpSocket *socket, const Response &response, int 
         QTimer::singleShot(current.delayMs, socket, writeAndContinue);
 }
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

@@ -95,4 +95,4 @@ private:
     QList<Request> m_requests;
 };
 
-} // namespace Clickscope::Testing
+}   // namespace Clickscope::Testing

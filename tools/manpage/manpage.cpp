@@ -38,8 +38,8 @@ bool runHelp(const QString &exe, const QStringList &args, QString *out)
     process.setProcessEnvironment(env);
     process.start(exe, args + QStringList{QStringLiteral("--help")});
     if (!process.waitForFinished(30'000) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
-        std::fprintf(stderr, "clickscope-manpage: %s %s --help failed: %s\n", qPrintable(exe), qPrintable(args.join(u' ')),
-                     process.readAllStandardError().constData());
+        std::fprintf(stderr, "clickscope-manpage: %s %s --help failed: %s\n", qPrintable(exe),
+                     qPrintable(args.join(u' ')), process.readAllStandardError().constData());
         return false;
     }
     *out = QString::fromUtf8(process.readAllStandardOutput());
@@ -64,7 +64,8 @@ QString convert(const QString &help, const QString &heading, QString *synopsis)
                 *synopsis += QStringLiteral(".PP\n") + term(usage.section(u' ', 0, 0)) + u' '
                              + escape(usage.section(u' ', 1)) + u'\n';
             if (!heading.isEmpty())
-                out += QStringLiteral(".PP\n") + term(usage.section(u' ', 0, 0)) + u' ' + escape(usage.section(u' ', 1)) + u'\n';
+                out += QStringLiteral(".PP\n") + term(usage.section(u' ', 0, 0)) + u' ' + escape(usage.section(u' ', 1))
+                       + u'\n';
             continue;
         }
         if (const auto h = kHeading.match(line); h.hasMatch()) {
@@ -103,7 +104,7 @@ QString convert(const QString &help, const QString &heading, QString *synopsis)
     return out;
 }
 
-} // namespace
+}   // namespace
 
 int main(int argc, char *argv[])
 {

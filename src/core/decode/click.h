@@ -17,8 +17,8 @@ struct ClickView
     QByteArrayView referrer;   // the referrer's host only ("news.ycombinator.com"), empty when direct
     QByteArrayView device;
     QByteArrayView browser;
-    qint64 timestampMs = kNoTime;      // when the click happened (ms since the epoch), if the stream says
-    qint64 sequence = kNoSequence;     // a numeric id, when the stream numbers its clicks (gap detection)
+    qint64 timestampMs = kNoTime;    // when the click happened (ms since the epoch), if the stream says
+    qint64 sequence = kNoSequence;   // a numeric id, when the stream numbers its clicks (gap detection)
 };
 
 // A current-state snapshot ({"clickCount": N, …}): totals come from it, not from counting events.
@@ -29,4 +29,4 @@ struct SnapshotView
     ClickView lastClick;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

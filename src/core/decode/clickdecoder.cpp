@@ -24,12 +24,28 @@ using Field = FieldMapping::Field;
 
 // Keys the decoder knows by name. Matched once per key in one pass over an object.
 enum class Key {
-    Link, ShortCode, Code, Url, Country, Referrer, Referer, Device, Browser, UserAgent, Ua,
-    Ts, Timestamp, Time, Id, ClickCount, ClickAnalytics, Count
+    Link,
+    ShortCode,
+    Code,
+    Url,
+    Country,
+    Referrer,
+    Referer,
+    Device,
+    Browser,
+    UserAgent,
+    Ua,
+    Ts,
+    Timestamp,
+    Time,
+    Id,
+    ClickCount,
+    ClickAnalytics,
+    Count
 };
 constexpr std::string_view kKeyNames[int(Key::Count)] = {
-    "link",    "shortCode", "code", "url", "country",   "referrer", "referer", "device",     "browser",
-    "userAgent", "ua",      "ts",   "timestamp", "time", "id",      "clickCount", "clickAnalytics"};
+    "link",      "shortCode", "code", "url",       "country", "referrer", "referer",    "device",        "browser",
+    "userAgent", "ua",        "ts",   "timestamp", "time",    "id",       "clickCount", "clickAnalytics"};
 
 // Length first, then bytes: one switch instead of seventeen comparisons per key.
 int keyIndex(std::string_view key)
@@ -79,22 +95,25 @@ int keyIndex(std::string_view key)
 const char *typeName(const element &value)
 {
     switch (value.type()) {
-    case element_type::ARRAY: return "an array";
-    case element_type::OBJECT: return "an object";
+    case element_type::ARRAY:
+        return "an array";
+    case element_type::OBJECT:
+        return "an object";
     case element_type::INT64:
     case element_type::UINT64:
-    case element_type::DOUBLE: return "a number";
-    case element_type::STRING: return "a string";
-    case element_type::BOOL: return "a boolean";
-    case element_type::NULL_VALUE: return "null";
+    case element_type::DOUBLE:
+        return "a number";
+    case element_type::STRING:
+        return "a string";
+    case element_type::BOOL:
+        return "a boolean";
+    case element_type::NULL_VALUE:
+        return "null";
     }
     return "a value";
 }
 
-QByteArrayView viewOf(std::string_view s)
-{
-    return {s.data(), qsizetype(s.size())};
-}
+QByteArrayView viewOf(std::string_view s) { return {s.data(), qsizetype(s.size())}; }
 
 std::string_view stringOf(const element &value)
 {
@@ -184,7 +203,7 @@ bool resolve(const object &root, const std::vector<std::string> &tokens, element
     return true;
 }
 
-} // namespace
+}   // namespace
 
 // The values of the known keys of one object, found in a single pass, and the object itself for
 // mapped pointers.
@@ -230,7 +249,8 @@ private:
 };
 
 ClickDecoder::ClickDecoder(FieldMapping mapping)
-    : m_mapping(std::move(mapping)), m_parser(std::make_unique<simdjson::dom::parser>())
+    : m_mapping(std::move(mapping))
+    , m_parser(std::make_unique<simdjson::dom::parser>())
 {
     for (int f = 0; f < FieldMapping::kFieldCount; ++f) {
         const QString pointer = m_mapping.pointer(Field(f));
@@ -469,10 +489,10 @@ bool ClickDecoder::readString(const Fields &fields, Field field, std::string_vie
         subject.mappedField = int(field);
     } else {
         Key k;
-        const bool found = field == Field::Country ? fields.first({Key::Country}, k)
-            : field == Field::Device               ? fields.first({Key::Device}, k)
-            : field == Field::Browser              ? fields.first({Key::Browser}, k)
-                                                   : fields.first({Key::Referrer, Key::Referer}, k);
+        const bool found = field == Field::Country   ? fields.first({Key::Country}, k)
+                           : field == Field::Device  ? fields.first({Key::Device}, k)
+                           : field == Field::Browser ? fields.first({Key::Browser}, k)
+                                                     : fields.first({Key::Referrer, Key::Referer}, k);
         if (!found)
             return true;
         value = fields.value(k);
@@ -592,8 +612,9 @@ std::string ClickDecoder::widenHugeIntegers(QByteArrayView json)
             ++end;
         const qsizetype integerDigits = end - i;
         const bool whole = end == json.size() || (json[end] != '.' && json[end] != 'e' && json[end] != 'E');
-        while (end < json.size() && ((json[end] >= '0' && json[end] <= '9') || json[end] == '.' || json[end] == 'e'
-                                     || json[end] == 'E' || json[end] == '+' || json[end] == '-'))
+        while (end < json.size()
+               && ((json[end] >= '0' && json[end] <= '9') || json[end] == '.' || json[end] == 'e' || json[end] == 'E'
+                   || json[end] == '+' || json[end] == '-'))
             ++end;
         out.append(json.data() + i + 1, std::size_t(end - i - 1));
         if (whole && integerDigits > kMaxIntegerDigits)
@@ -614,7 +635,7 @@ void ClickDecoder::copyInput(QByteArrayView data)
             capacity *= 2;
         m_input.reset(new char[std::size_t(capacity) + simdjson::SIMDJSON_PADDING]);
         const bool allocated = m_parser->allocate(std::size_t(capacity)) == simdjson::SUCCESS
-            && m_parser->doc.allocate(std::size_t(capacity)) == simdjson::SUCCESS;
+                               && m_parser->doc.allocate(std::size_t(capacity)) == simdjson::SUCCESS;
         // Out of memory: the parse below tries again and reports MEMALLOC as the error.
         m_capacity = allocated ? capacity : 0;
     }
@@ -672,4 +693,4 @@ QString ClickDecoder::lastError() const
     return {};
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -17,7 +17,7 @@
 namespace simdjson::dom {
 class object;
 class parser;
-} // namespace simdjson::dom
+}   // namespace simdjson::dom
 
 namespace Clickscope {
 
@@ -112,11 +112,11 @@ public:
 private:
     enum class Problem {
         None,
-        InvalidJson,    // simdjson rejected the payload: m_jsonError
-        NotObject,      // m_actual names what it was instead
+        InvalidJson,   // simdjson rejected the payload: m_jsonError
+        NotObject,     // m_actual names what it was instead
         EmptyData,
-        WrongType,      // the subject is m_actual, expected m_expected
-        BadValue,       // the subject, then m_actual ("is negative", "is out of range" …)
+        WrongType,   // the subject is m_actual, expected m_expected
+        BadValue,    // the subject, then m_actual ("is negative", "is out of range" …)
         NoLink,
         NoClickCount,
     };
@@ -138,8 +138,8 @@ private:
         Optional,     // a snapshot's last click: still a click
     };
 
-    DecodeResult decodeObject(const simdjson::dom::object &root, bool typedClick, bool typedSnapshot,
-                              ClickView &click, SnapshotView &snapshot);
+    DecodeResult decodeObject(const simdjson::dom::object &root, bool typedClick, bool typedSnapshot, ClickView &click,
+                              SnapshotView &snapshot);
     // Fills `click` from an object's fields: Click, NotClick (no link, per `linkRule`) or
     // Undecodable with the problem set.
     DecodeResult decodeClick(const Fields &fields, LinkRule linkRule, ClickView &click);
@@ -173,16 +173,16 @@ private:
     std::unique_ptr<char[]> m_input;   // the current payload followed by simdjson's padding
     qsizetype m_capacity = 0;          // payload bytes m_input, the parser and its document hold
     qsizetype m_inputSize = 0;
-    qsizetype m_inputOffset = 0;       // where the copied payload starts in the caller's data
-    std::string m_hostScratch;         // a referrer host that had to be lower-cased
+    qsizetype m_inputOffset = 0;   // where the copied payload starts in the caller's data
+    std::string m_hostScratch;     // a referrer host that had to be lower-cased
 
     // The last Undecodable, kept as parts and formatted by lastError().
     Problem m_problem = Problem::None;
-    int m_jsonError = 0;               // a simdjson::error_code
+    int m_jsonError = 0;   // a simdjson::error_code
     Subject m_subject;
     const char *m_actual = nullptr;
     const char *m_expected = nullptr;
-    bool m_inLastClick = false;        // decoding a snapshot's "clickAnalytics" object
+    bool m_inLastClick = false;   // decoding a snapshot's "clickAnalytics" object
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -7,17 +7,11 @@ namespace {
 constexpr const char16_t *kFieldNames[FieldMapping::kFieldCount] = {u"link",    u"country", u"referrer", u"device",
                                                                     u"browser", u"ts",      u"id"};
 
-QString knownNames()
-{
-    return QStringLiteral("link, country, referrer, device, browser, ts or id");
-}
+QString knownNames() { return QStringLiteral("link, country, referrer, device, browser, ts or id"); }
 
-} // namespace
+}   // namespace
 
-QString FieldMapping::fieldName(Field field)
-{
-    return QString::fromUtf16(kFieldNames[index(field)]);
-}
+QString FieldMapping::fieldName(Field field) { return QString::fromUtf16(kFieldNames[index(field)]); }
 
 std::optional<FieldMapping::Field> FieldMapping::fieldFromName(QStringView name)
 {
@@ -36,7 +30,8 @@ Result<void> FieldMapping::checkPointer(QStringView pointer)
         if (pointer[i] != u'~')
             continue;
         if (i + 1 >= pointer.size() || (pointer[i + 1] != u'0' && pointer[i + 1] != u'1'))
-            return unexpected(QStringLiteral("'~' must be followed by 0 or 1 in a JSON pointer (~0 is '~', ~1 is '/')"));
+            return unexpected(
+                QStringLiteral("'~' must be followed by 0 or 1 in a JSON pointer (~0 is '~', ~1 is '/')"));
         ++i;
     }
     return {};
@@ -97,4 +92,4 @@ Result<void> FieldMapping::setPointer(Field field, const QString &pointer)
     return {};
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -60,4 +60,4 @@ private:
     std::array<QString, kFieldCount> m_pointers;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -27,7 +27,7 @@ qint64 daysFromCivil(qint64 y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-} // namespace
+}   // namespace
 
 // Browser and device class from a User-Agent string, in one pass over its words (runs of letters
 // and digits) rather than a substring search per browser and device.
@@ -37,18 +37,24 @@ qint64 daysFromCivil(qint64 y, int m, int d)
 //    tablet, because that is how Android tablets tell themselves apart from phones.
 UserAgentInfo parseUserAgent(std::string_view ua)
 {
-    static constexpr QByteArrayView kBrowsers[] = {"Edge",   "Firefox", "Samsung Internet",
-                                                   "Chrome", "Safari",  "other"};
+    static constexpr QByteArrayView kBrowsers[] = {"Edge", "Firefox", "Samsung Internet", "Chrome", "Safari", "other"};
     constexpr int kOther = 5;
     const auto rank = [](std::string_view word) {
         switch (word.size()) {
-        case 3: return word == "Edg" ? 0 : kOther;
-        case 4: return word == "EdgA" || word == "Edge" ? 0 : kOther;
-        case 5: return word == "FxiOS" ? 1 : word == "CriOS" ? 3 : kOther;
-        case 6: return word == "EdgiOS" ? 0 : word == "Chrome" ? 3 : word == "Safari" ? 4 : kOther;
-        case 7: return word == "Firefox" ? 1 : kOther;
-        case 14: return word == "SamsungBrowser" ? 2 : kOther;
-        default: return kOther;
+        case 3:
+            return word == "Edg" ? 0 : kOther;
+        case 4:
+            return word == "EdgA" || word == "Edge" ? 0 : kOther;
+        case 5:
+            return word == "FxiOS" ? 1 : word == "CriOS" ? 3 : kOther;
+        case 6:
+            return word == "EdgiOS" ? 0 : word == "Chrome" ? 3 : word == "Safari" ? 4 : kOther;
+        case 7:
+            return word == "Firefox" ? 1 : kOther;
+        case 14:
+            return word == "SamsungBrowser" ? 2 : kOther;
+        default:
+            return kOther;
         }
     };
     int browser = kOther;
@@ -74,15 +80,14 @@ UserAgentInfo parseUserAgent(std::string_view ua)
     return {kBrowsers[browser], device};
 }
 
-
 bool realEpochToMs(double value, qint64 &ms)
 {
     if (!(value >= 0) || !std::isfinite(value))
         return false;
-    double scaled = value < kSecondsBelow ? value * 1000
-        : value < kMillisecondsBelow      ? value
-        : value < kMicrosecondsBelow      ? value / 1e3
-                                          : value / 1e6;
+    double scaled = value < kSecondsBelow        ? value * 1000
+                    : value < kMillisecondsBelow ? value
+                    : value < kMicrosecondsBelow ? value / 1e3
+                                                 : value / 1e6;
     scaled = std::round(scaled);
     if (scaled > double(kMaxEpochMs))
         return false;
@@ -95,10 +100,10 @@ bool integerEpochToMs(qint64 value, qint64 &ms)
     if (value < 0)
         return false;
     // Integers stay integers: a double would round ms values above 2^53, and does round ns.
-    ms = value < qint64(kSecondsBelow) ? value * 1000
-        : value < qint64(kMillisecondsBelow) ? value
-        : value < qint64(kMicrosecondsBelow) ? value / 1000
-                                             : value / 1000000;
+    ms = value < qint64(kSecondsBelow)        ? value * 1000
+         : value < qint64(kMillisecondsBelow) ? value
+         : value < qint64(kMicrosecondsBelow) ? value / 1000
+                                              : value / 1000000;
     return ms <= kMaxEpochMs;
 }
 
@@ -176,8 +181,7 @@ bool parseIso8601(std::string_view s, qint64 &ms)
         if (p != s.size())
             return false;
     }
-    const qint64 seconds = ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute - offsetMinutes) * 60
-        + second;
+    const qint64 seconds = ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute - offsetMinutes) * 60 + second;
     ms = seconds * 1000 + millis;
     return true;
 }
@@ -216,7 +220,8 @@ std::string_view referrerHost(std::string_view url, std::string &scratch)
     if (rest.starts_with('[')) {
         if (const std::size_t close = rest.find(']'); close != std::string_view::npos)
             rest = rest.substr(0, close + 1);
-    } else if (const std::size_t colon = rest.rfind(':'); colon != std::string_view::npos
+    } else if (const std::size_t colon = rest.rfind(':');
+               colon != std::string_view::npos
                && (colon + 1 == rest.size() || Ascii::isDigits(rest.substr(colon + 1)))) {
         rest = rest.substr(0, colon);
     }
@@ -231,4 +236,4 @@ std::string_view referrerHost(std::string_view url, std::string &scratch)
     return scratch;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -35,4 +35,4 @@ bool parseIso8601(std::string_view s, qint64 &ms);
 // points into `url`, or into `scratch` when letters had to be lower-cased.
 std::string_view referrerHost(std::string_view url, std::string &scratch);
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -43,20 +43,20 @@ std::optional<quint64> parseLength(QByteArrayView field)
     return length;
 }
 
-} // namespace
+}   // namespace
 
 HttpBodyFraming::HttpBodyFraming(Kind kind, quint64 length)
     : m_kind(kind)
     , m_state(kind == Kind::Empty || (kind == Kind::Length && length == 0) ? State::Done
-              : kind == Kind::Chunked                                       ? State::Size
-                                                                            : State::Data)
+              : kind == Kind::Chunked                                      ? State::Size
+                                                                           : State::Data)
     , m_remaining(length)
-{
-}
+{}
 
 Result<HttpBodyFraming> HttpBodyFraming::forResponse(const HttpResponseHead &head, QByteArrayView requestMethod)
 {
-    if (requestMethod == "HEAD" || (head.status >= 100 && head.status < 200) || head.status == 204 || head.status == 304)
+    if (requestMethod == "HEAD" || (head.status >= 100 && head.status < 200) || head.status == 204
+        || head.status == 304)
         return HttpBodyFraming(Kind::Empty);
 
     const QList<QByteArray> codings = head.values("Transfer-Encoding");
@@ -142,7 +142,8 @@ bool HttpBodyFraming::feedChunked(QByteArrayView in, QByteArray &body)
                 m_remaining = (m_remaining << 4) | quint64(digit);
                 m_sizeDigits = true;
                 if (++m_lineBytes > kMaxChunkLineBytes)   // leading zeros without end
-                    return fail(QStringLiteral("a chunk-size line of the response is longer than %1 bytes").arg(kMaxChunkLineBytes));
+                    return fail(QStringLiteral("a chunk-size line of the response is longer than %1 bytes")
+                                    .arg(kMaxChunkLineBytes));
                 ++i;
                 break;
             }
@@ -156,7 +157,8 @@ bool HttpBodyFraming::feedChunked(QByteArrayView in, QByteArray &body)
             const qsizetype end = lf < 0 ? in.size() : lf;
             m_lineBytes += end - i;
             if (m_lineBytes > kMaxChunkLineBytes)
-                return fail(QStringLiteral("a chunk-size line of the response is longer than %1 bytes").arg(kMaxChunkLineBytes));
+                return fail(QStringLiteral("a chunk-size line of the response is longer than %1 bytes")
+                                .arg(kMaxChunkLineBytes));
             i = end;
             if (lf >= 0) {
                 ++i;
@@ -199,7 +201,8 @@ bool HttpBodyFraming::feedChunked(QByteArrayView in, QByteArray &body)
             }
             m_lineBytes += end - i;
             if (m_lineBytes > kMaxTrailerBytes)
-                return fail(QStringLiteral("the response's trailer fields are longer than %1 bytes").arg(kMaxTrailerBytes));
+                return fail(
+                    QStringLiteral("the response's trailer fields are longer than %1 bytes").arg(kMaxTrailerBytes));
             i = end;
             if (lf >= 0) {
                 ++i;
@@ -217,4 +220,4 @@ bool HttpBodyFraming::feedChunked(QByteArrayView in, QByteArray &body)
     return true;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

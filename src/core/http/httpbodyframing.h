@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/result.h"
 #include "core/http/httpresponsehead.h"
+#include "core/result.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -20,7 +20,7 @@ class HttpBodyFraming
 public:
     enum class Kind { Empty, Length, Chunked, UntilClose };
 
-    static constexpr qsizetype kMaxChunkLineBytes = 4 * 1024;     // size and extensions
+    static constexpr qsizetype kMaxChunkLineBytes = 4 * 1024;   // size and extensions
     static constexpr qsizetype kMaxTrailerBytes = 64 * 1024;
 
     // The framing of `head`'s body, or nullopt and a reason when the head makes it ambiguous
@@ -44,11 +44,11 @@ private:
 
     Kind m_kind;
     State m_state;
-    quint64 m_remaining;      // of the body (Length) or of the current chunk (Chunked)
+    quint64 m_remaining;         // of the body (Length) or of the current chunk (Chunked)
     qsizetype m_lineBytes = 0;   // of the current chunk-size or trailer line, or of all trailers
     bool m_sizeDigits = false;
     bool m_trailerLineEmpty = true;
     QString m_error;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

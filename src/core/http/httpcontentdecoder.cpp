@@ -19,7 +19,7 @@ namespace {
 constexpr int kAutoHeader = 15 + 32;
 constexpr int kRawDeflate = -15;
 
-} // namespace
+}   // namespace
 
 Result<std::unique_ptr<HttpContentDecoder>> HttpContentDecoder::forResponse(const HttpResponseHead &head)
 {
@@ -38,21 +38,18 @@ Result<std::unique_ptr<HttpContentDecoder>> HttpContentDecoder::forResponse(cons
             return unexpected(QStringLiteral("zlib could not start a decoder"));
         return decoder;
     }
-    return unexpected(QStringLiteral("the response is compressed with '%1', which Clickscope does not decode (it asks for %2)")
-                          .arg(QString::fromLatin1(fields.join(", ")), QString::fromLatin1(kAcceptEncoding)));
+    return unexpected(
+        QStringLiteral("the response is compressed with '%1', which Clickscope does not decode (it asks for %2)")
+            .arg(QString::fromLatin1(fields.join(", ")), QString::fromLatin1(kAcceptEncoding)));
 }
 
 HttpContentDecoder::HttpContentDecoder(QByteArray coding, bool gzip)
     : m_coding(std::move(coding))
     , m_gzip(gzip)
     , m_stream(std::make_unique<Stream>())
-{
-}
+{}
 
-HttpContentDecoder::~HttpContentDecoder()
-{
-    inflateEnd(&m_stream->z);
-}
+HttpContentDecoder::~HttpContentDecoder() { inflateEnd(&m_stream->z); }
 
 void HttpContentDecoder::append(QByteArrayView compressed)
 {
@@ -157,4 +154,4 @@ bool HttpContentDecoder::mayRestartRaw() const
     return !m_gzip && !m_triedRaw && !m_producedAny;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

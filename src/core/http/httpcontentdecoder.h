@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/result.h"
 #include "core/http/httpresponsehead.h"
+#include "core/result.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -61,4 +61,4 @@ private:
     QString m_error;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -17,7 +17,7 @@ QString shown(QByteArrayView bytes)
     return bytes.size() > kShown ? text + u'…' : text;
 }
 
-} // namespace
+}   // namespace
 
 QByteArray HttpResponseHead::value(QByteArrayView name) const
 {
@@ -40,7 +40,8 @@ QList<QByteArray> HttpResponseHead::values(QByteArrayView name) const
 
 qsizetype HttpResponseHead::endIn(QByteArrayView buffer, qsizetype from)
 {
-    for (qsizetype lf = buffer.indexOf('\n', std::max<qsizetype>(0, from)); lf >= 0; lf = buffer.indexOf('\n', lf + 1)) {
+    for (qsizetype lf = buffer.indexOf('\n', std::max<qsizetype>(0, from)); lf >= 0;
+         lf = buffer.indexOf('\n', lf + 1)) {
         qsizetype next = lf + 1;
         if (next < buffer.size() && buffer[next] == '\r')
             ++next;
@@ -64,15 +65,16 @@ Result<HttpResponseHead> HttpResponseHead::parse(QByteArrayView head)
         if (line.endsWith('\r'))
             line.chop(1);
         if (line.contains('\r'))
-            return failWith(QStringLiteral("a response header line holds a bare carriage return: '%1'").arg(shown(line)));
+            return failWith(
+                QStringLiteral("a response header line holds a bare carriage return: '%1'").arg(shown(line)));
 
         if (!statusSeen) {
             // HTTP-version SP 3DIGIT SP reason-phrase; some servers leave out the last space.
             if (!line.startsWith("HTTP/1.") || line.size() < 12 || line[8] != ' ')
-                return failWith(QStringLiteral("the server did not answer with HTTP/1.x (its answer starts '%1')").arg(shown(line)));
+                return failWith(QStringLiteral("the server did not answer with HTTP/1.x (its answer starts '%1')")
+                                    .arg(shown(line)));
             const QByteArrayView code = line.sliced(9, 3);
-            if (!std::all_of(code.begin(), code.end(), Ascii::isDigit)
-                || (line.size() > 12 && line[12] != ' '))
+            if (!std::all_of(code.begin(), code.end(), Ascii::isDigit) || (line.size() > 12 && line[12] != ' '))
                 return failWith(QStringLiteral("the status line '%1' has no three-digit status code").arg(shown(line)));
             result.version = line.first(8).toByteArray();
             result.status = code.toInt();
@@ -84,7 +86,8 @@ Result<HttpResponseHead> HttpResponseHead::parse(QByteArrayView head)
             break;
         if (line.front() == ' ' || line.front() == '\t') {
             if (result.headers.isEmpty())
-                return failWith(QStringLiteral("the first response header line is a continuation: '%1'").arg(shown(line)));
+                return failWith(
+                    QStringLiteral("the first response header line is a continuation: '%1'").arg(shown(line)));
             QByteArray &value = result.headers.last().second;
             value += ' ';
             value += HttpSyntax::trimmed(line);
@@ -101,4 +104,4 @@ Result<HttpResponseHead> HttpResponseHead::parse(QByteArrayView head)
     return result;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

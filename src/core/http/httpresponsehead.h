@@ -36,4 +36,4 @@ struct HttpResponseHead
     static Result<HttpResponseHead> parse(QByteArrayView head);
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

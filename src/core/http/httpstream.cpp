@@ -24,29 +24,22 @@ bool isSafeFieldText(QByteArrayView text)
 bool isFramingHeader(QByteArrayView name)
 {
     return name.compare("Content-Length", Qt::CaseInsensitive) == 0
-        || name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0
-        || name.compare("Connection", Qt::CaseInsensitive) == 0;
+           || name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0
+           || name.compare("Connection", Qt::CaseInsensitive) == 0;
 }
 
-bool methodTakesBody(QByteArrayView method)
-{
-    return method == "POST" || method == "PUT" || method == "PATCH";
-}
+bool methodTakesBody(QByteArrayView method) { return method == "POST" || method == "PUT" || method == "PATCH"; }
 
-} // namespace
+}   // namespace
 
 HttpStream::HttpStream(Request request, QNetworkCookieJar *cookies, qint64 readAheadBytes, QObject *parent)
     : QObject(parent)
     , m_request(std::move(request))
     , m_cookies(cookies)
     , m_readAheadBytes(readAheadBytes)
-{
-}
+{}
 
-HttpStream::~HttpStream()
-{
-    abort();
-}
+HttpStream::~HttpStream() { abort(); }
 
 void HttpStream::start()
 {
@@ -58,12 +51,13 @@ void HttpStream::start()
     for (const auto &[name, value] : std::as_const(m_request.headers)) {
         if (!isSafeFieldText(name) || !isSafeFieldText(value) || name.isEmpty()) {
             failLater(Error::Request, QStringLiteral("the request header '%1' holds a line break or is empty")
-                                           .arg(QString::fromLatin1(name)));
+                                          .arg(QString::fromLatin1(name)));
             return;
         }
     }
     if (!isSafeFieldText(m_request.method) || m_request.method.contains(' ') || m_request.method.isEmpty()) {
-        failLater(Error::Request, QStringLiteral("'%1' is not an HTTP method").arg(QString::fromLatin1(m_request.method)));
+        failLater(Error::Request,
+                  QStringLiteral("'%1' is not an HTTP method").arg(QString::fromLatin1(m_request.method)));
         return;
     }
 
@@ -126,7 +120,8 @@ void HttpStream::sendRequest()
     }
     if (!url.userName().isEmpty() && !hasHeader(m_request.headers, "Authorization")) {
         // Credentials in the URL go with the first request, as curl sends them.
-        const QByteArray credentials = url.userName(QUrl::FullyDecoded).toUtf8() + ':' + url.password(QUrl::FullyDecoded).toUtf8();
+        const QByteArray credentials =
+            url.userName(QUrl::FullyDecoded).toUtf8() + ':' + url.password(QUrl::FullyDecoded).toUtf8();
         text += "Authorization: Basic " + credentials.toBase64() + "\r\n";
     }
     if (m_cookies && !hasHeader(m_request.headers, "Cookie")) {
@@ -174,10 +169,7 @@ void HttpStream::announceBody()
     checkEnd();
 }
 
-void HttpStream::announceBodyLater()
-{
-    onceLater(m_announceQueued, &HttpStream::announceBody);
-}
+void HttpStream::announceBodyLater() { onceLater(m_announceQueued, &HttpStream::announceBody); }
 
 void HttpStream::onceLater(bool &queued, void (HttpStream::*step)())
 {
@@ -201,7 +193,8 @@ bool HttpStream::readHead()
         m_headScannedTo = std::max<qsizetype>(0, m_headBuffer.size() - 3);   // an end may straddle the pieces
         if (end < 0) {
             if (m_headBuffer.size() > kMaxHeadBytes)
-                finish(Error::Protocol, QStringLiteral("the response head is longer than %1 KiB").arg(kMaxHeadBytes / 1024));
+                finish(Error::Protocol,
+                       QStringLiteral("the response head is longer than %1 KiB").arg(kMaxHeadBytes / 1024));
             else
                 checkEnd();
             return false;
@@ -215,11 +208,13 @@ bool HttpStream::readHead()
         m_headScannedTo = 0;
         if (head->status >= 100 && head->status < 200) {
             if (head->status == 101) {
-                finish(Error::Protocol, QStringLiteral("the server switched protocols (101) on a request that did not ask it to"));
+                finish(Error::Protocol,
+                       QStringLiteral("the server switched protocols (101) on a request that did not ask it to"));
                 return false;
             }
             if (++m_interimResponses > kMaxInterimResponses) {
-                finish(Error::Protocol, QStringLiteral("more than %1 interim (1xx) responses").arg(kMaxInterimResponses));
+                finish(Error::Protocol,
+                       QStringLiteral("more than %1 interim (1xx) responses").arg(kMaxInterimResponses));
                 return false;
             }
             continue;   // 100 Continue, 103 Early Hints: the real response follows
@@ -323,17 +318,14 @@ void HttpStream::socketError(QAbstractSocket::SocketError error)
         return;
     }
     const bool tls = error == QAbstractSocket::SslHandshakeFailedError || error == QAbstractSocket::SslInternalError
-        || error == QAbstractSocket::SslInvalidUserDataError;
+                     || error == QAbstractSocket::SslInvalidUserDataError;
     m_pendingError = tls ? Error::Tls : Error::Network;
     m_pendingErrorString = m_socket->errorString();
     m_peerClosed = true;
     socketReadyRead();   // what arrived before the error is still read
 }
 
-void HttpStream::checkEndLater()
-{
-    onceLater(m_endCheckQueued, &HttpStream::checkEnd);
-}
+void HttpStream::checkEndLater() { onceLater(m_endCheckQueued, &HttpStream::checkEnd); }
 
 void HttpStream::checkEnd()
 {
@@ -344,9 +336,10 @@ void HttpStream::checkEnd()
         if (m_pendingError != Error::NoError)
             finish(m_pendingError, m_pendingErrorString);
         else if (m_peerClosed && socketEmpty)
-            finish(Error::Network, m_headBuffer.isEmpty() && m_interimResponses == 0
-                                       ? QStringLiteral("the server closed the connection without answering")
-                                       : QStringLiteral("the server closed the connection in the middle of the response head"));
+            finish(Error::Network,
+                   m_headBuffer.isEmpty() && m_interimResponses == 0
+                       ? QStringLiteral("the server closed the connection without answering")
+                       : QStringLiteral("the server closed the connection in the middle of the response head"));
         return;
     }
     const bool framingFailed = m_pendingError == Error::Protocol || m_pendingError == Error::Request;
@@ -383,4 +376,4 @@ void HttpStream::abort()
     }
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -113,4 +113,4 @@ private:
     QString m_errorString;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

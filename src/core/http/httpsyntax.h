@@ -18,10 +18,7 @@ inline bool isToken(QByteArrayView bytes)
 }
 
 // Optional whitespace (spaces and tabs) around a field value.
-constexpr bool isWhitespace(char c)
-{
-    return c == ' ' || c == '\t';
-}
+constexpr bool isWhitespace(char c) { return c == ' ' || c == '\t'; }
 
 inline QByteArrayView trimmed(QByteArrayView bytes)
 {
@@ -32,4 +29,4 @@ inline QByteArrayView trimmed(QByteArrayView bytes)
     return bytes;
 }
 
-} // namespace Clickscope::HttpSyntax
+}   // namespace Clickscope::HttpSyntax

@@ -8,7 +8,7 @@
 namespace Clickscope {
 namespace {
 
-constexpr qsizetype kMaxLinkKeyBytes = 512;        // keeps the 100,000-link bound near 60 MB at worst
+constexpr qsizetype kMaxLinkKeyBytes = 512;   // keeps the 100,000-link bound near 60 MB at worst
 constexpr qsizetype kKeptUndecodableBytes = 4096;
 
 QJsonArray ranked(const TopCounter &counter, int n, const QString &keyName)
@@ -26,7 +26,7 @@ QJsonArray ranked(const TopCounter &counter, int n, const QString &keyName)
     return out;
 }
 
-} // namespace
+}   // namespace
 
 ClickAggregator::ClickAggregator(Settings settings, FieldMapping mapping)
     : m_settings(settings)
@@ -38,8 +38,7 @@ ClickAggregator::ClickAggregator(Settings settings, FieldMapping mapping)
     , m_browsers(settings.maxDimensionValues)
     , m_eventTypes(settings.maxEventTypes)
     , m_series(settings.windowSeconds)
-{
-}
+{}
 
 void ClickAggregator::reset()
 {
@@ -168,36 +167,32 @@ void ClickAggregator::keepUndecodable(const SseEvent &event, qint64 arrivalMs)
     if (qsizetype(m_undecodable.size()) >= m_settings.keptUndecodable)
         m_undecodable.pop_front();
     const QByteArrayView data = event.data();
-    m_undecodable.push_back({event.type().toByteArray(), data.first(std::min(data.size(), kKeptUndecodableBytes)).toByteArray(),
+    m_undecodable.push_back({event.type().toByteArray(),
+                             data.first(std::min(data.size(), kKeptUndecodableBytes)).toByteArray(),
                              m_decoder.lastError(), arrivalMs});
 }
 
-void ClickAggregator::advanceTo(qint64 nowMs)
-{
-    m_rate.tick(m_series, nowMs / 1000);
-}
+void ClickAggregator::advanceTo(qint64 nowMs) { m_rate.tick(m_series, nowMs / 1000); }
 
 QJsonObject ClickAggregator::report(int topN) const
 {
     const Totals &t = m_totals;
     QJsonObject report{
-        {QStringLiteral("totals"),
-         QJsonObject{{QStringLiteral("clicks"), qint64(t.clicks)},
-                     {QStringLiteral("events"), qint64(t.events)},
-                     {QStringLiteral("undecodable"), qint64(t.undecodable)},
-                     {QStringLiteral("otherEvents"), qint64(t.otherEvents)},
-                     {QStringLiteral("snapshots"), qint64(t.snapshots)},
-                     {QStringLiteral("bytes"), qint64(t.bytes)},
-                     {QStringLiteral("reconnects"), qint64(t.reconnects)},
-                     {QStringLiteral("discarded"), qint64(t.discarded)},
-                     {QStringLiteral("gaps"), qint64(t.gaps)},
-                     {QStringLiteral("counterResets"), qint64(t.counterResets)},
-                     {QStringLiteral("distinctLinks"), qint64(m_links.size())}}},
-        {QStringLiteral("rate"),
-         QJsonObject{{QStringLiteral("now"), m_rate.smoothedRate()},
-                     {QStringLiteral("lastSecond"), qint64(m_rate.lastSecondRate())},
-                     {QStringLiteral("peak"), qint64(m_rate.peakRate())},
-                     {QStringLiteral("average"), m_rate.averageRate()}}},
+        {QStringLiteral("totals"), QJsonObject{{QStringLiteral("clicks"), qint64(t.clicks)},
+                                               {QStringLiteral("events"), qint64(t.events)},
+                                               {QStringLiteral("undecodable"), qint64(t.undecodable)},
+                                               {QStringLiteral("otherEvents"), qint64(t.otherEvents)},
+                                               {QStringLiteral("snapshots"), qint64(t.snapshots)},
+                                               {QStringLiteral("bytes"), qint64(t.bytes)},
+                                               {QStringLiteral("reconnects"), qint64(t.reconnects)},
+                                               {QStringLiteral("discarded"), qint64(t.discarded)},
+                                               {QStringLiteral("gaps"), qint64(t.gaps)},
+                                               {QStringLiteral("counterResets"), qint64(t.counterResets)},
+                                               {QStringLiteral("distinctLinks"), qint64(m_links.size())}}},
+        {QStringLiteral("rate"), QJsonObject{{QStringLiteral("now"), m_rate.smoothedRate()},
+                                             {QStringLiteral("lastSecond"), qint64(m_rate.lastSecondRate())},
+                                             {QStringLiteral("peak"), qint64(m_rate.peakRate())},
+                                             {QStringLiteral("average"), m_rate.averageRate()}}},
         {QStringLiteral("topLinks"), ranked(m_links, topN, QStringLiteral("link"))},
         {QStringLiteral("topLinksExact"), m_links.isExact()},
         {QStringLiteral("breakdowns"),
@@ -217,13 +212,12 @@ QJsonObject ClickAggregator::report(int topN) const
         report.insert(QStringLiteral("missingIds"), gaps);
     }
     if (m_latency.count() > 0) {
-        report.insert(QStringLiteral("latencyMs"),
-                      QJsonObject{{QStringLiteral("count"), qint64(m_latency.count())},
-                                  {QStringLiteral("p50"), m_latency.percentile(50)},
-                                  {QStringLiteral("p99"), m_latency.percentile(99)},
-                                  {QStringLiteral("max"), m_latency.max()}});
+        report.insert(QStringLiteral("latencyMs"), QJsonObject{{QStringLiteral("count"), qint64(m_latency.count())},
+                                                               {QStringLiteral("p50"), m_latency.percentile(50)},
+                                                               {QStringLiteral("p99"), m_latency.percentile(99)},
+                                                               {QStringLiteral("max"), m_latency.max()}});
     }
     return report;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -5,8 +5,8 @@
 #include "core/decode/fieldmapping.h"
 #include "core/model/latencyhistogram.h"
 #include "core/model/timeseriesring.h"
-#include "core/model/totals.h"
 #include "core/model/topcounter.h"
+#include "core/model/totals.h"
 #include "core/sse/sseevent.h"
 
 #include <QByteArray>
@@ -27,11 +27,11 @@ class ClickAggregator
 public:
     struct Settings
     {
-        int windowSeconds = 3600;             // up to 24 h
-        qsizetype maxLinks = 100'000;         // exact below, approximate above
+        int windowSeconds = 3600;       // up to 24 h
+        qsizetype maxLinks = 100'000;   // exact below, approximate above
         qsizetype maxDimensionValues = 10'000;
         qsizetype maxEventTypes = 100;
-        qsizetype keptUndecodable = 20;       // the last few, for the inspector
+        qsizetype keptUndecodable = 20;   // the last few, for the inspector
     };
 
     using Totals = Clickscope::Totals;
@@ -111,4 +111,4 @@ private:
     QByteArray m_streamLink;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

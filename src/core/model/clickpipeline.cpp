@@ -85,17 +85,19 @@ ClickPipeline::ClickPipeline(Settings settings, QObject *parent) : QObject(paren
         if (serial == m_streamSerial)
             emit ended(reason);
     });
-    connect(m_worker, &IngestWorker::reconnectScheduled, this, [this](quint64 serial, qint64 delayMs, const QString &reason) {
-        if (serial == m_streamSerial)
-            emit reconnectScheduled(delayMs, reason);
-    });
+    connect(m_worker, &IngestWorker::reconnectScheduled, this,
+            [this](quint64 serial, qint64 delayMs, const QString &reason) {
+                if (serial == m_streamSerial)
+                    emit reconnectScheduled(delayMs, reason);
+            });
     m_thread.setObjectName(QStringLiteral("clickscope-ingest"));
     m_thread.start();
 }
 
 ClickPipeline::~ClickPipeline()
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->stop(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker] { worker->stop(); }, Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }
@@ -181,7 +183,8 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
             [this](StreamSource::State state) { emit stateChanged(m_serial, state); });
     connect(m_source.get(), &StreamSource::failed, this,
             [this](StreamSource::Error, const QString &message) { emit failed(m_serial, message); });
-    connect(m_source.get(), &StreamSource::ended, this, [this](const QString &reason) { emit ended(m_serial, reason); });
+    connect(m_source.get(), &StreamSource::ended, this,
+            [this](const QString &reason) { emit ended(m_serial, reason); });
     connect(m_source.get(), &StreamSource::eventsDiscarded, this, [this](quint64 count) {
         m_aggregator->addDiscarded(count);
         m_dirty = true;
@@ -306,7 +309,8 @@ DashboardSnapshotPtr IngestWorker::makeSnapshot(qint64 now, bool takeNewEvents)
     const int bucket = ClickPipeline::bucketSecondsFor(m_seriesWindow, m_settings.maxSeriesPoints);
     if (m_seriesFor != m_seriesWindow || m_seriesSecond != snapshot->newestSecond) {
         m_series = QList<double>();   // the last snapshot still shares the old list
-        a.clicksPerSecond().copyAveraged((m_seriesWindow + bucket - 1) / bucket, bucket, snapshot->newestSecond, m_series);
+        a.clicksPerSecond().copyAveraged((m_seriesWindow + bucket - 1) / bucket, bucket, snapshot->newestSecond,
+                                         m_series);
         m_seriesFor = m_seriesWindow;
         m_seriesSecond = snapshot->newestSecond;
     }
@@ -336,6 +340,6 @@ DashboardSnapshotPtr IngestWorker::makeSnapshot(qint64 now, bool takeNewEvents)
     return snapshot;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope
 
 #include "clickpipeline.moc"

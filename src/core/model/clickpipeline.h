@@ -30,11 +30,11 @@ public:
         int displayHz = 30;
         // 24 h of per-second buckets (675 KiB), so every chart window can be shown.
         ClickAggregator::Settings aggregation = {.windowSeconds = 24 * 60 * 60};
-        int seriesWindowSeconds = 5 * 60;    // what snapshots carry of the series; see setSeriesWindow()
+        int seriesWindowSeconds = 5 * 60;                // what snapshots carry of the series; see setSeriesWindow()
         int maxSeriesPoints = kDefaultMaxSeriesPoints;   // more seconds than this are averaged into buckets
         qsizetype topLinks = 100;
-        qsizetype topValues = 50;            // per breakdown
-        qsizetype maxNewEvents = 200;        // raw events per snapshot, for the inspector
+        qsizetype topValues = 50;       // per breakdown
+        qsizetype maxNewEvents = 200;   // raw events per snapshot, for the inspector
     };
 
     ClickPipeline() : ClickPipeline(Settings{}) {}
@@ -81,4 +81,4 @@ private:
     quint64 m_streamSerial = 0;   // of the stream connectTo() asked for last
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -16,4 +16,4 @@ QList<RankedRow> rankedRows(const TopCounter &counter, qsizetype n)
     return rows;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -42,20 +42,20 @@ struct DashboardSnapshot
     double rateNow = 0;
     double rateAverage = 0;
     quint64 ratePeak = 0;
-    qint64 newestSecond = 0;              // the second the series ends at: the last complete one
-    QList<double> clicksPerSecond;        // oldest → newest, average clicks/s per bucket of the chart's window
-    int seriesBucketSeconds = 1;          // aligned to multiples of it; the last bucket ends at newestSecond
-    int seriesWindowSeconds = 0;          // the window the series covers (ClickPipeline::setSeriesWindow)
-    quint64 generation = 0;               // counts resetStatistics(): older snapshots are never delivered
-    qint64 lastByteMs = 0;                // when the stream last sent anything (0: nothing yet)
+    qint64 newestSecond = 0;         // the second the series ends at: the last complete one
+    QList<double> clicksPerSecond;   // oldest → newest, average clicks/s per bucket of the chart's window
+    int seriesBucketSeconds = 1;     // aligned to multiples of it; the last bucket ends at newestSecond
+    int seriesWindowSeconds = 0;     // the window the series covers (ClickPipeline::setSeriesWindow)
+    quint64 generation = 0;          // counts resetStatistics(): older snapshots are never delivered
+    qint64 lastByteMs = 0;           // when the stream last sent anything (0: nothing yet)
     QList<RankedRow> topLinks;
     bool topLinksExact = true;
-    qsizetype distinctLinks = 0;          // all tracked, not only the ranked rows; a floor once inexact
+    qsizetype distinctLinks = 0;   // all tracked, not only the ranked rows; a floor once inexact
     std::array<QList<RankedRow>, DimensionCount> breakdowns;
-    QList<RankedRow> eventTypes;          // every event by its type, clicks included
-    QList<GapRange> gapRanges;            // the latest missing id ranges, oldest first (bounded)
-    QList<RawEventRow> newEvents;         // arrived since the previous snapshot (the newest, bounded)
-    quint64 eventsNotShown = 0;           // arrived since the previous snapshot but beyond that bound
+    QList<RankedRow> eventTypes;    // every event by its type, clicks included
+    QList<GapRange> gapRanges;      // the latest missing id ranges, oldest first (bounded)
+    QList<RawEventRow> newEvents;   // arrived since the previous snapshot (the newest, bounded)
+    quint64 eventsNotShown = 0;     // arrived since the previous snapshot but beyond that bound
     quint64 latencyCount = 0;
     double latencyP50 = 0;
     double latencyP99 = 0;
@@ -66,6 +66,6 @@ using DashboardSnapshotPtr = std::shared_ptr<const DashboardSnapshot>;
 // Ranked rows of a counter, at most `n`.
 QList<RankedRow> rankedRows(const TopCounter &counter, qsizetype n);
 
-} // namespace Clickscope
+}   // namespace Clickscope
 
 Q_DECLARE_METATYPE(Clickscope::DashboardSnapshotPtr)

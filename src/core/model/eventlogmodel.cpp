@@ -31,7 +31,7 @@ QString typeText(const RawEventRow &row)
     return event.type().isEmpty() ? QString::fromLatin1(kDefaultEventType) : event.typeString();
 }
 
-} // namespace
+}   // namespace
 
 // --- Ring ---------------------------------------------------------------------------------------
 
@@ -87,8 +87,7 @@ EventLogModel::EventLogModel(int capacity, QObject *parent)
     : QAbstractTableModel(parent)
     , m_log(std::clamp(capacity, 1, kMaxCapacity))
     , m_pending(m_log.capacity())
-{
-}
+{}
 
 template<typename RowAt>
 void EventLogModel::insertBatch(qsizetype count, RowAt rowAt)
@@ -159,10 +158,7 @@ void EventLogModel::setPaused(bool paused)
     emit pausedChanged(paused);
 }
 
-bool EventLogModel::isComment(int row) const
-{
-    return row >= 0 && row < rowCount() && m_log.at(row).comment;
-}
+bool EventLogModel::isComment(int row) const { return row >= 0 && row < rowCount() && m_log.at(row).comment; }
 
 QByteArray EventLogModel::fullData(int row) const
 {
@@ -194,15 +190,9 @@ QString EventLogModel::previewText(QByteArrayView data, int maxChars)
     return text;
 }
 
-int EventLogModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_log.size());
-}
+int EventLogModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_log.size()); }
 
-int EventLogModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
+int EventLogModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant EventLogModel::data(const QModelIndex &index, int role) const
 {
@@ -273,4 +263,4 @@ QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int
     return {};
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -132,4 +132,4 @@ private:
     quint64 m_notShownUpstream = 0;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

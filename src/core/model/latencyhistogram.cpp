@@ -12,7 +12,7 @@ namespace {
 constexpr int kMantissaBits = 52;
 constexpr int kExponentBias = 1023;
 
-} // namespace
+}   // namespace
 
 void LatencyHistogram::add(double ms)
 {
@@ -84,4 +84,4 @@ double LatencyHistogram::percentile(double p) const
     return kMaxTrackableMs;   // among the overflow
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -24,12 +24,12 @@ class LatencyHistogram
 {
 public:
     static constexpr double kMaxTrackableMs = 65536.0;
-    static constexpr int kLinearBuckets = 10;           // 0.1 ms each, below 1 ms
-    static constexpr int kSubBucketBits = 5;            // 32 steps per power of two
-    static constexpr int kOctaves = 16;                 // 1 ms .. 2^16 ms
+    static constexpr int kLinearBuckets = 10;   // 0.1 ms each, below 1 ms
+    static constexpr int kSubBucketBits = 5;    // 32 steps per power of two
+    static constexpr int kOctaves = 16;         // 1 ms .. 2^16 ms
     static constexpr int kBucketCount = kLinearBuckets + (kOctaves << kSubBucketBits);
-    static constexpr double kRelativeError = 1.0 / 64;  // above 1 ms
-    static constexpr double kAbsoluteErrorMs = 0.05;    // below 1 ms
+    static constexpr double kRelativeError = 1.0 / 64;   // above 1 ms
+    static constexpr double kAbsoluteErrorMs = 0.05;     // below 1 ms
 
     void add(double ms);
 
@@ -60,4 +60,4 @@ private:
     double m_max = 0;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

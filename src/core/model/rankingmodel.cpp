@@ -21,14 +21,13 @@ QString keyText(const QByteArray &key)
     return key.isEmpty() ? RankingModel::tr("(none)") : QString::fromUtf8(key);
 }
 
-} // namespace
+}   // namespace
 
 RankingModel::RankingModel(const QString &keyHeader, int maxRows, QObject *parent)
     : QAbstractTableModel(parent)
     , m_keyHeader(keyHeader)
     , m_maxRows(std::clamp(maxRows, 1, kMaxRows))
-{
-}
+{}
 
 void RankingModel::setRows(const QList<RankedRow> &rows)
 {
@@ -66,8 +65,7 @@ void RankingModel::setRows(const QList<RankedRow> &rows)
         m_rows[i] = row;
     }
     if (first >= 0)
-        emit dataChanged(index(int(first), keyChanged ? KeyColumn : CountColumn),
-                         index(int(last), ColumnCount - 1));
+        emit dataChanged(index(int(first), keyChanged ? KeyColumn : CountColumn), index(int(last), ColumnCount - 1));
 }
 
 void RankingModel::clear()
@@ -92,15 +90,9 @@ QString RankingModel::formatShare(double share)
     return QString::number(share * 100.0, 'f', 1) + QStringLiteral(" %");
 }
 
-int RankingModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
+int RankingModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
 
-int RankingModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
+int RankingModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant RankingModel::data(const QModelIndex &index, int role) const
 {
@@ -169,15 +161,9 @@ QVariant RankingModel::headerData(int section, Qt::Orientation orientation, int 
     return {};
 }
 
-TopLinksModel::TopLinksModel(int maxRows, QObject *parent)
-    : RankingModel(tr("Link"), maxRows, parent)
-{
-}
+TopLinksModel::TopLinksModel(int maxRows, QObject *parent) : RankingModel(tr("Link"), maxRows, parent) {}
 
-void TopLinksModel::applySnapshot(const DashboardSnapshot &snapshot)
-{
-    setRows(snapshot.topLinks);
-}
+void TopLinksModel::applySnapshot(const DashboardSnapshot &snapshot) { setRows(snapshot.topLinks); }
 
 BreakdownModel::BreakdownModel(DashboardSnapshot::Dimension dimension, int maxRows, QObject *parent)
     : RankingModel(dimensionName(dimension), maxRows, parent)
@@ -217,9 +203,9 @@ EventTypesModel::EventTypesModel(QObject *parent) : RankingModel(tr("Type"), kDe
 void EventTypesModel::applySnapshot(const DashboardSnapshot &snapshot, qint64 nowMs)
 {
     setRows(snapshot.eventTypes);
-    const bool restarted = std::any_of(snapshot.eventTypes.cbegin(), snapshot.eventTypes.cend(), [this](const RankedRow &row) {
-        return row.count < m_sampleCounts.value(row.key, 0);
-    });
+    const bool restarted =
+        std::any_of(snapshot.eventTypes.cbegin(), snapshot.eventTypes.cend(),
+                    [this](const RankedRow &row) { return row.count < m_sampleCounts.value(row.key, 0); });
     if (m_sampleMs < 0 || restarted || snapshot.eventTypes.isEmpty()) {   // first, or after a reset
         m_sampleMs = nowMs;
         m_sampleCounts.clear();
@@ -242,15 +228,9 @@ void EventTypesModel::applySnapshot(const DashboardSnapshot &snapshot, qint64 no
         emit dataChanged(index(0, RateColumn), index(rowCount() - 1, RateColumn));
 }
 
-double EventTypesModel::rateOf(QByteArrayView type) const
-{
-    return m_rates.value(type.toByteArray(), 0.0);
-}
+double EventTypesModel::rateOf(QByteArrayView type) const { return m_rates.value(type.toByteArray(), 0.0); }
 
-int EventTypesModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount + 1;
-}
+int EventTypesModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount + 1; }
 
 QVariant EventTypesModel::data(const QModelIndex &index, int role) const
 {
@@ -278,4 +258,4 @@ QVariant EventTypesModel::headerData(int section, Qt::Orientation orientation, i
     return RankingModel::headerData(section, orientation, role);
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

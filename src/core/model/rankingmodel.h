@@ -140,4 +140,4 @@ private:
     qint64 m_sampleMs = -1;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -10,8 +10,7 @@ namespace Clickscope {
 RateSeries::RateSeries(int windowSeconds, QObject *parent)
     : QAbstractTableModel(parent)
     , m_values(std::clamp(windowSeconds, 1, kMaxWindowSeconds), 0.0)
-{
-}
+{}
 
 void RateSeries::setSeries(const QList<double> &oldestToNewest, qint64 newestSecond, int bucketSeconds)
 {
@@ -33,10 +32,7 @@ void RateSeries::applySnapshot(const DashboardSnapshot &snapshot)
     setSeries(snapshot.clicksPerSecond, snapshot.newestSecond, snapshot.seriesBucketSeconds);
 }
 
-void RateSeries::clear()
-{
-    assign(nullptr, 0);
-}
+void RateSeries::clear() { assign(nullptr, 0); }
 
 void RateSeries::assign(const double *values, qsizetype count)
 {
@@ -84,15 +80,9 @@ void RateSeries::fillPoints(QList<QPointF> &out) const
         points[row] = QPointF(secondAt(int(row)), m_values.at(row));
 }
 
-int RateSeries::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_values.size());
-}
+int RateSeries::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_values.size()); }
 
-int RateSeries::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
+int RateSeries::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant RateSeries::data(const QModelIndex &index, int role) const
 {
@@ -122,4 +112,4 @@ QVariant RateSeries::headerData(int section, Qt::Orientation orientation, int ro
     return {};
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

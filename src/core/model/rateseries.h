@@ -78,4 +78,4 @@ private:
     int m_lastBucketAge = 0;   // newest second - start of the last bucket
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

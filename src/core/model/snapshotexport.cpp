@@ -61,4 +61,4 @@ QByteArray rankingCsv(const QList<RankedRow> &rows, QByteArrayView keyHeader)
     return out;
 }
 
-} // namespace Clickscope::SnapshotExport
+}   // namespace Clickscope::SnapshotExport

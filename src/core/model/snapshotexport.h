@@ -24,6 +24,6 @@ QByteArray rankingCsv(const QList<RankedRow> &rows, QByteArrayView keyHeader);
 // One CSV field, quoted when it must be.
 QByteArray csvField(QByteArrayView text);
 
-} // namespace SnapshotExport
+}   // namespace SnapshotExport
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -9,8 +9,7 @@ namespace Clickscope {
 
 TimeSeriesRing::TimeSeriesRing(int windowSeconds)
     : m_buckets(std::size_t(std::clamp(windowSeconds, 1, kMaxWindowSeconds)), 0)
-{
-}
+{}
 
 std::size_t TimeSeriesRing::indexOf(qint64 second) const
 {
@@ -173,9 +172,10 @@ void RateMeter::tick(const TimeSeriesRing &ring, qint64 nowSecond)
     // any the sender stamped ahead of our clock).
     quint64 incomplete = 0;
     if (ring.newestSecond() >= nowSecond)
-        incomplete = ring.sumLast(int(std::min<qint64>(ring.newestSecond() - nowSecond + 1, window)), ring.newestSecond());
+        incomplete =
+            ring.sumLast(int(std::min<qint64>(ring.newestSecond() - nowSecond + 1, window)), ring.newestSecond());
     const qint64 seconds = lastComplete - ring.firstSecond() + 1;
     m_average = seconds > 0 ? double(ring.total() - incomplete) / double(seconds) : 0.0;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -124,4 +124,4 @@ private:
     bool m_seeded = false;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -23,13 +23,12 @@ constexpr std::size_t kHeapArity = 4;
 
 const std::size_t kInlineKeyCapacity = std::string().capacity();
 
-} // namespace
+}   // namespace
 
 TopCounter::TopCounter(qsizetype capacity, qsizetype maxKeyBytes)
     : m_capacity(std::clamp<qsizetype>(capacity, 1, kMaxCapacity))
     , m_maxKeyBytes(std::max<qsizetype>(maxKeyBytes, 1))
-{
-}
+{}
 
 quint32 TopCounter::hashOf(std::string_view key)
 {
@@ -266,11 +265,9 @@ void TopCounter::clear()
 
 qsizetype TopCounter::memoryBytes() const
 {
-    return qsizetype(sizeof(TopCounter))
-        + mallocBlock(qsizetype(m_table.capacity() * sizeof(quint64)))
-        + mallocBlock(qsizetype(m_slots.capacity() * sizeof(Slot)))
-        + mallocBlock(qsizetype(m_heap.capacity() * sizeof(HeapEntry)))
-        + m_keyHeapBytes;
+    return qsizetype(sizeof(TopCounter)) + mallocBlock(qsizetype(m_table.capacity() * sizeof(quint64)))
+           + mallocBlock(qsizetype(m_slots.capacity() * sizeof(Slot)))
+           + mallocBlock(qsizetype(m_heap.capacity() * sizeof(HeapEntry))) + m_keyHeapBytes;
 }
 
 qsizetype TopCounter::memoryBound(qsizetype capacity, qsizetype maxKeyBytes)
@@ -278,11 +275,9 @@ qsizetype TopCounter::memoryBound(qsizetype capacity, qsizetype maxKeyBytes)
     capacity = std::clamp<qsizetype>(capacity, 1, kMaxCapacity);
     maxKeyBytes = std::max<qsizetype>(maxKeyBytes, 1);
     const qsizetype keyBytes = std::size_t(maxKeyBytes) > kInlineKeyCapacity ? mallocBlock(maxKeyBytes + 1) : 0;
-    return qsizetype(sizeof(TopCounter))
-        + mallocBlock(tableSizeFor(capacity) * qsizetype(sizeof(quint64)))
-        + mallocBlock(capacity * qsizetype(sizeof(Slot)))
-        + mallocBlock(capacity * qsizetype(sizeof(HeapEntry)))
-        + capacity * keyBytes;
+    return qsizetype(sizeof(TopCounter)) + mallocBlock(tableSizeFor(capacity) * qsizetype(sizeof(quint64)))
+           + mallocBlock(capacity * qsizetype(sizeof(Slot))) + mallocBlock(capacity * qsizetype(sizeof(HeapEntry)))
+           + capacity * keyBytes;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

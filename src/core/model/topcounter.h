@@ -128,4 +128,4 @@ private:
     qsizetype m_keyHeapBytes = 0;   // bytes the keys hold outside their std::string (long keys)
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

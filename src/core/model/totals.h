@@ -10,10 +10,10 @@ namespace Clickscope {
 // Running totals of one stream session.
 struct Totals
 {
-    quint64 clicks = 0;          // clicks counted one by one plus what snapshots reported
+    quint64 clicks = 0;   // clicks counted one by one plus what snapshots reported
     quint64 events = 0;
     quint64 undecodable = 0;
-    quint64 otherEvents = 0;     // events that are not clicks (LLM chunks, heartbeats' data …)
+    quint64 otherEvents = 0;   // events that are not clicks (LLM chunks, heartbeats' data …)
     quint64 snapshots = 0;
     quint64 bytes = 0;
     quint64 reconnects = 0;
@@ -30,4 +30,4 @@ struct GapRange
     qint64 arrivalMs = 0;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

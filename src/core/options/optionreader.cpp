@@ -21,7 +21,8 @@ std::optional<qint64> OptionReader::whole(const QCommandLineOption &option, qint
     if (const std::optional<qint64> value = wholeNumberIn(m_parser.value(option), min, max))
         return value;
     if (max == kNoMax)
-        refuse(option, min == 1 ? QStringLiteral("a positive whole number") : QStringLiteral("a whole number from %1 on").arg(min));
+        refuse(option, min == 1 ? QStringLiteral("a positive whole number")
+                                : QStringLiteral("a whole number from %1 on").arg(min));
     else
         refuse(option, QStringLiteral("a whole number from %1 to %2").arg(min).arg(max));
     return std::nullopt;
@@ -63,4 +64,4 @@ void OptionReader::refuse(const QCommandLineOption &option, const QString &needs
     m_error = QStringLiteral("--%1 needs %2, not '%3'").arg(option.names().constLast(), needs, m_parser.value(option));
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

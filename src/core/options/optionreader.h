@@ -33,7 +33,7 @@ public:
     explicit OptionReader(const QCommandLineParser &parser) : m_parser(parser) {}
 
     // A whole number in [min, max], stored in `out` (any integer type that holds max).
-    template <typename T>
+    template<typename T>
     void wholeNumber(const QCommandLineOption &option, qint64 min, qint64 max, T &out)
     {
         if (const std::optional<qint64> value = whole(option, min, max))
@@ -66,4 +66,4 @@ private:
     QString m_error;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

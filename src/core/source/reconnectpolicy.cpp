@@ -7,10 +7,8 @@ namespace Clickscope {
 
 ReconnectPolicy::ReconnectPolicy() : ReconnectPolicy(Settings{}) {}
 
-ReconnectPolicy::ReconnectPolicy(Settings settings)
-    : ReconnectPolicy(settings, QRandomGenerator::global()->generate())
-{
-}
+ReconnectPolicy::ReconnectPolicy(Settings settings) : ReconnectPolicy(settings, QRandomGenerator::global()->generate())
+{}
 
 ReconnectPolicy::ReconnectPolicy(Settings settings, quint32 seed) : m_settings(settings), m_random(seed) {}
 
@@ -34,4 +32,4 @@ qint64 ReconnectPolicy::delayMs(int consecutiveFailures)
     return std::max<qint64>(std::min(grown, cap) * (1.0 - shortenBy), std::min<qint64>(base, cap));
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

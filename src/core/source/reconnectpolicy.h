@@ -49,4 +49,4 @@ private:
     std::optional<qint64> m_clampedFrom;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

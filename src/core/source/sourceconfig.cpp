@@ -42,7 +42,7 @@ qsizetype editDistance(const QString &a, const QString &b)
     return row[b.size()];
 }
 
-} // namespace
+}   // namespace
 
 bool hasHeader(const QList<HttpHeader> &headers, QByteArrayView name)
 {
@@ -53,7 +53,7 @@ bool hasHeader(const QList<HttpHeader> &headers, QByteArrayView name)
 bool isCredentialHeader(QByteArrayView name)
 {
     return name.compare("Authorization", Qt::CaseInsensitive) == 0 || name.compare("Cookie", Qt::CaseInsensitive) == 0
-        || name.compare("Proxy-Authorization", Qt::CaseInsensitive) == 0;
+           || name.compare("Proxy-Authorization", Qt::CaseInsensitive) == 0;
 }
 
 namespace {
@@ -68,12 +68,9 @@ bool nameSaysSecret(QByteArrayView name)
     return lower == "sig";
 }
 
-} // namespace
+}   // namespace
 
-bool isSecretHeader(QByteArrayView name)
-{
-    return isCredentialHeader(name) || nameSaysSecret(name);
-}
+bool isSecretHeader(QByteArrayView name) { return isCredentialHeader(name) || nameSaysSecret(name); }
 
 QUrl urlWithoutSecrets(const QUrl &url, QStringList *removed)
 {
@@ -126,8 +123,8 @@ Result<void> checkStreamUrl(const QUrl &url)
     if (scheme.isEmpty())
         return unexpected(QStringLiteral("'%1' has no scheme; try http://%1").arg(url.toString()));
     if (!streamSchemes().contains(scheme))
-        return unexpected(QStringLiteral("unsupported scheme '%1' in '%2' (use http, https, ws or wss)")
-                              .arg(scheme, url.toString()));
+        return unexpected(
+            QStringLiteral("unsupported scheme '%1' in '%2' (use http, https, ws or wss)").arg(scheme, url.toString()));
     if (url.host().isEmpty())
         return unexpected(QStringLiteral("'%1' has no host").arg(url.toString()));
     return {};
@@ -148,8 +145,10 @@ UrlProblem findUrlProblem(const QString &typed)
 
     const qsizetype colon = text.indexOf(u':');
     const QString scheme = colon > 0 ? text.left(colon) : QString();
-    const bool schemeShaped = !scheme.isEmpty() && scheme.front().isLetter()
-        && std::all_of(scheme.cbegin(), scheme.cend(), [](QChar c) { return c.isLetterOrNumber() || c == u'+' || c == u'-' || c == u'.'; });
+    const bool schemeShaped =
+        !scheme.isEmpty() && scheme.front().isLetter() && std::all_of(scheme.cbegin(), scheme.cend(), [](QChar c) {
+            return c.isLetterOrNumber() || c == u'+' || c == u'-' || c == u'.';
+        });
     if (!schemeShaped)   // "127.0.0.1:8080/events"
         return at(QStringLiteral("'%1' has no scheme; try http://%1").arg(text), 0, text.size());
     if (!text.mid(colon + 1).startsWith(u"//")) {
@@ -182,7 +181,8 @@ UrlProblem findUrlProblem(const QString &typed)
     // The authority: after "//", up to the path, query or fragment; a user name goes before '@'.
     const qsizetype authorityStart = text.indexOf(u"//", colon) + 2;
     qsizetype authorityEnd = authorityStart;
-    while (authorityEnd < text.size() && text[authorityEnd] != u'/' && text[authorityEnd] != u'?' && text[authorityEnd] != u'#')
+    while (authorityEnd < text.size() && text[authorityEnd] != u'/' && text[authorityEnd] != u'?'
+           && text[authorityEnd] != u'#')
         ++authorityEnd;
     const QString authority = text.mid(authorityStart, authorityEnd - authorityStart);
     const qsizetype hostStart = authorityStart + authority.lastIndexOf(u'@') + 1;
@@ -191,7 +191,8 @@ UrlProblem findUrlProblem(const QString &typed)
     if (hostAndPort.startsWith(u'[')) {
         const qsizetype close = hostAndPort.indexOf(u']');
         if (close < 0)
-            note(QStringLiteral("the IPv6 address '%1' has no closing ']'").arg(hostAndPort), hostStart, hostAndPort.size());
+            note(QStringLiteral("the IPv6 address '%1' has no closing ']'").arg(hostAndPort), hostStart,
+                 hostAndPort.size());
         else if (close + 1 < hostAndPort.size() && hostAndPort[close + 1] == u':')
             portColon = close + 1;
     } else {
@@ -222,7 +223,7 @@ UrlProblem findUrlProblem(const QString &typed)
     return first;
 }
 
-} // namespace
+}   // namespace
 
 Result<void, UrlProblem> checkTypedUrl(const QString &text)
 {
@@ -234,7 +235,7 @@ Result<void, UrlProblem> checkTypedUrl(const QString &text)
 bool opensSameStream(const SourceConfig &a, const SourceConfig &b)
 {
     return a.url.adjusted(QUrl::NormalizePathSegments) == b.url.adjusted(QUrl::NormalizePathSegments)
-        && a.method.compare(b.method, Qt::CaseInsensitive) == 0 && a.body == b.body;
+           && a.method.compare(b.method, Qt::CaseInsensitive) == 0 && a.body == b.body;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -24,15 +24,15 @@ struct SourceConfig
 
     QUrl url;
     QByteArray method = "GET";
-    QByteArray body;                        // sent with every (re)connection, as fetch() does
-    QList<HttpHeader> headers;              // e.g. {"Authorization", "Bearer …"}
-    QByteArray lastEventId;                 // sent as Last-Event-ID from the first request on
+    QByteArray body;             // sent with every (re)connection, as fetch() does
+    QList<HttpHeader> headers;   // e.g. {"Authorization", "Bearer …"}
+    QByteArray lastEventId;      // sent as Last-Event-ID from the first request on
     bool reconnect = true;
-    int defaultRetryMs = 3000;              // until the server sends `retry`
-    int maxRetryMs = 30000;                 // cap of the exponential backoff
-    int idleTimeoutMs = 0;                  // no byte at all for this long: reconnect (0 = off)
+    int defaultRetryMs = 3000;                         // until the server sends `retry`
+    int maxRetryMs = 30000;                            // cap of the exponential backoff
+    int idleTimeoutMs = 0;                             // no byte at all for this long: reconnect (0 = off)
     int connectTimeoutMs = kDefaultConnectTimeoutMs;   // until the response head (0 = off)
-    std::optional<QByteArray> doneMarker;   // a `data` equal to this ends the stream cleanly
+    std::optional<QByteArray> doneMarker;              // a `data` equal to this ends the stream cleanly
     SseParser::Limits limits;
 };
 
@@ -73,4 +73,4 @@ Result<void, UrlProblem> checkTypedUrl(const QString &text);
 // session; the same one again is a reconnection.
 bool opensSameStream(const SourceConfig &a, const SourceConfig &b);
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -15,4 +15,4 @@ std::unique_ptr<StreamSource> createSource(const SourceConfig &config, QObject *
     return std::make_unique<EventSource>(config, parent);
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

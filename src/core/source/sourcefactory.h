@@ -11,4 +11,4 @@ namespace Clickscope {
 // EventSource (which reports a scheme it cannot open as InvalidUrl, from the event loop).
 std::unique_ptr<StreamSource> createSource(const SourceConfig &config, QObject *parent = nullptr);
 
-} // namespace Clickscope
+}   // namespace Clickscope

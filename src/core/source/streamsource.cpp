@@ -45,7 +45,8 @@ void StreamSource::connectTimedOut()
     if (m_state != State::Connecting)
         return;
     dropConnection();
-    retryOrStop(QStringLiteral("no response within %1 s").arg(m_config.connectTimeoutMs / 1000.0), Error::Network, true);
+    retryOrStop(QStringLiteral("no response within %1 s").arg(m_config.connectTimeoutMs / 1000.0), Error::Network,
+                true);
 }
 
 void StreamSource::markOpen()
@@ -79,7 +80,9 @@ void StreamSource::retryOrStop(const QString &reason, Error errorIfStopping, boo
                    .arg(m_consecutiveFailures)
                    .arg(kShortLivedMs / 1000);
     if (const auto asked = m_policy.clampedServerRetryMs())
-        why += QStringLiteral(" (the server's retry of %1 ms is capped at %2 ms)").arg(*asked).arg(ReconnectPolicy::kMaxServerRetryMs);
+        why += QStringLiteral(" (the server's retry of %1 ms is capped at %2 ms)")
+                   .arg(*asked)
+                   .arg(ReconnectPolicy::kMaxServerRetryMs);
     qCDebug(lcSource) << "reconnecting in" << delay << "ms:" << why;
     countReconnect();
     setState(State::Connecting);
@@ -128,4 +131,4 @@ void StreamSource::setError(Error error, const QString &message)
     m_errorString = message;
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

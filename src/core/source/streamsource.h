@@ -5,10 +5,10 @@
 #include "core/source/sourceconfig.h"
 #include "core/sse/sseevent.h"
 
+#include <QElapsedTimer>
 #include <QList>
 #include <QObject>
 #include <QString>
-#include <QElapsedTimer>
 #include <QTimer>
 
 namespace Clickscope {
@@ -31,10 +31,10 @@ public:
 
     enum class Error {
         NoError,
-        InvalidUrl,         // malformed, unsupported scheme, no host
-        HttpStatus,         // anything but 200 (204 is a clean stop, not an error)
-        ContentType,        // not text/event-stream
-        Network,            // refused, reset, timed out … with reconnection off
+        InvalidUrl,    // malformed, unsupported scheme, no host
+        HttpStatus,    // anything but 200 (204 is a clean stop, not an error)
+        ContentType,   // not text/event-stream
+        Network,       // refused, reset, timed out … with reconnection off
     };
     Q_ENUM(Error)
 
@@ -118,4 +118,4 @@ private:
     quint64 m_reconnects = 0;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -25,7 +25,7 @@ bool isRedirect(int status)
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-} // namespace
+}   // namespace
 
 void EventSource::StreamDeleter::operator()(HttpStream *stream) const
 {
@@ -45,10 +45,7 @@ EventSource::EventSource(SourceConfig config, QObject *parent)
     connect(&m_idleTimer, &QTimer::timeout, this, &EventSource::idleTimedOut);
 }
 
-EventSource::~EventSource()
-{
-    dropConnection();
-}
+EventSource::~EventSource() { dropConnection(); }
 
 void EventSource::connectNow()
 {
@@ -57,8 +54,8 @@ void EventSource::connectNow()
         return;
     }
     if (const QString scheme = m_config.url.scheme().toLower(); scheme != u"http" && scheme != u"https") {
-        fail(Error::InvalidUrl, QStringLiteral("an event stream needs an http or https URL, not '%1'")
-                                    .arg(m_config.url.toString()));
+        fail(Error::InvalidUrl,
+             QStringLiteral("an event stream needs an http or https URL, not '%1'").arg(m_config.url.toString()));
         return;
     }
     m_parser.reset();
@@ -81,14 +78,17 @@ void EventSource::sendRequest()
     request.body = m_requestBody;
     request.headers = {{"Accept", "text/event-stream"}, {"Cache-Control", "no-cache"}};
     if (!m_requestBody.isEmpty() && !hasHeader(m_requestHeaders, "Content-Type"))
-        request.headers.append(HttpHeader("Content-Type", "text/plain;charset=UTF-8"));   // fetch()'s default for a string body
+        request.headers.append(
+            HttpHeader("Content-Type", "text/plain;charset=UTF-8"));   // fetch()'s default for a string body
     for (const HttpHeader &header : std::as_const(m_requestHeaders)) {
         // A header the caller set replaces our default of the same name.
-        request.headers.removeIf([&](const HttpHeader &h) { return h.first.compare(header.first, Qt::CaseInsensitive) == 0; });
+        request.headers.removeIf(
+            [&](const HttpHeader &h) { return h.first.compare(header.first, Qt::CaseInsensitive) == 0; });
     }
     request.headers.append(m_requestHeaders);
     if (const QByteArrayView id = m_parser.lastEventId(); !id.isEmpty()) {
-        request.headers.removeIf([](const HttpHeader &h) { return h.first.compare("Last-Event-ID", Qt::CaseInsensitive) == 0; });
+        request.headers.removeIf(
+            [](const HttpHeader &h) { return h.first.compare("Last-Event-ID", Qt::CaseInsensitive) == 0; });
         request.headers.append(HttpHeader("Last-Event-ID", id.toByteArray()));
     }
 
@@ -109,7 +109,8 @@ bool EventSource::followRedirect(int status)
     const QUrl from = m_requestUrl;
     const QByteArray location = m_stream->head().value("Location");
     if (location.isEmpty()) {
-        fail(Error::HttpStatus, QStringLiteral("HTTP %1 redirect without a Location header from %2").arg(status).arg(from.toString()));
+        fail(Error::HttpStatus,
+             QStringLiteral("HTTP %1 redirect without a Location header from %2").arg(status).arg(from.toString()));
         return false;
     }
     const QUrl target = from.resolved(QUrl::fromEncoded(location));
@@ -121,22 +122,28 @@ bool EventSource::followRedirect(int status)
         return false;
     }
     if (from.scheme().toLower() == u"https" && scheme == u"http") {
-        fail(Error::HttpStatus, QStringLiteral("HTTP %1 redirect from https to plain http (%2) refused").arg(status).arg(target.toString()));
+        fail(Error::HttpStatus, QStringLiteral("HTTP %1 redirect from https to plain http (%2) refused")
+                                    .arg(status)
+                                    .arg(target.toString()));
         return false;
     }
     if (++m_redirects > kMaxRedirects) {
-        fail(Error::HttpStatus, QStringLiteral("more than %1 redirects, the last to %2").arg(kMaxRedirects).arg(target.toString()));
+        fail(Error::HttpStatus,
+             QStringLiteral("more than %1 redirects, the last to %2").arg(kMaxRedirects).arg(target.toString()));
         return false;
     }
     // As fetch() does: 303 becomes a GET, and so does a POST answered with 301 or 302.
-    if ((status == 303 && m_requestMethod != "HEAD") || ((status == 301 || status == 302) && m_requestMethod == "POST")) {
+    if ((status == 303 && m_requestMethod != "HEAD")
+        || ((status == 301 || status == 302) && m_requestMethod == "POST")) {
         m_requestMethod = "GET";
         m_requestBody.clear();
-        m_requestHeaders.removeIf([](const HttpHeader &h) { return h.first.compare("Content-Type", Qt::CaseInsensitive) == 0; });
+        m_requestHeaders.removeIf(
+            [](const HttpHeader &h) { return h.first.compare("Content-Type", Qt::CaseInsensitive) == 0; });
     }
     // Credentials go to the origin they were given for, never on to another one.
     const bool sameOrigin = target.scheme().compare(from.scheme(), Qt::CaseInsensitive) == 0
-        && target.host().compare(from.host(), Qt::CaseInsensitive) == 0 && target.port(-1) == from.port(-1);
+                            && target.host().compare(from.host(), Qt::CaseInsensitive) == 0
+                            && target.port(-1) == from.port(-1);
     if (!sameOrigin) {
         m_requestHeaders.removeIf([](const HttpHeader &h) { return isCredentialHeader(h.first); });
     }
@@ -184,8 +191,7 @@ void EventSource::readAvailable()
         return;
     // In slices: what one readyRead brings (up to the read-ahead) is parsed and handed over a
     // part at a time, so its events are never all in one list.
-    while (processSlice()) {
-    }
+    while (processSlice()) {}
 }
 
 bool EventSource::processSlice()
@@ -244,8 +250,8 @@ bool EventSource::handleDoneMarker()
     if (!m_config.doneMarker)
         return false;
     const QByteArrayView marker = *m_config.doneMarker;
-    const auto it = std::find_if(m_batch.cbegin(), m_batch.cend(),
-                                 [&](const SseEvent &e) { return e.data() == marker; });
+    const auto it =
+        std::find_if(m_batch.cbegin(), m_batch.cend(), [&](const SseEvent &e) { return e.data() == marker; });
     if (it == m_batch.cend())
         return false;
     m_batch.resize(it - m_batch.cbegin());
@@ -292,5 +298,4 @@ void EventSource::dropConnection()
     }
 }
 
-
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -26,7 +26,7 @@ class EventSource : public StreamSource
 {
     Q_OBJECT
 public:
-    static constexpr int kMaxRedirects = 20;   // what fetch() allows
+    static constexpr int kMaxRedirects = 20;            // what fetch() allows
     static constexpr qint64 kSliceBytes = 256 * 1024;   // parsed and handed over at a time
 
     explicit EventSource(SourceConfig config, QObject *parent = nullptr);
@@ -71,4 +71,4 @@ private:
     bool m_headChecked = false;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

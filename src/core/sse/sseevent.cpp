@@ -17,9 +17,13 @@ SseEvent::SseEvent(QByteArrayView type, QByteArrayView lastEventId, QByteArrayVi
 
 SseEvent::SseEvent(const QByteArray &storage, qsizetype offset, qsizetype typeSize, qsizetype idSize,
                    qsizetype dataSize)
-    : m_storage(storage), m_offset(offset), m_typeSize(typeSize), m_idSize(idSize), m_dataSize(dataSize)
+    : m_storage(storage)
+    , m_offset(offset)
+    , m_typeSize(typeSize)
+    , m_idSize(idSize)
+    , m_dataSize(dataSize)
 {
     Q_ASSERT(offset >= 0 && offset + typeSize + idSize + dataSize <= storage.size());
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -52,6 +52,6 @@ private:
     qsizetype m_dataSize = 0;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope
 
 Q_DECLARE_METATYPE(Clickscope::SseEvent)

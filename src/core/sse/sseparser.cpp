@@ -69,7 +69,7 @@ std::optional<qint64> parseRetry(QByteArrayView value)
             return std::nullopt;
         // Saturate rather than overflow: an absurd retry is still "wait as long as possible".
         ms = ms > (std::numeric_limits<qint64>::max() - digit) / 10 ? std::numeric_limits<qint64>::max()
-                                                                     : ms * 10 + digit;
+                                                                    : ms * 10 + digit;
     }
     return ms;
 }
@@ -116,7 +116,8 @@ private:
 #pragma GCC unroll 4
             for (int i = 0; i < 4; ++i) {
                 const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * i));
-                const auto ends = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
+                const auto ends =
+                    unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
                 eol |= std::uint64_t(ends) << (16 * i);
                 any = _mm_or_si128(any, v);
             }
@@ -152,7 +153,7 @@ private:
     qsizetype m_lastHigh = -1;   // offset of the last byte >= 0x80 scanned, -1 for none
 };
 
-} // namespace
+}   // namespace
 
 void SseParser::Field::assign(QByteArrayView v, bool ascii)
 {
@@ -459,4 +460,4 @@ void SseParser::dispatch()
     clearEvent();
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

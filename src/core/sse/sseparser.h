@@ -67,7 +67,10 @@ private:
     class Field
     {
     public:
-        QByteArrayView view() const { return m_isView ? m_view : QByteArrayView(m_own.data(), qsizetype(m_own.size())); }
+        QByteArrayView view() const
+        {
+            return m_isView ? m_view : QByteArrayView(m_own.data(), qsizetype(m_own.size()));
+        }
         qsizetype size() const { return view().size(); }
         bool ascii() const { return m_ascii; }
         void setView(QByteArrayView v, bool ascii)
@@ -104,24 +107,24 @@ private:
     QByteArrayView wellFormed(const Field &field, std::string &scratch);
 
     Limits m_limits;
-    std::string m_line;          // a line still waiting for its terminator
-    Field m_data;                // the data buffer, without the final "\n" the algorithm would add
-    int m_dataLines = 0;         // an empty data buffer and one empty data line differ
-    Field m_type;                // the event type buffer
-    Field m_pendingId;           // an `id` not yet committed by a dispatch
+    std::string m_line;    // a line still waiting for its terminator
+    Field m_data;          // the data buffer, without the final "\n" the algorithm would add
+    int m_dataLines = 0;   // an empty data buffer and one empty data line differ
+    Field m_type;          // the event type buffer
+    Field m_pendingId;     // an `id` not yet committed by a dispatch
     bool m_hasPendingId = false;
-    Field m_lastEventId;         // the last event ID string
+    Field m_lastEventId;   // the last event ID string
     // Events dispatched during the current feed(): their bytes back to back, and where each is.
     struct EventSpan
     {
         qsizetype offset, typeSize, idSize, dataSize;
     };
-    QByteArray m_batchBytes;     // written through data(); its size() is capacity, m_batchSize is used
+    QByteArray m_batchBytes;   // written through data(); its size() is capacity, m_batchSize is used
     qsizetype m_batchSize = 0;
     qsizetype m_chunkSize = 0;   // a batch's events take about as many bytes as their chunk
     std::vector<EventSpan> m_batchSpans;
     std::string m_lastComment;
-    std::string m_scratch;       // a field's bytes after replacing ill-formed UTF-8
+    std::string m_scratch;   // a field's bytes after replacing ill-formed UTF-8
     std::string m_typeScratch;
     std::optional<qint64> m_retryMs;
     quint64 m_eventCount = 0;
@@ -129,10 +132,10 @@ private:
     quint64 m_discardedEvents = 0;
     int m_bomMatched = 0;
     bool m_bomDone = false;
-    bool m_lineAscii = true;     // m_line holds no byte >= 0x80
-    bool m_afterCr = false;      // the last chunk ended in CR: a leading LF belongs to it
-    bool m_lineTooLong = false;  // skipping the rest of a line over the cap
-    bool m_discarding = false;   // ignoring lines up to the blank line ending an oversized event
+    bool m_lineAscii = true;      // m_line holds no byte >= 0x80
+    bool m_afterCr = false;       // the last chunk ended in CR: a leading LF belongs to it
+    bool m_lineTooLong = false;   // skipping the rest of a line over the cap
+    bool m_discarding = false;    // ignoring lines up to the blank line ending an oversized event
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

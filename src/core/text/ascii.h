@@ -7,20 +7,11 @@
 // the C locale for every byte and would call a Latin-1 letter a letter in some locales.
 namespace Clickscope::Ascii {
 
-constexpr bool isDigit(char c)
-{
-    return c >= '0' && c <= '9';
-}
+constexpr bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
-constexpr bool isAlpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+constexpr bool isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-constexpr bool isAlnum(char c)
-{
-    return isDigit(c) || isAlpha(c);
-}
+constexpr bool isAlnum(char c) { return isDigit(c) || isAlpha(c); }
 
 // One or more digits and nothing else.
 constexpr bool isDigits(std::string_view s)
@@ -41,8 +32,21 @@ constexpr bool isHttpTokenChar(char c)
     if (isAlnum(c))
         return true;
     switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
         return true;
     default:
         return false;
@@ -61,4 +65,4 @@ constexpr bool isHttpToken(std::string_view s)
     return true;
 }
 
-} // namespace Clickscope::Ascii
+}   // namespace Clickscope::Ascii

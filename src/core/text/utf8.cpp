@@ -77,7 +77,7 @@ const unsigned char *skipAscii(const unsigned char *p, const unsigned char *end)
     return p;
 }
 
-} // namespace
+}   // namespace
 
 bool isAscii(QByteArrayView bytes) noexcept
 {
@@ -123,4 +123,4 @@ void appendSanitized(QByteArrayView bytes, std::string &out)
     }
 }
 
-} // namespace Clickscope::Utf8
+}   // namespace Clickscope::Utf8

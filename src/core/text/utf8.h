@@ -19,4 +19,4 @@ bool isAscii(QByteArrayView bytes) noexcept;
 // per maximal subpart, as the WHATWG Encoding standard's UTF-8 decoder does.
 void appendSanitized(QByteArrayView bytes, std::string &out);
 
-} // namespace Clickscope::Utf8
+}   // namespace Clickscope::Utf8

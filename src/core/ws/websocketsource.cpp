@@ -26,7 +26,7 @@ bool isWebSocketScheme(const QUrl &url)
     return scheme.compare(u"ws", Qt::CaseInsensitive) == 0 || scheme.compare(u"wss", Qt::CaseInsensitive) == 0;
 }
 
-} // namespace
+}   // namespace
 
 void WebSocketSource::SocketDeleter::operator()(QWebSocket *socket) const
 {
@@ -40,8 +40,7 @@ void WebSocketSource::SocketDeleter::operator()(QWebSocket *socket) const
     socket->deleteLater();
 }
 
-WebSocketSource::WebSocketSource(SourceConfig config, QObject *parent)
-    : StreamSource(std::move(config), parent)
+WebSocketSource::WebSocketSource(SourceConfig config, QObject *parent) : StreamSource(std::move(config), parent)
 {
     m_idleTimer.setSingleShot(true);
     m_flushTimer.setSingleShot(true);
@@ -50,10 +49,7 @@ WebSocketSource::WebSocketSource(SourceConfig config, QObject *parent)
     connect(&m_flushTimer, &QTimer::timeout, this, &WebSocketSource::flushBatch);
 }
 
-WebSocketSource::~WebSocketSource()
-{
-    dropSocket(Goodbye::Close);
-}
+WebSocketSource::~WebSocketSource() { dropSocket(Goodbye::Close); }
 
 void WebSocketSource::close()
 {
@@ -75,8 +71,8 @@ void WebSocketSource::connectNow()
         return;
     }
     if (!isWebSocketScheme(m_config.url)) {
-        fail(Error::InvalidUrl, QStringLiteral("'%1' is not a WebSocket URL; use ws:// or wss://")
-                                    .arg(m_config.url.toString()));
+        fail(Error::InvalidUrl,
+             QStringLiteral("'%1' is not a WebSocket URL; use ws:// or wss://").arg(m_config.url.toString()));
         return;
     }
     dropSocket(Goodbye::Abort);   // normally none is left; a stale one must not signal us
@@ -128,8 +124,8 @@ void WebSocketSource::socketDisconnected()
     // reset one with error() first: whichever comes first ends the attempt.
     if (state() != State::Open) {
         const QString reason = m_socket->error() != QAbstractSocket::UnknownSocketError
-            ? m_socket->errorString()
-            : QStringLiteral("the connection closed during the WebSocket handshake");
+                                   ? m_socket->errorString()
+                                   : QStringLiteral("the connection closed during the WebSocket handshake");
         connectionEnded(reason, false, true);
         return;
     }
@@ -139,8 +135,8 @@ void WebSocketSource::socketDisconnected()
     }
     const QWebSocketProtocol::CloseCode code = m_socket->closeCode();
     const QString closeReason = m_socket->closeReason();
-    const QString detail = closeReason.isEmpty() ? QString::number(int(code))
-                                                 : QStringLiteral("%1, %2").arg(int(code)).arg(closeReason);
+    const QString detail =
+        closeReason.isEmpty() ? QString::number(int(code)) : QStringLiteral("%1, %2").arg(int(code)).arg(closeReason);
     switch (code) {
     case QWebSocketProtocol::CloseCodeNormal:
     case QWebSocketProtocol::CloseCodeGoingAway:
@@ -150,10 +146,9 @@ void WebSocketSource::socketDisconnected()
         // Qt cannot skip a frame it refused to buffer: it closes the connection instead. The
         // message is lost all the same, so it counts as dropped.
         ++m_droppedFrames;
-        connectionEnded(QStringLiteral("a message exceeded the %1-byte limit (%2)")
-                            .arg(m_config.limits.maxEventBytes)
-                            .arg(detail),
-                        false, false);
+        connectionEnded(
+            QStringLiteral("a message exceeded the %1-byte limit (%2)").arg(m_config.limits.maxEventBytes).arg(detail),
+            false, false);
         break;
     default:
         connectionEnded(QStringLiteral("the connection closed with code %1").arg(detail), false, false);
@@ -262,5 +257,4 @@ void WebSocketSource::dropConnection()
     m_batch.clear();
 }
 
-
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -69,4 +69,4 @@ private:
     quint64 m_generation = 0;   // bumped whenever the socket goes, to spot a slot that closed us
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope
