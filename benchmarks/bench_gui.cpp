@@ -15,8 +15,11 @@
 // an earlier run left in the allocator, and a run that hangs is killed at its deadline instead of
 // stalling the rest. Progress goes to stderr.
 #include "app/mainwindow.h"
+#include "common/progress.h"
+#include "common/syntheticclicks.h"
 #include "core/options/optionreader.h"
 #include "core/sse/eventsource.h"
+#include "core/system/processstats.h"
 
 #include <QApplication>
 #include <QChart>
@@ -51,7 +54,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <random>
 #include <utility>
 #include <vector>
 
@@ -91,32 +93,10 @@ constexpr qsizetype kMaxEventsPerWrite = 1000;
 constexpr const char kResponseHead[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                                        "Cache-Control: no-cache\r\n\r\n";
 
-void progress(const char *format, auto... args)
-{
-    std::fprintf(stderr, "clickscope-bench-gui: ");
-    std::fprintf(stderr, format, args...);
-    std::fputc('\n', stderr);
-}
+using Clickscope::Bench::progress;
 
 // VmRSS or VmHWM of this process, in kB; 0 when unreadable.
-qint64 ownStatusKb(const char *field)
-{
-    std::FILE *file = std::fopen("/proc/self/status", "r");
-    if (!file)
-        return 0;
-    char line[256];
-    char name[32];
-    long long value = 0;
-    qint64 kb = 0;
-    while (std::fgets(line, sizeof line, file)) {
-        if (std::sscanf(line, "%31[^:]: %lld kB", name, &value) == 2 && std::strcmp(name, field) == 0) {
-            kb = value;
-            break;
-        }
-    }
-    std::fclose(file);
-    return kb;
-}
+qint64 ownStatusKb(const char *field) { return Clickscope::ProcessStats::statusBytes(field) / 1024; }
 
 QString rateLabel(int rate)
 {
@@ -127,42 +107,26 @@ QString rateLabel(int rate)
     return QStringLiteral("%1/s").arg(rate);
 }
 
-// 10,000 pre-formatted click events, ~160 bytes each, written back to back and sliced by the
-// feeder, so that feeding costs a memcpy and not the formatting of a million events a second
-// (the feeder shares the machine's cores with what it measures). Ids repeat every cycle, which
-// the aggregator counts as no gap; `ts` is when the feed was built, so arrival latency is
-// meaningless here (and not measured).
+// 10,000 pre-formatted click events (the publisher's synthetic clicks, ~350 bytes each), written
+// back to back and sliced by the feeder, so that feeding costs a memcpy and not the formatting of
+// a million events a second (the feeder shares the machine's cores with what it measures). Ids
+// repeat every cycle, which the aggregator counts as no gap; `ts` is when the feed was built, so
+// arrival latency is meaningless here (and not measured).
 class ClickFeed
 {
 public:
     ClickFeed()
     {
-        static constexpr std::array kCountries = {"DE", "US", "FR", "GB", "IN", "BR"};
-        static constexpr std::array kDevices = {"mobile", "desktop", "mobile", "tablet"};
-        static constexpr std::array kBrowsers = {"Chrome", "Safari", "Firefox", "Chrome", "Edge"};
-        static constexpr std::array kReferrers = {"https://news.example.com/", "https://www.google.com/search?q=x", "",
-                                                  "https://t.co/abc123"};
-        // Zipf-like: link k is picked with weight 1/k, as a few links draw most clicks in practice.
-        std::vector<double> weights(kFeedLinks);
-        for (int k = 0; k < kFeedLinks; ++k)
-            weights[std::size_t(k)] = 1.0 / double(k + 1);
-        std::mt19937 random(1);
-        std::discrete_distribution<int> link(weights.begin(), weights.end());
-        const qint64 ts = QDateTime::currentMSecsSinceEpoch();
-
+        const Clickscope::Bench::SyntheticClicks clicks(kFeedEvents, kFeedLinks);
+        const QByteArray ts = QByteArray::number(QDateTime::currentMSecsSinceEpoch());
         m_offsets.reserve(kFeedEvents + 1);
-        m_bytes.reserve(kFeedEvents * 200);
-        char event[512];
+        m_bytes.reserve(kFeedEvents * 400);
         for (int i = 0; i < kFeedEvents; ++i) {
-            const auto n = std::size_t(i);
-            const int size = std::snprintf(
-                event, sizeof event,
-                "id: %d\nevent: click\ndata: {\"id\":%d,\"link\":\"/l%d\",\"country\":\"%s\",\"referrer\":\"%s\","
-                "\"device\":\"%s\",\"browser\":\"%s\",\"ts\":%lld}\n\n",
-                i + 1, i + 1, link(random), kCountries[n % kCountries.size()], kReferrers[n % kReferrers.size()],
-                kDevices[n % kDevices.size()], kBrowsers[n % kBrowsers.size()], static_cast<long long>(ts));
+            const QByteArray id = QByteArray::number(i + 1);
             m_offsets.push_back(m_bytes.size());
-            m_bytes.append(event, size);
+            m_bytes += "id: " + id + "\nevent: click\ndata: ";
+            m_bytes += clicks.openObject(i);
+            m_bytes += ",\"id\":" + id + ",\"ts\":" + ts + "}\n\n";
         }
         m_offsets.push_back(m_bytes.size());
     }

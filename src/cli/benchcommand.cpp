@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.h"
 #include "core/options/optionreader.h"
+#include "core/system/processstats.h"
 
 #include "core/model/clickaggregator.h"
 #include "core/sse/sseparser.h"
@@ -41,19 +42,6 @@ int benchParse(const QByteArray &corpus, int repeat)
     return kExitOk;
 }
 
-// Resident memory of this process, from /proc (Linux), in KiB; 0 when unknown.
-qint64 residentKiB()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return 0;
-}
-
 // Parses, decodes and aggregates the whole file `passes` times into one aggregator (so 20 passes
 // over a million-click corpus are 20 million clicks), timing everything but the file read.
 int benchAggregate(const QByteArray &corpus, int passes)
@@ -71,13 +59,14 @@ int benchAggregate(const QByteArray &corpus, int passes)
             batch.clear();
         }
         if (pass == 0)
-            rssAfterFirst = residentKiB();
+            rssAfterFirst = ProcessStats::residentBytes() / 1024;
     }
     const double seconds = double(timer.nsecsElapsed()) / 1e9;
     std::printf("events=%llu bytes=%lld seconds=%.6f clicks=%llu rss_first_pass_kb=%lld rss_last_pass_kb=%lld\n",
                 static_cast<unsigned long long>(aggregator.totals().events),
                 static_cast<long long>(corpus.size()) * passes, seconds,
-                static_cast<unsigned long long>(aggregator.totals().clicks), rssAfterFirst, residentKiB());
+                static_cast<unsigned long long>(aggregator.totals().clicks), rssAfterFirst,
+                ProcessStats::residentBytes() / 1024);
     return kExitOk;
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `listen` and `watch` against servers that send as fast as loopback allows: the built binary's
 // memory stays bounded however much is offered, and SIGINT still ends it promptly.
+#include "core/system/processstats.h"
 #include "support/floodserver.h"
-#include "support/processmemory.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -67,7 +67,7 @@ void TestFastServers::memoryStaysBoundedAndSigintEndsPromptly()
     QVERIFY(process.waitForStarted(kWaitMs));
     const auto pid = pid_t(process.processId());
     QVERIFY(QTest::qWaitFor([&] { return flood->bytesWritten() >= kOfferedBytes; }, kWaitMs));
-    const qint64 peak = Clickscope::Testing::peakResidentBytes(pid);
+    const qint64 peak = Clickscope::ProcessStats::peakResidentBytes(pid);
 
     QSignalSpy finished(&process, &QProcess::finished);
     QElapsedTimer sinceSignal;

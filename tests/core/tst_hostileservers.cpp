@@ -3,12 +3,12 @@
 // that never ends, with absurd `retry` values, silent, redirecting oddly, compressing a bomb.
 // Each server is real and runs on 127.0.0.1; memory is measured where memory is the point.
 #include "core/sse/eventsource.h"
+#include "core/system/processstats.h"
 #include "core/ws/websocketsource.h"
 #include "support/answerandcloseserver.h"
 #include "support/eventcollector.h"
 #include "support/floodserver.h"
 #include "support/gzipped.h"
-#include "support/processmemory.h"
 #include "support/scriptedhttpserver.h"
 
 #include <QElapsedTimer>
@@ -21,6 +21,7 @@
 
 using namespace Clickscope;
 using namespace Clickscope::Testing;
+using Clickscope::ProcessStats::residentBytes;
 using Response = ScriptedHttpServer::Response;
 
 namespace {

@@ -2,9 +2,9 @@
 // HttpStream against real servers on 127.0.0.1: what it sends, what it makes of what comes back,
 // and how it ends when a server misbehaves.
 #include "core/http/httpstream.h"
+#include "core/system/processstats.h"
 #include "support/floodserver.h"
 #include "support/gzipped.h"
-#include "support/processmemory.h"
 #include "support/scriptedhttpserver.h"
 
 #include <QNetworkCookie>
@@ -18,6 +18,7 @@
 
 using namespace Clickscope;
 using namespace Clickscope::Testing;
+using Clickscope::ProcessStats::residentBytes;
 using Response = ScriptedHttpServer::Response;
 
 namespace {

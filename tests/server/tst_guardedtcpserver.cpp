@@ -3,8 +3,8 @@
 // sockets against the real TestPublisher on 127.0.0.1, with memory measured where memory is the
 // point.
 #include "core/sse/eventsource.h"
+#include "core/system/processstats.h"
 #include "server/testpublisher.h"
-#include "support/processmemory.h"
 
 #include <QJsonObject>
 #include <QTcpSocket>
@@ -14,7 +14,7 @@
 #include <vector>
 
 using namespace Clickscope;
-using namespace Clickscope::Testing;
+using Clickscope::ProcessStats::residentBytes;
 
 namespace {
 
