@@ -388,15 +388,7 @@ private:
         while (m_published < due) {
             const qint64 n = std::min(kMaxClicksPerPost, due - m_published);
             m_published += n;
-            m_poster.post(m_factory.batch(n, wallMicros()), [this, n](qint64 accepted, const QString &error) {
-                if (accepted != n) {
-                    progress("publish failed (accepted %lld of %lld): %s", static_cast<long long>(accepted),
-                             static_cast<long long>(n), qPrintable(error));
-                    QCoreApplication::exit(kExitFailed);
-                    return;
-                }
-                m_accepted += accepted;
-            });
+            m_poster.publish(n, [this, n] { m_accepted += n; });
         }
         if (m_published >= total) {
             m_publishTimer.stop();
@@ -475,7 +467,6 @@ private:
 
     Settings m_settings;
     Poster m_poster;
-    ClickFactory m_factory;
     std::vector<Subscriber> m_subscribers;
     int m_epoll = -1;
     std::unique_ptr<QSocketNotifier> m_epollNotifier;

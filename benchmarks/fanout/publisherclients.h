@@ -4,6 +4,7 @@
 #include "common/syntheticclicks.h"
 #include "fanout/loadtools.h"
 
+#include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -94,11 +95,28 @@ public:
         });
     }
 
+    // Publishes `count` new clicks; a POST the server does not take whole ends the run, since
+    // every figure after it would be wrong.
+    void publish(qint64 count, std::function<void()> accepted)
+    {
+        post(m_factory.batch(count, wallMicros()),
+             [count, accepted = std::move(accepted)](qint64 taken, const QString &error) {
+                 if (taken != count) {
+                     progress("publish failed (accepted %lld of %lld): %s", static_cast<long long>(taken),
+                              static_cast<long long>(count), qPrintable(error));
+                     QCoreApplication::exit(kExitFailed);
+                     return;
+                 }
+                 accepted();
+             });
+    }
+
     int inFlight() const { return m_inFlight; }
     qint64 retries() const { return m_retries; }
 
 private:
     QNetworkAccessManager m_nam;
+    ClickFactory m_factory;
     QUrl m_publishUrl;
     int m_inFlight = 0;
     qint64 m_retries = 0;

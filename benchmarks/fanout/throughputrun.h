@@ -62,15 +62,7 @@ private:
         while (m_poster.inFlight() < kThroughputInFlight && m_posted < m_clicks) {
             const qint64 n = std::min(m_batch, m_clicks - m_posted);
             m_posted += n;
-            m_poster.post(m_factory.batch(n, wallMicros()), [this, n](qint64 accepted, const QString &error) {
-                if (accepted != n) {
-                    progress("publish failed (accepted %lld of %lld): %s", static_cast<long long>(accepted),
-                             static_cast<long long>(n), qPrintable(error));
-                    QCoreApplication::exit(kExitFailed);
-                    return;
-                }
-                postMore();
-            });
+            m_poster.publish(n, [this] { postMore(); });
         }
     }
 
@@ -109,7 +101,6 @@ private:
     qint64 m_publishedBefore = -1;
     qint64 m_refusedBefore = -1;
     bool m_reported = false;
-    ClickFactory m_factory;
     Poster m_poster;
     StatsPoller m_stats;
     Clickscope::EventSource m_source;
