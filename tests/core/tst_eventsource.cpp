@@ -46,8 +46,6 @@ private slots:
     void droppedConnectionsAreClosed();
     void doneMarkerClosesCleanly();
     void aHeaderThatCannotBeSentFailsWithoutRetrying();
-    void badUrlsFailAsynchronously_data();
-    void badUrlsFailAsynchronously();
     void deleteFromCommentSlotIsSafe();
     void countsBytesEventsAndComments();
     void closedStreamKeepsLastEventId();
@@ -307,29 +305,6 @@ void TestEventSource::aHeaderThatCannotBeSentFailsWithoutRetrying()
     QCOMPARE(reconnects.size(), 0);
     QCOMPARE(source.state(), StreamSource::State::Closed);
     QVERIFY(m_server->requests().isEmpty());
-}
-
-void TestEventSource::badUrlsFailAsynchronously_data()
-{
-    QTest::addColumn<QString>("url");
-    QTest::newRow("unsupported scheme") << QStringLiteral("ftp://127.0.0.1/s");
-    QTest::newRow("WebSocket URL") << QStringLiteral("ws://127.0.0.1/s");
-    QTest::newRow("no scheme") << QStringLiteral("127.0.0.1:80/s");
-    QTest::newRow("empty") << QString();
-}
-
-void TestEventSource::badUrlsFailAsynchronously()
-{
-    QFETCH(QString, url);
-    SourceConfig config;
-    config.url = QUrl(url, QUrl::StrictMode);
-    EventSource source(config);
-    QSignalSpy failed(&source, &StreamSource::failed);
-    source.open();
-    QVERIFY(failed.isEmpty());   // reported from the event loop, never inside open()
-    QVERIFY(failed.wait(kWaitMs));
-    QCOMPARE(source.error(), StreamSource::Error::InvalidUrl);
-    QCOMPARE(source.state(), StreamSource::State::Closed);
 }
 
 void TestEventSource::deleteFromCommentSlotIsSafe()

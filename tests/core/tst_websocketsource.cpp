@@ -47,8 +47,6 @@ private slots:
     void serverCloseWithoutReconnectEndsCleanly();
     void serverResetWithoutReconnectFails();
     void rejectedHandshakeFails();
-    void badUrlsFailAsynchronously_data();
-    void badUrlsFailAsynchronously();
     void doneMarkerClosesCleanly();
     void oversizeMessagesAreDroppedAndCounted();
     void aFrameLargerThanTheReadAheadArrives();
@@ -283,31 +281,6 @@ void TestWebSocketSource::rejectedHandshakeFails()
     QCOMPARE(failed.first().first().value<StreamSource::Error>(), StreamSource::Error::Network);
     QVERIFY2(source.errorString().contains(QStringLiteral("401")), qPrintable(source.errorString()));
     QCOMPARE(source.state(), StreamSource::State::Closed);
-}
-
-void TestWebSocketSource::badUrlsFailAsynchronously_data()
-{
-    QTest::addColumn<QString>("url");
-    QTest::newRow("http") << QStringLiteral("http://127.0.0.1/s");
-    QTest::newRow("https") << QStringLiteral("https://127.0.0.1/s");
-    QTest::newRow("ftp") << QStringLiteral("ftp://127.0.0.1/s");
-    QTest::newRow("empty") << QString();
-}
-
-void TestWebSocketSource::badUrlsFailAsynchronously()
-{
-    QFETCH(QString, url);
-    SourceConfig config;
-    config.url = QUrl(url, QUrl::StrictMode);
-    WebSocketSource source(config);
-    QSignalSpy failed(&source, &StreamSource::failed);
-    source.open();
-    QVERIFY(failed.isEmpty());   // reported from the event loop, never inside open()
-    QVERIFY(failed.wait(kWaitMs));
-    QCOMPARE(failed.first().first().value<StreamSource::Error>(), StreamSource::Error::InvalidUrl);
-    QCOMPARE(source.error(), StreamSource::Error::InvalidUrl);
-    QCOMPARE(source.state(), StreamSource::State::Closed);
-    QVERIFY(!source.errorString().isEmpty());
 }
 
 void TestWebSocketSource::doneMarkerClosesCleanly()

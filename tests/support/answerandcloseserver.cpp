@@ -2,8 +2,6 @@
 #include "support/answerandcloseserver.h"
 
 #include <QMutexLocker>
-#include <QSemaphore>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -11,56 +9,33 @@
 
 namespace Clickscope::Testing {
 
-AnswerAndCloseServer::AnswerAndCloseServer(QByteArray response) : m_response(std::move(response))
-{
-    m_thread.setObjectName(QStringLiteral("answer-and-close-server"));
-}
-
-AnswerAndCloseServer::~AnswerAndCloseServer()
-{
-    m_thread.quit();
-    m_thread.wait();
-}
+AnswerAndCloseServer::AnswerAndCloseServer(QByteArray response) : m_response(std::move(response)) {}
 
 bool AnswerAndCloseServer::listen()
 {
-    QSemaphore ready;
-    QObject::connect(&m_thread, &QThread::started, [this, &ready] {
-        auto *server = new QTcpServer;
-        QObject::connect(&m_thread, &QThread::finished, server, &QObject::deleteLater);
-        if (server->listen(QHostAddress::LocalHost, 0))
-            m_port = server->serverPort();
-        ready.release();
-        QObject::connect(server, &QTcpServer::newConnection, server, [this, server] {
-            while (QTcpSocket *socket = server->nextPendingConnection()) {
-                auto request = std::make_shared<QByteArray>();
-                QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, request] {
-                    *request += socket->readAll();
-                    if (!request->contains("\r\n\r\n") || socket->property("answered").toBool())
-                        return;
-                    socket->setProperty("answered", true);
-                    {
-                        const QList<QByteArray> requestLine = request->left(request->indexOf('\r')).split(' ');
-                        QMutexLocker lock(&m_mutex);
-                        m_targets.append(requestLine.value(1));
-                    }
-                    socket->write(m_response);
-                    // Closed on the next turn of the loop, so that the end usually travels apart
-                    // from the answer, as from a server that flushes and then closes.
-                    QTimer::singleShot(0, socket, [socket] { socket->disconnectFromHost(); });
-                });
-                QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    return m_server.listen([this](QTcpSocket *socket) {
+        auto request = std::make_shared<QByteArray>();
+        QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, request] {
+            *request += socket->readAll();
+            if (!request->contains("\r\n\r\n") || socket->property("answered").toBool())
+                return;
+            socket->setProperty("answered", true);
+            {
+                const QList<QByteArray> requestLine = request->left(request->indexOf('\r')).split(' ');
+                QMutexLocker lock(&m_mutex);
+                m_targets.append(requestLine.value(1));
             }
+            socket->write(m_response);
+            // Closed on the next turn of the loop, so that the end usually travels apart from the
+            // answer, as from a server that flushes and then closes.
+            QTimer::singleShot(0, socket, [socket] { socket->disconnectFromHost(); });
         });
     });
-    m_thread.start();
-    ready.acquire();
-    return m_port.load() != 0;
 }
 
 QUrl AnswerAndCloseServer::url(const QString &path) const
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port.load()).arg(path));
+    return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_server.port()).arg(path));
 }
 
 int AnswerAndCloseServer::requestsTo(const QByteArray &path) const

@@ -4,8 +4,9 @@
 #include <QByteArray>
 #include <QList>
 #include <QMutex>
-#include <QThread>
 #include <QUrl>
+
+#include "support/threadedtcpserver.h"
 
 #include <atomic>
 
@@ -18,7 +19,6 @@ class AnswerAndCloseServer
 {
 public:
     explicit AnswerAndCloseServer(QByteArray response);
-    ~AnswerAndCloseServer();
 
     bool listen();
     QUrl url(const QString &path = QStringLiteral("/")) const;
@@ -26,11 +26,11 @@ public:
     int requestsTo(const QByteArray &path) const;
 
 private:
-    QThread m_thread;
     QByteArray m_response;
-    std::atomic<quint16> m_port{0};
     mutable QMutex m_mutex;
     QList<QByteArray> m_targets;   // guarded by m_mutex
+    // Last, so that its thread stops before the members it uses go.
+    ThreadedTcpServer m_server{QStringLiteral("answer-and-close-server")};
 };
 
 }   // namespace Clickscope::Testing

@@ -2,8 +2,6 @@
 #include "support/floodserver.h"
 
 #include <QCryptographicHash>
-#include <QSemaphore>
-#include <QTcpServer>
 #include <QTcpSocket>
 
 namespace Clickscope::Testing {
@@ -19,9 +17,7 @@ FloodServer::FloodServer(QByteArray head, QByteArray pattern, qint64 maxBytes)
     : m_head(std::move(head))
     , m_pattern(std::move(pattern))
     , m_maxBytes(maxBytes)
-{
-    m_thread.setObjectName(QStringLiteral("flood-server"));
-}
+{}
 
 std::unique_ptr<FloodServer> FloodServer::webSocket(const QByteArray &message, qint64 maxBytes)
 {
@@ -48,12 +44,6 @@ QByteArray FloodServer::answerTo(const QByteArray &request) const
            + accept + "\r\n\r\n";
 }
 
-FloodServer::~FloodServer()
-{
-    m_thread.quit();
-    m_thread.wait();
-}
-
 QByteArray FloodServer::sseHead()
 {
     return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n";
@@ -61,53 +51,39 @@ QByteArray FloodServer::sseHead()
 
 bool FloodServer::listen()
 {
-    QSemaphore ready;
-    // Everything of the server lives in the thread: the listener, the sockets, the writing.
-    QObject::connect(&m_thread, &QThread::started, [this, &ready] {
-        auto *server = new QTcpServer;
-        QObject::connect(&m_thread, &QThread::finished, server, &QObject::deleteLater);
-        if (server->listen(QHostAddress::LocalHost, 0))
-            m_port = server->serverPort();
-        ready.release();
-        QObject::connect(server, &QTcpServer::newConnection, server, [this, server] {
-            while (QTcpSocket *socket = server->nextPendingConnection()) {
-                const QByteArray block =
-                    m_pattern.isEmpty() ? QByteArray()
-                                        : m_pattern.repeated(std::max<qsizetype>(1, kBlockBytes / m_pattern.size()));
-                auto answering = std::make_shared<bool>(false);   // the request has come
-                auto request = std::make_shared<QByteArray>();
-                const auto refill = [this, socket, block, answering] {
-                    if (!*answering)
-                        return;
-                    while (socket->bytesToWrite() < kQueuedBytes && m_written.load() < m_maxBytes) {
-                        socket->write(block);
-                        m_written += block.size();
-                    }
-                    if (m_written.load() >= m_maxBytes)
-                        m_finished = true;
-                };
-                QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, refill, answering, request] {
-                    if (*answering) {
-                        socket->readAll();
-                    } else if ((*request += socket->readAll()).contains("\r\n\r\n")) {
-                        *answering = true;
-                        socket->write(answerTo(*request));
-                    }
-                    refill();
-                });
-                QObject::connect(socket, &QTcpSocket::bytesWritten, socket, refill);
-                QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    // Everything of the server lives in its thread: the listener, the sockets, the writing.
+    return m_server.listen([this](QTcpSocket *socket) {
+        const QByteArray block = m_pattern.isEmpty()
+                                     ? QByteArray()
+                                     : m_pattern.repeated(std::max<qsizetype>(1, kBlockBytes / m_pattern.size()));
+        auto answering = std::make_shared<bool>(false);   // the request has come
+        auto request = std::make_shared<QByteArray>();
+        const auto refill = [this, socket, block, answering] {
+            if (!*answering)
+                return;
+            while (socket->bytesToWrite() < kQueuedBytes && m_written.load() < m_maxBytes) {
+                socket->write(block);
+                m_written += block.size();
             }
+            if (m_written.load() >= m_maxBytes)
+                m_finished = true;
+        };
+        QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, refill, answering, request] {
+            if (*answering) {
+                socket->readAll();
+            } else if ((*request += socket->readAll()).contains("\r\n\r\n")) {
+                *answering = true;
+                socket->write(answerTo(*request));
+            }
+            refill();
         });
+        QObject::connect(socket, &QTcpSocket::bytesWritten, socket, refill);
     });
-    m_thread.start();
-    ready.acquire();
-    return m_port.load() != 0;
 }
 
 QUrl FloodServer::url() const
 {
-    return QUrl(QStringLiteral("%1://127.0.0.1:%2/flood").arg(m_webSocket ? "ws" : "http").arg(m_port.load()));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2/flood").arg(m_webSocket ? "ws" : "http").arg(m_server.port()));
 }
 
 }   // namespace Clickscope::Testing

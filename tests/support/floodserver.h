@@ -2,8 +2,9 @@
 #pragma once
 
 #include <QByteArray>
-#include <QThread>
 #include <QUrl>
+
+#include "support/threadedtcpserver.h"
 
 #include <atomic>
 #include <memory>
@@ -22,7 +23,6 @@ public:
     // A WebSocket server instead: it completes the opening handshake, then sends `message` as
     // unmasked text frames, over and over.
     static std::unique_ptr<FloodServer> webSocket(const QByteArray &message, qint64 maxBytes);
-    ~FloodServer();
 
     bool listen();
     QUrl url() const;
@@ -34,14 +34,14 @@ public:
 private:
     QByteArray answerTo(const QByteArray &request) const;
 
-    QThread m_thread;
     bool m_webSocket = false;
     QByteArray m_head;
     QByteArray m_pattern;
     qint64 m_maxBytes;
-    std::atomic<quint16> m_port{0};
     std::atomic<qint64> m_written{0};
     std::atomic<bool> m_finished{false};
+    // Last, so that its thread stops before the members it uses go.
+    ThreadedTcpServer m_server{QStringLiteral("flood-server")};
 };
 
 }   // namespace Clickscope::Testing
