@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "core/sse/eventsource.h"
 #include "support/eventcollector.h"
-#include "support/ports.h"
 #include "support/scriptedhttpserver.h"
 
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTest>
 
 #include <memory>
@@ -16,7 +14,6 @@ using Clickscope::SseEvent;
 using Clickscope::StreamSource;
 using Clickscope::Testing::EventCollector;
 using Clickscope::Testing::ScriptedHttpServer;
-using Clickscope::Testing::unusedPort;
 using Response = ScriptedHttpServer::Response;
 
 namespace {

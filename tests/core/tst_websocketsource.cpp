@@ -3,7 +3,6 @@
 #include "core/sse/eventsource.h"
 #include "core/ws/websocketsource.h"
 #include "support/eventcollector.h"
-#include "support/ports.h"
 
 #include <QPointer>
 #include <QSignalSpy>
@@ -23,7 +22,6 @@ using Clickscope::SseEvent;
 using Clickscope::StreamSource;
 using Clickscope::WebSocketSource;
 using Clickscope::Testing::EventCollector;
-using Clickscope::Testing::unusedPort;
 
 namespace {
 
