@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 namespace {
 
@@ -58,7 +59,7 @@ int main(int argc, char *argv[])
     const QStringList positional = parser.positionalArguments();
     int rounds = 5;
     Clickscope::OptionReader read(parser);
-    read.wholeNumber(repeat, 1, 100'000, rounds);
+    read.wholeNumber(repeat, 1, std::numeric_limits<int>::max(), rounds);
     if (const auto ok = read.result(); positional.size() != 1 || !ok) {
         std::fprintf(stderr, "clickscope-bench-linescan: %s (try --help)\n",
                      ok ? "expected one FILE" : qPrintable(ok.error()));

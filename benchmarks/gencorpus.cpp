@@ -154,7 +154,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption eventsOption(QStringLiteral("events"),
                                           QStringLiteral("Number of click events (default %1).").arg(kDefaultEvents),
                                           QStringLiteral("N"), QString::number(kDefaultEvents));
-    const QCommandLineOption seedOption(QStringLiteral("seed"), QStringLiteral("Random seed (default 1)."),
+    const QCommandLineOption seedOption(QStringLiteral("seed"),
+                                        QStringLiteral("Random seed, 0 to 4294967295 (default 1)."),
                                         QStringLiteral("S"), QStringLiteral("1"));
     parser.addOption(eventsOption);
     parser.addOption(seedOption);

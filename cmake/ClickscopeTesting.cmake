@@ -25,5 +25,7 @@ function(clickscope_add_benchmark name)
   cmake_parse_arguments(ARG "" "" "LIBS;SOURCES" ${ARGN})
   qt_add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS})
+  # All in build/benchmarks, wherever they are defined: the run scripts look there.
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/benchmarks)
   clickscope_set_warnings(${name})
 endfunction()

@@ -115,7 +115,8 @@ int main(int argc, char *argv[])
     std::function<void()> start;
     if (command == u"throughput") {
         const auto n = read.whole(clicks, 1, 100'000'000);
-        const auto b = read.whole(batch, 1, kMaxClicksPerPost * 4);
+        // Bodies stay well under the publisher's 1 MiB limit: clicks are about 300 bytes.
+        const auto b = read.whole(batch, 1, kMaxClicksPerPost * 2);
         if (refused())
             return kExitUsage;
         auto *r = new ThroughputRun(base, *n, *b);

@@ -11,6 +11,7 @@
 #include <QFile>
 
 #include <cstdio>
+#include <limits>
 
 namespace Clickscope::Cli {
 namespace {
@@ -99,7 +100,7 @@ int runBench(const QStringList &arguments)
                           QStringLiteral("unknown kind '%1' (known: parse, aggregate)").arg(positional.at(0)));
     int rounds = 1;
     OptionReader read(parser);
-    read.wholeNumber(repeat, 1, 100'000, rounds);
+    read.wholeNumber(repeat, 1, std::numeric_limits<int>::max(), rounds);
     if (const Result<void> ok = read.result(); !ok)
         return usageError(kCommand, ok.error());
     QFile file(positional.at(1));

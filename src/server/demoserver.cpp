@@ -20,7 +20,7 @@ Result<void> DemoServer::start()
     SyntheticPublisher::Settings settings;
     settings.traffic.clicksPerSecond = m_rate;
     settings.traffic.wobble = !m_flat;
-    Result<void> started;
+    Result<void> started = unexpected(tr("its thread did not answer"));
     QUrl base;
     // Made in the thread it serves from: QHttpServer's sockets belong to their creator's thread.
     // The call runs through a context object lent to that thread, which comes back before it ends.

@@ -273,6 +273,9 @@ void TestClickDecoder::clickFields_data()
                                    << QByteArray() << QByteArray() << QByteArray() << none << none;
     QTest::newRow("whole double id") << QByteArray(R"({"link":"/a","id":12.0})") << QByteArray("/a") << QByteArray()
                                      << QByteArray() << QByteArray() << QByteArray() << none << qint64(12);
+    QTest::newRow("double id beyond 2^53 gives no sequence")
+        << QByteArray(R"({"link":"/a","id":1e16})") << QByteArray("/a") << QByteArray() << QByteArray() << QByteArray()
+        << QByteArray() << none << none;
     QTest::newRow("uint64 id") << QByteArray(R"({"link":"/a","id":18446744073709551615})") << QByteArray("/a")
                                << QByteArray() << QByteArray() << QByteArray() << QByteArray() << none << none;
     QTest::newRow("largest int64 id") << QByteArray(R"({"link":"/a","id":9223372036854775807})") << QByteArray("/a")

@@ -40,6 +40,7 @@ private slots:
     void wrongContentTypeFails();
     void followsRedirects();
     void sendsCustomHeadersMethodAndBody();
+    void idleTimeoutResumesFromLastEventId();
     void droppedConnectionsAreClosed();
     void doneMarkerClosesCleanly();
     void aHeaderThatCannotBeSentFailsWithoutRetrying();
@@ -243,6 +244,25 @@ void TestEventSource::sendsCustomHeadersMethodAndBody()
     QCOMPARE(request.header("Content-Type"), QByteArray("application/json"));
     QCOMPARE(request.header("X-Trace"), QByteArray("t1"));
     QCOMPARE(request.header("Accept"), QByteArray("text/event-stream"));
+}
+
+void TestEventSource::idleTimeoutResumesFromLastEventId()
+{
+    // The contract suite checks that an idle stream is dropped and reopened; an event stream
+    // also resumes where it was: the second request carries the last id seen.
+    m_server->route("/s", Response::sse("id: 1\ndata: a\n\n").keepOpen());
+    m_server->routeResume("/s", "1", Response::sse("data: b\n\n").keepOpen());
+    SourceConfig config;
+    config.idleTimeoutMs = 300;
+    config.defaultRetryMs = 10;
+    auto source = makeSource("/s", config);
+    EventCollector got(source.get());
+    source->open();
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), 2, kWaitMs);
+    QCOMPARE(got.data(), (QStringList{"a", "b"}));
+    QCOMPARE(m_server->requests().size(), 2);
+    QVERIFY(!m_server->requests().first().hasHeader("Last-Event-ID"));
+    QCOMPARE(m_server->requests().last().header("Last-Event-ID"), QByteArray("1"));
 }
 
 void TestEventSource::droppedConnectionsAreClosed()

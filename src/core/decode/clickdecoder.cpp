@@ -124,11 +124,15 @@ std::string_view stringOf(const element &value)
 // What a JSON value is when read as a non-negative whole number (a count, a sequence id).
 enum class WholeNumber { Ok, Negative, OutOfRange, NotWhole, NotNumber };
 
-// Integers, and doubles without a fraction below 2^63 (with margin: a double's steps up there
-// are 1024 wide); with `digitsInString`, a string of up to 18 digits too, as ids often are.
-WholeNumber readWholeNumber(const element &value, bool digitsInString, qint64 &out)
+// Counts may be any double below 2^63 (with margin: a double's steps up there are 1024 wide);
+// ids only below 2^53, where a double is still exact, or consecutive ids would merge into one.
+constexpr double kMaxCountDouble = 9.2e18;
+constexpr double kMaxIdDouble = 9e15;
+
+// Integers, and doubles without a fraction below `maxDouble`; with `digitsInString`, a string of
+// up to 18 digits too, as ids often are.
+WholeNumber readWholeNumber(const element &value, double maxDouble, bool digitsInString, qint64 &out)
 {
-    constexpr double kMaxWholeDouble = 9.2e18;
     constexpr std::size_t kMaxDigits = 18;
     switch (value.type()) {
     case element_type::INT64:
@@ -140,7 +144,7 @@ WholeNumber readWholeNumber(const element &value, bool digitsInString, qint64 &o
         const double d = value.get_double().value_unsafe();
         if (d < 0)
             return WholeNumber::Negative;
-        if (!(d < kMaxWholeDouble))
+        if (!(d < maxDouble))
             return WholeNumber::OutOfRange;
         if (d != std::floor(d))
             return WholeNumber::NotWhole;
@@ -340,7 +344,7 @@ DecodeResult ClickDecoder::decodeObject(const object &root, bool typedClick, boo
         return reject(Problem::NoClickCount);
     const Subject countSubject{kKeyNames[int(Key::ClickCount)]};
     const element &count = fields.value(Key::ClickCount);
-    switch (readWholeNumber(count, false, snapshot.clickCount)) {
+    switch (readWholeNumber(count, kMaxCountDouble, false, snapshot.clickCount)) {
     case WholeNumber::Ok:
         break;
     case WholeNumber::Negative:
@@ -475,7 +479,7 @@ qint64 ClickDecoder::readSequence(const Fields &fields) const
         return ClickView::kNoSequence;
     }
     qint64 sequence = 0;
-    return readWholeNumber(id, true, sequence) == WholeNumber::Ok ? sequence : ClickView::kNoSequence;
+    return readWholeNumber(id, kMaxIdDouble, true, sequence) == WholeNumber::Ok ? sequence : ClickView::kNoSequence;
 }
 
 bool ClickDecoder::readString(const Fields &fields, Field field, std::string_view &out)
