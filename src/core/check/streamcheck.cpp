@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+#include "core/check/streamcheck.h"
+
+#include <array>
+#include <cmath>
+
+namespace Clickscope {
+namespace {
+
+enum class Kind { Count, Time, Rate, Flag };
+
+struct MetricInfo
+{
+    const char *name;
+    StreamCheck::Metric metric;
+    Kind kind;
+};
+
+constexpr std::array kMetrics = {
+    MetricInfo{"events", StreamCheck::Metric::Events, Kind::Count},
+    MetricInfo{"gaps", StreamCheck::Metric::Gaps, Kind::Count},
+    MetricInfo{"undecodable", StreamCheck::Metric::Undecodable, Kind::Count},
+    MetricInfo{"reconnects", StreamCheck::Metric::Reconnects, Kind::Count},
+    MetricInfo{"first-event", StreamCheck::Metric::FirstEvent, Kind::Time},
+    MetricInfo{"heartbeat", StreamCheck::Metric::Heartbeat, Kind::Time},
+    MetricInfo{"latency.p99", StreamCheck::Metric::LatencyP99, Kind::Time},
+    MetricInfo{"rate", StreamCheck::Metric::Rate, Kind::Rate},
+    MetricInfo{"done", StreamCheck::Metric::Done, Kind::Flag},
+};
+
+// Longest first, so that "<=" is not read as "<" followed by "=".
+constexpr std::array<std::pair<const char *, StreamCheck::Op>, 5> kOps = {{
+    {"<=", StreamCheck::Op::AtMost},
+    {">=", StreamCheck::Op::AtLeast},
+    {"=", StreamCheck::Op::Equal},
+    {"<", StreamCheck::Op::Below},
+    {">", StreamCheck::Op::Above},
+}};
+
+const MetricInfo &infoOf(StreamCheck::Metric metric)
+{
+    for (const MetricInfo &info : kMetrics) {
+        if (info.metric == metric)
+            return info;
+    }
+    return kMetrics.back();
+}
+
+// A time: a number followed by "ms" or "s", in milliseconds.
+std::optional<double> parseMilliseconds(QStringView text)
+{
+    double scale = 0;
+    if (text.endsWith(u"ms")) {
+        scale = 1;
+        text.chop(2);
+    } else if (text.endsWith(u's')) {
+        scale = 1000;
+        text.chop(1);
+    } else {
+        return std::nullopt;
+    }
+    bool ok = false;
+    const double value = text.toDouble(&ok);
+    if (!ok || !std::isfinite(value) || value < 0)
+        return std::nullopt;
+    return value * scale;
+}
+
+QString seconds(double ms)
+{
+    return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 2);
+}
+
+} // namespace
+
+StreamCheck::StreamCheck(Metric metric, Op op, double target, QString text)
+    : m_metric(metric), m_op(op), m_target(target), m_text(std::move(text))
+{}
+
+QString StreamCheck::knownNames()
+{
+    QStringList names;
+    for (const MetricInfo &info : kMetrics)
+        names << QString::fromLatin1(info.name);
+    return names.join(QStringLiteral(", "));
+}
+
+Result<StreamCheck> StreamCheck::parse(const QString &expression)
+{
+    const QString text = expression.trimmed();
+    qsizetype opAt = -1;
+    for (qsizetype i = 0; i < text.size() && opAt < 0; ++i) {
+        if (text[i] == u'<' || text[i] == u'>' || text[i] == u'=')
+            opAt = i;
+    }
+    const QString name = (opAt < 0 ? text : text.left(opAt)).trimmed();
+    const MetricInfo *info = nullptr;
+    for (const MetricInfo &candidate : kMetrics) {
+        if (name == QLatin1String(candidate.name))
+            info = &candidate;
+    }
+    if (!info)
+        return unexpected(QStringLiteral("'%1': unknown check '%2' (known: %3)").arg(text, name, knownNames()));
+    if (info->kind == Kind::Flag) {
+        if (opAt >= 0)
+            return unexpected(QStringLiteral("'%1': '%2' takes no comparison").arg(text, name));
+        return StreamCheck(info->metric, Op::Equal, 1, name);
+    }
+    if (opAt < 0)
+        return unexpected(QStringLiteral("'%1': '%2' needs a comparison, e.g. %2%3").arg(
+            text, name,
+            info->kind == Kind::Count ? QStringLiteral("=0")
+            : info->kind == Kind::Time ? QStringLiteral("<=2s")
+                                       : QStringLiteral(">=10/s")));
+    Op op = Op::Equal;
+    QStringView rest = QStringView(text).sliced(opAt);
+    for (const auto &[symbol, candidate] : kOps) {
+        if (rest.startsWith(QLatin1String(symbol))) {
+            op = candidate;
+            rest = rest.sliced(qsizetype(qstrlen(symbol)));
+            break;
+        }
+    }
+    const QString opText = text.mid(opAt, text.size() - opAt - rest.size());
+    rest = rest.trimmed();
+    const auto refuseOp = [&](const char *allowed) {
+        return unexpected(QStringLiteral("'%1': '%2' takes %3, not '%4'").arg(text, name, QLatin1String(allowed), opText));
+    };
+    double target = 0;
+    switch (info->kind) {
+    case Kind::Count: {
+        bool ok = false;
+        const qint64 value = rest.toLongLong(&ok);
+        if (!ok || value < 0)
+            return unexpected(QStringLiteral("'%1': '%2' needs a whole number, not '%3'").arg(text, name, rest));
+        target = double(value);
+        break;
+    }
+    case Kind::Time: {
+        if (op != Op::AtMost && op != Op::Below)
+            return refuseOp("<= or <");
+        const std::optional<double> ms = parseMilliseconds(rest);
+        if (!ms)
+            return unexpected(QStringLiteral("'%1': '%2' needs a time such as 500ms or 2s, not '%3'").arg(text, name, rest));
+        target = *ms;
+        break;
+    }
+    case Kind::Rate: {
+        if (op == Op::Equal)
+            return refuseOp(">=, >, <= or <");
+        QStringView number = rest;
+        if (number.endsWith(u"/s"))
+            number.chop(2);
+        bool ok = false;
+        target = number.toDouble(&ok);
+        if (!ok || !std::isfinite(target) || target < 0)
+            return unexpected(QStringLiteral("'%1': '%2' needs events per second such as 10/s, not '%3'").arg(text, name, rest));
+        break;
+    }
+    case Kind::Flag:
+        break;
+    }
+    return StreamCheck(info->metric, op, target, name + opText + rest.toString());
+}
+
+Result<QList<StreamCheck>> StreamCheck::parseAll(const QStringList &expressions)
+{
+    QList<StreamCheck> checks;
+    for (const QString &expression : expressions) {
+        Result<StreamCheck> check = parse(expression);
+        if (!check)
+            return unexpected(check.error());
+        checks.append(std::move(*check));
+    }
+    return checks;
+}
+
+bool StreamCheck::holds(double value) const
+{
+    switch (m_op) {
+    case Op::Equal: return value == m_target;
+    case Op::AtMost: return value <= m_target;
+    case Op::Below: return value < m_target;
+    case Op::AtLeast: return value >= m_target;
+    case Op::Above: return value > m_target;
+    }
+    return false;
+}
+
+StreamCheck::Outcome StreamCheck::judge(const StreamMeasurements &m) const
+{
+    const auto decided = [](bool passed, QString measured) {
+        return Outcome{passed ? State::Passed : State::Failed, std::move(measured)};
+    };
+    const auto pending = [](QString measured) { return Outcome{State::Pending, std::move(measured)}; };
+    switch (infoOf(m_metric).kind) {
+    case Kind::Count: {
+        const quint64 count = m_metric == Metric::Events ? m.events
+                            : m_metric == Metric::Gaps   ? m.gaps
+                            : m_metric == Metric::Undecodable ? m.undecodable
+                                                         : m.reconnects;
+        const double value = double(count);
+        const QString measured = QString::number(count);
+        // A count only grows: once past an upper bound it stays failed, once over a lower bound
+        // it stays passed.
+        const bool upper = m_op == Op::Equal || m_op == Op::AtMost || m_op == Op::Below;
+        if (upper && !holds(value) && value > m_target - (m_op == Op::Below ? 1 : 0))
+            return decided(false, measured);
+        if (!upper && holds(value))
+            return decided(true, measured);
+        return m.over ? decided(holds(value), measured) : pending(measured);
+    }
+    case Kind::Time:
+        if (m_metric == Metric::FirstEvent) {
+            if (m.firstEventMs)
+                return decided(holds(double(*m.firstEventMs)), seconds(double(*m.firstEventMs)));
+            if (!holds(double(m.elapsedMs)) || m.over)
+                return decided(false, QStringLiteral("none after %1").arg(seconds(double(m.elapsedMs))));
+            return pending(QStringLiteral("none yet"));
+        }
+        if (m_metric == Metric::Heartbeat) {
+            const QString measured = seconds(double(m.longestSilenceMs));
+            if (!holds(double(m.longestSilenceMs)))
+                return decided(false, measured);
+            return m.over ? decided(true, measured) : pending(measured);
+        }
+        if (!m.over)
+            return pending(m.latencyP99Ms ? QStringLiteral("%1 ms").arg(*m.latencyP99Ms, 0, 'f', 1) : QString());
+        if (!m.latencyP99Ms)
+            return decided(false, QStringLiteral("no click carried its time"));
+        return decided(holds(*m.latencyP99Ms), QStringLiteral("%1 ms").arg(*m.latencyP99Ms, 0, 'f', 1));
+    case Kind::Rate: {
+        const double rate = m.elapsedMs > 0 ? double(m.events) * 1000.0 / double(m.elapsedMs) : 0.0;
+        const QString measured = QStringLiteral("%1/s").arg(rate, 0, 'f', 1);
+        return m.over ? decided(holds(rate), measured) : pending(measured);
+    }
+    case Kind::Flag:
+        if (m.doneMarker)
+            return decided(true, QStringLiteral("arrived"));
+        return m.over ? decided(false, QStringLiteral("did not arrive")) : pending(QString());
+    }
+    return pending(QString());
+}
+
+} // namespace Clickscope

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/result.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QtGlobal>
+
+#include <optional>
+
+namespace Clickscope {
+
+// What a live stream has shown so far, as the checks read it. The reader of the stream fills it
+// in; `over` says that nothing more will come (the time is up, or the stream stopped).
+struct StreamMeasurements
+{
+    qint64 elapsedMs = 0;                  // since checking began
+    std::optional<qint64> firstEventMs;    // when the first event arrived, since checking began
+    qint64 longestSilenceMs = 0;           // the longest wait for the next byte, the current one included
+    quint64 events = 0;
+    quint64 gaps = 0;
+    quint64 undecodable = 0;
+    quint64 reconnects = 0;
+    std::optional<double> latencyP99Ms;    // nothing until a click carried its time
+    bool doneMarker = false;               // the stream ended with its end marker
+    bool over = false;
+};
+
+// One expectation about a live stream, written as on the command line:
+//
+//   events>=N  gaps=0  undecodable=0  reconnects<=2    counts, which only grow
+//   first-event<=2s  heartbeat<=30s  latency.p99<=500ms  times, with a unit (ms or s)
+//   rate>=10/s  rate<=1000/s                            events per second over the whole run
+//   done                                                the end marker ([DONE]) arrives
+//
+// Counts take =, <=, <, >=, >; times take <= and <; rates all but =. A check is decided as soon
+// as the stream can no longer change its outcome (gaps=0 fails at the first gap, events>=100
+// passes at the hundredth event) and otherwise when the stream is over.
+class StreamCheck
+{
+public:
+    enum class Metric { Events, Gaps, Undecodable, Reconnects, FirstEvent, Heartbeat, LatencyP99, Rate, Done };
+    enum class Op { Equal, AtMost, Below, AtLeast, Above };
+    enum class State { Pending, Passed, Failed };
+
+    struct Outcome
+    {
+        State state = State::Pending;
+        QString measured;   // the value the verdict rests on, with its unit ("3", "1.25 s")
+    };
+
+    // The expression, or why it is not one, naming the bad part.
+    static Result<StreamCheck> parse(const QString &expression);
+    // Every expression, or the first bad one.
+    static Result<QList<StreamCheck>> parseAll(const QStringList &expressions);
+    // The names a check may start with, for messages and help.
+    static QString knownNames();
+
+    Outcome judge(const StreamMeasurements &measured) const;
+
+    // As written, normalised ("gaps=0", "first-event<=2s").
+    QString text() const { return m_text; }
+    Metric metric() const { return m_metric; }
+
+private:
+    StreamCheck(Metric metric, Op op, double target, QString text);
+    bool holds(double value) const;
+
+    Metric m_metric = Metric::Done;
+    Op m_op = Op::Equal;
+    double m_target = 0;   // a count, milliseconds, or events per second
+    QString m_text;
+};
+
+} // namespace Clickscope
