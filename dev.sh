@@ -13,7 +13,7 @@ PACKAGES=(
   libsimdjson-dev zlib1g-dev
   xvfb xauth fonts-dejavu-core curl
   dpkg-dev file desktop-file-utils appstream man-db
-  clang-format
+  clang-format libxml2-utils
 )
 
 usage() {

@@ -18,6 +18,7 @@ int runListen(const QStringList &arguments);
 int runBench(const QStringList &arguments);
 int runServe(const QStringList &arguments);
 int runWatch(const QStringList &arguments);
+int runCheck(const QStringList &arguments);
 int runPublish(const QStringList &arguments);
 
 // Parses `arguments` with the --help and --version every command has. Returns an exit code when

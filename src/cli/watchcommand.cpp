@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "cli/aggregatorfeed.h"
 #include "cli/commands.h"
 #include "cli/connectionflags.h"
 #include "cli/streamsession.h"
@@ -17,7 +18,6 @@ namespace Clickscope::Cli {
 namespace {
 
 constexpr auto kCommand = "watch";
-constexpr int kRateTickMs = 1000;
 
 QString percent(double share) { return QString::number(share * 100.0, 'f', 1) + u'%'; }
 
@@ -126,11 +126,10 @@ int runWatch(const QStringList &arguments)
     StreamSource &source = session.source();
     ClickAggregator aggregator(ClickAggregator::Settings{}, *mapping);
     aggregator.setStreamLink(ClickAggregator::linkNamedBy(config.url));
-    quint64 bytesCounted = 0;
+    AggregatorFeed feed(source, aggregator);
     const bool asJson = parser.isSet(json);
     const auto print = [&](bool final) {
-        aggregator.advanceTo(QDateTime::currentMSecsSinceEpoch());
-        const QJsonObject report = aggregator.report(topRows);
+        const QJsonObject report = feed.now().report(topRows);
         const QByteArray out = asJson ? QJsonDocument(report).toJson(final && !intervalSeconds ? QJsonDocument::Indented
                                                                                                : QJsonDocument::Compact)
                                       : (text(report) + u'\n').toUtf8();
@@ -142,18 +141,6 @@ int runWatch(const QStringList &arguments)
         return ok;
     };
 
-    QObject::connect(&source, &StreamSource::eventsReceived, &session, [&](const QList<SseEvent> &events) {
-        aggregator.addEvents(events, QDateTime::currentMSecsSinceEpoch());
-        aggregator.addBytes(source.totalBytes() - bytesCounted);
-        bytesCounted = source.totalBytes();
-    });
-    QObject::connect(&source, &StreamSource::reconnectScheduled, &session, [&] { aggregator.addReconnect(); });
-    QObject::connect(&source, &StreamSource::eventsDiscarded, &session,
-                     [&](quint64 count) { aggregator.addDiscarded(count); });
-    QTimer rateTick;
-    QObject::connect(&rateTick, &QTimer::timeout, &session,
-                     [&] { aggregator.advanceTo(QDateTime::currentMSecsSinceEpoch()); });
-    rateTick.start(kRateTickMs);
     QTimer reportTick;
     if (intervalSeconds) {
         QObject::connect(&reportTick, &QTimer::timeout, &session, [&] {
@@ -163,7 +150,7 @@ int runWatch(const QStringList &arguments)
         reportTick.start(int(std::min(*intervalSeconds * 1000.0, double(std::numeric_limits<int>::max()))));
     }
     QObject::connect(&session, &StreamSession::finishing, &session, [&] {
-        rateTick.stop();
+        feed.stop();
         reportTick.stop();
         if (!print(true))
             session.markOutputFailed();

@@ -27,13 +27,20 @@ void TestStreamCheck::parsesAndNormalises_data()
 {
     QTest::addColumn<QString>("expression");
     QTest::addColumn<QString>("text");
-    QTest::newRow("count") << "gaps=0" << "gaps=0";
-    QTest::newRow("spaces") << "  events >= 100 " << "events>=100";
-    QTest::newRow("time in s") << "first-event<=2s" << "first-event<=2s";
-    QTest::newRow("time in ms") << "latency.p99<500ms" << "latency.p99<500ms";
-    QTest::newRow("rate") << "rate>=10/s" << "rate>=10/s";
-    QTest::newRow("rate without unit") << "rate<1000" << "rate<1000";
-    QTest::newRow("flag") << "done" << "done";
+    QTest::newRow("count") << "gaps=0"
+                           << "gaps=0";
+    QTest::newRow("spaces") << "  events >= 100 "
+                            << "events>=100";
+    QTest::newRow("time in s") << "first-event<=2s"
+                               << "first-event<=2s";
+    QTest::newRow("time in ms") << "latency.p99<500ms"
+                                << "latency.p99<500ms";
+    QTest::newRow("rate") << "rate>=10/s"
+                          << "rate>=10/s";
+    QTest::newRow("rate without unit") << "rate<1000"
+                                       << "rate<1000";
+    QTest::newRow("flag") << "done"
+                          << "done";
 }
 
 void TestStreamCheck::parsesAndNormalises()
@@ -49,16 +56,26 @@ void TestStreamCheck::refusesWithTheBadPart_data()
 {
     QTest::addColumn<QString>("expression");
     QTest::addColumn<QString>("says");
-    QTest::newRow("unknown name") << "gapz=0" << "unknown check 'gapz' (known: events, gaps";
-    QTest::newRow("empty") << "" << "unknown check ''";
-    QTest::newRow("no comparison") << "gaps" << "'gaps' needs a comparison, e.g. gaps=0";
-    QTest::newRow("negative count") << "gaps=-1" << "needs a whole number, not '-1'";
-    QTest::newRow("huge count") << "events>=100000000000000000000000" << "needs a whole number";
-    QTest::newRow("time without unit") << "heartbeat<=30" << "needs a time such as 500ms or 2s, not '30'";
-    QTest::newRow("time lower bound") << "first-event>=2s" << "'first-event' takes <= or <, not '>='";
-    QTest::newRow("rate equal") << "rate=10/s" << "takes >=, >, <= or <, not '='";
-    QTest::newRow("rate NaN") << "rate>=nan/s" << "needs events per second";
-    QTest::newRow("flag with value") << "done=1" << "'done' takes no comparison";
+    QTest::newRow("unknown name") << "gapz=0"
+                                  << "unknown check 'gapz' (known: events, gaps";
+    QTest::newRow("empty") << ""
+                           << "unknown check ''";
+    QTest::newRow("no comparison") << "gaps"
+                                   << "'gaps' needs a comparison, e.g. gaps=0";
+    QTest::newRow("negative count") << "gaps=-1"
+                                    << "needs a whole number, not '-1'";
+    QTest::newRow("huge count") << "events>=100000000000000000000000"
+                                << "needs a whole number";
+    QTest::newRow("time without unit") << "heartbeat<=30"
+                                       << "needs a time such as 500ms or 2s, not '30'";
+    QTest::newRow("time lower bound") << "first-event>=2s"
+                                      << "'first-event' takes <= or <, not '>='";
+    QTest::newRow("rate equal") << "rate=10/s"
+                                << "takes >=, >, <= or <, not '='";
+    QTest::newRow("rate NaN") << "rate>=nan/s"
+                              << "needs events per second";
+    QTest::newRow("flag with value") << "done=1"
+                                     << "'done' takes no comparison";
 }
 
 void TestStreamCheck::refusesWithTheBadPart()
@@ -107,38 +124,35 @@ void TestStreamCheck::decidesAsSoonAsTheStreamCannotChangeIt_data()
                                        << "2";
     QTest::newRow("undecodable<=1 at 1") << "undecodable<=1" << running([](auto &m) { m.undecodable = 1; })
                                          << State::Pending << "1";
-    QTest::newRow("events=5 at 3, running") << "events=5" << running([](auto &m) { m.events = 3; }) << State::Pending
-                                            << "3";
+    QTest::newRow("events=5 at 3, running")
+        << "events=5" << running([](auto &m) { m.events = 3; }) << State::Pending << "3";
     QTest::newRow("events=5 at 3, over") << "events=5" << over([](auto &m) { m.events = 3; }) << State::Failed << "3";
-    QTest::newRow("events>=100 reached") << "events>=100" << running([](auto &m) { m.events = 100; })
-                                         << State::Passed << "100";
-    QTest::newRow("events>=100 short, over") << "events>=100" << over([](auto &m) { m.events = 99; })
-                                             << State::Failed << "99";
+    QTest::newRow("events>=100 reached") << "events>=100" << running([](auto &m) { m.events = 100; }) << State::Passed
+                                         << "100";
+    QTest::newRow("events>=100 short, over")
+        << "events>=100" << over([](auto &m) { m.events = 99; }) << State::Failed << "99";
     QTest::newRow("first event in time") << "first-event<=2s" << running([](auto &m) { m.firstEventMs = 1500; })
                                          << State::Passed << "1.50 s";
     QTest::newRow("first event late") << "first-event<=2s" << running([](auto &m) {
         m.elapsedMs = 3000;
         m.firstEventMs = 2500;
     }) << State::Failed << "2.50 s";
-    QTest::newRow("no first event yet") << "first-event<=2s" << running([](auto &) {}) << State::Pending
-                                        << "none yet";
-    QTest::newRow("no first event in time") << "first-event<=2s" << running([](auto &m) { m.elapsedMs = 2001; })
-                                            << State::Failed << "none after 2.00 s";
+    QTest::newRow("no first event yet") << "first-event<=2s" << running([](auto &) {}) << State::Pending << "none yet";
+    QTest::newRow("no first event in time")
+        << "first-event<=2s" << running([](auto &m) { m.elapsedMs = 2001; }) << State::Failed << "none after 2.00 s";
     QTest::newRow("heartbeat kept") << "heartbeat<=30s" << over([](auto &m) { m.longestSilenceMs = 29'000; })
                                     << State::Passed << "29.00 s";
     QTest::newRow("heartbeat missed") << "heartbeat<=30s" << running([](auto &m) { m.longestSilenceMs = 30'001; })
                                       << State::Failed << "30.00 s";
-    QTest::newRow("latency waits for the end") << "latency.p99<=500ms"
-                                               << running([](auto &m) { m.latencyP99Ms = 20; }) << State::Pending
-                                               << "20.0 ms";
+    QTest::newRow("latency waits for the end")
+        << "latency.p99<=500ms" << running([](auto &m) { m.latencyP99Ms = 20; }) << State::Pending << "20.0 ms";
     QTest::newRow("latency over") << "latency.p99<=500ms" << over([](auto &m) { m.latencyP99Ms = 700; })
                                   << State::Failed << "700.0 ms";
-    QTest::newRow("latency without times") << "latency.p99<=500ms" << over([](auto &) {}) << State::Failed
-                                           << "no click carried its time";
+    QTest::newRow("latency without times")
+        << "latency.p99<=500ms" << over([](auto &) {}) << State::Failed << "no click carried its time";
     QTest::newRow("rate met") << "rate>=10/s" << over([](auto &m) { m.events = 150; }) << State::Passed << "15.0/s";
     QTest::newRow("rate missed") << "rate>=10/s" << over([](auto &m) { m.events = 50; }) << State::Failed << "5.0/s";
-    QTest::newRow("rate ceiling") << "rate<=10/s" << over([](auto &m) { m.events = 150; }) << State::Failed
-                                  << "15.0/s";
+    QTest::newRow("rate ceiling") << "rate<=10/s" << over([](auto &m) { m.events = 150; }) << State::Failed << "15.0/s";
     QTest::newRow("done arrived") << "done" << running([](auto &m) { m.doneMarker = true; }) << State::Passed
                                   << "arrived";
     QTest::newRow("done missing") << "done" << over([](auto &) {}) << State::Failed << "did not arrive";
@@ -156,7 +170,6 @@ void TestStreamCheck::decidesAsSoonAsTheStreamCannotChangeIt()
     QCOMPARE(outcome.state, state);
     QCOMPARE(outcome.measured, value);
 }
-
 
 QTEST_GUILESS_MAIN(TestStreamCheck)
 #include "tst_streamcheck.moc"

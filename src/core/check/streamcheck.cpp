@@ -66,15 +66,15 @@ std::optional<double> parseMilliseconds(QStringView text)
     return value * scale;
 }
 
-QString seconds(double ms)
-{
-    return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 2);
-}
+QString seconds(double ms) { return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 2); }
 
-} // namespace
+}   // namespace
 
 StreamCheck::StreamCheck(Metric metric, Op op, double target, QString text)
-    : m_metric(metric), m_op(op), m_target(target), m_text(std::move(text))
+    : m_metric(metric)
+    , m_op(op)
+    , m_target(target)
+    , m_text(std::move(text))
 {}
 
 QString StreamCheck::knownNames()
@@ -107,11 +107,11 @@ Result<StreamCheck> StreamCheck::parse(const QString &expression)
         return StreamCheck(info->metric, Op::Equal, 1, name);
     }
     if (opAt < 0)
-        return unexpected(QStringLiteral("'%1': '%2' needs a comparison, e.g. %2%3").arg(
-            text, name,
-            info->kind == Kind::Count ? QStringLiteral("=0")
-            : info->kind == Kind::Time ? QStringLiteral("<=2s")
-                                       : QStringLiteral(">=10/s")));
+        return unexpected(QStringLiteral("'%1': '%2' needs a comparison, e.g. %2%3")
+                              .arg(text, name,
+                                   info->kind == Kind::Count  ? QStringLiteral("=0")
+                                   : info->kind == Kind::Time ? QStringLiteral("<=2s")
+                                                              : QStringLiteral(">=10/s")));
     Op op = Op::Equal;
     QStringView rest = QStringView(text).sliced(opAt);
     for (const auto &[symbol, candidate] : kOps) {
@@ -124,7 +124,8 @@ Result<StreamCheck> StreamCheck::parse(const QString &expression)
     const QString opText = text.mid(opAt, text.size() - opAt - rest.size());
     rest = rest.trimmed();
     const auto refuseOp = [&](const char *allowed) {
-        return unexpected(QStringLiteral("'%1': '%2' takes %3, not '%4'").arg(text, name, QLatin1String(allowed), opText));
+        return unexpected(
+            QStringLiteral("'%1': '%2' takes %3, not '%4'").arg(text, name, QLatin1String(allowed), opText));
     };
     double target = 0;
     switch (info->kind) {
@@ -141,7 +142,8 @@ Result<StreamCheck> StreamCheck::parse(const QString &expression)
             return refuseOp("<= or <");
         const std::optional<double> ms = parseMilliseconds(rest);
         if (!ms)
-            return unexpected(QStringLiteral("'%1': '%2' needs a time such as 500ms or 2s, not '%3'").arg(text, name, rest));
+            return unexpected(
+                QStringLiteral("'%1': '%2' needs a time such as 500ms or 2s, not '%3'").arg(text, name, rest));
         target = *ms;
         break;
     }
@@ -154,7 +156,8 @@ Result<StreamCheck> StreamCheck::parse(const QString &expression)
         bool ok = false;
         target = number.toDouble(&ok);
         if (!ok || !std::isfinite(target) || target < 0)
-            return unexpected(QStringLiteral("'%1': '%2' needs events per second such as 10/s, not '%3'").arg(text, name, rest));
+            return unexpected(
+                QStringLiteral("'%1': '%2' needs events per second such as 10/s, not '%3'").arg(text, name, rest));
         break;
     }
     case Kind::Flag:
@@ -178,11 +181,16 @@ Result<QList<StreamCheck>> StreamCheck::parseAll(const QStringList &expressions)
 bool StreamCheck::holds(double value) const
 {
     switch (m_op) {
-    case Op::Equal: return value == m_target;
-    case Op::AtMost: return value <= m_target;
-    case Op::Below: return value < m_target;
-    case Op::AtLeast: return value >= m_target;
-    case Op::Above: return value > m_target;
+    case Op::Equal:
+        return value == m_target;
+    case Op::AtMost:
+        return value <= m_target;
+    case Op::Below:
+        return value < m_target;
+    case Op::AtLeast:
+        return value >= m_target;
+    case Op::Above:
+        return value > m_target;
     }
     return false;
 }
@@ -195,10 +203,10 @@ StreamCheck::Outcome StreamCheck::judge(const StreamMeasurements &m) const
     const auto pending = [](QString measured) { return Outcome{State::Pending, std::move(measured)}; };
     switch (infoOf(m_metric).kind) {
     case Kind::Count: {
-        const quint64 count = m_metric == Metric::Events ? m.events
-                            : m_metric == Metric::Gaps   ? m.gaps
-                            : m_metric == Metric::Undecodable ? m.undecodable
-                                                         : m.reconnects;
+        const quint64 count = m_metric == Metric::Events        ? m.events
+                              : m_metric == Metric::Gaps        ? m.gaps
+                              : m_metric == Metric::Undecodable ? m.undecodable
+                                                                : m.reconnects;
         const double value = double(count);
         const QString measured = QString::number(count);
         // A count only grows: once past an upper bound it stays failed, once over a lower bound
@@ -242,4 +250,4 @@ StreamCheck::Outcome StreamCheck::judge(const StreamMeasurements &m) const
     return pending(QString());
 }
 
-} // namespace Clickscope
+}   // namespace Clickscope

@@ -16,15 +16,15 @@ namespace Clickscope {
 // in; `over` says that nothing more will come (the time is up, or the stream stopped).
 struct StreamMeasurements
 {
-    qint64 elapsedMs = 0;                  // since checking began
-    std::optional<qint64> firstEventMs;    // when the first event arrived, since checking began
-    qint64 longestSilenceMs = 0;           // the longest wait for the next byte, the current one included
+    qint64 elapsedMs = 0;                 // since checking began
+    std::optional<qint64> firstEventMs;   // when the first event arrived, since checking began
+    qint64 longestSilenceMs = 0;          // the longest wait for the next byte, the current one included
     quint64 events = 0;
     quint64 gaps = 0;
     quint64 undecodable = 0;
     quint64 reconnects = 0;
-    std::optional<double> latencyP99Ms;    // nothing until a click carried its time
-    bool doneMarker = false;               // the stream ended with its end marker
+    std::optional<double> latencyP99Ms;   // nothing until a click carried its time
+    bool doneMarker = false;              // the stream ended with its end marker
     bool over = false;
 };
 
@@ -74,4 +74,4 @@ private:
     QString m_text;
 };
 
-} // namespace Clickscope
+}   // namespace Clickscope

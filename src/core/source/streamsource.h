@@ -56,6 +56,12 @@ public:
 
     const ReconnectPolicy &reconnectPolicy() const { return m_policy; }
 
+    // The reason ended() gives when the stream's end marker arrived.
+    static QString endMarkerReason(const QByteArray &marker)
+    {
+        return QStringLiteral("end marker %1 received").arg(QString::fromUtf8(marker));
+    }
+
     // Starts connecting; returns at once. Failures, even of a bad URL, arrive as signals.
     void open();
     // Stops at once: no signal about this connection is emitted after it returns (but

@@ -239,7 +239,7 @@ bool EventSource::processSlice()
     }
     if (done) {
         qCDebug(lcSse) << "end marker received";
-        stop(QStringLiteral("end marker %1 received").arg(QString::fromUtf8(*m_config.doneMarker)));
+        stop(endMarkerReason(*m_config.doneMarker));
         return false;
     }
     return true;

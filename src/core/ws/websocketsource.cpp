@@ -188,7 +188,7 @@ void WebSocketSource::messageReceived(QByteArray data, bool wasText)
         // Messages before the marker are delivered; stop() disconnects the socket, so none after.
         if (flushBatch()) {
             dropSocket(Goodbye::Close);
-            stop(QStringLiteral("end marker %1 received").arg(QString::fromUtf8(*m_config.doneMarker)));
+            stop(endMarkerReason(*m_config.doneMarker));
         }
         return;
     }

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+#include "cli/aggregatorfeed.h"
+#include "cli/commands.h"
+#include "cli/connectionflags.h"
+#include "cli/streamsession.h"
+#include "core/check/streamcheck.h"
+#include "core/options/optionreader.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+#include <QXmlStreamWriter>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace Clickscope::Cli {
+namespace {
+
+constexpr auto kCommand = "check";
+constexpr double kDefaultDurationSeconds = 30;
+// How often silences and times are looked at between deliveries.
+constexpr int kJudgeTickMs = 50;
+
+const char *stateName(StreamCheck::State state)
+{
+    switch (state) {
+    case StreamCheck::State::Pending:
+        return "pending";
+    case StreamCheck::State::Passed:
+        return "pass";
+    case StreamCheck::State::Failed:
+        return "fail";
+    }
+    return "pending";
+}
+
+// The checks and what the stream has shown them, measured as the stream goes.
+class CheckRun : public QObject
+{
+public:
+    CheckRun(QList<StreamCheck> checks, StreamSession &session, AggregatorFeed &feed, bool printLines)
+        : m_checks(std::move(checks))
+        , m_outcomes(m_checks.size())
+        , m_session(session)
+        , m_feed(feed)
+        , m_printLines(printLines)
+    {
+        StreamSource &source = session.source();
+        const std::optional<QByteArray> marker = source.config().doneMarker;
+        connect(&source, &StreamSource::eventsReceived, this, [this](const QList<SseEvent> &) {
+            if (!m_measured.firstEventMs)
+                m_measured.firstEventMs = m_clock.elapsed();
+            heard();
+        });
+        connect(&source, &StreamSource::commentsReceived, this, [this] { heard(); });
+        connect(&source, &StreamSource::ended, this, [this, marker](const QString &reason) {
+            m_measured.doneMarker = marker && reason == StreamSource::endMarkerReason(*marker);
+        });
+        connect(&m_tick, &QTimer::timeout, this, [this] { judge(false); });
+        m_clock.start();
+        m_tick.start(kJudgeTickMs);
+    }
+
+    // Judges every check; `over` decides the ones still pending. Ends the session once none is.
+    void judge(bool over)
+    {
+        const ClickAggregator &aggregate = m_feed.now();
+        m_measured.elapsedMs = m_clock.elapsed();
+        m_measured.longestSilenceMs = std::max(m_measured.longestSilenceMs, m_measured.elapsedMs - m_lastHeardMs);
+        m_measured.events = aggregate.totals().events;
+        m_measured.gaps = aggregate.totals().gaps;
+        m_measured.undecodable = aggregate.totals().undecodable;
+        m_measured.reconnects = aggregate.totals().reconnects;
+        if (aggregate.latency().count() > 0)
+            m_measured.latencyP99Ms = aggregate.latency().percentile(99);
+        m_measured.over = over;
+        bool pending = false;
+        for (qsizetype i = 0; i < m_checks.size(); ++i) {
+            if (m_outcomes[i].state != StreamCheck::State::Pending)
+                continue;
+            m_outcomes[i] = m_checks[i].judge(m_measured);
+            if (m_outcomes[i].state == StreamCheck::State::Pending)
+                pending = true;
+            else if (m_printLines)
+                printLine(i);
+        }
+        if (!pending && !over) {
+            m_tick.stop();
+            m_session.finish(failures() ? kExitStreamError : kExitOk);
+        }
+    }
+
+    int failures() const
+    {
+        return int(std::count_if(m_outcomes.cbegin(), m_outcomes.cend(),
+                                 [](const StreamCheck::Outcome &o) { return o.state == StreamCheck::State::Failed; }));
+    }
+    qint64 elapsedMs() const { return m_measured.elapsedMs; }
+    const QList<StreamCheck> &checks() const { return m_checks; }
+    const QList<StreamCheck::Outcome> &outcomes() const { return m_outcomes; }
+
+private:
+    void heard()
+    {
+        const qint64 now = m_clock.elapsed();
+        m_measured.longestSilenceMs = std::max(m_measured.longestSilenceMs, now - m_lastHeardMs);
+        m_lastHeardMs = now;
+        judge(false);
+    }
+    void printLine(qsizetype i) const
+    {
+        const StreamCheck::Outcome &outcome = m_outcomes[i];
+        std::printf("%s %s (%s)\n", outcome.state == StreamCheck::State::Passed ? "PASS" : "FAIL",
+                    qPrintable(m_checks[i].text()), qPrintable(outcome.measured));
+        std::fflush(stdout);
+    }
+
+    QList<StreamCheck> m_checks;
+    QList<StreamCheck::Outcome> m_outcomes;
+    StreamSession &m_session;
+    AggregatorFeed &m_feed;
+    bool m_printLines;
+    StreamMeasurements m_measured;
+    QElapsedTimer m_clock;
+    qint64 m_lastHeardMs = 0;
+    QTimer m_tick;
+};
+
+QJsonObject jsonReport(const CheckRun &run, const QUrl &url)
+{
+    QJsonArray checks;
+    for (qsizetype i = 0; i < run.checks().size(); ++i) {
+        checks.append(QJsonObject{{QStringLiteral("check"), run.checks()[i].text()},
+                                  {QStringLiteral("result"), QString::fromLatin1(stateName(run.outcomes()[i].state))},
+                                  {QStringLiteral("measured"), run.outcomes()[i].measured}});
+    }
+    return {{QStringLiteral("url"), url.toString()},
+            {QStringLiteral("passed"), run.failures() == 0},
+            {QStringLiteral("seconds"), double(run.elapsedMs()) / 1000.0},
+            {QStringLiteral("checks"), checks}};
+}
+
+// JUnit XML, the report CI servers read: one testcase per check, a failure with its value.
+Result<void> writeJunit(const QString &path, const CheckRun &run, const QUrl &url)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return unexpected(QStringLiteral("cannot write '%1': %2").arg(path, file.errorString()));
+    QXmlStreamWriter xml(&file);
+    xml.setAutoFormatting(true);
+    xml.writeStartDocument();
+    xml.writeStartElement(QStringLiteral("testsuites"));
+    xml.writeStartElement(QStringLiteral("testsuite"));
+    xml.writeAttribute(QStringLiteral("name"), QStringLiteral("clickscope check %1").arg(url.toString()));
+    xml.writeAttribute(QStringLiteral("tests"), QString::number(run.checks().size()));
+    xml.writeAttribute(QStringLiteral("failures"), QString::number(run.failures()));
+    xml.writeAttribute(QStringLiteral("time"), QString::number(double(run.elapsedMs()) / 1000.0, 'f', 3));
+    for (qsizetype i = 0; i < run.checks().size(); ++i) {
+        xml.writeStartElement(QStringLiteral("testcase"));
+        xml.writeAttribute(QStringLiteral("classname"), QStringLiteral("clickscope.check"));
+        xml.writeAttribute(QStringLiteral("name"), run.checks()[i].text());
+        if (run.outcomes()[i].state == StreamCheck::State::Failed) {
+            xml.writeStartElement(QStringLiteral("failure"));
+            xml.writeAttribute(
+                QStringLiteral("message"),
+                QStringLiteral("%1: measured %2").arg(run.checks()[i].text(), run.outcomes()[i].measured));
+            xml.writeCharacters(run.outcomes()[i].measured);
+            xml.writeEndElement();
+        }
+        xml.writeEndElement();
+    }
+    xml.writeEndElement();
+    xml.writeEndElement();
+    xml.writeEndDocument();
+    if (xml.hasError() || !file.commit())
+        return unexpected(QStringLiteral("cannot write '%1': %2").arg(path, file.errorString()));
+    return {};
+}
+
+}   // namespace
+
+int runCheck(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Checks a live stream against expectations and exits 0 when all hold, 1 when one fails, 2 on a usage error.\n"
+        "Each check is decided as soon as the stream can no longer change it, the rest when the duration ends.\n"
+        "Checks: events, gaps, undecodable, reconnects (=, <=, <, >=, > a count); first-event, heartbeat (longest\n"
+        "silence), latency.p99 (<= or < a time: 500ms, 2s); rate (events/s over the run: rate>=10/s); done (the\n"
+        "end marker [DONE] arrives)."));
+    ConnectionFlags connection;
+    connection.addTo(parser);
+    const QCommandLineOption expect(QStringLiteral("expect"),
+                                    QStringLiteral("A check, e.g. gaps=0 or first-event<=2s (repeatable)."),
+                                    QStringLiteral("CHECK"));
+    const QCommandLineOption duration(
+        QStringLiteral("duration"),
+        QStringLiteral("Seconds to watch before deciding what is still open (default %1).")
+            .arg(kDefaultDurationSeconds),
+        QStringLiteral("S"));
+    const QCommandLineOption map(QStringLiteral("map"),
+                                 QStringLiteral("Reads a field from a JSON pointer, as watch does (repeatable)."),
+                                 QStringLiteral("FIELD=POINTER"));
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  QStringLiteral("Prints one JSON report at the end instead of lines."));
+    const QCommandLineOption junit(QStringLiteral("junit"), QStringLiteral("Writes a JUnit XML report to FILE."),
+                                   QStringLiteral("FILE"));
+    parser.addOptions({expect, duration, map, json, junit});
+    if (auto code =
+            parseCommandLine(parser, arguments, kCommand, QStringLiteral("check [options] URL --expect CHECK...")))
+        return *code;
+
+    SourceConfig config;
+    if (const Result<void> ok = connection.read(parser, config); !ok)
+        return usageError(kCommand, ok.error());
+    if (!parser.isSet(expect))
+        return usageError(kCommand, QStringLiteral("no check given; add --expect, e.g. --expect gaps=0"));
+    auto checks = StreamCheck::parseAll(parser.values(expect));
+    if (!checks)
+        return usageError(kCommand, QStringLiteral("--expect ") + checks.error());
+    OptionReader read(parser);
+    const double durationSeconds = read.positiveNumber(duration).value_or(kDefaultDurationSeconds);
+    if (const Result<void> ok = read.result(); !ok)
+        return usageError(kCommand, ok.error());
+    const auto mapping = FieldMapping::parse(parser.values(map));
+    if (!mapping)
+        return usageError(kCommand, QStringLiteral("--map: ") + mapping.error());
+    const bool wantsDone = std::any_of(checks->cbegin(), checks->cend(),
+                                       [](const StreamCheck &c) { return c.metric() == StreamCheck::Metric::Done; });
+    if (wantsDone && !config.doneMarker)
+        config.doneMarker = QByteArray("[DONE]");
+
+    const std::optional<double> timeout = connection.timeoutSeconds(parser);
+    StreamSession session(config, timeout ? std::min(*timeout, durationSeconds) : durationSeconds);
+    ClickAggregator aggregator(ClickAggregator::Settings{}, *mapping);
+    aggregator.setStreamLink(ClickAggregator::linkNamedBy(config.url));
+    AggregatorFeed feed(session.source(), aggregator);
+    const bool asJson = parser.isSet(json);
+    CheckRun run(std::move(*checks), session, feed, !asJson);
+    QObject::connect(&session, &StreamSession::finishing, &session, [&] {
+        feed.stop();
+        run.judge(true);
+        if (asJson) {
+            const QByteArray out = QJsonDocument(jsonReport(run, config.url)).toJson(QJsonDocument::Indented);
+            if (std::fwrite(out.constData(), 1, size_t(out.size()), stdout) != size_t(out.size()))
+                session.markOutputFailed();
+        }
+        if (parser.isSet(junit)) {
+            if (const Result<void> written = writeJunit(parser.value(junit), run, config.url); !written) {
+                StreamSession::logLine(QStringLiteral("error: ") + written.error());
+                session.markOutputFailed();
+            }
+        }
+        StreamSession::logLine(QStringLiteral("%1 of %2 checks passed")
+                                   .arg(run.checks().size() - run.failures())
+                                   .arg(run.checks().size()));
+    });
+    const int code = session.run();
+    // The session's own code says whether the stream could be read; the checks say the rest.
+    return run.failures() > 0 ? kExitStreamError : code;
+}
+
+}   // namespace Clickscope::Cli

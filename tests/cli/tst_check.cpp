@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+// `clickscope-cli check` end to end: the built binary against the scripted server; exit codes,
+// lines, the JSON report and a JUnit file that xmllint accepts.
+#include "support/processrunner.h"
+#include "support/scriptedhttpserver.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using Clickscope::Testing::ScriptedHttpServer;
+using Response = ScriptedHttpServer::Response;
+using Run = Clickscope::Testing::ProcessResult;
+
+namespace {
+
+constexpr int kWaitMs = 20'000;
+// Far beyond what any test here takes: a check that waited for it would time the test out.
+constexpr auto kLongDuration = "120";
+
+Run run(const QStringList &arguments)
+{
+    Clickscope::Testing::ProcessOptions options;
+    options.timeoutMs = kWaitMs;
+    return Clickscope::Testing::runProcess(QStringLiteral(CLICKSCOPE_CLI), QStringList{"check"} + arguments, options);
+}
+
+QByteArray clicks(std::initializer_list<int> ids)
+{
+    QByteArray body;
+    for (const int id : ids)
+        body += "id: " + QByteArray::number(id) + "\ndata: {\"link\":\"/a\",\"id\":" + QByteArray::number(id) + "}\n\n";
+    return body;
+}
+
+}   // namespace
+
+class TestCheck : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void aHealthyStreamPassesEveryCheck();
+    void aGapFailsAtOnce();
+    void silenceFailsTheHeartbeat();
+    void jsonReportsEachCheck();
+    void junitNamesTheFailingCheck();
+    void usageErrorsExitTwo_data();
+    void usageErrorsExitTwo();
+
+private:
+    QString url() const { return m_server->url(QStringLiteral("/s")).toString(); }
+
+    std::unique_ptr<ScriptedHttpServer> m_server;
+};
+
+void TestCheck::init()
+{
+    m_server = std::make_unique<ScriptedHttpServer>();
+    QVERIFY(m_server->listen());
+}
+
+void TestCheck::cleanup() { m_server.reset(); }
+
+void TestCheck::aHealthyStreamPassesEveryCheck()
+{
+    m_server->route("/s", Response::sse(clicks({1, 2, 3}) + "data: [DONE]\n\n").keepOpen());
+    const Run r = run({url(), "--expect", "events>=3", "--expect", "gaps=0", "--expect", "first-event<=10s", "--expect",
+                       "undecodable=0", "--expect", "done", "--duration", kLongDuration});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 5);
+    for (const QByteArray &line : lines)
+        QVERIFY2(line.startsWith("PASS "), line.constData());
+    QVERIFY(r.out.contains("PASS events>=3 (3)\n"));
+    QVERIFY(r.out.contains("PASS done (arrived)\n"));
+    QVERIFY2(r.err.contains("5 of 5 checks passed"), r.err.constData());
+}
+
+void TestCheck::aGapFailsAtOnce()
+{
+    // The stream stays open; the failure is decided at the gap, not when the duration ends.
+    m_server->route("/s", Response::sse(clicks({1, 3})).keepOpen());
+    QElapsedTimer clock;
+    clock.start();
+    const Run r = run({url(), "--expect", "gaps=0", "--duration", kLongDuration});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.out, QByteArray("FAIL gaps=0 (1)\n"));
+    QVERIFY2(clock.elapsed() < kWaitMs, qPrintable(QString::number(clock.elapsed())));
+}
+
+void TestCheck::silenceFailsTheHeartbeat()
+{
+    m_server->route("/s", Response::sse(clicks({1})).keepOpen());
+    const Run r = run({url(), "--expect", "heartbeat<=300ms", "--expect", "events>=1", "--duration", kLongDuration});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("PASS events>=1 (1)\n"), r.out.constData());
+    QVERIFY2(r.out.contains("FAIL heartbeat<=300ms ("), r.out.constData());
+}
+
+void TestCheck::jsonReportsEachCheck()
+{
+    m_server->route("/s", Response::sse(clicks({1, 2})));   // then the server closes
+    const Run r = run({url(), "--no-reconnect", "--expect", "events>=2", "--expect", "events>=5", "--json"});
+    QCOMPARE(r.exitCode, 1);
+    const QJsonObject report = r.json();
+    QCOMPARE(report.value("passed").toBool(true), false);
+    const QJsonArray checks = report.value("checks").toArray();
+    QCOMPARE(checks.size(), 2);
+    QCOMPARE(checks[0].toObject().value("result").toString(), QStringLiteral("pass"));
+    QCOMPARE(checks[1].toObject().value("check").toString(), QStringLiteral("events>=5"));
+    QCOMPARE(checks[1].toObject().value("result").toString(), QStringLiteral("fail"));
+    QCOMPARE(checks[1].toObject().value("measured").toString(), QStringLiteral("2"));
+}
+
+void TestCheck::junitNamesTheFailingCheck()
+{
+    const QString xmllint = QStandardPaths::findExecutable(QStringLiteral("xmllint"));
+    QVERIFY2(!xmllint.isEmpty(), "xmllint (libxml2-utils, installed by dev.sh) is needed");
+    m_server->route("/s", Response::sse(clicks({1, 2, 4})).keepOpen());
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("report.xml"));
+    const Run r =
+        run({url(), "--expect", "events>=1", "--expect", "gaps=0", "--junit", file, "--duration", kLongDuration});
+    QCOMPARE(r.exitCode, 1);
+    const Run lint = Clickscope::Testing::runProcess(xmllint, {"--noout", file});
+    QVERIFY2(lint.exitCode == 0, lint.err.constData());
+    QFile report(file);
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    const QByteArray xml = report.readAll();
+    QVERIFY2(xml.contains("tests=\"2\" failures=\"1\""), xml.constData());
+    QVERIFY2(xml.contains("<testcase classname=\"clickscope.check\" name=\"gaps=0\">"), xml.constData());
+    QVERIFY2(xml.contains("<failure message=\"gaps=0: measured 1\">"), xml.constData());
+    QVERIFY2(xml.contains("<testcase classname=\"clickscope.check\" name=\"events&gt;=1\"/>"), xml.constData());
+}
+
+void TestCheck::usageErrorsExitTwo_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("says");
+    QTest::newRow("unknown check") << QStringList{"http://127.0.0.1:1/s", "--expect", "gapz=0"}
+                                   << "unknown check 'gapz'";
+    QTest::newRow("bad value") << QStringList{"http://127.0.0.1:1/s", "--expect", "heartbeat<=30"}
+                               << "needs a time such as 500ms or 2s, not '30'";
+    QTest::newRow("no check") << QStringList{"http://127.0.0.1:1/s"} << "no check given";
+    QTest::newRow("bad duration") << QStringList{"http://127.0.0.1:1/s", "--expect", "gaps=0", "--duration", "0"}
+                                  << "--duration needs a positive number";
+    QTest::newRow("no URL") << QStringList{"--expect", "gaps=0"} << "missing URL";
+}
+
+void TestCheck::usageErrorsExitTwo()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, says);
+    const Run r = run(arguments);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(says.toUtf8()), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestCheck)
+#include "tst_check.moc"
