@@ -72,6 +72,7 @@ public:
         m_measured.longestSilenceMs = std::max(m_measured.longestSilenceMs, m_measured.elapsedMs - m_lastHeardMs);
         m_measured.events = aggregate.totals().events;
         m_measured.gaps = aggregate.totals().gaps;
+        m_measured.duplicates = aggregate.totals().duplicates;
         m_measured.undecodable = aggregate.totals().undecodable;
         m_measured.reconnects = aggregate.totals().reconnects;
         if (aggregate.latency().count() > 0)
@@ -188,7 +189,8 @@ int runCheck(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Checks a live stream against expectations and exits 0 when all hold, 1 when one fails, 2 on a usage error.\n"
         "Each check is decided as soon as the stream can no longer change it, the rest when the duration ends.\n"
-        "Checks: events, gaps, undecodable, reconnects (=, <=, <, >=, > a count); first-event, heartbeat (longest\n"
+        "Checks: events, gaps, duplicates, undecodable, reconnects (=, <=, <, >=, > a count); first-event, heartbeat "
+        "(longest\n"
         "silence), latency.p99 (<= or < a time: 500ms, 2s); rate (events/s over the run: rate>=10/s); done (the\n"
         "end marker [DONE] arrives)."));
     ConnectionFlags connection;

@@ -41,12 +41,14 @@ QString text(const QJsonObject &report)
     const QJsonObject r = report.value(QStringLiteral("rate")).toObject();
     QString out =
         QStringLiteral(
-            "clicks %1  events %2  undecodable %3  other %4  gaps %5  reconnects %6  bytes %7  discarded %8\n")
+            "clicks %1  events %2  undecodable %3  other %4  gaps %5  duplicates %6  reconnects %7  bytes %8  "
+            "discarded %9\n")
             .arg(t.value(QStringLiteral("clicks")).toInteger())
             .arg(t.value(QStringLiteral("events")).toInteger())
             .arg(t.value(QStringLiteral("undecodable")).toInteger())
             .arg(t.value(QStringLiteral("otherEvents")).toInteger())
             .arg(t.value(QStringLiteral("gaps")).toInteger())
+            .arg(t.value(QStringLiteral("duplicates")).toInteger())
             .arg(t.value(QStringLiteral("reconnects")).toInteger())
             .arg(t.value(QStringLiteral("bytes")).toInteger())
             .arg(t.value(QStringLiteral("discarded")).toInteger());

@@ -50,6 +50,7 @@ private slots:
     void aHealthyStreamPassesEveryCheck();
     void aGapFailsAtOnce();
     void silenceFailsTheHeartbeat();
+    void aReplayAfterReconnectFailsDuplicates();
     void jsonReportsEachCheck();
     void junitNamesTheFailingCheck();
     void usageErrorsExitTwo_data();
@@ -103,6 +104,20 @@ void TestCheck::silenceFailsTheHeartbeat()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.out.contains("PASS events>=1 (1)\n"), r.out.constData());
     QVERIFY2(r.out.contains("FAIL heartbeat<=300ms ("), r.out.constData());
+}
+
+void TestCheck::aReplayAfterReconnectFailsDuplicates()
+{
+    // The server ends the stream, and when the client comes back with Last-Event-ID: 2 it starts
+    // from the beginning anyway: clicks 1 and 2 come twice.
+    m_server->route("/s", Response::sse(clicks({1, 2})));
+    m_server->routeResume("/s", "2", Response::sse(clicks({1, 2, 3})).keepOpen());
+    const Run r = run({url(), "--retry", "0.05", "--expect", "duplicates=0", "--duration", kLongDuration});
+    QCOMPARE(r.exitCode, 1);
+    // Decided at the first repeated id; the second may come in the same read.
+    QVERIFY2(r.out == "FAIL duplicates=0 (1)\n" || r.out == "FAIL duplicates=0 (2)\n", r.out.constData());
+    QCOMPARE(m_server->requests().size(), 2);
+    QCOMPARE(m_server->requests().last().header("Last-Event-ID"), QByteArray("2"));
 }
 
 void TestCheck::jsonReportsEachCheck()

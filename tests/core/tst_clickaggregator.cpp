@@ -41,6 +41,7 @@ private slots:
     void snapshotsGiveTotalsAndResets();
     void aSnapshotStreamCountsForTheLinkItsUrlNames();
     void gapsInIdsAreCounted();
+    void repeatedIdsAreCountedByCause();
     void nonClickStreamsAreCountedByType();
     void undecodableIsCountedAndKeptBounded();
     void latencyFromTimestamps();
@@ -145,6 +146,38 @@ void TestClickAggregator::aSnapshotStreamCountsForTheLinkItsUrlNames()
     named.addEvents({realtime(5, "SE")}, kT0);
     QCOMPARE(named.links().find("/abc")->count, quint64(1));
     QVERIFY(!named.links().find("/hello"));
+}
+
+void TestClickAggregator::repeatedIdsAreCountedByCause()
+{
+    ClickAggregator aggregator;
+    aggregator.addEvents({click(1, "/a", "US"), click(2, "/a", "US"), click(3, "/a", "US")}, kT0);
+    // A true duplicate: no reconnection brought it.
+    aggregator.addEvents({click(3, "/a", "US"), click(4, "/a", "US")}, kT0);
+    QCOMPARE(aggregator.totals().duplicates, quint64(1));
+    QCOMPARE(aggregator.totals().replayed, quint64(0));
+    // A reconnection, and the server starts from the beginning again: a replay, as long as the
+    // ids stay at or below the highest seen.
+    aggregator.addReconnect();
+    aggregator.addEvents(
+        {click(1, "/a", "US"), click(2, "/a", "US"), click(3, "/a", "US"), click(4, "/a", "US"), click(5, "/a", "US")},
+        kT0);
+    QCOMPARE(aggregator.totals().duplicates, quint64(1 + 4));
+    QCOMPARE(aggregator.totals().replayed, quint64(4));
+    QCOMPARE(aggregator.totals().gaps, quint64(0));
+    // Past the replay, a repeated id is a duplicate again; a reconnection that resumes in order
+    // repeats nothing.
+    aggregator.addEvents({click(5, "/a", "US")}, kT0);
+    aggregator.addReconnect();
+    aggregator.addEvents({click(6, "/a", "US")}, kT0);
+    QCOMPARE(aggregator.totals().duplicates, quint64(6));
+    QCOMPARE(aggregator.totals().replayed, quint64(4));
+    const QJsonObject totals = aggregator.report(10).value(QStringLiteral("totals")).toObject();
+    QCOMPARE(totals.value(QStringLiteral("duplicates")).toInteger(), 6);
+    QCOMPARE(totals.value(QStringLiteral("replayed")).toInteger(), 4);
+    aggregator.reset();
+    aggregator.addEvents({click(1, "/a", "US")}, kT0);
+    QCOMPARE(aggregator.totals().duplicates, quint64(0));
 }
 
 void TestClickAggregator::gapsInIdsAreCounted()

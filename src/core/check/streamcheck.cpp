@@ -19,6 +19,7 @@ struct MetricInfo
 constexpr std::array kMetrics = {
     MetricInfo{"events", StreamCheck::Metric::Events, Kind::Count},
     MetricInfo{"gaps", StreamCheck::Metric::Gaps, Kind::Count},
+    MetricInfo{"duplicates", StreamCheck::Metric::Duplicates, Kind::Count},
     MetricInfo{"undecodable", StreamCheck::Metric::Undecodable, Kind::Count},
     MetricInfo{"reconnects", StreamCheck::Metric::Reconnects, Kind::Count},
     MetricInfo{"first-event", StreamCheck::Metric::FirstEvent, Kind::Time},
@@ -205,6 +206,7 @@ StreamCheck::Outcome StreamCheck::judge(const StreamMeasurements &m) const
     case Kind::Count: {
         const quint64 count = m_metric == Metric::Events        ? m.events
                               : m_metric == Metric::Gaps        ? m.gaps
+                              : m_metric == Metric::Duplicates  ? m.duplicates
                               : m_metric == Metric::Undecodable ? m.undecodable
                                                                 : m.reconnects;
         const double value = double(count);

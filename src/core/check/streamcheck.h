@@ -21,6 +21,7 @@ struct StreamMeasurements
     qint64 longestSilenceMs = 0;          // the longest wait for the next byte, the current one included
     quint64 events = 0;
     quint64 gaps = 0;
+    quint64 duplicates = 0;
     quint64 undecodable = 0;
     quint64 reconnects = 0;
     std::optional<double> latencyP99Ms;   // nothing until a click carried its time
@@ -30,7 +31,7 @@ struct StreamMeasurements
 
 // One expectation about a live stream, written as on the command line:
 //
-//   events>=N  gaps=0  undecodable=0  reconnects<=2    counts, which only grow
+//   events>=N  gaps=0  duplicates=0  undecodable=0  reconnects<=2   counts, which only grow
 //   first-event<=2s  heartbeat<=30s  latency.p99<=500ms  times, with a unit (ms or s)
 //   rate>=10/s  rate<=1000/s                            events per second over the whole run
 //   done                                                the end marker ([DONE]) arrives
@@ -41,7 +42,18 @@ struct StreamMeasurements
 class StreamCheck
 {
 public:
-    enum class Metric { Events, Gaps, Undecodable, Reconnects, FirstEvent, Heartbeat, LatencyP99, Rate, Done };
+    enum class Metric {
+        Events,
+        Gaps,
+        Duplicates,
+        Undecodable,
+        Reconnects,
+        FirstEvent,
+        Heartbeat,
+        LatencyP99,
+        Rate,
+        Done
+    };
     enum class Op { Equal, AtMost, Below, AtLeast, Above };
     enum class State { Pending, Passed, Failed };
 

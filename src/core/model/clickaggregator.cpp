@@ -55,6 +55,9 @@ void ClickAggregator::reset()
     m_undecodable.clear();
     m_gapRanges.clear();
     m_lastSequence = ClickView::kNoSequence;
+    m_highestSequence = ClickView::kNoSequence;
+    m_reconnectedSinceClick = false;
+    m_replaying = false;
     m_lastSnapshotCount = -1;
 }
 
@@ -113,6 +116,19 @@ void ClickAggregator::countDimensions(const ClickView &click, qint64 arrivalMs, 
             m_gapRanges.push_back({m_lastSequence + 1, click.sequence - 1, arrivalMs});
         }
         m_lastSequence = click.sequence;
+        // An id seen before is counted, never silently: a replay when it came with a
+        // reconnection (a server that resumes from the start, or was not told where to resume),
+        // a true duplicate otherwise.
+        if (m_highestSequence != ClickView::kNoSequence && click.sequence <= m_highestSequence) {
+            ++m_totals.duplicates;
+            m_replaying = m_replaying || m_reconnectedSinceClick;
+            if (m_replaying)
+                ++m_totals.replayed;
+        } else {
+            m_replaying = false;
+            m_highestSequence = click.sequence;
+        }
+        m_reconnectedSinceClick = false;
     }
 }
 
@@ -187,6 +203,8 @@ QJsonObject ClickAggregator::report(int topN) const
                                                {QStringLiteral("reconnects"), qint64(t.reconnects)},
                                                {QStringLiteral("discarded"), qint64(t.discarded)},
                                                {QStringLiteral("gaps"), qint64(t.gaps)},
+                                               {QStringLiteral("duplicates"), qint64(t.duplicates)},
+                                               {QStringLiteral("replayed"), qint64(t.replayed)},
                                                {QStringLiteral("counterResets"), qint64(t.counterResets)},
                                                {QStringLiteral("distinctLinks"), qint64(m_links.size())}}},
         {QStringLiteral("rate"), QJsonObject{{QStringLiteral("now"), m_rate.smoothedRate()},

@@ -53,7 +53,11 @@ public:
     // Decodes and counts a batch that arrived at `arrivalMs` (ms since the epoch).
     void addEvents(const QList<SseEvent> &events, qint64 arrivalMs);
     void addBytes(quint64 n) { m_totals.bytes += n; }
-    void addReconnect() { ++m_totals.reconnects; }
+    void addReconnect()
+    {
+        ++m_totals.reconnects;
+        m_reconnectedSinceClick = true;
+    }
     void addDiscarded(quint64 n) { m_totals.discarded += n; }
     // The link a snapshot stream counts when its snapshots name none: such a stream is one link's
     // counter, and its URL says which (see linkNamedBy()).
@@ -107,6 +111,9 @@ private:
     std::deque<Undecodable> m_undecodable;
     std::deque<GapRange> m_gapRanges;
     qint64 m_lastSequence = ClickView::kNoSequence;
+    qint64 m_highestSequence = ClickView::kNoSequence;
+    bool m_reconnectedSinceClick = false;   // no numbered click since the last reconnection
+    bool m_replaying = false;               // repeated ids that began right after a reconnection
     qint64 m_lastSnapshotCount = -1;
     QByteArray m_streamLink;
 };
