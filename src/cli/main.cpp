@@ -15,6 +15,7 @@ constexpr char kUsage[] = "Usage: clickscope-cli COMMAND [options]\n"
                           "  listen URL        print the events of a stream (SSE, or WebSocket frames)\n"
                           "  watch URL         aggregate a click stream: totals, rate, top links, breakdowns\n"
                           "  check URL         check a stream against expectations (gaps=0, first-event<=2s, ...)\n"
+                          "  inspect URL       show how a stream is delivered: attempts, response heads, ends\n"
                           "  serve             run the test publisher (streams, publish API, synthetic traffic)\n"
                           "  publish URL       post clicks (NDJSON) to a publisher\n"
                           "  bench parse|aggregate FILE\n"
@@ -48,6 +49,8 @@ int main(int argc, char *argv[])
         return Clickscope::Cli::runWatch(rest);
     if (command == u"check")
         return Clickscope::Cli::runCheck(rest);
+    if (command == u"inspect")
+        return Clickscope::Cli::runInspect(rest);
     if (command == u"serve")
         return Clickscope::Cli::runServe(rest);
     if (command == u"publish")

@@ -16,6 +16,7 @@ StreamSource::StreamSource(SourceConfig config, QObject *parent)
     , m_policy(ReconnectPolicy::Settings{m_config.defaultRetryMs, m_config.maxRetryMs, 0.25})
 {
     qRegisterMetaType<QList<SseEvent>>();
+    qRegisterMetaType<HttpExchange>();
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &StreamSource::startAttempt);
     m_connectTimer.setSingleShot(true);
@@ -35,6 +36,10 @@ void StreamSource::open()
 
 void StreamSource::startAttempt()
 {
+    const QPointer<StreamSource> self(this);
+    emit attemptStarted();
+    if (!self || m_state != State::Connecting)
+        return;   // deleted or closed by a receiver
     if (m_config.connectTimeoutMs > 0)
         m_connectTimer.start(m_config.connectTimeoutMs);
     connectNow();

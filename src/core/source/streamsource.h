@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/source/httpexchange.h"
 #include "core/source/reconnectpolicy.h"
 #include "core/source/sourceconfig.h"
 #include "core/sse/sseevent.h"
@@ -70,10 +71,14 @@ public:
 
 signals:
     void stateChanged(Clickscope::StreamSource::State state);
+    // A connection attempt begins: the first, and each one after a reconnection delay.
+    void attemptStarted();
     void eventsReceived(const QList<Clickscope::SseEvent> &events);
     // Comment lines (heartbeats): the running total and the text of the latest one.
     void commentsReceived(quint64 total, const QString &lastComment);
     void reconnectScheduled(qint64 delayMs, const QString &reason);
+    // A request and its response head (every redirect hop, then the answer), for the X-ray.
+    void exchangeRecorded(const Clickscope::HttpExchange &exchange);
     // Data the stream sent that was dropped unread because it exceeds a limit (an SSE line or
     // event over SseParser's cap): how many events this time, and why.
     void eventsDiscarded(quint64 count, const QString &reason);

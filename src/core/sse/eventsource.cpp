@@ -98,6 +98,7 @@ void EventSource::sendRequest()
     connect(stream, &HttpStream::headReceived, this, &EventSource::checkResponseHead);
     connect(stream, &HttpStream::readyRead, this, &EventSource::readAvailable);
     connect(stream, &HttpStream::finished, this, &EventSource::streamFinished);
+    m_requestClock.start();
     stream->start();
     if (m_config.idleTimeoutMs > 0)
         m_idleTimer.start(m_config.idleTimeoutMs);
@@ -153,6 +154,27 @@ bool EventSource::followRedirect(int status)
     return true;
 }
 
+bool EventSource::recordExchange(const HttpResponseHead &head)
+{
+    HttpExchange exchange;
+    const HttpStream::Request &request = m_stream->request();
+    exchange.url = request.url;
+    exchange.method = request.method;
+    exchange.requestHeaders = request.headers;
+    exchange.requestBodyBytes = request.body.size();
+    exchange.status = head.status;
+    exchange.reason = head.reason;
+    exchange.version = head.version;
+    for (const char *name : HttpExchange::kStreamingHeaders) {
+        for (const QByteArray &value : head.values(name))
+            exchange.responseHeaders.append({QByteArray(name), value});
+    }
+    exchange.headMs = m_requestClock.elapsed();
+    const QPointer<EventSource> self(this);
+    emit exchangeRecorded(exchange);
+    return !self.isNull() && m_stream;
+}
+
 void EventSource::checkResponseHead()
 {
     if (m_headChecked || !m_stream)
@@ -160,6 +182,8 @@ void EventSource::checkResponseHead()
     const HttpResponseHead &head = m_stream->head();
     const int status = head.status;
     m_headChecked = true;
+    if (!recordExchange(head))
+        return;   // deleted by a receiver
     if (isRedirect(status)) {
         followRedirect(status);
         return;

@@ -5,6 +5,7 @@
 #include "core/source/streamsource.h"
 #include "core/sse/sseparser.h"
 
+#include <QElapsedTimer>
 #include <QNetworkCookieJar>
 #include <QTimer>
 
@@ -47,6 +48,8 @@ private:
     void sendRequest();
     bool followRedirect(int status);
     void checkResponseHead();
+    // Announces the exchange; false when a receiver closed or deleted the source meanwhile.
+    bool recordExchange(const HttpResponseHead &head);
     void readAvailable();
     bool processSlice();
     void streamFinished();
@@ -69,6 +72,7 @@ private:
     quint64 m_commentsSeen = 0;
     quint64 m_discardedSeen = 0;
     bool m_headChecked = false;
+    QElapsedTimer m_requestClock;   // since the current request was sent
 };
 
 }   // namespace Clickscope

@@ -106,11 +106,25 @@ void WebSocketSource::connectNow()
     if (m_config.idleTimeoutMs > 0)
         m_idleTimer.start(m_config.idleTimeoutMs);   // a handshake that never completes is idle too
     qCDebug(lcSource) << "connecting" << m_config.url;
+    m_requestClock.start();
     socket->open(request);   // may report an error at once, dropping the socket: do not touch it after
 }
 
 void WebSocketSource::socketConnected()
 {
+    // Qt does not show the handshake's response headers; the status is what completing it means.
+    HttpExchange exchange;
+    exchange.url = m_config.url;
+    exchange.method = "GET";
+    exchange.requestHeaders = m_config.headers;
+    exchange.status = 101;
+    exchange.reason = "Switching Protocols";
+    exchange.version = "HTTP/1.1";
+    exchange.headMs = m_requestClock.elapsed();
+    const QPointer<WebSocketSource> self(this);
+    emit exchangeRecorded(exchange);
+    if (!self || !m_socket)
+        return;
     noteActivity();
     qCDebug(lcSource) << "open" << m_config.url;
     markOpen();

@@ -4,6 +4,7 @@
 #include "core/source/streamsource.h"
 
 #include <QAbstractSocket>
+#include <QElapsedTimer>
 #include <QTimer>
 
 #include <memory>
@@ -63,7 +64,8 @@ private:
 
     std::unique_ptr<QWebSocket, SocketDeleter> m_socket;
     QTimer m_idleTimer;
-    QTimer m_flushTimer;   // zero-interval: one eventsReceived per event-loop pass
+    QElapsedTimer m_requestClock;   // since the handshake was sent
+    QTimer m_flushTimer;            // zero-interval: one eventsReceived per event-loop pass
     QList<SseEvent> m_batch;
     quint64 m_droppedFrames = 0;
     quint64 m_generation = 0;   // bumped whenever the socket goes, to spot a slot that closed us

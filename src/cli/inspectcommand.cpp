@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#include "cli/commands.h"
+#include "cli/connectionflags.h"
+#include "cli/streamsession.h"
+#include "core/xray/connectionlog.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cstdio>
+
+namespace Clickscope::Cli {
+namespace {
+
+constexpr auto kCommand = "inspect";
+
+bool printLine(QJsonObject line, const char *kind)
+{
+    line.insert(QStringLiteral("event"), QLatin1String(kind));
+    const QByteArray out = QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n';
+    return std::fwrite(out.constData(), 1, size_t(out.size()), stdout) == size_t(out.size())
+           && std::fflush(stdout) == 0;
+}
+
+}   // namespace
+
+int runInspect(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Shows how a stream is delivered, as it happens: one JSON line per connection attempt, per response head\n"
+        "(status, the headers that matter for streaming, time to the head; secrets masked) and per attempt's end\n"
+        "(events, comments, longest silence, why it ended, the wait before the next one), then a summary."));
+    ConnectionFlags connection;
+    connection.addTo(parser);
+    if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("inspect [options] URL")))
+        return *code;
+    SourceConfig config;
+    if (const Result<void> ok = connection.read(parser, config); !ok)
+        return usageError(kCommand, ok.error());
+
+    StreamSession session(config, connection.timeoutSeconds(parser));
+    StreamSource &source = session.source();
+    ConnectionLog log(source);
+    bool written = true;
+    QObject::connect(&log, &ConnectionLog::attemptStarted, &session, [&](const ConnectionAttempt &attempt) {
+        written = written
+                  && printLine({{QStringLiteral("attempt"), qint64(attempt.number)},
+                                {QStringLiteral("startedMs"), attempt.startedMs}},
+                               "attempt");
+    });
+    QObject::connect(&log, &ConnectionLog::exchangeAdded, &session,
+                     [&](const ConnectionAttempt &attempt, const HttpExchange &exchange) {
+                         QJsonObject line = exchange.toJson();
+                         line.insert(QStringLiteral("attempt"), qint64(attempt.number));
+                         written = written && printLine(line, "response");
+                     });
+    QObject::connect(&log, &ConnectionLog::attemptEnded, &session, [&](const ConnectionAttempt &attempt) {
+        QJsonObject line = attempt.toJson();
+        line.remove(QStringLiteral("exchanges"));   // already shown as they came
+        written = written && printLine(line, "end");
+    });
+    QObject::connect(&session, &StreamSession::finishing, &session, [&] {
+        QJsonObject summary{{QStringLiteral("attempts"), qint64(log.attemptCount())},
+                            {QStringLiteral("events"), qint64(source.totalEvents())},
+                            {QStringLiteral("bytes"), qint64(source.totalBytes())},
+                            {QStringLiteral("reconnects"), qint64(source.reconnectCount())}};
+        if (log.lastStatus())
+            summary.insert(QStringLiteral("lastStatus"), *log.lastStatus());
+        if (!printLine(summary, "summary") || !written)
+            session.markOutputFailed();
+    });
+    return session.run();
+}
+
+}   // namespace Clickscope::Cli

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#include "core/source/httpexchange.h"
+
+#include <QJsonArray>
+
+namespace Clickscope {
+namespace {
+
+QJsonObject headersJson(const QList<HttpHeader> &headers, bool mask)
+{
+    QJsonObject out;
+    for (const auto &[name, value] : headers) {
+        const QString key = QString::fromLatin1(name);
+        const QString shown = mask && isSecretHeader(name) ? QStringLiteral("•••") : QString::fromUtf8(value);
+        // A repeated field keeps every value, comma-joined, as HTTP allows.
+        out.insert(key, out.contains(key) ? out.value(key).toString() + QStringLiteral(", ") + shown : shown);
+    }
+    return out;
+}
+
+}   // namespace
+
+QJsonObject HttpExchange::toJson() const
+{
+    QJsonObject json{{QStringLiteral("url"), urlWithoutSecrets(url).toString()},
+                     {QStringLiteral("method"), QString::fromLatin1(method)},
+                     {QStringLiteral("requestHeaders"), headersJson(requestHeaders, true)},
+                     {QStringLiteral("status"), status},
+                     {QStringLiteral("version"), QString::fromLatin1(version)},
+                     {QStringLiteral("responseHeaders"), headersJson(responseHeaders, false)},   // none holds a secret
+                     {QStringLiteral("headMs"), headMs}};
+    if (requestBodyBytes > 0)
+        json.insert(QStringLiteral("requestBodyBytes"), qint64(requestBodyBytes));
+    if (!reason.isEmpty())
+        json.insert(QStringLiteral("reason"), QString::fromLatin1(reason));
+    return json;
+}
+
+}   // namespace Clickscope
