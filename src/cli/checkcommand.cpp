@@ -5,6 +5,7 @@
 #include "cli/streamsession.h"
 #include "core/check/streamcheck.h"
 #include "core/options/optionreader.h"
+#include "core/xray/connectionlog.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -41,11 +42,13 @@ const char *stateName(StreamCheck::State state)
 class CheckRun : public QObject
 {
 public:
-    CheckRun(QList<StreamCheck> checks, StreamSession &session, AggregatorFeed &feed, bool printLines)
+    CheckRun(QList<StreamCheck> checks, StreamSession &session, AggregatorFeed &feed, const ConnectionLog &log,
+             bool printLines)
         : m_checks(std::move(checks))
         , m_outcomes(m_checks.size())
         , m_session(session)
         , m_feed(feed)
+        , m_log(log)
         , m_printLines(printLines)
     {
         StreamSource &source = session.source();
@@ -69,6 +72,7 @@ public:
     {
         const ClickAggregator &aggregate = m_feed.now();
         m_measured.elapsedMs = m_clock.elapsed();
+        m_measured.status = m_log.lastStatus();
         m_measured.longestSilenceMs = std::max(m_measured.longestSilenceMs, m_measured.elapsedMs - m_lastHeardMs);
         m_measured.events = aggregate.totals().events;
         m_measured.gaps = aggregate.totals().gaps;
@@ -123,6 +127,7 @@ private:
     QList<StreamCheck::Outcome> m_outcomes;
     StreamSession &m_session;
     AggregatorFeed &m_feed;
+    const ConnectionLog &m_log;
     bool m_printLines;
     StreamMeasurements m_measured;
     QElapsedTimer m_clock;
@@ -189,7 +194,8 @@ int runCheck(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Checks a live stream against expectations and exits 0 when all hold, 1 when one fails, 2 on a usage error.\n"
         "Each check is decided as soon as the stream can no longer change it, the rest when the duration ends.\n"
-        "Checks: events, gaps, duplicates, undecodable, reconnects (=, <=, <, >=, > a count); first-event, heartbeat "
+        "Checks: status (=, e.g. status=200); events, gaps, duplicates, undecodable, reconnects (=, <=, <, >=, > a "
+        "count); first-event, heartbeat "
         "(longest\n"
         "silence), latency.p99 (<= or < a time: 500ms, 2s); rate (events/s over the run: rate>=10/s); done (the\n"
         "end marker [DONE] arrives)."));
@@ -241,7 +247,8 @@ int runCheck(const QStringList &arguments)
     aggregator.setStreamLink(ClickAggregator::linkNamedBy(config.url));
     AggregatorFeed feed(session.source(), aggregator);
     const bool asJson = parser.isSet(json);
-    CheckRun run(std::move(*checks), session, feed, !asJson);
+    ConnectionLog log(session.source());
+    CheckRun run(std::move(*checks), session, feed, log, !asJson);
     QObject::connect(&session, &StreamSession::finishing, &session, [&] {
         feed.stop();
         run.judge(true);

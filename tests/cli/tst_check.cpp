@@ -73,16 +73,18 @@ void TestCheck::cleanup() { m_server.reset(); }
 void TestCheck::aHealthyStreamPassesEveryCheck()
 {
     m_server->route("/s", Response::sse(clicks({1, 2, 3}) + "data: [DONE]\n\n").keepOpen());
-    const Run r = run({url(), "--expect", "events>=3", "--expect", "gaps=0", "--expect", "first-event<=10s", "--expect",
-                       "undecodable=0", "--expect", "done", "--duration", kLongDuration});
+    const Run r =
+        run({url(), "--expect", "status=200", "--expect", "events>=3", "--expect", "gaps=0", "--expect",
+             "first-event<=10s", "--expect", "undecodable=0", "--expect", "done", "--duration", kLongDuration});
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QList<QByteArray> lines = r.out.trimmed().split('\n');
-    QCOMPARE(lines.size(), 5);
+    QCOMPARE(lines.size(), 6);
     for (const QByteArray &line : lines)
         QVERIFY2(line.startsWith("PASS "), line.constData());
     QVERIFY(r.out.contains("PASS events>=3 (3)\n"));
     QVERIFY(r.out.contains("PASS done (arrived)\n"));
-    QVERIFY2(r.err.contains("5 of 5 checks passed"), r.err.constData());
+    QVERIFY(r.out.contains("PASS status=200 (200)\n"));
+    QVERIFY2(r.err.contains("6 of 6 checks passed"), r.err.constData());
 }
 
 void TestCheck::aGapFailsAtOnce()

@@ -57,7 +57,7 @@ void TestStreamCheck::refusesWithTheBadPart_data()
     QTest::addColumn<QString>("expression");
     QTest::addColumn<QString>("says");
     QTest::newRow("unknown name") << "gapz=0"
-                                  << "unknown check 'gapz' (known: events, gaps";
+                                  << "unknown check 'gapz' (known: status, events, gaps";
     QTest::newRow("empty") << ""
                            << "unknown check ''";
     QTest::newRow("no comparison") << "gaps"
@@ -153,6 +153,11 @@ void TestStreamCheck::decidesAsSoonAsTheStreamCannotChangeIt_data()
     QTest::newRow("rate met") << "rate>=10/s" << over([](auto &m) { m.events = 150; }) << State::Passed << "15.0/s";
     QTest::newRow("rate missed") << "rate>=10/s" << over([](auto &m) { m.events = 50; }) << State::Failed << "5.0/s";
     QTest::newRow("rate ceiling") << "rate<=10/s" << over([](auto &m) { m.events = 150; }) << State::Failed << "15.0/s";
+    QTest::newRow("status waits for a response") << "status=200" << running([](auto &) {}) << State::Pending << "";
+    QTest::newRow("status met") << "status=200" << running([](auto &m) { m.status = 200; }) << State::Passed << "200";
+    QTest::newRow("status missed") << "status=200" << running([](auto &m) { m.status = 401; }) << State::Failed
+                                   << "401";
+    QTest::newRow("no response at all") << "status=200" << over([](auto &) {}) << State::Failed << "no response";
     QTest::newRow("done arrived") << "done" << running([](auto &m) { m.doneMarker = true; }) << State::Passed
                                   << "arrived";
     QTest::newRow("done missing") << "done" << over([](auto &) {}) << State::Failed << "did not arrive";

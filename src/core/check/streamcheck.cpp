@@ -7,7 +7,7 @@
 namespace Clickscope {
 namespace {
 
-enum class Kind { Count, Time, Rate, Flag };
+enum class Kind { Status, Count, Time, Rate, Flag };
 
 struct MetricInfo
 {
@@ -17,6 +17,7 @@ struct MetricInfo
 };
 
 constexpr std::array kMetrics = {
+    MetricInfo{"status", StreamCheck::Metric::Status, Kind::Status},
     MetricInfo{"events", StreamCheck::Metric::Events, Kind::Count},
     MetricInfo{"gaps", StreamCheck::Metric::Gaps, Kind::Count},
     MetricInfo{"duplicates", StreamCheck::Metric::Duplicates, Kind::Count},
@@ -110,9 +111,10 @@ Result<StreamCheck> StreamCheck::parse(const QString &expression)
     if (opAt < 0)
         return unexpected(QStringLiteral("'%1': '%2' needs a comparison, e.g. %2%3")
                               .arg(text, name,
-                                   info->kind == Kind::Count  ? QStringLiteral("=0")
-                                   : info->kind == Kind::Time ? QStringLiteral("<=2s")
-                                                              : QStringLiteral(">=10/s")));
+                                   info->kind == Kind::Status  ? QStringLiteral("=200")
+                                   : info->kind == Kind::Count ? QStringLiteral("=0")
+                                   : info->kind == Kind::Time  ? QStringLiteral("<=2s")
+                                                               : QStringLiteral(">=10/s")));
     Op op = Op::Equal;
     QStringView rest = QStringView(text).sliced(opAt);
     for (const auto &[symbol, candidate] : kOps) {
@@ -130,6 +132,17 @@ Result<StreamCheck> StreamCheck::parse(const QString &expression)
     };
     double target = 0;
     switch (info->kind) {
+    case Kind::Status: {
+        if (op != Op::Equal)
+            return refuseOp("=");
+        bool ok = false;
+        const int value = rest.toInt(&ok);
+        if (!ok || value < 100 || value > 599)
+            return unexpected(
+                QStringLiteral("'%1': '%2' needs an HTTP status from 100 to 599, not '%3'").arg(text, name, rest));
+        target = value;
+        break;
+    }
     case Kind::Count: {
         bool ok = false;
         const qint64 value = rest.toLongLong(&ok);
@@ -203,6 +216,10 @@ StreamCheck::Outcome StreamCheck::judge(const StreamMeasurements &m) const
     };
     const auto pending = [](QString measured) { return Outcome{State::Pending, std::move(measured)}; };
     switch (infoOf(m_metric).kind) {
+    case Kind::Status:
+        if (m.status)
+            return decided(holds(*m.status), QString::number(*m.status));
+        return m.over ? decided(false, QStringLiteral("no response")) : pending(QString());
     case Kind::Count: {
         const quint64 count = m_metric == Metric::Events        ? m.events
                               : m_metric == Metric::Gaps        ? m.gaps

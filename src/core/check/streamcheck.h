@@ -17,6 +17,7 @@ namespace Clickscope {
 struct StreamMeasurements
 {
     qint64 elapsedMs = 0;                 // since checking began
+    std::optional<int> status;            // of the latest response that was not a redirect
     std::optional<qint64> firstEventMs;   // when the first event arrived, since checking began
     qint64 longestSilenceMs = 0;          // the longest wait for the next byte, the current one included
     quint64 events = 0;
@@ -34,15 +35,17 @@ struct StreamMeasurements
 //   events>=N  gaps=0  duplicates=0  undecodable=0  reconnects<=2   counts, which only grow
 //   first-event<=2s  heartbeat<=30s  latency.p99<=500ms  times, with a unit (ms or s)
 //   rate>=10/s  rate<=1000/s                            events per second over the whole run
+//   status=200                                          the stream's response (101 for WebSocket)
 //   done                                                the end marker ([DONE]) arrives
 //
-// Counts take =, <=, <, >=, >; times take <= and <; rates all but =. A check is decided as soon
+// Counts take =, <=, <, >=, >; the status takes =; times take <= and <; rates all but =. A check is decided as soon
 // as the stream can no longer change its outcome (gaps=0 fails at the first gap, events>=100
 // passes at the hundredth event) and otherwise when the stream is over.
 class StreamCheck
 {
 public:
     enum class Metric {
+        Status,
         Events,
         Gaps,
         Duplicates,
