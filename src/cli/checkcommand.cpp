@@ -5,6 +5,7 @@
 #include "cli/streamsession.h"
 #include "core/check/streamcheck.h"
 #include "core/options/optionreader.h"
+#include "core/source/httpexchange.h"
 #include "core/xray/connectionlog.h"
 
 #include <QElapsedTimer>
@@ -53,6 +54,11 @@ public:
     {
         StreamSource &source = session.source();
         const std::optional<QByteArray> marker = source.config().doneMarker;
+        // Silence counts while a connection is open; waiting for one is first-event's business.
+        connect(&source, &StreamSource::stateChanged, this, [this](StreamSource::State state) {
+            m_open = state == StreamSource::State::Open;
+            m_lastHeardMs = m_clock.elapsed();
+        });
         connect(&source, &StreamSource::eventsReceived, this, [this](const QList<SseEvent> &) {
             if (!m_measured.firstEventMs)
                 m_measured.firstEventMs = m_clock.elapsed();
@@ -73,7 +79,8 @@ public:
         const ClickAggregator &aggregate = m_feed.now();
         m_measured.elapsedMs = m_clock.elapsed();
         m_measured.status = m_log.lastStatus();
-        m_measured.longestSilenceMs = std::max(m_measured.longestSilenceMs, m_measured.elapsedMs - m_lastHeardMs);
+        if (m_open)
+            m_measured.longestSilenceMs = std::max(m_measured.longestSilenceMs, m_measured.elapsedMs - m_lastHeardMs);
         m_measured.events = aggregate.totals().events;
         m_measured.gaps = aggregate.totals().gaps;
         m_measured.duplicates = aggregate.totals().duplicates;
@@ -132,10 +139,11 @@ private:
     StreamMeasurements m_measured;
     QElapsedTimer m_clock;
     qint64 m_lastHeardMs = 0;
+    bool m_open = false;
     QTimer m_tick;
 };
 
-QJsonObject jsonReport(const CheckRun &run, const QUrl &url)
+QJsonObject jsonReport(const CheckRun &run, const QUrl &url, bool streamFailed)
 {
     QJsonArray checks;
     for (qsizetype i = 0; i < run.checks().size(); ++i) {
@@ -143,8 +151,9 @@ QJsonObject jsonReport(const CheckRun &run, const QUrl &url)
                                   {QStringLiteral("result"), QString::fromLatin1(stateName(run.outcomes()[i].state))},
                                   {QStringLiteral("measured"), run.outcomes()[i].measured}});
     }
-    return {{QStringLiteral("url"), url.toString()},
-            {QStringLiteral("passed"), run.failures() == 0},
+    return {{QStringLiteral("url"), HttpExchange::shownUrl(url)},
+            {QStringLiteral("passed"), run.failures() == 0 && !streamFailed},
+            {QStringLiteral("streamFailed"), streamFailed},
             {QStringLiteral("seconds"), double(run.elapsedMs()) / 1000.0},
             {QStringLiteral("checks"), checks}};
 }
@@ -160,7 +169,7 @@ Result<void> writeJunit(const QString &path, const CheckRun &run, const QUrl &ur
     xml.writeStartDocument();
     xml.writeStartElement(QStringLiteral("testsuites"));
     xml.writeStartElement(QStringLiteral("testsuite"));
-    xml.writeAttribute(QStringLiteral("name"), QStringLiteral("clickscope check %1").arg(url.toString()));
+    xml.writeAttribute(QStringLiteral("name"), QStringLiteral("clickscope check %1").arg(HttpExchange::shownUrl(url)));
     xml.writeAttribute(QStringLiteral("tests"), QString::number(run.checks().size()));
     xml.writeAttribute(QStringLiteral("failures"), QString::number(run.failures()));
     xml.writeAttribute(QStringLiteral("time"), QString::number(double(run.elapsedMs()) / 1000.0, 'f', 3));
@@ -247,13 +256,16 @@ int runCheck(const QStringList &arguments)
     aggregator.setStreamLink(ClickAggregator::linkNamedBy(config.url));
     AggregatorFeed feed(session.source(), aggregator);
     const bool asJson = parser.isSet(json);
-    ConnectionLog log(session.source());
+    ConnectionLog log(session.source(), 1);   // only the latest response's status is judged
     CheckRun run(std::move(*checks), session, feed, log, !asJson);
-    QObject::connect(&session, &StreamSession::finishing, &session, [&] {
+    QObject::connect(&session, &StreamSession::finishing, &session, [&](int exitCode) {
         feed.stop();
         run.judge(true);
+        // A stream that could not be read fails the run even when every check held.
+        const bool streamFailed = exitCode != kExitOk;
         if (asJson) {
-            const QByteArray out = QJsonDocument(jsonReport(run, config.url)).toJson(QJsonDocument::Indented);
+            const QByteArray out =
+                QJsonDocument(jsonReport(run, config.url, streamFailed)).toJson(QJsonDocument::Indented);
             if (std::fwrite(out.constData(), 1, size_t(out.size()), stdout) != size_t(out.size()))
                 session.markOutputFailed();
         }
@@ -263,9 +275,10 @@ int runCheck(const QStringList &arguments)
                 session.markOutputFailed();
             }
         }
-        StreamSession::logLine(QStringLiteral("%1 of %2 checks passed")
+        StreamSession::logLine(QStringLiteral("%1 of %2 checks passed%3")
                                    .arg(run.checks().size() - run.failures())
-                                   .arg(run.checks().size()));
+                                   .arg(run.checks().size())
+                                   .arg(streamFailed ? QStringLiteral(", but the stream failed") : QString()));
     });
     const int code = session.run();
     // The session's own code says whether the stream could be read; the checks say the rest.

@@ -26,6 +26,7 @@ class TestConnectionLog : public QObject
 private slots:
     void recordsRequestsResponsesAndEnds();
     void keepsOnlyTheNewestAttempts();
+    void showsNoSecret();
 };
 
 void TestConnectionLog::recordsRequestsResponsesAndEnds()
@@ -103,6 +104,32 @@ void TestConnectionLog::keepsOnlyTheNewestAttempts()
     QVERIFY(log.attempts().front().exchanges.isEmpty());   // refused: no request went out
     QVERIFY(log.attempts().front().nextDelayMs.has_value());
     QVERIFY(!log.lastStatus());
+}
+
+void TestConnectionLog::showsNoSecret()
+{
+    // Credentials in the URL, a token in its query, a signed redirect target, and an error
+    // message that quotes the URL: none of it may show.
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.route("/old", Response::status(302, {}, {}, {{"Location", "/s?access_token=yyy"}}));
+    server.route("/s", Response::status(401, "text/plain", "no", {{"WWW-Authenticate", "Bearer"}}));
+    SourceConfig config;
+    config.url = QUrl(QStringLiteral("http://me:pw@127.0.0.1:%1/old?token=zzz").arg(server.port()));
+    config.reconnect = false;
+    EventSource source(config);
+    ConnectionLog log(source);
+    QSignalSpy failed(&source, &StreamSource::failed);
+    source.open();
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(log.attempts().size(), std::size_t(1));
+    const ConnectionAttempt &attempt = log.attempts().front();
+    QCOMPARE(attempt.exchanges.size(), 2);
+    QVERIFY(attempt.ended);
+    const QByteArray shown = QJsonDocument(attempt.toJson()).toJson();
+    for (const char *secret : {"pw", "zzz", "yyy", "me@", "Basic"})
+        QVERIFY2(!shown.contains(secret), shown.constData());
+    QCOMPARE(log.lastStatus(), std::optional<int>(401));
 }
 
 QTEST_GUILESS_MAIN(TestConnectionLog)

@@ -119,7 +119,8 @@ void TestStreamCheck::decidesAsSoonAsTheStreamCannotChangeIt_data()
     };
     QTest::newRow("gaps=0, none yet") << "gaps=0" << running([](auto &) {}) << State::Pending << "0";
     QTest::newRow("gaps=0, one gap") << "gaps=0" << running([](auto &m) { m.gaps = 1; }) << State::Failed << "1";
-    QTest::newRow("gaps=0, over") << "gaps=0" << over([](auto &) {}) << State::Passed << "0";
+    QTest::newRow("gaps=0, over") << "gaps=0" << over([](auto &m) { m.events = 5; }) << State::Passed << "0";
+    QTest::newRow("gaps=0, no event at all") << "gaps=0" << over([](auto &) {}) << State::Failed << "no event arrived";
     QTest::newRow("reconnects<2 at 2") << "reconnects<2" << running([](auto &m) { m.reconnects = 2; }) << State::Failed
                                        << "2";
     QTest::newRow("undecodable<=1 at 1") << "undecodable<=1" << running([](auto &m) { m.undecodable = 1; })

@@ -228,6 +228,12 @@ StreamCheck::Outcome StreamCheck::judge(const StreamMeasurements &m) const
                                                                 : m.reconnects;
         const double value = double(count);
         const QString measured = QString::number(count);
+        // No gap, duplicate or broken event among no events at all says nothing: a server that
+        // never answered must not pass.
+        const bool aboutEvents =
+            m_metric == Metric::Gaps || m_metric == Metric::Duplicates || m_metric == Metric::Undecodable;
+        if (m.over && aboutEvents && m.events == 0)
+            return decided(false, QStringLiteral("no event arrived"));
         // A count only grows: once past an upper bound it stays failed, once over a lower bound
         // it stays passed.
         const bool upper = m_op == Op::Equal || m_op == Op::AtMost || m_op == Op::Below;

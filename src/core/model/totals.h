@@ -17,10 +17,10 @@ struct Totals
     quint64 snapshots = 0;
     quint64 bytes = 0;
     quint64 reconnects = 0;
-    quint64 discarded = 0;       // events the source dropped unread, over its size limit
-    quint64 gaps = 0;            // ids missing between consecutive numbered clicks
-    quint64 duplicates = 0;      // numbered clicks whose id is at or below the highest already seen…
-    quint64 replayed = 0;        // …of which those a reconnection brought again (a replay, not a true duplicate)
+    quint64 discarded = 0;    // events the source dropped unread, over its size limit
+    quint64 gaps = 0;         // ids missing between consecutive numbered clicks
+    quint64 duplicates = 0;   // numbered clicks whose id is at or below the highest seen (repeated or out of order)…
+    quint64 replayed = 0;     // …of which those a reconnection brought again (a replay, not a true duplicate)
     quint64 counterResets = 0;   // snapshots whose count went backwards
 };
 

@@ -31,8 +31,18 @@ struct HttpExchange
         "Connection",   "Transfer-Encoding", "Server",        "Via",
         "Location",     "WWW-Authenticate",  "Retry-After"};
 
+    // Header values kept per exchange, so that a hostile head cannot grow the X-ray: the first
+    // few values of each header, each cut to a few KiB.
+    static constexpr qsizetype kMaxValuesPerHeader = 4;
+    static constexpr qsizetype kMaxValueBytes = 4 * 1024;
+
     // For showing: credential and secret-looking header values and URL parts masked.
     QJsonObject toJson() const;
+
+    // `url` as an X-ray shows it: without user info or secret-looking query items.
+    static QString shownUrl(const QUrl &url);
+    // `text` with every spelling of `urls` in it replaced by shownUrl(): messages quote URLs.
+    static QString maskUrls(QString text, const QList<QUrl> &urls);
 };
 
 }   // namespace Clickscope

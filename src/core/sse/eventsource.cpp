@@ -166,8 +166,9 @@ bool EventSource::recordExchange(const HttpResponseHead &head)
     exchange.reason = head.reason;
     exchange.version = head.version;
     for (const char *name : HttpExchange::kStreamingHeaders) {
-        for (const QByteArray &value : head.values(name))
-            exchange.responseHeaders.append({QByteArray(name), value});
+        const QList<QByteArray> values = head.values(name);
+        for (qsizetype i = 0; i < std::min(values.size(), HttpExchange::kMaxValuesPerHeader); ++i)
+            exchange.responseHeaders.append({QByteArray(name), values[i].left(HttpExchange::kMaxValueBytes)});
     }
     exchange.headMs = m_requestClock.elapsed();
     const QPointer<EventSource> self(this);

@@ -36,6 +36,7 @@ QJsonObject ConnectionAttempt::toJson() const
 ConnectionLog::ConnectionLog(StreamSource &source, qsizetype keptAttempts, QObject *parent)
     : QObject(parent)
     , m_keptAttempts(std::max<qsizetype>(1, keptAttempts))
+    , m_streamUrl(source.config().url)
 {
     m_clock.start();
     connect(&source, &StreamSource::attemptStarted, this, &ConnectionLog::start);
@@ -54,7 +55,10 @@ ConnectionLog::ConnectionLog(StreamSource &source, qsizetype keptAttempts, QObje
     });
     connect(&source, &StreamSource::eventsReceived, this,
             [this](const QList<SseEvent> &events) { arrived(true, events.size()); });
-    connect(&source, &StreamSource::commentsReceived, this, [this] { arrived(false, 1); });
+    connect(&source, &StreamSource::commentsReceived, this, [this](quint64 total) {
+        arrived(false, qsizetype(total - m_commentsSeen));
+        m_commentsSeen = total;
+    });
     connect(&source, &StreamSource::reconnectScheduled, this,
             [this](qint64 delayMs, const QString &reason) { end(reason, delayMs); });
     connect(&source, &StreamSource::ended, this, [this](const QString &reason) { end(reason, std::nullopt); });
@@ -102,7 +106,11 @@ void ConnectionLog::end(const QString &reason, std::optional<qint64> nextDelayMs
     if (!attempt || attempt->ended)
         return;
     attempt->ended = true;
-    attempt->endReason = reason;
+    // Messages quote the URLs they are about; shown, those lose their secrets like the rest.
+    QList<QUrl> urls{m_streamUrl};
+    for (const HttpExchange &exchange : std::as_const(attempt->exchanges))
+        urls.append(exchange.url);
+    attempt->endReason = HttpExchange::maskUrls(reason, urls);
     attempt->nextDelayMs = nextDelayMs;
     emit attemptEnded(*attempt);
 }

@@ -66,6 +66,8 @@ private:
     QElapsedTimer m_clock;          // since the log began
     QElapsedTimer m_attemptClock;   // since the current attempt began
     qint64 m_lastArrivalMs = 0;     // in the current attempt
+    quint64 m_commentsSeen = 0;     // the source's running total
+    QUrl m_streamUrl;
 };
 
 }   // namespace Clickscope
