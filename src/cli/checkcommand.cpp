@@ -74,7 +74,12 @@ public:
     }
 
     // Judges every check; `over` decides the ones still pending. Ends the session once none is.
-    void judge(bool over)
+    void judge(bool over) { judgeAll(over, false); }
+    // The run was stopped before its end: what is still pending is not a pass.
+    void interrupt() { judgeAll(true, true); }
+
+private:
+    void judgeAll(bool over, bool interrupted)
     {
         const ClickAggregator &aggregate = m_feed.now();
         m_measured.elapsedMs = m_clock.elapsed();
@@ -88,12 +93,14 @@ public:
         m_measured.reconnects = aggregate.totals().reconnects;
         if (aggregate.latency().count() > 0)
             m_measured.latencyP99Ms = aggregate.latency().percentile(99);
-        m_measured.over = over;
+        m_measured.over = over && !interrupted;
         bool pending = false;
         for (qsizetype i = 0; i < m_checks.size(); ++i) {
             if (m_outcomes[i].state != StreamCheck::State::Pending)
                 continue;
             m_outcomes[i] = m_checks[i].judge(m_measured);
+            if (interrupted && m_outcomes[i].state == StreamCheck::State::Pending)
+                m_outcomes[i] = {StreamCheck::State::Failed, QStringLiteral("interrupted before it was decided")};
             if (m_outcomes[i].state == StreamCheck::State::Pending)
                 pending = true;
             else if (m_printLines)
@@ -105,6 +112,7 @@ public:
         }
     }
 
+public:
     int failures() const
     {
         return int(std::count_if(m_outcomes.cbegin(), m_outcomes.cend(),
@@ -260,7 +268,10 @@ int runCheck(const QStringList &arguments)
     CheckRun run(std::move(*checks), session, feed, log, !asJson);
     QObject::connect(&session, &StreamSession::finishing, &session, [&](int exitCode) {
         feed.stop();
-        run.judge(true);
+        if (session.interrupted())
+            run.interrupt();
+        else
+            run.judge(true);
         // A stream that could not be read fails the run even when every check held.
         const bool streamFailed = exitCode != kExitOk;
         if (asJson) {

@@ -50,6 +50,7 @@ StreamSession::StreamSession(const SourceConfig &config, std::optional<double> t
     });
     connect(&m_signals, &SignalWatcher::terminationRequested, this, [this](int signalNumber) {
         logLine(QStringLiteral("stopped by signal %1").arg(signalNumber));
+        m_interrupted = true;
         finish(kExitOk);
     });
     if (timeoutSeconds) {

@@ -30,6 +30,9 @@ public:
     // From a finishing() slot: the output could not be written, so the session failed after all.
     void markOutputFailed() { m_exitCode = kOutputFailedExitCode; }
 
+    // SIGINT or SIGTERM ended the session, not the stream or the deadline.
+    bool interrupted() const { return m_interrupted; }
+
     static void logLine(const QString &line);
 
 signals:
@@ -43,6 +46,7 @@ private:
     SignalWatcher m_signals;
     QTimer m_deadline;
     int m_exitCode = -1;
+    bool m_interrupted = false;
     quint64 m_discarded = 0;
     QString m_endReason;   // why the stream ended cleanly, when it did
 };

@@ -8,9 +8,13 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
 
 using Clickscope::Testing::ScriptedHttpServer;
 using Response = ScriptedHttpServer::Response;
@@ -52,6 +56,7 @@ private slots:
     void silenceFailsTheHeartbeat();
     void aReplayAfterReconnectFailsDuplicates();
     void aServerThatNeverAnswersPassesNothing();
+    void anInterruptedRunPassesNothingPending();
     void jsonReportsEachCheck();
     void junitNamesTheFailingCheck();
     void usageErrorsExitTwo_data();
@@ -138,6 +143,25 @@ void TestCheck::aServerThatNeverAnswersPassesNothing()
         QCOMPARE(check.toObject().value("measured").toString(), QStringLiteral("no event arrived"));
     }
     QCOMPARE(r.json().value("passed").toBool(true), false);
+}
+
+void TestCheck::anInterruptedRunPassesNothingPending()
+{
+    // Ctrl+C before the duration ends: what was decided stays, what was pending fails.
+    m_server->route("/s", Response::sse(clicks({1, 2})).keepOpen());
+    QProcess process;
+    process.start(QStringLiteral(CLICKSCOPE_CLI),
+                  {"check", url(), "--expect", "events>=2", "--expect", "gaps=0", "--duration", kLongDuration});
+    QByteArray out;
+    QTRY_VERIFY2_WITH_TIMEOUT((out += process.readAllStandardOutput()).contains("PASS events>=2"),
+                              process.readAllStandardError().constData(), kWaitMs);
+    QSignalSpy finished(&process, &QProcess::finished);
+    ::kill(pid_t(process.processId()), SIGINT);
+    QVERIFY(finished.wait(kWaitMs));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 1);
+    out += process.readAllStandardOutput();
+    QCOMPARE(out, QByteArray("PASS events>=2 (2)\nFAIL gaps=0 (interrupted before it was decided)\n"));
 }
 
 void TestCheck::jsonReportsEachCheck()
