@@ -78,6 +78,15 @@ public:
     // The run was stopped before its end: what is still pending is not a pass.
     void interrupt() { judgeAll(true, true); }
 
+    int failures() const
+    {
+        return int(std::count_if(m_outcomes.cbegin(), m_outcomes.cend(),
+                                 [](const StreamCheck::Outcome &o) { return o.state == StreamCheck::State::Failed; }));
+    }
+    qint64 elapsedMs() const { return m_measured.elapsedMs; }
+    const QList<StreamCheck> &checks() const { return m_checks; }
+    const QList<StreamCheck::Outcome> &outcomes() const { return m_outcomes; }
+
 private:
     void judgeAll(bool over, bool interrupted)
     {
@@ -112,17 +121,6 @@ private:
         }
     }
 
-public:
-    int failures() const
-    {
-        return int(std::count_if(m_outcomes.cbegin(), m_outcomes.cend(),
-                                 [](const StreamCheck::Outcome &o) { return o.state == StreamCheck::State::Failed; }));
-    }
-    qint64 elapsedMs() const { return m_measured.elapsedMs; }
-    const QList<StreamCheck> &checks() const { return m_checks; }
-    const QList<StreamCheck::Outcome> &outcomes() const { return m_outcomes; }
-
-private:
     void heard()
     {
         const qint64 now = m_clock.elapsed();
