@@ -7,7 +7,6 @@
 
 #include "core/model/clickaggregator.h"
 
-#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 

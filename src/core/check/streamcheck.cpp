@@ -237,7 +237,8 @@ StreamCheck::Outcome StreamCheck::judge(const StreamMeasurements &m) const
         // A count only grows: once past an upper bound it stays failed, once over a lower bound
         // it stays passed.
         const bool upper = m_op == Op::Equal || m_op == Op::AtMost || m_op == Op::Below;
-        if (upper && !holds(value) && value > m_target - (m_op == Op::Below ? 1 : 0))
+        const bool pastUpper = m_op == Op::Below ? value >= m_target : value > m_target;
+        if (upper && pastUpper)
             return decided(false, measured);
         if (!upper && holds(value))
             return decided(true, measured);
