@@ -157,7 +157,7 @@ QJsonObject jsonReport(const CheckRun &run, const QUrl &url, bool streamFailed)
                                   {QStringLiteral("result"), QString::fromLatin1(stateName(run.outcomes()[i].state))},
                                   {QStringLiteral("measured"), run.outcomes()[i].measured}});
     }
-    return {{QStringLiteral("url"), HttpExchange::shownUrl(url)},
+    return {{QStringLiteral("url"), shownUrl(url)},
             {QStringLiteral("passed"), run.failures() == 0 && !streamFailed},
             {QStringLiteral("streamFailed"), streamFailed},
             {QStringLiteral("seconds"), double(run.elapsedMs()) / 1000.0},
@@ -175,7 +175,7 @@ Result<void> writeJunit(const QString &path, const CheckRun &run, const QUrl &ur
     xml.writeStartDocument();
     xml.writeStartElement(QStringLiteral("testsuites"));
     xml.writeStartElement(QStringLiteral("testsuite"));
-    xml.writeAttribute(QStringLiteral("name"), QStringLiteral("clickscope check %1").arg(HttpExchange::shownUrl(url)));
+    xml.writeAttribute(QStringLiteral("name"), QStringLiteral("clickscope check %1").arg(shownUrl(url)));
     xml.writeAttribute(QStringLiteral("tests"), QString::number(run.checks().size()));
     xml.writeAttribute(QStringLiteral("failures"), QString::number(run.failures()));
     xml.writeAttribute(QStringLiteral("time"), QString::number(double(run.elapsedMs()) / 1000.0, 'f', 3));

@@ -129,6 +129,12 @@ void TestConnectionLog::showsNoSecret()
     const QByteArray shown = QJsonDocument(attempt.toJson()).toJson();
     for (const char *secret : {"pw", "zzz", "yyy", "me@", "Basic"})
         QVERIFY2(!shown.contains(secret), shown.constData());
+    // What the source itself says, which the status bar and stderr show, hides them as well.
+    for (const QString &message : {source.errorString(), failed.first().at(1).toString()}) {
+        QVERIFY2(message.contains(QStringLiteral("401")), qPrintable(message));
+        for (const char *secret : {"pw", "zzz", "yyy", "me@"})
+            QVERIFY2(!message.contains(QLatin1String(secret)), qPrintable(message));
+    }
     QCOMPARE(log.lastStatus(), std::optional<int>(401));
 }
 

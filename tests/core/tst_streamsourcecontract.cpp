@@ -210,6 +210,8 @@ private slots:
     void deleteFromSlotIsSafe();
     void idleTimeoutReconnects_data() { addTransports(); }
     void idleTimeoutReconnects();
+    void messagesShowNoSecret_data() { addTransports(); }
+    void messagesShowNoSecret();
 };
 
 void TestStreamSourceContract::refusedConnectionFailsWithoutReconnect()
@@ -405,6 +407,32 @@ void TestStreamSourceContract::idleTimeoutReconnects()
     QVERIFY2(reconnects.first().at(1).toString().contains(QStringLiteral("no data")),
              qPrintable(reconnects.first().at(1).toString()));
     source->close();
+}
+
+void TestStreamSourceContract::messagesShowNoSecret()
+{
+    // The messages a source gives end up on stderr and in the status bar: a URL they quote shows
+    // without its password or token, whether the URL is refused or cannot be reached.
+    QFETCH(QString, transport);
+    const auto server = serverFor(transport);
+    const QString other = transport == u"sse" ? QStringLiteral("ws") : QStringLiteral("http");
+    for (const QString &scheme : {server->scheme(), other}) {
+        SourceConfig config;
+        config.url = QUrl(QStringLiteral("%1://me:pw@127.0.0.1:%2/s?access_token=zzz").arg(scheme).arg(unusedPort()));
+        config.reconnect = false;
+        std::unique_ptr<StreamSource> source;
+        if (transport == u"sse")
+            source = std::make_unique<Clickscope::EventSource>(config);
+        else
+            source = std::make_unique<Clickscope::WebSocketSource>(config);
+        QSignalSpy failed(source.get(), &StreamSource::failed);
+        source->open();
+        QVERIFY(failed.wait(kWaitMs));
+        const QString message = failed.first().at(1).toString();
+        QVERIFY(!message.isEmpty());
+        for (const char *secret : {"pw", "zzz", "me@"})
+            QVERIFY2(!message.contains(QLatin1String(secret)), qPrintable(message));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestStreamSourceContract)

@@ -15,7 +15,7 @@ QJsonObject headersJson(const QList<HttpHeader> &headers, bool mask)
         if (mask && isSecretHeader(name))
             shown = QStringLiteral("•••");
         else if (name.compare("Location", Qt::CaseInsensitive) == 0)
-            shown = HttpExchange::shownUrl(QUrl(shown));   // a signed redirect target
+            shown = shownUrl(QUrl(shown));   // a signed redirect target
         // A repeated field keeps every value, comma-joined, as HTTP allows.
         out.insert(key, out.contains(key) ? out.value(key).toString() + QStringLiteral(", ") + shown : shown);
     }
@@ -38,23 +38,6 @@ QJsonObject HttpExchange::toJson() const
     if (!reason.isEmpty())
         json.insert(QStringLiteral("reason"), QString::fromLatin1(reason));
     return json;
-}
-
-QString HttpExchange::shownUrl(const QUrl &url)
-{
-    return urlWithoutSecrets(url).adjusted(QUrl::RemoveUserInfo).toString();
-}
-
-QString HttpExchange::maskUrls(QString text, const QList<QUrl> &urls)
-{
-    for (const QUrl &url : urls) {
-        const QString shown = shownUrl(url);
-        for (const QString &spelling : {url.toString(), url.toString(QUrl::FullyEncoded), url.toDisplayString()}) {
-            if (!spelling.isEmpty() && spelling != shown)
-                text.replace(spelling, shown);
-        }
-    }
-    return text;
 }
 
 }   // namespace Clickscope

@@ -38,11 +38,6 @@ struct HttpExchange
 
     // For showing: credential and secret-looking header values and URL parts masked.
     QJsonObject toJson() const;
-
-    // `url` as an X-ray shows it: without user info or secret-looking query items.
-    static QString shownUrl(const QUrl &url);
-    // `text` with every spelling of `urls` in it replaced by shownUrl(): messages quote URLs.
-    static QString maskUrls(QString text, const QList<QUrl> &urls);
 };
 
 }   // namespace Clickscope

@@ -101,6 +101,20 @@ QUrl urlWithoutSecrets(const QUrl &url, QStringList *removed)
     return clean;
 }
 
+QString shownUrl(const QUrl &url) { return urlWithoutSecrets(url).adjusted(QUrl::RemoveUserInfo).toString(); }
+
+QString maskUrls(QString text, const QList<QUrl> &urls)
+{
+    for (const QUrl &url : urls) {
+        const QString shown = shownUrl(url);
+        for (const QString &spelling : {url.toString(), url.toString(QUrl::FullyEncoded), url.toDisplayString()}) {
+            if (!spelling.isEmpty() && spelling != shown)
+                text.replace(spelling, shown);
+        }
+    }
+    return text;
+}
+
 Result<HttpHeader> parseHeaderLine(const QString &line)
 {
     const qsizetype colon = line.indexOf(u':');
@@ -121,12 +135,12 @@ Result<void> checkStreamUrl(const QUrl &url)
         return unexpected(QStringLiteral("'%1' is not a valid URL: %2").arg(url.toString(), url.errorString()));
     const QString scheme = url.scheme().toLower();
     if (scheme.isEmpty())
-        return unexpected(QStringLiteral("'%1' has no scheme; try http://%1").arg(url.toString()));
+        return unexpected(QStringLiteral("'%1' has no scheme; try http://%1").arg(shownUrl(url)));
     if (!streamSchemes().contains(scheme))
         return unexpected(
-            QStringLiteral("unsupported scheme '%1' in '%2' (use http, https, ws or wss)").arg(scheme, url.toString()));
+            QStringLiteral("unsupported scheme '%1' in '%2' (use http, https, ws or wss)").arg(scheme, shownUrl(url)));
     if (url.host().isEmpty())
-        return unexpected(QStringLiteral("'%1' has no host").arg(url.toString()));
+        return unexpected(QStringLiteral("'%1' has no host").arg(shownUrl(url)));
     return {};
 }
 

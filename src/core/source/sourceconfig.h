@@ -51,6 +51,10 @@ bool isSecretHeader(QByteArrayView name);
 // token, secret, password, session, auth or sig (access_token, api_key …). What was taken out
 // is named in `removed` ("password", "access_token").
 QUrl urlWithoutSecrets(const QUrl &url, QStringList *removed = nullptr);
+// `url` as messages and the X-ray show it: without user info or secret-looking query items.
+QString shownUrl(const QUrl &url);
+// `text` with every spelling of `urls` in it replaced by shownUrl(): messages quote URLs.
+QString maskUrls(QString text, const QList<QUrl> &urls);
 
 // Parses "Name: value" (as curl's -H takes it).
 Result<HttpHeader> parseHeaderLine(const QString &line);

@@ -79,7 +79,7 @@ void StreamSource::retryOrStop(const QString &reason, Error errorIfStopping, boo
         return;
     }
     const qint64 delay = m_policy.delayMs(m_consecutiveFailures);
-    QString why = reason;
+    QString why = maskUrls(reason, {m_config.url});
     if (m_consecutiveFailures >= 2)
         why += QStringLiteral(" (backing off: %1 attempts in a row failed or ended within %2 s)")
                    .arg(m_consecutiveFailures)
@@ -95,8 +95,9 @@ void StreamSource::retryOrStop(const QString &reason, Error errorIfStopping, boo
     emit reconnectScheduled(delay, why);
 }
 
-void StreamSource::fail(Error error, const QString &message)
+void StreamSource::fail(Error error, const QString &text)
 {
+    const QString message = maskUrls(text, {m_config.url});
     dropConnection();
     m_reconnectTimer.stop();
     m_connectTimer.stop();
@@ -108,8 +109,9 @@ void StreamSource::fail(Error error, const QString &message)
         setState(State::Closed);
 }
 
-void StreamSource::stop(const QString &reason)
+void StreamSource::stop(const QString &text)
 {
+    const QString reason = maskUrls(text, {m_config.url});
     dropConnection();
     m_reconnectTimer.stop();
     m_connectTimer.stop();

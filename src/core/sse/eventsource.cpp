@@ -55,7 +55,7 @@ void EventSource::connectNow()
     }
     if (const QString scheme = m_config.url.scheme().toLower(); scheme != u"http" && scheme != u"https") {
         fail(Error::InvalidUrl,
-             QStringLiteral("an event stream needs an http or https URL, not '%1'").arg(m_config.url.toString()));
+             QStringLiteral("an event stream needs an http or https URL, not '%1'").arg(shownUrl(m_config.url)));
         return;
     }
     m_parser.reset();
@@ -111,7 +111,7 @@ bool EventSource::followRedirect(int status)
     const QByteArray location = m_stream->head().value("Location");
     if (location.isEmpty()) {
         fail(Error::HttpStatus,
-             QStringLiteral("HTTP %1 redirect without a Location header from %2").arg(status).arg(from.toString()));
+             QStringLiteral("HTTP %1 redirect without a Location header from %2").arg(status).arg(shownUrl(from)));
         return false;
     }
     const QUrl target = from.resolved(QUrl::fromEncoded(location));
@@ -119,18 +119,18 @@ bool EventSource::followRedirect(int status)
     if (!target.isValid() || (scheme != u"http" && scheme != u"https") || target.host().isEmpty()) {
         fail(Error::HttpStatus, QStringLiteral("HTTP %1 redirect from %2 to '%3', which is not an http(s) URL")
                                     .arg(status)
-                                    .arg(from.toString(), QString::fromLatin1(location)));
+                                    .arg(shownUrl(from), shownUrl(QUrl::fromEncoded(location))));
         return false;
     }
     if (from.scheme().toLower() == u"https" && scheme == u"http") {
-        fail(Error::HttpStatus, QStringLiteral("HTTP %1 redirect from https to plain http (%2) refused")
-                                    .arg(status)
-                                    .arg(target.toString()));
+        fail(
+            Error::HttpStatus,
+            QStringLiteral("HTTP %1 redirect from https to plain http (%2) refused").arg(status).arg(shownUrl(target)));
         return false;
     }
     if (++m_redirects > kMaxRedirects) {
         fail(Error::HttpStatus,
-             QStringLiteral("more than %1 redirects, the last to %2").arg(kMaxRedirects).arg(target.toString()));
+             QStringLiteral("more than %1 redirects, the last to %2").arg(kMaxRedirects).arg(shownUrl(target)));
         return false;
     }
     // As fetch() does: 303 becomes a GET, and so does a POST answered with 301 or 302.
@@ -198,13 +198,13 @@ void EventSource::checkResponseHead()
         const QString reason = QString::fromLatin1(head.reason);
         fail(Error::HttpStatus, QStringLiteral("HTTP %1%2 from %3")
                                     .arg(status)
-                                    .arg(reason.isEmpty() ? QString() : u' ' + reason, m_requestUrl.toString()));
+                                    .arg(reason.isEmpty() ? QString() : u' ' + reason, shownUrl(m_requestUrl)));
         return;
     }
     const QByteArray contentType = head.value("Content-Type");
     if (!isEventStream(contentType)) {
         fail(Error::ContentType, QStringLiteral("Content-Type is '%1', not text/event-stream, at %2")
-                                     .arg(QString::fromLatin1(contentType), m_requestUrl.toString()));
+                                     .arg(QString::fromLatin1(contentType), shownUrl(m_requestUrl)));
         return;
     }
     markOpen();

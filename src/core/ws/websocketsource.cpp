@@ -72,7 +72,7 @@ void WebSocketSource::connectNow()
     }
     if (!isWebSocketScheme(m_config.url)) {
         fail(Error::InvalidUrl,
-             QStringLiteral("'%1' is not a WebSocket URL; use ws:// or wss://").arg(m_config.url.toString()));
+             QStringLiteral("'%1' is not a WebSocket URL; use ws:// or wss://").arg(shownUrl(m_config.url)));
         return;
     }
     dropSocket(Goodbye::Abort);   // normally none is left; a stale one must not signal us

@@ -110,7 +110,7 @@ void ConnectionLog::end(const QString &reason, std::optional<qint64> nextDelayMs
     QList<QUrl> urls{m_streamUrl};
     for (const HttpExchange &exchange : std::as_const(attempt->exchanges))
         urls.append(exchange.url);
-    attempt->endReason = HttpExchange::maskUrls(reason, urls);
+    attempt->endReason = maskUrls(reason, urls);
     attempt->nextDelayMs = nextDelayMs;
     emit attemptEnded(*attempt);
 }
