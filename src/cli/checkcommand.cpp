@@ -7,6 +7,7 @@
 #include "core/options/optionreader.h"
 #include "core/source/httpexchange.h"
 #include "core/xray/connectionlog.h"
+#include "core/xray/diagnosis.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -25,6 +26,8 @@ constexpr auto kCommand = "check";
 constexpr double kDefaultDurationSeconds = 30;
 // How often silences and times are looked at between deliveries.
 constexpr int kJudgeTickMs = 50;
+// How often the X-ray's findings are looked at, for the checks that rest on them.
+constexpr qint64 kDiagnoseEveryMs = 250;
 
 const char *stateName(StreamCheck::State state)
 {
@@ -51,6 +54,9 @@ public:
         , m_feed(feed)
         , m_log(log)
         , m_printLines(printLines)
+        , m_wantsDiagnosis(std::any_of(m_checks.cbegin(), m_checks.cend(), [](const StreamCheck &check) {
+            return check.metric() == StreamCheck::Metric::NoBuffering;
+        }))
     {
         StreamSource &source = session.source();
         const std::optional<QByteArray> marker = source.config().doneMarker;
@@ -93,6 +99,20 @@ private:
         const ClickAggregator &aggregate = m_feed.now();
         m_measured.elapsedMs = m_clock.elapsed();
         m_measured.status = m_log.lastStatus();
+        if (const std::optional<HttpExchange> &answer = m_log.lastAnswer()) {
+            m_measured.webSocketAccepted = answer->status == 101;
+            if (!m_measured.webSocketAccepted)
+                m_measured.contentType = QString::fromLatin1(answer->responseHeader("Content-Type"));
+        }
+        // Looking through the read history costs more than the rest: not at every read.
+        if (m_wantsDiagnosis && (over || m_measured.elapsedMs - m_diagnosedMs >= kDiagnoseEveryMs)) {
+            m_diagnosedMs = m_measured.elapsedMs;
+            const QList<Finding> findings = diagnose(m_log);
+            m_measured.bufferingSuspected =
+                m_measured.bufferingSuspected || std::any_of(findings.cbegin(), findings.cend(), [](const Finding &f) {
+                    return f.kind == Finding::Kind::BufferingSuspected;
+                });
+        }
         if (m_open)
             m_measured.longestSilenceMs = std::max(m_measured.longestSilenceMs, m_measured.elapsedMs - m_lastHeardMs);
         m_measured.events = aggregate.totals().events;
@@ -142,6 +162,8 @@ private:
     AggregatorFeed &m_feed;
     const ConnectionLog &m_log;
     bool m_printLines;
+    bool m_wantsDiagnosis;
+    qint64 m_diagnosedMs = 0;
     StreamMeasurements m_measured;
     QElapsedTimer m_clock;
     qint64 m_lastHeardMs = 0;
@@ -209,11 +231,10 @@ int runCheck(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Checks a live stream against expectations and exits 0 when all hold, 1 when one fails, 2 on a usage error.\n"
         "Each check is decided as soon as the stream can no longer change it, the rest when the duration ends.\n"
-        "Checks: status (=, e.g. status=200); events, gaps, duplicates, undecodable, reconnects (=, <=, <, >=, > a "
-        "count); first-event, heartbeat "
-        "(longest\n"
-        "silence), latency.p99 (<= or < a time: 500ms, 2s); rate (events/s over the run: rate>=10/s); done (the\n"
-        "end marker [DONE] arrives)."));
+        "Checks: status (=, e.g. status=200); events, gaps, duplicates, undecodable, reconnects (=, <=, <, >=, > a\n"
+        "count); first-event, heartbeat (longest silence), latency.p99 (<= or < a time: 500ms, 2s); rate (events/s\n"
+        "over the run: rate>=10/s); done (the end marker [DONE] arrives); content-type (the answer is\n"
+        "text/event-stream); no-buffering (events do not arrive in bursts after silences, as `inspect` finds)."));
     ConnectionFlags connection;
     connection.addTo(parser);
     const QCommandLineOption expect(QStringLiteral("expect"),

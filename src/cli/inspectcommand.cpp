@@ -3,9 +3,13 @@
 #include "cli/connectionflags.h"
 #include "cli/streamsession.h"
 #include "core/xray/connectionlog.h"
+#include "core/xray/diagnosis.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
+#include <QTimer>
 
 #include <cstdio>
 
@@ -13,6 +17,8 @@ namespace Clickscope::Cli {
 namespace {
 
 constexpr auto kCommand = "inspect";
+// How often findings that need no new data (a silence) are looked for.
+constexpr int kDiagnoseEveryMs = 500;
 
 bool printLine(QJsonObject line, const char *kind)
 {
@@ -30,7 +36,9 @@ int runInspect(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Shows how a stream is delivered, as it happens: one JSON line per connection attempt, per response head\n"
         "(status, the headers that matter for streaming, time to the head; secrets masked) and per attempt's end\n"
-        "(events, comments, longest silence, why it ended, the wait before the next one), then a summary."));
+        "(events, comments, heartbeat intervals, longest silence, why it ended, the wait before the next one), one\n"
+        "per finding when it first shows (buffering, missing heartbeats, reconnect storms, replays, auth failures,\n"
+        "wrong content type, redirects to another origin; each with its evidence), then a summary."));
     ConnectionFlags connection;
     connection.addTo(parser);
     if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("inspect [options] URL")))
@@ -60,13 +68,36 @@ int runInspect(const QStringList &arguments)
         line.remove(QStringLiteral("exchanges"));   // already shown as they came
         written = written && printLine(line, "end");
     });
+    // A finding is printed when it first shows, and again when it comes back after it had passed.
+    QMap<Finding::Kind, bool> shown;   // kind → ongoing when last printed
+    const auto diagnoseNow = [&] {
+        for (const Finding &finding : diagnose(log)) {
+            const auto it = shown.constFind(finding.kind);
+            if (it != shown.cend() && (*it || !finding.ongoing)) {
+                shown[finding.kind] = finding.ongoing;
+                continue;
+            }
+            shown[finding.kind] = finding.ongoing;
+            written = written && printLine(finding.toJson(), "finding");
+        }
+    };
+    QObject::connect(&log, &ConnectionLog::exchangeAdded, &session, diagnoseNow);
+    QObject::connect(&log, &ConnectionLog::attemptEnded, &session, diagnoseNow);
+    QTimer diagnosing;
+    QObject::connect(&diagnosing, &QTimer::timeout, &session, diagnoseNow);
+    diagnosing.start(kDiagnoseEveryMs);
     QObject::connect(&session, &StreamSession::finishing, &session, [&] {
+        diagnoseNow();
         QJsonObject summary{{QStringLiteral("attempts"), qint64(log.attemptCount())},
                             {QStringLiteral("events"), qint64(source.totalEvents())},
                             {QStringLiteral("bytes"), qint64(source.totalBytes())},
                             {QStringLiteral("reconnects"), qint64(source.reconnectCount())}};
         if (log.lastStatus())
             summary.insert(QStringLiteral("lastStatus"), *log.lastStatus());
+        QJsonArray findings;
+        for (const Finding &finding : diagnose(log))
+            findings.append(finding.toJson());
+        summary.insert(QStringLiteral("findings"), findings);
         if (!printLine(summary, "summary") || !written)
             session.markOutputFailed();
     });

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// `clickscope-cli check` end to end: the built binary against the scripted server; exit codes,
-// lines, the JSON report and a JUnit file that xmllint accepts.
+// `clickscope-cli check` end to end: the built binary against the scripted server and the publisher
+// (behind a buffering proxy); exit codes, lines, the JSON report and a JUnit file that xmllint accepts.
+#include "server/syntheticpublisher.h"
+#include "support/bufferingproxy.h"
 #include "support/processrunner.h"
 #include "support/scriptedhttpserver.h"
 
@@ -53,6 +55,8 @@ private slots:
 
     void aHealthyStreamPassesEveryCheck();
     void aGapFailsAtOnce();
+    void aWrongContentTypeFails();
+    void burstsFailNoBuffering();
     void silenceFailsTheHeartbeat();
     void aReplayAfterReconnectFailsDuplicates();
     void aServerThatNeverAnswersPassesNothing();
@@ -79,18 +83,44 @@ void TestCheck::cleanup() { m_server.reset(); }
 void TestCheck::aHealthyStreamPassesEveryCheck()
 {
     m_server->route("/s", Response::sse(clicks({1, 2, 3}) + "data: [DONE]\n\n").keepOpen());
-    const Run r =
-        run({url(), "--expect", "status=200", "--expect", "events>=3", "--expect", "gaps=0", "--expect",
-             "first-event<=10s", "--expect", "undecodable=0", "--expect", "done", "--duration", kLongDuration});
+    const Run r = run({url(), "--expect", "status=200", "--expect", "events>=3", "--expect", "gaps=0", "--expect",
+                       "first-event<=10s", "--expect", "undecodable=0", "--expect", "done", "--expect", "content-type",
+                       "--expect", "no-buffering", "--duration", kLongDuration});
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QList<QByteArray> lines = r.out.trimmed().split('\n');
-    QCOMPARE(lines.size(), 6);
+    QCOMPARE(lines.size(), 8);
     for (const QByteArray &line : lines)
         QVERIFY2(line.startsWith("PASS "), line.constData());
     QVERIFY(r.out.contains("PASS events>=3 (3)\n"));
     QVERIFY(r.out.contains("PASS done (arrived)\n"));
     QVERIFY(r.out.contains("PASS status=200 (200)\n"));
-    QVERIFY2(r.err.contains("6 of 6 checks passed"), r.err.constData());
+    QVERIFY(r.out.contains("PASS content-type (text/event-stream)\n"));
+    QVERIFY(r.out.contains("PASS no-buffering (no bursts)\n"));
+    QVERIFY2(r.err.contains("8 of 8 checks passed"), r.err.constData());
+}
+
+void TestCheck::aWrongContentTypeFails()
+{
+    m_server->route("/s", Response::status(200, "application/json", "{}"));
+    const Run r = run({url(), "--expect", "content-type", "--duration", kLongDuration});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("FAIL content-type (application/json)\n"), r.out.constData());
+}
+
+void TestCheck::burstsFailNoBuffering()
+{
+    // The publisher's steady 200 clicks/s, passed on by a proxy in one write every 1.5 s.
+    Clickscope::SyntheticPublisher::Settings settings;
+    settings.traffic.clicksPerSecond = 200;
+    settings.traffic.wobble = false;
+    Clickscope::SyntheticPublisher publisher(settings);
+    QVERIFY(publisher.start());
+    Clickscope::Testing::BufferingProxy proxy(publisher.publisher().baseUrl().port(), 1500);
+    QVERIFY(proxy.listen());
+    const QUrl stream = publisher.publisher().baseUrl().resolved(QUrl(QStringLiteral("/events")));
+    const Run r = run({proxy.through(stream).toString(), "--expect", "no-buffering", "--duration", "15"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("FAIL no-buffering (events arrive in bursts)\n"), r.out.constData());
 }
 
 void TestCheck::aGapFailsAtOnce()

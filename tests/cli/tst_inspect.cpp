@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
-// `clickscope-cli inspect` end to end: the built binary against the scripted server; one JSON
-// line per attempt, response and end, then a summary.
+// `clickscope-cli inspect` end to end: the built binary against the scripted server and the
+// publisher (directly and behind a buffering proxy); one JSON line per attempt, response, end and
+// finding, then a summary.
+#include "server/syntheticpublisher.h"
+#include "support/bufferingproxy.h"
 #include "support/processrunner.h"
 #include "support/scriptedhttpserver.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -31,6 +35,37 @@ QList<QJsonObject> lines(const QByteArray &out)
     return objects;
 }
 
+QList<QJsonObject> linesOf(const QList<QJsonObject> &steps, const char *event)
+{
+    QList<QJsonObject> out;
+    for (const QJsonObject &step : steps) {
+        if (step.value("event").toString() == QLatin1String(event))
+            out.append(step);
+    }
+    return out;
+}
+
+QStringList findingNames(const QList<QJsonObject> &steps)
+{
+    QStringList names;
+    for (const QJsonObject &finding : linesOf(steps, "finding"))
+        names << finding.value("finding").toString();
+    return names;
+}
+
+// The publisher with its synthetic traffic at a flat `rate`, heartbeats every second.
+std::unique_ptr<Clickscope::SyntheticPublisher> publisherAt(double rate)
+{
+    Clickscope::SyntheticPublisher::Settings settings;
+    settings.traffic.clicksPerSecond = rate;
+    settings.traffic.wobble = false;
+    settings.publisher.heartbeatMs = 1000;
+    auto publisher = std::make_unique<Clickscope::SyntheticPublisher>(settings);
+    if (!publisher->start())
+        return nullptr;
+    return publisher;
+}
+
 }   // namespace
 
 class TestInspect : public QObject
@@ -39,6 +74,8 @@ class TestInspect : public QObject
 private slots:
     void showsEachStepOfAStream();
     void showsWhyAServerRefused();
+    void findsBufferingBehindAProxy();
+    void findsNothingWrongWithAHealthyFastStream();
 };
 
 void TestInspect::showsEachStepOfAStream()
@@ -78,9 +115,46 @@ void TestInspect::showsWhyAServerRefused()
     QCOMPARE(steps[1].value("status").toInt(), 401);
     QCOMPARE(steps[1].value("responseHeaders").toObject().value("WWW-Authenticate").toString(),
              QStringLiteral("Bearer error=\"invalid_token\""));
-    QVERIFY2(steps[2].value("endReason").toString().contains(QStringLiteral("401")),
-             qPrintable(steps[2].value("endReason").toString()));
+    const QList<QJsonObject> ends = linesOf(steps, "end");
+    QCOMPARE(ends.size(), 1);
+    QVERIFY2(ends[0].value("endReason").toString().contains(QStringLiteral("401")),
+             qPrintable(ends[0].value("endReason").toString()));
+    QCOMPARE(findingNames(steps), QStringList{QStringLiteral("auth-failure")});
+    const QJsonObject finding = linesOf(steps, "finding").first();
+    QCOMPARE(finding.value("severity").toString(), QStringLiteral("error"));
+    QVERIFY(finding.value("evidence")
+                .toArray()
+                .contains(QStringLiteral("WWW-Authenticate: Bearer error=\"invalid_token\"")));
     QCOMPARE(steps.last().value("lastStatus").toInt(), 401);
+    QCOMPARE(steps.last().value("findings").toArray().size(), 1);
+}
+
+void TestInspect::findsBufferingBehindAProxy()
+{
+    // 200 clicks/s from the publisher, passed on by a proxy in one write every 1.5 s.
+    const auto publisher = publisherAt(200);
+    QVERIFY(publisher);
+    Clickscope::Testing::BufferingProxy proxy(publisher->publisher().baseUrl().port(), 1500);
+    QVERIFY(proxy.listen());
+    const QUrl url = proxy.through(publisher->publisher().baseUrl().resolved(QUrl(QStringLiteral("/events"))));
+    const Run r = run({url.toString(), "--timeout", "6.5"});
+    const QList<QJsonObject> steps = lines(r.out);
+    QVERIFY2(findingNames(steps).contains(QStringLiteral("buffering-suspected")), r.out.constData());
+    const QJsonObject buffering = linesOf(steps, "finding").first();
+    QVERIFY2(buffering.value("statement").toString().contains(QStringLiteral("bursts ~1.5 s apart")),
+             qPrintable(buffering.value("statement").toString()));
+}
+
+void TestInspect::findsNothingWrongWithAHealthyFastStream()
+{
+    const auto publisher = publisherAt(10'000);
+    QVERIFY(publisher);
+    const QUrl url = publisher->publisher().baseUrl().resolved(QUrl(QStringLiteral("/events")));
+    const Run r = run({url.toString(), "--timeout", "3"});
+    const QList<QJsonObject> steps = lines(r.out);
+    QVERIFY2(findingNames(steps).isEmpty(), r.out.constData());
+    QVERIFY2(steps.last().value("events").toInteger() > 10'000, r.out.right(400).constData());
+    QCOMPARE(steps.last().value("findings").toArray().size(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestInspect)

@@ -162,6 +162,23 @@ void TestStreamCheck::decidesAsSoonAsTheStreamCannotChangeIt_data()
     QTest::newRow("done arrived") << "done" << running([](auto &m) { m.doneMarker = true; }) << State::Passed
                                   << "arrived";
     QTest::newRow("done missing") << "done" << over([](auto &) {}) << State::Failed << "did not arrive";
+    QTest::newRow("event stream") << "content-type"
+                                  << running([](auto &m) { m.contentType = "text/event-stream; charset=utf-8"; })
+                                  << State::Passed << "text/event-stream; charset=utf-8";
+    QTest::newRow("json") << "content-type" << running([](auto &m) { m.contentType = "application/json"; })
+                          << State::Failed << "application/json";
+    QTest::newRow("no content type") << "content-type" << running([](auto &m) { m.contentType = ""; }) << State::Failed
+                                     << "none";
+    QTest::newRow("websocket") << "content-type" << running([](auto &m) { m.webSocketAccepted = true; })
+                               << State::Passed << "WebSocket";
+    QTest::newRow("content type waits") << "content-type" << running([](auto &) {}) << State::Pending << "";
+    QTest::newRow("bursts") << "no-buffering" << running([](auto &m) { m.bufferingSuspected = true; }) << State::Failed
+                            << "events arrive in bursts";
+    QTest::newRow("no bursts yet") << "no-buffering" << running([](auto &m) { m.events = 10; }) << State::Pending << "";
+    QTest::newRow("no bursts") << "no-buffering" << over([](auto &m) { m.events = 10; }) << State::Passed
+                               << "no bursts";
+    QTest::newRow("no-buffering without events")
+        << "no-buffering" << over([](auto &) {}) << State::Failed << "no event arrived";
 }
 
 void TestStreamCheck::decidesAsSoonAsTheStreamCannotChangeIt()

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/check/streamcheck.h"
 
+#include "core/source/httpexchange.h"
+
 #include <array>
 #include <cmath>
 
@@ -28,6 +30,8 @@ constexpr std::array kMetrics = {
     MetricInfo{"latency.p99", StreamCheck::Metric::LatencyP99, Kind::Time},
     MetricInfo{"rate", StreamCheck::Metric::Rate, Kind::Rate},
     MetricInfo{"done", StreamCheck::Metric::Done, Kind::Flag},
+    MetricInfo{"content-type", StreamCheck::Metric::ContentType, Kind::Flag},
+    MetricInfo{"no-buffering", StreamCheck::Metric::NoBuffering, Kind::Flag},
 };
 
 // Longest first, so that "<=" is not read as "<" followed by "=".
@@ -269,6 +273,22 @@ StreamCheck::Outcome StreamCheck::judge(const StreamMeasurements &m) const
         return m.over ? decided(holds(rate), measured) : pending(measured);
     }
     case Kind::Flag:
+        if (m_metric == Metric::ContentType) {
+            if (m.webSocketAccepted)
+                return decided(true, QStringLiteral("WebSocket"));
+            if (m.contentType) {
+                return decided(HttpExchange::isEventStreamType(m.contentType->toLatin1()),
+                               m.contentType->isEmpty() ? QStringLiteral("none") : *m.contentType);
+            }
+            return m.over ? decided(false, QStringLiteral("no response")) : pending(QString());
+        }
+        if (m_metric == Metric::NoBuffering) {
+            if (m.bufferingSuspected)
+                return decided(false, QStringLiteral("events arrive in bursts"));
+            if (m.over && m.events == 0)
+                return decided(false, QStringLiteral("no event arrived"));
+            return m.over ? decided(true, QStringLiteral("no bursts")) : pending(QString());
+        }
         if (m.doneMarker)
             return decided(true, QStringLiteral("arrived"));
         return m.over ? decided(false, QStringLiteral("did not arrive")) : pending(QString());

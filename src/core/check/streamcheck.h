@@ -27,6 +27,11 @@ struct StreamMeasurements
     quint64 reconnects = 0;
     std::optional<double> latencyP99Ms;   // nothing until a click carried its time
     bool doneMarker = false;              // the stream ended with its end marker
+    // The Content-Type of the latest response that was not a redirect (empty when it had none);
+    // nothing for a WebSocket or before a response came.
+    std::optional<QString> contentType;
+    bool webSocketAccepted = false;    // a WebSocket handshake (101) was answered
+    bool bufferingSuspected = false;   // the X-ray's buffering finding showed
     bool over = false;
 };
 
@@ -37,6 +42,8 @@ struct StreamMeasurements
 //   rate>=10/s  rate<=1000/s                            events per second over the whole run
 //   status=200                                          the stream's response (101 for WebSocket)
 //   done                                                the end marker ([DONE]) arrives
+//   content-type                                        the answer is text/event-stream (or a WebSocket)
+//   no-buffering                                        events do not arrive in bursts (see diagnose())
 //
 // Counts take =, <=, <, >=, >; the status takes =; times take <= and <; rates all but =. A check is decided as soon
 // as the stream can no longer change its outcome (gaps=0 fails at the first gap, events>=100
@@ -55,7 +62,9 @@ public:
         Heartbeat,
         LatencyP99,
         Rate,
-        Done
+        Done,
+        ContentType,
+        NoBuffering
     };
     enum class Op { Equal, AtMost, Below, AtLeast, Above };
     enum class State { Pending, Passed, Failed };

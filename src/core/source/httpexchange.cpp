@@ -40,4 +40,20 @@ QJsonObject HttpExchange::toJson() const
     return json;
 }
 
+QByteArray HttpExchange::responseHeader(QByteArrayView name) const
+{
+    for (const auto &[key, value] : responseHeaders) {
+        if (QByteArrayView(key).compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+bool HttpExchange::isEventStreamType(QByteArrayView contentType)
+{
+    const qsizetype semicolon = contentType.indexOf(';');
+    const QByteArrayView essence = (semicolon < 0 ? contentType : contentType.first(semicolon)).trimmed();
+    return essence.compare("text/event-stream", Qt::CaseInsensitive) == 0;
+}
+
 }   // namespace Clickscope

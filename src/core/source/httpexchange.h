@@ -38,6 +38,18 @@ struct HttpExchange
 
     // For showing: credential and secret-looking header values and URL parts masked.
     QJsonObject toJson() const;
+
+    // The first value of a response header, empty when there is none.
+    QByteArray responseHeader(QByteArrayView name) const;
+    bool isRedirect() const { return isRedirectStatus(status); }
+
+    static bool isRedirectStatus(int status)
+    {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+    // Whether a Content-Type names an event stream: its essence decides, parameters such as
+    // charset do not.
+    static bool isEventStreamType(QByteArrayView contentType);
 };
 
 }   // namespace Clickscope

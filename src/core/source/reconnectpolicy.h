@@ -32,6 +32,11 @@ public:
 
     // A `retry` field from the stream replaces the default base delay (clamped, see above).
     void setServerRetryMs(qint64 ms);
+    // The server's `retry` in force (clamped), if it sent one.
+    std::optional<qint64> serverRetryMs() const
+    {
+        return m_serverRetryMs >= 0 ? std::optional<qint64>(m_serverRetryMs) : std::nullopt;
+    }
     // The server's last `retry` when it was above kMaxServerRetryMs, else nullopt.
     std::optional<qint64> clampedServerRetryMs() const { return m_clampedFrom; }
     qint64 baseDelayMs() const { return m_serverRetryMs >= 0 ? m_serverRetryMs : m_settings.defaultRetryMs; }

@@ -10,22 +10,6 @@
 #include <utility>
 
 namespace Clickscope {
-namespace {
-
-bool isEventStream(const QByteArray &contentType)
-{
-    // The MIME type's essence decides; parameters such as charset do not.
-    const qsizetype semicolon = contentType.indexOf(';');
-    const QByteArray essence = (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
-    return essence == "text/event-stream";
-}
-
-bool isRedirect(int status)
-{
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
-}   // namespace
 
 void EventSource::StreamDeleter::operator()(HttpStream *stream) const
 {
@@ -185,7 +169,7 @@ void EventSource::checkResponseHead()
     m_headChecked = true;
     if (!recordExchange(head))
         return;   // deleted by a receiver
-    if (isRedirect(status)) {
+    if (HttpExchange::isRedirectStatus(status)) {
         followRedirect(status);
         return;
     }
@@ -202,7 +186,7 @@ void EventSource::checkResponseHead()
         return;
     }
     const QByteArray contentType = head.value("Content-Type");
-    if (!isEventStream(contentType)) {
+    if (!HttpExchange::isEventStreamType(contentType)) {
         fail(Error::ContentType, QStringLiteral("Content-Type is '%1', not text/event-stream, at %2")
                                      .arg(QString::fromLatin1(contentType), shownUrl(m_requestUrl)));
         return;

@@ -4,6 +4,7 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <cstring>
 
 namespace Clickscope {
 namespace {
@@ -11,7 +12,31 @@ namespace {
 // A source follows at most this many redirects; a hostile server cannot grow an attempt more.
 constexpr qsizetype kMaxExchanges = 21;
 
+std::optional<quint64> numericId(QByteArrayView id)
+{
+    bool ok = false;
+    const quint64 value = id.toULongLong(&ok);
+    return ok ? std::optional<quint64>(value) : std::nullopt;
+}
+
 }   // namespace
+
+void IntervalStats::add(qint64 ms)
+{
+    ++count;
+    lastMs = ms;
+    maxMs = std::max(maxMs, ms);
+    sumMs += ms;
+}
+
+std::optional<qint64> ConnectionAttempt::lastHeardMs() const
+{
+    if (lastArrivalMs)
+        return startedMs + *lastArrivalMs;
+    if (openedMs)
+        return startedMs + *openedMs;
+    return std::nullopt;
+}
 
 QJsonObject ConnectionAttempt::toJson() const
 {
@@ -21,42 +46,72 @@ QJsonObject ConnectionAttempt::toJson() const
     QJsonObject json{{QStringLiteral("attempt"), qint64(number)},
                      {QStringLiteral("startedMs"), startedMs},
                      {QStringLiteral("exchanges"), hops},
+                     {QStringLiteral("bytes"), qint64(bytes)},
                      {QStringLiteral("events"), qint64(events)},
                      {QStringLiteral("comments"), qint64(comments)},
                      {QStringLiteral("longestSilenceMs"), longestSilenceMs}};
-    if (firstEventMs)
-        json.insert(QStringLiteral("firstEventMs"), *firstEventMs);
+    const auto insertTime = [&json](const char *name, const std::optional<qint64> &ms) {
+        if (ms)
+            json.insert(QLatin1String(name), *ms);
+    };
+    insertTime("openedMs", openedMs);
+    insertTime("firstByteMs", firstByteMs);
+    insertTime("firstEventMs", firstEventMs);
+    insertTime("endedMs", endedMs);
+    if (heartbeats.count > 0) {
+        json.insert(QStringLiteral("heartbeatIntervalMs"), QJsonObject{{QStringLiteral("last"), heartbeats.lastMs},
+                                                                       {QStringLiteral("mean"), heartbeats.meanMs()},
+                                                                       {QStringLiteral("max"), heartbeats.maxMs}});
+    }
+    if (!firstId.isEmpty())
+        json.insert(QStringLiteral("firstId"), QString::fromUtf8(firstId));
+    if (!lastId.isEmpty())
+        json.insert(QStringLiteral("lastId"), QString::fromUtf8(lastId));
+    if (lastEventIdSent)
+        json.insert(QStringLiteral("lastEventIdSent"), QString::fromUtf8(*lastEventIdSent));
     if (ended)
         json.insert(QStringLiteral("endReason"), endReason);
-    if (nextDelayMs)
-        json.insert(QStringLiteral("nextDelayMs"), *nextDelayMs);
+    insertTime("nextDelayMs", nextDelayMs);
+    insertTime("serverRetryMs", serverRetryMs);
     return json;
 }
 
-ConnectionLog::ConnectionLog(StreamSource &source, qsizetype keptAttempts, QObject *parent)
+ConnectionLog::ConnectionLog(StreamSource &source, qsizetype keptAttempts, qsizetype keptSamples, QObject *parent)
     : QObject(parent)
+    , m_source(&source)
     , m_keptAttempts(std::max<qsizetype>(1, keptAttempts))
+    , m_keptSamples(std::max<qsizetype>(1, keptSamples))
     , m_streamUrl(source.config().url)
 {
     m_clock.start();
     connect(&source, &StreamSource::attemptStarted, this, &ConnectionLog::start);
     connect(&source, &StreamSource::stateChanged, this, [this](StreamSource::State state) {
-        if (state == StreamSource::State::Closed)
+        if (state == StreamSource::State::Closed) {
             end(QStringLiteral("closed"), std::nullopt);
+        } else if (state == StreamSource::State::Open) {
+            if (ConnectionAttempt *attempt = current(); attempt && !attempt->ended && !attempt->openedMs)
+                attempt->openedMs = m_attemptClock.elapsed();
+        }
     });
     connect(&source, &StreamSource::exchangeRecorded, this, [this](const HttpExchange &exchange) {
         ConnectionAttempt *attempt = current();
         if (!attempt || attempt->exchanges.size() >= kMaxExchanges)
             return;
+        if (attempt->exchanges.isEmpty()) {
+            for (const auto &[name, value] : exchange.requestHeaders) {
+                if (name.compare("Last-Event-ID", Qt::CaseInsensitive) == 0)
+                    attempt->lastEventIdSent = value.left(kMaxIdBytes);
+            }
+        }
         attempt->exchanges.append(exchange);
-        if (exchange.status < 300 || exchange.status >= 400)
-            m_lastStatus = exchange.status;
+        if (!exchange.isRedirect())
+            m_lastAnswer = exchange;
         emit exchangeAdded(*attempt, exchange);
     });
     connect(&source, &StreamSource::eventsReceived, this,
-            [this](const QList<SseEvent> &events) { arrived(true, events.size()); });
+            [this](const QList<SseEvent> &events) { arrived(&events, 0); });
     connect(&source, &StreamSource::commentsReceived, this, [this](quint64 total) {
-        arrived(false, qsizetype(total - m_commentsSeen));
+        arrived(nullptr, qsizetype(total - m_commentsSeen));
         m_commentsSeen = total;
     });
     connect(&source, &StreamSource::reconnectScheduled, this,
@@ -79,25 +134,68 @@ void ConnectionLog::start()
     attempt.startedMs = m_clock.elapsed();
     m_attempts.push_back(std::move(attempt));
     m_attemptClock.start();
-    m_lastArrivalMs = 0;
+    m_lastHeartbeatMs.reset();
     emit attemptStarted(m_attempts.back());
 }
 
-void ConnectionLog::arrived(bool event, qsizetype count)
+void ConnectionLog::arrived(const QList<SseEvent> *events, qsizetype comments)
 {
+    // The byte count moves on even when no attempt takes it, so the next read is not charged.
+    const quint64 totalBytes = m_source ? m_source->totalBytes() : m_bytesSeen;
+    const quint64 bytes = totalBytes - m_bytesSeen;
+    m_bytesSeen = totalBytes;
     ConnectionAttempt *attempt = current();
     if (!attempt || attempt->ended)
         return;
     const qint64 now = m_attemptClock.elapsed();
-    attempt->longestSilenceMs = std::max(attempt->longestSilenceMs, now - m_lastArrivalMs);
-    m_lastArrivalMs = now;
-    if (event) {
-        attempt->events += quint64(count);
+    const qint64 heardBefore = attempt->lastArrivalMs.value_or(attempt->openedMs.value_or(now));
+    attempt->longestSilenceMs = std::max(attempt->longestSilenceMs, now - heardBefore);
+    attempt->lastArrivalMs = now;
+    attempt->bytes += bytes;
+    if (!attempt->firstByteMs)
+        attempt->firstByteMs = now;
+    const qsizetype eventCount = events ? events->size() : 0;
+    if (events && !events->isEmpty()) {
+        attempt->events += quint64(eventCount);
         if (!attempt->firstEventMs)
             attempt->firstEventMs = now;
-    } else {
-        attempt->comments += quint64(count);
+        noteIds(*attempt, *events);
     }
+    if (comments > 0) {
+        attempt->comments += quint64(comments);
+        if (m_lastHeartbeatMs)
+            attempt->heartbeats.add(now - *m_lastHeartbeatMs);
+        m_lastHeartbeatMs = now;
+    }
+    if (qsizetype(m_samples.size()) >= m_keptSamples)
+        m_samples.pop_front();
+    m_samples.push_back({attempt->startedMs + now, attempt->number,
+                         quint32(std::min<qsizetype>(eventCount, UINT32_MAX)),
+                         quint32(std::min<qsizetype>(comments, UINT32_MAX)), bytes});
+}
+
+void ConnectionLog::noteIds(ConnectionAttempt &attempt, const QList<SseEvent> &events)
+{
+    // The first and the last event of a read: ids that restart show at an attempt's start, and a
+    // read's last id is its highest in any stream that counts up.
+    if (attempt.firstId.isEmpty()) {
+        for (const SseEvent &event : events) {
+            if (!event.lastEventId().isEmpty()) {
+                attempt.firstId =
+                    event.lastEventId().first(std::min(event.lastEventId().size(), kMaxIdBytes)).toByteArray();
+                break;
+            }
+        }
+    }
+    const QByteArrayView last = events.back().lastEventId();
+    if (last.isEmpty())
+        return;
+    // Copied into the buffer it already has: one read does not cost an allocation.
+    const qsizetype size = std::min(last.size(), kMaxIdBytes);
+    attempt.lastId.resize(size);
+    std::memcpy(attempt.lastId.data(), last.data(), size_t(size));
+    if (const std::optional<quint64> value = numericId(last))
+        attempt.highestNumericId = std::max(attempt.highestNumericId.value_or(0), *value);
 }
 
 void ConnectionLog::end(const QString &reason, std::optional<qint64> nextDelayMs)
@@ -106,12 +204,15 @@ void ConnectionLog::end(const QString &reason, std::optional<qint64> nextDelayMs
     if (!attempt || attempt->ended)
         return;
     attempt->ended = true;
+    attempt->endedMs = m_attemptClock.elapsed();
     // Messages quote the URLs they are about; shown, those lose their secrets like the rest.
     QList<QUrl> urls{m_streamUrl};
     for (const HttpExchange &exchange : std::as_const(attempt->exchanges))
         urls.append(exchange.url);
     attempt->endReason = maskUrls(reason, urls);
     attempt->nextDelayMs = nextDelayMs;
+    if (m_source)
+        attempt->serverRetryMs = m_source->reconnectPolicy().serverRetryMs();
     emit attemptEnded(*attempt);
 }
 

@@ -7,46 +7,96 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 
 #include <deque>
 #include <optional>
 
 namespace Clickscope {
 
+// Intervals between consecutive arrivals of one kind (heartbeat comments): the last, the mean
+// and the longest.
+struct IntervalStats
+{
+    quint64 count = 0;
+    qint64 lastMs = 0;
+    qint64 maxMs = 0;
+    qint64 sumMs = 0;
+
+    void add(qint64 ms);
+    qint64 meanMs() const { return count ? sumMs / qint64(count) : 0; }
+};
+
+// One network read of a stream as it arrived: what it carried and when. The X-ray keeps a ring of
+// these to see how events are delivered (steadily, or in bursts after silences).
+struct ReadSample
+{
+    qint64 atMs = 0;   // since the log began
+    quint64 attempt = 0;
+    quint32 events = 0;
+    quint32 comments = 0;
+    quint64 bytes = 0;   // since the previous read
+};
+
 // One connection attempt of a stream, as the X-ray shows it: the requests it sent (redirect
 // hops, then the answer), what arrived while it was open, and how it ended.
 struct ConnectionAttempt
 {
-    quint64 number = 0;                   // 1 for the first attempt of the source
-    qint64 startedMs = 0;                 // since the log began
-    QList<HttpExchange> exchanges;        // bounded: at most a source's redirects plus one
-    std::optional<qint64> firstEventMs;   // since the attempt started
+    quint64 number = 0;                    // 1 for the first attempt of the source
+    qint64 startedMs = 0;                  // since the log began
+    QList<HttpExchange> exchanges;         // bounded: at most a source's redirects plus one
+    std::optional<qint64> openedMs;        // since the attempt started: the stream was accepted
+    std::optional<qint64> firstByteMs;     // since the attempt started
+    std::optional<qint64> firstEventMs;    // since the attempt started
+    std::optional<qint64> lastArrivalMs;   // since the attempt started: the latest read
+    quint64 bytes = 0;
     quint64 events = 0;
     quint64 comments = 0;
+    IntervalStats heartbeats;      // between reads that carried comments
     qint64 longestSilenceMs = 0;   // between arrivals while it was open
+    // The ids of its first and latest events (capped), the highest numeric id, and the
+    // Last-Event-ID it asked to resume from: what says whether a reconnect replays.
+    QByteArray firstId;
+    QByteArray lastId;
+    std::optional<quint64> highestNumericId;
+    std::optional<QByteArray> lastEventIdSent;
     bool ended = false;
-    QString endReason;                   // why it ended ("idle for 30 s: no data", "end marker …")
-    std::optional<qint64> nextDelayMs;   // the wait before the next attempt, when there is one
+    std::optional<qint64> endedMs;         // since the attempt started
+    QString endReason;                     // why it ended ("idle for 30 s: no data", "end marker …")
+    std::optional<qint64> nextDelayMs;     // the wait before the next attempt, when there is one
+    std::optional<qint64> serverRetryMs;   // the stream's `retry` in force when it ended
 
+    // When it last heard from the server (the latest read, else the moment it opened), since
+    // the log began; nothing for an attempt that never opened.
+    std::optional<qint64> lastHeardMs() const;
     QJsonObject toJson() const;
 };
 
 // The X-ray's record of a stream's connection attempts, from the source's signals: a bounded
-// history (the newest `keptAttempts`) and a signal for each step, so a reader can show them as
-// they happen. Lives in the source's thread.
+// history (the newest `keptAttempts`, and the newest `keptSamples` reads) and a signal for each
+// step, so a reader can show them as they happen. Lives in the source's thread.
 class ConnectionLog : public QObject
 {
     Q_OBJECT
 public:
     static constexpr qsizetype kDefaultKeptAttempts = 100;
+    static constexpr qsizetype kDefaultKeptSamples = 10'000;
+    static constexpr qsizetype kMaxIdBytes = 64;
 
     explicit ConnectionLog(StreamSource &source, qsizetype keptAttempts = kDefaultKeptAttempts,
-                           QObject *parent = nullptr);
+                           qsizetype keptSamples = kDefaultKeptSamples, QObject *parent = nullptr);
 
     const std::deque<ConnectionAttempt> &attempts() const { return m_attempts; }
+    const std::deque<ReadSample> &samples() const { return m_samples; }
     quint64 attemptCount() const { return m_count; }
-    // The status of the latest response that was not a redirect; nothing before one came.
-    std::optional<int> lastStatus() const { return m_lastStatus; }
+    // The latest response that was not a redirect (the stream's answer), if one came.
+    const std::optional<HttpExchange> &lastAnswer() const { return m_lastAnswer; }
+    std::optional<int> lastStatus() const
+    {
+        return m_lastAnswer ? std::optional<int>(m_lastAnswer->status) : std::nullopt;
+    }
+    // Milliseconds since the log began: the clock of every time in it.
+    qint64 nowMs() const { return m_clock.elapsed(); }
 
 signals:
     void attemptStarted(const Clickscope::ConnectionAttempt &attempt);
@@ -55,18 +105,24 @@ signals:
 
 private:
     ConnectionAttempt *current();
+    ConnectionAttempt *currentOpen();
     void start();
-    void arrived(bool event, qsizetype count);
+    void arrived(const QList<SseEvent> *events, qsizetype comments);
+    void noteIds(ConnectionAttempt &attempt, const QList<SseEvent> &events);
     void end(const QString &reason, std::optional<qint64> nextDelayMs);
 
+    QPointer<StreamSource> m_source;
     qsizetype m_keptAttempts;
+    qsizetype m_keptSamples;
     std::deque<ConnectionAttempt> m_attempts;
+    std::deque<ReadSample> m_samples;
     quint64 m_count = 0;
-    std::optional<int> m_lastStatus;
-    QElapsedTimer m_clock;          // since the log began
-    QElapsedTimer m_attemptClock;   // since the current attempt began
-    qint64 m_lastArrivalMs = 0;     // in the current attempt
-    quint64 m_commentsSeen = 0;     // the source's running total
+    std::optional<HttpExchange> m_lastAnswer;
+    QElapsedTimer m_clock;                     // since the log began
+    QElapsedTimer m_attemptClock;              // since the current attempt began
+    std::optional<qint64> m_lastHeartbeatMs;   // in the current attempt
+    quint64 m_commentsSeen = 0;                // the source's running total
+    quint64 m_bytesSeen = 0;                   // the source's running total
     QUrl m_streamUrl;
 };
 
