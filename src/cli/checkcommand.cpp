@@ -9,7 +9,6 @@
 #include "core/xray/connectionlog.h"
 #include "core/xray/diagnosis.h"
 
-#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -59,23 +58,11 @@ public:
         }))
     {
         StreamSource &source = session.source();
-        const std::optional<QByteArray> marker = source.config().doneMarker;
-        // Silence counts while a connection is open; waiting for one is first-event's business.
-        connect(&source, &StreamSource::stateChanged, this, [this](StreamSource::State state) {
-            m_open = state == StreamSource::State::Open;
-            m_lastHeardMs = m_clock.elapsed();
-        });
-        connect(&source, &StreamSource::eventsReceived, this, [this](const QList<SseEvent> &) {
-            if (!m_measured.firstEventMs)
-                m_measured.firstEventMs = m_clock.elapsed();
-            heard();
-        });
-        connect(&source, &StreamSource::commentsReceived, this, [this] { heard(); });
-        connect(&source, &StreamSource::ended, this, [this, marker](const QString &reason) {
-            m_measured.doneMarker = marker && reason == StreamSource::endMarkerReason(*marker);
-        });
+        // Whatever arrives or ends may decide a check at once.
+        connect(&source, &StreamSource::eventsReceived, this, [this] { judge(false); });
+        connect(&source, &StreamSource::commentsReceived, this, [this] { judge(false); });
+        connect(&source, &StreamSource::ended, this, [this] { judge(false); });
         connect(&m_tick, &QTimer::timeout, this, [this] { judge(false); });
-        m_clock.start();
         m_tick.start(kJudgeTickMs);
     }
 
@@ -96,32 +83,15 @@ public:
 private:
     void judgeAll(bool over, bool interrupted)
     {
-        const ClickAggregator &aggregate = m_feed.now();
-        m_measured.elapsedMs = m_clock.elapsed();
-        m_measured.status = m_log.lastStatus();
-        if (const std::optional<HttpExchange> &answer = m_log.lastAnswer()) {
-            m_measured.webSocketAccepted = answer->status == 101;
-            if (!m_measured.webSocketAccepted)
-                m_measured.contentType = QString::fromLatin1(answer->responseHeader("Content-Type"));
-        }
+        const bool bufferingSeen = m_measured.bufferingSuspected;
+        m_measured = measureStream(m_log, m_feed.now(), m_session.source().config().doneMarker);
+        m_measured.bufferingSuspected = bufferingSeen;
         // Looking through the read history costs more than the rest: not at every read.
         if (m_wantsDiagnosis && (over || m_measured.elapsedMs - m_diagnosedMs >= kDiagnoseEveryMs)) {
             m_diagnosedMs = m_measured.elapsedMs;
-            const QList<Finding> findings = diagnose(m_log);
             m_measured.bufferingSuspected =
-                m_measured.bufferingSuspected || std::any_of(findings.cbegin(), findings.cend(), [](const Finding &f) {
-                    return f.kind == Finding::Kind::BufferingSuspected;
-                });
+                bufferingSeen || hasFinding(diagnose(m_log), Finding::Kind::BufferingSuspected);
         }
-        if (m_open)
-            m_measured.longestSilenceMs = std::max(m_measured.longestSilenceMs, m_measured.elapsedMs - m_lastHeardMs);
-        m_measured.events = aggregate.totals().events;
-        m_measured.gaps = aggregate.totals().gaps;
-        m_measured.duplicates = aggregate.totals().duplicates;
-        m_measured.undecodable = aggregate.totals().undecodable;
-        m_measured.reconnects = aggregate.totals().reconnects;
-        if (aggregate.latency().count() > 0)
-            m_measured.latencyP99Ms = aggregate.latency().percentile(99);
         m_measured.over = over && !interrupted;
         bool pending = false;
         for (qsizetype i = 0; i < m_checks.size(); ++i) {
@@ -141,13 +111,6 @@ private:
         }
     }
 
-    void heard()
-    {
-        const qint64 now = m_clock.elapsed();
-        m_measured.longestSilenceMs = std::max(m_measured.longestSilenceMs, now - m_lastHeardMs);
-        m_lastHeardMs = now;
-        judge(false);
-    }
     void printLine(qsizetype i) const
     {
         const StreamCheck::Outcome &outcome = m_outcomes[i];
@@ -165,9 +128,6 @@ private:
     bool m_wantsDiagnosis;
     qint64 m_diagnosedMs = 0;
     StreamMeasurements m_measured;
-    QElapsedTimer m_clock;
-    qint64 m_lastHeardMs = 0;
-    bool m_open = false;
     QTimer m_tick;
 };
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "core/check/streamcheck.h"
 
+#include "core/model/clickaggregator.h"
 #include "core/source/httpexchange.h"
+#include "core/xray/connectionlog.h"
 
 #include <array>
 #include <cmath>
@@ -75,6 +77,32 @@ std::optional<double> parseMilliseconds(QStringView text)
 QString seconds(double ms) { return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 2); }
 
 }   // namespace
+
+StreamMeasurements measureStream(const ConnectionLog &log, const ClickAggregator &aggregate,
+                                 const std::optional<QByteArray> &doneMarker)
+{
+    StreamMeasurements m;
+    m.elapsedMs = log.nowMs();
+    m.status = log.lastStatus();
+    if (const std::optional<HttpExchange> &answer = log.lastAnswer()) {
+        m.webSocketAccepted = answer->status == 101;
+        if (!m.webSocketAccepted)
+            m.contentType = QString::fromLatin1(answer->responseHeader("Content-Type"));
+    }
+    m.firstEventMs = log.firstEventMs();
+    m.longestSilenceMs = log.longestSilenceMs();
+    const Totals &totals = aggregate.totals();
+    m.events = totals.events;
+    m.gaps = totals.gaps;
+    m.duplicates = totals.duplicates;
+    m.undecodable = totals.undecodable;
+    m.reconnects = totals.reconnects;
+    if (aggregate.latency().count() > 0)
+        m.latencyP99Ms = aggregate.latency().percentile(99);
+    m.doneMarker = doneMarker && !log.attempts().empty() && log.attempts().back().ended
+                   && log.attempts().back().endReason == StreamSource::endMarkerReason(*doneMarker);
+    return m;
+}
 
 StreamCheck::StreamCheck(Metric metric, Op op, double target, QString text)
     : m_metric(metric)

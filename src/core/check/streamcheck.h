@@ -35,6 +35,16 @@ struct StreamMeasurements
     bool over = false;
 };
 
+class ClickAggregator;
+class ConnectionLog;
+
+// The measurements of a stream now, from its X-ray and its aggregate: what the CLI's `check` and
+// the window judge alike. `doneMarker` is the stream's end marker, if it has one. Leaves
+// `bufferingSuspected` and `over` to the caller: the one needs diagnose(), the other the caller's
+// end.
+StreamMeasurements measureStream(const ConnectionLog &log, const ClickAggregator &aggregate,
+                                 const std::optional<QByteArray> &doneMarker);
+
 // One expectation about a live stream, written as on the command line:
 //
 //   events>=N  gaps=0  duplicates=0  undecodable=0  reconnects<=2   counts, which only grow

@@ -121,6 +121,16 @@ ConnectionLog::ConnectionLog(StreamSource &source, qsizetype keptAttempts, qsize
             [this](StreamSource::Error, const QString &message) { end(message, std::nullopt); });
 }
 
+qint64 ConnectionLog::longestSilenceMs() const
+{
+    qint64 longest = m_longestSilenceMs;
+    if (!m_attempts.empty() && !m_attempts.back().ended) {
+        if (const std::optional<qint64> heard = m_attempts.back().lastHeardMs())
+            longest = std::max(longest, nowMs() - *heard);
+    }
+    return longest;
+}
+
 ConnectionAttempt *ConnectionLog::current() { return m_attempts.empty() ? nullptr : &m_attempts.back(); }
 
 void ConnectionLog::start()
@@ -150,6 +160,7 @@ void ConnectionLog::arrived(const QList<SseEvent> *events, qsizetype comments)
     const qint64 now = m_attemptClock.elapsed();
     const qint64 heardBefore = attempt->lastArrivalMs.value_or(attempt->openedMs.value_or(now));
     attempt->longestSilenceMs = std::max(attempt->longestSilenceMs, now - heardBefore);
+    m_longestSilenceMs = std::max(m_longestSilenceMs, attempt->longestSilenceMs);
     attempt->lastArrivalMs = now;
     attempt->bytes += bytes;
     if (!attempt->firstByteMs)
@@ -159,6 +170,8 @@ void ConnectionLog::arrived(const QList<SseEvent> *events, qsizetype comments)
         attempt->events += quint64(eventCount);
         if (!attempt->firstEventMs)
             attempt->firstEventMs = now;
+        if (!m_firstEventMs)
+            m_firstEventMs = attempt->startedMs + now;
         noteIds(*attempt, *events);
     }
     if (comments > 0) {

@@ -97,6 +97,10 @@ public:
     }
     // Milliseconds since the log began: the clock of every time in it.
     qint64 nowMs() const { return m_clock.elapsed(); }
+    // When the stream's first event arrived, since the log began; kept when its attempt is not.
+    std::optional<qint64> firstEventMs() const { return m_firstEventMs; }
+    // The longest wait for the next byte while a connection was open, the current one included.
+    qint64 longestSilenceMs() const;
 
 signals:
     void attemptStarted(const Clickscope::ConnectionAttempt &attempt);
@@ -105,7 +109,6 @@ signals:
 
 private:
     ConnectionAttempt *current();
-    ConnectionAttempt *currentOpen();
     void start();
     void arrived(const QList<SseEvent> *events, qsizetype comments);
     void noteIds(ConnectionAttempt &attempt, const QList<SseEvent> &events);
@@ -118,6 +121,8 @@ private:
     std::deque<ReadSample> m_samples;
     quint64 m_count = 0;
     std::optional<HttpExchange> m_lastAnswer;
+    std::optional<qint64> m_firstEventMs;
+    qint64 m_longestSilenceMs = 0;             // of every attempt, those no longer kept included
     QElapsedTimer m_clock;                     // since the log began
     QElapsedTimer m_attemptClock;              // since the current attempt began
     std::optional<qint64> m_lastHeartbeatMs;   // in the current attempt

@@ -347,6 +347,11 @@ QJsonObject Finding::toJson() const
             {QStringLiteral("ongoing"), ongoing}};
 }
 
+bool hasFinding(const QList<Finding> &findings, Finding::Kind kind)
+{
+    return std::any_of(findings.cbegin(), findings.cend(), [kind](const Finding &f) { return f.kind == kind; });
+}
+
 QList<Finding> diagnose(const std::deque<ConnectionAttempt> &attempts, const std::deque<ReadSample> &samples,
                         qint64 nowMs, const DiagnosisSettings &settings)
 {

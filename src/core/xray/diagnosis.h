@@ -58,6 +58,9 @@ struct DiagnosisSettings
     qint64 stormWindowMs = 60'000;
 };
 
+// Whether `findings` hold one of `kind`.
+bool hasFinding(const QList<Finding> &findings, Finding::Kind kind);
+
 // The findings a connection history shows at `nowMs` (the log's clock), the most severe first.
 // Pure: the same history gives the same findings, whoever asks.
 QList<Finding> diagnose(const std::deque<ConnectionAttempt> &attempts, const std::deque<ReadSample> &samples,
