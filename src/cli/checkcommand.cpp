@@ -48,14 +48,10 @@ public:
     CheckRun(QList<StreamCheck> checks, StreamSession &session, AggregatorFeed &feed, const ConnectionLog &log,
              bool printLines)
         : m_checks(std::move(checks))
-        , m_outcomes(m_checks.size())
         , m_session(session)
         , m_feed(feed)
         , m_log(log)
         , m_printLines(printLines)
-        , m_wantsDiagnosis(std::any_of(m_checks.cbegin(), m_checks.cend(), [](const StreamCheck &check) {
-            return check.metric() == StreamCheck::Metric::NoBuffering;
-        }))
     {
         StreamSource &source = session.source();
         // Whatever arrives or ends may decide a check at once.
@@ -67,65 +63,58 @@ public:
     }
 
     // Judges every check; `over` decides the ones still pending. Ends the session once none is.
-    void judge(bool over) { judgeAll(over, false); }
-    // The run was stopped before its end: what is still pending is not a pass.
-    void interrupt() { judgeAll(true, true); }
-
-    int failures() const
+    void judge(bool over)
     {
-        return int(std::count_if(m_outcomes.cbegin(), m_outcomes.cend(),
-                                 [](const StreamCheck::Outcome &o) { return o.state == StreamCheck::State::Failed; }));
+        judgeNow(over);
+        if (!over && !m_checks.anyPending()) {
+            m_tick.stop();
+            m_session.finish(failures() ? kExitStreamError : kExitOk);
+        }
     }
+    // The run was stopped before its end: what is still pending is not a pass.
+    void interrupt()
+    {
+        judgeNow(false);
+        printLines(m_checks.interrupt());
+    }
+
+    int failures() const { return m_checks.failures(); }
     qint64 elapsedMs() const { return m_measured.elapsedMs; }
-    const QList<StreamCheck> &checks() const { return m_checks; }
-    const QList<StreamCheck::Outcome> &outcomes() const { return m_outcomes; }
+    const QList<StreamCheck> &checks() const { return m_checks.checks(); }
+    const QList<StreamCheck::Outcome> &outcomes() const { return m_checks.outcomes(); }
 
 private:
-    void judgeAll(bool over, bool interrupted)
+    void judgeNow(bool over)
     {
         const bool bufferingSeen = m_measured.bufferingSuspected;
         m_measured = measureStream(m_log, m_feed.now(), m_session.source().config().doneMarker);
         m_measured.bufferingSuspected = bufferingSeen;
         // Looking through the read history costs more than the rest: not at every read.
-        if (m_wantsDiagnosis && (over || m_measured.elapsedMs - m_diagnosedMs >= kDiagnoseEveryMs)) {
+        if (m_checks.needsFindings() && (over || m_measured.elapsedMs - m_diagnosedMs >= kDiagnoseEveryMs)) {
             m_diagnosedMs = m_measured.elapsedMs;
             m_measured.bufferingSuspected =
                 bufferingSeen || hasFinding(diagnose(m_log), Finding::Kind::BufferingSuspected);
         }
-        m_measured.over = over && !interrupted;
-        bool pending = false;
-        for (qsizetype i = 0; i < m_checks.size(); ++i) {
-            if (m_outcomes[i].state != StreamCheck::State::Pending)
-                continue;
-            m_outcomes[i] = m_checks[i].judge(m_measured);
-            if (interrupted && m_outcomes[i].state == StreamCheck::State::Pending)
-                m_outcomes[i] = {StreamCheck::State::Failed, QStringLiteral("interrupted before it was decided")};
-            if (m_outcomes[i].state == StreamCheck::State::Pending)
-                pending = true;
-            else if (m_printLines)
-                printLine(i);
-        }
-        if (!pending && !over) {
-            m_tick.stop();
-            m_session.finish(failures() ? kExitStreamError : kExitOk);
-        }
+        m_measured.over = over;
+        printLines(m_checks.judge(m_measured));
     }
-
-    void printLine(qsizetype i) const
+    void printLines(const QList<qsizetype> &decided) const
     {
-        const StreamCheck::Outcome &outcome = m_outcomes[i];
-        std::printf("%s %s (%s)\n", outcome.state == StreamCheck::State::Passed ? "PASS" : "FAIL",
-                    qPrintable(m_checks[i].text()), qPrintable(outcome.measured));
+        if (!m_printLines)
+            return;
+        for (const qsizetype i : decided) {
+            const StreamCheck::Outcome &outcome = outcomes()[i];
+            std::printf("%s %s (%s)\n", outcome.state == StreamCheck::State::Passed ? "PASS" : "FAIL",
+                        qPrintable(checks()[i].text()), qPrintable(outcome.measured));
+        }
         std::fflush(stdout);
     }
 
-    QList<StreamCheck> m_checks;
-    QList<StreamCheck::Outcome> m_outcomes;
+    CheckSet m_checks;
     StreamSession &m_session;
     AggregatorFeed &m_feed;
     const ConnectionLog &m_log;
     bool m_printLines;
-    bool m_wantsDiagnosis;
     qint64 m_diagnosedMs = 0;
     StreamMeasurements m_measured;
     QTimer m_tick;

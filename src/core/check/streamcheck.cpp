@@ -5,6 +5,7 @@
 #include "core/source/httpexchange.h"
 #include "core/xray/connectionlog.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -322,6 +323,51 @@ StreamCheck::Outcome StreamCheck::judge(const StreamMeasurements &m) const
         return m.over ? decided(false, QStringLiteral("did not arrive")) : pending(QString());
     }
     return pending(QString());
+}
+
+CheckSet::CheckSet(QList<StreamCheck> checks) : m_checks(std::move(checks)), m_outcomes(m_checks.size()) {}
+
+QList<qsizetype> CheckSet::judge(const StreamMeasurements &measured)
+{
+    QList<qsizetype> decided;
+    for (qsizetype i = 0; i < m_checks.size(); ++i) {
+        if (m_outcomes[i].state != StreamCheck::State::Pending)
+            continue;
+        m_outcomes[i] = m_checks[i].judge(measured);
+        if (m_outcomes[i].state != StreamCheck::State::Pending)
+            decided.append(i);
+    }
+    return decided;
+}
+
+QList<qsizetype> CheckSet::interrupt()
+{
+    QList<qsizetype> decided;
+    for (qsizetype i = 0; i < m_checks.size(); ++i) {
+        if (m_outcomes[i].state == StreamCheck::State::Pending) {
+            m_outcomes[i] = {StreamCheck::State::Failed, QStringLiteral("interrupted before it was decided")};
+            decided.append(i);
+        }
+    }
+    return decided;
+}
+
+bool CheckSet::anyPending() const
+{
+    return std::any_of(m_outcomes.cbegin(), m_outcomes.cend(),
+                       [](const StreamCheck::Outcome &o) { return o.state == StreamCheck::State::Pending; });
+}
+
+int CheckSet::failures() const
+{
+    return int(std::count_if(m_outcomes.cbegin(), m_outcomes.cend(),
+                             [](const StreamCheck::Outcome &o) { return o.state == StreamCheck::State::Failed; }));
+}
+
+bool CheckSet::needsFindings() const
+{
+    return std::any_of(m_checks.cbegin(), m_checks.cend(),
+                       [](const StreamCheck &check) { return check.metric() == StreamCheck::Metric::NoBuffering; });
 }
 
 }   // namespace Clickscope

@@ -108,4 +108,29 @@ private:
     QString m_text;
 };
 
+// Checks and their outcomes so far, judged as a stream goes: a decided check stays decided.
+class CheckSet
+{
+public:
+    CheckSet() = default;
+    explicit CheckSet(QList<StreamCheck> checks);
+
+    // Judges the pending checks; returns the indexes of those decided now.
+    QList<qsizetype> judge(const StreamMeasurements &measured);
+    // Fails what is still pending (the run was stopped before it was decided); returns those.
+    QList<qsizetype> interrupt();
+
+    const QList<StreamCheck> &checks() const { return m_checks; }
+    const QList<StreamCheck::Outcome> &outcomes() const { return m_outcomes; }
+    bool isEmpty() const { return m_checks.isEmpty(); }
+    bool anyPending() const;
+    int failures() const;
+    // Some check rests on the X-ray's findings, which cost more to make than the rest.
+    bool needsFindings() const;
+
+private:
+    QList<StreamCheck> m_checks;
+    QList<StreamCheck::Outcome> m_outcomes;
+};
+
 }   // namespace Clickscope

@@ -109,42 +109,18 @@ void crossOriginRedirect(const std::deque<ConnectionAttempt> &attempts, QList<Fi
 void buffering(const std::deque<ConnectionAttempt> &attempts, const std::deque<ReadSample> &samples,
                const DiagnosisSettings &settings, QList<Finding> &out)
 {
+    const QList<Burst> bursts = findBursts(samples, settings);
     quint64 events = 0;
-    quint64 burstEvents = 0;
-    QList<qint64> burstStarts;
-    // The group of reads being gathered: its start, its events, and the silence before it.
-    qint64 groupStart = 0;
-    quint64 groupEvents = 0;
-    qint64 silenceBefore = -1;   // unknown for an attempt's first read: it follows the connect
-    const auto closeGroup = [&] {
-        if (silenceBefore >= settings.burstSilenceMs && groupEvents >= settings.burstMinEvents) {
-            burstEvents += groupEvents;
-            burstStarts.append(groupStart);
-        }
-    };
-    const ReadSample *previous = nullptr;
-    for (const ReadSample &sample : samples) {
+    for (const ReadSample &sample : samples)
         events += sample.events;
-        const bool join =
-            previous && previous->attempt == sample.attempt && sample.atMs - previous->atMs <= settings.burstJoinMs;
-        if (join) {
-            groupEvents += sample.events;
-        } else {
-            if (previous)
-                closeGroup();
-            silenceBefore = previous && previous->attempt == sample.attempt ? sample.atMs - previous->atMs : -1;
-            groupStart = sample.atMs;
-            groupEvents = sample.events;
-        }
-        previous = &sample;
-    }
-    if (previous)
-        closeGroup();
-    if (burstStarts.size() < settings.bufferingBursts || burstEvents * 2 < events)
+    quint64 burstEvents = 0;
+    for (const Burst &burst : bursts)
+        burstEvents += burst.events;
+    if (bursts.isEmpty() || bursts.size() < settings.bufferingBursts || burstEvents * 2 < events)
         return;
     QList<qint64> spacing;
-    for (qsizetype i = 1; i < burstStarts.size(); ++i)
-        spacing.append(burstStarts[i] - burstStarts[i - 1]);
+    for (qsizetype i = 1; i < bursts.size(); ++i)
+        spacing.append(bursts[i].atMs - bursts[i - 1].atMs);
     std::nth_element(spacing.begin(), spacing.begin() + spacing.size() / 2, spacing.end());
     const qint64 typicalSpacing = spacing.isEmpty() ? 0 : spacing[spacing.size() / 2];
 
@@ -152,7 +128,7 @@ void buffering(const std::deque<ConnectionAttempt> &attempts, const std::deque<R
     f.statement = QStringLiteral("%1 events arrived in %2 bursts ~%3 apart: something between the server and you "
                                  "holds them back (a proxy, compression)")
                       .arg(burstEvents)
-                      .arg(burstStarts.size())
+                      .arg(bursts.size())
                       .arg(seconds(typicalSpacing));
     f.evidence << QStringLiteral("%1 of the %2 events in the last %3 reads came in bursts of %4 or more after %5 "
                                  "or more of silence")
@@ -173,8 +149,7 @@ void buffering(const std::deque<ConnectionAttempt> &attempts, const std::deque<R
             f.evidence << QStringLiteral("no 'X-Accel-Buffering: no' in the response (nginx buffers without it)");
     }
     // Ongoing when the newest reads still come that way.
-    f.ongoing =
-        !samples.empty() && !burstStarts.isEmpty() && burstStarts.back() >= samples.back().atMs - 2 * typicalSpacing;
+    f.ongoing = bursts.back().atMs >= samples.back().atMs - 2 * typicalSpacing;
     out.append(f);
 }
 
@@ -345,6 +320,34 @@ QJsonObject Finding::toJson() const
             {QStringLiteral("statement"), statement},
             {QStringLiteral("evidence"), QJsonArray::fromStringList(evidence)},
             {QStringLiteral("ongoing"), ongoing}};
+}
+
+QList<Burst> findBursts(const std::deque<ReadSample> &samples, const DiagnosisSettings &settings)
+{
+    QList<Burst> bursts;
+    // The group of reads being gathered: its start, its events, and the silence before it.
+    Burst group;
+    qint64 silenceBefore = -1;   // unknown for an attempt's first read: it follows the connect
+    const auto closeGroup = [&] {
+        if (silenceBefore >= settings.burstSilenceMs && group.events >= settings.burstMinEvents)
+            bursts.append(group);
+    };
+    const ReadSample *previous = nullptr;
+    for (const ReadSample &sample : samples) {
+        const bool sameAttempt = previous && previous->attempt == sample.attempt;
+        if (sameAttempt && sample.atMs - previous->atMs <= settings.burstJoinMs) {
+            group.events += sample.events;
+        } else {
+            if (previous)
+                closeGroup();
+            silenceBefore = sameAttempt ? sample.atMs - previous->atMs : -1;
+            group = {sample.atMs, sample.events};
+        }
+        previous = &sample;
+    }
+    if (previous)
+        closeGroup();
+    return bursts;
 }
 
 bool hasFinding(const QList<Finding> &findings, Finding::Kind kind)

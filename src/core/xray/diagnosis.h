@@ -58,6 +58,16 @@ struct DiagnosisSettings
     qint64 stormWindowMs = 60'000;
 };
 
+// A burst of reads after a silence (see DiagnosisSettings): when it began and what it carried.
+struct Burst
+{
+    qint64 atMs = 0;   // the log's clock
+    quint64 events = 0;
+};
+
+// The bursts among `samples`: what buffering-suspected counts, and what a timeline marks.
+QList<Burst> findBursts(const std::deque<ReadSample> &samples, const DiagnosisSettings &settings = {});
+
 // Whether `findings` hold one of `kind`.
 bool hasFinding(const QList<Finding> &findings, Finding::Kind kind);
 
