@@ -71,7 +71,10 @@ int runInspect(const QStringList &arguments)
     // A finding is printed when it first shows, and again when it comes back after it had passed.
     QMap<Finding::Kind, bool> shown;   // kind → ongoing when last printed
     const auto diagnoseNow = [&] {
-        for (const Finding &finding : diagnose(log)) {
+        const QList<Finding> findings = diagnose(log);
+        // One that passed entirely is printed again when it comes back.
+        shown.removeIf([&findings](const auto &entry) { return !hasFinding(findings, entry.key()); });
+        for (const Finding &finding : findings) {
             const auto it = shown.constFind(finding.kind);
             if (it != shown.cend() && (*it || !finding.ongoing)) {
                 shown[finding.kind] = finding.ongoing;

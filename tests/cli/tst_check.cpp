@@ -109,13 +109,13 @@ void TestCheck::aWrongContentTypeFails()
 
 void TestCheck::burstsFailNoBuffering()
 {
-    // The publisher's steady 200 clicks/s, passed on by a proxy in one write every 1.5 s.
+    // The publisher's steady 200 clicks/s, passed on by a proxy in one write every 2 s.
     Clickscope::SyntheticPublisher::Settings settings;
     settings.traffic.clicksPerSecond = 200;
     settings.traffic.wobble = false;
     Clickscope::SyntheticPublisher publisher(settings);
     QVERIFY(publisher.start());
-    Clickscope::Testing::BufferingProxy proxy(publisher.publisher().baseUrl().port(), 1500);
+    Clickscope::Testing::BufferingProxy proxy(publisher.publisher().baseUrl().port(), 2000);
     QVERIFY(proxy.listen());
     const QUrl stream = publisher.publisher().baseUrl().resolved(QUrl(QStringLiteral("/events")));
     const Run r = run({proxy.through(stream).toString(), "--expect", "no-buffering", "--duration", "15"});

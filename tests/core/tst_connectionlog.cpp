@@ -27,6 +27,7 @@ private slots:
     void recordsRequestsResponsesAndEnds();
     void keepsOnlyTheNewestAttempts();
     void showsNoSecret();
+    void aRedirectChainCannotGrowIt();
 };
 
 void TestConnectionLog::recordsRequestsResponsesAndEnds()
@@ -136,6 +137,33 @@ void TestConnectionLog::showsNoSecret()
             QVERIFY2(!message.contains(QLatin1String(secret)), qPrintable(message));
     }
     QCOMPARE(log.lastStatus(), std::optional<int>(401));
+}
+
+void TestConnectionLog::aRedirectChainCannotGrowIt()
+{
+    // Every hop redirects again to a 20 KB URL with a 4 KB Server header, until the source gives
+    // up after its 20 redirects: an attempt keeps a bounded part of it.
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    const QByteArray target = "/r?pad=" + QByteArray(20'000, 'a');
+    server.route("/r", Response::status(302, {}, {}, {{"Location", target}, {"Server", QByteArray(4096, 's')}}));
+    SourceConfig config;
+    config.url = server.url(QStringLiteral("/r"));
+    config.reconnect = false;
+    EventSource source(config);
+    ConnectionLog log(source);
+    QSignalSpy failed(&source, &StreamSource::failed);
+    source.open();
+    QVERIFY(failed.wait(kWaitMs));
+    const ConnectionAttempt &attempt = log.attempts().front();
+    QCOMPARE(attempt.exchanges.size(), 21);
+    qsizetype kept = 0;
+    for (const HttpExchange &exchange : attempt.exchanges) {
+        QVERIFY(exchange.url.toEncoded().size() <= ConnectionLog::kMaxUrlBytes);
+        kept += exchange.keptBytes();
+    }
+    QVERIFY2(kept <= 2 * ConnectionLog::kMaxExchangeBytesPerAttempt, qPrintable(QString::number(kept)));
+    QVERIFY(attempt.endReason.size() <= ConnectionLog::kMaxReasonChars);
 }
 
 QTEST_GUILESS_MAIN(TestConnectionLog)

@@ -16,6 +16,7 @@ private slots:
     void sameStreamMeansSameUrlMethodAndBody();
     void secretsAreTakenOutOfUrls_data();
     void secretsAreTakenOutOfUrls();
+    void invalidUrlsAreNotQuoted();
 };
 
 void TestSourceConfig::typedUrlsAreJudgedInWords_data()
@@ -116,6 +117,8 @@ void TestSourceConfig::secretsAreTakenOutOfUrls_data()
                                                      QStringLiteral("Auth")};
     QTest::newRow("encoded name") << QStringLiteral("http://h/?my%5Ftoken=1&q=%20x")
                                   << QStringLiteral("http://h/?q=%20x") << QStringList{QStringLiteral("my_token")};
+    QTest::newRow("jwt and pwd") << QStringLiteral("http://h/?jwt=a&pwd=b&q=1") << QStringLiteral("http://h/?q=1")
+                                 << QStringList{QStringLiteral("jwt"), QStringLiteral("pwd")};
 }
 
 void TestSourceConfig::secretsAreTakenOutOfUrls()
@@ -126,6 +129,17 @@ void TestSourceConfig::secretsAreTakenOutOfUrls()
     QStringList names;
     QCOMPARE(urlWithoutSecrets(QUrl(url, QUrl::StrictMode), &names).toString(QUrl::FullyEncoded), clean);
     QCOMPARE(names, removed);
+}
+
+void TestSourceConfig::invalidUrlsAreNotQuoted()
+{
+    // Qt's own message about an invalid URL quotes all of it, password included.
+    const QUrl url(QStringLiteral("http://me:s3cret@exa mple.com/s"), QUrl::StrictMode);
+    QVERIFY(!url.isValid());
+    const Result<void> checked = checkStreamUrl(url);
+    QVERIFY(!checked);
+    QVERIFY2(checked.error().startsWith(QStringLiteral("not a valid URL")), qPrintable(checked.error()));
+    QVERIFY2(!checked.error().contains(QStringLiteral("s3cret")), qPrintable(checked.error()));
 }
 
 QTEST_GUILESS_MAIN(TestSourceConfig)

@@ -167,6 +167,8 @@ void TestStreamCheck::decidesAsSoonAsTheStreamCannotChangeIt_data()
                                   << State::Passed << "text/event-stream; charset=utf-8";
     QTest::newRow("json") << "content-type" << running([](auto &m) { m.contentType = "application/json"; })
                           << State::Failed << "application/json";
+    QTest::newRow("control bytes") << "content-type" << running([](auto &m) { m.contentType = "text/x\x1b[2J"; })
+                                   << State::Failed << "text/x?[2J";
     QTest::newRow("no content type") << "content-type" << running([](auto &m) { m.contentType = ""; }) << State::Failed
                                      << "none";
     QTest::newRow("websocket") << "content-type" << running([](auto &m) { m.webSocketAccepted = true; })

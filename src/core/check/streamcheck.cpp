@@ -3,6 +3,7 @@
 
 #include "core/model/clickaggregator.h"
 #include "core/source/httpexchange.h"
+#include "core/text/ascii.h"
 #include "core/xray/connectionlog.h"
 
 #include <algorithm>
@@ -306,8 +307,12 @@ StreamCheck::Outcome StreamCheck::judge(const StreamMeasurements &m) const
             if (m.webSocketAccepted)
                 return decided(true, QStringLiteral("WebSocket"));
             if (m.contentType) {
-                return decided(HttpExchange::isEventStreamType(m.contentType->toLatin1()),
-                               m.contentType->isEmpty() ? QStringLiteral("none") : *m.contentType);
+                // Shown as measured, on a terminal too: what the server sent, without its control bytes.
+                QByteArray shown = m.contentType->toLatin1();
+                std::replace_if(
+                    shown.begin(), shown.end(), [](char c) { return !Ascii::isPrintable(c); }, '?');
+                return decided(HttpExchange::isEventStreamType(shown),
+                               shown.isEmpty() ? QStringLiteral("none") : QString::fromLatin1(shown));
             }
             return m.over ? decided(false, QStringLiteral("no response")) : pending(QString());
         }

@@ -2,6 +2,7 @@
 #include "core/model/clickpipeline.h"
 
 #include "core/source/sourcefactory.h"
+#include "core/xray/connectionlog.h"
 
 #include <QDateTime>
 
@@ -15,7 +16,8 @@ public:
     explicit IngestWorker(ClickPipeline::Settings settings);
 
     // `serial` tags the signals about this stream; a non-zero `generation` resets first.
-    void start(const SourceConfig &config, const FieldMapping &mapping, quint64 serial, quint64 generation);
+    void start(const SourceConfig &config, const FieldMapping &mapping, const QList<StreamCheck> &checks,
+               quint64 serial, quint64 generation);
     void stop();
     void resetStatistics(quint64 generation);
     void setSeriesWindow(int seconds);
@@ -37,13 +39,25 @@ private:
     void countBytes(qint64 nowMs);
     void keepRow(RawEventRow row);
     void publishSnapshot();
-    // The aggregate now; with `takeNewEvents`, the rows for the inspector go with it.
+    // The aggregate now; with `takeNewEvents`, the rows for the inspector (and the X-ray when it
+    // is due) go with it.
     DashboardSnapshotPtr makeSnapshot(qint64 nowMs, bool takeNewEvents);
+    // The X-ray of the current stream, its checks judged; `over` decides what is still pending.
+    XraySnapshotPtr makeXray(bool over);
 
     ClickPipeline::Settings m_settings;
     std::unique_ptr<ClickAggregator> m_aggregator;
     std::unique_ptr<StreamSource> m_source;
-    quint64 m_serial = 0;   // of m_source
+    std::unique_ptr<ConnectionLog> m_log;   // of m_source; goes before it
+    CheckSet m_checks;
+    std::optional<QByteArray> m_doneMarker;
+    bool m_bufferingSeen = false;
+    bool m_streamOver = false;   // m_source stopped: pending checks are decided
+    bool m_xrayOver = false;     // the last X-ray was made with the stream over
+    bool m_xrayDue = false;      // the connection changed since the last X-ray
+    qint64 m_xrayAtMs = 0;
+    XraySnapshotPtr m_lastXrayOfDropped;   // the final X-ray of a stream let go, still to deliver
+    quint64 m_serial = 0;                  // of m_source
     QTimer m_displayTick;
     QList<RawEventRow> m_newEvents;   // the newest since the last snapshot, at most maxNewEvents
     quint64 m_eventsNotShown = 0;
@@ -102,12 +116,13 @@ ClickPipeline::~ClickPipeline()
     m_thread.wait();
 }
 
-void ClickPipeline::connectTo(const SourceConfig &config, const FieldMapping &mapping, bool newSession)
+void ClickPipeline::connectTo(const SourceConfig &config, const FieldMapping &mapping, bool newSession,
+                              const QList<StreamCheck> &checks)
 {
     const quint64 serial = ++m_streamSerial;
     const quint64 generation = newSession ? ++m_generation : 0;
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, config, mapping, serial, generation] {
-        worker->start(config, mapping, serial, generation);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, config, mapping, checks, serial, generation] {
+        worker->start(config, mapping, checks, serial, generation);
     });
 }
 
@@ -156,7 +171,8 @@ IngestWorker::IngestWorker(ClickPipeline::Settings settings)
     connect(&m_displayTick, &QTimer::timeout, this, &IngestWorker::publishSnapshot);
 }
 
-void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping, quint64 serial, quint64 generation)
+void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping, const QList<StreamCheck> &checks,
+                         quint64 serial, quint64 generation)
 {
     // Replacing a stream is not closing one: the window goes from one connection to the next
     // without ever showing "Closed" in between.
@@ -174,13 +190,27 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
     }
     m_aggregator->setStreamLink(ClickAggregator::linkNamedBy(config.url));
     m_source = createSource(config);
+    m_log = std::make_unique<ConnectionLog>(*m_source);
+    m_checks = CheckSet(checks);
+    m_doneMarker = config.doneMarker;
+    m_bufferingSeen = false;
+    m_streamOver = false;
+    const auto connectionChanged = [this] {
+        m_xrayDue = true;
+        m_dirty = true;
+    };
+    connect(m_log.get(), &ConnectionLog::attemptStarted, this, connectionChanged);
+    connect(m_log.get(), &ConnectionLog::exchangeAdded, this, connectionChanged);
+    connect(m_log.get(), &ConnectionLog::attemptEnded, this, connectionChanged);
     m_bytesCounted = 0;
     m_lastByteMs = 0;
     connect(m_source.get(), &StreamSource::eventsReceived, this, &IngestWorker::onEvents);
     connect(m_source.get(), &StreamSource::commentsReceived, this,
             [this](quint64, const QString &lastComment) { onComments(lastComment); });
-    connect(m_source.get(), &StreamSource::stateChanged, this,
-            [this](StreamSource::State state) { emit stateChanged(m_serial, state); });
+    connect(m_source.get(), &StreamSource::stateChanged, this, [this](StreamSource::State state) {
+        m_streamOver = state == StreamSource::State::Closed;
+        emit stateChanged(m_serial, state);
+    });
     connect(m_source.get(), &StreamSource::failed, this,
             [this](StreamSource::Error, const QString &message) { emit failed(m_serial, message); });
     connect(m_source.get(), &StreamSource::ended, this,
@@ -211,7 +241,9 @@ bool IngestWorker::dropSource()
     if (!m_source)
         return false;
     m_source->disconnect(this);
-    m_source->close();
+    m_source->close();   // the log notes how it ended
+    m_lastXrayOfDropped = makeXray(true);
+    m_log.reset();
     m_source.reset();
     return true;
 }
@@ -284,6 +316,27 @@ ClickPipeline::Capture IngestWorker::capture(int topN)
     return {makeSnapshot(now, false), m_aggregator->report(topN)};
 }
 
+XraySnapshotPtr IngestWorker::makeXray(bool over)
+{
+    auto xray = std::make_shared<XraySnapshot>();
+    const ConnectionLog &log = *m_log;
+    xray->attempts = QList<ConnectionAttempt>(log.attempts().cbegin(), log.attempts().cend());
+    xray->samples = QList<ReadSample>(log.samples().cbegin(), log.samples().cend());
+    xray->bursts = findBursts(log.samples());
+    xray->findings = diagnose(log);
+    xray->nowMs = log.nowMs();
+    if (!m_checks.isEmpty()) {
+        StreamMeasurements measured = measureStream(log, *m_aggregator, m_doneMarker);
+        m_bufferingSeen = m_bufferingSeen || hasFinding(xray->findings, Finding::Kind::BufferingSuspected);
+        measured.bufferingSuspected = m_bufferingSeen;
+        measured.over = over;
+        m_checks.judge(measured);
+        xray->checks = m_checks.checks();
+        xray->outcomes = m_checks.outcomes();
+    }
+    return xray;
+}
+
 void IngestWorker::publishSnapshot()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -331,6 +384,14 @@ DashboardSnapshotPtr IngestWorker::makeSnapshot(qint64 now, bool takeNewEvents)
     if (takeNewEvents) {
         snapshot->newEvents = std::exchange(m_newEvents, {});
         snapshot->eventsNotShown = std::exchange(m_eventsNotShown, 0);
+        if (m_log && (m_xrayDue || m_streamOver != m_xrayOver || now - m_xrayAtMs >= ClickPipeline::kXrayEveryMs)) {
+            snapshot->xray = makeXray(m_streamOver);
+            m_xrayDue = false;
+            m_xrayOver = m_streamOver;
+            m_xrayAtMs = now;
+        } else {
+            snapshot->xray = std::exchange(m_lastXrayOfDropped, nullptr);
+        }
     }
     snapshot->latencyCount = a.latency().count();
     if (snapshot->latencyCount > 0) {

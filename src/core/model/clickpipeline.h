@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/check/streamcheck.h"
 #include "core/decode/fieldmapping.h"
 #include "core/model/clickaggregator.h"
 #include "core/model/dashboardsnapshot.h"
@@ -24,6 +25,8 @@ class ClickPipeline : public QObject
     Q_OBJECT
 public:
     static constexpr int kDefaultMaxSeriesPoints = 720;
+    // How often the X-ray goes out while nothing happens to the connection (silences grow).
+    static constexpr qint64 kXrayEveryMs = 1000;
 
     struct Settings
     {
@@ -46,7 +49,9 @@ public:
     // `newSession` starts them afresh too, in the same step as the old stream goes, so that
     // nothing of the old one is counted in the new one. Signals about the stream replaced
     // (its state, failure, end, retries) still on their way are dropped.
-    void connectTo(const SourceConfig &config, const FieldMapping &mapping = {}, bool newSession = false);
+    // `checks` are judged on the stream as it goes and travel with its X-ray in the snapshots.
+    void connectTo(const SourceConfig &config, const FieldMapping &mapping = {}, bool newSession = false,
+                   const QList<StreamCheck> &checks = {});
     void disconnectStream();
     // Zeroes the statistics. Snapshots made before the reset, still on their way, are dropped.
     void resetStatistics();

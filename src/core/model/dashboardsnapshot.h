@@ -3,6 +3,7 @@
 
 #include "core/model/totals.h"
 #include "core/sse/sseevent.h"
+#include "core/xray/xraysnapshot.h"
 
 #include <QByteArray>
 #include <QList>
@@ -59,6 +60,9 @@ struct DashboardSnapshot
     quint64 latencyCount = 0;
     double latencyP50 = 0;
     double latencyP99 = 0;
+    // The stream's X-ray when it changed (at most once a second while nothing happens to the
+    // connection); null when it did not: the previous one still holds.
+    XraySnapshotPtr xray;
 };
 
 using DashboardSnapshotPtr = std::shared_ptr<const DashboardSnapshot>;

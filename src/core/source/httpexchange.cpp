@@ -40,6 +40,16 @@ QJsonObject HttpExchange::toJson() const
     return json;
 }
 
+qsizetype HttpExchange::keptBytes() const
+{
+    qsizetype size = url.toEncoded().size() + method.size() + reason.size() + version.size();
+    for (const QList<HttpHeader> *headers : {&requestHeaders, &responseHeaders}) {
+        for (const auto &[name, value] : *headers)
+            size += name.size() + value.size();
+    }
+    return size;
+}
+
 QByteArray HttpExchange::responseHeader(QByteArrayView name) const
 {
     for (const auto &[key, value] : responseHeaders) {

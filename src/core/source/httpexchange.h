@@ -39,6 +39,8 @@ struct HttpExchange
     // For showing: credential and secret-looking header values and URL parts masked.
     QJsonObject toJson() const;
 
+    // Roughly what it holds in memory: its URL, reason and header bytes.
+    qsizetype keptBytes() const;
     // The first value of a response header, empty when there is none.
     QByteArray responseHeader(QByteArrayView name) const;
     bool isRedirect() const { return isRedirectStatus(status); }

@@ -58,10 +58,20 @@ bool isCredentialHeader(QByteArrayView name)
 
 namespace {
 
+// What is wrong with an invalid URL, without the URL itself: Qt's message quotes it whole,
+// password and all.
+QString urlProblem(const QUrl &url)
+{
+    const QString message = url.errorString();
+    const qsizetype quote = message.indexOf(QLatin1String("; source was"));
+    return quote < 0 ? message : message.left(quote);
+}
+
 bool nameSaysSecret(QByteArrayView name)
 {
     const QByteArray lower = name.toByteArray().toLower();
-    for (const char *word : {"key", "token", "secret", "password", "passwd", "session", "auth", "signature"}) {
+    for (const char *word :
+         {"key", "token", "secret", "pass", "pwd", "session", "auth", "signature", "jwt", "credential"}) {
         if (lower.contains(word))
             return true;
     }
@@ -132,7 +142,7 @@ Result<void> checkStreamUrl(const QUrl &url)
     if (url.isEmpty())
         return unexpected(QStringLiteral("no URL given"));
     if (!url.isValid())
-        return unexpected(QStringLiteral("'%1' is not a valid URL: %2").arg(url.toString(), url.errorString()));
+        return unexpected(QStringLiteral("not a valid URL: %1").arg(urlProblem(url)));
     const QString scheme = url.scheme().toLower();
     if (scheme.isEmpty())
         return unexpected(QStringLiteral("'%1' has no scheme; try http://%1").arg(shownUrl(url)));
@@ -230,7 +240,7 @@ UrlProblem findUrlProblem(const QString &typed)
     if (problems.isEmpty()) {
         const QUrl url(text, QUrl::StrictMode);
         if (!url.isValid())
-            return at(QStringLiteral("'%1' is not a valid URL (%2)").arg(text, url.errorString()), 0, text.size());
+            return at(QStringLiteral("not a valid URL: %1").arg(urlProblem(url)), 0, text.size());
         return {};
     }
     first.message = problems.join(QStringLiteral("; "));

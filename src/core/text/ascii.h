@@ -65,4 +65,7 @@ constexpr bool isHttpToken(std::string_view s)
     return true;
 }
 
+// A byte a terminal shows as itself: printable ASCII (no control character, no escape).
+constexpr bool isPrintable(char c) { return c >= 0x20 && c < 0x7f; }
+
 }   // namespace Clickscope::Ascii

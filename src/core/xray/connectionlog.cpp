@@ -89,24 +89,29 @@ ConnectionLog::ConnectionLog(StreamSource &source, qsizetype keptAttempts, qsize
         if (state == StreamSource::State::Closed) {
             end(QStringLiteral("closed"), std::nullopt);
         } else if (state == StreamSource::State::Open) {
-            if (ConnectionAttempt *attempt = current(); attempt && !attempt->ended && !attempt->openedMs)
+            if (ConnectionAttempt *attempt = current(); attempt && !attempt->ended && !attempt->openedMs) {
                 attempt->openedMs = m_attemptClock.elapsed();
+                // An empty sample marks the opening: the wait for the first read is a silence too.
+                addSample({attempt->startedMs + *attempt->openedMs, attempt->number, 0, 0, 0});
+            }
         }
     });
     connect(&source, &StreamSource::exchangeRecorded, this, [this](const HttpExchange &exchange) {
         ConnectionAttempt *attempt = current();
         if (!attempt || attempt->exchanges.size() >= kMaxExchanges)
             return;
+        HttpExchange kept = exchange;
+        keepWithinBudget(*attempt, kept);
         if (attempt->exchanges.isEmpty()) {
             for (const auto &[name, value] : exchange.requestHeaders) {
                 if (name.compare("Last-Event-ID", Qt::CaseInsensitive) == 0)
                     attempt->lastEventIdSent = value.left(kMaxIdBytes);
             }
         }
-        attempt->exchanges.append(exchange);
-        if (!exchange.isRedirect())
-            m_lastAnswer = exchange;
-        emit exchangeAdded(*attempt, exchange);
+        attempt->exchanges.append(kept);
+        if (!kept.isRedirect())
+            m_lastAnswer = kept;
+        emit exchangeAdded(*attempt, kept);
     });
     connect(&source, &StreamSource::eventsReceived, this,
             [this](const QList<SseEvent> &events) { arrived(&events, 0); });
@@ -129,6 +134,24 @@ qint64 ConnectionLog::longestSilenceMs() const
             longest = std::max(longest, nowMs() - *heard);
     }
     return longest;
+}
+
+void ConnectionLog::keepWithinBudget(ConnectionAttempt &attempt, HttpExchange &exchange)
+{
+    // A redirect target may be as long as a response head allows; the X-ray keeps its start.
+    if (const QByteArray encoded = exchange.url.toEncoded(); encoded.size() > kMaxUrlBytes)
+        exchange.url = QUrl::fromEncoded(encoded.left(kMaxUrlBytes));
+    exchange.reason.truncate(kMaxReasonBytes);
+    qsizetype size = 0;
+    for (const HttpExchange &earlier : std::as_const(attempt.exchanges))
+        size += earlier.keptBytes();
+    // Beyond the attempt's budget (a long chain of redirects with big heads), headers go.
+    if (size + exchange.keptBytes() > kMaxExchangeBytesPerAttempt) {
+        exchange.requestHeaders.clear();
+        exchange.responseHeaders.removeIf([](const HttpHeader &h) { return h.first != "Location"; });
+        for (auto &[name, value] : exchange.responseHeaders)
+            value.truncate(kMaxUrlBytes);
+    }
 }
 
 ConnectionAttempt *ConnectionLog::current() { return m_attempts.empty() ? nullptr : &m_attempts.back(); }
@@ -180,17 +203,31 @@ void ConnectionLog::arrived(const QList<SseEvent> *events, qsizetype comments)
             attempt->heartbeats.add(now - *m_lastHeartbeatMs);
         m_lastHeartbeatMs = now;
     }
+    addSample({attempt->startedMs + now, attempt->number, quint32(std::min<qsizetype>(eventCount, UINT32_MAX)),
+               quint32(std::min<qsizetype>(comments, UINT32_MAX)), bytes});
+}
+
+void ConnectionLog::addSample(const ReadSample &read)
+{
+    if (!m_samples.empty() && m_samples.back().atMs == read.atMs && m_samples.back().attempt == read.attempt) {
+        ReadSample &sample = m_samples.back();
+        sample.events = quint32(std::min<quint64>(quint64(sample.events) + read.events, UINT32_MAX));
+        sample.comments = quint32(std::min<quint64>(quint64(sample.comments) + read.comments, UINT32_MAX));
+        sample.bytes += read.bytes;
+        return;
+    }
     if (qsizetype(m_samples.size()) >= m_keptSamples)
         m_samples.pop_front();
-    m_samples.push_back({attempt->startedMs + now, attempt->number,
-                         quint32(std::min<qsizetype>(eventCount, UINT32_MAX)),
-                         quint32(std::min<qsizetype>(comments, UINT32_MAX)), bytes});
+    m_samples.push_back(read);
 }
 
 void ConnectionLog::noteIds(ConnectionAttempt &attempt, const QList<SseEvent> &events)
 {
     // The first and the last event of a read: ids that restart show at an attempt's start, and a
-    // read's last id is its highest in any stream that counts up.
+    // read's last id is its highest in any stream that counts up. An event's id carries on to
+    // the events after it, so a read whose last event has none has none at all.
+    if (events.back().lastEventId().isEmpty())
+        return;
     if (attempt.firstId.isEmpty()) {
         for (const SseEvent &event : events) {
             if (!event.lastEventId().isEmpty()) {
@@ -201,8 +238,6 @@ void ConnectionLog::noteIds(ConnectionAttempt &attempt, const QList<SseEvent> &e
         }
     }
     const QByteArrayView last = events.back().lastEventId();
-    if (last.isEmpty())
-        return;
     // Copied into the buffer it already has: one read does not cost an allocation.
     const qsizetype size = std::min(last.size(), kMaxIdBytes);
     attempt.lastId.resize(size);
@@ -222,7 +257,7 @@ void ConnectionLog::end(const QString &reason, std::optional<qint64> nextDelayMs
     QList<QUrl> urls{m_streamUrl};
     for (const HttpExchange &exchange : std::as_const(attempt->exchanges))
         urls.append(exchange.url);
-    attempt->endReason = maskUrls(reason, urls);
+    attempt->endReason = maskUrls(reason, urls).left(kMaxReasonChars);
     attempt->nextDelayMs = nextDelayMs;
     if (m_source)
         attempt->serverRetryMs = m_source->reconnectPolicy().serverRetryMs();

@@ -27,8 +27,9 @@ struct IntervalStats
     qint64 meanMs() const { return count ? sumMs / qint64(count) : 0; }
 };
 
-// One network read of a stream as it arrived: what it carried and when. The X-ray keeps a ring of
-// these to see how events are delivered (steadily, or in bursts after silences).
+// One network read of a stream as it arrived: what it carried and when (an empty one marks the
+// moment a connection opened). The X-ray keeps a ring of these to see how events are delivered
+// (steadily, or in bursts after silences).
 struct ReadSample
 {
     qint64 atMs = 0;   // since the log began
@@ -82,6 +83,12 @@ public:
     static constexpr qsizetype kDefaultKeptAttempts = 100;
     static constexpr qsizetype kDefaultKeptSamples = 10'000;
     static constexpr qsizetype kMaxIdBytes = 64;
+    // What one attempt may hold, so that a hostile server cannot grow the X-ray: URLs and
+    // reasons are cut, and past a budget redirect hops keep no headers but Location.
+    static constexpr qsizetype kMaxUrlBytes = 2048;
+    static constexpr qsizetype kMaxReasonBytes = 256;
+    static constexpr qsizetype kMaxReasonChars = 1024;   // why an attempt ended
+    static constexpr qsizetype kMaxExchangeBytesPerAttempt = 64 * 1024;
 
     explicit ConnectionLog(StreamSource &source, qsizetype keptAttempts = kDefaultKeptAttempts,
                            qsizetype keptSamples = kDefaultKeptSamples, QObject *parent = nullptr);
@@ -112,6 +119,10 @@ private:
     void start();
     void arrived(const QList<SseEvent> *events, qsizetype comments);
     void noteIds(ConnectionAttempt &attempt, const QList<SseEvent> &events);
+    static void keepWithinBudget(ConnectionAttempt &attempt, HttpExchange &exchange);
+    // Reads within one millisecond make one sample: at most a thousand a second, so the ring
+    // spans at least ten seconds of a stream however fast it reads.
+    void addSample(const ReadSample &read);
     void end(const QString &reason, std::optional<qint64> nextDelayMs);
 
     QPointer<StreamSource> m_source;

@@ -201,7 +201,7 @@ void reconnectStorm(const std::deque<ConnectionAttempt> &attempts, qint64 nowMs,
             from = to + 1;
             continue;
         }
-        while (attempts[to].startedMs - attempts[from].startedMs >= settings.stormWindowMs)
+        while (from < to && attempts[to].startedMs - attempts[from].startedMs >= settings.stormWindowMs)
             ++from;
         if (int(to - from + 1) > most) {
             most = int(to - from + 1);
@@ -222,7 +222,11 @@ void reconnectStorm(const std::deque<ConnectionAttempt> &attempts, qint64 nowMs,
             ++reasons[ended.endReason];
     }
     Finding f{Finding::Kind::ReconnectStorm, Finding::Severity::Warning, {}, {}, false};
-    f.ongoing = nowMs - last.startedMs < settings.stormWindowMs;
+    // Still going on when the last window holds a storm too, however long ago the worst was.
+    const auto recent = std::count_if(attempts.cbegin(), attempts.cend(), [&](const ConnectionAttempt &a) {
+        return a.number > 1 && nowMs - a.startedMs < settings.stormWindowMs;
+    });
+    f.ongoing = recent >= settings.stormReconnects;
     f.statement = QStringLiteral("%1 reconnects within %2%3")
                       .arg(most)
                       .arg(seconds(std::max<qint64>(window, 1)),
@@ -250,8 +254,10 @@ void replayOnReconnect(const std::deque<ConnectionAttempt> &attempts, QList<Find
     for (const ConnectionAttempt &attempt : attempts) {
         bool ok = false;
         const quint64 first = attempt.firstId.toULongLong(&ok);
-        if (ok && highest && attempt.number > 1 && first <= *highest) {
-            const bool sent = attempt.lastEventIdSent && !attempt.lastEventIdSent->isEmpty();
+        const bool sent = attempt.lastEventIdSent && !attempt.lastEventIdSent->isEmpty();
+        // The id an event without one of its own inherits is the one the attempt resumed from.
+        const bool inherited = sent && attempt.firstId == *attempt.lastEventIdSent;
+        if (ok && highest && attempt.number > 1 && first <= *highest && !inherited) {
             withoutLastEventId = withoutLastEventId || !sent;
             latestCase = &attempt;
             cases << QStringLiteral("attempt %1 began at id %2 after id %3 had arrived; Last-Event-ID sent: %4")
@@ -329,7 +335,8 @@ QList<Burst> findBursts(const std::deque<ReadSample> &samples, const DiagnosisSe
     Burst group;
     qint64 silenceBefore = -1;   // unknown for an attempt's first read: it follows the connect
     const auto closeGroup = [&] {
-        if (silenceBefore >= settings.burstSilenceMs && group.events >= settings.burstMinEvents)
+        if (silenceBefore >= settings.burstSilenceMs && group.events >= settings.burstMinEvents
+            && group.spanMs <= settings.burstMaxSpanMs)
             bursts.append(group);
     };
     const ReadSample *previous = nullptr;
@@ -337,11 +344,12 @@ QList<Burst> findBursts(const std::deque<ReadSample> &samples, const DiagnosisSe
         const bool sameAttempt = previous && previous->attempt == sample.attempt;
         if (sameAttempt && sample.atMs - previous->atMs <= settings.burstJoinMs) {
             group.events += sample.events;
+            group.spanMs = sample.atMs - group.atMs;
         } else {
             if (previous)
                 closeGroup();
             silenceBefore = sameAttempt ? sample.atMs - previous->atMs : -1;
-            group = {sample.atMs, sample.events};
+            group = {sample.atMs, sample.events, 0};
         }
         previous = &sample;
     }

@@ -40,11 +40,13 @@ struct Finding
 // The thresholds of the findings: what counts as a burst, a missing heartbeat, a storm.
 struct DiagnosisSettings
 {
-    // A burst: reads closer than burstJoinMs to each other, after at least burstSilenceMs of
-    // nothing, holding at least burstMinEvents events. Buffering is suspected when
-    // bufferingBursts of them carry at least half of the events read.
+    // A burst: reads closer than burstJoinMs to each other and all within burstMaxSpanMs, after
+    // at least burstSilenceMs of nothing, holding at least burstMinEvents events. (A stream that
+    // resumes steadily after a pause reads on for longer: that is no burst.) Buffering is
+    // suspected when bufferingBursts of them carry at least half of the events read.
     qint64 burstSilenceMs = 1000;
     qint64 burstJoinMs = 100;
+    qint64 burstMaxSpanMs = 500;
     quint64 burstMinEvents = 10;
     int bufferingBursts = 3;
     // Silence beyond heartbeatFactor × the mean heartbeat interval (and at least
@@ -63,6 +65,7 @@ struct Burst
 {
     qint64 atMs = 0;   // the log's clock
     quint64 events = 0;
+    qint64 spanMs = 0;   // from its first read to its last
 };
 
 // The bursts among `samples`: what buffering-suspected counts, and what a timeline marks.
