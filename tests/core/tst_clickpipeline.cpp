@@ -48,6 +48,7 @@ private slots:
     void reportMatchesTheSnapshots();
     void commentsBecomeRowsWhenShown();
     void aReplacedStreamSaysNothingMore();
+    void theXrayAndChecksTravelWithTheSnapshots();
 
 private:
     std::unique_ptr<ScriptedHttpServer> m_server;
@@ -55,6 +56,7 @@ private:
     int m_snapshots = 0;
     quint64 m_rawSeen = 0;
     bool m_wrongThread = false;
+    XraySnapshotPtr m_xray;   // the latest delivered
     void watch(ClickPipeline &pipeline);
 };
 
@@ -66,6 +68,7 @@ void TestClickPipeline::init()
     m_snapshots = 0;
     m_rawSeen = 0;
     m_wrongThread = false;
+    m_xray.reset();
 }
 
 void TestClickPipeline::cleanup() { m_server.reset(); }
@@ -75,6 +78,8 @@ void TestClickPipeline::watch(ClickPipeline &pipeline)
     connect(&pipeline, &ClickPipeline::snapshotReady, this, [this](const DashboardSnapshotPtr &snapshot) {
         m_wrongThread = m_wrongThread || QThread::currentThread() != QCoreApplication::instance()->thread();
         m_last = snapshot;
+        if (snapshot->xray)
+            m_xray = snapshot->xray;
         ++m_snapshots;
         m_rawSeen += quint64(snapshot->newEvents.size()) + snapshot->eventsNotShown;
     });
@@ -245,6 +250,36 @@ void TestClickPipeline::aReplacedStreamSaysNothingMore()
     QCOMPARE(failed.size(), 0);
     for (const QList<QVariant> &state : std::as_const(states))
         QVERIFY(state.at(0).value<StreamSource::State>() != StreamSource::State::Closed);
+}
+
+void TestClickPipeline::theXrayAndChecksTravelWithTheSnapshots()
+{
+    // A stream that answers once with events and then refuses: the X-ray shows both attempts,
+    // the refusal as a finding, and the checks are judged as it goes.
+    m_server->route("/s", Response::sse("retry: 10\n" + clicks(1, 3)));   // then the server closes
+    m_server->routeResume("/s", "3",
+                          Response::status(401, "text/plain", "no", {{"WWW-Authenticate", "Bearer realm=\"s\""}}));
+    ClickPipeline pipeline;
+    watch(pipeline);
+    const auto checks = StreamCheck::parseAll({QStringLiteral("events>=3"), QStringLiteral("status=200"),
+                                               QStringLiteral("no-buffering")});
+    QVERIFY(checks);
+    SourceConfig config;
+    config.url = m_server->url(QStringLiteral("/s"));
+    pipeline.connectTo(config, {}, true, *checks);
+    QTRY_VERIFY_WITH_TIMEOUT(m_xray && hasFinding(m_xray->findings, Finding::Kind::AuthFailure), kWaitMs);
+    QVERIFY(!m_wrongThread);
+    QCOMPARE(m_xray->attempts.size(), 2);
+    QCOMPARE(m_xray->attempts.first().events, quint64(3));
+    QCOMPARE(m_xray->attempts.last().exchanges.last().status, 401);
+    QVERIFY(!m_xray->samples.isEmpty());
+    QCOMPARE(m_xray->checks.size(), 3);
+    QCOMPARE(m_xray->outcomes[0].state, StreamCheck::State::Passed);
+    QCOMPARE(m_xray->outcomes[1].state, StreamCheck::State::Failed);
+    QCOMPARE(m_xray->outcomes[1].measured, QStringLiteral("401"));
+    // The stream has stopped (a 401 is fatal): what was pending is decided on what was seen.
+    QTRY_COMPARE_WITH_TIMEOUT(m_xray->outcomes[2].state, StreamCheck::State::Passed, kWaitMs);
+    QCOMPARE(m_xray->worstFinding()->severity, Finding::Severity::Error);
 }
 
 void TestClickPipeline::commentsBecomeRowsWhenShown()
