@@ -52,7 +52,12 @@ int main(int argc, char *argv[])
                                         QStringLiteral("FILE"));
     const QCommandLineOption after(QStringLiteral("after"), QStringLiteral("Seconds before --screenshot (default 3)."),
                                    QStringLiteral("S"), QStringLiteral("3"));
-    parser.addOptions({demo, header, map, theme, screenshot, after});
+    const QCommandLineOption expect(QStringLiteral("expect"),
+                                    QStringLiteral("A check on the stream, shown in the connection X-ray, e.g. gaps=0 "
+                                                   "(as clickscope-cli check takes them; repeatable)."),
+                                    QStringLiteral("CHECK"));
+    const QCommandLineOption xray(QStringLiteral("xray"), QStringLiteral("Shows the connection X-ray panel."));
+    parser.addOptions({demo, header, map, expect, xray, theme, screenshot, after});
     if (!parser.parse(QApplication::arguments()))
         return usageError(parser.errorText());
     if (parser.isSet(QStringLiteral("help")))
@@ -70,6 +75,9 @@ int main(int argc, char *argv[])
     const auto mapping = Clickscope::FieldMapping::parse(parser.values(map));
     if (!mapping)
         return usageError(QStringLiteral("--map: ") + mapping.error());
+    const auto checks = Clickscope::StreamCheck::parseAll(parser.values(expect));
+    if (!checks)
+        return usageError(QStringLiteral("--expect: ") + checks.error());
     std::optional<Clickscope::ThemeSwitcher::Theme> chosenTheme;
     if (parser.isSet(theme)) {
         chosenTheme = Clickscope::ThemeSwitcher::fromName(parser.value(theme));
@@ -82,6 +90,8 @@ int main(int argc, char *argv[])
         return usageError(QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
     if (!positional.isEmpty() && parser.isSet(demo))
         return usageError(QStringLiteral("give either a URL or --demo, not both"));
+    if (!checks->isEmpty() && positional.isEmpty())
+        return usageError(QStringLiteral("--expect needs a URL to check"));
     bool afterOk = false;
     const double afterSeconds = parser.value(after).toDouble(&afterOk);
     if (!afterOk || afterSeconds < 0)
@@ -100,8 +110,11 @@ int main(int argc, char *argv[])
         request.config.url = QUrl(positional.first(), QUrl::StrictMode);
         request.config.headers = headers;
         request.mapping = *mapping;
+        request.checks = *checks;
         window.connectTo(request);
     }
+    if (parser.isSet(xray))
+        window.showConnectionXray();
 
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);

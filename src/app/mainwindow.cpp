@@ -2,6 +2,7 @@
 #include "app/mainwindow.h"
 
 #include "app/connectdialog.h"
+#include "app/connectionpanel.h"
 #include "app/counterspanel.h"
 #include "app/dashboardexport.h"
 #include "app/eventinspector.h"
@@ -57,6 +58,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_ui(std::make_unique<Ui::MainWindow>())
     , m_theme(this)
     , m_status(new StreamStatus(this))
+    , m_connectionPanel(new ConnectionPanel(this))
+    , m_connectionDock(new QDockWidget(tr("Connection X-ray"), this))
     , m_windowCombo(new QComboBox(this))
     , m_themeGroup(new QActionGroup(this))
 {
@@ -66,6 +69,16 @@ MainWindow::MainWindow(QWidget *parent)
     m_ui->mainSplitter->setStretchFactor(2, 3);
     m_ui->chartsSplitter->setSizes({600, 400});   // until restoreSettings() brings the user's
     m_ui->statusBar->addPermanentWidget(m_status, 1);
+    // The X-ray stays out of the way until asked for, or until the status bar's marker says it
+    // has something to show.
+    m_connectionDock->setObjectName(QStringLiteral("connectionDock"));
+    m_connectionDock->setWidget(m_connectionPanel);
+    addDockWidget(Qt::RightDockWidgetArea, m_connectionDock);
+    m_connectionDock->hide();
+    QAction *showXray = m_connectionDock->toggleViewAction();
+    showXray->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X));
+    m_ui->viewMenu->addAction(showXray);
+    connect(m_status, &StreamStatus::xrayMarkerClicked, this, &MainWindow::showConnectionXray);
     m_ui->pages->setCurrentWidget(m_ui->welcomePage);
     m_ui->urlEdit->setCompleter(new QCompleter(new QStringListModel(this), this));
 
@@ -238,7 +251,7 @@ void MainWindow::connectTo(const StreamRequest &request)
         m_ui->dashboardPage->setFocus(Qt::OtherFocusReason);
     m_status->setConnecting(url, request.config.connectTimeoutMs);
     showMessage({}, false);
-    m_pipeline.connectTo(request.config, request.mapping, newSession);   // replaces any current stream
+    m_pipeline.connectTo(request.config, request.mapping, newSession, request.checks);   // replaces any current stream
     updateActions();
 }
 
@@ -268,9 +281,17 @@ void MainWindow::resetStatistics()
     clearViews();
 }
 
+void MainWindow::showConnectionXray()
+{
+    m_connectionDock->show();
+    m_connectionDock->raise();
+}
+
 void MainWindow::clearViews()
 {
     m_ui->eventInspector->clear();
+    m_connectionPanel->clear();
+    m_status->setXray(nullptr);
     m_renderOncePaused = true;   // the zeroes show even while the display is paused
     showPauseState();
 }
@@ -362,6 +383,11 @@ void MainWindow::onSnapshot(const DashboardSnapshotPtr &snapshot)
     if (!snapshot)
         return;
     m_snapshot = snapshot;
+    // The X-ray is about the connection, not the counts: pausing the display does not hold it.
+    if (snapshot->xray) {
+        m_connectionPanel->setXray(snapshot->xray);
+        m_status->setXray(snapshot->xray.get());
+    }
     m_ui->eventInspector->applySnapshot(*snapshot);   // it buffers while paused
     m_status->applySnapshot(*snapshot);
     if (m_paused)

@@ -20,6 +20,7 @@ class MainWindow;
 
 namespace Clickscope {
 
+class ConnectionPanel;
 class CountersPanel;
 class DemoServer;
 class EventInspector;
@@ -89,6 +90,10 @@ public:
     RankingPanel *rankingPanel() const;
     EventInspector *eventInspector() const;
     StreamStatus *streamStatus() const { return m_status; }
+    ConnectionPanel *connectionPanel() const { return m_connectionPanel; }
+    QDockWidget *connectionDock() const { return m_connectionDock; }
+    // Shows the Connection X-ray dock (View ▸ Connection X-ray, or the status bar's marker).
+    void showConnectionXray();
     PublisherPanel *publisherPanel() const { return m_publisherPanel; }
     bool showsDashboard() const;
 
@@ -133,7 +138,9 @@ private:
     ThemeSwitcher m_theme;
     ClickPipeline m_pipeline;
     std::unique_ptr<DemoServer> m_demo;
-    StreamStatus *m_status;                   // in the status bar
+    StreamStatus *m_status;               // in the status bar
+    ConnectionPanel *m_connectionPanel;   // in m_connectionDock
+    QDockWidget *m_connectionDock;
     QDockWidget *m_publisherDock = nullptr;   // created with the demo
     PublisherPanel *m_publisherPanel = nullptr;
     QComboBox *m_windowCombo;   // in the toolbar

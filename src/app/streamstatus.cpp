@@ -5,6 +5,8 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QStyle>
+#include <QToolButton>
 
 namespace Clickscope {
 
@@ -24,8 +26,14 @@ StreamStatus::StreamStatus(QWidget *parent)
     , m_throughput(new QLabel(this))
     , m_lastByte(new QLabel(this))
     , m_paused(new QLabel(this))
+    , m_xrayMarker(new QToolButton(this))
     , m_clock(this)
 {
+    m_xrayMarker->setObjectName(QStringLiteral("xrayMarker"));
+    m_xrayMarker->setAutoRaise(true);
+    m_xrayMarker->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_xrayMarker->hide();
+    connect(m_xrayMarker, &QToolButton::clicked, this, &StreamStatus::xrayMarkerClicked);
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(18);
@@ -37,6 +45,7 @@ StreamStatus::StreamStatus(QWidget *parent)
     m_paused->hide();
     m_state->setTextFormat(Qt::PlainText);
     layout->addWidget(m_state, 1);
+    layout->addWidget(m_xrayMarker);
     layout->addWidget(m_paused);
     layout->addWidget(m_throughput);
     layout->addWidget(m_lastByte);
@@ -92,7 +101,7 @@ void StreamStatus::setOpen(const QUrl &url)
     m_url = url;
     m_retryDelayMs = -1;
     m_connectingSince.invalidate();
-    setState(tr("Open: %1").arg(url.toString()), url.toString(), QColor(0x27, 0xae, 0x60));
+    setState(tr("Open: %1").arg(shownUrl(url)), shownUrl(url), QColor(0x27, 0xae, 0x60));
 }
 
 void StreamStatus::setRetrying(qint64 delayMs, const QString &reason)
@@ -109,9 +118,9 @@ void StreamStatus::setClosed(const QString &error, const QString &endReason)
     m_retryDelayMs = -1;
     m_connectingSince.invalidate();
     if (error.isEmpty() && !endReason.isEmpty())
-        setState(tr("Closed: %1").arg(endReason), m_url.toString(), {});
+        setState(tr("Closed: %1").arg(endReason), shownUrl(m_url), {});
     else if (error.isEmpty())
-        setState(tr("Closed"), m_url.toString(), {});
+        setState(tr("Closed"), shownUrl(m_url), {});
     else
         setState(tr("Closed: %1").arg(error), error, QColor(0xc0, 0x39, 0x2b));
     m_bytesPerSecond = m_eventsPerSecond = 0;
@@ -144,13 +153,13 @@ void StreamStatus::refresh()
 {
     if (m_connectingSince.isValid()) {
         const qint64 seconds = m_connectingSince.elapsed() / 1000;
-        QString text = tr("Connecting to %1…").arg(m_url.toString());
+        QString text = tr("Connecting to %1…").arg(shownUrl(m_url));
         if (seconds >= 1) {
             text += m_connectTimeoutMs > 0
                         ? tr(" %1 s (times out at %2 s)").arg(seconds).arg(m_connectTimeoutMs / 1000.0)
                         : tr(" %1 s").arg(seconds);
         }
-        setState(text, m_url.toString(), QColor(0xd4, 0x8a, 0x0d));
+        setState(text, shownUrl(m_url), QColor(0xd4, 0x8a, 0x0d));
     } else if (m_retryDelayMs >= 0) {
         const qint64 leftMs = m_retryDelayMs - m_retryTimer.elapsed();
         // Once the delay is over the attempt is under way; after a second, how long it has waited.
@@ -158,9 +167,9 @@ void StreamStatus::refresh()
         if (leftMs > 0)
             text = tr("Retrying in %1 s: %2").arg(double(leftMs) / 1000.0, 0, 'f', 1).arg(m_retryReason);
         else if (-leftMs < 1000)
-            text = tr("Reconnecting to %1… (%2)").arg(m_url.toString(), m_retryReason);
+            text = tr("Reconnecting to %1… (%2)").arg(shownUrl(m_url), m_retryReason);
         else
-            text = tr("Reconnecting to %1… %2 s (%3)").arg(m_url.toString()).arg(-leftMs / 1000).arg(m_retryReason);
+            text = tr("Reconnecting to %1… %2 s (%3)").arg(shownUrl(m_url)).arg(-leftMs / 1000).arg(m_retryReason);
         setState(text, m_retryReason, QColor(0xd4, 0x8a, 0x0d));
     }
     const QLocale locale;
@@ -174,6 +183,47 @@ void StreamStatus::refresh()
         setText(m_lastByte, age < 1 ? tr("last byte < 1 s ago") : tr("last byte %1 s ago").arg(age, 0, 'f', 0));
     }
 }
+
+void StreamStatus::setXray(const XraySnapshot *xray)
+{
+    // Only what deserves a look: warnings, errors and failed checks; the panel has the rest.
+    QStringList parts;
+    QStringList tips;
+    Finding::Severity worst = Finding::Severity::Info;
+    int findings = 0;
+    if (xray) {
+        for (const Finding &finding : xray->findings) {
+            if (finding.severity == Finding::Severity::Info)
+                continue;
+            ++findings;
+            worst = std::max(worst, finding.severity);
+            tips << finding.statement;
+        }
+        int failed = 0;
+        for (qsizetype i = 0; i < xray->checks.size(); ++i) {
+            if (xray->outcomes[i].state == StreamCheck::State::Failed) {
+                ++failed;
+                tips << tr("check failed: %1 (%2)").arg(xray->checks[i].text(), xray->outcomes[i].measured);
+            }
+        }
+        if (findings > 0)
+            parts << (findings == 1 ? Finding::nameOf(xray->findings.first().kind).replace(u'-', u' ')
+                                    : tr("%1 findings").arg(findings));
+        if (failed > 0) {
+            parts << (failed == 1 ? tr("1 check failed") : tr("%1 checks failed").arg(failed));
+            worst = Finding::Severity::Error;
+        }
+    }
+    m_xrayMarker->setVisible(!parts.isEmpty());
+    if (parts.isEmpty())
+        return;
+    m_xrayMarker->setIcon(style()->standardIcon(worst == Finding::Severity::Error ? QStyle::SP_MessageBoxCritical
+                                                                                  : QStyle::SP_MessageBoxWarning));
+    m_xrayMarker->setText(parts.join(QStringLiteral(" · ")));
+    m_xrayMarker->setToolTip(tips.join(u'\n') + tr("\nClick to open the connection X-ray."));
+}
+
+QString StreamStatus::xrayMarkerText() const { return m_xrayMarker->isVisible() ? m_xrayMarker->text() : QString(); }
 
 QString StreamStatus::stateText() const { return m_state->text(); }
 

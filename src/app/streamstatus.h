@@ -10,12 +10,13 @@
 #include <QWidget>
 
 class QLabel;
+class QToolButton;
 
 namespace Clickscope {
 
 // The status bar's live part: the connection state (connecting, open, retrying in N s with the
 // reason, closed with the error), bytes/s and events/s, and the time since the stream last sent
-// a byte. Rates come from the totals of snapshots at least a second apart; a quarter-second timer
+// a byte, and a marker for the X-ray's warnings and failed checks. Rates come from the totals of snapshots at least a second apart; a quarter-second timer
 // moves the countdown and the "last byte" age between snapshots.
 class StreamStatus : public QWidget
 {
@@ -35,10 +36,19 @@ public:
     // The display is paused with `waiting` events held for when it resumes; < 0: not paused.
     void setPausedWaiting(qint64 waiting);
 
+    // The marker of the X-ray's findings of warning or error severity and of failed checks;
+    // hidden when there is none. Null: no stream.
+    void setXray(const XraySnapshot *xray);
+    // What the marker says, empty when it is hidden.
+    QString xrayMarkerText() const;
+
     QString stateText() const;
     QString throughputText() const;
     QString lastByteText() const;
     QString pausedText() const;
+
+signals:
+    void xrayMarkerClicked();
 
 private:
     void setState(const QString &text, const QString &toolTip, const QColor &color);
@@ -49,6 +59,7 @@ private:
     QLabel *m_throughput;
     QLabel *m_lastByte;
     QLabel *m_paused;
+    QToolButton *m_xrayMarker;
     QTimer m_clock;
     QElapsedTimer m_retryTimer;
     QElapsedTimer m_connectingSince;   // valid while an attempt waits for its response head

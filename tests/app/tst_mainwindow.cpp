@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The dashboard window end to end, offscreen: a real stream (the scripted server or the embedded
 // publisher) through the ClickPipeline into the panels.
+#include "app/connectionpanel.h"
 #include "app/counterspanel.h"
 #include "app/countertile.h"
 #include "app/eventinspector.h"
@@ -24,6 +25,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QFile>
 #include <QGraphicsScene>
 #include <QGraphicsTextItem>
@@ -52,6 +54,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QValueAxis>
 
 using namespace Clickscope;
@@ -171,6 +174,7 @@ private slots:
     void pausedDisplayFreezesAndCatchesUp();
     void resetAndReconnect();
     void credentialsStayWithTheirServer();
+    void theXrayExplainsARefusedStream();
     void recentStreamsKeepTheRequest();
     void aRecentStreamAsksForItsCredentialsAgain();
     void shareChartFollowsTheRanking();
@@ -1440,6 +1444,54 @@ void TestMainWindow::aboutNamesVersionsAndLicences()
     QVERIFY(text.contains(QString::fromLatin1(qVersion())));
     QVERIFY(text.contains(QStringLiteral("MIT License")));
     QVERIFY(text.contains(QStringLiteral("GPL v3")));
+}
+
+void TestMainWindow::theXrayExplainsARefusedStream()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.route("/s", Response::status(401, "text/plain", "expired", {{"WWW-Authenticate", "Bearer realm=\"s\""}}));
+    MainWindow window;
+    window.resize(1600, 1000);
+    window.show();
+    StreamRequest request;
+    request.config.url = QUrl(QStringLiteral("http://127.0.0.1:%1/s?access_token=zzz").arg(server.port()));
+    request.config.headers = {{"Authorization", "Bearer s3cret"}};
+    const auto checks = StreamCheck::parseAll({QStringLiteral("status=200")});
+    QVERIFY(checks);
+    request.checks = *checks;
+    window.connectTo(request);
+
+    // Without opening anything, the status bar says that something is wrong, and what.
+    StreamStatus *status = window.streamStatus();
+    QTRY_VERIFY_WITH_TIMEOUT(status->xrayMarkerText().contains(QStringLiteral("auth failure")), kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(status->xrayMarkerText().contains(QStringLiteral("1 check failed")), kWaitMs);
+    QVERIFY(!window.connectionDock()->isVisible());
+    auto *marker = window.findChild<QToolButton *>("xrayMarker");
+    QVERIFY(marker && marker->isVisible());
+    QTest::mouseClick(marker, Qt::LeftButton);
+    QVERIFY(window.connectionDock()->isVisible());
+
+    ConnectionPanel *panel = window.connectionPanel();
+    QVERIFY2(!panel->findingTexts().isEmpty() && panel->findingTexts().first().contains(QStringLiteral("HTTP 401")),
+             qPrintable(panel->findingTexts().join(u'\n')));
+    QVERIFY2(panel->checksText().contains(QStringLiteral("status=200"))
+                 && panel->checksText().contains(QStringLiteral("fail")),
+             qPrintable(panel->checksText()));
+    QCOMPARE(panel->attemptRows(), 1);
+    const QString heads = panel->headersText();
+    QVERIFY2(heads.contains(QStringLiteral("Authorization: •••")), qPrintable(heads));
+    QVERIFY2(heads.contains(QStringLiteral("WWW-Authenticate: Bearer realm=\"s\"")), qPrintable(heads));
+    // Nothing secret anywhere the window shows it.
+    for (const QString &shown : {heads, status->stateText(), panel->findingTexts().join(u' '),
+                                 window.findChild<QLabel *>("messageLabel")->text()}) {
+        QVERIFY2(!shown.contains(QStringLiteral("zzz")) && !shown.contains(QStringLiteral("s3cret")),
+                 qPrintable(shown));
+    }
+    // A new stream starts a new X-ray.
+    window.disconnectFromStream();
+    window.connectTo(QUrl(QStringLiteral("http://127.0.0.1:%1/other").arg(server.port())));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->findingTexts().join(u' ').contains(QStringLiteral("401")), kWaitMs);
 }
 
 QTEST_MAIN(TestMainWindow)

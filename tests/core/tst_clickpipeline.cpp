@@ -261,8 +261,8 @@ void TestClickPipeline::theXrayAndChecksTravelWithTheSnapshots()
                           Response::status(401, "text/plain", "no", {{"WWW-Authenticate", "Bearer realm=\"s\""}}));
     ClickPipeline pipeline;
     watch(pipeline);
-    const auto checks = StreamCheck::parseAll({QStringLiteral("events>=3"), QStringLiteral("status=200"),
-                                               QStringLiteral("no-buffering")});
+    const auto checks = StreamCheck::parseAll(
+        {QStringLiteral("events>=3"), QStringLiteral("status=200"), QStringLiteral("no-buffering")});
     QVERIFY(checks);
     SourceConfig config;
     config.url = m_server->url(QStringLiteral("/s"));
