@@ -44,6 +44,7 @@ ConnectDialog::ConnectDialog(QWidget *parent) : QDialog(parent), m_ui(std::make_
     connect(m_ui->bodyEdit, &QPlainTextEdit::textChanged, this, &ConnectDialog::revalidate);
     connect(m_ui->lastEventIdEdit, &QLineEdit::textChanged, this, &ConnectDialog::revalidate);
     connect(m_ui->doneMarkerEdit, &QLineEdit::textChanged, this, &ConnectDialog::revalidate);
+    connect(m_ui->checksEdit, &QLineEdit::textChanged, this, &ConnectDialog::revalidate);
     connect(m_ui->sampleEdit, &QPlainTextEdit::textChanged, this, &ConnectDialog::updatePreview);
     connect(m_ui->buttons, &QDialogButtonBox::accepted, this, [this] {
         if (m_problem.isEmpty())
@@ -79,6 +80,10 @@ void ConnectDialog::setRequest(const StreamRequest &request)
     m_ui->doneMarkerEdit->setText(config.doneMarker ? QString::fromUtf8(*config.doneMarker) : QString());
     for (int i = 0; i < FieldMapping::kFieldCount; ++i)
         m_mappingEdits[i]->setText(request.mapping.pointer(FieldMapping::Field(i)));
+    QStringList checks;
+    for (const StreamCheck &check : request.checks)
+        checks << check.text();
+    m_ui->checksEdit->setText(checks.join(u' '));
     revalidate();
 }
 
@@ -129,6 +134,14 @@ void ConnectDialog::revalidate()
         const Result<void> mapped = request.mapping.setPointer(field, m_mappingEdits[i]->text().trimmed());
         if (!mapped && problem.isEmpty())
             problem = tr("Mapping of %1: %2").arg(FieldMapping::fieldName(field), mapped.error());
+    }
+
+    const QStringList checkTexts = m_ui->checksEdit->text().split(u' ', Qt::SkipEmptyParts);
+    if (auto checks = StreamCheck::parseAll(checkTexts); !checks) {
+        if (problem.isEmpty())
+            problem = tr("Checks: %1").arg(checks.error());
+    } else {
+        request.checks = std::move(*checks);
     }
 
     m_request = request;

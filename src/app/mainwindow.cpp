@@ -237,6 +237,7 @@ void MainWindow::connectTo(const StreamRequest &request)
     if (newSession)
         clearViews();
     m_request = request;
+    prepareForChecks(m_request.config, m_request.checks);
     m_lastError.clear();
     m_endReason.clear();
     m_remembered = false;
@@ -251,7 +252,8 @@ void MainWindow::connectTo(const StreamRequest &request)
         m_ui->dashboardPage->setFocus(Qt::OtherFocusReason);
     m_status->setConnecting(url, request.config.connectTimeoutMs);
     showMessage({}, false);
-    m_pipeline.connectTo(request.config, request.mapping, newSession, request.checks);   // replaces any current stream
+    m_pipeline.connectTo(m_request.config, m_request.mapping, newSession,
+                         m_request.checks);   // replaces any current stream
     updateActions();
 }
 

@@ -27,6 +27,11 @@ QJsonObject toJson(const RecentStreams::Entry &entry)
                        {QStringLiteral("credentials"), QJsonArray::fromStringList(entry.missingCredentials)},
                        {QStringLiteral("body"), QString::fromUtf8(config.body)},
                        {QStringLiteral("mapping"), QJsonArray::fromStringList(entry.request.mapping.toStrings())}};
+    QStringList checks;
+    for (const StreamCheck &check : entry.request.checks)
+        checks << check.text();
+    if (!checks.isEmpty())
+        object.insert(QStringLiteral("checks"), QJsonArray::fromStringList(checks));
     if (config.doneMarker)
         object.insert(QStringLiteral("doneMarker"), QString::fromUtf8(*config.doneMarker));
     return object;
@@ -54,6 +59,11 @@ std::optional<RecentStreams::Entry> fromJson(const QJsonObject &object)
         specs.append(spec.toString());
     if (const auto mapping = FieldMapping::parse(specs))
         entry.request.mapping = *mapping;
+    QStringList checks;
+    for (const QJsonValue &check : object.value(QStringLiteral("checks")).toArray())
+        checks.append(check.toString());
+    if (auto parsed = StreamCheck::parseAll(checks))   // a check this version cannot read is dropped with the rest
+        entry.request.checks = std::move(*parsed);
     return entry;
 }
 

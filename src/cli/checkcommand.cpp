@@ -221,10 +221,7 @@ int runCheck(const QStringList &arguments)
     const auto mapping = FieldMapping::parse(parser.values(map));
     if (!mapping)
         return usageError(kCommand, QStringLiteral("--map: ") + mapping.error());
-    const bool wantsDone = std::any_of(checks->cbegin(), checks->cend(),
-                                       [](const StreamCheck &c) { return c.metric() == StreamCheck::Metric::Done; });
-    if (wantsDone && !config.doneMarker)
-        config.doneMarker = QByteArray("[DONE]");
+    prepareForChecks(config, *checks);
 
     const std::optional<double> timeout = connection.timeoutSeconds(parser);
     StreamSession session(config, timeout ? std::min(*timeout, durationSeconds) : durationSeconds);

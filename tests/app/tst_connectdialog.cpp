@@ -40,6 +40,7 @@ void TestConnectDialog::badInputIsRefused_data()
     QTest::addColumn<QString>("body");
     QTest::addColumn<QString>("linkPointer");
     QTest::addColumn<QString>("problemStart");
+    QTest::addColumn<QString>("checks");
 
     const QString ok = QStringLiteral("http://127.0.0.1:8080/events");
     QTest::newRow("empty url") << ""
@@ -47,9 +48,11 @@ void TestConnectDialog::badInputIsRefused_data()
                                << ""
                                << ""
                                << ""
-                               << "Enter the URL";
+                               << "Enter the URL"
+                               << "";
     QTest::newRow("ftp url") << "ftp://example.com/x"
                              << "GET"
+                             << ""
                              << ""
                              << ""
                              << ""
@@ -59,27 +62,44 @@ void TestConnectDialog::badInputIsRefused_data()
                                << ""
                                << ""
                                << ""
+                               << ""
                                << "";
     QTest::newRow("header without colon") << ok << "GET"
                                           << "Authorization Bearer x"
                                           << ""
                                           << ""
-                                          << "Header on line 1";
+                                          << "Header on line 1"
+                                          << "";
     QTest::newRow("second header bad") << ok << "GET"
                                        << "A: 1\n: empty name"
                                        << ""
                                        << ""
-                                       << "Header on line 2";
+                                       << "Header on line 2"
+                                       << "";
     QTest::newRow("body with GET") << ok << "GET"
                                    << ""
                                    << "{\"q\":1}"
                                    << ""
-                                   << "A request body needs the POST";
+                                   << "A request body needs the POST"
+                                   << "";
     QTest::newRow("pointer without slash") << ok << "GET"
                                            << ""
                                            << ""
                                            << "payload/slug"
-                                           << "Mapping of link";
+                                           << "Mapping of link"
+                                           << "";
+    QTest::newRow("unknown check") << ok << "GET"
+                                   << ""
+                                   << ""
+                                   << ""
+                                   << "Checks: 'gapz=0': unknown check"
+                                   << "gaps=0 gapz=0";
+    QTest::newRow("check without comparison") << ok << "GET"
+                                              << ""
+                                              << ""
+                                              << ""
+                                              << "Checks: 'events'"
+                                              << "events";
 }
 
 void TestConnectDialog::badInputIsRefused()
@@ -90,6 +110,7 @@ void TestConnectDialog::badInputIsRefused()
     QFETCH(QString, body);
     QFETCH(QString, linkPointer);
     QFETCH(QString, problemStart);
+    QFETCH(QString, checks);
 
     ConnectDialog dialog;
     dialog.urlEdit()->setText(url);
@@ -97,6 +118,7 @@ void TestConnectDialog::badInputIsRefused()
     dialog.findChild<QPlainTextEdit *>("headersEdit")->setPlainText(headers);
     dialog.findChild<QPlainTextEdit *>("bodyEdit")->setPlainText(body);
     dialog.mappingEdit(FieldMapping::Field::Link)->setText(linkPointer);
+    dialog.findChild<QLineEdit *>("checksEdit")->setText(checks);
 
     QVERIFY(!dialog.problem().isEmpty());
     if (!problemStart.isEmpty())
@@ -118,6 +140,7 @@ void TestConnectDialog::goodInputBuildsTheRequest()
     dialog.findChild<QLineEdit *>("lastEventIdEdit")->setText(QStringLiteral("41"));
     dialog.findChild<QLineEdit *>("doneMarkerEdit")->setText(QStringLiteral("[DONE]"));
     dialog.mappingEdit(FieldMapping::Field::Link)->setText(QStringLiteral("/payload/slug"));
+    dialog.findChild<QLineEdit *>("checksEdit")->setText(QStringLiteral("  gaps=0   heartbeat<=30s no-buffering "));
 
     QVERIFY2(dialog.problem().isEmpty(), qPrintable(dialog.problem()));
     QVERIFY(okButton(dialog)->isEnabled());
@@ -134,6 +157,8 @@ void TestConnectDialog::goodInputBuildsTheRequest()
     QCOMPARE(request.config.doneMarker, std::optional<QByteArray>("[DONE]"));
     QCOMPARE(request.mapping.pointer(FieldMapping::Field::Link), QStringLiteral("/payload/slug"));
     QVERIFY(!request.mapping.isMapped(FieldMapping::Field::Country));
+    QCOMPARE(request.checks.size(), 3);
+    QCOMPARE(request.checks.at(1).text(), QStringLiteral("heartbeat<=30s"));
 }
 
 void TestConnectDialog::requestRoundTrips()
@@ -143,6 +168,7 @@ void TestConnectDialog::requestRoundTrips()
     request.config.headers = {{"Authorization", "Bearer t"}};
     request.config.lastEventId = "abc";
     QVERIFY(request.mapping.setPointer(FieldMapping::Field::Country, QStringLiteral("/geo/cc")));
+    request.checks = *StreamCheck::parseAll({QStringLiteral("status=200"), QStringLiteral("rate>=10/s")});
     ConnectDialog dialog;
     dialog.setRecentUrls({QStringLiteral("http://a/"), QStringLiteral("http://b/")});
     dialog.setRequest(request);
@@ -152,6 +178,8 @@ void TestConnectDialog::requestRoundTrips()
     QCOMPARE(back.config.headers, request.config.headers);
     QCOMPARE(back.config.lastEventId, request.config.lastEventId);
     QCOMPARE(back.mapping, request.mapping);
+    QCOMPARE(back.checks.size(), 2);
+    QCOMPARE(back.checks.at(1).text(), QStringLiteral("rate>=10/s"));
     QCOMPARE(dialog.findChild<QComboBox *>("urlCombo")->count(), 2);
 }
 

@@ -1252,6 +1252,7 @@ void TestMainWindow::recentStreamsKeepTheRequest()
         request.config.headers = {{"Content-Type", "application/json"}, {"X-Trace", "1"}};
         request.config.doneMarker = QByteArray("[DONE]");
         request.mapping = *FieldMapping::parse({QStringLiteral("link=/token")});
+        request.checks = *StreamCheck::parseAll({QStringLiteral("gaps=0"), QStringLiteral("heartbeat<=30s")});
         window.connectTo(request);
         QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().startsWith(QStringLiteral("Open")), kWaitMs);
         // A stream that never opened is not offered again.
@@ -1272,6 +1273,8 @@ void TestMainWindow::recentStreamsKeepTheRequest()
     QCOMPARE(again.config.headers, (QList<HttpHeader>{{"Content-Type", "application/json"}, {"X-Trace", "1"}}));
     QCOMPARE(again.config.doneMarker, std::optional<QByteArray>("[DONE]"));
     QCOMPARE(again.mapping.toStrings(), QStringList{QStringLiteral("link=/token")});
+    QCOMPARE(again.checks.size(), 2);
+    QCOMPARE(again.checks.at(1).text(), QStringLiteral("heartbeat<=30s"));
     QTRY_VERIFY_WITH_TIMEOUT(server.requests().size() == 2, kWaitMs);
     QCOMPARE(server.requests().at(1).method, QByteArray("POST"));
     window.disconnectFromStream();

@@ -330,6 +330,14 @@ StreamCheck::Outcome StreamCheck::judge(const StreamMeasurements &m) const
     return pending(QString());
 }
 
+void prepareForChecks(SourceConfig &config, const QList<StreamCheck> &checks)
+{
+    const bool wantsDone = std::any_of(checks.cbegin(), checks.cend(),
+                                       [](const StreamCheck &c) { return c.metric() == StreamCheck::Metric::Done; });
+    if (wantsDone && !config.doneMarker)
+        config.doneMarker = QByteArray("[DONE]");
+}
+
 CheckSet::CheckSet(QList<StreamCheck> checks) : m_checks(std::move(checks)), m_outcomes(m_checks.size()) {}
 
 QList<qsizetype> CheckSet::judge(const StreamMeasurements &measured)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "core/source/sourceconfig.h"
 
 #include <QList>
 #include <QString>
@@ -107,6 +108,10 @@ private:
     double m_target = 0;   // a count, milliseconds, or events per second
     QString m_text;
 };
+
+// What `checks` need of the stream they judge: `done` needs an end marker, "[DONE]" unless
+// `config` names one.
+void prepareForChecks(SourceConfig &config, const QList<StreamCheck> &checks);
 
 // Checks and their outcomes so far, judged as a stream goes: a decided check stays decided.
 class CheckSet
