@@ -3,9 +3,16 @@
 #include "cli/connectionflags.h"
 #include "cli/eventwriter.h"
 #include "cli/streamsession.h"
+#include "cli/xrayprinter.h"
 #include "core/options/optionreader.h"
 
+#include <QFile>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <limits>
+#include <memory>
 
 namespace Clickscope::Cli {
 namespace {
@@ -31,7 +38,10 @@ int runListen(const QStringList &arguments)
                                     QStringLiteral("jsonl (default): {\"type\",\"data\",\"lastEventId\"} per line; "
                                                    "raw: the data per line; count: the number of events at the end."),
                                     QStringLiteral("F"), QStringLiteral("jsonl"));
-    parser.addOptions({maxEvents, format});
+    const QCommandLineOption xray(QStringLiteral("xray"),
+                                  QStringLiteral("Also writes the connection X-ray to FILE, as `inspect` prints it."),
+                                  QStringLiteral("FILE"));
+    parser.addOptions({maxEvents, format, xray});
     if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("listen [options] URL")))
         return *code;
 
@@ -53,7 +63,19 @@ int runListen(const QStringList &arguments)
     else
         return usageError(kCommand, QStringLiteral("--format must be jsonl, raw or count, not '%1'").arg(f));
 
+    // Opened before the stream, so that a path that cannot be written is a usage error.
+    std::unique_ptr<std::FILE, int (*)(std::FILE *)> xrayFile(nullptr, &std::fclose);
+    if (parser.isSet(xray)) {
+        xrayFile.reset(std::fopen(QFile::encodeName(parser.value(xray)).constData(), "w"));
+        if (!xrayFile)
+            return usageError(kCommand, QStringLiteral("--xray: cannot write '%1': %2")
+                                            .arg(parser.value(xray), QString::fromLocal8Bit(std::strerror(errno))));
+    }
+
     StreamSession session(config, connection.timeoutSeconds(parser));
+    std::unique_ptr<XrayPrinter> xrayPrinter;
+    if (xrayFile)
+        xrayPrinter = std::make_unique<XrayPrinter>(session.source(), xrayFile.get());
     EventWriter writer(outputFormat, stdout);
     QObject::connect(&session.source(), &StreamSource::eventsReceived, &session, [&](const QList<SseEvent> &events) {
         if (!writer.write(events, limit - qint64(writer.written()))) {
@@ -66,6 +88,13 @@ int runListen(const QStringList &arguments)
     QObject::connect(&session, &StreamSession::finishing, &session, [&] {
         if (!writer.finish())
             session.markOutputFailed();
+        if (xrayPrinter) {
+            xrayPrinter->printSummary();
+            if (!xrayPrinter->ok()) {
+                StreamSession::logLine(QStringLiteral("error: cannot write the X-ray to '%1'").arg(parser.value(xray)));
+                session.markOutputFailed();
+            }
+        }
     });
     return session.run();
 }

@@ -4,11 +4,13 @@
 #include "support/processrunner.h"
 #include "support/scriptedhttpserver.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -52,6 +54,7 @@ private slots:
     void postsBodyAndHeaders();
     void reconnectsAndPrintsState();
     void rawAndCountFormats();
+    void xrayGoesToItsFileBesideTheEvents();
     void sigtermStopsCleanly();
     void eventsAreFlushedAsTheyArrive();
     void webSocketFramesAsJsonl();
@@ -201,6 +204,8 @@ void TestListen::usageErrorsExitTwo_data()
     QTest::newRow("two URLs") << QStringList{"listen", "http://a/", "http://b/"} << QByteArray("http://b/");
     QTest::newRow("unsupported scheme") << QStringList{"listen", "ftp://127.0.0.1/"} << QByteArray("ftp");
     QTest::newRow("not a URL") << QStringList{"listen", "http://exa mple/"} << QByteArray("not a valid URL");
+    QTest::newRow("unwritable X-ray file")
+        << QStringList{"listen", "http://127.0.0.1:1/", "--xray", "/nonexistent-dir/x.jsonl"} << QByteArray("--xray");
     QTest::newRow("body for a WebSocket")
         << QStringList{"listen", "ws://127.0.0.1:1/ws", "--data", "x"} << QByteArray("--data");
     QTest::newRow("unknown command") << QStringList{"lisen"} << QByteArray("lisen");
@@ -279,6 +284,23 @@ void TestListen::rawAndCountFormats()
     const Run count = run({"listen", url("/s"), "--no-reconnect", "--format", "count"});
     QCOMPARE(count.exitCode, 0);
     QCOMPARE(count.out, QByteArray("2\n"));
+}
+
+void TestListen::xrayGoesToItsFileBesideTheEvents()
+{
+    m_server->route("/s", Response::sse("data: a\n\n: ping\n\ndata: b\n\n"));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("xray.jsonl"));
+    const Run r = run({"listen", url("/s"), "--no-reconnect", "--format", "count", "--xray", path});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, QByteArray("2\n"));   // the events' output is as without it
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QStringList kinds;
+    for (const QByteArray &line : file.readAll().trimmed().split('\n'))
+        kinds << QJsonDocument::fromJson(line).object().value("event").toString();
+    QCOMPARE(kinds, (QStringList{"attempt", "response", "end", "summary"}));
 }
 
 void TestListen::sigtermStopsCleanly()
