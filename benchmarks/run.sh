@@ -6,7 +6,8 @@
 # Called by `./dev.sh bench` after the build. Measures, on one corpus and in one run, the ceiling
 # (a bare memchr line scan), our SseParser (`clickscope-cli bench parse`) and the npm
 # eventsource-parser under node, then prints them side by side, then decode + aggregate
-# (`clickscope-cli bench aggregate`) with its memory over 20 M clicks. Then, unless --parser-only,
+# (`clickscope-cli bench aggregate`) with its memory over 20 M clicks, then what the connection
+# X-ray costs `listen` on the network path (benchmarks/xray/run-xray.sh). Then, unless --parser-only,
 # benchmarks/run-server.sh measures the publisher (throughput, fan-out, churn) beside a node
 # peer, and benchmarks/run-gui.sh the dashboard under load beside a naive Qt peer (--gui-only runs
 # that alone; --gui-seconds and --gui-rss-seconds shorten it). Figures from different runs are not
@@ -174,6 +175,9 @@ LC_ALL=C awk -v clicks="$(field clicks "$one")" -v seconds="$(field seconds "$on
            rss1 / 1024, clicks20 / 1e6, rss20 / 1024, (rss20 - rss1) * 100 / rss1,
            ((rss20 - rss1) * 100 / rss1 <= 10 ? "met" : "missed")
   }'
+
+echo "run.sh: connection X-ray overhead (benchmarks/xray/run-xray.sh)" >&2
+"$HERE/xray/run-xray.sh" "$BUILD_DIR" "$CORPUS" "$EVENTS"
 
 [ "$PARSER_ONLY" -eq 1 ] && exit 0
 echo "run.sh: publisher throughput, fan-out and churn (benchmarks/run-server.sh)" >&2

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# benchmarks/xray/run-xray.sh BUILD_DIR CORPUS EVENTS [--repeat N] [--passes P]
+#
+# What the connection X-ray costs on the whole network path: the client's user CPU time for
+# `clickscope-cli listen --format count` over loopback on CORPUS (served by serve-corpus.mjs in 1 MiB writes), with and without
+# `--xray /dev/null`, the two interleaved N times (default 21) after one warm-up pair, medians side
+# by side and the median of the pairs' ratios (pairing keeps the ratio meaningful while the
+# machine's speed drifts; the server shares its two cores). Both must count EVENTS events. The
+# target: the X-ray makes listen at most 5 % slower.
+set -euo pipefail
+
+usage() {
+  echo "usage: benchmarks/xray/run-xray.sh BUILD_DIR CORPUS EVENTS [--repeat N] [--passes P]" >&2
+  exit 2
+}
+[ $# -ge 3 ] || usage
+BUILD_DIR=$(cd "$1" && pwd)
+CORPUS=$2
+EVENTS=$3
+shift 3
+REPEAT=21
+PASSES=5
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --repeat) [ $# -ge 2 ] || usage; REPEAT=$2; shift 2 ;;
+    --passes) [ $# -ge 2 ] || usage; PASSES=$2; shift 2 ;;
+    *) usage ;;
+  esac
+done
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] && [[ $PASSES =~ ^[1-9][0-9]*$ ]] || usage
+EVENTS=$((EVENTS * PASSES))
+CLI=$BUILD_DIR/src/cli/clickscope-cli
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/run-xray.XXXXXX")
+SERVER=
+cleanup() {
+  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# The server lives at most as long as the runs can take, even if this script is killed.
+timeout 1800 node "$HERE/serve-corpus.mjs" "$CORPUS" "$PASSES" > "$WORK/server.out" &
+SERVER=$!
+for _ in $(seq 100); do
+  grep -q '^listening on ' "$WORK/server.out" && break
+  sleep 0.1
+done
+URL=$(sed -n 's#^listening on \(http://[^ ]*\).*#\1#p' "$WORK/server.out" | head -n 1)
+[ -n "$URL" ] || { echo "run-xray.sh: the corpus server did not start" >&2; exit 1; }
+
+# Prints the user CPU seconds one listen took: the X-ray's work is there. (Wall time mostly
+# measures how the two processes share two cores, and system time the kernel's paging, which
+# swings by more than the X-ray costs.) Fails unless it counted every event.
+timed() {
+  local times count
+  times=$( { TIMEFORMAT='%3U %3S'; time "$CLI" listen "$URL/" --no-reconnect --format count "$@" \
+              > "$WORK/count" 2> /dev/null; } 2>&1 )
+  count=$(cat "$WORK/count")
+  if [ "$count" != "$EVENTS" ]; then
+    echo "run-xray.sh: listen $* counted $count events, expected $EVENTS" >&2
+    exit 1
+  fi
+  LC_ALL=C awk -v t="$times" 'BEGIN { split(t, f, " "); printf "%.4f\n", f[1] }'
+}
+
+timed > /dev/null   # warm-up: the corpus in the page cache, the server's buffers grown
+timed --xray /dev/null > /dev/null
+off=()
+on=()
+ratios=()
+for i in $(seq "$REPEAT"); do
+  echo "run-xray.sh: run $i of $REPEAT" >&2
+  a=$(timed)
+  b=$(timed --xray /dev/null)
+  off+=("$a")
+  on+=("$b")
+  ratios+=("$(LC_ALL=C awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f\n", b / a }')")
+done
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f-%.3f", lo, hi }'; }
+LC_ALL=C awk -v off="$(median "${off[@]}")" -v on="$(median "${on[@]}")" -v ratio="$(median "${ratios[@]}")" \
+    -v offSpread="$(spread "${off[@]}")" -v onSpread="$(spread "${on[@]}")" -v ratioSpread="$(spread "${ratios[@]}")" \
+    -v events="$EVENTS" -v repeat="$REPEAT" '
+  BEGIN {
+    printf "\nconnection X-ray overhead: listen --format count over loopback, %d events, %d interleaved pairs\n", events, repeat
+    printf "  %-18s %7.3f user CPU s (runs %s)  %10.0f events per user CPU s\n", "X-ray off", off, offSpread, events / off
+    printf "  %-18s %7.3f user CPU s (runs %s)  %10.0f events per user CPU s\n", "X-ray on (--xray)", on, onSpread, events / on
+    printf "  on / off, median of the pairs: %+.1f %% (pairs %s)  (target <= +5 %%: %s)\n", (ratio - 1) * 100,
+           ratioSpread, (ratio <= 1.05 ? "met" : "missed")
+  }'
