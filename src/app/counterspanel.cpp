@@ -38,7 +38,7 @@ CountersPanel::CountersPanel(QWidget *parent) : QWidget(parent)
     m_undecodable =
         addTile(QStringLiteral("undecodableTile"), tr("Undecodable / dropped"),
                 tr("Events that could not be decoded / events dropped unread for being over the size limit"));
-    m_gaps = addTile(QStringLiteral("gapsTile"), tr("Gaps"), gapsToolTip({}));
+    m_gaps = addTile(QStringLiteral("gapsTile"), tr("Gaps / repeats"), gapsToolTip({}, {}));
     m_reconnects = addTile(QStringLiteral("reconnectsTile"), tr("Retries"),
                            tr("Reconnection attempts: one after each stream that ended and each attempt that failed "
                               "(while a server is down, every failed attempt counts)"));
@@ -47,13 +47,17 @@ CountersPanel::CountersPanel(QWidget *parent) : QWidget(parent)
     m_latency->setValueText(QStringLiteral("–"));
 }
 
-QString CountersPanel::gapsToolTip(const QList<GapRange> &ranges)
+QString CountersPanel::gapsToolTip(const QList<GapRange> &ranges, const Totals &totals)
 {
-    QString tip = tr("Event ids missing between consecutive clicks (marked on the clicks/s chart)");
+    const QLocale locale;
+    QString tip = tr("Gaps: event ids missing between consecutive clicks (marked on the clicks/s chart)\n"
+                     "Repeats: clicks whose id had come before, counted in Clicks too: %1 replayed after a "
+                     "reconnection (a server that resumed from an earlier id, or was not told where), %2 true "
+                     "duplicates")
+                      .arg(locale.toString(totals.replayed), locale.toString(totals.duplicates - totals.replayed));
     if (ranges.isEmpty())
         return tip;
     tip += tr("\n\nLatest missing ids:");
-    const QLocale locale;
     for (qsizetype i = ranges.size() - 1; i >= std::max<qsizetype>(0, ranges.size() - kGapsListed); --i) {
         const GapRange &gap = ranges.at(i);
         const QString ids = gap.firstMissing == gap.lastMissing
@@ -139,8 +143,8 @@ void CountersPanel::applySnapshot(const DashboardSnapshot &s)
     m_events->setValueText(locale.toString(s.totals.events));
     m_undecodable->setValueText(locale.toString(s.totals.undecodable) + QStringLiteral(" / ")
                                 + locale.toString(s.totals.discarded));
-    m_gaps->setValueText(locale.toString(s.totals.gaps));
-    if (const QString tip = gapsToolTip(s.gapRanges); tip != m_gaps->toolTip())
+    m_gaps->setValueText(locale.toString(s.totals.gaps) + QStringLiteral(" / ") + locale.toString(s.totals.duplicates));
+    if (const QString tip = gapsToolTip(s.gapRanges, s.totals); tip != m_gaps->toolTip())
         m_gaps->setToolTipText(tip);
     m_reconnects->setValueText(locale.toString(s.totals.reconnects));
     m_latency->setValueText(s.latencyCount == 0

@@ -42,7 +42,7 @@ private:
     static constexpr qsizetype kGapsListed = 10;   // of the latest gap ranges, in the tooltip
 
     // What the Gaps tile says on hover: what it counts, and the latest missing ids.
-    static QString gapsToolTip(const QList<GapRange> &ranges);
+    static QString gapsToolTip(const QList<GapRange> &ranges, const Totals &totals);
 
     CounterTile *addTile(const QString &objectName, const QString &title, const QString &toolTip);
     // The width `columns` columns need, each as wide as its widest tile.

@@ -155,6 +155,7 @@ private slots:
     void theDemoRateIsAnAverageOrFlat();
     void eventsThatAreNotClicksAreShownByType();
     void gapsAreLocated();
+    void repeatedIdsShowBesideGaps();
     void shareChartTicksDoNotOverlap();
     void rateChartTicksDoNotOverlap();
     void disconnectButtonCloses();
@@ -559,7 +560,7 @@ void TestMainWindow::gapsAreLocated()
     window.show();
     window.connectTo(server.url(QStringLiteral("/s")));
     auto *gaps = window.findChild<CounterTile *>("gapsTile");
-    QTRY_COMPARE_WITH_TIMEOUT(gaps->valueText(), QStringLiteral("5"), kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(gaps->valueText(), QStringLiteral("5 / 0"), kWaitMs);
     QVERIFY2(gaps->toolTip().contains(QStringLiteral("3–4")) && gaps->toolTip().contains(QStringLiteral("7–9")),
              qPrintable(gaps->toolTip()));
     QVERIFY(gaps->toolTip().indexOf(QStringLiteral("7–9"))
@@ -567,6 +568,26 @@ void TestMainWindow::gapsAreLocated()
     QTRY_COMPARE_WITH_TIMEOUT(window.rateChart()->gapMarks()->count(), 2, kWaitMs);
     for (const QPointF &mark : window.rateChart()->gapMarks()->points())
         QVERIFY(mark.x() <= 0 && mark.x() >= window.rateChart()->axisX()->min());
+}
+
+void TestMainWindow::repeatedIdsShowBesideGaps()
+{
+    // Id 2 comes twice on one connection: a true duplicate, in Clicks and said so.
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    QByteArray body;
+    for (const int id : {1, 2, 3, 2})
+        body += "data: {\"id\":" + QByteArray::number(id) + ",\"link\":\"/a\"}\n\n";
+    server.route("/s", Response::sse(body).keepOpen());
+    MainWindow window;
+    window.show();
+    window.connectTo(server.url(QStringLiteral("/s")));
+    auto *gaps = window.findChild<CounterTile *>("gapsTile");
+    QTRY_COMPARE_WITH_TIMEOUT(gaps->valueText(), QStringLiteral("0 / 1"), kWaitMs);
+    QCOMPARE(window.clickCount(), quint64(4));
+    QVERIFY2(gaps->toolTip().contains(QStringLiteral("0 replayed"))
+                 && gaps->toolTip().contains(QStringLiteral("1 true duplicates")),
+             qPrintable(gaps->toolTip()));
 }
 
 void TestMainWindow::eventsThatAreNotClicksAreShownByType()
@@ -734,7 +755,7 @@ void TestMainWindow::tilesAndTopLinksReachPublishedTotals()
     QCOMPARE(plainNumber(clicksTile->valueText()), QStringLiteral("600"));
     QCOMPARE(window.findChild<CounterTile *>("linksTile")->valueText(), QStringLiteral("3"));
     QCOMPARE(window.findChild<CounterTile *>("undecodableTile")->valueText(), QStringLiteral("0 / 0"));
-    QCOMPARE(window.findChild<CounterTile *>("gapsTile")->valueText(), QStringLiteral("0"));
+    QCOMPARE(window.findChild<CounterTile *>("gapsTile")->valueText(), QStringLiteral("0 / 0"));
 
     RankingPanel *ranking = window.rankingPanel();
     const TopLinksModel *links = ranking->topLinksModel();

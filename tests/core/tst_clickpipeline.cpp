@@ -49,6 +49,7 @@ private slots:
     void commentsBecomeRowsWhenShown();
     void aReplacedStreamSaysNothingMore();
     void theXrayAndChecksTravelWithTheSnapshots();
+    void aReplayWithoutLastEventIdIsCountedAsReplayed();
 
 private:
     std::unique_ptr<ScriptedHttpServer> m_server;
@@ -280,6 +281,40 @@ void TestClickPipeline::theXrayAndChecksTravelWithTheSnapshots()
     // The stream has stopped (a 401 is fatal): what was pending is decided on what was seen.
     QTRY_COMPARE_WITH_TIMEOUT(m_xray->outcomes[2].state, StreamCheck::State::Passed, kWaitMs);
     QCOMPARE(m_xray->worstFinding()->severity, Finding::Severity::Error);
+}
+
+void TestClickPipeline::aReplayWithoutLastEventIdIsCountedAsReplayed()
+{
+    // Ids only in the clicks, none in the SSE fields: a reconnect cannot ask to resume, and the
+    // server sends everything again from the start, then one new click.
+    QByteArray first;
+    QByteArray again;
+    for (int i = 1; i <= 4; ++i) {
+        const QByteArray click = "data: {\"id\":" + QByteArray::number(i) + ",\"link\":\"/a\"}\n\n";
+        if (i <= 3)
+            first += click;
+        again += click;
+    }
+    m_server->route("/s", Response::sse("retry: 10\n" + first).keepOpen());
+    ClickPipeline pipeline;
+    watch(pipeline);
+    SourceConfig config;
+    config.url = m_server->url(QStringLiteral("/s"));
+    pipeline.connectTo(config, {}, true, *StreamCheck::parseAll({QStringLiteral("duplicates=0")}));
+    QTRY_VERIFY_WITH_TIMEOUT(m_last && m_last->totals.clicks == 3, kWaitMs);
+    m_server->route("/s", Response::sse(again).keepOpen());
+    m_server->dropConnections();
+    QTRY_VERIFY_WITH_TIMEOUT(m_last->totals.clicks >= 7, kWaitMs);
+    QCOMPARE(m_server->requests().size(), 2);
+    QVERIFY(!m_server->requests().at(1).hasHeader("Last-Event-ID"));
+    // The three that came again are counted as repeats, and as replayed (they came with the
+    // reconnection), not as true duplicates: a server restarted from id 1 looks the same, so they
+    // stay in the clicks, never silently.
+    QTRY_COMPARE_WITH_TIMEOUT(m_last->totals.clicks, quint64(7), kWaitMs);
+    QCOMPARE(m_last->totals.duplicates, quint64(3));
+    QCOMPARE(m_last->totals.replayed, quint64(3));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_xray && !m_xray->outcomes.isEmpty() && m_xray->outcomes.first().state == StreamCheck::State::Failed, kWaitMs);
 }
 
 void TestClickPipeline::commentsBecomeRowsWhenShown()
