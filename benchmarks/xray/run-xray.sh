@@ -7,7 +7,8 @@
 # `--xray /dev/null`, the two interleaved N times (default 21) after one warm-up pair, medians side
 # by side and the median of the pairs' ratios (pairing keeps the ratio meaningful while the
 # machine's speed drifts; the server shares its two cores). Both must count EVENTS events. The
-# target: the X-ray makes listen at most 5 % slower.
+# target: the X-ray makes listen at most 5 % slower. Printed first: the same comparison in process
+# (`clickscope-cli bench xray`), where the network and the server do not blur it.
 set -euo pipefail
 
 usage() {
@@ -65,6 +66,20 @@ timed() {
   fi
   LC_ALL=C awk -v t="$times" 'BEGIN { split(t, f, " "); printf "%.4f\n", f[1] }'
 }
+
+# First without the network: the corpus played in memory as one stream's reads (bench xray),
+# precise to a percent, since nothing else shares the process.
+inproc=$("$CLI" bench xray "$CORPUS" --repeat 10)
+LC_ALL=C awk -v line="$inproc" '
+  BEGIN {
+    n = split(line, pairs, " ")
+    for (i = 1; i <= n; i++) { split(pairs[i], kv, "="); v[kv[1]] = kv[2] }
+    printf "\nconnection X-ray overhead in process (bench xray: parse and count, %d events, fastest of 10)\n", v["events"]
+    printf "  %-18s %7.4f s  %6.2f GB/s\n", "X-ray off", v["seconds"], v["bytes"] / v["seconds"] / 1e9
+    printf "  %-18s %7.4f s  %6.2f GB/s\n", "X-ray on", v["seconds_xray"], v["bytes"] / v["seconds_xray"] / 1e9
+    printf "  on / off: %+.1f %% time  (target <= +5 %%: %s)\n", (v["seconds_xray"] / v["seconds"] - 1) * 100,
+           (v["seconds_xray"] / v["seconds"] <= 1.05 ? "met" : "missed")
+  }'
 
 timed > /dev/null   # warm-up: the corpus in the page cache, the server's buffers grown
 timed --xray /dev/null > /dev/null

@@ -4,7 +4,10 @@
 #include "core/system/processstats.h"
 
 #include "core/model/clickaggregator.h"
+#include "core/source/streamsource.h"
 #include "core/sse/sseparser.h"
+#include "core/xray/connectionlog.h"
+#include "core/xray/diagnosis.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -12,6 +15,7 @@
 
 #include <cstdio>
 #include <limits>
+#include <memory>
 
 namespace Clickscope::Cli {
 namespace {
@@ -71,6 +75,90 @@ int benchAggregate(const QByteArray &corpus, int passes)
     return kExitOk;
 }
 
+// A stream source that plays a corpus held in memory as one connection, in network-sized reads,
+// with the signals a real source gives: what the X-ray listens to, without a network's noise.
+class CorpusReplay : public StreamSource
+{
+public:
+    CorpusReplay() : StreamSource(SourceConfig{}) {}
+
+    // Plays it all; returns the events delivered.
+    quint64 play(const QByteArrayView corpus)
+    {
+        emit attemptStarted();
+        HttpExchange answer;
+        answer.status = 200;
+        answer.responseHeaders = {{"Content-Type", "text/event-stream"}};
+        emit exchangeRecorded(answer);
+        markOpen();
+        SseParser parser;
+        QList<SseEvent> batch;
+        quint64 comments = 0;
+        for (qsizetype offset = 0; offset < corpus.size(); offset += kChunkBytes) {
+            const QByteArrayView chunk = corpus.sliced(offset, std::min(kChunkBytes, corpus.size() - offset));
+            countBytes(chunk.size());
+            parser.feed(chunk, batch);
+            if (parser.commentCount() != comments) {
+                comments = parser.commentCount();
+                emit commentsReceived(comments, QString());
+            }
+            if (!batch.isEmpty()) {
+                countEvents(batch.size());
+                emit eventsReceived(batch);
+                batch.clear();
+            }
+        }
+        stop(QStringLiteral("the corpus ended"));
+        return parser.eventCount();
+    }
+
+protected:
+    void connectNow() override {}
+    void dropConnection() override {}
+};
+
+// What the connection X-ray costs the path from a read to its events: the corpus played through a
+// source with a counter listening (as `listen --format count` does), with and without an X-ray
+// (a ConnectionLog, and the findings looked for every 500 ms of playing, as `inspect` does),
+// interleaved, the fastest of `repeat` rounds each.
+int benchXray(const QByteArray &corpus, int repeat)
+{
+    double best[2] = {0, 0};
+    quint64 events = 0;
+    for (int round = 0; round < repeat; ++round) {
+        for (const bool withXray : {false, true}) {
+            CorpusReplay source;
+            quint64 counted = 0;
+            QObject::connect(&source, &StreamSource::eventsReceived,
+                             [&counted](const QList<SseEvent> &batch) { counted += quint64(batch.size()); });
+            std::unique_ptr<ConnectionLog> log;
+            QElapsedTimer sinceDiagnosis;
+            if (withXray) {
+                log = std::make_unique<ConnectionLog>(source);
+                QObject::connect(&source, &StreamSource::eventsReceived, [&] {
+                    if (sinceDiagnosis.elapsed() >= 500) {
+                        diagnose(*log);
+                        sinceDiagnosis.restart();
+                    }
+                });
+            }
+            QElapsedTimer timer;
+            timer.start();
+            sinceDiagnosis.start();
+            events = source.play(corpus);
+            const double seconds = double(timer.nsecsElapsed()) / 1e9;
+            if (counted != events)
+                return kExitStreamError;
+            double &b = best[withXray ? 1 : 0];
+            if (round == 0 || seconds < b)
+                b = seconds;
+        }
+    }
+    std::printf("events=%llu bytes=%lld seconds=%.6f seconds_xray=%.6f\n", static_cast<unsigned long long>(events),
+                static_cast<long long>(corpus.size()), best[0], best[1]);
+    return kExitOk;
+}
+
 }   // namespace
 
 int runBench(const QStringList &arguments)
@@ -80,24 +168,25 @@ int runBench(const QStringList &arguments)
         QStringLiteral("Measures a hot path on a file held in memory and prints 'events=N bytes=B seconds=S'.\n"
                        "Kinds: parse (the SSE parser, fed 64 KiB chunks); aggregate (parse, decode and aggregate;\n"
                        "--repeat N feeds the file N times into one aggregator and also prints resident memory\n"
-                       "after the first and the last pass)."));
-    parser.addPositionalArgument(QStringLiteral("KIND"), QStringLiteral("What to measure: parse or aggregate."));
+                       "after the first and the last pass); xray (the file played as one stream's reads, counted,\n"
+                       "with and without the connection X-ray; also prints seconds_xray)."));
+    parser.addPositionalArgument(QStringLiteral("KIND"), QStringLiteral("What to measure: parse, aggregate or xray."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The corpus."));
     const QCommandLineOption repeat(
         QStringLiteral("repeat"),
-        QStringLiteral("parse: runs N times, reports the fastest; aggregate: N passes (default 1)."),
+        QStringLiteral("parse, xray: runs N times, reports the fastest; aggregate: N passes (default 1)."),
         QStringLiteral("N"), QStringLiteral("1"));
     parser.addOption(repeat);
     if (auto code =
-            parseCommandLine(parser, arguments, kCommand, QStringLiteral("bench [options] parse|aggregate FILE")))
+            parseCommandLine(parser, arguments, kCommand, QStringLiteral("bench [options] parse|aggregate|xray FILE")))
         return *code;
 
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 2)
         return usageError(kCommand, QStringLiteral("expected KIND and FILE, e.g. 'bench parse corpus.sse'"));
-    if (positional.at(0) != u"parse" && positional.at(0) != u"aggregate")
-        return usageError(kCommand,
-                          QStringLiteral("unknown kind '%1' (known: parse, aggregate)").arg(positional.at(0)));
+    const QString kind = positional.at(0);
+    if (kind != u"parse" && kind != u"aggregate" && kind != u"xray")
+        return usageError(kCommand, QStringLiteral("unknown kind '%1' (known: parse, aggregate, xray)").arg(kind));
     int rounds = 1;
     OptionReader read(parser);
     read.wholeNumber(repeat, 1, std::numeric_limits<int>::max(), rounds);
@@ -107,7 +196,9 @@ int runBench(const QStringList &arguments)
     if (!file.open(QIODevice::ReadOnly))
         return usageError(kCommand, QStringLiteral("cannot read '%1': %2").arg(file.fileName(), file.errorString()));
     const QByteArray corpus = file.readAll();
-    return positional.at(0) == u"parse" ? benchParse(corpus, rounds) : benchAggregate(corpus, rounds);
+    if (kind == u"xray")
+        return benchXray(corpus, rounds);
+    return kind == u"parse" ? benchParse(corpus, rounds) : benchAggregate(corpus, rounds);
 }
 
 }   // namespace Clickscope::Cli
