@@ -2,6 +2,7 @@
 #include "app/connectionpanel.h"
 
 #include "app/connectiontimeline.h"
+#include "app/plaintooltip.h"
 
 #include <QApplication>
 #include <QFontDatabase>
@@ -235,7 +236,7 @@ void ConnectionPanel::showAttempts()
         for (int column = 0; column < ColumnCount; ++column) {
             auto *item = new QTableWidgetItem(cells[column]);
             if (column == Ended)
-                item->setToolTip(cells[column]);
+                item->setToolTip(plainToolTip(cells[column]));
             m_attempts->setItem(row, column, item);
         }
         m_attempts->item(row, Number)->setData(Qt::UserRole, QVariant::fromValue(a.number));

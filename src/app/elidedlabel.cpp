@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/elidedlabel.h"
 
+#include "app/plaintooltip.h"
+
 #include <QPainter>
 #include <QStyle>
 
@@ -45,6 +47,6 @@ void ElidedLabel::resizeEvent(QResizeEvent *event)
     updateToolTip();
 }
 
-void ElidedLabel::updateToolTip() { setToolTip(shownText() == text() ? QString() : text()); }
+void ElidedLabel::updateToolTip() { setToolTip(shownText() == text() ? QString() : plainToolTip(text())); }
 
 }   // namespace Clickscope

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/streamstatus.h"
 
+#include "app/plaintooltip.h"
+
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -59,8 +61,8 @@ void StreamStatus::setState(const QString &text, const QString &toolTip, const Q
 {
     // The clock calls this four times a second: only a change may cost a repaint.
     setText(m_state, text);
-    if (m_state->toolTip() != toolTip)
-        m_state->setToolTip(toolTip);
+    if (const QString tip = plainToolTip(toolTip); m_state->toolTip() != tip)
+        m_state->setToolTip(tip);
     if (!color.isValid()) {
         // Back to the inherited palette, so a theme switch recolours the text.
         if (m_state->palette().resolveMask() != 0)
@@ -220,7 +222,7 @@ void StreamStatus::setXray(const XraySnapshot *xray)
     m_xrayMarker->setIcon(style()->standardIcon(worst == Finding::Severity::Error ? QStyle::SP_MessageBoxCritical
                                                                                   : QStyle::SP_MessageBoxWarning));
     m_xrayMarker->setText(parts.join(QStringLiteral(" · ")));
-    m_xrayMarker->setToolTip(tips.join(u'\n') + tr("\nClick to open the connection X-ray."));
+    m_xrayMarker->setToolTip(plainToolTip(tips.join(u'\n') + tr("\nClick to open the connection X-ray.")));
 }
 
 QString StreamStatus::xrayMarkerText() const { return m_xrayMarker->isVisible() ? m_xrayMarker->text() : QString(); }

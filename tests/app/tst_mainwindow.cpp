@@ -50,6 +50,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -176,6 +177,7 @@ private slots:
     void resetAndReconnect();
     void credentialsStayWithTheirServer();
     void theXrayExplainsARefusedStream();
+    void aServersWordsAreNeverMarkup();
     void recentStreamsKeepTheRequest();
     void aRecentStreamAsksForItsCredentialsAgain();
     void shareChartFollowsTheRanking();
@@ -1516,6 +1518,27 @@ void TestMainWindow::theXrayExplainsARefusedStream()
     window.disconnectFromStream();
     window.connectTo(QUrl(QStringLiteral("http://127.0.0.1:%1/other").arg(server.port())));
     QTRY_VERIFY_WITH_TIMEOUT(!panel->findingTexts().join(u' ').contains(QStringLiteral("401")), kWaitMs);
+}
+
+void TestMainWindow::aServersWordsAreNeverMarkup()
+{
+    // A Content-Type that looks like HTML, quoted by the error, the finding and the attempt's end.
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.route("/s", Response::status(200, "<b>bold</b>", "{}"));
+    MainWindow window;
+    window.show();
+    window.connectTo(server.url(QStringLiteral("/s")));
+    QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().contains(QStringLiteral("<b>bold</b>")), kWaitMs);
+    const QString tip = window.findChild<QLabel *>("streamStateLabel")->toolTip();
+    QVERIFY2(tip.contains(QStringLiteral("&lt;b&gt;bold&lt;/b&gt;")), qPrintable(tip));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.connectionPanel()->findingTexts().isEmpty(), kWaitMs);
+    auto *marker = window.findChild<QToolButton *>("xrayMarker");
+    QVERIFY2(marker->toolTip().contains(QStringLiteral("&lt;b&gt;")), qPrintable(marker->toolTip()));
+    auto *attempts = window.connectionPanel()->findChild<QTableWidget *>("attemptsTable");
+    const QString endTip = attempts->item(0, attempts->columnCount() - 1)->toolTip();
+    QVERIFY2(endTip.contains(QStringLiteral("&lt;b&gt;")) && !endTip.contains(QStringLiteral("<b>")),
+             qPrintable(endTip));
 }
 
 QTEST_MAIN(TestMainWindow)
