@@ -79,6 +79,10 @@ MainWindow::MainWindow(QWidget *parent)
     showXray->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X));
     m_ui->viewMenu->addAction(showXray);
     connect(m_status, &StreamStatus::xrayMarkerClicked, this, &MainWindow::showConnectionXray);
+    connect(m_connectionDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible && m_connectionPanel->xray() != m_xray)
+            m_connectionPanel->setXray(m_xray);
+    });
     m_ui->pages->setCurrentWidget(m_ui->welcomePage);
     m_ui->urlEdit->setCompleter(new QCompleter(new QStringListModel(this), this));
 
@@ -292,6 +296,7 @@ void MainWindow::showConnectionXray()
 void MainWindow::clearViews()
 {
     m_ui->eventInspector->clear();
+    m_xray.reset();
     m_connectionPanel->clear();
     m_status->setXray(nullptr);
     m_renderOncePaused = true;   // the zeroes show even while the display is paused
@@ -387,8 +392,11 @@ void MainWindow::onSnapshot(const DashboardSnapshotPtr &snapshot)
     m_snapshot = snapshot;
     // The X-ray is about the connection, not the counts: pausing the display does not hold it.
     if (snapshot->xray) {
-        m_connectionPanel->setXray(snapshot->xray);
-        m_status->setXray(snapshot->xray.get());
+        m_xray = snapshot->xray;
+        m_status->setXray(m_xray.get());
+        // A hidden panel is brought up to date when it is shown, not every second.
+        if (m_connectionDock->isVisible())
+            m_connectionPanel->setXray(m_xray);
     }
     m_ui->eventInspector->applySnapshot(*snapshot);   // it buffers while paused
     m_status->applySnapshot(*snapshot);

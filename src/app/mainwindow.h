@@ -147,6 +147,7 @@ private:
     QActionGroup *m_themeGroup;
     DashboardSnapshotPtr m_snapshot;   // the newest
     DashboardSnapshotPtr m_shown;      // the one on screen (older while paused)
+    XraySnapshotPtr m_xray;            // the newest X-ray, shown when the panel is
     StreamRequest m_request;
     QString m_lastError;
     QString m_endReason;         // why the stream ended cleanly, when it did

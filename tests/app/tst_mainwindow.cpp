@@ -1528,6 +1528,7 @@ void TestMainWindow::aServersWordsAreNeverMarkup()
     server.route("/s", Response::status(200, "<b>bold</b>", "{}"));
     MainWindow window;
     window.show();
+    window.showConnectionXray();
     window.connectTo(server.url(QStringLiteral("/s")));
     QTRY_VERIFY_WITH_TIMEOUT(window.streamStatus()->stateText().contains(QStringLiteral("<b>bold</b>")), kWaitMs);
     const QString tip = window.findChild<QLabel *>("streamStateLabel")->toolTip();
