@@ -5,12 +5,14 @@
 #include "cli/streamsession.h"
 #include "cli/xrayprinter.h"
 #include "core/options/optionreader.h"
+#include "core/record/replaysource.h"
 
 #include <QFile>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <memory>
 
@@ -18,6 +20,48 @@ namespace Clickscope::Cli {
 namespace {
 
 constexpr auto kCommand = "listen";
+constexpr auto kReplayCommand = "replay";
+
+QCommandLineOption formatOption()
+{
+    return {QStringLiteral("format"),
+            QStringLiteral("jsonl (default): {\"type\",\"data\",\"lastEventId\"} per line; "
+                           "raw: the data per line; count: the number of events at the end."),
+            QStringLiteral("F"), QStringLiteral("jsonl")};
+}
+
+Result<EventWriter::Format> readFormat(const QString &f)
+{
+    if (f == u"jsonl")
+        return EventWriter::Format::Jsonl;
+    if (f == u"raw")
+        return EventWriter::Format::Raw;
+    if (f == u"count")
+        return EventWriter::Format::Count;
+    return unexpected(QStringLiteral("--format must be jsonl, raw or count, not '%1'").arg(f));
+}
+
+// Prints the session's events in `format`, at most `limit` of them, then runs it.
+int printEvents(StreamSession &session, EventWriter::Format format, qint64 limit,
+                const std::function<void()> &atFinish = {})
+{
+    EventWriter writer(format, stdout);
+    QObject::connect(&session.source(), &StreamSource::eventsReceived, &session, [&](const QList<SseEvent> &events) {
+        if (!writer.write(events, limit - qint64(writer.written()))) {
+            StreamSession::logLine(QStringLiteral("error: cannot write to standard output"));
+            session.finish(kExitStreamError);
+        } else if (qint64(writer.written()) >= limit) {
+            session.finish(kExitOk);
+        }
+    });
+    QObject::connect(&session, &StreamSession::finishing, &session, [&] {
+        if (!writer.finish())
+            session.markOutputFailed();
+        if (atFinish)
+            atFinish();
+    });
+    return session.run();
+}
 
 }   // namespace
 
@@ -34,10 +78,7 @@ int runListen(const QStringList &arguments)
     connection.addTo(parser);
     const QCommandLineOption maxEvents(QStringLiteral("max-events"), QStringLiteral("Stops after N events."),
                                        QStringLiteral("N"));
-    const QCommandLineOption format(QStringLiteral("format"),
-                                    QStringLiteral("jsonl (default): {\"type\",\"data\",\"lastEventId\"} per line; "
-                                                   "raw: the data per line; count: the number of events at the end."),
-                                    QStringLiteral("F"), QStringLiteral("jsonl"));
+    const QCommandLineOption format = formatOption();
     const QCommandLineOption xray(QStringLiteral("xray"),
                                   QStringLiteral("Also writes the connection X-ray to FILE, as `inspect` prints it."),
                                   QStringLiteral("FILE"));
@@ -53,15 +94,9 @@ int runListen(const QStringList &arguments)
     read.wholeNumber(maxEvents, 1, OptionReader::kNoMax, limit);
     if (const Result<void> ok = read.result(); !ok)
         return usageError(kCommand, ok.error());
-    EventWriter::Format outputFormat;
-    if (const QString f = parser.value(format); f == u"jsonl")
-        outputFormat = EventWriter::Format::Jsonl;
-    else if (f == u"raw")
-        outputFormat = EventWriter::Format::Raw;
-    else if (f == u"count")
-        outputFormat = EventWriter::Format::Count;
-    else
-        return usageError(kCommand, QStringLiteral("--format must be jsonl, raw or count, not '%1'").arg(f));
+    const Result<EventWriter::Format> outputFormat = readFormat(parser.value(format));
+    if (!outputFormat)
+        return usageError(kCommand, outputFormat.error());
 
     // Opened before the stream, so that a path that cannot be written is a usage error.
     std::unique_ptr<std::FILE, int (*)(std::FILE *)> xrayFile(nullptr, &std::fclose);
@@ -76,18 +111,7 @@ int runListen(const QStringList &arguments)
     std::unique_ptr<XrayPrinter> xrayPrinter;
     if (xrayFile)
         xrayPrinter = std::make_unique<XrayPrinter>(session.source(), xrayFile.get());
-    EventWriter writer(outputFormat, stdout);
-    QObject::connect(&session.source(), &StreamSource::eventsReceived, &session, [&](const QList<SseEvent> &events) {
-        if (!writer.write(events, limit - qint64(writer.written()))) {
-            StreamSession::logLine(QStringLiteral("error: cannot write to standard output"));
-            session.finish(kExitStreamError);
-        } else if (qint64(writer.written()) >= limit) {
-            session.finish(kExitOk);
-        }
-    });
-    QObject::connect(&session, &StreamSession::finishing, &session, [&] {
-        if (!writer.finish())
-            session.markOutputFailed();
+    return printEvents(session, *outputFormat, limit, [&] {
         if (xrayPrinter) {
             xrayPrinter->printSummary();
             if (!xrayPrinter->ok()) {
@@ -96,7 +120,41 @@ int runListen(const QStringList &arguments)
             }
         }
     });
-    return session.run();
+}
+
+int runReplay(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Plays a recording made by `record` and prints its events as `listen` prints a live stream's:\n"
+                       "the recorded bytes go through the same parser, at the recorded pace times --speed.\n"
+                       "Exit codes: 0 the recording played to its end; 1 it is damaged (what came before the\n"
+                       "damage is printed) or cannot be read; 2 a usage error."));
+    const QCommandLineOption speed(QStringLiteral("speed"),
+                                   QStringLiteral("N times the recorded pace, or max: as fast as possible (default)."),
+                                   QStringLiteral("N|max"), QStringLiteral("max"));
+    const QCommandLineOption maxEvents(QStringLiteral("max-events"), QStringLiteral("Stops after N events."),
+                                       QStringLiteral("N"));
+    const QCommandLineOption format = formatOption();
+    parser.addOptions({speed, maxEvents, format});
+    if (auto code = parseCommandLine(parser, arguments, kReplayCommand, QStringLiteral("replay [options] FILE")))
+        return *code;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return usageError(kReplayCommand, QStringLiteral("expected one recording FILE"));
+    double pace = 0;
+    qint64 limit = std::numeric_limits<qint64>::max();
+    OptionReader read(parser);
+    if (parser.value(speed) != u"max")
+        read.number(speed, 0.001, 1e6, pace);
+    read.wholeNumber(maxEvents, 1, OptionReader::kNoMax, limit);
+    if (const Result<void> ok = read.result(); !ok)
+        return usageError(kReplayCommand, ok.error());
+    const Result<EventWriter::Format> outputFormat = readFormat(parser.value(format));
+    if (!outputFormat)
+        return usageError(kReplayCommand, outputFormat.error());
+    StreamSession session(std::make_unique<ReplaySource>(positional.first(), pace), std::nullopt);
+    return printEvents(session, *outputFormat, limit);
 }
 
 }   // namespace Clickscope::Cli

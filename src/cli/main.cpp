@@ -16,9 +16,12 @@ constexpr char kUsage[] = "Usage: clickscope-cli COMMAND [options]\n"
                           "  watch URL         aggregate a click stream: totals, rate, top links, breakdowns\n"
                           "  check URL         check a stream against expectations (gaps=0, first-event<=2s, ...)\n"
                           "  inspect URL       show how a stream is delivered: attempts, response heads, ends\n"
+                          "  record URL -o FILE\n"
+                          "                    record a stream as it arrives (raw bytes, timing, connection events)\n"
+                          "  replay FILE       print a recording's events as listen prints a live stream's\n"
                           "  serve             run the test publisher (streams, publish API, synthetic traffic)\n"
                           "  publish URL       post clicks (NDJSON) to a publisher\n"
-                          "  bench parse|aggregate FILE\n"
+                          "  bench parse|aggregate|xray FILE\n"
                           "                    measure the SSE parser, or parse + decode + aggregate, on a file\n"
                           "\n"
                           "'clickscope-cli COMMAND --help' describes a command.\n";
@@ -51,6 +54,10 @@ int main(int argc, char *argv[])
         return Clickscope::Cli::runCheck(rest);
     if (command == u"inspect")
         return Clickscope::Cli::runInspect(rest);
+    if (command == u"record")
+        return Clickscope::Cli::runRecord(rest);
+    if (command == u"replay")
+        return Clickscope::Cli::runReplay(rest);
     if (command == u"serve")
         return Clickscope::Cli::runServe(rest);
     if (command == u"publish")

@@ -19,13 +19,17 @@ void StreamSession::logLine(const QString &line)
 }
 
 StreamSession::StreamSession(const SourceConfig &config, std::optional<double> timeoutSeconds)
-    : m_source(createSource(config))
+    : StreamSession(createSource(config), timeoutSeconds)
+{}
+
+StreamSession::StreamSession(std::unique_ptr<StreamSource> source_, std::optional<double> timeoutSeconds)
+    : m_source(std::move(source_))
 {
     StreamSource *source = m_source.get();
     connect(source, &StreamSource::stateChanged, this, [this, source](StreamSource::State state) {
         switch (state) {
         case StreamSource::State::Connecting:
-            logLine(QStringLiteral("connecting to %1").arg(source->config().url.toString()));
+            logLine(QStringLiteral("connecting to %1").arg(shownUrl(source->config().url)));
             break;
         case StreamSource::State::Open:
             logLine(QStringLiteral("open"));

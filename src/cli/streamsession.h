@@ -21,6 +21,8 @@ class StreamSession : public QObject
     Q_OBJECT
 public:
     StreamSession(const SourceConfig &config, std::optional<double> timeoutSeconds);
+    // A session over a source made elsewhere (a recording played back).
+    StreamSession(std::unique_ptr<StreamSource> source, std::optional<double> timeoutSeconds);
 
     StreamSource &source() { return *m_source; }
     // Runs the event loop until finish(); returns the exit code.

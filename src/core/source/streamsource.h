@@ -30,12 +30,17 @@ public:
     enum class State { Connecting, Open, Closed };
     Q_ENUM(State)
 
+    // What rawReceived() carries.
+    enum class RawKind { StreamBytes, TextMessage, BinaryMessage };
+    Q_ENUM(RawKind)
+
     enum class Error {
         NoError,
         InvalidUrl,    // malformed, unsupported scheme, no host
         HttpStatus,    // anything but 200 (204 is a clean stop, not an error)
         ContentType,   // not text/event-stream
         Network,       // refused, reset, timed out … with reconnection off
+        Recording,     // a recording that cannot be read (a replay)
     };
     Q_ENUM(Error)
 
@@ -74,6 +79,10 @@ signals:
     // A connection attempt begins: the first, and each one after a reconnection delay.
     void attemptStarted();
     void eventsReceived(const QList<Clickscope::SseEvent> &events);
+    // What arrived, before it is parsed: the bytes of one read of an event stream (after transfer
+    // and content decoding), or one WebSocket message. For recording; emitted before the events
+    // these bytes hold.
+    void rawReceived(const QByteArray &bytes, Clickscope::StreamSource::RawKind kind);
     // Comment lines (heartbeats): the running total and the text of the latest one.
     void commentsReceived(quint64 total, const QString &lastComment);
     void reconnectScheduled(qint64 delayMs, const QString &reason);

@@ -211,6 +211,13 @@ bool EventSource::processSlice()
     countBytes(chunk.size());
     if (m_config.idleTimeoutMs > 0)
         m_idleTimer.start(m_config.idleTimeoutMs);
+    {
+        const QPointer<EventSource> self(this);
+        const HttpStream *stream = m_stream.get();
+        emit rawReceived(chunk, RawKind::StreamBytes);
+        if (!self || m_stream.get() != stream)
+            return false;   // a receiver closed or deleted us
+    }
 
     m_parser.feed(chunk, m_batch);
     if (const auto retry = m_parser.reconnectionTimeMs())

@@ -182,6 +182,12 @@ void WebSocketSource::socketError(QAbstractSocket::SocketError error)
 void WebSocketSource::messageReceived(QByteArray data, bool wasText)
 {
     countBytes(data.size());
+    {
+        const QPointer<WebSocketSource> self(this);
+        emit rawReceived(data, wasText ? RawKind::TextMessage : RawKind::BinaryMessage);
+        if (!self || state() != State::Open)
+            return;   // a receiver closed or deleted us
+    }
     // Text messages are valid UTF-8 (Qt closes the connection otherwise); binary ones may not be,
     // and an SseEvent promises well-formed UTF-8.
     if (!wasText && !Utf8::isValid(data)) {

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+#include "core/record/replaysource.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPointer>
+
+#include <cmath>
+
+namespace Clickscope {
+namespace {
+
+// As fast as possible still hands the event loop back this often, so a window stays responsive.
+constexpr qint64 kSliceMs = 5;
+
+HttpExchange exchangeFrom(const QByteArray &json)
+{
+    const QJsonObject object = QJsonDocument::fromJson(json).object();
+    HttpExchange exchange;
+    exchange.url = QUrl(object.value(QStringLiteral("url")).toString());
+    exchange.method = object.value(QStringLiteral("method")).toString().toLatin1();
+    exchange.status = object.value(QStringLiteral("status")).toInt();
+    exchange.reason = object.value(QStringLiteral("reason")).toString().toLatin1();
+    exchange.version = object.value(QStringLiteral("version")).toString().toLatin1();
+    exchange.headMs = object.value(QStringLiteral("headMs")).toInteger(-1);
+    for (const char *side : {"requestHeaders", "responseHeaders"}) {
+        const QJsonObject headers = object.value(QLatin1String(side)).toObject();
+        QList<HttpHeader> &into =
+            qstrcmp(side, "requestHeaders") == 0 ? exchange.requestHeaders : exchange.responseHeaders;
+        for (auto it = headers.constBegin(); it != headers.constEnd(); ++it)
+            into.append({it.key().toLatin1(), it.value().toString().toUtf8()});
+    }
+    return exchange;
+}
+
+}   // namespace
+
+ReplaySource::ReplaySource(const QString &path, double speed, SourceConfig config)
+    : StreamSource([&] {
+        config.url = QUrl::fromLocalFile(path);
+        config.connectTimeoutMs = 0;
+        config.idleTimeoutMs = 0;
+        return config;
+    }())
+    , m_path(path)
+    , m_speed(std::isfinite(speed) && speed > 0 ? speed : 0)
+    , m_parser(m_config.limits)
+{
+    m_next.setSingleShot(true);
+    connect(&m_next, &QTimer::timeout, this, &ReplaySource::playDue);
+}
+
+void ReplaySource::connectNow()
+{
+    if (m_playing)
+        return;   // one recording, one run: the attempts inside it are replayed, not made
+    if (const Result<void> ok = m_reader.open(m_path); !ok) {
+        fail(Error::Recording, ok.error());
+        return;
+    }
+    m_playing = true;
+    m_clock.start();
+    m_next.start(0);
+}
+
+void ReplaySource::dropConnection()
+{
+    m_next.stop();
+    m_playing = false;
+}
+
+void ReplaySource::playDue()
+{
+    const QPointer<ReplaySource> self(this);
+    QElapsedTimer slice;
+    slice.start();
+    while (self && m_playing) {
+        if (!m_pending) {
+            auto record = m_reader.next();
+            if (!record) {
+                flushMessages();
+                if (self)
+                    fail(Error::Recording, record.error());
+                return;
+            }
+            if (!*record) {
+                if (flushMessages() && self)
+                    stop(QStringLiteral("the recording ended"));
+                return;
+            }
+            m_pending = std::move(**record);
+        }
+        if (m_speed > 0) {
+            const qint64 dueMs = qint64(double(m_pending->timeNs) / 1e6 / m_speed);
+            if (const qint64 wait = dueMs - m_clock.elapsed(); wait > 0) {
+                if (!flushMessages())
+                    return;
+                m_next.start(int(std::min<qint64>(wait, 60'000)));
+                return;
+            }
+        } else if (slice.elapsed() >= kSliceMs) {
+            if (flushMessages())
+                m_next.start(0);
+            return;
+        }
+        const Recording::Record record = std::move(*m_pending);
+        m_pending.reset();
+        ++m_records;
+        if (!play(record))
+            return;
+    }
+}
+
+bool ReplaySource::play(const Recording::Record &record)
+{
+    const QPointer<ReplaySource> self(this);
+    switch (record.kind) {
+    case Recording::Kind::Attempt:
+        if (std::exchange(m_attemptSeen, true)) {   // the first attempt is the one open() began
+            flushMessages();
+            if (!self)
+                return false;
+            setState(State::Connecting);
+            emit attemptStarted();
+        }
+        break;
+    case Recording::Kind::Response: {
+        const HttpExchange exchange = exchangeFrom(record.payload);
+        emit exchangeRecorded(exchange);
+        if (self && (exchange.status == 200 || exchange.status == 101))
+            markOpen();
+        break;
+    }
+    case Recording::Kind::Data:
+        countBytes(record.payload.size());
+        emit rawReceived(record.payload, RawKind::StreamBytes);
+        if (!self)
+            return false;
+        m_parser.feed(record.payload, m_batch);
+        return deliverParsed();
+    case Recording::Kind::TextMessage:
+    case Recording::Kind::BinaryMessage:
+        countBytes(record.payload.size());
+        emit rawReceived(record.payload,
+                         record.kind == Recording::Kind::TextMessage ? RawKind::TextMessage : RawKind::BinaryMessage);
+        if (!self)
+            return false;
+        m_batch.append(SseEvent("message", {}, record.payload));
+        break;
+    case Recording::Kind::End: {
+        if (!flushMessages())
+            return false;
+        const QJsonObject end = QJsonDocument::fromJson(record.payload).object();
+        if (end.contains(QStringLiteral("nextDelayMs"))) {
+            countReconnect();
+            setState(State::Connecting);
+            emit reconnectScheduled(end.value(QStringLiteral("nextDelayMs")).toInteger(),
+                                    end.value(QStringLiteral("reason")).toString());
+        }
+        break;
+    }
+    case Recording::Kind::Header:
+        break;
+    }
+    return self && m_playing;
+}
+
+bool ReplaySource::deliverParsed()
+{
+    const QPointer<ReplaySource> self(this);
+    if (m_parser.commentCount() != m_commentsSeen) {
+        m_commentsSeen = m_parser.commentCount();
+        emit commentsReceived(m_commentsSeen, QString::fromUtf8(m_parser.lastComment()));
+        if (!self || !m_playing)
+            return false;
+    }
+    return flushMessages();
+}
+
+bool ReplaySource::flushMessages()
+{
+    if (m_batch.isEmpty())
+        return m_playing;
+    const QPointer<ReplaySource> self(this);
+    const QList<SseEvent> batch = std::exchange(m_batch, {});
+    countEvents(batch.size());
+    emit eventsReceived(batch);
+    return self && m_playing;
+}
+
+}   // namespace Clickscope

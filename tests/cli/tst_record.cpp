@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// `clickscope-cli record` and `replay` end to end: the built binary against the publisher and the
+// scripted server; a replay prints what `listen` printed live, and a recording stopped by a
+// signal is complete.
+#include "core/record/recordingreader.h"
+#include "server/testpublisher.h"
+#include "support/processrunner.h"
+#include "support/scriptedhttpserver.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using Clickscope::TestPublisher;
+using Clickscope::Testing::ScriptedHttpServer;
+using Response = ScriptedHttpServer::Response;
+using Run = Clickscope::Testing::ProcessResult;
+
+namespace {
+
+constexpr int kWaitMs = 15'000;
+
+Run run(const QStringList &arguments)
+{
+    Clickscope::Testing::ProcessOptions options;
+    options.timeoutMs = kWaitMs;
+    return Clickscope::Testing::runProcess(QStringLiteral(CLICKSCOPE_CLI), arguments, options);
+}
+
+}   // namespace
+
+class TestRecord : public QObject
+{
+    Q_OBJECT
+private slots:
+    void aReplayPrintsWhatListenPrinted();
+    void aSignalLeavesACompleteRecording();
+    void badInputIsRefused();
+};
+
+void TestRecord::aReplayPrintsWhatListenPrinted()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    QVERIFY(publisher.listen());
+    QList<QJsonObject> clicks;
+    for (int i = 0; i < 300; ++i)
+        clicks.append({{"link", QStringLiteral("/l%1").arg(i % 7)}, {"country", i % 2 ? "DE" : "US"}});
+    publisher.hub().publish(clicks);
+    const QString url = publisher.baseUrl().resolved(QUrl(QStringLiteral("/events"))).toString();
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("clicks.csrec"));
+
+    // Both from the start of the publisher's history, so both see the same 300 events.
+    const Run recorded = run(
+        {"record", url, "--last-event-id", "0", "--duration", "1.5", "-o", file, "-H", "Authorization: Bearer s3cret"});
+    QVERIFY2(recorded.exitCode == 0, recorded.err.constData());
+    QVERIFY2(recorded.err.contains("recorded 300 events"), recorded.err.constData());
+    const Run live = run({"listen", url, "--last-event-id", "0", "--max-events", "300"});
+    QCOMPARE(live.exitCode, 0);
+    const Run replayed = run({"replay", file, "--max-events", "300"});
+    QVERIFY2(replayed.exitCode == 0, replayed.err.constData());
+    QCOMPARE(replayed.out, live.out);
+    QCOMPARE(live.out.count('\n'), 300);
+    Clickscope::RecordingReader reader;
+    QVERIFY(reader.open(file));
+    QCOMPARE(reader.header().value("requestHeaders").toObject().value("Authorization").toString(),
+             QStringLiteral("•••"));
+    QCOMPARE(reader.header().value("url").toString(), url);
+    QVERIFY(reader.header().value("program").toString().startsWith(QStringLiteral("clickscope ")));
+}
+
+void TestRecord::aSignalLeavesACompleteRecording()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.route("/s", Response::sse("data: one\n\ndata: two\n\n").keepOpen());
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("stopped.csrec"));
+    QProcess recorder;
+    recorder.start(QStringLiteral(CLICKSCOPE_CLI), {"record", server.url(QStringLiteral("/s")).toString(), "-o", file});
+    QByteArray err;
+    // The progress line says the events are in; then Ctrl+C (here SIGTERM) ends it.
+    QTRY_VERIFY_WITH_TIMEOUT((err += recorder.readAllStandardError()).contains("recorded 2 events"), kWaitMs);
+    QSignalSpy finished(&recorder, &QProcess::finished);
+    ::kill(pid_t(recorder.processId()), SIGTERM);
+    QVERIFY(finished.wait(kWaitMs));
+    QCOMPARE(recorder.exitCode(), 0);
+    const Run replayed = run({"replay", file, "--format", "raw"});
+    QVERIFY2(replayed.exitCode == 0, replayed.err.constData());
+    QCOMPARE(replayed.out, QByteArray("one\ntwo\n"));
+}
+
+void TestRecord::badInputIsRefused()
+{
+    QTemporaryDir dir;
+    const Run noOutput = run({"record", "http://127.0.0.1:1/s"});
+    QCOMPARE(noOutput.exitCode, 2);
+    QVERIFY2(noOutput.err.contains("-o FILE"), noOutput.err.constData());
+    const Run unwritable = run({"record", "http://127.0.0.1:1/s", "-o", "/nonexistent-dir/r.csrec"});
+    QCOMPARE(unwritable.exitCode, 2);
+    const QString foreign = dir.filePath(QStringLiteral("foreign.csrec"));
+    QFile file(foreign);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("data: this is not a recording\n\n");
+    file.close();
+    const Run replayed = run({"replay", foreign});
+    QCOMPARE(replayed.exitCode, 1);
+    QVERIFY2(replayed.err.contains("not a Clickscope recording"), replayed.err.constData());
+    const Run badSpeed = run({"replay", foreign, "--speed", "0"});
+    QCOMPARE(badSpeed.exitCode, 2);
+}
+
+QTEST_GUILESS_MAIN(TestRecord)
+#include "tst_record.moc"
