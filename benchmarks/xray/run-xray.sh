@@ -37,7 +37,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/run-xray.XXXXXX")
 SERVER=
 cleanup() {
-  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+  if [ -n "$SERVER" ]; then
+    kill "$SERVER" 2>/dev/null || true
+    wait "$SERVER" 2>/dev/null || true   # a killed server's status is not this script's
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -58,10 +61,11 @@ URL=$(sed -n 's#^listening on \(http://[^ ]*\).*#\1#p' "$WORK/server.out" | head
 timed() {
   local times count
   times=$( { TIMEFORMAT='%3U %3S'; time "$CLI" listen "$URL/" --no-reconnect --format count "$@" \
-              > "$WORK/count" 2> /dev/null; } 2>&1 )
-  count=$(cat "$WORK/count")
+              > "$WORK/count" 2> "$WORK/listen.err"; } 2>&1 ) || true
+  count=$(cat "$WORK/count" 2>/dev/null || true)
   if [ "$count" != "$EVENTS" ]; then
-    echo "run-xray.sh: listen $* counted $count events, expected $EVENTS" >&2
+    echo "run-xray.sh: listen $* counted '$count' events, expected $EVENTS:" >&2
+    cat "$WORK/listen.err" >&2
     exit 1
   fi
   LC_ALL=C awk -v t="$times" 'BEGIN { split(t, f, " "); printf "%.4f\n", f[1] }'

@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QFontDatabase>
 #include <QPushButton>
+#include <QRegularExpression>
 
 namespace Clickscope {
 
@@ -136,7 +137,8 @@ void ConnectDialog::revalidate()
             problem = tr("Mapping of %1: %2").arg(FieldMapping::fieldName(field), mapped.error());
     }
 
-    const QStringList checkTexts = m_ui->checksEdit->text().split(u' ', Qt::SkipEmptyParts);
+    static const QRegularExpression kSpaces(QStringLiteral("\\s+"));
+    const QStringList checkTexts = m_ui->checksEdit->text().split(kSpaces, Qt::SkipEmptyParts);
     if (auto checks = StreamCheck::parseAll(checkTexts); !checks) {
         if (problem.isEmpty())
             problem = tr("Checks: %1").arg(checks.error());

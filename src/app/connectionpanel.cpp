@@ -230,7 +230,7 @@ void ConnectionPanel::showAttempts()
             QString::number(a.events),
             a.heartbeats.count ? tr("%1 · ~%2").arg(a.comments).arg(duration(a.heartbeats.meanMs()))
                                : QString::number(a.comments),
-            duration(silence),
+            a.openedMs ? duration(silence) : QStringLiteral("–"),
             a.ended ? a.endReason : tr("open"),
         };
         for (int column = 0; column < ColumnCount; ++column) {

@@ -241,7 +241,6 @@ void MainWindow::connectTo(const StreamRequest &request)
     if (newSession)
         clearViews();
     m_request = request;
-    prepareForChecks(m_request.config, m_request.checks);
     m_lastError.clear();
     m_endReason.clear();
     m_remembered = false;
@@ -256,8 +255,11 @@ void MainWindow::connectTo(const StreamRequest &request)
         m_ui->dashboardPage->setFocus(Qt::OtherFocusReason);
     m_status->setConnecting(url, request.config.connectTimeoutMs);
     showMessage({}, false);
-    m_pipeline.connectTo(m_request.config, m_request.mapping, newSession,
-                         m_request.checks);   // replaces any current stream
+    // What the checks need of the stream (an end marker for `done`) goes to it, not into the
+    // request the user edits and the recent streams keep.
+    SourceConfig config = m_request.config;
+    prepareForChecks(config, m_request.checks);
+    m_pipeline.connectTo(config, m_request.mapping, newSession, m_request.checks);   // replaces any current stream
     updateActions();
 }
 

@@ -1514,10 +1514,14 @@ void TestMainWindow::theXrayExplainsARefusedStream()
         QVERIFY2(!shown.contains(QStringLiteral("zzz")) && !shown.contains(QStringLiteral("s3cret")),
                  qPrintable(shown));
     }
-    // A new stream starts a new X-ray.
+    // A new stream starts a new X-ray: its own attempt, none of the old findings, no marker.
+    server.route("/other", Response::sse("data: {\"link\":\"/a\"}\n\n").keepOpen());
     window.disconnectFromStream();
     window.connectTo(QUrl(QStringLiteral("http://127.0.0.1:%1/other").arg(server.port())));
-    QTRY_VERIFY_WITH_TIMEOUT(!panel->findingTexts().join(u' ').contains(QStringLiteral("401")), kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->headersText().contains(QStringLiteral("/other")), kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(window.clickCount() == 1, kWaitMs);
+    QVERIFY(!panel->findingTexts().join(u' ').contains(QStringLiteral("401")));
+    QVERIFY2(status->xrayMarkerText().isEmpty(), qPrintable(status->xrayMarkerText()));
 }
 
 void TestMainWindow::aServersWordsAreNeverMarkup()

@@ -49,6 +49,8 @@ private slots:
     void commentsBecomeRowsWhenShown();
     void aReplacedStreamSaysNothingMore();
     void theXrayAndChecksTravelWithTheSnapshots();
+    void aNewStreamsXrayIsNotFollowedByTheOldOne();
+    void checksStoppedByTheUserAreNotFailedByTheStream();
     void aReplayWithoutLastEventIdIsCountedAsReplayed();
 
 private:
@@ -255,32 +257,73 @@ void TestClickPipeline::aReplacedStreamSaysNothingMore()
 
 void TestClickPipeline::theXrayAndChecksTravelWithTheSnapshots()
 {
-    // A stream that answers once with events and then refuses: the X-ray shows both attempts,
-    // the refusal as a finding, and the checks are judged as it goes.
-    m_server->route("/s", Response::sse("retry: 10\n" + clicks(1, 3)));   // then the server closes
-    m_server->routeResume("/s", "3",
-                          Response::status(401, "text/plain", "no", {{"WWW-Authenticate", "Bearer realm=\"s\""}}));
+    // A stream that is refused: the X-ray shows the attempt, the refusal as a finding, and the
+    // checks are judged on it, those still open when it stops decided on what was seen.
+    m_server->route("/s", Response::status(401, "text/plain", "no", {{"WWW-Authenticate", "Bearer realm=\"s\""}}));
     ClickPipeline pipeline;
     watch(pipeline);
     const auto checks = StreamCheck::parseAll(
-        {QStringLiteral("events>=3"), QStringLiteral("status=200"), QStringLiteral("no-buffering")});
+        {QStringLiteral("status=200"), QStringLiteral("reconnects<=2"), QStringLiteral("no-buffering")});
     QVERIFY(checks);
     SourceConfig config;
     config.url = m_server->url(QStringLiteral("/s"));
     pipeline.connectTo(config, {}, true, *checks);
     QTRY_VERIFY_WITH_TIMEOUT(m_xray && hasFinding(m_xray->findings, Finding::Kind::AuthFailure), kWaitMs);
     QVERIFY(!m_wrongThread);
-    QCOMPARE(m_xray->attempts.size(), 2);
-    QCOMPARE(m_xray->attempts.first().events, quint64(3));
-    QCOMPARE(m_xray->attempts.last().exchanges.last().status, 401);
-    QVERIFY(!m_xray->samples.isEmpty());
+    QCOMPARE(m_xray->attempts.size(), 1);
+    QCOMPARE(m_xray->attempts.first().exchanges.last().status, 401);
     QCOMPARE(m_xray->checks.size(), 3);
-    QCOMPARE(m_xray->outcomes[0].state, StreamCheck::State::Passed);
-    QCOMPARE(m_xray->outcomes[1].state, StreamCheck::State::Failed);
-    QCOMPARE(m_xray->outcomes[1].measured, QStringLiteral("401"));
-    // The stream has stopped (a 401 is fatal): what was pending is decided on what was seen.
-    QTRY_COMPARE_WITH_TIMEOUT(m_xray->outcomes[2].state, StreamCheck::State::Passed, kWaitMs);
+    QCOMPARE(m_xray->outcomes[0].state, StreamCheck::State::Failed);
+    QCOMPARE(m_xray->outcomes[0].measured, QStringLiteral("401"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_xray->outcomes[1].state, StreamCheck::State::Passed, kWaitMs);
+    QCOMPARE(m_xray->outcomes[2].state, StreamCheck::State::Failed);   // no event arrived at all
     QCOMPARE(m_xray->worstFinding()->severity, Finding::Severity::Error);
+}
+
+void TestClickPipeline::aNewStreamsXrayIsNotFollowedByTheOldOne()
+{
+    m_server->route("/a", Response::status(401, "text/plain", "no"));
+    m_server->route("/b", Response::sse(clicks(1, 3)).keepOpen());
+    ClickPipeline pipeline;
+    watch(pipeline);
+    QList<XraySnapshotPtr> delivered;
+    connect(&pipeline, &ClickPipeline::snapshotReady, this, [&](const DashboardSnapshotPtr &snapshot) {
+        if (snapshot->xray)
+            delivered.append(snapshot->xray);
+    });
+    SourceConfig config;
+    config.url = m_server->url(QStringLiteral("/a"));
+    pipeline.connectTo(config);
+    QTRY_VERIFY_WITH_TIMEOUT(m_xray && hasFinding(m_xray->findings, Finding::Kind::AuthFailure), kWaitMs);
+    config.url = m_server->url(QStringLiteral("/b"));
+    pipeline.connectTo(config);   // the same session: the totals carry on, the X-ray does not
+    const auto aboutB = [](const XraySnapshotPtr &xray) {
+        return !xray->attempts.isEmpty() && !xray->attempts.last().exchanges.isEmpty()
+               && xray->attempts.last().exchanges.last().url.path() == u"/b";
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(aboutB(m_xray) && m_xray->attempts.last().events == 3, kWaitMs);
+    const qsizetype firstAboutB = std::find_if(delivered.cbegin(), delivered.cend(), aboutB) - delivered.cbegin();
+    // Two more periodic X-rays (one a second): neither may be the old stream's.
+    QTRY_VERIFY_WITH_TIMEOUT(delivered.size() >= firstAboutB + 3, kWaitMs);
+    for (qsizetype i = firstAboutB; i < delivered.size(); ++i)
+        QVERIFY2(aboutB(delivered[i]), qPrintable(QString::number(i)));
+    QVERIFY(!hasFinding(m_xray->findings, Finding::Kind::AuthFailure));
+}
+
+void TestClickPipeline::checksStoppedByTheUserAreNotFailedByTheStream()
+{
+    m_server->route("/s", Response::sse(clicks(1, 3)).keepOpen());
+    ClickPipeline pipeline;
+    watch(pipeline);
+    SourceConfig config;
+    config.url = m_server->url(QStringLiteral("/s"));
+    pipeline.connectTo(config, {}, true,
+                       *StreamCheck::parseAll({QStringLiteral("events>=3"), QStringLiteral("events>=1000")}));
+    QTRY_VERIFY_WITH_TIMEOUT(m_xray && m_xray->outcomes.first().state == StreamCheck::State::Passed, kWaitMs);
+    pipeline.disconnectStream();
+    QTRY_COMPARE_WITH_TIMEOUT(m_xray->outcomes[1].state, StreamCheck::State::Failed, kWaitMs);
+    QCOMPARE(m_xray->outcomes[1].measured, QStringLiteral("interrupted before it was decided"));
+    QCOMPARE(m_xray->outcomes[0].state, StreamCheck::State::Passed);
 }
 
 void TestClickPipeline::aReplayWithoutLastEventIdIsCountedAsReplayed()

@@ -57,6 +57,7 @@ private:
     bool m_xrayDue = false;      // the connection changed since the last X-ray
     qint64 m_xrayAtMs = 0;
     XraySnapshotPtr m_lastXrayOfDropped;   // the final X-ray of a stream let go, still to deliver
+    Totals m_checkBaseline;                // the session's totals when the stream began
     quint64 m_serial = 0;                  // of m_source
     QTimer m_displayTick;
     QList<RawEventRow> m_newEvents;   // the newest since the last snapshot, at most maxNewEvents
@@ -177,6 +178,7 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
     // Replacing a stream is not closing one: the window goes from one connection to the next
     // without ever showing "Closed" in between.
     dropSource();
+    m_lastXrayOfDropped.reset();   // the new stream's X-ray replaces it
     m_serial = serial;
     if (generation != 0)
         resetStatistics(generation);
@@ -192,6 +194,7 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
     m_source = createSource(config);
     m_log = std::make_unique<ConnectionLog>(*m_source);
     m_checks = CheckSet(checks);
+    m_checkBaseline = m_aggregator->totals();   // the checks judge this stream, not the session
     m_doneMarker = config.doneMarker;
     m_bufferingSeen = false;
     m_streamOver = false;
@@ -242,6 +245,11 @@ bool IngestWorker::dropSource()
         return false;
     m_source->disconnect(this);
     m_source->close();   // the log notes how it ended
+    // Checks the stream could still have changed were stopped by the user, not decided by it.
+    const bool stoppedByUser = !m_streamOver;
+    m_streamOver = true;
+    if (stoppedByUser)
+        m_checks.interrupt();
     m_lastXrayOfDropped = makeXray(true);
     m_log.reset();
     m_source.reset();
@@ -251,6 +259,7 @@ bool IngestWorker::dropSource()
 void IngestWorker::resetStatistics(quint64 generation)
 {
     m_generation = generation;
+    m_checkBaseline = Totals{};
     m_seriesFor = 0;
     m_aggregator->reset();
     m_newEvents.clear();
@@ -327,6 +336,15 @@ XraySnapshotPtr IngestWorker::makeXray(bool over)
     xray->nowMs = log.nowMs();
     if (!m_checks.isEmpty()) {
         StreamMeasurements measured = measureStream(log, *m_aggregator, m_doneMarker);
+        // Counts since this stream began; a reset in between starts them from zero.
+        const Totals &now = m_aggregator->totals();
+        if (now.events < m_checkBaseline.events)
+            m_checkBaseline = Totals{};
+        measured.events -= std::min(measured.events, m_checkBaseline.events);
+        measured.gaps -= std::min(measured.gaps, m_checkBaseline.gaps);
+        measured.duplicates -= std::min(measured.duplicates, m_checkBaseline.duplicates);
+        measured.undecodable -= std::min(measured.undecodable, m_checkBaseline.undecodable);
+        measured.reconnects -= std::min(measured.reconnects, m_checkBaseline.reconnects);
         m_bufferingSeen = m_bufferingSeen || hasFinding(xray->findings, Finding::Kind::BufferingSuspected);
         measured.bufferingSuspected = m_bufferingSeen;
         measured.over = over;
@@ -389,7 +407,7 @@ DashboardSnapshotPtr IngestWorker::makeSnapshot(qint64 now, bool takeNewEvents)
             m_xrayDue = false;
             m_xrayOver = m_streamOver;
             m_xrayAtMs = now;
-        } else {
+        } else if (!m_log) {
             snapshot->xray = std::exchange(m_lastXrayOfDropped, nullptr);
         }
     }

@@ -253,6 +253,12 @@ void ConnectionLog::end(const QString &reason, std::optional<qint64> nextDelayMs
         return;
     attempt->ended = true;
     attempt->endedMs = m_attemptClock.elapsed();
+    // A silence that lasted to the end (an idle timeout, a stall) is the attempt's too.
+    if (attempt->openedMs) {
+        const qint64 heard = attempt->lastArrivalMs.value_or(*attempt->openedMs);
+        attempt->longestSilenceMs = std::max(attempt->longestSilenceMs, *attempt->endedMs - heard);
+        m_longestSilenceMs = std::max(m_longestSilenceMs, attempt->longestSilenceMs);
+    }
     // Messages quote the URLs they are about; shown, those lose their secrets like the rest.
     QList<QUrl> urls{m_streamUrl};
     for (const HttpExchange &exchange : std::as_const(attempt->exchanges))
