@@ -4,6 +4,7 @@
 // signal is complete.
 #include "core/record/recordingreader.h"
 #include "server/testpublisher.h"
+#include "support/floodserver.h"
 #include "support/processrunner.h"
 #include "support/scriptedhttpserver.h"
 
@@ -11,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -41,6 +43,8 @@ class TestRecord : public QObject
 private slots:
     void aReplayPrintsWhatListenPrinted();
     void aSignalLeavesACompleteRecording();
+    void aKilledRecorderLeavesWhatItFlushed();
+    void webSocketMessagesReplay();
     void badInputIsRefused();
 };
 
@@ -94,6 +98,52 @@ void TestRecord::aSignalLeavesACompleteRecording()
     const Run replayed = run({"replay", file, "--format", "raw"});
     QVERIFY2(replayed.exitCode == 0, replayed.err.constData());
     QCOMPARE(replayed.out, QByteArray("one\ntwo\n"));
+}
+
+void TestRecord::aKilledRecorderLeavesWhatItFlushed()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.route("/s", Response::sse("data: one\n\ndata: two\n\n").keepOpen());
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("killed.csrec"));
+    QProcess recorder;
+    recorder.start(QStringLiteral(CLICKSCOPE_CLI), {"record", server.url(QStringLiteral("/s")).toString(), "-o", file});
+    // Two progress lines after the events came: the once-a-second flush has written them.
+    QByteArray err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += recorder.readAllStandardError()).count("recorded 2 events") >= 2, kWaitMs);
+    QSignalSpy finished(&recorder, &QProcess::finished);
+    ::kill(pid_t(recorder.processId()), SIGKILL);   // no chance to close the file
+    QVERIFY(finished.wait(kWaitMs));
+    const Run replayed = run({"replay", file, "--format", "raw"});
+    QVERIFY2(replayed.exitCode == 0, replayed.err.constData());
+    QCOMPARE(replayed.out, QByteArray("one\ntwo\n"));
+}
+
+void TestRecord::webSocketMessagesReplay()
+{
+    const auto server = Clickscope::Testing::FloodServer::webSocket(R"({"link":"/ws"})", 200'000);
+    QVERIFY(server->listen());
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("ws.csrec"));
+    const Run recorded = run({"record", server->url().toString(), "--max-bytes", "100000", "-o", file});
+    QVERIFY2(recorded.exitCode == 0, recorded.err.constData());
+    // The summary is the last progress line.
+    QRegularExpressionMatch summary;
+    for (auto it =
+             QRegularExpression(QStringLiteral("recorded (\\d+) events")).globalMatch(QString::fromUtf8(recorded.err));
+         it.hasNext();)
+        summary = it.next();
+    QVERIFY2(summary.hasMatch(), recorded.err.constData());
+    const Run replayed = run({"replay", file, "--format", "count"});
+    QVERIFY2(replayed.exitCode == 0, replayed.err.constData());
+    // Every message is recorded as it comes, even those still gathered into the batch the stop cut
+    // short: the replay has at least what the live run delivered.
+    QVERIFY2(replayed.out.trimmed().toInt() >= summary.captured(1).toInt(), replayed.out.constData());
+    QVERIFY(summary.captured(1).toInt() > 1000);
+    QCOMPARE(run({"replay", file, "--format", "count"}).out, replayed.out);   // the same every time
+    const Run lines = run({"replay", file, "--format", "raw", "--max-events", "2"});
+    QCOMPARE(lines.out, QByteArray("{\"link\":\"/ws\"}\n{\"link\":\"/ws\"}\n"));
 }
 
 void TestRecord::badInputIsRefused()
