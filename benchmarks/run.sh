@@ -7,7 +7,8 @@
 # (a bare memchr line scan), our SseParser (`clickscope-cli bench parse`) and the npm
 # eventsource-parser under node, then prints them side by side, then decode + aggregate
 # (`clickscope-cli bench aggregate`) with its memory over 20 M clicks, then what the connection
-# X-ray costs `listen` on the network path (benchmarks/xray/run-xray.sh). Then, unless --parser-only,
+# X-ray costs `listen` on the network path (benchmarks/xray/run-xray.sh), then what recording costs
+# it, the recording's size and replay (benchmarks/record/run-record.sh). Then, unless --parser-only,
 # benchmarks/run-server.sh measures the publisher (throughput, fan-out, churn) beside a node
 # peer, and benchmarks/run-gui.sh the dashboard under load beside a naive Qt peer (--gui-only runs
 # that alone; --gui-seconds and --gui-rss-seconds shorten it). Figures from different runs are not
@@ -178,6 +179,8 @@ LC_ALL=C awk -v clicks="$(field clicks "$one")" -v seconds="$(field seconds "$on
 
 echo "run.sh: connection X-ray overhead (benchmarks/xray/run-xray.sh)" >&2
 "$HERE/xray/run-xray.sh" "$BUILD_DIR" "$CORPUS" "$EVENTS"
+echo "run.sh: what recording costs (benchmarks/record/run-record.sh)" >&2
+"$HERE/record/run-record.sh" "$BUILD_DIR" "$CORPUS" "$EVENTS"
 
 [ "$PARSER_ONLY" -eq 1 ] && exit 0
 echo "run.sh: publisher throughput, fan-out and churn (benchmarks/run-server.sh)" >&2

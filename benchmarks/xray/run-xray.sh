@@ -35,25 +35,14 @@ CLI=$BUILD_DIR/src/cli/clickscope-cli
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/run-xray.XXXXXX")
-SERVER=
+# shellcheck source=../common/corpus-server.sh
+. "$HERE/../common/corpus-server.sh"
 cleanup() {
-  if [ -n "$SERVER" ]; then
-    kill "$SERVER" 2>/dev/null || true
-    wait "$SERVER" 2>/dev/null || true   # a killed server's status is not this script's
-  fi
+  stop_corpus_server
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-# The server lives at most as long as the runs can take, even if this script is killed.
-timeout 1800 node "$HERE/serve-corpus.mjs" "$CORPUS" "$PASSES" > "$WORK/server.out" &
-SERVER=$!
-for _ in $(seq 100); do
-  grep -q '^listening on ' "$WORK/server.out" && break
-  sleep 0.1
-done
-URL=$(sed -n 's#^listening on \(http://[^ ]*\).*#\1#p' "$WORK/server.out" | head -n 1)
-[ -n "$URL" ] || { echo "run-xray.sh: the corpus server did not start" >&2; exit 1; }
+start_corpus_server "$CORPUS" "$PASSES" "$WORK"
 
 # Prints the user CPU seconds one listen took: the X-ray's work is there. (Wall time mostly
 # measures how the two processes share two cores, and system time the kernel's paging, which
@@ -99,8 +88,6 @@ for i in $(seq "$REPEAT"); do
   ratios+=("$(LC_ALL=C awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f\n", b / a }')")
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f-%.3f", lo, hi }'; }
 LC_ALL=C awk -v off="$(median "${off[@]}")" -v on="$(median "${on[@]}")" -v ratio="$(median "${ratios[@]}")" \
     -v offSpread="$(spread "${off[@]}")" -v onSpread="$(spread "${on[@]}")" -v ratioSpread="$(spread "${ratios[@]}")" \
     -v events="$EVENTS" -v repeat="$REPEAT" '

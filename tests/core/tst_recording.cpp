@@ -94,6 +94,7 @@ private slots:
     void damageIsReportedAfterWhatCameBefore();
     void aLiveStreamReplaysToTheSameEvents();
     void anUnwritableFileIsRefused();
+    void aFullDiskStopsTheRecordingNotTheStream();
 };
 
 void TestRecording::writtenRecordsReadBack()
@@ -231,6 +232,35 @@ void TestRecording::anUnwritableFileIsRefused()
     QVERIFY(!started);
     QVERIFY2(started.error().contains(QStringLiteral("/nonexistent-dir/r.csrec")), qPrintable(started.error()));
     QVERIFY(!recorder.isRecording());
+}
+
+void TestRecording::aFullDiskStopsTheRecordingNotTheStream()
+{
+    if (!QFile::exists(QStringLiteral("/dev/full")))
+        QSKIP("needs /dev/full, a file every write to fails as on a full disk");
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    // The second event comes well after the recorder's first flush has met the full disk.
+    server.route("/s",
+                 Response::sse("id: 1\ndata: one\n\n").then(StreamRecorder::kFlushEveryMs * 3, "id: 2\ndata: two\n\n"));
+    SourceConfig config;
+    config.url = server.url(QStringLiteral("/s"));
+    EventSource source(config);
+    EventCollector events(&source);
+    StreamRecorder recorder(source);
+    QSignalSpy failed(&recorder, &StreamRecorder::failed);
+    QVERIFY(recorder.start(QStringLiteral("/dev/full")));   // the head fits in the file's buffer
+    source.open();
+    QVERIFY(failed.wait(kWaitMs));
+    const QString message = failed.first().first().toString();
+    QVERIFY2(message.contains(QStringLiteral("/dev/full")) && message.contains(QStringLiteral("space")),
+             qPrintable(message));
+    QVERIFY(!recorder.isRecording());
+    QTRY_COMPARE_WITH_TIMEOUT(events.events.size(), 2, kWaitMs);
+    QCOMPARE(failed.size(), 1);   // said once, not once per read
+    const Result<void> stopped = recorder.stop();
+    QVERIFY(!stopped);
+    QCOMPARE(stopped.error(), message);
 }
 
 QTEST_GUILESS_MAIN(TestRecording)
