@@ -177,12 +177,14 @@ void TestRecording::damageIsReportedAfterWhatCameBefore()
 void TestRecording::aLiveStreamReplaysToTheSameEvents()
 {
     // Invalid UTF-8, CR line ends, a comment, a field without a colon, an event split over two
-    // writes; then the server closes and the client comes back with Last-Event-ID.
+    // writes; then the server closes in the middle of an event (which the client drops) and the
+    // client comes back with Last-Event-ID.
     ScriptedHttpServer server;
     QVERIFY(server.listen());
     server.route("/s", Response::sse("retry: 20\r: ping\rid: 1\rdata: caf\xc3\r\r")
                            .then(30, "id: 2\ndata: \xff bad\ndata")
-                           .then(30, ": split\n\nevent: click\nid: 3\ndata: {\"link\":\"/a\"}\n\n"));
+                           .then(30, ": split\n\nevent: click\nid: 3\ndata: {\"link\":\"/a\"}\n\n")
+                           .then(30, "id: 9\ndata: cut off"));
     server.routeResume("/s", "3", Response::sse(": again\n\nid: 4\ndata: after\n\n"));
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("live.csrec"));

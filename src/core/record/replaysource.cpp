@@ -117,6 +117,8 @@ bool ReplaySource::play(const Recording::Record &record)
     const QPointer<ReplaySource> self(this);
     switch (record.kind) {
     case Recording::Kind::Attempt:
+        // A new connection: what the last one left unfinished is dropped, as it was live.
+        m_parser.reset();
         if (std::exchange(m_attemptSeen, true)) {   // the first attempt is the one open() began
             flushMessages();
             if (!self)
