@@ -145,8 +145,7 @@ int runReplay(const QStringList &arguments)
     double pace = 0;
     qint64 limit = std::numeric_limits<qint64>::max();
     OptionReader read(parser);
-    if (parser.value(speed) != u"max")
-        read.number(speed, 0.001, 1e6, pace);
+    read.pace(speed, pace);
     read.wholeNumber(maxEvents, 1, OptionReader::kNoMax, limit);
     if (const Result<void> ok = read.result(); !ok)
         return usageError(kReplayCommand, ok.error());

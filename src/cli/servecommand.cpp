@@ -3,6 +3,7 @@
 #include "cli/signalwatcher.h"
 
 #include "core/options/optionreader.h"
+#include "core/record/recordingtimeline.h"
 #include "server/syntheticpublisher.h"
 
 #include <QCoreApplication>
@@ -59,6 +60,16 @@ struct ServeOptions
                QStringLiteral("Seconds a kept-alive connection may stay idle between requests (default %1).")
                    .arg(limits.idleTimeoutMs / 1000),
                "S");
+    const QCommandLineOption replay =
+        option("replay",
+               QStringLiteral(
+                   "Serves this recording (made by `record`) on every SSE and WebSocket stream instead of published "
+                   "clicks: to each subscriber from its start, or after its Last-Event-ID, at the recorded pace."),
+               "FILE");
+    const QCommandLineOption speed =
+        option("speed", QStringLiteral("With --replay: N times the recorded pace, or max (default 1)."), "N|max");
+    const QCommandLineOption loop =
+        option("loop", QStringLiteral("With --replay: plays the recording again at its end."));
     const QCommandLineOption maxTcpConnections = option(
         "max-tcp-connections",
         QStringLiteral("Open TCP connections allowed; more get 503 (default: the file-descriptor limit less 128)."),
@@ -67,7 +78,8 @@ struct ServeOptions
     void addTo(QCommandLineParser &parser) const
     {
         parser.addOptions({port, bind, rate, links, seed, noWobble, token, readToken, history, heartbeat,
-                           maxConnections, headTimeout, bodyTimeout, idleTimeout, maxTcpConnections});
+                           maxConnections, headTimeout, bodyTimeout, idleTimeout, maxTcpConnections, replay, speed,
+                           loop});
     }
 };
 
@@ -88,8 +100,21 @@ Result<SyntheticPublisher::Settings> readSettings(const QCommandLineParser &pars
     read.wholeSeconds(options.idleTimeout, 1, 3600, publisher.connections.idleTimeoutMs);
     read.wholeNumber(options.maxTcpConnections, 1, 1'000'000, publisher.connections.maxConnections);
     read.number(options.rate, 0, TrafficGenerator::kMaxClicksPerSecond, traffic.clicksPerSecond);
+    TimelinePlayback::Pace pace;
+    read.pace(options.speed, pace.speed);
+    pace.loop = parser.isSet(options.loop);
     if (const Result<void> ok = read.result(); !ok)
         return unexpected(ok.error());
+    if (parser.isSet(options.replay)) {
+        if (traffic.clicksPerSecond > 0)
+            return unexpected(QStringLiteral("--rate and --replay exclude each other: a stream plays the recording"));
+        // What the recording holds is served as it was, its own pings included.
+        if (!parser.isSet(options.heartbeat))
+            publisher.heartbeatMs = 0;
+        publisher.replay = TestPublisher::Settings::Replay{nullptr, pace};
+    } else if (parser.isSet(options.speed) || parser.isSet(options.loop)) {
+        return unexpected(QStringLiteral("--speed and --loop need --replay FILE"));
+    }
 
     publisher.address = QHostAddress(parser.value(options.bind));
     if (publisher.address.isNull())
@@ -100,6 +125,30 @@ Result<SyntheticPublisher::Settings> readSettings(const QCommandLineParser &pars
     publisher.tokenForReading = parser.isSet(options.readToken);
     traffic.wobble = !parser.isSet(options.noWobble);
     return settings;
+}
+
+// Loads the recording to serve into `settings`, saying on stderr what it holds and any damage.
+Result<void> loadReplay(const QString &path, TestPublisher::Settings &settings)
+{
+    Result<RecordingTimeline> timeline = RecordingTimeline::load(path);
+    if (!timeline)
+        return unexpected(timeline.error());
+    using Kind = RecordingTimeline::Kind;
+    const TimelinePlayback::Pace pace = settings.replay->pace;
+    std::fprintf(stderr, "serving %s: %lld events, %lld comments over %.1f s, recorded from %s (%s), at %s%s\n",
+                 qPrintable(path), qlonglong(timeline->count(Kind::Event)), qlonglong(timeline->count(Kind::Comment)),
+                 double(timeline->durationNs()) / 1e9,
+                 qPrintable(timeline->header().value(QStringLiteral("url")).toString()),
+                 qPrintable(timeline->transport()),
+                 pace.speed == 0 ? "full speed" : qPrintable(QStringLiteral("%1x the recorded pace").arg(pace.speed)),
+                 pace.loop ? ", again and again" : "");
+    if (const qsizetype binary = timeline->count(Kind::BinaryMessage); binary > 0)
+        std::fprintf(stderr, "  its %lld binary messages go to WebSocket subscribers only: SSE cannot carry them\n",
+                     qlonglong(binary));
+    if (!timeline->damage().isEmpty())
+        std::fprintf(stderr, "warning: %s; what came before is served\n", qPrintable(timeline->damage()));
+    settings.replay->timeline = std::make_shared<const RecordingTimeline>(std::move(*timeline));
+    return {};
 }
 
 void printEndpoints(const QUrl &baseUrl)
@@ -128,7 +177,7 @@ int runServe(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Runs the test publisher: SSE and WebSocket click streams, POST /publish, POST /stream (fetch-style, ends with "
-        "[DONE]), /r/<code>, /stats.\n"
+        "[DONE]), /r/<code>, /stats; or, with --replay, a recording on every stream.\n"
         "Stops cleanly on SIGINT/SIGTERM."));
     const ServeOptions options;
     options.addTo(parser);
@@ -138,9 +187,15 @@ int runServe(const QStringList &arguments)
         return usageError(kCommand,
                           QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
 
-    const Result<SyntheticPublisher::Settings> settings = readSettings(parser, options);
+    Result<SyntheticPublisher::Settings> settings = readSettings(parser, options);
     if (!settings)
         return usageError(kCommand, settings.error());
+    if (settings->publisher.replay) {
+        if (const Result<void> loaded = loadReplay(parser.value(options.replay), settings->publisher); !loaded) {
+            std::fprintf(stderr, "error: %s\n", qPrintable(loaded.error()));
+            return kExitStreamError;
+        }
+    }
     const TestPublisher::Settings &publisherSettings = settings->publisher;
     if (!publisherSettings.address.isLoopback())
         std::fprintf(stderr,

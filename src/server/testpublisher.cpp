@@ -2,6 +2,7 @@
 #include "server/testpublisher.h"
 
 #include "core/decode/fieldparsers.h"
+#include "core/sse/sseencoder.h"
 
 #include <QHttpServerRequest>
 #include <QJsonArray>
@@ -21,6 +22,8 @@ using StatusCode = QHttpServerResponder::StatusCode;
 
 constexpr char kRetryAfterSeconds[] = "5";
 constexpr quint64 kMaxClientMessageBytes = 64 * 1024;
+// How much of a client's Last-Event-ID a message quotes back to it.
+constexpr qsizetype kMaxQuotedIdBytes = 64;
 
 QByteArray json(const QJsonObject &object) { return QJsonDocument(object).toJson(QJsonDocument::Compact); }
 
@@ -257,6 +260,10 @@ void TestPublisher::streamEvents(const QString &channel, const QHttpServerReques
     QByteArray lastEventId = request.value("Last-Event-ID");
     if (lastEventId.isEmpty() && query.hasQueryItem(QStringLiteral("lastEventId")))
         lastEventId = query.queryItemValue(QStringLiteral("lastEventId")).toUtf8();
+    if (m_settings.replay) {
+        streamRecording(lastEventId, std::move(responder));
+        return;
+    }
     const bool wantSnapshot = query.queryItemValue(QStringLiteral("snapshot")) == u"1";
 
     Subscriber *subscriber = addSseSubscriber(std::move(responder), Kind::Events);
@@ -281,6 +288,81 @@ void TestPublisher::streamEvents(const QString &channel, const QHttpServerReques
                    + "\nevent: snapshot\ndata: " + m_hub.snapshotJson() + "\n\n";
     }
     send(*subscriber, opening);
+}
+
+void TestPublisher::streamRecording(const QByteArray &lastEventId, QHttpServerResponder &&responder)
+{
+    Subscriber *subscriber = addSseSubscriber(std::move(responder), Kind::Events);
+    startPlayback(*subscriber, lastEventId, "retry: " + QByteArray::number(m_settings.retryMs) + "\n\n");
+}
+
+void TestPublisher::startPlayback(Subscriber &subscriber, const QByteArray &lastEventId, QByteArray opening)
+{
+    const Settings::Replay &replay = *m_settings.replay;
+    qsizetype from = 0;
+    subscriber.sentId = lastEventId;
+    if (!lastEventId.isEmpty()) {
+        if (const std::optional<qsizetype> after = replay.timeline->indexAfterId(lastEventId))
+            from = *after;
+        else if (subscriber.kind == Kind::Events)
+            appendSseComment(opening, " Last-Event-ID '" + lastEventId.left(kMaxQuotedIdBytes)
+                                          + "' is not in this recording: it plays from the start");
+    }
+    if (!opening.isEmpty())
+        send(subscriber, opening);
+    Subscriber *raw = &subscriber;
+    subscriber.playback = std::make_unique<TimelinePlayback>(
+        replay.timeline, replay.pace, from,
+        [this, raw](qsizetype first, qsizetype end) { return playTo(*raw, first, end); },
+        [raw]() -> qint64 {
+            if (raw->webSocket)
+                return raw->webSocket->bytesToWrite();
+            return raw->socket ? raw->socket->bytesToWrite() : 0;
+        });
+    if (subscriber.webSocket)
+        connect(subscriber.webSocket, &QWebSocket::bytesWritten, subscriber.playback.get(),
+                &TimelinePlayback::readerDrained);
+    else if (subscriber.socket)
+        connect(subscriber.socket, &QIODevice::bytesWritten, subscriber.playback.get(),
+                &TimelinePlayback::readerDrained);
+    subscriber.playback->start();
+}
+
+bool TestPublisher::playTo(Subscriber &subscriber, qsizetype first, qsizetype end)
+{
+    using Entry = RecordingTimeline::Entry;
+    const RecordingTimeline &timeline = *m_settings.replay->timeline;
+    const std::vector<Entry> &entries = timeline.entries();
+    if (subscriber.kind == Kind::WebSocket) {
+        // Comments have no WebSocket form; every event is a message of its data.
+        for (qsizetype i = first; i < end; ++i) {
+            const Entry &entry = entries[std::size_t(i)];
+            if (entry.kind == RecordingTimeline::Kind::Comment)
+                continue;
+            QWebSocket *ws = writableWebSocket(subscriber);
+            if (!ws)
+                return false;
+            if (entry.kind == RecordingTimeline::Kind::BinaryMessage)
+                ws->sendBinaryMessage(timeline.data(entry).toByteArray());
+            else
+                ws->sendTextMessage(QString::fromUtf8(timeline.data(entry)));
+        }
+        return true;
+    }
+    // Binary messages have no SSE form and are left out.
+    QByteArray bytes;
+    for (qsizetype i = first; i < end; ++i) {
+        const Entry &entry = entries[std::size_t(i)];
+        if (entry.kind == RecordingTimeline::Kind::Event) {
+            const QByteArrayView id = timeline.id(entry);
+            appendSseEvent(bytes, timeline.type(entry), id, timeline.data(entry), subscriber.sentId);
+            if (id != subscriber.sentId)
+                subscriber.sentId = id.toByteArray();
+        } else if (entry.kind == RecordingTimeline::Kind::Comment) {
+            appendSseComment(bytes, timeline.data(entry));
+        }
+    }
+    return bytes.isEmpty() ? !subscriber.gone : send(subscriber, bytes);
 }
 
 QByteArray TestPublisher::realtimeEvent(const QByteArray &link) const
@@ -446,6 +528,8 @@ void TestPublisher::acceptWebSockets()
         });
         m_subscribers.push_back(std::move(subscriber));
         emit subscriberCountChanged(subscriberCount());
+        if (m_settings.replay)
+            startPlayback(*raw, QUrlQuery(ws->requestUrl()).queryItemValue(QStringLiteral("lastEventId")).toUtf8(), {});
     }
 }
 
@@ -474,19 +558,27 @@ bool TestPublisher::send(Subscriber &subscriber, const QByteArray &bytes)
     return true;
 }
 
-bool TestPublisher::sendText(Subscriber &subscriber, const QString &text)
+QWebSocket *TestPublisher::writableWebSocket(Subscriber &subscriber)
 {
     QWebSocket *ws = subscriber.webSocket;
     if (subscriber.gone || !ws || ws->state() != QAbstractSocket::ConnectedState)
-        return false;
+        return nullptr;
     if (ws->bytesToWrite() > m_settings.maxBacklogBytes) {
         ++m_dropped;
         qCInfo(lcServer) << "dropping a WebSocket subscriber that does not keep up";
         subscriber.gone = true;
         m_sweep.start(0);
         ws->abort();
-        return false;
+        return nullptr;
     }
+    return ws;
+}
+
+bool TestPublisher::sendText(Subscriber &subscriber, const QString &text)
+{
+    QWebSocket *ws = writableWebSocket(subscriber);
+    if (!ws)
+        return false;
     ws->sendTextMessage(text);
     return true;
 }
@@ -509,6 +601,8 @@ void TestPublisher::broadcast(const QList<PublishedClick> &clicks)
     // sweep, later, removes it), so the vector does not change under this loop.
     for (const auto &s : m_subscribers) {
         Subscriber &subscriber = *s;
+        if (subscriber.playback)
+            continue;   // it plays a recording
         switch (subscriber.kind) {
         case Kind::Events: {
             const QByteArray &payload = subscriber.channel == u"all" ? all : perChannel.value(subscriber.channel);

@@ -4,6 +4,7 @@
 #include "core/result.h"
 #include "server/clickhub.h"
 #include "server/guardedtcpserver.h"
+#include "server/timelineplayback.h"
 
 #include <QHash>
 #include <QHostAddress>
@@ -17,6 +18,7 @@
 #include <QWebSocket>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace Clickscope {
@@ -45,6 +47,14 @@ public:
         qint64 maxBacklogBytes = 4 * 1024 * 1024;
         QString redirectBase = QStringLiteral("https://example.com/");   // /r/<code> → base + code
         QHash<QString, QUrl> redirects;                                  // per-code targets, ahead of redirectBase
+        // Set: every SSE and WebSocket stream plays this recording to its subscriber, from the
+        // start (or after its Last-Event-ID), instead of the published clicks.
+        struct Replay
+        {
+            std::shared_ptr<const RecordingTimeline> timeline;
+            TimelinePlayback::Pace pace;
+        };
+        std::optional<Replay> replay;
     };
 
     explicit TestPublisher(Settings settings, QObject *parent = nullptr);
@@ -73,6 +83,8 @@ private:
         std::unique_ptr<QHttpServerResponder> responder;   // SSE kinds
         QPointer<QTcpSocket> socket;                       // SSE kinds
         QPointer<QWebSocket> webSocket;                    // WebSocket kind
+        std::unique_ptr<TimelinePlayback> playback;        // serving a recording
+        QByteArray sentId;                                 // …the last event id the SSE reader has
         bool gone = false;
     };
 
@@ -87,6 +99,10 @@ private:
     // HEAD of a stream: its head, no body.
     static void writeStreamHead(QHttpServerResponder &responder);
     void streamEvents(const QString &channel, const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // A stream that plays the recording (Settings::replay) from after `lastEventId`.
+    void streamRecording(const QByteArray &lastEventId, QHttpServerResponder &&responder);
+    void startPlayback(Subscriber &subscriber, const QByteArray &lastEventId, QByteArray opening);
+    bool playTo(Subscriber &subscriber, qsizetype first, qsizetype end);
     void streamRealtime(const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     // The writing endpoints' guard: POST only (405 with `methodHint` otherwise) and the bearer
     // token when one is set (401). False when it has answered.
@@ -103,6 +119,9 @@ private:
     void broadcast(const QList<PublishedClick> &clicks);
     void sendHeartbeat();
     bool send(Subscriber &subscriber, const QByteArray &bytes);
+    // The subscriber's WebSocket when a message may go out on it: nothing when it is gone or has
+    // fallen too far behind (then it is dropped).
+    QWebSocket *writableWebSocket(Subscriber &subscriber);
     bool sendText(Subscriber &subscriber, const QString &text);
     bool dropIfBehind(Subscriber &subscriber, qint64 backlog, QAbstractSocket *socket);
     void markGone(Subscriber *subscriber);

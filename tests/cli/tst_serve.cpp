@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // `clickscope-cli serve` and `publish` end to end: the built binary, talking to itself on loopback.
 #include "support/processrunner.h"
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QTest>
 
@@ -41,6 +44,8 @@ private slots:
     void badFlagsExitTwo_data();
     void badFlagsExitTwo();
     void portInUseExitsOne();
+    void aRecordingIsServedToListenAndWebSockets();
+    void aRecordingThatCannotBeServedExitsOne();
 
 private:
     // Starts `serve` and returns its base URL, read from the line it prints.
@@ -164,6 +169,12 @@ void TestServe::badFlagsExitTwo_data()
     QTest::newRow("read-token alone") << QStringList{"serve", "--read-token"} << QByteArray("--token");
     QTest::newRow("zero links") << QStringList{"serve", "--links", "0"} << QByteArray("--links");
     QTest::newRow("serve extra argument") << QStringList{"serve", "extra"} << QByteArray("extra");
+    QTest::newRow("speed without replay") << QStringList{"serve", "--speed", "2"} << QByteArray("--replay");
+    QTest::newRow("loop without replay") << QStringList{"serve", "--loop"} << QByteArray("--replay");
+    QTest::newRow("replay with rate") << QStringList{"serve", "--replay", "x.csrec", "--rate", "5"}
+                                      << QByteArray("--rate and --replay");
+    QTest::newRow("replay speed 0") << QStringList{"serve", "--replay", "x.csrec", "--speed", "0"}
+                                    << QByteArray("--speed needs a number from 0.001");
     QTest::newRow("publish without URL") << QStringList{"publish"} << QByteArray("URL");
     QTest::newRow("publish bad URL") << QStringList{"publish", "ftp://x"} << QByteArray("ftp://x");
     QTest::newRow("publish missing file")
@@ -186,6 +197,69 @@ void TestServe::portInUseExitsOne()
     const Run r = run({"serve", "--port", QString::number(taken.serverPort())});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("cannot listen"), r.err.constData());
+}
+
+void TestServe::aRecordingIsServedToListenAndWebSockets()
+{
+    // A recording of 200 published clicks, made by `record`.
+    const QString live = startServer();
+    QVERIFY(!live.isEmpty());
+    QByteArray clicks;
+    for (int i = 0; i < 200; ++i)
+        clicks += QStringLiteral("{\"link\":\"/l%1\"}\n").arg(i % 9).toUtf8();
+    QCOMPARE(run({"publish", live}, clicks).exitCode, 0);
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("clicks.csrec"));
+    const Run recorded = run({"record", live + "/events", "--last-event-id", "0", "--duration", "1", "-o", file});
+    QVERIFY2(recorded.exitCode == 0 && recorded.err.contains("recorded 200 events"), recorded.err.constData());
+    cleanup();
+
+    const QString served = startServer({"--replay", file, "--speed", "max"});
+    QVERIFY(!served.isEmpty());
+    const Run replayed = run({"replay", file, "--max-events", "200"});
+    QCOMPARE(replayed.exitCode, 0);
+    QCOMPARE(replayed.out.count('\n'), 200);
+    for (int reader = 0; reader < 2; ++reader) {   // each from the start
+        const Run listened = run({"listen", served + "/events", "--max-events", "200"});
+        QVERIFY2(listened.exitCode == 0, listened.err.constData());
+        QCOMPARE(listened.out, replayed.out);
+    }
+    // Over WebSocket the same data, as messages.
+    const Run overWs =
+        run({"listen", QString(served).replace(0, 4, QStringLiteral("ws")) + "/ws", "--max-events", "200"});
+    QVERIFY2(overWs.exitCode == 0, overWs.err.constData());
+    const auto dataOf = [](const QByteArray &jsonl) {
+        QStringList data;
+        for (const QByteArray &line : jsonl.trimmed().split('\n'))
+            data << QJsonDocument::fromJson(line).object().value(QStringLiteral("data")).toString();
+        return data;
+    };
+    QCOMPARE(dataOf(overWs.out), dataOf(replayed.out));
+    // Resuming within the recording.
+    const Run resumed = run({"listen", served + "/events", "--last-event-id", "150", "--max-events", "50"});
+    QCOMPARE(resumed.exitCode, 0);
+    QCOMPARE(resumed.out, replayed.out.split('\n').mid(150, 50).join('\n') + '\n');
+    m_server->terminate();
+    QVERIFY(m_server->waitForFinished(kWaitMs));
+    const QByteArray said = m_server->readAllStandardError();
+    QVERIFY2(said.contains("serving " + file.toUtf8() + ": 200 events"), said.constData());
+}
+
+void TestServe::aRecordingThatCannotBeServedExitsOne()
+{
+    QTemporaryDir dir;
+    const QString missing = dir.filePath(QStringLiteral("missing.csrec"));
+    const Run gone = run({"serve", "--port", "0", "--replay", missing});
+    QCOMPARE(gone.exitCode, 1);
+    QVERIFY2(gone.err.contains(missing.toUtf8()), gone.err.constData());
+    QTemporaryFile foreign;
+    QVERIFY(foreign.open());
+    foreign.write("data: not a recording\n\n");
+    foreign.close();
+    const Run notOne = run({"serve", "--port", "0", "--replay", foreign.fileName()});
+    QCOMPARE(notOne.exitCode, 1);
+    QVERIFY2(notOne.err.contains(foreign.fileName().toUtf8()) && notOne.err.contains("recording"),
+             notOne.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestServe)

@@ -40,6 +40,22 @@ void OptionReader::number(const QCommandLineOption &option, double min, double m
         refuse(option, QStringLiteral("a number from %1 to %2").arg(min).arg(max, 0, 'f', 0));
 }
 
+void OptionReader::pace(const QCommandLineOption &option, double &out)
+{
+    if (!given(option))
+        return;
+    if (m_parser.value(option).trimmed() == u"max") {
+        out = 0;
+        return;
+    }
+    bool ok = false;
+    const double value = m_parser.value(option).toDouble(&ok);
+    if (ok && std::isfinite(value) && value >= kMinPace && value <= kMaxPace)
+        out = value;
+    else
+        refuse(option, QStringLiteral("a number from %1 to %2 or max").arg(kMinPace).arg(kMaxPace, 0, 'f', 0));
+}
+
 std::optional<double> OptionReader::positiveNumber(const QCommandLineOption &option)
 {
     if (!given(option))

@@ -47,6 +47,11 @@ public:
     }
     // A finite number in [min, max].
     void number(const QCommandLineOption &option, double min, double max, double &out);
+    // A replay's speed: N times the recorded pace (kMinPace to kMaxPace), or "max", stored as 0: as
+    // fast as possible.
+    static constexpr double kMinPace = 0.001;
+    static constexpr double kMaxPace = 1e6;
+    void pace(const QCommandLineOption &option, double &out);
     // A finite number above 0, when given (nullopt when not).
     std::optional<double> positiveNumber(const QCommandLineOption &option);
     // The whole number of an option, when given and valid.

@@ -11,8 +11,10 @@ namespace Clickscope {
 StreamRecorder::StreamRecorder(StreamSource &source, QObject *parent) : QObject(parent), m_source(source)
 {
     connect(&m_flush, &QTimer::timeout, this, [this] {
-        if (const Result<void> ok = m_writer.flush(); !ok && m_writer.isOpen() == false)
-            emit failed(ok.error());
+        if (!m_writer.isOpen())
+            return;
+        if (const Result<void> ok = m_writer.flush(); !ok)
+            stopWithFailure(ok.error());
     });
     connect(&source, &StreamSource::rawReceived, this, [this](const QByteArray &bytes, StreamSource::RawKind kind) {
         add(kind == StreamSource::RawKind::StreamBytes   ? Recording::Kind::Data
@@ -79,10 +81,15 @@ void StreamRecorder::add(Recording::Kind kind, QByteArrayView payload)
 {
     if (!m_writer.isOpen())
         return;
-    if (const Result<void> ok = m_writer.add(kind, quint64(m_clock.nsecsElapsed()), payload); !ok) {
-        m_flush.stop();
-        emit failed(ok.error());
-    }
+    if (const Result<void> ok = m_writer.add(kind, quint64(m_clock.nsecsElapsed()), payload); !ok)
+        stopWithFailure(ok.error());
+}
+
+void StreamRecorder::stopWithFailure(const QString &message)
+{
+    // The writer has closed itself: nothing more is written, and this is said once.
+    m_flush.stop();
+    emit failed(message);
 }
 
 }   // namespace Clickscope

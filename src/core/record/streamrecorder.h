@@ -41,6 +41,7 @@ signals:
 
 private:
     void add(Recording::Kind kind, QByteArrayView payload);
+    void stopWithFailure(const QString &message);
 
     StreamSource &m_source;
     RecordingWriter m_writer;
