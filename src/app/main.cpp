@@ -3,9 +3,11 @@
 // connect to (a URL, or the demo publisher). No logic beyond that.
 #include "app/mainwindow.h"
 #include "clickscope/version.h"
+#include "core/options/optionreader.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QIcon>
 #include <QTimer>
 
@@ -35,8 +37,9 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Live dashboard for click streams."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("Stream to connect to at start."),
-                                 QStringLiteral("[URL]"));
+    parser.addPositionalArgument(QStringLiteral("URL"),
+                                 QStringLiteral("Stream to connect to at start, or a recording to replay."),
+                                 QStringLiteral("[URL|FILE]"));
     const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Starts a local demo stream and shows it."));
     const QCommandLineOption header({QStringLiteral("H"), QStringLiteral("header")},
                                     QStringLiteral("Adds a request header, e.g. 'Authorization: Bearer T'."),
@@ -57,7 +60,10 @@ int main(int argc, char *argv[])
                                                    "(as clickscope-cli check takes them; repeatable)."),
                                     QStringLiteral("CHECK"));
     const QCommandLineOption xray(QStringLiteral("xray"), QStringLiteral("Shows the connection X-ray panel."));
-    parser.addOptions({demo, header, map, expect, xray, theme, screenshot, after});
+    const QCommandLineOption speed(QStringLiteral("speed"),
+                                   QStringLiteral("A recording's pace: N times as recorded (default 1), or max."),
+                                   QStringLiteral("N|max"));
+    parser.addOptions({demo, header, map, expect, xray, speed, theme, screenshot, after});
     if (!parser.parse(QApplication::arguments()))
         return usageError(parser.errorText());
     if (parser.isSet(QStringLiteral("help")))
@@ -92,6 +98,15 @@ int main(int argc, char *argv[])
         return usageError(QStringLiteral("give either a URL or --demo, not both"));
     if (!checks->isEmpty() && positional.isEmpty())
         return usageError(QStringLiteral("--expect needs a URL to check"));
+    // An existing file is a recording to replay; anything else is a URL.
+    const bool recording = !positional.isEmpty() && QFileInfo(positional.first()).isFile();
+    double pace = 1;
+    Clickscope::OptionReader read(parser);
+    read.pace(speed, pace);
+    if (const auto ok = read.result(); !ok)
+        return usageError(ok.error());
+    if (parser.isSet(speed) && !recording)
+        return usageError(QStringLiteral("--speed needs a recording FILE to replay"));
     bool afterOk = false;
     const double afterSeconds = parser.value(after).toDouble(&afterOk);
     if (!afterOk || afterSeconds < 0)
@@ -105,6 +120,8 @@ int main(int argc, char *argv[])
     if (parser.isSet(demo)) {
         if (!window.startDemo())
             return 1;
+    } else if (recording) {
+        window.openRecording(positional.first(), pace);
     } else if (!positional.isEmpty()) {
         Clickscope::StreamRequest request;
         request.config.url = QUrl(positional.first(), QUrl::StrictMode);

@@ -10,6 +10,7 @@
 #include "app/rankingpanel.h"
 #include "app/ratechartview.h"
 #include "app/recentstreams.h"
+#include "app/replaybar.h"
 #include "app/sharepanel.h"
 #include "app/streamstatus.h"
 #include "server/demoserver.h"
@@ -20,14 +21,17 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QCompleter>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStringListModel>
 
 #include <utility>
@@ -60,6 +64,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_status(new StreamStatus(this))
     , m_connectionPanel(new ConnectionPanel(this))
     , m_connectionDock(new QDockWidget(tr("Connection X-ray"), this))
+    , m_replayBar(new ReplayBar(this))
+    , m_recordingIndicator(new QLabel(this))
     , m_windowCombo(new QComboBox(this))
     , m_themeGroup(new QActionGroup(this))
 {
@@ -69,6 +75,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_ui->mainSplitter->setStretchFactor(2, 3);
     m_ui->chartsSplitter->setSizes({600, 400});   // until restoreSettings() brings the user's
     m_ui->statusBar->addPermanentWidget(m_status, 1);
+    m_recordingIndicator->setObjectName(QStringLiteral("recordingIndicator"));
+    m_recordingIndicator->setStyleSheet(QStringLiteral("color: #c0392b; font-weight: bold;"));
+    m_ui->statusBar->addPermanentWidget(m_recordingIndicator);
+    m_recordingIndicator->hide();
     // The X-ray stays out of the way until asked for, or until the status bar's marker says it
     // has something to show.
     m_connectionDock->setObjectName(QStringLiteral("connectionDock"));
@@ -83,6 +93,11 @@ MainWindow::MainWindow(QWidget *parent)
         if (visible && m_connectionPanel->xray() != m_xray)
             m_connectionPanel->setXray(m_xray);
     });
+    m_ui->dashboardLayout->insertWidget(0, m_replayBar);
+    m_replayBar->hide();
+    connect(m_replayBar, &ReplayBar::pauseRequested, &m_pipeline, &ClickPipeline::setReplayPaused);
+    connect(m_replayBar, &ReplayBar::speedChosen, &m_pipeline, &ClickPipeline::setReplaySpeed);
+    connect(m_replayBar, &ReplayBar::seekRequested, this, &MainWindow::seekReplay);
     m_ui->pages->setCurrentWidget(m_ui->welcomePage);
     m_ui->urlEdit->setCompleter(new QCompleter(new QStringListModel(this), this));
 
@@ -112,6 +127,15 @@ MainWindow::MainWindow(QWidget *parent)
         m_lastError = message;
         showMessage(message, true);
     });
+    connect(&m_pipeline, &ClickPipeline::recordingEnded, this, [this](const QString &path, const QString &error) {
+        m_recordingPath.clear();
+        showRecording(std::nullopt);
+        updateActions();
+        if (error.isEmpty())
+            showMessage(tr("The recording ended with its stream; it is saved in %1").arg(path), false);
+        else
+            showMessage(tr("Recording stopped: %1. The stream goes on.").arg(error), true);
+    });
     connect(&m_pipeline, &ClickPipeline::ended, this, [this](const QString &reason) { m_endReason = reason; });
     connect(&m_pipeline, &ClickPipeline::reconnectScheduled, this, [this](qint64 delayMs, const QString &reason) {
         if (m_active)
@@ -133,6 +157,9 @@ MainWindow::~MainWindow()
 void MainWindow::setUpActions()
 {
     connect(m_ui->actionExport, &QAction::triggered, this, &MainWindow::exportInteractively);
+    connect(m_ui->actionOpenRecording, &QAction::triggered, this, &MainWindow::openRecordingInteractively);
+    connect(m_ui->actionRecord, &QAction::triggered, this, &MainWindow::recordInteractively);
+    connect(m_ui->actionStopRecording, &QAction::triggered, this, &MainWindow::stopRecording);
     connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
     connect(m_ui->actionConnectDialog, &QAction::triggered, this, &MainWindow::openConnectDialog);
     connect(m_ui->actionFocusUrl, &QAction::triggered, this, [this] {
@@ -283,6 +310,90 @@ bool MainWindow::reconnect()
     return true;
 }
 
+void MainWindow::openRecording(const QString &path, double speed)
+{
+    StreamRequest request;
+    request.config.url = QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath());
+    request.config.replaySpeed = speed;
+    m_replayBar->setRecording(path);
+    connectTo(request);
+}
+
+void MainWindow::openRecordingInteractively()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open recording"), QString(),
+                                                      tr("Clickscope recordings (*.csrec);;All files (*)"));
+    if (!path.isEmpty())
+        openRecording(path);
+}
+
+void MainWindow::recordInteractively()
+{
+    const QString suggested =
+        QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+            .filePath(QDateTime::currentDateTime().toString(QStringLiteral("'clicks-'yyyyMMdd-HHmmss'.csrec'")));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Record the stream"), suggested,
+                                                      tr("Clickscope recordings (*.csrec);;All files (*)"));
+    if (!path.isEmpty())
+        (void)startRecording(path);
+}
+
+Result<void> MainWindow::startRecording(const QString &path)
+{
+    if (!isConnected() && !reconnect()) {
+        const QString message = tr("Connect to a stream first, then record it");
+        showMessage(message, true);
+        return unexpected(message);
+    }
+    const Result<void> started = m_pipeline.startRecording(path);
+    if (!started) {
+        showMessage(tr("Cannot record: %1").arg(started.error()), true);
+        return started;
+    }
+    m_recordingPath = path;
+    showRecording(RecordingProgress{path, 0, 0});
+    showMessage(tr("Recording into %1").arg(path), false);
+    updateActions();
+    return {};
+}
+
+Result<void> MainWindow::stopRecording()
+{
+    if (m_recordingPath.isEmpty())
+        return {};
+    const QString path = std::exchange(m_recordingPath, QString());
+    const Result<void> saved = m_pipeline.stopRecording();
+    showRecording(std::nullopt);
+    updateActions();
+    if (saved)
+        showMessage(tr("The recording is saved in %1").arg(path), false);
+    else
+        showMessage(tr("The recording stopped: %1").arg(saved.error()), true);
+    return saved;
+}
+
+void MainWindow::showRecording(const std::optional<RecordingProgress> &recording)
+{
+    m_recordingIndicator->setVisible(recording.has_value());
+    if (!recording)
+        return;
+    m_recordingIndicator->setText(
+        tr("● REC %1 · %2 · %3")
+            .arg(QFileInfo(recording->path).fileName(),
+                 locale().formattedDataSize(recording->fileBytes, 1, QLocale::DataSizeSIFormat),
+                 ReplayBar::timeText(recording->elapsedMs * 1'000'000)));
+    m_recordingIndicator->setToolTip(tr("Recording the stream into %1").arg(recording->path));
+}
+
+void MainWindow::seekReplay(qint64 positionNs)
+{
+    // Back is from the start again: what the window holds of the later part goes too.
+    const bool back = m_snapshot && m_snapshot->replay && positionNs < m_snapshot->replay->positionNs;
+    if (back)
+        clearViews();
+    m_pipeline.seekReplay(positionNs, back);
+}
+
 void MainWindow::resetStatistics()
 {
     m_pipeline.resetStatistics();   // older snapshots in flight are dropped from here on
@@ -375,6 +486,8 @@ void MainWindow::updateActions()
 {
     const bool hasData = m_snapshot && (m_snapshot->totals.events > 0 || m_snapshot->totals.bytes > 0);
     m_ui->actionReconnect->setEnabled(!m_request.config.url.isEmpty());
+    m_ui->actionRecord->setEnabled(!m_request.config.url.isEmpty() && m_recordingPath.isEmpty());
+    m_ui->actionStopRecording->setEnabled(!m_recordingPath.isEmpty());
     m_ui->actionReset->setEnabled(hasData);
     m_ui->actionExport->setEnabled(hasData);
 }
@@ -392,6 +505,12 @@ void MainWindow::onSnapshot(const DashboardSnapshotPtr &snapshot)
     if (!snapshot)
         return;
     m_snapshot = snapshot;
+    // The transport is not data: pausing the display does not hold it either.
+    m_replayBar->setVisible(snapshot->replay.has_value());
+    if (!m_recordingPath.isEmpty() && snapshot->recording)
+        showRecording(snapshot->recording);
+    if (snapshot->replay)
+        m_replayBar->showPosition(*snapshot->replay);
     // The X-ray is about the connection, not the counts: pausing the display does not hold it.
     if (snapshot->xray) {
         m_xray = snapshot->xray;

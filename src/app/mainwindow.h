@@ -13,6 +13,7 @@
 class QActionGroup;
 class QComboBox;
 class QDockWidget;
+class QLabel;
 
 namespace Ui {
 class MainWindow;
@@ -26,6 +27,7 @@ class DemoServer;
 class EventInspector;
 class PublisherPanel;
 class RankingPanel;
+class ReplayBar;
 class RateChartView;
 class SharePanel;
 class StreamStatus;
@@ -46,6 +48,16 @@ public:
     // (URL, method or body) starts a new session from zero; the same one again keeps its totals.
     void connectTo(const StreamRequest &request);
     void connectTo(const QUrl &url, const QList<HttpHeader> &headers = {});
+    // Replays the recording at `path` into the dashboard at `speed` (0: as fast as possible),
+    // with the replay bar's controls.
+    void openRecording(const QString &path, double speed = 1);
+    ReplayBar *replayBar() const { return m_replayBar; }
+    // Records the stream into `path` from now on (connecting again to the last one when none is
+    // connected); a message in the window says why it cannot.
+    Result<void> startRecording(const QString &path);
+    Result<void> stopRecording();
+    bool isRecording() const { return !m_recordingPath.isEmpty(); }
+    QLabel *recordingIndicator() const { return m_recordingIndicator; }
     void disconnectFromStream();
     // Connects again with the last request (Ctrl+R); false when there was none.
     bool reconnect();
@@ -115,6 +127,10 @@ private:
     // `url` with the current request's headers, body and mapping when it is on the same server.
     StreamRequest requestFor(const QUrl &url) const;
     void exportInteractively();
+    void openRecordingInteractively();
+    void recordInteractively();
+    void showRecording(const std::optional<RecordingProgress> &recording);
+    void seekReplay(qint64 positionNs);
     // Says where the files went, with a button that opens the folder.
     void confirmExport(const QString &directory, qsizetype fileCount);
     void showAbout();
@@ -141,6 +157,9 @@ private:
     StreamStatus *m_status;               // in the status bar
     ConnectionPanel *m_connectionPanel;   // in m_connectionDock
     QDockWidget *m_connectionDock;
+    ReplayBar *m_replayBar;         // above the dashboard while a recording plays
+    QLabel *m_recordingIndicator;   // in the status bar while the stream is recorded
+    QString m_recordingPath;
     QDockWidget *m_publisherDock = nullptr;   // created with the demo
     PublisherPanel *m_publisherPanel = nullptr;
     QComboBox *m_windowCombo;   // in the toolbar

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli/aggregatorfeed.h"
 
-#include <QDateTime>
-
 namespace Clickscope::Cli {
 
 AggregatorFeed::AggregatorFeed(StreamSource &source, ClickAggregator &aggregator, QObject *parent)
@@ -11,7 +9,7 @@ AggregatorFeed::AggregatorFeed(StreamSource &source, ClickAggregator &aggregator
     , m_aggregator(aggregator)
 {
     connect(&source, &StreamSource::eventsReceived, this, [this](const QList<SseEvent> &events) {
-        m_aggregator.addEvents(events, QDateTime::currentMSecsSinceEpoch());
+        m_aggregator.addEvents(events, m_source.clockMs());
         m_aggregator.addBytes(m_source.totalBytes() - m_bytesCounted);
         m_bytesCounted = m_source.totalBytes();
     });
@@ -23,7 +21,7 @@ AggregatorFeed::AggregatorFeed(StreamSource &source, ClickAggregator &aggregator
 
 ClickAggregator &AggregatorFeed::now()
 {
-    m_aggregator.advanceTo(QDateTime::currentMSecsSinceEpoch());
+    m_aggregator.advanceTo(m_source.clockMs());
     return m_aggregator;
 }
 

@@ -4,6 +4,8 @@
 #include "core/http/httpsyntax.h"
 #include "core/options/optionreader.h"
 
+#include <QFileInfo>
+
 #include <limits>
 
 namespace Clickscope::Cli {
@@ -38,8 +40,9 @@ ConnectionFlags::ConnectionFlags()
 
 void ConnectionFlags::addTo(QCommandLineParser &parser) const
 {
-    parser.addPositionalArgument(QStringLiteral("URL"),
-                                 QStringLiteral("The stream: http(s):// for SSE, ws(s):// for WebSocket."));
+    parser.addPositionalArgument(
+        QStringLiteral("URL"), QStringLiteral("The stream: http(s):// for SSE, ws(s):// for WebSocket, or a recording "
+                                              "FILE (from `record`), replayed."));
     parser.addOptions({m_header, m_method, m_data, m_lastEventId, m_timeout, m_idleTimeout, m_connectTimeout, m_retry,
                        m_noReconnect, m_doneMarker});
 }
@@ -56,7 +59,13 @@ Result<void> ConnectionFlags::read(const QCommandLineParser &parser, SourceConfi
         return unexpected(QStringLiteral("missing URL"));
     if (positional.size() > 1)
         return unexpected(QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
-    config.url = QUrl(positional.first(), QUrl::StrictMode);
+    // A file is a recording, replayed as fast as it is read (a command's --speed may change that).
+    if (const QFileInfo file(positional.first()); file.isFile()) {
+        config.url = QUrl::fromLocalFile(file.absoluteFilePath());
+        config.replaySpeed = 0;
+    } else {
+        config.url = QUrl(positional.first(), QUrl::StrictMode);
+    }
     if (Result<void> usable = checkStreamUrl(config.url); !usable)
         return usable;
 

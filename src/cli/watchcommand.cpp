@@ -85,8 +85,9 @@ int runWatch(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Connects to a click stream, aggregates it and prints the state at the end (or every\n"
-                       "--interval): totals, rate, top links, breakdowns, gaps, latency. Same exit codes as listen."));
+        QStringLiteral("Connects to a click stream (or replays a recording FILE), aggregates it and prints the state\n"
+                       "at the end (or every --interval): totals, rate, top links, breakdowns, gaps, latency. Same\n"
+                       "exit codes as listen."));
     const ConnectionFlags connection;
     connection.addTo(parser);
     const QCommandLineOption duration(QStringLiteral("duration"),
@@ -101,8 +102,11 @@ int runWatch(const QStringList &arguments)
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Prints JSON (one document per report)."));
     const QCommandLineOption top(QStringLiteral("top"), QStringLiteral("Rows per ranking (default 10)."),
                                  QStringLiteral("N"), QStringLiteral("10"));
-    parser.addOptions({duration, interval, map, json, top});
-    if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("watch [options] URL")))
+    const QCommandLineOption speed(QStringLiteral("speed"),
+                                   QStringLiteral("A recording FILE's pace: N times as recorded, or max (default)."),
+                                   QStringLiteral("N|max"));
+    parser.addOptions({duration, interval, map, json, top, speed});
+    if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("watch [options] URL|FILE")))
         return *code;
 
     SourceConfig config;
@@ -113,8 +117,11 @@ int runWatch(const QStringList &arguments)
     const auto intervalSeconds = read.positiveNumber(interval);
     int topRows = 10;
     read.wholeNumber(top, 1, 1000, topRows);
+    read.pace(speed, config.replaySpeed);
     if (const Result<void> ok = read.result(); !ok)
         return usageError(kCommand, ok.error());
+    if (parser.isSet(speed) && !config.url.isLocalFile())
+        return usageError(kCommand, QStringLiteral("--speed applies to a recording FILE, not to a URL"));
     const auto mapping = FieldMapping::parse(parser.values(map));
     if (!mapping)
         return usageError(kCommand, QStringLiteral("--map: ") + mapping.error());

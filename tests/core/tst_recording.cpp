@@ -93,6 +93,8 @@ private slots:
     void damageIsReportedAfterWhatCameBefore_data();
     void damageIsReportedAfterWhatCameBefore();
     void aLiveStreamReplaysToTheSameEvents();
+    void aRecordingStartedMidEventJoinsAtTheNextEvent_data();
+    void aRecordingStartedMidEventJoinsAtTheNextEvent();
     void anUnwritableFileIsRefused();
     void aFullDiskStopsTheRecordingNotTheStream();
 };
@@ -222,6 +224,51 @@ void TestRecording::aLiveStreamReplaysToTheSameEvents()
     QCOMPARE(replayComments, liveComments);
     QCOMPARE(replayReconnects.size(), liveReconnects.size());
     QCOMPARE(replay.totalBytes(), live.totalBytes());
+}
+
+void TestRecording::aRecordingStartedMidEventJoinsAtTheNextEvent_data()
+{
+    QTest::addColumn<bool>("midEvent");
+    QTest::newRow("in the middle of an event") << true;
+    QTest::newRow("between events") << false;
+}
+
+void TestRecording::aRecordingStartedMidEventJoinsAtTheNextEvent()
+{
+    // The recorder starts after the first write has arrived: either inside event 2, whose rest
+    // would replay as an event that never was ("more"), or right after event 1.
+    QFETCH(bool, midEvent);
+    const QByteArray first = midEvent ? "id: 1\ndata: one\n\nid: 2\ndata: tw" : "id: 1\ndata: one\n\n";
+    const QByteArray second = midEvent ? "o\ndata: more\n\nid: 3\ndata: three\n\n" : "id: 3\ndata: three\n\n";
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.route("/s", Response::sse(first).keepOpen());   // the rest when the test says
+    SourceConfig config;
+    config.url = server.url(QStringLiteral("/s"));
+    config.reconnect = false;
+    EventSource source(config);
+    EventCollector events(&source);
+    source.open();
+    QTRY_COMPARE_WITH_TIMEOUT(events.events.size(), 1, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(source.totalBytes(), quint64(first.size()), kWaitMs);
+    QCOMPARE(source.atEventBoundary(), !midEvent);
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("joined.csrec"));
+    StreamRecorder recorder(source);
+    QVERIFY(recorder.start(path));
+    server.sendToAll(second);
+    QTRY_COMPARE_WITH_TIMEOUT(events.events.last().lastEventId(), QByteArrayView("3"), kWaitMs);
+    QVERIFY(recorder.stop());
+
+    const ReadBack file = readAll(path);
+    QCOMPARE(file.header.value("joinedMidStream").toBool(), midEvent);
+    ReplaySource replay(path, 0);
+    EventCollector replayed(&replay);
+    QSignalSpy ended(&replay, &StreamSource::ended);
+    replay.open();
+    QVERIFY(ended.wait(kWaitMs));
+    QCOMPARE(replayed.data(), QStringList{QStringLiteral("three")});   // never "more"
 }
 
 void TestRecording::anUnwritableFileIsRefused()

@@ -134,6 +134,14 @@ void ScriptedHttpServer::routeResume(const QByteArray &path, const QByteArray &l
 
 void ScriptedHttpServer::setFallback(const Response &response) { m_fallback = response; }
 
+void ScriptedHttpServer::sendToAll(const QByteArray &bytes)
+{
+    for (QTcpSocket *socket : m_server.findChildren<QTcpSocket *>()) {
+        if (socket->state() == QAbstractSocket::ConnectedState)
+            socket->write(bytes);
+    }
+}
+
 void ScriptedHttpServer::dropConnections()
 {
     for (QTcpSocket *socket : m_server.findChildren<QTcpSocket *>())

@@ -76,6 +76,8 @@ public:
     void setFallback(const Response &response);
 
     const QList<Request> &requests() const { return m_requests; }
+    // Writes `bytes` on every open connection now: the next step of a stream when the test says.
+    void sendToAll(const QByteArray &bytes);
     // Drops every open connection, as a crashing server would.
     void dropConnections();
 

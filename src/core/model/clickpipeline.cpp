@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/model/clickpipeline.h"
 
+#include "core/record/replaysource.h"
+#include "core/record/streamrecorder.h"
 #include "core/source/sourcefactory.h"
 #include "core/xray/connectionlog.h"
 
@@ -22,6 +24,11 @@ public:
     void resetStatistics(quint64 generation);
     void setSeriesWindow(int seconds);
     void setCommentsShown(bool shown) { m_commentsShown = shown; }
+    void setReplaySpeed(double speed);
+    void setReplayPaused(bool paused);
+    void seekReplay(qint64 positionNs, quint64 generation);
+    Result<void> startRecording(const QString &path);
+    Result<void> stopRecording();
     ClickPipeline::Capture capture(int topN);
 
 signals:
@@ -30,10 +37,16 @@ signals:
     void failed(quint64 serial, const QString &message);
     void ended(quint64 serial, const QString &reason);
     void reconnectScheduled(quint64 serial, qint64 delayMs, const QString &reason);
+    void recordingEnded(const QString &path, const QString &error);
 
 private:
     // Closes and forgets the source without a word; false when there was none.
     bool dropSource();
+    ReplaySource *replay() const { return qobject_cast<ReplaySource *>(m_source.get()); }
+    // The time of what arrives now: the source's clock (a recording's own), or once a replay has
+    // been let go, where it stopped.
+    qint64 nowMs() const;
+    std::optional<ReplayPosition> replayPosition() const;
     void onEvents(const QList<SseEvent> &events);
     void onComments(const QString &lastComment);
     void countBytes(qint64 nowMs);
@@ -48,7 +61,12 @@ private:
     ClickPipeline::Settings m_settings;
     std::unique_ptr<ClickAggregator> m_aggregator;
     std::unique_ptr<StreamSource> m_source;
-    std::unique_ptr<ConnectionLog> m_log;   // of m_source; goes before it
+    SourceConfig m_config;                        // of m_source, to start a replay over
+    QList<StreamCheck> m_checkList;               // …and its checks
+    qint64 m_heldClockMs = 0;                     // a replay's clock when it was let go; 0 after a live stream
+    std::unique_ptr<ConnectionLog> m_log;         // of m_source; goes before it
+    std::unique_ptr<StreamRecorder> m_recorder;   // of m_source; goes before it
+    QString m_recordingPath;
     CheckSet m_checks;
     std::optional<QByteArray> m_doneMarker;
     bool m_bufferingSeen = false;
@@ -73,6 +91,8 @@ private:
     qint64 m_seriesSecond = 0;
     int m_seriesFor = 0;   // the window m_series was made for; 0 = none
     bool m_commentsShown = false;
+    bool m_replayPaused = false;
+    std::optional<ReplayPosition> m_replayShown;   // in the last snapshot
     bool m_dirty = false;
 };
 
@@ -100,6 +120,7 @@ ClickPipeline::ClickPipeline(Settings settings, QObject *parent) : QObject(paren
         if (serial == m_streamSerial)
             emit ended(reason);
     });
+    connect(m_worker, &IngestWorker::recordingEnded, this, &ClickPipeline::recordingEnded);
     connect(m_worker, &IngestWorker::reconnectScheduled, this,
             [this](quint64 serial, qint64 delayMs, const QString &reason) {
                 if (serial == m_streamSerial)
@@ -130,6 +151,40 @@ void ClickPipeline::connectTo(const SourceConfig &config, const FieldMapping &ma
 void ClickPipeline::disconnectStream()
 {
     QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->stop(); });
+}
+
+void ClickPipeline::setReplaySpeed(double speed)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, speed] { worker->setReplaySpeed(speed); });
+}
+
+void ClickPipeline::setReplayPaused(bool paused)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, paused] { worker->setReplayPaused(paused); });
+}
+
+void ClickPipeline::seekReplay(qint64 positionNs, bool back)
+{
+    const quint64 generation = back ? ++m_generation : 0;
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, positionNs, generation] { worker->seekReplay(positionNs, generation); });
+}
+
+Result<void> ClickPipeline::startRecording(const QString &path)
+{
+    Result<void> result;
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, path, &result] { result = worker->startRecording(path); },
+        Qt::BlockingQueuedConnection);
+    return result;
+}
+
+Result<void> ClickPipeline::stopRecording()
+{
+    Result<void> result;
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, &result] { result = worker->stopRecording(); }, Qt::BlockingQueuedConnection);
+    return result;
 }
 
 void ClickPipeline::resetStatistics()
@@ -191,6 +246,9 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
         m_eventsNotShown = 0;
     }
     m_aggregator->setStreamLink(ClickAggregator::linkNamedBy(config.url));
+    m_config = config;
+    m_checkList = checks;
+    m_heldClockMs = 0;
     m_source = createSource(config);
     m_log = std::make_unique<ConnectionLog>(*m_source);
     m_checks = CheckSet(checks);
@@ -227,8 +285,84 @@ void IngestWorker::start(const SourceConfig &config, const FieldMapping &mapping
         m_dirty = true;
         emit reconnectScheduled(m_serial, delayMs, reason);
     });
+    m_replayPaused = false;   // a recording opened starts playing
     m_displayTick.start();
     m_source->open();
+}
+
+void IngestWorker::setReplaySpeed(double speed)
+{
+    m_config.replaySpeed = speed;
+    if (ReplaySource *source = replay())
+        source->setSpeed(speed);
+    m_dirty = true;
+}
+
+void IngestWorker::setReplayPaused(bool paused)
+{
+    m_replayPaused = paused;
+    if (ReplaySource *source = replay())
+        source->setPaused(paused);
+    m_dirty = true;
+}
+
+void IngestWorker::seekReplay(qint64 positionNs, quint64 generation)
+{
+    if (!replay())
+        return;
+    if (generation != 0) {   // back: from the start again, counting afresh, paused or not as it was
+        const bool paused = m_replayPaused;
+        start(m_config, m_aggregator->mapping(), m_checkList, m_serial, generation);
+        setReplayPaused(paused);
+    }
+    replay()->fastForwardTo(positionNs);
+    m_dirty = true;
+}
+
+std::optional<ReplayPosition> IngestWorker::replayPosition() const
+{
+    const ReplaySource *source = replay();
+    if (!source)
+        return std::nullopt;
+    return ReplayPosition{
+        source->positionNs(), source->durationNs(),        source->speed(),
+        source->isPaused(),   source->fastForwardTarget(), source->state() == StreamSource::State::Closed};
+}
+
+Result<void> IngestWorker::startRecording(const QString &path)
+{
+    if (!m_source)
+        return unexpected(QStringLiteral("there is no stream to record: connect to one first"));
+    if (m_recorder)
+        return unexpected(QStringLiteral("the stream is already being recorded into %1").arg(m_recordingPath));
+    auto recorder = std::make_unique<StreamRecorder>(*m_source);
+    if (Result<void> started = recorder->start(path); !started)
+        return started;
+    connect(recorder.get(), &StreamRecorder::failed, this, [this](const QString &message) {
+        m_recorder.release()->deleteLater();   // it has closed its file; it is still saying so
+        m_dirty = true;
+        emit recordingEnded(m_recordingPath, message);
+    });
+    m_recorder = std::move(recorder);
+    m_recordingPath = path;
+    m_dirty = true;
+    return {};
+}
+
+Result<void> IngestWorker::stopRecording()
+{
+    if (!m_recorder)
+        return unexpected(QStringLiteral("nothing is being recorded"));
+    const std::unique_ptr<StreamRecorder> recorder = std::move(m_recorder);
+    m_dirty = true;
+    return recorder->stop();
+}
+
+qint64 IngestWorker::nowMs() const
+{
+    if (m_source)
+        return m_source->clockMs();
+    return m_heldClockMs != 0 ? m_heldClockMs : QDateTime::currentMSecsSinceEpoch();
 }
 
 void IngestWorker::stop()
@@ -244,6 +378,11 @@ bool IngestWorker::dropSource()
     if (!m_source)
         return false;
     m_source->disconnect(this);
+    m_heldClockMs = replay() ? m_source->clockMs() : 0;
+    if (m_recorder) {   // a recording is of one stream: it ends with it
+        const Result<void> saved = std::exchange(m_recorder, nullptr)->stop();
+        emit recordingEnded(m_recordingPath, saved ? QString() : saved.error());
+    }
     m_source->close();   // the log notes how it ended
     // Checks the stream could still have changed were stopped by the user, not decided by it.
     const bool stoppedByUser = !m_streamOver;
@@ -297,7 +436,7 @@ void IngestWorker::keepRow(RawEventRow row)
 
 void IngestWorker::onEvents(const QList<SseEvent> &events)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = nowMs();
     m_aggregator->addEvents(events, now);
     countBytes(now);
     // Only the newest can be seen in the inspector: keep those, count the rest.
@@ -310,7 +449,7 @@ void IngestWorker::onEvents(const QList<SseEvent> &events)
 
 void IngestWorker::onComments(const QString &lastComment)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = nowMs();
     countBytes(now);
     // One row per read, for its last comment: heartbeats come one per read anyway.
     if (m_commentsShown)
@@ -320,7 +459,7 @@ void IngestWorker::onComments(const QString &lastComment)
 
 ClickPipeline::Capture IngestWorker::capture(int topN)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = nowMs();
     m_aggregator->advanceTo(now);
     return {makeSnapshot(now, false), m_aggregator->report(topN)};
 }
@@ -357,8 +496,15 @@ XraySnapshotPtr IngestWorker::makeXray(bool over)
 
 void IngestWorker::publishSnapshot()
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = nowMs();
     m_aggregator->advanceTo(now);
+    // A replay's position and a recording's size move without events: they are news too.
+    if (m_recorder)
+        m_dirty = true;
+    if (const std::optional<ReplayPosition> position = replayPosition(); position != m_replayShown) {
+        m_replayShown = position;
+        m_dirty = true;
+    }
     // Rates change every second even without events; otherwise only publish what changed.
     if (!m_dirty && now / 1000 == m_lastSecondPublished)
         return;
@@ -411,6 +557,9 @@ DashboardSnapshotPtr IngestWorker::makeSnapshot(qint64 now, bool takeNewEvents)
             snapshot->xray = std::exchange(m_lastXrayOfDropped, nullptr);
         }
     }
+    snapshot->replay = replayPosition();
+    if (m_recorder)
+        snapshot->recording = RecordingProgress{m_recordingPath, m_recorder->fileBytes(), m_recorder->elapsedMs()};
     snapshot->latencyCount = a.latency().count();
     if (snapshot->latencyCount > 0) {
         snapshot->latencyP50 = a.latency().percentile(50);

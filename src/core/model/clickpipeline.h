@@ -53,6 +53,17 @@ public:
     void connectTo(const SourceConfig &config, const FieldMapping &mapping = {}, bool newSession = false,
                    const QList<StreamCheck> &checks = {});
     void disconnectStream();
+    // A recording being replayed (a file: URL): its speed (0: as fast as possible), a pause, and a
+    // move to `positionNs` of it. A move back starts it over, statistics included, and plays as
+    // fast as possible up to there; snapshots carry how far that is (DashboardSnapshot::replay).
+    void setReplaySpeed(double speed);
+    void setReplayPaused(bool paused);
+    void seekReplay(qint64 positionNs, bool back);
+    // Records the current stream from now on into `path` (StreamRecorder); the error says why it
+    // cannot start. Snapshots carry its progress. It ends with stopRecording(), or when the stream
+    // is let go or the file cannot be written (recordingEnded()); the stream goes on either way.
+    Result<void> startRecording(const QString &path);
+    Result<void> stopRecording();
     // Zeroes the statistics. Snapshots made before the reset, still on their way, are dropped.
     void resetStatistics();
     // The seconds of clicks/s that snapshots carry from now on (1 s … 24 h), in at most
@@ -78,6 +89,9 @@ signals:
     void failed(const QString &message);
     void ended(const QString &reason);
     void reconnectScheduled(qint64 delayMs, const QString &reason);
+    // A recording ended without stopRecording(): saved (`error` empty) because its stream was let
+    // go, or stopped by a failure to write.
+    void recordingEnded(const QString &path, const QString &error);
 
 private:
     QThread m_thread;

@@ -7,7 +7,10 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QString>
+
 #include <QMetaType>
+#include <optional>
 
 #include <array>
 #include <memory>
@@ -35,6 +38,26 @@ struct RawEventRow
 
 // An immutable picture of the aggregator, made by the ingestion side at the display rate and
 // handed to the UI thread, which only renders it. Everything is a bounded copy.
+// Where a replayed recording stands.
+struct ReplayPosition
+{
+    qint64 positionNs = 0;
+    qint64 durationNs = 0;
+    double speed = 1;   // 0: as fast as possible
+    bool paused = false;
+    qint64 targetNs = -1;   // a move under way, played as fast as possible; -1 when none
+    bool ended = false;
+    friend bool operator==(const ReplayPosition &, const ReplayPosition &) = default;
+};
+
+// A recording of the stream under way.
+struct RecordingProgress
+{
+    QString path;
+    qint64 fileBytes = 0;
+    qint64 elapsedMs = 0;
+};
+
 struct DashboardSnapshot
 {
     enum Dimension { Country, Referrer, Device, Browser, DimensionCount };
@@ -63,6 +86,8 @@ struct DashboardSnapshot
     // The stream's X-ray when it changed (at most once a second while nothing happens to the
     // connection); null when it did not: the previous one still holds.
     XraySnapshotPtr xray;
+    std::optional<ReplayPosition> replay;         // the stream is a recording
+    std::optional<RecordingProgress> recording;   // the stream is being recorded
 };
 
 using DashboardSnapshotPtr = std::shared_ptr<const DashboardSnapshot>;

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "core/record/replaysource.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
 
+#include <algorithm>
 #include <cmath>
 
 namespace Clickscope {
@@ -36,13 +38,15 @@ HttpExchange exchangeFrom(const QByteArray &json)
 
 }   // namespace
 
-ReplaySource::ReplaySource(const QString &path, double speed, SourceConfig config)
-    : StreamSource([&] {
-        config.url = QUrl::fromLocalFile(path);
-        config.connectTimeoutMs = 0;
-        config.idleTimeoutMs = 0;
-        return config;
-    }())
+ReplaySource::ReplaySource(const QString &path, double speed, SourceConfig config, QObject *parent)
+    : StreamSource(
+        [&] {
+            config.url = QUrl::fromLocalFile(path);
+            config.connectTimeoutMs = 0;
+            config.idleTimeoutMs = 0;
+            return config;
+        }(),
+        parent)
     , m_path(path)
     , m_speed(std::isfinite(speed) && speed > 0 ? speed : 0)
     , m_parser(m_config.limits)
@@ -59,9 +63,79 @@ void ReplaySource::connectNow()
         fail(Error::Recording, ok.error());
         return;
     }
+    measureDuration();
+    const QDateTime startedAt =
+        QDateTime::fromString(m_reader.header().value(QStringLiteral("startedAt")).toString(), Qt::ISODateWithMs);
+    m_startedAtMs = startedAt.isValid() ? startedAt.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
     m_playing = true;
+    rebase(0);
+    if (!m_paused || m_targetNs >= 0)
+        m_next.start(0);
+}
+
+void ReplaySource::measureDuration()
+{
+    // A second reader: the one playing keeps its place. Damage ends the measure where it ends play.
+    RecordingReader reader;
+    if (!reader.open(m_path))
+        return;
+    for (;;) {
+        auto record = reader.next();
+        if (!record || !*record)
+            break;
+        m_durationNs = std::max(m_durationNs, qint64((*record)->timeNs));
+    }
+}
+
+void ReplaySource::rebase(qint64 positionNs)
+{
+    m_baseNs = positionNs;
     m_clock.start();
-    m_next.start(0);
+}
+
+qint64 ReplaySource::positionNs() const
+{
+    if (!m_playing || m_paused || m_speed == 0 || m_targetNs >= 0)
+        return std::max(m_playedNs, m_baseNs);
+    // Between records the recording's time runs on, up to the next record.
+    const qint64 running = m_baseNs + qint64(double(m_clock.nsecsElapsed()) * m_speed);
+    const qint64 next = m_pending ? qint64(m_pending->timeNs) : m_durationNs;
+    return std::clamp(running, m_playedNs, std::max(m_playedNs, next));
+}
+
+qint64 ReplaySource::clockMs() const { return m_startedAtMs + positionNs() / 1'000'000; }
+
+void ReplaySource::setSpeed(double speed)
+{
+    const qint64 now = positionNs();
+    m_speed = std::isfinite(speed) && speed > 0 ? speed : 0;
+    rebase(now);
+    if (m_playing && !m_paused)
+        m_next.start(0);
+}
+
+void ReplaySource::setPaused(bool paused)
+{
+    if (paused == m_paused)
+        return;
+    const qint64 now = positionNs();
+    m_paused = paused;
+    rebase(now);
+    if (!m_playing)
+        return;
+    if (paused && m_targetNs < 0)
+        m_next.stop();
+    else
+        m_next.start(0);
+}
+
+void ReplaySource::fastForwardTo(qint64 targetNs)
+{
+    if (targetNs <= positionNs())
+        return;
+    m_targetNs = targetNs;
+    if (m_playing)
+        m_next.start(0);
 }
 
 void ReplaySource::dropConnection()
@@ -76,6 +150,10 @@ void ReplaySource::playDue()
     QElapsedTimer slice;
     slice.start();
     while (self && m_playing) {
+        if (m_paused && m_targetNs < 0) {
+            flushMessages();
+            return;
+        }
         if (!m_pending) {
             auto record = m_reader.next();
             if (!record) {
@@ -85,14 +163,23 @@ void ReplaySource::playDue()
                 return;
             }
             if (!*record) {
+                m_targetNs = -1;
+                m_playedNs = std::max(m_playedNs, m_durationNs);
                 if (flushMessages() && self)
                     stop(QStringLiteral("the recording ended"));
                 return;
             }
             m_pending = std::move(**record);
         }
-        if (m_speed > 0) {
-            const qint64 dueMs = qint64(double(m_pending->timeNs) / 1e6 / m_speed);
+        const qint64 pendingNs = qint64(m_pending->timeNs);
+        if (m_targetNs >= 0 && pendingNs >= m_targetNs) {
+            // Arrived: from here on at the speed again, or paused at the target.
+            m_playedNs = std::max(m_playedNs, m_targetNs);
+            rebase(std::exchange(m_targetNs, -1));
+            continue;
+        }
+        if (m_speed > 0 && m_targetNs < 0) {
+            const qint64 dueMs = qint64(double(pendingNs - m_baseNs) / 1e6 / m_speed);
             if (const qint64 wait = dueMs - m_clock.elapsed(); wait > 0) {
                 if (!flushMessages())
                     return;
@@ -106,6 +193,7 @@ void ReplaySource::playDue()
         }
         const Recording::Record record = std::move(*m_pending);
         m_pending.reset();
+        m_playedNs = std::max(m_playedNs, qint64(record.timeNs));
         ++m_records;
         if (!play(record))
             return;

@@ -17,12 +17,17 @@ StreamRecorder::StreamRecorder(StreamSource &source, QObject *parent) : QObject(
             stopWithFailure(ok.error());
     });
     connect(&source, &StreamSource::rawReceived, this, [this](const QByteArray &bytes, StreamSource::RawKind kind) {
-        add(kind == StreamSource::RawKind::StreamBytes   ? Recording::Kind::Data
-            : kind == StreamSource::RawKind::TextMessage ? Recording::Kind::TextMessage
-                                                         : Recording::Kind::BinaryMessage,
-            bytes);
+        if (kind == StreamSource::RawKind::StreamBytes)
+            addRead(bytes);
+        else
+            add(kind == StreamSource::RawKind::TextMessage ? Recording::Kind::TextMessage
+                                                           : Recording::Kind::BinaryMessage,
+                bytes);
     });
-    connect(&source, &StreamSource::attemptStarted, this, [this] { add(Recording::Kind::Attempt, {}); });
+    connect(&source, &StreamSource::attemptStarted, this, [this] {
+        m_joining.reset();   // a new connection starts with an event
+        add(Recording::Kind::Attempt, {});
+    });
     connect(&source, &StreamSource::exchangeRecorded, this, [this](const HttpExchange &exchange) {
         add(Recording::Kind::Response, QJsonDocument(exchange.toJson()).toJson(QJsonDocument::Compact));
     });
@@ -62,8 +67,15 @@ QJsonObject StreamRecorder::headerFor(const SourceConfig &config)
 
 Result<void> StreamRecorder::start(const QString &path)
 {
-    if (Result<void> ok = m_writer.open(path, headerFor(m_source.config())); !ok)
+    QJsonObject header = headerFor(m_source.config());
+    const bool joining = m_source.state() == StreamSource::State::Open && !m_source.atEventBoundary();
+    if (joining)
+        header.insert(QStringLiteral("joinedMidStream"), true);
+    if (Result<void> ok = m_writer.open(path, header); !ok)
         return ok;
+    m_joining.reset();
+    if (joining)
+        m_joining.emplace();
     m_clock.start();
     m_flush.start(kFlushEveryMs);
     return {};
@@ -83,6 +95,39 @@ void StreamRecorder::add(Recording::Kind kind, QByteArrayView payload)
         return;
     if (const Result<void> ok = m_writer.add(kind, quint64(m_clock.nsecsElapsed()), payload); !ok)
         stopWithFailure(ok.error());
+}
+
+void StreamRecorder::addRead(QByteArrayView bytes)
+{
+    if (m_joining) {
+        const qsizetype boundary = m_joining->find(bytes);
+        if (boundary < 0)
+            return;
+        m_joining.reset();
+        bytes = bytes.sliced(boundary);
+        if (bytes.isEmpty())
+            return;
+    }
+    add(Recording::Kind::Data, bytes);
+}
+
+qsizetype StreamRecorder::EventBoundary::find(QByteArrayView bytes)
+{
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        const char c = bytes[i];
+        if (c == '\n' && std::exchange(m_afterCr, false))
+            continue;   // the LF of a CR LF: the same line end
+        m_afterCr = false;
+        if (c != '\r' && c != '\n') {
+            m_atLineStart = false;
+            continue;
+        }
+        if (m_atLineStart)   // a line end at the start of a line: a blank line
+            return c == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n' ? i + 2 : i + 1;
+        m_atLineStart = true;
+        m_afterCr = c == '\r';
+    }
+    return -1;
 }
 
 void StreamRecorder::stopWithFailure(const QString &message)

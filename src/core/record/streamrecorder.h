@@ -8,12 +8,18 @@
 #include <QObject>
 #include <QTimer>
 
+#include <optional>
+
 namespace Clickscope {
 
 // Records what a stream source delivers into a file as it arrives: every raw read or message
 // with its time, and the attempts, response heads and ends around them. Gathered records are
 // written at least once a second. A failure to write (a full disk, a file that cannot be
 // created) stops the recording with failed(); the stream itself goes on.
+//
+// Started on an event stream in the middle of an event, it joins it at the next event boundary
+// (the first blank line): what came before belongs to an event it did not see the start of, and
+// would replay as garbage. The header says so ("joinedMidStream").
 class StreamRecorder : public QObject
 {
     Q_OBJECT
@@ -40,13 +46,28 @@ signals:
     void failed(const QString &message);
 
 private:
+    // Finds the end of the first blank line across reads.
+    class EventBoundary
+    {
+    public:
+        // The index just past the first blank line in `bytes`, carrying on from the reads before;
+        // -1 while none has come.
+        qsizetype find(QByteArrayView bytes);
+
+    private:
+        bool m_atLineStart = false;
+        bool m_afterCr = false;
+    };
+
     void add(Recording::Kind kind, QByteArrayView payload);
+    void addRead(QByteArrayView bytes);
     void stopWithFailure(const QString &message);
 
     StreamSource &m_source;
     RecordingWriter m_writer;
     QElapsedTimer m_clock;
     QTimer m_flush;
+    std::optional<EventBoundary> m_joining;   // set until a mid-stream join meets a boundary
 };
 
 }   // namespace Clickscope

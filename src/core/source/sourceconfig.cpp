@@ -141,6 +141,9 @@ Result<void> checkStreamUrl(const QUrl &url)
 {
     if (url.isEmpty())
         return unexpected(QStringLiteral("no URL given"));
+    if (url.isLocalFile())
+        return url.toLocalFile().isEmpty() ? Result<void>(unexpected(QStringLiteral("no recording file given")))
+                                           : Result<void>{};
     if (!url.isValid())
         return unexpected(QStringLiteral("not a valid URL: %1").arg(urlProblem(url)));
     const QString scheme = url.scheme().toLower();

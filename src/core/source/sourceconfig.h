@@ -34,6 +34,7 @@ struct SourceConfig
     int connectTimeoutMs = kDefaultConnectTimeoutMs;   // until the response head (0 = off)
     std::optional<QByteArray> doneMarker;              // a `data` equal to this ends the stream cleanly
     SseParser::Limits limits;
+    double replaySpeed = 1;   // a recording (a file: URL): N times the recorded pace, 0 as fast as possible
 };
 
 // `headers` has one named `name` (compared case-insensitively, as HTTP field names are).
@@ -59,7 +60,8 @@ QString maskUrls(QString text, const QList<QUrl> &urls);
 // Parses "Name: value" (as curl's -H takes it).
 Result<HttpHeader> parseHeaderLine(const QString &line);
 
-// Success when `url` can be opened by some source; otherwise a message for the user.
+// Success when `url` can be opened by some source (a stream's URL, or a recording's file: URL);
+// otherwise a message for the user.
 Result<void> checkStreamUrl(const QUrl &url);
 
 // What is wrong with a URL as the user typed it, in words, and where: the first bad part is at

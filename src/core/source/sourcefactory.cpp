@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/source/sourcefactory.h"
 
+#include "core/record/replaysource.h"
 #include "core/sse/eventsource.h"
 #include "core/ws/websocketsource.h"
 
@@ -9,6 +10,8 @@ namespace Clickscope {
 std::unique_ptr<StreamSource> createSource(const SourceConfig &config, QObject *parent)
 {
     // Anything that is not ws(s) goes to EventSource, which reports a bad URL as InvalidUrl itself.
+    if (config.url.isLocalFile())
+        return std::make_unique<ReplaySource>(config.url.toLocalFile(), config.replaySpeed, config, parent);
     const QString scheme = config.url.scheme();
     if (scheme.compare(u"ws", Qt::CaseInsensitive) == 0 || scheme.compare(u"wss", Qt::CaseInsensitive) == 0)
         return std::make_unique<WebSocketSource>(config, parent);

@@ -3,6 +3,7 @@
 
 #include "core/logging.h"
 
+#include <QDateTime>
 #include <QPointer>
 
 #include <algorithm>
@@ -137,5 +138,7 @@ void StreamSource::setError(Error error, const QString &message)
     m_error = error;
     m_errorString = message;
 }
+
+qint64 StreamSource::clockMs() const { return QDateTime::currentMSecsSinceEpoch(); }
 
 }   // namespace Clickscope

@@ -68,6 +68,14 @@ public:
         return QStringLiteral("end marker %1 received").arg(QString::fromUtf8(marker));
     }
 
+    // The time, in ms since the epoch, at which what arrives now arrived: the wall clock for a live
+    // stream, the recorded time for a replay.
+    virtual qint64 clockMs() const;
+
+    // Whether what arrives next starts a new event: a recording begun now needs no more to replay.
+    // Message transports always are; an event stream is not while it holds part of an event.
+    virtual bool atEventBoundary() const { return true; }
+
     // Starts connecting; returns at once. Failures, even of a bad URL, arrive as signals.
     void open();
     // Stops at once: no signal about this connection is emitted after it returns (but

@@ -36,6 +36,7 @@ public:
     // The Last-Event-ID the next reconnection will send.
     QByteArray lastEventId() const { return m_parser.lastEventId().toByteArray(); }
     const SseParser &parser() const { return m_parser; }
+    bool atEventBoundary() const override { return m_parser.atEventBoundary(); }
 
 private:
     struct StreamDeleter

@@ -56,6 +56,13 @@ public:
     // Text of the last comment line, without the leading colon.
     QByteArrayView lastComment() const { return {m_lastComment.data(), qsizetype(m_lastComment.size())}; }
 
+    // Between two events: no part of a line or of an event is held, so what comes next starts one.
+    bool atEventBoundary() const
+    {
+        return m_line.empty() && m_data.size() == 0 && m_dataLines == 0 && m_type.size() == 0 && !m_hasPendingId
+               && !m_discarding && !m_lineTooLong;
+    }
+
     // Bytes held for an unfinished line and event; never more than the caps allow.
     qsizetype bufferedBytes() const { return qsizetype(m_line.size()) + m_data.size() + m_type.size(); }
 
