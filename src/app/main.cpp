@@ -63,7 +63,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption speed(QStringLiteral("speed"),
                                    QStringLiteral("A recording's pace: N times as recorded (default 1), or max."),
                                    QStringLiteral("N|max"));
-    parser.addOptions({demo, header, map, expect, xray, speed, theme, screenshot, after});
+    const QCommandLineOption record(
+        QStringLiteral("record"), QStringLiteral("Records the stream into FILE from its first byte (Stream ▸ Record)."),
+        QStringLiteral("FILE"));
+    parser.addOptions({demo, header, map, expect, xray, speed, record, theme, screenshot, after});
     if (!parser.parse(QApplication::arguments()))
         return usageError(parser.errorText());
     if (parser.isSet(QStringLiteral("help")))
@@ -105,6 +108,8 @@ int main(int argc, char *argv[])
     read.pace(speed, pace);
     if (const auto ok = read.result(); !ok)
         return usageError(ok.error());
+    if (parser.isSet(record) && (positional.isEmpty() || recording) && !parser.isSet(demo))
+        return usageError(QStringLiteral("--record needs a URL (or --demo) to record"));
     if (parser.isSet(speed) && !recording)
         return usageError(QStringLiteral("--speed needs a recording FILE to replay"));
     bool afterOk = false;
@@ -129,6 +134,12 @@ int main(int argc, char *argv[])
         request.mapping = *mapping;
         request.checks = *checks;
         window.connectTo(request);
+    }
+    if (parser.isSet(record)) {
+        if (const Clickscope::Result<void> started = window.startRecording(parser.value(record)); !started) {
+            std::fprintf(stderr, "clickscope: cannot record: %s\n", qPrintable(started.error()));
+            return 1;
+        }
     }
     if (parser.isSet(xray))
         window.showConnectionXray();

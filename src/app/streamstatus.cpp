@@ -133,6 +133,7 @@ void StreamStatus::applySnapshot(const DashboardSnapshot &snapshot)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     m_lastByteMs = snapshot.lastByteMs;
+    m_recordedClockMs = snapshot.replay ? snapshot.clockMs : 0;
     const quint64 bytes = snapshot.totals.bytes;
     const quint64 events = snapshot.totals.events;
     if (m_sampleMs == 0 || bytes < m_sampleBytes || events < m_sampleEvents) {   // first, or reset
@@ -181,7 +182,9 @@ void StreamStatus::refresh()
     if (m_lastByteMs <= 0) {
         setText(m_lastByte, tr("no data yet"));
     } else {
-        const double age = std::max<qint64>(0, QDateTime::currentMSecsSinceEpoch() - m_lastByteMs) / 1000.0;
+        // A replay's bytes came at the recording's times: its age is in the recording's time too.
+        const qint64 now = m_recordedClockMs > 0 ? m_recordedClockMs : QDateTime::currentMSecsSinceEpoch();
+        const double age = double(std::max<qint64>(0, now - m_lastByteMs)) / 1000.0;
         setText(m_lastByte, age < 1 ? tr("last byte < 1 s ago") : tr("last byte %1 s ago").arg(age, 0, 'f', 0));
     }
 }

@@ -74,6 +74,7 @@ private:
     double m_bytesPerSecond = 0;
     double m_eventsPerSecond = 0;
     qint64 m_lastByteMs = 0;
+    qint64 m_recordedClockMs = 0;   // a replay's clock at the last snapshot; 0 for a live stream
 };
 
 }   // namespace Clickscope

@@ -4,6 +4,7 @@
 // speed and position slider move it, a move back counting afresh from the start.
 #include "app/mainwindow.h"
 #include "app/replaybar.h"
+#include "app/streamstatus.h"
 #include "core/record/recordingwriter.h"
 #include "core/record/streamrecorder.h"
 #include "core/sse/eventsource.h"
@@ -208,6 +209,8 @@ void TestReplayBar::theBarMovesThePlayback()
     QCOMPARE(window.clickCount(), quint64(100));
     QCOMPARE(bar->progressLabel()->text(), QStringLiteral("ended"));
     QVERIFY(!bar->playButton()->isEnabled());
+    // In the recording's time the last byte came as it ended, however long ago that was.
+    QTRY_COMPARE_WITH_TIMEOUT(window.streamStatus()->lastByteText(), QStringLiteral("last byte < 1 s ago"), kWaitMs);
 }
 
 void TestReplayBar::timesReadAsMinutesAndSeconds()

@@ -10,6 +10,7 @@
 
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
@@ -42,6 +43,7 @@ class TestRecord : public QObject
     Q_OBJECT
 private slots:
     void aReplayPrintsWhatListenPrinted();
+    void watchingARecordingReportsWhatWatchingLiveDid();
     void aStoppedRecorderLeavesAReplayableFile_data();
     void aStoppedRecorderLeavesAReplayableFile();
     void webSocketMessagesReplay();
@@ -77,6 +79,39 @@ void TestRecord::aReplayPrintsWhatListenPrinted()
              QStringLiteral("•••"));
     QCOMPARE(reader.header().value("url").toString(), url);
     QVERIFY(reader.header().value("program").toString().startsWith(QStringLiteral("clickscope ")));
+}
+
+void TestRecord::watchingARecordingReportsWhatWatchingLiveDid()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    QVERIFY(publisher.listen());
+    QList<QJsonObject> clicks;
+    static const char *const countries[] = {"DE", "US", "FR"};
+    for (int i = 0; i < 400; ++i)
+        clicks.append({{"link", QStringLiteral("/l%1").arg(i % 11 * (i % 4))},
+                       {"country", countries[i % 3]},
+                       {"referrer", i % 2 ? "https://t.co/" : "https://news.ycombinator.com/"}});
+    publisher.hub().publish(clicks);
+    const QString url = publisher.baseUrl().resolved(QUrl(QStringLiteral("/events"))).toString();
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("clicks.csrec"));
+    const Run recorded = run({"record", url, "--last-event-id", "0", "--duration", "1.5", "-o", file});
+    QVERIFY2(recorded.err.contains("recorded 400 events"), recorded.err.constData());
+    const Run live = run({"watch", url, "--last-event-id", "0", "--duration", "1.5", "--json"});
+    QCOMPARE(live.exitCode, 0);
+    const Run replayed = run({"watch", file, "--json"});   // as fast as it reads, then the report
+    QVERIFY2(replayed.exitCode == 0, replayed.err.constData());
+    const QJsonObject a = QJsonDocument::fromJson(live.out).object();
+    const QJsonObject b = QJsonDocument::fromJson(replayed.out).object();
+    QCOMPARE(a.value("totals").toObject().value("clicks").toInteger(), 400);
+    for (const char *field : {"clicks", "events", "gaps", "duplicates", "undecodable", "bytes"})
+        QCOMPARE(b.value("totals").toObject().value(field), a.value("totals").toObject().value(field));
+    QCOMPARE(b.value("topLinks"), a.value("topLinks"));
+    QCOMPARE(b.value("breakdowns"), a.value("breakdowns"));
+    QVERIFY(!b.value("topLinks").toArray().isEmpty());
+    const Run badSpeed = run({"watch", url, "--speed", "2"});
+    QCOMPARE(badSpeed.exitCode, 2);
+    QVERIFY2(badSpeed.err.contains("--speed applies to a recording FILE"), badSpeed.err.constData());
 }
 
 void TestRecord::aStoppedRecorderLeavesAReplayableFile_data()

@@ -521,6 +521,7 @@ DashboardSnapshotPtr IngestWorker::makeSnapshot(qint64 now, bool takeNewEvents)
     snapshot->rateNow = a.rate().smoothedRate();
     snapshot->rateAverage = a.rate().averageRate();
     snapshot->ratePeak = a.rate().peakRate();
+    snapshot->clockMs = now;
     // The series ends at the last complete second: the one still filling would show as a dip.
     snapshot->newestSecond = now / 1000 - 1;
     const int bucket = ClickPipeline::bucketSecondsFor(m_seriesWindow, m_settings.maxSeriesPoints);

@@ -66,6 +66,7 @@ struct DashboardSnapshot
     double rateNow = 0;
     double rateAverage = 0;
     quint64 ratePeak = 0;
+    qint64 clockMs = 0;              // the stream's time when this was made: a replay's is the recording's
     qint64 newestSecond = 0;         // the second the series ends at: the last complete one
     QList<double> clicksPerSecond;   // oldest → newest, average clicks/s per bucket of the chart's window
     int seriesBucketSeconds = 1;     // aligned to multiples of it; the last bucket ends at newestSecond
