@@ -13,6 +13,7 @@
 #include "app/replaybar.h"
 #include "app/sharepanel.h"
 #include "app/streamstatus.h"
+#include "core/record/harimport.h"
 #include "server/demoserver.h"
 #include "ui_mainwindow.h"
 
@@ -33,6 +34,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStringListModel>
+#include <QTemporaryDir>
 
 #include <utility>
 
@@ -312,17 +314,31 @@ bool MainWindow::reconnect()
 
 void MainWindow::openRecording(const QString &path, double speed)
 {
+    QString recording = path;
+    QStringList notes;
+    if (path.endsWith(QStringLiteral(".har"), Qt::CaseInsensitive)) {
+        // A browser's HAR becomes a recording first, in a folder that lives as long as the window.
+        if (!m_imports)
+            m_imports = std::make_unique<QTemporaryDir>();
+        recording = m_imports->filePath(QFileInfo(path).completeBaseName() + QStringLiteral(".csrec"));
+        const Result<HarImportSummary> done = HarImport::toRecording(path, recording);
+        if (!done) {
+            showMessage(done.error(), true);
+            return;
+        }
+        notes = done->notes;
+    }
     StreamRequest request;
-    request.config.url = QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath());
+    request.config.url = QUrl::fromLocalFile(QFileInfo(recording).absoluteFilePath());
     request.config.replaySpeed = speed;
-    m_replayBar->setRecording(path);
+    m_replayBar->setRecording(path, notes);
     connectTo(request);
 }
 
 void MainWindow::openRecordingInteractively()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open recording"), QString(),
-                                                      tr("Clickscope recordings (*.csrec);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open recording"), QString(), tr("Recordings and browser HAR files (*.csrec *.har);;All files (*)"));
     if (!path.isEmpty())
         openRecording(path);
 }

@@ -14,6 +14,7 @@ class QActionGroup;
 class QComboBox;
 class QDockWidget;
 class QLabel;
+class QTemporaryDir;
 
 namespace Ui {
 class MainWindow;
@@ -48,8 +49,8 @@ public:
     // (URL, method or body) starts a new session from zero; the same one again keeps its totals.
     void connectTo(const StreamRequest &request);
     void connectTo(const QUrl &url, const QList<HttpHeader> &headers = {});
-    // Replays the recording at `path` into the dashboard at `speed` (0: as fast as possible),
-    // with the replay bar's controls.
+    // Replays the recording at `path` (or a browser's .har, imported) into the dashboard at
+    // `speed` (0: as fast as possible), with the replay bar's controls.
     void openRecording(const QString &path, double speed = 1);
     ReplayBar *replayBar() const { return m_replayBar; }
     // Records the stream into `path` from now on (connecting again to the last one when none is
@@ -157,8 +158,9 @@ private:
     StreamStatus *m_status;               // in the status bar
     ConnectionPanel *m_connectionPanel;   // in m_connectionDock
     QDockWidget *m_connectionDock;
-    ReplayBar *m_replayBar;         // above the dashboard while a recording plays
-    QLabel *m_recordingIndicator;   // in the status bar while the stream is recorded
+    ReplayBar *m_replayBar;                     // above the dashboard while a recording plays
+    QLabel *m_recordingIndicator;               // in the status bar while the stream is recorded
+    std::unique_ptr<QTemporaryDir> m_imports;   // recordings made from HAR files
     QString m_recordingPath;
     QDockWidget *m_publisherDock = nullptr;   // created with the demo
     PublisherPanel *m_publisherPanel = nullptr;

@@ -58,10 +58,16 @@ ReplayBar::ReplayBar(QWidget *parent)
     showPosition({});
 }
 
-void ReplayBar::setRecording(const QString &path)
+void ReplayBar::setRecording(const QString &path, const QStringList &importNotes)
 {
-    m_banner->setText(tr("<b>Recording</b> %1 · not live").arg(QFileInfo(path).fileName().toHtmlEscaped()));
-    m_banner->setToolTip(tr("Replaying %1: what is shown was recorded earlier").arg(path));
+    const QString name = QFileInfo(path).fileName().toHtmlEscaped();
+    const bool imported = path.endsWith(QStringLiteral(".har"), Qt::CaseInsensitive);
+    m_banner->setText(imported ? tr("<b>Recording</b> %1 (from a HAR) · not live").arg(name)
+                               : tr("<b>Recording</b> %1 · not live").arg(name));
+    QString tip = tr("Replaying %1: what is shown was recorded earlier").arg(path);
+    for (const QString &note : importNotes)
+        tip += u'\n' + note;
+    m_banner->setToolTip(tip);
 }
 
 QString ReplayBar::timeText(qint64 ns)

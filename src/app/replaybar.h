@@ -25,8 +25,8 @@ public:
 
     explicit ReplayBar(QWidget *parent = nullptr);
 
-    // The recording shown, for the banner.
-    void setRecording(const QString &path);
+    // The recording shown, for the banner; `importNotes` when it was imported from a HAR.
+    void setRecording(const QString &path, const QStringList &importNotes = {});
     // Where it stands; the slider follows unless the user holds it.
     void showPosition(const ReplayPosition &position);
 

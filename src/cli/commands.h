@@ -22,6 +22,7 @@ int runCheck(const QStringList &arguments);
 int runInspect(const QStringList &arguments);
 int runRecord(const QStringList &arguments);
 int runReplay(const QStringList &arguments);
+int runImport(const QStringList &arguments);
 int runPublish(const QStringList &arguments);
 
 // Parses `arguments` with the --help and --version every command has. Returns an exit code when

@@ -19,6 +19,8 @@ constexpr char kUsage[] = "Usage: clickscope-cli COMMAND [options]\n"
                           "  record URL -o FILE\n"
                           "                    record a stream as it arrives (raw bytes, timing, connection events)\n"
                           "  replay FILE       print a recording's events as listen prints a live stream's\n"
+                          "  import HAR -o FILE\n"
+                          "                    turn a stream saved in a browser's HAR file into a recording\n"
                           "  serve             run the test publisher (streams, publish API, synthetic traffic)\n"
                           "  publish URL       post clicks (NDJSON) to a publisher\n"
                           "  bench parse|aggregate|xray FILE\n"
@@ -58,6 +60,8 @@ int main(int argc, char *argv[])
         return Clickscope::Cli::runRecord(rest);
     if (command == u"replay")
         return Clickscope::Cli::runReplay(rest);
+    if (command == u"import")
+        return Clickscope::Cli::runImport(rest);
     if (command == u"serve")
         return Clickscope::Cli::runServe(rest);
     if (command == u"publish")

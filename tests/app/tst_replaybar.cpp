@@ -71,8 +71,28 @@ private slots:
     void aRecordingShowsWhatTheLiveSessionShowed();
     void aRecordingThatCannotBeWrittenSaysSo();
     void theBarMovesThePlayback();
+    void aBrowsersHarOpensAsARecording();
     void timesReadAsMinutesAndSeconds();
 };
+
+void TestReplayBar::aBrowsersHarOpensAsARecording()
+{
+    MainWindow window;
+    window.show();
+    window.openRecording(QStringLiteral(CLICKSCOPE_HAR_DIR "/websocket.har"), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(8), kWaitMs);   // the messages Chromium received
+    QTRY_VERIFY_WITH_TIMEOUT(window.replayBar()->isVisible(), kWaitMs);
+    QVERIFY(window.replayBar()->banner()->text().contains(QStringLiteral("websocket.har (from a HAR)")));
+    QVERIFY(window.replayBar()->banner()->toolTip().contains(QStringLiteral("sent are left out")));
+
+    MainWindow refused;
+    refused.show();
+    refused.openRecording(QStringLiteral(CLICKSCOPE_HAR_DIR "/other.har"), 0);
+    QVERIFY(refused.findChild<QLabel *>(QStringLiteral("messageLabel"))
+                ->text()
+                .contains(QStringLiteral("holds no stream")));
+    QVERIFY(!refused.isConnected());
+}
 
 void TestReplayBar::aRecordingShowsWhatTheLiveSessionShowed()
 {

@@ -48,6 +48,7 @@ private slots:
     void aStoppedRecorderLeavesAReplayableFile();
     void webSocketMessagesReplay();
     void badInputIsRefused();
+    void aHarImportsAndReplays();
 };
 
 void TestRecord::aReplayPrintsWhatListenPrinted()
@@ -192,6 +193,25 @@ void TestRecord::badInputIsRefused()
     QVERIFY2(replayed.err.contains("not a Clickscope recording"), replayed.err.constData());
     const Run badSpeed = run({"replay", foreign, "--speed", "0"});
     QCOMPARE(badSpeed.exitCode, 2);
+}
+
+void TestRecord::aHarImportsAndReplays()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("from-har.csrec"));
+    const QString har = QStringLiteral(CLICKSCOPE_HAR_DIR "/websocket.har");
+    const Run imported = run({"import", har, "-o", file});
+    QVERIFY2(imported.exitCode == 0, imported.err.constData());
+    QVERIFY2(imported.err.contains("imported entry 3 (ws://127.0.0.1:") && imported.err.contains("8 messages"),
+             imported.err.constData());
+    const Run counted = run({"replay", file, "--format", "count"});
+    QCOMPARE(counted.exitCode, 0);
+    QCOMPARE(counted.out.trimmed(), QByteArray("8"));
+    const Run other = run({"import", QStringLiteral(CLICKSCOPE_HAR_DIR "/other.har"), "-o", file});
+    QCOMPARE(other.exitCode, 1);
+    QVERIFY2(other.err.contains("holds no stream to import"), other.err.constData());
+    QCOMPARE(run({"import", har}).exitCode, 2);                               // no -o
+    QCOMPARE(run({"import", har, "-o", file, "--entry", "0"}).exitCode, 2);   // entries count from 1
 }
 
 QTEST_GUILESS_MAIN(TestRecord)
