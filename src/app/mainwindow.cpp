@@ -13,7 +13,6 @@
 #include "app/replaybar.h"
 #include "app/sharepanel.h"
 #include "app/streamstatus.h"
-#include "core/record/harimport.h"
 #include "server/demoserver.h"
 #include "ui_mainwindow.h"
 
@@ -34,7 +33,6 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStringListModel>
-#include <QTemporaryDir>
 
 #include <utility>
 
@@ -129,6 +127,8 @@ MainWindow::MainWindow(QWidget *parent)
         m_lastError = message;
         showMessage(message, true);
     });
+    // A replay moved back counts from the start again: what the window holds of the later part goes.
+    connect(&m_pipeline, &ClickPipeline::replayRestarted, this, &MainWindow::clearViews);
     connect(&m_pipeline, &ClickPipeline::recordingEnded, this, [this](const QString &path, const QString &error) {
         m_recordingPath.clear();
         showRecording(std::nullopt);
@@ -264,9 +264,10 @@ void MainWindow::connectTo(const StreamRequest &request)
     m_ui->urlEdit->setText(url.toString());
     // Another stream, or the same read another way, is a new session: nothing of the previous
     // one is counted in it.
-    const bool newSession =
-        !m_request.config.url.isEmpty()
-        && (!opensSameStream(m_request.config, request.config) || !(m_request.mapping == request.mapping));
+    // A recording played again starts from zero too: its clicks are the same ones, not more.
+    const bool newSession = !m_request.config.url.isEmpty()
+                            && (url.isLocalFile() || !opensSameStream(m_request.config, request.config)
+                                || !(m_request.mapping == request.mapping));
     if (newSession)
         clearViews();
     m_request = request;
@@ -314,24 +315,15 @@ bool MainWindow::reconnect()
 
 void MainWindow::openRecording(const QString &path, double speed)
 {
-    QString recording = path;
-    QStringList notes;
-    if (path.endsWith(QStringLiteral(".har"), Qt::CaseInsensitive)) {
-        // A browser's HAR becomes a recording first, in a folder that lives as long as the window.
-        if (!m_imports)
-            m_imports = std::make_unique<QTemporaryDir>();
-        recording = m_imports->filePath(QFileInfo(path).completeBaseName() + QStringLiteral(".csrec"));
-        const Result<HarImportSummary> done = HarImport::toRecording(path, recording);
-        if (!done) {
-            showMessage(done.error(), true);
-            return;
-        }
-        notes = done->notes;
+    const Result<RecordingOpener::Opened> opened = m_opener.open(path);
+    if (!opened) {
+        showMessage(opened.error(), true);
+        return;
     }
     StreamRequest request;
-    request.config.url = QUrl::fromLocalFile(QFileInfo(recording).absoluteFilePath());
+    request.config.url = QUrl::fromLocalFile(QFileInfo(opened->recording).absoluteFilePath());
     request.config.replaySpeed = speed;
-    m_replayBar->setRecording(path, notes);
+    m_replayBar->setRecording(path, opened->notes);
     connectTo(request);
 }
 
@@ -356,6 +348,11 @@ void MainWindow::recordInteractively()
 
 Result<void> MainWindow::startRecording(const QString &path)
 {
+    if (m_request.config.url.isLocalFile()) {
+        const QString message = tr("A replay is not recorded again: the recording is its file");
+        showMessage(message, true);
+        return unexpected(message);
+    }
     if (!isConnected() && !reconnect()) {
         const QString message = tr("Connect to a stream first, then record it");
         showMessage(message, true);
@@ -401,14 +398,7 @@ void MainWindow::showRecording(const std::optional<RecordingProgress> &recording
     m_recordingIndicator->setToolTip(tr("Recording the stream into %1").arg(recording->path));
 }
 
-void MainWindow::seekReplay(qint64 positionNs)
-{
-    // Back is from the start again: what the window holds of the later part goes too.
-    const bool back = m_snapshot && m_snapshot->replay && positionNs < m_snapshot->replay->positionNs;
-    if (back)
-        clearViews();
-    m_pipeline.seekReplay(positionNs, back);
-}
+void MainWindow::seekReplay(qint64 positionNs) { m_pipeline.seekReplay(positionNs); }
 
 void MainWindow::resetStatistics()
 {
@@ -502,7 +492,8 @@ void MainWindow::updateActions()
 {
     const bool hasData = m_snapshot && (m_snapshot->totals.events > 0 || m_snapshot->totals.bytes > 0);
     m_ui->actionReconnect->setEnabled(!m_request.config.url.isEmpty());
-    m_ui->actionRecord->setEnabled(!m_request.config.url.isEmpty() && m_recordingPath.isEmpty());
+    m_ui->actionRecord->setEnabled(!m_request.config.url.isEmpty() && !m_request.config.url.isLocalFile()
+                                   && m_recordingPath.isEmpty());
     m_ui->actionStopRecording->setEnabled(!m_recordingPath.isEmpty());
     m_ui->actionReset->setEnabled(hasData);
     m_ui->actionExport->setEnabled(hasData);
@@ -568,7 +559,9 @@ void MainWindow::onStateChanged(StreamSource::State state)
     case StreamSource::State::Open:
         // Only a stream that opened is worth offering again (once per request, not at every
         // reconnection of a flapping server); the demo's port changes every start.
-        if (!std::exchange(m_remembered, true) && !isDemoUrl(m_request.config.url)) {
+        // Recordings are opened from files, and an imported HAR's lives only as long as the window.
+        if (!std::exchange(m_remembered, true) && !isDemoUrl(m_request.config.url)
+            && !m_request.config.url.isLocalFile()) {
             RecentStreams::remember(m_request);
             showRecentStreams();
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "app/recordingopener.h"
 #include "app/streamrequest.h"
 #include "app/themeswitcher.h"
 #include "core/model/clickpipeline.h"
@@ -14,7 +15,6 @@ class QActionGroup;
 class QComboBox;
 class QDockWidget;
 class QLabel;
-class QTemporaryDir;
 
 namespace Ui {
 class MainWindow;
@@ -158,9 +158,9 @@ private:
     StreamStatus *m_status;               // in the status bar
     ConnectionPanel *m_connectionPanel;   // in m_connectionDock
     QDockWidget *m_connectionDock;
-    ReplayBar *m_replayBar;                     // above the dashboard while a recording plays
-    QLabel *m_recordingIndicator;               // in the status bar while the stream is recorded
-    std::unique_ptr<QTemporaryDir> m_imports;   // recordings made from HAR files
+    ReplayBar *m_replayBar;         // above the dashboard while a recording plays
+    QLabel *m_recordingIndicator;   // in the status bar while the stream is recorded
+    RecordingOpener m_opener;       // recordings, and HAR files made into recordings
     QString m_recordingPath;
     QDockWidget *m_publisherDock = nullptr;   // created with the demo
     PublisherPanel *m_publisherPanel = nullptr;

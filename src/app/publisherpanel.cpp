@@ -6,6 +6,8 @@
 
 #include <QCheckBox>
 #include <QClipboard>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QGuiApplication>
 #include <QSignalBlocker>
@@ -43,10 +45,40 @@ PublisherPanel::PublisherPanel(DemoServer *demo, QWidget *parent)
     connect(m_ui->copyCurlButton, &QPushButton::clicked, this,
             [this] { QGuiApplication::clipboard()->setText(curlCommand()); });
     connect(m_ui->stopButton, &QPushButton::clicked, this, &PublisherPanel::stopRequested);
+    connect(m_ui->serveRecordingButton, &QPushButton::clicked, this, [this] {
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Serve a recording"), QString(),
+                                         tr("Recordings and browser HAR files (*.csrec *.har);;All files (*)"));
+        if (!path.isEmpty())
+            serveRecording(path);
+    });
+    connect(m_ui->syntheticButton, &QPushButton::clicked, this, [this] { serveRecording({}); });
+    connect(m_demo, &DemoServer::servedRecordingChanged, this, &PublisherPanel::refresh);
     refresh();
 }
 
 PublisherPanel::~PublisherPanel() = default;
+
+Result<void> PublisherPanel::serveRecording(const QString &path)
+{
+    RecordingOpener::Opened opened;   // an empty path: synthetic clicks again
+    if (!path.isEmpty()) {
+        Result<RecordingOpener::Opened> made = m_opener.open(path);
+        if (!made) {
+            m_ui->servedRecordingLabel->setMessage(made.error());
+            return unexpected(made.error());
+        }
+        opened = *made;
+    }
+    if (const Result<void> serving = m_demo->serveRecording(opened.recording); !serving) {
+        m_ui->servedRecordingLabel->setMessage(serving.error());
+        return serving;
+    }
+    m_shownName = path.isEmpty() ? QString() : QFileInfo(path).fileName();
+    m_ui->servedRecordingLabel->setToolTip(opened.notes.join(u'\n'));
+    refresh();
+    return {};
+}
 
 int PublisherPanel::sliderPosition(double rate)
 {
@@ -88,9 +120,14 @@ void PublisherPanel::refresh()
     m_ui->curlView->setPlainText(curlCommand());
     m_ui->copyCurlButton->setEnabled(running);
     m_ui->stopButton->setEnabled(running);
-    m_ui->rateSlider->setEnabled(running);
-    m_ui->rateSpin->setEnabled(running);
-    m_ui->flatRateCheck->setEnabled(running);
+    const bool recording = !m_demo->servedRecording().isEmpty();
+    m_ui->rateSlider->setEnabled(running && !recording);
+    m_ui->rateSpin->setEnabled(running && !recording);
+    m_ui->flatRateCheck->setEnabled(running && !recording);
+    m_ui->serveRecordingButton->setEnabled(running);
+    m_ui->syntheticButton->setEnabled(running && recording);
+    m_ui->servedRecordingLabel->setMessage(recording ? tr("Serving %1, again and again").arg(m_shownName)
+                                                     : tr("Synthetic clicks"));
     const QSignalBlocker sliderBlock(m_ui->rateSlider);
     const QSignalBlocker spinBlock(m_ui->rateSpin);
     m_ui->rateSlider->setValue(sliderPosition(m_demo->rate()));

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "app/recordingopener.h"
+#include "core/result.h"
+
 #include <QWidget>
 
 #include <memory>
@@ -27,6 +30,9 @@ public:
     // Slider position ↔ rate: 0 is 0, then ten steps per decade from 1 (position 1) to 100,000.
     static int sliderPosition(double rate);
     static double rateAt(int sliderPosition);
+    // Every stream of the demo plays the recording (or HAR) at `path`; an empty path goes back to
+    // synthetic clicks. The panel says what it serves, or why it cannot.
+    Result<void> serveRecording(const QString &path);
 
 signals:
     void stopRequested();
@@ -36,6 +42,8 @@ private:
 
     std::unique_ptr<Ui::PublisherPanel> m_ui;
     DemoServer *m_demo;
+    RecordingOpener m_opener;
+    QString m_shownName;   // of what is served
 };
 
 }   // namespace Clickscope

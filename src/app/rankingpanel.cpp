@@ -66,7 +66,8 @@ void RankingPanel::applySnapshot(const DashboardSnapshot &snapshot)
     m_topLinks.applySnapshot(snapshot);
     for (const auto &model : m_breakdowns)
         model->applySnapshot(snapshot);
-    m_eventTypes.applySnapshot(snapshot, QDateTime::currentMSecsSinceEpoch());
+    // Rates in the stream's own time: a replay's at 100× are not 100 times the recorded ones.
+    m_eventTypes.applySnapshot(snapshot, snapshot.clockMs > 0 ? snapshot.clockMs : QDateTime::currentMSecsSinceEpoch());
     // Events that are not clicks (an LLM's tokens, status messages) would show nowhere else.
     const int tab = m_ui->breakdownTabs->indexOf(m_eventTypesView);
     const bool carriesOthers = snapshot.totals.otherEvents > 0;

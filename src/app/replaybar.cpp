@@ -53,8 +53,15 @@ ReplayBar::ReplayBar(QWidget *parent)
     connect(m_play, &QToolButton::clicked, this, [this] { emit pauseRequested(!m_paused); });
     connect(m_speed, &QComboBox::activated, this,
             [this](int index) { emit speedChosen(m_speed->itemData(index).toDouble()); });
-    connect(m_slider, &QSlider::sliderReleased, this,
-            [this] { emit seekRequested(qint64(double(m_slider->value()) / kSliderSteps * double(m_durationNs))); });
+    const auto seekToSlider = [this] {
+        emit seekRequested(qint64(double(m_slider->sliderPosition()) / kSliderSteps * double(m_durationNs)));
+    };
+    connect(m_slider, &QSlider::sliderReleased, this, seekToSlider);
+    // A click in the groove or a key moves it without a drag: that is a move too.
+    connect(m_slider, &QSlider::actionTriggered, this, [this, seekToSlider](int action) {
+        if (action != QAbstractSlider::SliderMove && !m_slider->isSliderDown())
+            seekToSlider();
+    });
     showPosition({});
 }
 
@@ -85,8 +92,14 @@ void ReplayBar::showPosition(const ReplayPosition &position)
     m_play->setIcon(
         style()->standardIcon(position.paused || position.ended ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
     m_play->setEnabled(!position.ended);
-    if (const int index = m_speed->findData(position.speed); index >= 0 && !m_speed->view()->isVisible())
+    if (!m_speed->view()->isVisible()) {
+        int index = m_speed->findData(position.speed);
+        if (index < 0) {   // a speed given on the command line: offered from now on too
+            m_speed->addItem(tr("%1×").arg(position.speed), position.speed);
+            index = m_speed->count() - 1;
+        }
         m_speed->setCurrentIndex(index);
+    }
     if (!m_slider->isSliderDown()) {
         const double fraction = position.durationNs > 0 ? double(position.positionNs) / double(position.durationNs) : 0;
         m_slider->setValue(int(std::lround(std::clamp(fraction, 0.0, 1.0) * kSliderSteps)));

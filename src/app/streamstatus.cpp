@@ -133,7 +133,7 @@ void StreamStatus::applySnapshot(const DashboardSnapshot &snapshot)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     m_lastByteMs = snapshot.lastByteMs;
-    m_recordedClockMs = snapshot.replay ? snapshot.clockMs : 0;
+    m_recordedClockMs = snapshot.recordedClock ? snapshot.clockMs : 0;
     const quint64 bytes = snapshot.totals.bytes;
     const quint64 events = snapshot.totals.events;
     if (m_sampleMs == 0 || bytes < m_sampleBytes || events < m_sampleEvents) {   // first, or reset

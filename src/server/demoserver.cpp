@@ -18,7 +18,9 @@ Result<void> DemoServer::start()
         return {};
     m_thread.start();
     SyntheticPublisher::Settings settings;
-    settings.traffic.clicksPerSecond = m_rate;
+    settings.publisher.port = m_port;
+    settings.publisher.replay = m_replay;
+    settings.traffic.clicksPerSecond = m_replay ? 0 : m_rate;
     settings.traffic.wobble = !m_flat;
     Result<void> started = unexpected(tr("its thread did not answer"));
     QUrl base;
@@ -61,6 +63,29 @@ void DemoServer::stop()
         emit runningChanged(false);
 }
 
+Result<void> DemoServer::serveRecording(const QString &path)
+{
+    std::optional<TestPublisher::Settings::Replay> replay;
+    if (!path.isEmpty()) {
+        Result<RecordingTimeline> timeline = RecordingTimeline::load(path);
+        if (!timeline)
+            return unexpected(timeline.error());
+        replay = TestPublisher::Settings::Replay{std::make_shared<const RecordingTimeline>(std::move(*timeline)),
+                                                 TimelinePlayback::Pace{1, true}};
+    }
+    const bool wasRunning = isRunning();
+    // The same port, so that whatever reads the demo reconnects to the recording by itself.
+    const quint16 port = quint16(m_baseUrl.port(0));
+    stop();
+    m_replay = std::move(replay);
+    m_recordingPath = path;
+    m_port = port;
+    Result<void> started = wasRunning ? start() : Result<void>{};
+    m_port = 0;
+    emit servedRecordingChanged(m_recordingPath);
+    return started;
+}
+
 void DemoServer::setFlat(bool flat)
 {
     m_flat = flat;
@@ -75,7 +100,7 @@ void DemoServer::setRate(double clicksPerSecond)
     if (rate == m_rate)
         return;
     m_rate = rate;
-    if (m_publisher)
+    if (m_publisher && !m_replay)
         QMetaObject::invokeMethod(m_publisher, [publisher = m_publisher, rate] { publisher->traffic().setRate(rate); });
     emit rateChanged(rate);
 }

@@ -2,10 +2,13 @@
 #pragma once
 
 #include "core/result.h"
+#include "server/testpublisher.h"
 
 #include <QObject>
 #include <QThread>
 #include <QUrl>
+
+#include <optional>
 
 namespace Clickscope {
 
@@ -39,14 +42,24 @@ public:
     void setFlat(bool flat);
     bool isFlat() const { return m_flat; }
 
+    // Serves the recording at `path` on every stream, on the same port, instead of synthetic
+    // traffic: each subscriber gets it from its start at the recorded pace, again and again. An
+    // empty path goes back to synthetic traffic. The error says why the file cannot be served.
+    Result<void> serveRecording(const QString &path);
+    QString servedRecording() const { return m_recordingPath; }
+
 signals:
     void rateChanged(double clicksPerSecond);
     void runningChanged(bool running);
+    void servedRecordingChanged(const QString &path);
 
 private:
     QThread m_thread;
     SyntheticPublisher *m_publisher = nullptr;   // lives in m_thread, deleted there
     QUrl m_baseUrl;
+    std::optional<TestPublisher::Settings::Replay> m_replay;
+    QString m_recordingPath;
+    quint16 m_port = 0;   // 0: any free one
     double m_rate = kDefaultRate;
     bool m_flat = false;
 };

@@ -328,26 +328,28 @@ void TestPublisher::startPlayback(Subscriber &subscriber, const QByteArray &last
     subscriber.playback->start();
 }
 
-bool TestPublisher::playTo(Subscriber &subscriber, qsizetype first, qsizetype end)
+qint64 TestPublisher::playTo(Subscriber &subscriber, qsizetype first, qsizetype end)
 {
     using Entry = RecordingTimeline::Entry;
     const RecordingTimeline &timeline = *m_settings.replay->timeline;
     const std::vector<Entry> &entries = timeline.entries();
     if (subscriber.kind == Kind::WebSocket) {
         // Comments have no WebSocket form; every event is a message of its data.
+        qint64 handed = 0;
         for (qsizetype i = first; i < end; ++i) {
             const Entry &entry = entries[std::size_t(i)];
             if (entry.kind == RecordingTimeline::Kind::Comment)
                 continue;
             QWebSocket *ws = writableWebSocket(subscriber);
             if (!ws)
-                return false;
+                return -1;
             if (entry.kind == RecordingTimeline::Kind::BinaryMessage)
                 ws->sendBinaryMessage(timeline.data(entry).toByteArray());
             else
                 ws->sendTextMessage(QString::fromUtf8(timeline.data(entry)));
+            handed += entry.dataSize + 1;   // an empty message is something too
         }
-        return true;
+        return handed;
     }
     // Binary messages have no SSE form and are left out.
     QByteArray bytes;
@@ -362,7 +364,11 @@ bool TestPublisher::playTo(Subscriber &subscriber, qsizetype first, qsizetype en
             appendSseComment(bytes, timeline.data(entry));
         }
     }
-    return bytes.isEmpty() ? !subscriber.gone : send(subscriber, bytes);
+    if (subscriber.gone)
+        return -1;
+    if (bytes.isEmpty())
+        return 0;
+    return send(subscriber, bytes) ? bytes.size() : -1;
 }
 
 QByteArray TestPublisher::realtimeEvent(const QByteArray &link) const

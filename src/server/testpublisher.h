@@ -102,7 +102,8 @@ private:
     // A stream that plays the recording (Settings::replay) from after `lastEventId`.
     void streamRecording(const QByteArray &lastEventId, QHttpServerResponder &&responder);
     void startPlayback(Subscriber &subscriber, const QByteArray &lastEventId, QByteArray opening);
-    bool playTo(Subscriber &subscriber, qsizetype first, qsizetype end);
+    // Sends entries [first, end) of the recording: the bytes sent, or -1 when the subscriber is gone.
+    qint64 playTo(Subscriber &subscriber, qsizetype first, qsizetype end);
     void streamRealtime(const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     // The writing endpoints' guard: POST only (405 with `methodHint` otherwise) and the bearer
     // token when one is set (401). False when it has answered.

@@ -34,6 +34,7 @@ void TimelinePlayback::startFrom(qsizetype index)
     const auto &entries = m_timeline->entries();
     m_next = index;
     m_originNs = index > 0 && index <= qsizetype(entries.size()) ? entries[std::size_t(index - 1)].timeNs : 0;
+    m_passBytes = 0;
     m_clock.start();
     m_timer.start(0);
 }
@@ -68,16 +69,19 @@ void TimelinePlayback::playDue()
     const qint64 now = m_clock.elapsed();
     qsizetype end = m_next;
     qint64 bytes = 0;
-    while (end < size && bytes < kSliceBytes && dueMs(end) <= now) {
-        bytes += entries[std::size_t(end)].dataSize;
+    while (end < size && bytes < kSliceBytes && end - m_next < kSliceEntries && dueMs(end) <= now) {
+        const RecordingTimeline::Entry &entry = entries[std::size_t(end)];
+        bytes += entry.dataSize + entry.idSize + entry.typeSize;
         ++end;
     }
     if (end > m_next) {
         const qsizetype first = std::exchange(m_next, end);
-        if (!m_deliver(first, end)) {
+        const qint64 handed = m_deliver(first, end);
+        if (handed < 0) {
             m_stopped = true;
             return;
         }
+        m_passBytes += handed;
     }
     if (m_next < size) {
         // A full slice goes on at once, after the event loop has had its turn.
@@ -85,7 +89,7 @@ void TimelinePlayback::playDue()
         m_timer.start(int(wait));
         return;
     }
-    if (!m_pace.loop || size == 0) {
+    if (!m_pace.loop || size == 0 || m_passBytes == 0) {
         m_finished = true;
         return;
     }

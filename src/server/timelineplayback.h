@@ -17,7 +17,8 @@ namespace Clickscope {
 //
 // It never buffers ahead of a slow reader: while the reader has more than kHighWaterBytes not yet
 // taken, it waits for readerDrained() and then delivers what has come due meanwhile (late, not
-// dropped). As fast as possible hands the event loop back after each slice.
+// dropped). As fast as possible hands the event loop back after each slice. A loop whose whole
+// pass gave the reader nothing (comments only, to a WebSocket) ends instead of going round idle.
 class TimelinePlayback : public QObject
 {
     Q_OBJECT
@@ -27,13 +28,15 @@ public:
         double speed = 1;   // 0: as fast as possible
         bool loop = false;
     };
-    // Delivers entries [first, end) of the timeline, which are due; false when the reader is gone.
-    using Deliver = std::function<bool(qsizetype first, qsizetype end)>;
+    // Delivers entries [first, end) of the timeline, which are due: the bytes it handed to the
+    // reader (0 when none of them has a form for it), or -1 when the reader is gone.
+    using Deliver = std::function<qint64(qsizetype first, qsizetype end)>;
     // Bytes handed to the reader that it has not taken yet.
     using Backlog = std::function<qint64()>;
 
     static constexpr qint64 kHighWaterBytes = 256 * 1024;
-    static constexpr qint64 kSliceBytes = 256 * 1024;
+    static constexpr qint64 kSliceBytes = 256 * 1024;   // of data, ids and types
+    static constexpr qsizetype kSliceEntries = 4096;
 
     TimelinePlayback(std::shared_ptr<const RecordingTimeline> timeline, Pace pace, qsizetype from, Deliver deliver,
                      Backlog backlog, QObject *parent = nullptr);
@@ -58,6 +61,7 @@ private:
     quint64 m_originNs = 0;   // the recording's time at the clock's start
     QElapsedTimer m_clock;
     QTimer m_timer;
+    qint64 m_passBytes = 0;   // handed over since the playback last started from the top
     bool m_waitingForReader = false;
     bool m_finished = false;
     bool m_stopped = false;

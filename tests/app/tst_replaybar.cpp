@@ -3,14 +3,17 @@
 // totals, top links and breakdowns), under a bar that says it is a recording, whose play/pause,
 // speed and position slider move it, a move back counting afresh from the start.
 #include "app/mainwindow.h"
+#include "app/publisherpanel.h"
 #include "app/replaybar.h"
 #include "app/streamstatus.h"
 #include "core/record/recordingwriter.h"
 #include "core/record/streamrecorder.h"
 #include "core/sse/eventsource.h"
+#include "server/demoserver.h"
 #include "server/testpublisher.h"
 #include "support/eventcollector.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QFile>
 #include <QJsonObject>
@@ -72,6 +75,7 @@ private slots:
     void aRecordingThatCannotBeWrittenSaysSo();
     void theBarMovesThePlayback();
     void aBrowsersHarOpensAsARecording();
+    void theDemoServesARecording();
     void timesReadAsMinutesAndSeconds();
 };
 
@@ -229,8 +233,60 @@ void TestReplayBar::theBarMovesThePlayback()
     QCOMPARE(window.clickCount(), quint64(100));
     QCOMPARE(bar->progressLabel()->text(), QStringLiteral("ended"));
     QVERIFY(!bar->playButton()->isEnabled());
-    // In the recording's time the last byte came as it ended, however long ago that was.
+    // In the recording's time the last byte came as it ended, however long ago that was; also
+    // once it is let go.
     QTRY_COMPARE_WITH_TIMEOUT(window.streamStatus()->lastByteText(), QStringLiteral("last byte < 1 s ago"), kWaitMs);
+    QVERIFY(!window.findChild<QAction *>(QStringLiteral("actionRecord"))->isEnabled());   // the file is the recording
+    window.disconnectFromStream();
+    QTRY_VERIFY_WITH_TIMEOUT(window.lastSnapshot() && !window.lastSnapshot()->replay, kWaitMs);
+    QCOMPARE(window.streamStatus()->lastByteText(), QStringLiteral("last byte < 1 s ago"));
+
+    // Played again, it counts from zero: the same clicks, not more of them.
+    window.openRecording(path, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(position().ended && window.clickCount() == 100, kWaitMs);
+    QCOMPARE(window.pipeline().capture().snapshot->totals.clicks, quint64(100));
+
+    // A speed the menu does not offer, from the command line, is shown as it is.
+    window.openRecording(path, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(bar->speedCombo()->currentText(), QStringLiteral("2×"), kWaitMs);
+}
+
+void TestReplayBar::theDemoServesARecording()
+{
+    QTemporaryDir dir;
+    const QString path = writeTenSeconds(dir);
+    MainWindow window;
+    window.show();
+    QVERIFY(window.startDemo());
+    PublisherPanel *panel = window.publisherPanel();
+    QVERIFY(panel);
+    const QUrl before = window.demoServer()->baseUrl();
+
+    const Result<void> refused = panel->serveRecording(dir.filePath(QStringLiteral("missing.csrec")));
+    QVERIFY(!refused);
+    QVERIFY2(panel->findChild<QLabel *>(QStringLiteral("servedRecordingLabel"))
+                 ->text()
+                 .contains(QStringLiteral("missing.csrec")),
+             qPrintable(panel->findChild<QLabel *>(QStringLiteral("servedRecordingLabel"))->text()));
+
+    QVERIFY(panel->serveRecording(path));
+    QCOMPARE(window.demoServer()->baseUrl(), before);   // the same port: readers come back by themselves
+    QVERIFY(panel->findChild<QLabel *>(QStringLiteral("servedRecordingLabel"))
+                ->text()
+                .contains(QStringLiteral("ten.csrec")));
+    SourceConfig config;
+    config.url = window.demoServer()->url(QStringLiteral("/events"));
+    EventSource reader(config);
+    Testing::EventCollector events(&reader);
+    reader.open();
+    QTRY_VERIFY_WITH_TIMEOUT(events.events.size() >= 3, kWaitMs);
+    QCOMPARE(events.data().mid(0, 3),
+             (QStringList{QStringLiteral("{\"link\":\"/l0\"}"), QStringLiteral("{\"link\":\"/l1\"}"),
+                          QStringLiteral("{\"link\":\"/l2\"}")}));
+    QCOMPARE(events.events.first().lastEventId(), QByteArrayView("1"));
+
+    QVERIFY(panel->serveRecording({}));   // synthetic clicks again
+    QVERIFY(window.demoServer()->servedRecording().isEmpty());
 }
 
 void TestReplayBar::timesReadAsMinutesAndSeconds()

@@ -92,6 +92,7 @@ private slots:
     void whatIsNotAStreamIsRefused_data();
     void whatIsNotAStreamIsRefused();
     void severalStreamsAreChosenBetween();
+    void anImpossibleTimeIsRefused();
 };
 
 void TestHarImport::webSocketMessagesReplayWithTheirTimes_data()
@@ -264,6 +265,33 @@ void TestHarImport::severalStreamsAreChosenBetween()
     const Result<HarImportSummary> chosen = HarImport::toRecording(both, path, 4);
     QVERIFY2(chosen, chosen ? "" : qPrintable(chosen.error()));
     QCOMPARE(chosen->transport, QStringLiteral("sse"));
+}
+
+void TestHarImport::anImpossibleTimeIsRefused()
+{
+    QFile wsFile(fixture("websocket.har"));
+    QVERIFY(wsFile.open(QIODevice::ReadOnly));
+    QJsonObject har = QJsonDocument::fromJson(wsFile.readAll()).object();
+    QJsonObject log = har.value("log").toObject();
+    QJsonArray entries = log.value("entries").toArray();
+    QJsonObject ws = entries.at(2).toObject();
+    QJsonArray messages = ws.value("_webSocketMessages").toArray();
+    QJsonObject first = messages.at(0).toObject();
+    first.insert("time", 1e300);
+    messages.replace(0, first);
+    ws.insert("_webSocketMessages", messages);
+    entries.replace(2, ws);
+    log.insert("entries", entries);
+    har.insert("log", log);
+    QTemporaryDir dir;
+    const QString broken = dir.filePath(QStringLiteral("broken.har"));
+    QFile out(broken);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(QJsonDocument(har).toJson());
+    out.close();
+    const Result<HarImportSummary> refused = HarImport::toRecording(broken, dir.filePath(QStringLiteral("x.csrec")));
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().contains(QStringLiteral("not one of a session")), qPrintable(refused.error()));
 }
 
 QTEST_GUILESS_MAIN(TestHarImport)

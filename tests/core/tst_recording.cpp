@@ -228,18 +228,26 @@ void TestRecording::aLiveStreamReplaysToTheSameEvents()
 
 void TestRecording::aRecordingStartedMidEventJoinsAtTheNextEvent_data()
 {
-    QTest::addColumn<bool>("midEvent");
-    QTest::newRow("in the middle of an event") << true;
-    QTest::newRow("between events") << false;
+    // The recorder starts after `first` has arrived; what replays must never be an event whose
+    // start it did not see ("more"), and never lose one it saw whole ("three").
+    QTest::addColumn<QByteArray>("first");
+    QTest::addColumn<QByteArray>("second");
+    QTest::addColumn<bool>("joined");
+    QTest::newRow("inside a line of an event") << QByteArray("id: 1\ndata: one\n\nid: 2\ndata: tw")
+                                               << QByteArray("o\ndata: more\n\nid: 3\ndata: three\n\n") << true;
+    QTest::newRow("at the start of a line of an event")
+        << QByteArray("id: 1\ndata: one\n\nid: 2\ndata: two\n") << QByteArray("\nid: 3\ndata: three\n\n") << true;
+    QTest::newRow("after a CR inside an event")
+        << QByteArray("id: 1\ndata: one\r\rid: 2\rdata: two\r") << QByteArray("\n\r\nid: 3\ndata: three\n\n") << true;
+    QTest::newRow("between events") << QByteArray("id: 1\ndata: one\n\n") << QByteArray("id: 3\ndata: three\n\n")
+                                    << false;
 }
 
 void TestRecording::aRecordingStartedMidEventJoinsAtTheNextEvent()
 {
-    // The recorder starts after the first write has arrived: either inside event 2, whose rest
-    // would replay as an event that never was ("more"), or right after event 1.
-    QFETCH(bool, midEvent);
-    const QByteArray first = midEvent ? "id: 1\ndata: one\n\nid: 2\ndata: tw" : "id: 1\ndata: one\n\n";
-    const QByteArray second = midEvent ? "o\ndata: more\n\nid: 3\ndata: three\n\n" : "id: 3\ndata: three\n\n";
+    QFETCH(QByteArray, first);
+    QFETCH(QByteArray, second);
+    QFETCH(bool, joined);
     ScriptedHttpServer server;
     QVERIFY(server.listen());
     server.route("/s", Response::sse(first).keepOpen());   // the rest when the test says
@@ -251,7 +259,7 @@ void TestRecording::aRecordingStartedMidEventJoinsAtTheNextEvent()
     source.open();
     QTRY_COMPARE_WITH_TIMEOUT(events.events.size(), 1, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(source.totalBytes(), quint64(first.size()), kWaitMs);
-    QCOMPARE(source.atEventBoundary(), !midEvent);
+    QCOMPARE(source.readPosition().atEventBoundary, !joined);
 
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("joined.csrec"));
@@ -262,13 +270,17 @@ void TestRecording::aRecordingStartedMidEventJoinsAtTheNextEvent()
     QVERIFY(recorder.stop());
 
     const ReadBack file = readAll(path);
-    QCOMPARE(file.header.value("joinedMidStream").toBool(), midEvent);
+    QCOMPARE(file.header.value("joinedMidStream").toBool(), joined);
     ReplaySource replay(path, 0);
     EventCollector replayed(&replay);
     QSignalSpy ended(&replay, &StreamSource::ended);
+    bool opened = false;   // no attempt or head was recorded: the data says the stream was open
+    connect(&replay, &StreamSource::stateChanged, this,
+            [&](StreamSource::State state) { opened = opened || state == StreamSource::State::Open; });
     replay.open();
     QVERIFY(ended.wait(kWaitMs));
     QCOMPARE(replayed.data(), QStringList{QStringLiteral("three")});   // never "more"
+    QVERIFY(opened);
 }
 
 void TestRecording::anUnwritableFileIsRefused()

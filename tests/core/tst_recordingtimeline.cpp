@@ -161,11 +161,22 @@ void TestRecordingTimeline::aRecordingTooLargeToHoldIsRefused()
     for (int i = 0; i < 100; ++i)
         QVERIFY(writer.add(Kind::Data, quint64(i), event));
     QVERIFY(writer.close());
-    QVERIFY(RecordingTimeline::load(path, 101'000));   // 100 kB of data and one type fit
+    QVERIFY(RecordingTimeline::load(path, 110'000));   // 100 kB of data, one type and 100 entries fit
     const Result<RecordingTimeline> refused = RecordingTimeline::load(path, 50'000);
     QVERIFY(!refused);
     QVERIFY2(refused.error().contains(path) && refused.error().contains(QStringLiteral("48.8 KiB")),
              qPrintable(refused.error()));
+
+    // Events of no data still cost what it takes to keep each: 100,000 of them from 600 kB.
+    const QString empty = dir.filePath(QStringLiteral("empty.csrec"));
+    QVERIFY(writer.open(empty, {}));
+    QByteArray many;
+    for (int i = 0; i < 100'000; ++i)
+        many += "data\n\n";
+    QVERIFY(writer.add(Kind::Data, 0, many));
+    QVERIFY(writer.close());
+    const Result<RecordingTimeline> tooMany = RecordingTimeline::load(empty, 1024 * 1024);
+    QVERIFY2(!tooMany, "100,000 entries fit in 1 MiB");
 }
 
 QTEST_APPLESS_MAIN(TestRecordingTimeline)

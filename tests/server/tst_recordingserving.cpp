@@ -97,6 +97,7 @@ private slots:
     void theRecordedPaceIsKept();
     void aLoopPlaysItAgain();
     void aSlowReaderIsWaitedForNotDropped();
+    void aLoopThatGivesNothingEnds();
 };
 
 void TestRecordingServing::everySubscriberGetsTheWholeRecording()
@@ -323,6 +324,33 @@ void TestRecordingServing::aSlowReaderIsWaitedForNotDropped()
     QTRY_COMPARE_WITH_TIMEOUT(events, kEvents, 4 * kWaitMs);
     QCOMPARE(served.publisher->droppedSubscribers(), 0u);
     QCOMPARE(reader.state(), QAbstractSocket::ConnectedState);
+}
+
+void TestRecordingServing::aLoopThatGivesNothingEnds()
+{
+    // Comments only, to a reader that cannot take comments (a WebSocket), as fast as possible in
+    // a loop: the playback ends instead of going round forever.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("comments.csrec"));
+    {
+        RecordingWriter writer;
+        QVERIFY(writer.open(path, {}));
+        QVERIFY(writer.add(Kind::Data, 0, QByteArrayView(": one\n: two\n")));
+        QVERIFY(writer.close());
+    }
+    Result<RecordingTimeline> timeline = RecordingTimeline::load(path);
+    QVERIFY(timeline);
+    int deliveries = 0;
+    TimelinePlayback playback(
+        std::make_shared<const RecordingTimeline>(std::move(*timeline)), {0, true}, 0,
+        [&](qsizetype, qsizetype) -> qint64 {
+            ++deliveries;
+            return 0;
+        },
+        [] { return qint64(0); });
+    playback.start();
+    QTRY_VERIFY_WITH_TIMEOUT(playback.finished(), kWaitMs);
+    QCOMPARE(deliveries, 1);
 }
 
 QTEST_MAIN(TestRecordingServing)

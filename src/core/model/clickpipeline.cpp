@@ -38,6 +38,7 @@ signals:
     void ended(quint64 serial, const QString &reason);
     void reconnectScheduled(quint64 serial, qint64 delayMs, const QString &reason);
     void recordingEnded(const QString &path, const QString &error);
+    void replayRestarted(quint64 serial);
 
 private:
     // Closes and forgets the source without a word; false when there was none.
@@ -121,6 +122,10 @@ ClickPipeline::ClickPipeline(Settings settings, QObject *parent) : QObject(paren
             emit ended(reason);
     });
     connect(m_worker, &IngestWorker::recordingEnded, this, &ClickPipeline::recordingEnded);
+    connect(m_worker, &IngestWorker::replayRestarted, this, [this](quint64 serial) {
+        if (serial == m_streamSerial)
+            emit replayRestarted();
+    });
     connect(m_worker, &IngestWorker::reconnectScheduled, this,
             [this](quint64 serial, qint64 delayMs, const QString &reason) {
                 if (serial == m_streamSerial)
@@ -163,9 +168,11 @@ void ClickPipeline::setReplayPaused(bool paused)
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, paused] { worker->setReplayPaused(paused); });
 }
 
-void ClickPipeline::seekReplay(qint64 positionNs, bool back)
+void ClickPipeline::seekReplay(qint64 positionNs)
 {
-    const quint64 generation = back ? ++m_generation : 0;
+    // Whether the move goes back is the worker's to know; either way snapshots made before it
+    // are not shown after it.
+    const quint64 generation = ++m_generation;
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, positionNs, generation] { worker->seekReplay(positionNs, generation); });
 }
@@ -308,14 +315,19 @@ void IngestWorker::setReplayPaused(bool paused)
 
 void IngestWorker::seekReplay(qint64 positionNs, quint64 generation)
 {
-    if (!replay())
-        return;
-    if (generation != 0) {   // back: from the start again, counting afresh, paused or not as it was
+    if (ReplaySource *source = replay(); source && positionNs < source->positionNs()) {
+        // Back: from the start again, counting afresh, paused or not as it was.
         const bool paused = m_replayPaused;
+        const qint64 durationNs = source->durationNs();
         start(m_config, m_aggregator->mapping(), m_checkList, m_serial, generation);
+        replay()->setDurationNs(durationNs);
         setReplayPaused(paused);
+        emit replayRestarted(m_serial);
+    } else {
+        m_generation = generation;   // nothing to count again
     }
-    replay()->fastForwardTo(positionNs);
+    if (ReplaySource *source = replay())
+        source->fastForwardTo(positionNs);
     m_dirty = true;
 }
 
@@ -522,6 +534,7 @@ DashboardSnapshotPtr IngestWorker::makeSnapshot(qint64 now, bool takeNewEvents)
     snapshot->rateAverage = a.rate().averageRate();
     snapshot->ratePeak = a.rate().peakRate();
     snapshot->clockMs = now;
+    snapshot->recordedClock = replay() != nullptr || (!m_source && m_heldClockMs != 0);
     // The series ends at the last complete second: the one still filling would show as a dip.
     snapshot->newestSecond = now / 1000 - 1;
     const int bucket = ClickPipeline::bucketSecondsFor(m_seriesWindow, m_settings.maxSeriesPoints);

@@ -54,11 +54,13 @@ public:
                    const QList<StreamCheck> &checks = {});
     void disconnectStream();
     // A recording being replayed (a file: URL): its speed (0: as fast as possible), a pause, and a
-    // move to `positionNs` of it. A move back starts it over, statistics included, and plays as
-    // fast as possible up to there; snapshots carry how far that is (DashboardSnapshot::replay).
+    // move to `positionNs` of it. A move back (from where the replay really is, which snapshots
+    // may not have shown yet) starts it over, statistics included, says so with replayRestarted(),
+    // and plays as fast as possible up to there; snapshots carry how far that is
+    // (DashboardSnapshot::replay).
     void setReplaySpeed(double speed);
     void setReplayPaused(bool paused);
-    void seekReplay(qint64 positionNs, bool back);
+    void seekReplay(qint64 positionNs);
     // Records the current stream from now on into `path` (StreamRecorder); the error says why it
     // cannot start. Snapshots carry its progress. It ends with stopRecording(), or when the stream
     // is let go or the file cannot be written (recordingEnded()); the stream goes on either way.
@@ -92,6 +94,7 @@ signals:
     // A recording ended without stopRecording(): saved (`error` empty) because its stream was let
     // go, or stopped by a failure to write.
     void recordingEnded(const QString &path, const QString &error);
+    void replayRestarted();
 
 private:
     QThread m_thread;

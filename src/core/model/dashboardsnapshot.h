@@ -67,6 +67,7 @@ struct DashboardSnapshot
     double rateAverage = 0;
     quint64 ratePeak = 0;
     qint64 clockMs = 0;              // the stream's time when this was made: a replay's is the recording's
+    bool recordedClock = false;      // clockMs is a recording's time (a replay, or one let go), not the wall's
     qint64 newestSecond = 0;         // the second the series ends at: the last complete one
     QList<double> clicksPerSecond;   // oldest → newest, average clicks/s per bucket of the chart's window
     int seriesBucketSeconds = 1;     // aligned to multiples of it; the last bucket ends at newestSecond

@@ -22,6 +22,9 @@ namespace {
 
 enum class StreamKind { None, WebSocket, EventStreamBody, EventSourceMessages };
 
+// A month: longer than any browser session a HAR holds.
+constexpr double kMaxSessionMs = 31.0 * 24 * 3600 * 1000;
+
 QJsonObject content(const QJsonObject &entry)
 {
     return entry.value(QStringLiteral("response")).toObject().value(QStringLiteral("content")).toObject();
@@ -297,8 +300,14 @@ Result<HarImportSummary> HarImport::toRecording(const QString &harPath, const QS
                              .arg(receiveMs, 0, 'f', 1);
     }
     // Clocks of a browser and of its HAR can disagree by a little: nothing starts before the start.
+    // A time far beyond any session is a broken file, not a stream to wait for.
     double lastMs = 0;
     for (Item &item : items) {
+        if (!std::isfinite(item.ms) || item.ms > kMaxSessionMs)
+            return unexpected(QStringLiteral("entry %1 of %2 has a time %3 s after its start: not one of a session")
+                                  .arg(entry)
+                                  .arg(harPath)
+                                  .arg(item.ms / 1000.0, 0, 'g', 6));
         item.ms = std::max(item.ms, lastMs);
         lastMs = item.ms;
     }

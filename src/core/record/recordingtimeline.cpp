@@ -69,7 +69,9 @@ private:
         QByteArray &bytes = m_timeline.m_bytes;
         // Most events share their type with the one before: keep it once.
         const bool sameType = !type.isEmpty() && type == m_lastType;
-        if (bytes.size() + (sameType ? 0 : type.size()) + id.size() + data.size() > m_maxBytes)
+        // Each entry costs its bookkeeping too: a file of empty events must not hold gigabytes of it.
+        m_entryBytes += qint64(sizeof(Entry));
+        if (m_entryBytes + bytes.size() + (sameType ? 0 : type.size()) + id.size() + data.size() > m_maxBytes)
             return unexpected(QStringLiteral("its events take more than %1, the most that is held in memory")
                                   .arg(QLocale::c().formattedDataSize(m_maxBytes, 1, QLocale::DataSizeIecFormat)));
         Entry entry{kind, timeNs};
@@ -99,6 +101,7 @@ private:
     quint64 m_comments = 0;
     QByteArray m_lastType;
     qsizetype m_lastTypeOffset = 0;
+    qint64 m_entryBytes = 0;
 };
 
 Result<RecordingTimeline> RecordingTimeline::load(const QString &path, qint64 maxBytes)

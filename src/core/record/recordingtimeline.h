@@ -19,8 +19,8 @@ namespace Clickscope {
 // middle of an event loses it, as it did live), and held in memory, so that anything can play it
 // again from any point: the publisher serves it to each subscriber, resuming after an id.
 //
-// Memory is bounded: loading refuses a recording whose events and comments take more than
-// `maxBytes`. A damaged recording loads up to the damage; damage() says where and what.
+// Memory is bounded: loading refuses a recording whose events and comments, with what it takes
+// to keep each, take more than `maxBytes`. A damaged recording loads up to the damage; damage() says where and what.
 class RecordingTimeline
 {
 public:

@@ -53,7 +53,17 @@ ReplaySource::ReplaySource(const QString &path, double speed, SourceConfig confi
 {
     m_next.setSingleShot(true);
     connect(&m_next, &QTimer::timeout, this, &ReplaySource::playDue);
+    // The clock is the recording's from the start, before the first record plays: a snapshot
+    // made meanwhile must not be at the wall clock's time (or at 1970's).
+    RecordingReader head;
+    const QDateTime startedAt =
+        head.open(path)
+            ? QDateTime::fromString(head.header().value(QStringLiteral("startedAt")).toString(), Qt::ISODateWithMs)
+            : QDateTime();
+    m_startedAtMs = startedAt.isValid() ? startedAt.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
 }
+
+void ReplaySource::setDurationNs(qint64 durationNs) { m_durationNs = std::max<qint64>(0, durationNs); }
 
 void ReplaySource::connectNow()
 {
@@ -63,10 +73,8 @@ void ReplaySource::connectNow()
         fail(Error::Recording, ok.error());
         return;
     }
-    measureDuration();
-    const QDateTime startedAt =
-        QDateTime::fromString(m_reader.header().value(QStringLiteral("startedAt")).toString(), Qt::ISODateWithMs);
-    m_startedAtMs = startedAt.isValid() ? startedAt.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
+    if (m_durationNs == 0)
+        measureDuration();
     m_playing = true;
     rebase(0);
     if (!m_paused || m_targetNs >= 0)
@@ -95,6 +103,9 @@ void ReplaySource::rebase(qint64 positionNs)
 
 qint64 ReplaySource::positionNs() const
 {
+    // What a record delivers arrives at its own time, however late the event loop played it.
+    if (m_inRecord)
+        return m_playedNs;
     if (!m_playing || m_paused || m_speed == 0 || m_targetNs >= 0)
         return std::max(m_playedNs, m_baseNs);
     // Between records the recording's time runs on, up to the next record.
@@ -195,7 +206,12 @@ void ReplaySource::playDue()
         m_pending.reset();
         m_playedNs = std::max(m_playedNs, qint64(record.timeNs));
         ++m_records;
-        if (!play(record))
+        m_inRecord = true;
+        const bool goOn = play(record);
+        if (!self)
+            return;
+        m_inRecord = false;
+        if (!goOn)
             return;
     }
 }
@@ -223,6 +239,8 @@ bool ReplaySource::play(const Recording::Record &record)
         break;
     }
     case Recording::Kind::Data:
+        if (!joinedIfNeeded())
+            return false;
         countBytes(record.payload.size());
         emit rawReceived(record.payload, RawKind::StreamBytes);
         if (!self)
@@ -231,6 +249,8 @@ bool ReplaySource::play(const Recording::Record &record)
         return deliverParsed();
     case Recording::Kind::TextMessage:
     case Recording::Kind::BinaryMessage:
+        if (!joinedIfNeeded())
+            return false;
         countBytes(record.payload.size());
         emit rawReceived(record.payload,
                          record.kind == Recording::Kind::TextMessage ? RawKind::TextMessage : RawKind::BinaryMessage);
@@ -256,6 +276,18 @@ bool ReplaySource::play(const Recording::Record &record)
     return self && m_playing;
 }
 
+bool ReplaySource::joinedIfNeeded()
+{
+    // A recording begun on an open stream has data before any attempt or response head: the
+    // stream was open, and the next attempt in it is a reconnection.
+    m_attemptSeen = true;
+    if (state() == State::Open)
+        return true;
+    const QPointer<ReplaySource> self(this);
+    markOpen();
+    return self && m_playing;
+}
+
 bool ReplaySource::deliverParsed()
 {
     const QPointer<ReplaySource> self(this);
@@ -275,8 +307,13 @@ bool ReplaySource::flushMessages()
     const QPointer<ReplaySource> self(this);
     const QList<SseEvent> batch = std::exchange(m_batch, {});
     countEvents(batch.size());
+    // Gathered messages arrived by the last record played, not when the batch goes out.
+    const bool inRecord = std::exchange(m_inRecord, true);
     emit eventsReceived(batch);
-    return self && m_playing;
+    if (!self)
+        return false;
+    m_inRecord = inRecord;
+    return m_playing;
 }
 
 }   // namespace Clickscope

@@ -31,6 +31,9 @@ public:
 
     // How long the recording lasts (up to any damage), known once it is open; 0 before.
     qint64 durationNs() const { return m_durationNs; }
+    // The duration, when it is known already (the same file played over), so that opening does
+    // not read the whole file for it again.
+    void setDurationNs(qint64 durationNs);
     // How far it has played, in the recording's time.
     qint64 positionNs() const;
     double speed() const { return m_speed; }
@@ -56,6 +59,7 @@ private:
     void measureDuration();
     // Plays one record; false when the replay has stopped.
     bool play(const Recording::Record &record);
+    bool joinedIfNeeded();
     bool deliverParsed();
     bool flushMessages();
 
@@ -75,6 +79,7 @@ private:
     qint64 m_startedAtMs = 0;   // the recording's start, on the wall clock
     QTimer m_next;
     bool m_paused = false;
+    bool m_inRecord = false;   // a record's signals are going out
     bool m_playing = false;
     bool m_attemptSeen = false;
 };

@@ -68,14 +68,15 @@ QJsonObject StreamRecorder::headerFor(const SourceConfig &config)
 Result<void> StreamRecorder::start(const QString &path)
 {
     QJsonObject header = headerFor(m_source.config());
-    const bool joining = m_source.state() == StreamSource::State::Open && !m_source.atEventBoundary();
+    const StreamSource::ReadPosition position = m_source.readPosition();
+    const bool joining = m_source.state() == StreamSource::State::Open && !position.atEventBoundary;
     if (joining)
         header.insert(QStringLiteral("joinedMidStream"), true);
     if (Result<void> ok = m_writer.open(path, header); !ok)
         return ok;
     m_joining.reset();
     if (joining)
-        m_joining.emplace();
+        m_joining.emplace(position.atLineStart, position.afterCr);
     m_clock.start();
     m_flush.start(kFlushEveryMs);
     return {};

@@ -50,13 +50,15 @@ private:
     class EventBoundary
     {
     public:
+        // From where the source's reading stands.
+        EventBoundary(bool atLineStart, bool afterCr) : m_atLineStart(atLineStart), m_afterCr(afterCr) {}
         // The index just past the first blank line in `bytes`, carrying on from the reads before;
         // -1 while none has come.
         qsizetype find(QByteArrayView bytes);
 
     private:
-        bool m_atLineStart = false;
-        bool m_afterCr = false;
+        bool m_atLineStart;
+        bool m_afterCr;
     };
 
     void add(Recording::Kind kind, QByteArrayView payload);

@@ -72,9 +72,16 @@ public:
     // stream, the recorded time for a replay.
     virtual qint64 clockMs() const;
 
-    // Whether what arrives next starts a new event: a recording begun now needs no more to replay.
-    // Message transports always are; an event stream is not while it holds part of an event.
-    virtual bool atEventBoundary() const { return true; }
+    // Where the reading stands in the stream's bytes, for a recording begun now: at the start of
+    // an event it needs nothing before; otherwise it joins at the next one. Message transports are
+    // always between events.
+    struct ReadPosition
+    {
+        bool atEventBoundary = true;
+        bool atLineStart = true;
+        bool afterCr = false;   // the last byte was a CR: a LF next ends no further line
+    };
+    virtual ReadPosition readPosition() const { return {}; }
 
     // Starts connecting; returns at once. Failures, even of a bad URL, arrive as signals.
     void open();

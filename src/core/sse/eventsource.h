@@ -36,7 +36,10 @@ public:
     // The Last-Event-ID the next reconnection will send.
     QByteArray lastEventId() const { return m_parser.lastEventId().toByteArray(); }
     const SseParser &parser() const { return m_parser; }
-    bool atEventBoundary() const override { return m_parser.atEventBoundary(); }
+    ReadPosition readPosition() const override
+    {
+        return {m_parser.atEventBoundary(), m_parser.atLineStart(), m_parser.afterCr()};
+    }
 
 private:
     struct StreamDeleter

@@ -63,6 +63,10 @@ public:
                && !m_discarding && !m_lineTooLong;
     }
 
+    // No part of a line is held: the next byte starts one (or, after a CR, may be its LF).
+    bool atLineStart() const { return m_line.empty() && !m_lineTooLong; }
+    bool afterCr() const { return m_afterCr; }
+
     // Bytes held for an unfinished line and event; never more than the caps allow.
     qsizetype bufferedBytes() const { return qsizetype(m_line.size()) + m_data.size() + m_type.size(); }
 
