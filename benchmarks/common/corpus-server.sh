@@ -5,6 +5,11 @@
 # free loopback port, at most 30 minutes even if the caller is killed), sets SERVER (its pid) and
 # URL, and fails if it does not come up. stop_corpus_server ends it; call it from an EXIT trap.
 # median VALUES... and spread VALUES... print the median and the "lowest-highest" of numbers.
+#
+# corpus_bench_setup NAME REPEAT PASSES "$@": what every such script does first. Reads its
+# arguments, BUILD_DIR CORPUS EVENTS [--repeat N] [--passes P] (REPEAT and PASSES are the
+# defaults), sets BUILD_DIR, CORPUS, EVENTS (times the passes), REPEAT, PASSES, CLI and WORK (a
+# scratch folder), and starts the corpus server with an EXIT trap that stops it and removes WORK.
 
 SERVER=
 URL=
@@ -32,3 +37,29 @@ stop_corpus_server() {
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f-%.3f", lo, hi }'; }
+
+corpus_bench_setup() {
+  local name=$1
+  REPEAT=$2
+  PASSES=$3
+  shift 3
+  local usage="usage: benchmarks/$name/run-$name.sh BUILD_DIR CORPUS EVENTS [--repeat N] [--passes P]"
+  [ $# -ge 3 ] || { echo "$usage" >&2; exit 2; }
+  BUILD_DIR=$(cd "$1" && pwd)
+  CORPUS=$2
+  EVENTS=$3
+  shift 3
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --repeat) [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }; REPEAT=$2; shift 2 ;;
+      --passes) [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }; PASSES=$2; shift 2 ;;
+      *) echo "$usage" >&2; exit 2 ;;
+    esac
+  done
+  [[ $REPEAT =~ ^[1-9][0-9]*$ ]] && [[ $PASSES =~ ^[1-9][0-9]*$ ]] || { echo "$usage" >&2; exit 2; }
+  EVENTS=$((EVENTS * PASSES))
+  CLI=$BUILD_DIR/src/cli/clickscope-cli
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/run-$name.XXXXXX")
+  trap 'stop_corpus_server; rm -rf "$WORK"' EXIT
+  start_corpus_server "$CORPUS" "$PASSES" "$WORK"
+}

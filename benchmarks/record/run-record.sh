@@ -10,38 +10,10 @@
 # stream's, and `replay --speed max --format count` of it, which must count the same events.
 set -euo pipefail
 
-usage() {
-  echo "usage: benchmarks/record/run-record.sh BUILD_DIR CORPUS EVENTS [--repeat N] [--passes P]" >&2
-  exit 2
-}
-[ $# -ge 3 ] || usage
-BUILD_DIR=$(cd "$1" && pwd)
-CORPUS=$2
-EVENTS=$3
-shift 3
-REPEAT=11
-PASSES=3
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --repeat) [ $# -ge 2 ] || usage; REPEAT=$2; shift 2 ;;
-    --passes) [ $# -ge 2 ] || usage; PASSES=$2; shift 2 ;;
-    *) usage ;;
-  esac
-done
-[[ $REPEAT =~ ^[1-9][0-9]*$ ]] && [[ $PASSES =~ ^[1-9][0-9]*$ ]] || usage
-EVENTS=$((EVENTS * PASSES))
-CLI=$BUILD_DIR/src/cli/clickscope-cli
 HERE=$(cd "$(dirname "$0")" && pwd)
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/run-record.XXXXXX")
 # shellcheck source=../common/corpus-server.sh
 . "$HERE/../common/corpus-server.sh"
-cleanup() {
-  stop_corpus_server
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-start_corpus_server "$CORPUS" "$PASSES" "$WORK"
+corpus_bench_setup record 11 3 "$@"
 
 # Prints the wall and the CPU (user + system) seconds one run took, and fails unless it saw every
 # event. Wall time is what "slower" means to a user; the CPU time shows what the recorder's
@@ -120,3 +92,21 @@ LC_ALL=C awk -v off="$(median "${off[@]}")" -v on="$(median "${on[@]}")" -v rati
            fileBytes * 100 / streamBytes
     printf "  replay --speed max --format count: %.3f s, %.0f events/s\n", replayed, events / replayed
   }'
+
+# The pace a replay keeps at 1×: 5 s of the test publisher's clicks at 200/s (with its swings),
+# recorded, then replayed through the same source the window uses, each batch's lateness against
+# its recorded time (the target: within 20 ms).
+"$CLI" serve --port 0 --rate 200 --seed 7 > "$WORK/serve.out" 2>&1 &
+PUBLISHER=$!
+trap 'kill "$PUBLISHER" 2>/dev/null || true; stop_corpus_server; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do
+  grep -q '^listening on ' "$WORK/serve.out" && break
+  sleep 0.1
+done
+PUBLISHED=$(sed -n 's#^listening on \(http://[^ ]*\)/.*#\1#p' "$WORK/serve.out" | head -n 1)
+[ -n "$PUBLISHED" ] || { echo "run-record.sh: the publisher did not start" >&2; exit 1; }
+"$CLI" record "$PUBLISHED/events" --duration 5 -o "$WORK/paced.csrec" 2> "$WORK/paced.err" \
+  || { cat "$WORK/paced.err" >&2; exit 1; }
+kill "$PUBLISHER" 2>/dev/null || true
+echo "  replay at 1x of 5 s of clicks at 200/s, lateness against the recorded times (target: within 20 ms):"
+echo "    $("$CLI" bench pace "$WORK/paced.csrec" --speed 1)"

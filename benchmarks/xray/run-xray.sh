@@ -11,38 +11,10 @@
 # (`clickscope-cli bench xray`), where the network and the server do not blur it.
 set -euo pipefail
 
-usage() {
-  echo "usage: benchmarks/xray/run-xray.sh BUILD_DIR CORPUS EVENTS [--repeat N] [--passes P]" >&2
-  exit 2
-}
-[ $# -ge 3 ] || usage
-BUILD_DIR=$(cd "$1" && pwd)
-CORPUS=$2
-EVENTS=$3
-shift 3
-REPEAT=21
-PASSES=5
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --repeat) [ $# -ge 2 ] || usage; REPEAT=$2; shift 2 ;;
-    --passes) [ $# -ge 2 ] || usage; PASSES=$2; shift 2 ;;
-    *) usage ;;
-  esac
-done
-[[ $REPEAT =~ ^[1-9][0-9]*$ ]] && [[ $PASSES =~ ^[1-9][0-9]*$ ]] || usage
-EVENTS=$((EVENTS * PASSES))
-CLI=$BUILD_DIR/src/cli/clickscope-cli
 HERE=$(cd "$(dirname "$0")" && pwd)
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/run-xray.XXXXXX")
 # shellcheck source=../common/corpus-server.sh
 . "$HERE/../common/corpus-server.sh"
-cleanup() {
-  stop_corpus_server
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-start_corpus_server "$CORPUS" "$PASSES" "$WORK"
+corpus_bench_setup xray 21 5 "$@"
 
 # Prints the user CPU seconds one listen took: the X-ray's work is there. (Wall time mostly
 # measures how the two processes share two cores, and system time the kernel's paging, which

@@ -4,6 +4,7 @@
 #include "app/mainwindow.h"
 #include "clickscope/version.h"
 #include "core/options/optionreader.h"
+#include "core/system/allocatortuning.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -25,6 +26,7 @@ int usageError(const QString &message)
 
 int main(int argc, char *argv[])
 {
+    Clickscope::tuneAllocatorForStreaming();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Clickscope"));
     QApplication::setOrganizationName(QStringLiteral("Clickscope"));

@@ -4,6 +4,7 @@
 #include "core/system/processstats.h"
 
 #include "core/model/clickaggregator.h"
+#include "core/record/replaysource.h"
 #include "core/source/streamsource.h"
 #include "core/sse/sseparser.h"
 #include "core/xray/connectionlog.h"
@@ -11,8 +12,10 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <memory>
@@ -157,6 +160,48 @@ int benchXray(const QByteArray &corpus, int repeat)
     return kExitOk;
 }
 
+// How closely a replay keeps the recorded pace: the recording FILE played at `speed` through
+// ReplaySource, as the window and `replay` play it, and for each batch of events how late (or, if
+// negative, early) it came against its recorded time divided by the speed. Prints the batches'
+// median, 99th percentile and extremes in ms.
+int benchPace(const QString &path, double speed)
+{
+    ReplaySource source(path, speed);
+    QElapsedTimer clock;
+    QObject::connect(&source, &StreamSource::attemptStarted, [&clock] {
+        if (!clock.isValid())
+            clock.start();   // the replay's clock starts as its first attempt is made
+    });
+    std::vector<double> lateMs;
+    quint64 events = 0;
+    QObject::connect(&source, &StreamSource::eventsReceived, [&](const QList<SseEvent> &batch) {
+        events += quint64(batch.size());
+        lateMs.push_back(double(clock.nsecsElapsed()) / 1e6 - double(source.positionNs()) / 1e6 / speed);
+    });
+    QEventLoop loop;
+    QObject::connect(&source, &StreamSource::stateChanged, &loop, [&loop](StreamSource::State state) {
+        if (state == StreamSource::State::Closed)
+            loop.quit();
+    });
+    source.open();
+    loop.exec();
+    if (source.error() != StreamSource::Error::NoError) {
+        std::fprintf(stderr, "error: %s\n", qPrintable(source.errorString()));
+        return kExitStreamError;
+    }
+    if (lateMs.empty()) {
+        std::fprintf(stderr, "error: %s holds no events\n", qPrintable(path));
+        return kExitStreamError;
+    }
+    std::sort(lateMs.begin(), lateMs.end());
+    const auto at = [&lateMs](double q) { return lateMs[std::size_t(q * double(lateMs.size() - 1))]; };
+    std::printf("events=%llu batches=%zu speed=%g late_ms_p50=%.2f late_ms_p99=%.2f late_ms_max=%.2f "
+                "early_ms_max=%.2f\n",
+                static_cast<unsigned long long>(events), lateMs.size(), speed, at(0.5), at(0.99), lateMs.back(),
+                std::max(0.0, -lateMs.front()));
+    return kExitOk;
+}
+
 }   // namespace
 
 int runBench(const QStringList &arguments)
@@ -167,29 +212,39 @@ int runBench(const QStringList &arguments)
                        "Kinds: parse (the SSE parser, fed 64 KiB chunks); aggregate (parse, decode and aggregate;\n"
                        "--repeat N feeds the file N times into one aggregator and also prints resident memory\n"
                        "after the first and the last pass); xray (the file played as one stream's reads, counted,\n"
-                       "with and without the connection X-ray; also prints seconds_xray)."));
-    parser.addPositionalArgument(QStringLiteral("KIND"), QStringLiteral("What to measure: parse, aggregate or xray."));
+                       "with and without the connection X-ray; also prints seconds_xray); pace (FILE is a recording,\n"
+                       "replayed at --speed: how late its events come against their recorded times, in ms)."));
+    parser.addPositionalArgument(QStringLiteral("KIND"),
+                                 QStringLiteral("What to measure: parse, aggregate, xray or pace."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The corpus."));
     const QCommandLineOption repeat(
         QStringLiteral("repeat"),
         QStringLiteral("parse, xray: runs N times, reports the fastest; aggregate: N passes (default 1)."),
         QStringLiteral("N"), QStringLiteral("1"));
-    parser.addOption(repeat);
-    if (auto code =
-            parseCommandLine(parser, arguments, kCommand, QStringLiteral("bench [options] parse|aggregate|xray FILE")))
+    const QCommandLineOption speed(QStringLiteral("speed"),
+                                   QStringLiteral("pace: N times the recorded pace (default 1)."), QStringLiteral("N"),
+                                   QStringLiteral("1"));
+    parser.addOptions({repeat, speed});
+    if (auto code = parseCommandLine(parser, arguments, kCommand,
+                                     QStringLiteral("bench [options] parse|aggregate|xray|pace FILE")))
         return *code;
 
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 2)
         return usageError(kCommand, QStringLiteral("expected KIND and FILE, e.g. 'bench parse corpus.sse'"));
     const QString kind = positional.at(0);
-    if (kind != u"parse" && kind != u"aggregate" && kind != u"xray")
-        return usageError(kCommand, QStringLiteral("unknown kind '%1' (known: parse, aggregate, xray)").arg(kind));
+    if (kind != u"parse" && kind != u"aggregate" && kind != u"xray" && kind != u"pace")
+        return usageError(kCommand,
+                          QStringLiteral("unknown kind '%1' (known: parse, aggregate, xray, pace)").arg(kind));
     int rounds = 1;
+    double pace = 1;
     OptionReader read(parser);
     read.wholeNumber(repeat, 1, std::numeric_limits<int>::max(), rounds);
+    read.number(speed, OptionReader::kMinPace, OptionReader::kMaxPace, pace);
     if (const Result<void> ok = read.result(); !ok)
         return usageError(kCommand, ok.error());
+    if (kind == u"pace")
+        return benchPace(positional.at(1), pace);
     QFile file(positional.at(1));
     if (!file.open(QIODevice::ReadOnly))
         return usageError(kCommand, QStringLiteral("cannot read '%1': %2").arg(file.fileName(), file.errorString()));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.h"
 #include "clickscope/version.h"
+#include "core/system/allocatortuning.h"
 
 #include <QCoreApplication>
 
@@ -32,6 +33,7 @@ constexpr char kUsage[] = "Usage: clickscope-cli COMMAND [options]\n"
 
 int main(int argc, char *argv[])
 {
+    Clickscope::tuneAllocatorForStreaming();
     // A reader that goes away (`| head`) must produce a write error, not kill us mid-line.
     std::signal(SIGPIPE, SIG_IGN);
     // The plain UNIX event dispatcher, not glib's: `serve` switches a write notifier per socket per

@@ -7,6 +7,7 @@
 #include "core/record/replaysource.h"
 #include "core/sse/sseparser.h"
 #include "support/eventcollector.h"
+#include "support/replayedevents.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -21,6 +22,7 @@
 
 using namespace Clickscope;
 using Clickscope::Testing::EventCollector;
+using Clickscope::Testing::replayedEvents;
 
 namespace {
 
@@ -41,16 +43,6 @@ QJsonObject harEntry(const QString &path, qsizetype entry)
         .toArray()
         .at(entry - 1)
         .toObject();
-}
-
-QList<SseEvent> replayed(const QString &path)
-{
-    ReplaySource replay(path, 0);
-    EventCollector events(&replay);
-    QSignalSpy ended(&replay, &StreamSource::ended);
-    replay.open();
-    ended.wait(kWaitMs);
-    return events.events;
 }
 
 // Times of the recording's message or data records, in ms.
@@ -134,7 +126,7 @@ void TestHarImport::webSocketMessagesReplayWithTheirTimes()
     QVERIFY(sent > 0);
     QVERIFY2(imported->notes.join(' ').contains(QStringLiteral("%1 messages the browser sent").arg(sent)),
              qPrintable(imported->notes.join(' ')));
-    const QList<SseEvent> events = replayed(path);
+    const QList<SseEvent> events = replayedEvents(path);
     QStringList data;
     for (const SseEvent &e : events)
         data << e.dataString();
@@ -178,7 +170,7 @@ void TestHarImport::anEventStreamBodyReplaysEvenlySpaced()
                 expected);
     QVERIFY(expected.size() >= 2);
     QCOMPARE(expected.last().data(), QByteArrayView("[DONE]"));
-    QCOMPARE(replayed(path), expected);
+    QCOMPARE(replayedEvents(path), expected);
     const QList<double> times = recordTimesMs(path);
     QCOMPARE(times.size(), expected.size());
     QVERIFY(times.first() < times.last());
@@ -204,7 +196,7 @@ void TestHarImport::eventSourceMessagesKeepTheirTypesIdsAndTimes()
         expectedMs << m.value("time").toDouble() * 1000.0 - startedMs(source);
     }
     QCOMPARE(expected.size(), 5);
-    QCOMPARE(replayed(path), expected);
+    QCOMPARE(replayedEvents(path), expected);
     const QList<double> times = recordTimesMs(path);
     QCOMPARE(times.size(), expectedMs.size());
     for (qsizetype i = 0; i < times.size(); ++i)

@@ -9,6 +9,7 @@
 #include "core/ws/websocketsource.h"
 #include "server/testpublisher.h"
 #include "support/eventcollector.h"
+#include "support/replayedevents.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -42,17 +43,6 @@ void writeSseRecording(const QString &path)
     QVERIFY(writer.add(Kind::Attempt, 5 * kMs, {}));
     QVERIFY(writer.add(Kind::Data, 6 * kMs, QByteArrayView("id: 4\ndata: after\n\n")));
     QVERIFY(writer.close());
-}
-
-// What a reader of the recording saw, through the same parser: the events to expect.
-QList<SseEvent> replayed(const QString &path)
-{
-    ReplaySource replay(path, 0);
-    EventCollector events(&replay);
-    QSignalSpy ended(&replay, &StreamSource::ended);
-    replay.open();
-    ended.wait(kWaitMs);
-    return events.events;
 }
 
 struct Served
@@ -105,7 +95,7 @@ void TestRecordingServing::everySubscriberGetsTheWholeRecording()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("sse.csrec"));
     writeSseRecording(path);
-    const QList<SseEvent> expected = replayed(path);
+    const QList<SseEvent> expected = replayedEvents(path);
     QCOMPARE(expected.size(), 5);
     Served served(path);
     for (int reader = 0; reader < 2; ++reader) {   // the second comes after the first has it all
@@ -133,7 +123,7 @@ void TestRecordingServing::aReaderResumesAfterItsLastEventId()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("sse.csrec"));
     writeSseRecording(path);
-    const QList<SseEvent> all = replayed(path);
+    const QList<SseEvent> all = replayedEvents(path);
     Served served(path);
 
     SourceConfig config;
@@ -168,7 +158,7 @@ void TestRecordingServing::webSocketReadersGetEventsAsMessages()
     const QString path = dir.filePath(QStringLiteral("sse.csrec"));
     writeSseRecording(path);
     QStringList expected;
-    for (const SseEvent &event : replayed(path))
+    for (const SseEvent &event : replayedEvents(path))
         expected << event.dataString();
     Served served(path);
 
@@ -276,7 +266,7 @@ void TestRecordingServing::aLoopPlaysItAgain()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("sse.csrec"));
     writeSseRecording(path);
-    const QList<SseEvent> once = replayed(path);
+    const QList<SseEvent> once = replayedEvents(path);
     Served served(path, {0, true});
     SourceConfig config;
     config.url = served.url("/events");
