@@ -149,6 +149,11 @@ void TestReplayBar::aRecordingShowsWhatTheLiveSessionShowed()
                  && replay.replayBar()->banner()->text().contains(QStringLiteral("not live")),
              qPrintable(replay.replayBar()->banner()->text()));
     QCOMPARE(replay.replayBar()->progressLabel()->text(), QStringLiteral("ended"));
+    // The chart holds every click, the last second's too: an ended replay fills it no more.
+    double charted = 0;
+    for (const double perSecond : replayed->clicksPerSecond)
+        charted += perSecond * replayed->seriesBucketSeconds;
+    QCOMPARE(qRound64(charted), qint64(300));
 }
 
 void TestReplayBar::aRecordingThatCannotBeWrittenSaysSo()

@@ -535,8 +535,11 @@ DashboardSnapshotPtr IngestWorker::makeSnapshot(qint64 now, bool takeNewEvents)
     snapshot->ratePeak = a.rate().peakRate();
     snapshot->clockMs = now;
     snapshot->recordedClock = replay() != nullptr || (!m_source && m_heldClockMs != 0);
-    // The series ends at the last complete second: the one still filling would show as a dip.
-    snapshot->newestSecond = now / 1000 - 1;
+    // The series ends at the last complete second: the one still filling would show as a dip. A
+    // replay that has ended fills no more: its last second is as complete as it will be.
+    const bool clockStopped =
+        (replay() && m_source->state() == StreamSource::State::Closed) || (!m_source && m_heldClockMs != 0);
+    snapshot->newestSecond = now / 1000 - (clockStopped ? 0 : 1);
     const int bucket = ClickPipeline::bucketSecondsFor(m_seriesWindow, m_settings.maxSeriesPoints);
     if (m_seriesFor != m_seriesWindow || m_seriesSecond != snapshot->newestSecond) {
         m_series = QList<double>();   // the last snapshot still shares the old list
