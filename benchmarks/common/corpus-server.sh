@@ -4,6 +4,7 @@
 # start_corpus_server CORPUS PASSES WORKDIR: starts benchmarks/xray/serve-corpus.mjs on CORPUS (a
 # free loopback port, at most 30 minutes even if the caller is killed), sets SERVER (its pid) and
 # URL, and fails if it does not come up. stop_corpus_server ends it; call it from an EXIT trap.
+# listening_url FILE waits for the "listening on URL" line a server prints.
 # median VALUES... and spread VALUES... print the median and the "lowest-highest" of numbers.
 #
 # corpus_bench_setup NAME REPEAT PASSES "$@": what every such script does first. Reads its
@@ -19,12 +20,18 @@ start_corpus_server() {
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   timeout 1800 node "$here/xray/serve-corpus.mjs" "$corpus" "$passes" > "$work/server.out" &
   SERVER=$!
+  URL=$(listening_url "$work/server.out")
+  [ -n "$URL" ] || { echo "corpus-server.sh: the corpus server did not start" >&2; return 1; }
+}
+
+# listening_url FILE: waits (at most 10 s) for a server's "listening on URL" line in FILE and
+# prints URL without its trailing slash; nothing if it never came.
+listening_url() {
   for _ in $(seq 100); do
-    grep -q '^listening on ' "$work/server.out" && break
+    grep -q '^listening on ' "$1" && break
     sleep 0.1
   done
-  URL=$(sed -n 's#^listening on \(http://[^ ]*\).*#\1#p' "$work/server.out" | head -n 1)
-  [ -n "$URL" ] || { echo "corpus-server.sh: the corpus server did not start" >&2; return 1; }
+  sed -n 's#^listening on \(http://[^ /]*\).*#\1#p' "$1" | head -n 1
 }
 
 stop_corpus_server() {

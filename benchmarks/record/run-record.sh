@@ -99,11 +99,7 @@ LC_ALL=C awk -v off="$(median "${off[@]}")" -v on="$(median "${on[@]}")" -v rati
 "$CLI" serve --port 0 --rate 200 --seed 7 > "$WORK/serve.out" 2>&1 &
 PUBLISHER=$!
 trap 'kill "$PUBLISHER" 2>/dev/null || true; stop_corpus_server; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do
-  grep -q '^listening on ' "$WORK/serve.out" && break
-  sleep 0.1
-done
-PUBLISHED=$(sed -n 's#^listening on \(http://[^ ]*\)/.*#\1#p' "$WORK/serve.out" | head -n 1)
+PUBLISHED=$(listening_url "$WORK/serve.out")
 [ -n "$PUBLISHED" ] || { echo "run-record.sh: the publisher did not start" >&2; exit 1; }
 "$CLI" record "$PUBLISHED/events" --duration 5 -o "$WORK/paced.csrec" 2> "$WORK/paced.err" \
   || { cat "$WORK/paced.err" >&2; exit 1; }

@@ -323,7 +323,7 @@ void MainWindow::openRecording(const QString &path, double speed)
     StreamRequest request;
     request.config.url = QUrl::fromLocalFile(QFileInfo(opened->recording).absoluteFilePath());
     request.config.replaySpeed = speed;
-    m_replayBar->setRecording(path, opened->notes);
+    m_replayBar->setRecording(path, opened->imported, opened->notes);
     connectTo(request);
 }
 

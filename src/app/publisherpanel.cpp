@@ -50,9 +50,9 @@ PublisherPanel::PublisherPanel(DemoServer *demo, QWidget *parent)
             QFileDialog::getOpenFileName(this, tr("Serve a recording"), QString(),
                                          tr("Recordings and browser HAR files (*.csrec *.har);;All files (*)"));
         if (!path.isEmpty())
-            serveRecording(path);
+            (void)serveRecording(path);   // the panel says why it cannot
     });
-    connect(m_ui->syntheticButton, &QPushButton::clicked, this, [this] { serveRecording({}); });
+    connect(m_ui->syntheticButton, &QPushButton::clicked, this, [this] { (void)serveRecording({}); });
     connect(m_demo, &DemoServer::servedRecordingChanged, this, &PublisherPanel::refresh);
     refresh();
 }

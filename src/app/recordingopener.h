@@ -19,8 +19,9 @@ class RecordingOpener
 public:
     struct Opened
     {
-        QString recording;   // the file to play
-        QStringList notes;   // what an import left out, and why
+        QString recording;       // the file to play
+        bool imported = false;   // made from a HAR
+        QStringList notes;       // what an import left out, and why
     };
 
     RecordingOpener();

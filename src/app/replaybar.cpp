@@ -65,10 +65,9 @@ ReplayBar::ReplayBar(QWidget *parent)
     showPosition({});
 }
 
-void ReplayBar::setRecording(const QString &path, const QStringList &importNotes)
+void ReplayBar::setRecording(const QString &path, bool imported, const QStringList &importNotes)
 {
     const QString name = QFileInfo(path).fileName().toHtmlEscaped();
-    const bool imported = path.endsWith(QStringLiteral(".har"), Qt::CaseInsensitive);
     m_banner->setText(imported ? tr("<b>Recording</b> %1 (from a HAR) · not live").arg(name)
                                : tr("<b>Recording</b> %1 · not live").arg(name));
     QString tip = tr("Replaying %1: what is shown was recorded earlier").arg(path);

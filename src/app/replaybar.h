@@ -25,8 +25,9 @@ public:
 
     explicit ReplayBar(QWidget *parent = nullptr);
 
-    // The recording shown, for the banner; `importNotes` when it was imported from a HAR.
-    void setRecording(const QString &path, const QStringList &importNotes = {});
+    // The recording shown, for the banner: `path` as the user chose it, and whether it was
+    // imported (from a HAR), with what the import said.
+    void setRecording(const QString &path, bool imported, const QStringList &importNotes);
     // Where it stands; the slider follows unless the user holds it.
     void showPosition(const ReplayPosition &position);
 

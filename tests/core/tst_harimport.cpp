@@ -30,19 +30,24 @@ constexpr int kWaitMs = 5000;
 
 QString fixture(const char *name) { return QStringLiteral(CLICKSCOPE_HAR_DIR "/") + QLatin1String(name); }
 
-QJsonObject harEntry(const QString &path, qsizetype entry)
+QJsonObject harOf(const QString &path)
 {
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(file.readAll())
-        .object()
-        .value("log")
-        .toObject()
-        .value("entries")
-        .toArray()
-        .at(entry - 1)
-        .toObject();
+    return file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll()).object() : QJsonObject();
+}
+
+QJsonArray entriesOf(const QJsonObject &har) { return har.value("log").toObject().value("entries").toArray(); }
+
+QJsonObject harEntry(const QString &path, qsizetype entry) { return entriesOf(harOf(path)).at(entry - 1).toObject(); }
+
+// `base` with `entries` in place of its own, written to `path`.
+bool writeHar(const QString &path, QJsonObject base, const QJsonArray &entries)
+{
+    QJsonObject log = base.value("log").toObject();
+    log.insert("entries", entries);
+    base.insert("log", log);
+    QFile out(path);
+    return out.open(QIODevice::WriteOnly) && out.write(QJsonDocument(base).toJson()) > 0;
 }
 
 // Times of the recording's message or data records, in ms.
@@ -233,20 +238,12 @@ void TestHarImport::whatIsNotAStreamIsRefused()
 void TestHarImport::severalStreamsAreChosenBetween()
 {
     // A HAR of two streams: the WebSocket and the event stream of the fixtures.
-    QFile wsFile(fixture("websocket.har"));
-    QVERIFY(wsFile.open(QIODevice::ReadOnly));
-    QJsonObject har = QJsonDocument::fromJson(wsFile.readAll()).object();
-    QJsonObject log = har.value("log").toObject();
-    QJsonArray entries = log.value("entries").toArray();
+    const QJsonObject har = harOf(fixture("websocket.har"));
+    QJsonArray entries = entriesOf(har);
     entries.append(harEntry(fixture("sse.har"), 3));
-    log.insert("entries", entries);
-    har.insert("log", log);
     QTemporaryDir dir;
     const QString both = dir.filePath(QStringLiteral("both.har"));
-    QFile out(both);
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    out.write(QJsonDocument(har).toJson());
-    out.close();
+    QVERIFY(writeHar(both, har, entries));
 
     const QString path = dir.filePath(QStringLiteral("chosen.csrec"));
     const Result<HarImportSummary> ambiguous = HarImport::toRecording(both, path);
@@ -261,11 +258,8 @@ void TestHarImport::severalStreamsAreChosenBetween()
 
 void TestHarImport::anImpossibleTimeIsRefused()
 {
-    QFile wsFile(fixture("websocket.har"));
-    QVERIFY(wsFile.open(QIODevice::ReadOnly));
-    QJsonObject har = QJsonDocument::fromJson(wsFile.readAll()).object();
-    QJsonObject log = har.value("log").toObject();
-    QJsonArray entries = log.value("entries").toArray();
+    const QJsonObject har = harOf(fixture("websocket.har"));
+    QJsonArray entries = entriesOf(har);
     QJsonObject ws = entries.at(2).toObject();
     QJsonArray messages = ws.value("_webSocketMessages").toArray();
     QJsonObject first = messages.at(0).toObject();
@@ -273,14 +267,9 @@ void TestHarImport::anImpossibleTimeIsRefused()
     messages.replace(0, first);
     ws.insert("_webSocketMessages", messages);
     entries.replace(2, ws);
-    log.insert("entries", entries);
-    har.insert("log", log);
     QTemporaryDir dir;
     const QString broken = dir.filePath(QStringLiteral("broken.har"));
-    QFile out(broken);
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    out.write(QJsonDocument(har).toJson());
-    out.close();
+    QVERIFY(writeHar(broken, har, entries));
     const Result<HarImportSummary> refused = HarImport::toRecording(broken, dir.filePath(QStringLiteral("x.csrec")));
     QVERIFY(!refused);
     QVERIFY2(refused.error().contains(QStringLiteral("not one of a session")), qPrintable(refused.error()));

@@ -4,6 +4,7 @@
 #include "core/record/recordingwriter.h"
 #include "core/record/streamrecorder.h"
 #include "core/source/httpexchange.h"
+#include "core/sse/sseblankline.h"
 #include "core/sse/sseencoder.h"
 
 #include <QDateTime>
@@ -81,26 +82,13 @@ double epochMs(double time) { return time > 1e11 ? time : time * 1000.0; }
 QList<QByteArrayView> eventsOf(QByteArrayView body)
 {
     QList<QByteArrayView> pieces;
-    qsizetype start = 0;
-    bool atLineStart = true;
-    for (qsizetype i = 0; i < body.size(); ++i) {
-        const char c = body[i];
-        if (c != '\n' && c != '\r') {
-            atLineStart = false;
-            continue;
-        }
-        qsizetype end = i + 1;
-        if (c == '\r' && end < body.size() && body[end] == '\n')
-            ++end;
-        if (atLineStart) {
-            pieces.append(body.sliced(start, end - start));
-            start = end;
-        }
-        atLineStart = true;
-        i = end - 1;
+    SseBlankLine blankLine;
+    for (qsizetype end = blankLine.findEnd(body); end >= 0; end = blankLine.findEnd(body)) {
+        pieces.append(body.first(end));
+        body = body.sliced(end);
     }
-    if (start < body.size())
-        pieces.append(body.sliced(start));
+    if (!body.isEmpty())
+        pieces.append(body);
     return pieces;
 }
 

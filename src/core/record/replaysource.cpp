@@ -55,10 +55,10 @@ ReplaySource::ReplaySource(const QString &path, double speed, SourceConfig confi
     connect(&m_next, &QTimer::timeout, this, &ReplaySource::playDue);
     // The clock is the recording's from the start, before the first record plays: a snapshot
     // made meanwhile must not be at the wall clock's time (or at 1970's).
-    RecordingReader head;
+    m_opened = m_reader.open(path);   // a failure is told when the replay is opened
     const QDateTime startedAt =
-        head.open(path)
-            ? QDateTime::fromString(head.header().value(QStringLiteral("startedAt")).toString(), Qt::ISODateWithMs)
+        m_opened
+            ? QDateTime::fromString(m_reader.header().value(QStringLiteral("startedAt")).toString(), Qt::ISODateWithMs)
             : QDateTime();
     m_startedAtMs = startedAt.isValid() ? startedAt.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
 }
@@ -69,8 +69,8 @@ void ReplaySource::connectNow()
 {
     if (m_playing)
         return;   // one recording, one run: the attempts inside it are replayed, not made
-    if (const Result<void> ok = m_reader.open(m_path); !ok) {
-        fail(Error::Recording, ok.error());
+    if (!m_opened) {
+        fail(Error::Recording, m_opened.error());
         return;
     }
     if (m_durationNs == 0)

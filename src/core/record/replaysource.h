@@ -25,7 +25,7 @@ class ReplaySource : public StreamSource
 public:
     ReplaySource(const QString &path, double speed, SourceConfig config = {}, QObject *parent = nullptr);
 
-    // The recording's header, once open() has read it.
+    // The recording's header (empty when the file cannot be read).
     const QJsonObject &header() const { return m_reader.header(); }
     quint64 recordsPlayed() const { return m_records; }
 
@@ -66,6 +66,7 @@ private:
     QString m_path;
     double m_speed;
     RecordingReader m_reader;
+    Result<void> m_opened;   // of m_reader, opened with the source
     SseParser m_parser;
     QList<SseEvent> m_batch;
     quint64 m_commentsSeen = 0;

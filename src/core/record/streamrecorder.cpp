@@ -101,7 +101,7 @@ void StreamRecorder::add(Recording::Kind kind, QByteArrayView payload)
 void StreamRecorder::addRead(QByteArrayView bytes)
 {
     if (m_joining) {
-        const qsizetype boundary = m_joining->find(bytes);
+        const qsizetype boundary = m_joining->findEnd(bytes);
         if (boundary < 0)
             return;
         m_joining.reset();
@@ -110,25 +110,6 @@ void StreamRecorder::addRead(QByteArrayView bytes)
             return;
     }
     add(Recording::Kind::Data, bytes);
-}
-
-qsizetype StreamRecorder::EventBoundary::find(QByteArrayView bytes)
-{
-    for (qsizetype i = 0; i < bytes.size(); ++i) {
-        const char c = bytes[i];
-        if (c == '\n' && std::exchange(m_afterCr, false))
-            continue;   // the LF of a CR LF: the same line end
-        m_afterCr = false;
-        if (c != '\r' && c != '\n') {
-            m_atLineStart = false;
-            continue;
-        }
-        if (m_atLineStart)   // a line end at the start of a line: a blank line
-            return c == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n' ? i + 2 : i + 1;
-        m_atLineStart = true;
-        m_afterCr = c == '\r';
-    }
-    return -1;
 }
 
 void StreamRecorder::stopWithFailure(const QString &message)

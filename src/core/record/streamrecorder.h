@@ -3,6 +3,7 @@
 
 #include "core/record/recordingwriter.h"
 #include "core/source/streamsource.h"
+#include "core/sse/sseblankline.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -46,21 +47,6 @@ signals:
     void failed(const QString &message);
 
 private:
-    // Finds the end of the first blank line across reads.
-    class EventBoundary
-    {
-    public:
-        // From where the source's reading stands.
-        EventBoundary(bool atLineStart, bool afterCr) : m_atLineStart(atLineStart), m_afterCr(afterCr) {}
-        // The index just past the first blank line in `bytes`, carrying on from the reads before;
-        // -1 while none has come.
-        qsizetype find(QByteArrayView bytes);
-
-    private:
-        bool m_atLineStart;
-        bool m_afterCr;
-    };
-
     void add(Recording::Kind kind, QByteArrayView payload);
     void addRead(QByteArrayView bytes);
     void stopWithFailure(const QString &message);
@@ -69,7 +55,7 @@ private:
     RecordingWriter m_writer;
     QElapsedTimer m_clock;
     QTimer m_flush;
-    std::optional<EventBoundary> m_joining;   // set until a mid-stream join meets a boundary
+    std::optional<SseBlankLine> m_joining;   // set until a mid-stream join meets a boundary
 };
 
 }   // namespace Clickscope
