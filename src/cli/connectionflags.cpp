@@ -54,17 +54,40 @@ std::optional<double> ConnectionFlags::timeoutSeconds(const QCommandLineParser &
 
 Result<void> ConnectionFlags::read(const QCommandLineParser &parser, SourceConfig &config) const
 {
+    Result<QList<SourceConfig>> configs = readAll(parser, 1);
+    if (!configs)
+        return unexpected(configs.error());
+    config = configs->first();
+    return {};
+}
+
+Result<QList<SourceConfig>> ConnectionFlags::readAll(const QCommandLineParser &parser, qsizetype maxStreams) const
+{
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
         return unexpected(QStringLiteral("missing URL"));
-    if (positional.size() > 1)
-        return unexpected(QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
+    if (positional.size() > maxStreams)
+        return unexpected(maxStreams == 1 ? QStringLiteral("unexpected argument '%1'").arg(positional.at(1))
+                                          : QStringLiteral("at most %1 streams at once").arg(maxStreams));
+    QList<SourceConfig> configs;
+    for (const QString &argument : positional) {
+        SourceConfig config;
+        if (Result<void> ok = readOne(parser, argument, config); !ok)
+            return unexpected(positional.size() > 1 ? argument + QStringLiteral(": ") + ok.error() : ok.error());
+        configs.append(config);
+    }
+    return configs;
+}
+
+Result<void> ConnectionFlags::readOne(const QCommandLineParser &parser, const QString &argument,
+                                      SourceConfig &config) const
+{
     // A file is a recording, replayed as fast as it is read (a command's --speed may change that).
-    if (const QFileInfo file(positional.first()); file.isFile()) {
+    if (const QFileInfo file(argument); file.isFile()) {
         config.url = QUrl::fromLocalFile(file.absoluteFilePath());
         config.replaySpeed = 0;
     } else {
-        config.url = QUrl(positional.first(), QUrl::StrictMode);
+        config.url = QUrl(argument, QUrl::StrictMode);
     }
     if (Result<void> usable = checkStreamUrl(config.url); !usable)
         return usable;

@@ -20,10 +20,14 @@ public:
     void addTo(QCommandLineParser &parser) const;
     // Fills `config` from the single URL argument and the flags; a usage message when they are wrong.
     Result<void> read(const QCommandLineParser &parser, SourceConfig &config) const;
+    // One config per URL argument (1 to maxStreams of them), each with the same flags.
+    Result<QList<SourceConfig>> readAll(const QCommandLineParser &parser, qsizetype maxStreams) const;
     // --timeout, when given.
     std::optional<double> timeoutSeconds(const QCommandLineParser &parser) const;
 
 private:
+    Result<void> readOne(const QCommandLineParser &parser, const QString &argument, SourceConfig &config) const;
+
     QCommandLineOption m_header;
     QCommandLineOption m_method;
     QCommandLineOption m_data;

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <limits>
+#include <memory>
 
 namespace Clickscope::Cli {
 
@@ -18,40 +19,42 @@ void StreamSession::logLine(const QString &line)
     std::fflush(stderr);
 }
 
+namespace {
+
+std::vector<std::unique_ptr<StreamSource>> sourcesFor(const QList<SourceConfig> &configs)
+{
+    std::vector<std::unique_ptr<StreamSource>> sources;
+    for (const SourceConfig &config : configs)
+        sources.push_back(createSource(config));
+    return sources;
+}
+
+std::vector<std::unique_ptr<StreamSource>> only(std::unique_ptr<StreamSource> source)
+{
+    std::vector<std::unique_ptr<StreamSource>> sources;
+    sources.push_back(std::move(source));
+    return sources;
+}
+
+}   // namespace
+
 StreamSession::StreamSession(const SourceConfig &config, std::optional<double> timeoutSeconds)
-    : StreamSession(createSource(config), timeoutSeconds)
+    : StreamSession(QList<SourceConfig>{config}, timeoutSeconds)
 {}
 
-StreamSession::StreamSession(std::unique_ptr<StreamSource> source_, std::optional<double> timeoutSeconds)
-    : m_source(std::move(source_))
+StreamSession::StreamSession(const QList<SourceConfig> &configs, std::optional<double> timeoutSeconds)
+    : StreamSession(sourcesFor(configs), timeoutSeconds)
+{}
+
+StreamSession::StreamSession(std::unique_ptr<StreamSource> source, std::optional<double> timeoutSeconds)
+    : StreamSession(only(std::move(source)), timeoutSeconds)
+{}
+
+StreamSession::StreamSession(std::vector<std::unique_ptr<StreamSource>> sources, std::optional<double> timeoutSeconds)
+    : m_sources(std::move(sources))
 {
-    StreamSource *source = m_source.get();
-    connect(source, &StreamSource::stateChanged, this, [this, source](StreamSource::State state) {
-        switch (state) {
-        case StreamSource::State::Connecting:
-            logLine(QStringLiteral("connecting to %1").arg(shownUrl(source->config().url)));
-            break;
-        case StreamSource::State::Open:
-            logLine(QStringLiteral("open"));
-            break;
-        case StreamSource::State::Closed:
-            if (m_exitCode < 0) {
-                logLine(m_endReason.isEmpty() ? QStringLiteral("closed") : QStringLiteral("closed: ") + m_endReason);
-                finish(source->error() == StreamSource::Error::NoError ? kExitOk : kExitStreamError);
-            }
-            break;
-        }
-    });
-    connect(source, &StreamSource::ended, this, [this](const QString &reason) { m_endReason = reason; });
-    connect(source, &StreamSource::failed, this,
-            [](StreamSource::Error, const QString &message) { logLine(QStringLiteral("error: ") + message); });
-    connect(source, &StreamSource::eventsDiscarded, this, [this](quint64 count, const QString &reason) {
-        m_discarded += count;
-        logLine(QStringLiteral("warning: %1 (%2 so far)").arg(reason).arg(m_discarded));
-    });
-    connect(source, &StreamSource::reconnectScheduled, this, [](qint64 delayMs, const QString &reason) {
-        logLine(QStringLiteral("reconnecting in %1 ms: %2").arg(delayMs).arg(reason));
-    });
+    for (std::size_t i = 0; i < m_sources.size(); ++i)
+        follow(m_sources[i].get(), m_sources.size() > 1 ? QStringLiteral("[%1] ").arg(i + 1) : QString());
     connect(&m_signals, &SignalWatcher::terminationRequested, this, [this](int signalNumber) {
         logLine(QStringLiteral("stopped by signal %1").arg(signalNumber));
         m_interrupted = true;
@@ -64,9 +67,52 @@ StreamSession::StreamSession(std::unique_ptr<StreamSource> source_, std::optiona
     }
 }
 
+void StreamSession::follow(StreamSource *source, const QString &prefix)
+{
+    // Why the stream ended cleanly, when it did.
+    auto endReason = std::make_shared<QString>();
+    auto discarded = std::make_shared<quint64>(0);
+    connect(source, &StreamSource::stateChanged, this, [this, source, prefix, endReason](StreamSource::State state) {
+        switch (state) {
+        case StreamSource::State::Connecting:
+            logLine(prefix + QStringLiteral("connecting to %1").arg(shownUrl(source->config().url)));
+            break;
+        case StreamSource::State::Open:
+            logLine(prefix + QStringLiteral("open"));
+            break;
+        case StreamSource::State::Closed:
+            if (m_exitCode < 0) {
+                logLine(prefix
+                        + (endReason->isEmpty() ? QStringLiteral("closed") : QStringLiteral("closed: ") + *endReason));
+                m_anyFailed = m_anyFailed || source->error() != StreamSource::Error::NoError;
+                sourceClosed();
+            }
+            break;
+        }
+    });
+    connect(source, &StreamSource::ended, this, [endReason](const QString &reason) { *endReason = reason; });
+    connect(source, &StreamSource::failed, this, [prefix](StreamSource::Error, const QString &message) {
+        logLine(prefix + QStringLiteral("error: ") + message);
+    });
+    connect(source, &StreamSource::eventsDiscarded, this, [prefix, discarded](quint64 count, const QString &reason) {
+        *discarded += count;
+        logLine(prefix + QStringLiteral("warning: %1 (%2 so far)").arg(reason).arg(*discarded));
+    });
+    connect(source, &StreamSource::reconnectScheduled, this, [prefix](qint64 delayMs, const QString &reason) {
+        logLine(prefix + QStringLiteral("reconnecting in %1 ms: %2").arg(delayMs).arg(reason));
+    });
+}
+
+void StreamSession::sourceClosed()
+{
+    if (++m_closed == sourceCount())
+        finish(m_anyFailed ? kExitStreamError : kExitOk);
+}
+
 int StreamSession::run()
 {
-    m_source->open();
+    for (const auto &source : m_sources)
+        source->open();
     const int code = QCoreApplication::exec();
     return m_exitCode >= 0 ? m_exitCode : code;
 }
@@ -77,7 +123,8 @@ void StreamSession::finish(int exitCode)
         return;
     m_exitCode = exitCode;
     m_deadline.stop();
-    m_source->close();
+    for (const auto &source : m_sources)
+        source->close();
     emit finishing(exitCode);
     QCoreApplication::exit(m_exitCode);
 }

@@ -10,21 +10,26 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace Clickscope::Cli {
 
-// The life of a command that reads one stream: opens it, reports state changes and errors on
-// stderr (one line each), and ends on the stream's end, a deadline or SIGINT/SIGTERM with the
-// exit code the commands share. Commands attach to source() and to finishing().
+// The life of a command that reads one stream, or several at once: opens them, reports state
+// changes and errors on stderr (one line each, prefixed with the stream's number when there are
+// several), and ends when every stream has ended, at a deadline or on SIGINT/SIGTERM, with the exit
+// code the commands share (an error when any stream ended in one). Commands attach to source()
+// and to finishing().
 class StreamSession : public QObject
 {
     Q_OBJECT
 public:
     StreamSession(const SourceConfig &config, std::optional<double> timeoutSeconds);
+    StreamSession(const QList<SourceConfig> &configs, std::optional<double> timeoutSeconds);
     // A session over a source made elsewhere (a recording played back).
     StreamSession(std::unique_ptr<StreamSource> source, std::optional<double> timeoutSeconds);
 
-    StreamSource &source() { return *m_source; }
+    StreamSource &source(qsizetype index = 0) { return *m_sources.at(std::size_t(index)); }
+    qsizetype sourceCount() const { return qsizetype(m_sources.size()); }
     // Runs the event loop until finish(); returns the exit code.
     int run();
     // Ends the session (once): closes the stream, emits finishing(), leaves the event loop.
@@ -44,13 +49,17 @@ signals:
 private:
     static constexpr int kOutputFailedExitCode = 1;
 
-    std::unique_ptr<StreamSource> m_source;
+    StreamSession(std::vector<std::unique_ptr<StreamSource>> sources, std::optional<double> timeoutSeconds);
+    void follow(StreamSource *source, const QString &prefix);
+    void sourceClosed();
+
+    std::vector<std::unique_ptr<StreamSource>> m_sources;
     SignalWatcher m_signals;
     QTimer m_deadline;
     int m_exitCode = -1;
     bool m_interrupted = false;
-    quint64 m_discarded = 0;
-    QString m_endReason;   // why the stream ended cleanly, when it did
+    qsizetype m_closed = 0;
+    bool m_anyFailed = false;
 };
 
 }   // namespace Clickscope::Cli

@@ -5,18 +5,23 @@
 #include "cli/streamsession.h"
 #include "core/options/optionreader.h"
 
+#include "core/compare/streamcomparison.h"
 #include "core/model/clickaggregator.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <memory>
+#include <vector>
 
 namespace Clickscope::Cli {
 namespace {
 
 constexpr auto kCommand = "watch";
+constexpr qsizetype kMaxStreams = 16;
 
 QString percent(double share) { return QString::number(share * 100.0, 'f', 1) + u'%'; }
 
@@ -79,6 +84,84 @@ QString text(const QJsonObject &report)
     return out;
 }
 
+QString count(const QJsonObject &o, const char *key)
+{
+    return QString::number(o.value(QLatin1String(key)).toInteger());
+}
+
+QString differencesLine(const QJsonArray &rows, const QString &keyName)
+{
+    QStringList parts;
+    for (const QJsonValue &row : rows) {
+        const QJsonObject o = row.toObject();
+        const qint64 difference = o.value(QStringLiteral("difference")).toInteger();
+        parts << QStringLiteral("%1 %2 vs %3 (%4%5)")
+                     .arg(o.value(keyName).toString(), count(o, "a"), count(o, "b"), difference > 0 ? u"+" : u"")
+                     .arg(difference);
+    }
+    return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
+}
+
+QString unmatchedLine(const QJsonObject &side, const QString &other)
+{
+    return QStringLiteral(
+               "%1 missing in %2, %3 not yet in %2, %4 before %2 started, %5 out of the window, %6 without a key")
+        .arg(count(side, "missingInOther"), other, count(side, "notYetInOther"), count(side, "beforeOtherStarted"),
+             count(side, "outOfWindow"), count(side, "unkeyed"));
+}
+
+// The comparison of [1] and [2] as a person reads it.
+QString comparisonText(const QJsonObject &c)
+{
+    const QJsonObject clicks = c.value(QStringLiteral("clicks")).toObject();
+    QString out = QStringLiteral("compare [1] with [2]\n  clicks [1] %1  [2] %2  difference %3\n")
+                      .arg(count(clicks, "a"), count(clicks, "b"), count(clicks, "difference"));
+    if (c.value(QStringLiteral("mode")).toString() == u"counts") {
+        const QJsonObject history = c.value(QStringLiteral("history")).toObject();
+        out += QStringLiteral("  counts only%1: %2; before watching [1] had %3, [2] %4\n")
+                   .arg(c.contains(QStringLiteral("link"))
+                            ? QStringLiteral(" of ") + c.value(QStringLiteral("link")).toString()
+                            : QString(),
+                        c.value(QStringLiteral("why")).toString(), count(history, "a"), count(history, "b"));
+        return out;
+    }
+    const QJsonObject m = c.value(QStringLiteral("matching")).toObject();
+    out += QStringLiteral("  matched by %1: %2 pairs\n")
+               .arg(m.value(QStringLiteral("key")).toString(), count(m, "matched"));
+    out += QStringLiteral("  [1] only: ")
+           + unmatchedLine(m.value(QStringLiteral("a")).toObject(), QStringLiteral("[2]")) + u'\n';
+    out += QStringLiteral("  [2] only: ")
+           + unmatchedLine(m.value(QStringLiteral("b")).toObject(), QStringLiteral("[1]")) + u'\n';
+    if (m.contains(QStringLiteral("lagMs"))) {
+        const QJsonObject lag = m.value(QStringLiteral("lagMs")).toObject();
+        out += QStringLiteral("  [2] behind [1]: median %1 ms (p10 %2, p90 %3)\n")
+                   .arg(lag.value(QStringLiteral("median")).toDouble(), 0, 'f', 1)
+                   .arg(lag.value(QStringLiteral("p10")).toDouble(), 0, 'f', 1)
+                   .arg(lag.value(QStringLiteral("p90")).toDouble(), 0, 'f', 1);
+    }
+    out += QStringLiteral("  links that differ: ")
+           + differencesLine(c.value(QStringLiteral("linkDifferences")).toArray(), QStringLiteral("link")) + u'\n';
+    const QJsonObject b = c.value(QStringLiteral("breakdownDifferences")).toObject();
+    for (const QString &dimension :
+         {QStringLiteral("country"), QStringLiteral("referrer"), QStringLiteral("device"), QStringLiteral("browser")})
+        out += QStringLiteral("  differ by %1: ").arg(dimension)
+               + differencesLine(b.value(dimension).toArray(), QStringLiteral("value")) + u'\n';
+    return out;
+}
+
+// What one stream is, for the comparison and the reports: what its clocks and counts come from.
+struct WatchedStream
+{
+    WatchedStream(StreamSource &source, const FieldMapping &mapping)
+        : aggregator(ClickAggregator::Settings{}, mapping)
+        , feed(source, aggregator)
+    {
+        aggregator.setStreamLink(ClickAggregator::linkNamedBy(source.config().url));
+    }
+    ClickAggregator aggregator;
+    AggregatorFeed feed;
+};
+
 }   // namespace
 
 int runWatch(const QStringList &arguments)
@@ -87,7 +170,8 @@ int runWatch(const QStringList &arguments)
     parser.setApplicationDescription(
         QStringLiteral("Connects to a click stream (or replays a recording FILE), aggregates it and prints the state\n"
                        "at the end (or every --interval): totals, rate, top links, breakdowns, gaps, latency. Same\n"
-                       "exit codes as listen."));
+                       "exit codes as listen. Several streams are watched at once and reported each under its URL;\n"
+                       "--compare adds how the first two differ."));
     const ConnectionFlags connection;
     connection.addTo(parser);
     const QCommandLineOption duration(QStringLiteral("duration"),
@@ -105,23 +189,61 @@ int runWatch(const QStringList &arguments)
     const QCommandLineOption speed(QStringLiteral("speed"),
                                    QStringLiteral("A recording FILE's pace: N times as recorded, or max (default)."),
                                    QStringLiteral("N|max"));
-    parser.addOptions({duration, interval, map, json, top, speed});
-    if (auto code = parseCommandLine(parser, arguments, kCommand, QStringLiteral("watch [options] URL|FILE")))
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QStringLiteral("Compares the first two streams: totals, clicks only one has, the lag\n"
+                       "between them, the links and values that differ."));
+    const QCommandLineOption compareKey(
+        QStringLiteral("compare-key"),
+        QStringLiteral("What pairs two clicks: id (the click's id, else its event id; default), event-id, link-ts."),
+        QStringLiteral("KEY"), QStringLiteral("id"));
+    const QCommandLineOption compareWindow(
+        QStringLiteral("compare-window"),
+        QStringLiteral("Unpaired clicks kept per stream while waiting for their partner (default 50000)."),
+        QStringLiteral("N"));
+    const QCommandLineOption compareSettle(
+        QStringLiteral("compare-settle"),
+        QStringLiteral("Seconds the other stream has to deliver a click before it counts as missing (default 5)."),
+        QStringLiteral("S"));
+    parser.addOptions({duration, interval, map, json, top, speed, compare, compareKey, compareWindow, compareSettle});
+    if (auto code =
+            parseCommandLine(parser, arguments, kCommand, QStringLiteral("watch [options] URL|FILE [URL|FILE...]")))
         return *code;
 
-    SourceConfig config;
-    if (const Result<void> ok = connection.read(parser, config); !ok)
-        return usageError(kCommand, ok.error());
+    Result<QList<SourceConfig>> configs = connection.readAll(parser, kMaxStreams);
+    if (!configs)
+        return usageError(kCommand, configs.error());
     OptionReader read(parser);
     const auto durationSeconds = read.positiveNumber(duration);
     const auto intervalSeconds = read.positiveNumber(interval);
     int topRows = 10;
     read.wholeNumber(top, 1, 1000, topRows);
-    read.pace(speed, config.replaySpeed);
+    EventMatcher::Settings matching;
+    int window = int(matching.window);
+    read.wholeNumber(compareWindow, int(EventMatcher::kMinWindow), int(EventMatcher::kMaxWindow), window);
+    matching.window = window;
+    double settleSeconds = double(matching.settleMs) / 1000.0;
+    read.number(compareSettle, 0, 86400, settleSeconds);
+    matching.settleMs = qint64(settleSeconds * 1000.0);
+    for (SourceConfig &config : *configs)
+        read.pace(speed, config.replaySpeed);
     if (const Result<void> ok = read.result(); !ok)
         return usageError(kCommand, ok.error());
-    if (parser.isSet(speed) && !config.url.isLocalFile())
+    if (parser.isSet(speed)
+        && std::any_of(configs->cbegin(), configs->cend(), [](const SourceConfig &c) { return !c.url.isLocalFile(); }))
         return usageError(kCommand, QStringLiteral("--speed applies to a recording FILE, not to a URL"));
+    const bool comparing = parser.isSet(compare);
+    if (comparing && configs->size() < 2)
+        return usageError(kCommand, QStringLiteral("--compare needs two streams"));
+    if ((parser.isSet(compareKey) || parser.isSet(compareWindow) || parser.isSet(compareSettle)) && !comparing)
+        return usageError(kCommand,
+                          QStringLiteral("--compare-key, --compare-window and --compare-settle go with --compare"));
+    if (const auto key = EventMatcher::keyNamed(parser.value(compareKey)))
+        matching.key = *key;
+    else
+        return usageError(
+            kCommand,
+            QStringLiteral("--compare-key: '%1' is not one of id, event-id, link-ts").arg(parser.value(compareKey)));
     const auto mapping = FieldMapping::parse(parser.values(map));
     if (!mapping)
         return usageError(kCommand, QStringLiteral("--map: ") + mapping.error());
@@ -130,17 +252,46 @@ int runWatch(const QStringList &arguments)
     if (durationSeconds)
         deadline = deadline ? std::min(*deadline, *durationSeconds) : *durationSeconds;
 
-    StreamSession session(config, deadline);
-    StreamSource &source = session.source();
-    ClickAggregator aggregator(ClickAggregator::Settings{}, *mapping);
-    aggregator.setStreamLink(ClickAggregator::linkNamedBy(config.url));
-    AggregatorFeed feed(source, aggregator);
+    StreamSession session(*configs, deadline);
+    std::vector<std::unique_ptr<WatchedStream>> streams;
+    for (qsizetype i = 0; i < session.sourceCount(); ++i)
+        streams.push_back(std::make_unique<WatchedStream>(session.source(i), *mapping));
+    std::unique_ptr<StreamComparison> comparison;
+    if (comparing)
+        comparison = std::make_unique<StreamComparison>(streams[0]->aggregator, streams[1]->aggregator, matching);
     const bool asJson = parser.isSet(json);
+    // One stream reports as it always has; several report each under its URL, and the comparison.
+    const auto reportNow = [&]() -> std::pair<QJsonObject, QString> {
+        if (streams.size() == 1) {
+            const QJsonObject report = streams.front()->feed.now().report(topRows);
+            return {report, asJson ? QString() : text(report)};
+        }
+        QJsonArray reports;
+        QString shown;
+        qint64 nowMs = 0;
+        for (qsizetype i = 0; i < qsizetype(streams.size()); ++i) {
+            QJsonObject report = streams[std::size_t(i)]->feed.now().report(topRows);
+            const QString url = shownUrl(session.source(i).config().url);
+            nowMs = std::max(nowMs, session.source(i).clockMs());
+            if (!asJson)
+                shown += QStringLiteral("[%1] %2\n").arg(i + 1).arg(url) + text(report) + u'\n';
+            report.insert(QStringLiteral("url"), url);
+            reports.append(report);
+        }
+        QJsonObject all{{QStringLiteral("streams"), reports}};
+        if (comparison) {
+            const QJsonObject compared = comparison->report(nowMs, topRows);
+            all.insert(QStringLiteral("comparison"), compared);
+            if (!asJson)
+                shown += comparisonText(compared);
+        }
+        return {all, shown};
+    };
     const auto print = [&](bool final) {
-        const QJsonObject report = feed.now().report(topRows);
+        const auto [report, shown] = reportNow();
         const QByteArray out = asJson ? QJsonDocument(report).toJson(final && !intervalSeconds ? QJsonDocument::Indented
                                                                                                : QJsonDocument::Compact)
-                                      : (text(report) + u'\n').toUtf8();
+                                      : (shown + u'\n').toUtf8();
         const bool ok = std::fwrite(out.constData(), 1, size_t(out.size()), stdout) == size_t(out.size())
                         && (!asJson || out.endsWith('\n') || std::fputc('\n', stdout) != EOF)
                         && std::fflush(stdout) == 0;
@@ -158,7 +309,8 @@ int runWatch(const QStringList &arguments)
         reportTick.start(int(std::min(*intervalSeconds * 1000.0, double(std::numeric_limits<int>::max()))));
     }
     QObject::connect(&session, &StreamSession::finishing, &session, [&] {
-        feed.stop();
+        for (const auto &stream : streams)
+            stream->feed.stop();
         reportTick.stop();
         if (!print(true))
             session.markOutputFailed();

@@ -71,6 +71,8 @@ void ClickAggregator::addEvents(const QList<SseEvent> &events, qint64 arrivalMs)
         switch (m_decoder.decode(event.type(), event.data(), click, snapshot)) {
         case DecodeResult::Click:
             countClick(click, arrivalMs);
+            if (m_clickObserver)
+                m_clickObserver(event, click, arrivalMs);
             break;
         case DecodeResult::Snapshot:
             countSnapshot(snapshot, arrivalMs);
@@ -140,6 +142,7 @@ void ClickAggregator::countSnapshot(const SnapshotView &snapshot, qint64 arrival
     if (m_lastSnapshotCount < 0) {
         // The first snapshot is history: it sets the total but did not happen "now".
         m_totals.clicks += quint64(count);
+        m_totals.historyClicks = quint64(count);
     } else if (count >= m_lastSnapshotCount) {
         newClicks = quint64(count - m_lastSnapshotCount);
     } else {
@@ -195,6 +198,7 @@ QJsonObject ClickAggregator::report(int topN) const
     const Totals &t = m_totals;
     QJsonObject report{
         {QStringLiteral("totals"), QJsonObject{{QStringLiteral("clicks"), qint64(t.clicks)},
+                                               {QStringLiteral("historyClicks"), qint64(t.historyClicks)},
                                                {QStringLiteral("events"), qint64(t.events)},
                                                {QStringLiteral("undecodable"), qint64(t.undecodable)},
                                                {QStringLiteral("otherEvents"), qint64(t.otherEvents)},

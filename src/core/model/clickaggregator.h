@@ -15,6 +15,7 @@
 #include <QUrl>
 
 #include <deque>
+#include <functional>
 
 namespace Clickscope {
 
@@ -62,10 +63,15 @@ public:
     // The link a snapshot stream counts when its snapshots name none: such a stream is one link's
     // counter, and its URL says which (see linkNamedBy()).
     void setStreamLink(QByteArray link) { m_streamLink = std::move(link); }
+    const QByteArray &streamLink() const { return m_streamLink; }
     // The link a stream at `url` is about, when its path says so: a realtime (per-link snapshot)
     // endpoint ".../realtime/<code>" is about "/<code>". Empty for any other stream, whose
     // snapshots (a whole hub's, say) belong to no one link.
     static QByteArray linkNamedBy(const QUrl &url);
+    // Told of every click decoded, with the event it came from (a comparison matches them); the
+    // views are valid during the call only.
+    using ClickObserver = std::function<void(const SseEvent &event, const ClickView &click, qint64 arrivalMs)>;
+    void setClickObserver(ClickObserver observer) { m_clickObserver = std::move(observer); }
     // Brings the rate meter up to `nowMs` (call about once a second, or before reading rates).
     void advanceTo(qint64 nowMs);
     void reset();
@@ -116,6 +122,7 @@ private:
     bool m_replaying = false;               // repeated ids that began right after a reconnection
     qint64 m_lastSnapshotCount = -1;
     QByteArray m_streamLink;
+    ClickObserver m_clickObserver;
 };
 
 }   // namespace Clickscope

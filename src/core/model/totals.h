@@ -10,7 +10,8 @@ namespace Clickscope {
 // Running totals of one stream session.
 struct Totals
 {
-    quint64 clicks = 0;   // clicks counted one by one plus what snapshots reported
+    quint64 clicks = 0;          // clicks counted one by one plus what snapshots reported
+    quint64 historyClicks = 0;   // of those, what the first snapshot reported: clicks from before it was watched
     quint64 events = 0;
     quint64 undecodable = 0;
     quint64 otherEvents = 0;   // events that are not clicks (LLM chunks, heartbeats' data …)

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/compare/eventmatcher.h"
+#include "core/model/clickaggregator.h"
+
+#include <QJsonObject>
+
+namespace Clickscope {
+
+// Two streams that should agree, side by side: their totals and the difference, the clicks each
+// has that the other lacks with the lag between the pairs (EventMatcher), and the links and
+// breakdown values whose counts differ most. When either stream sends snapshots (current totals,
+// not one event per click) there are no events to pair, so counts alone are compared: the clicks
+// each saw happen (a snapshot stream's history left out), for a snapshot stream's own link.
+//
+// Listens to both aggregators' clicks from construction to destruction: it must not outlive them.
+class StreamComparison
+{
+public:
+    StreamComparison(ClickAggregator &a, ClickAggregator &b, EventMatcher::Settings settings = {});
+    ~StreamComparison();
+    StreamComparison(const StreamComparison &) = delete;
+    StreamComparison &operator=(const StreamComparison &) = delete;
+
+    // A snapshot stream on either side: counts are compared, clicks are not paired.
+    bool countsOnly() const;
+
+    // Everything above as one JSON document, at `nowMs` on the streams' clock; `topN` rows per list.
+    QJsonObject report(qint64 nowMs, int topN = 10) const;
+
+    const EventMatcher &matcher() const { return m_matcher; }
+
+private:
+    QJsonObject countsReport() const;
+
+    ClickAggregator &m_a;
+    ClickAggregator &m_b;
+    EventMatcher m_matcher;
+};
+
+}   // namespace Clickscope
