@@ -121,11 +121,12 @@ void StreamSession::finish(int exitCode)
 {
     if (m_exitCode >= 0)
         return;
-    m_exitCode = exitCode;
+    // One of several streams that failed earlier fails the session, however it ends.
+    m_exitCode = exitCode == kExitOk && m_anyFailed ? kExitStreamError : exitCode;
     m_deadline.stop();
     for (const auto &source : m_sources)
         source->close();
-    emit finishing(exitCode);
+    emit finishing(m_exitCode);
     QCoreApplication::exit(m_exitCode);
 }
 

@@ -12,6 +12,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <csignal>
+
 using namespace Clickscope;
 using Clickscope::Testing::ScriptedHttpServer;
 using Response = ScriptedHttpServer::Response;
@@ -38,6 +40,71 @@ QJsonObject rowFor(const QJsonArray &rows, const QString &key, const QString &va
     return {};
 }
 
+// `watch` running in the background with --interval --json: its reports read as they come, one
+// compact JSON document a line, so a test waits for the state it needs instead of for time.
+class WatchProcess
+{
+public:
+    explicit WatchProcess(const QStringList &arguments)
+    {
+        m_process.start(QStringLiteral(CLICKSCOPE_CLI),
+                        QStringList{"watch", "--interval", "0.1", "--json"} + arguments);
+    }
+    ~WatchProcess()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished();
+        }
+    }
+
+    // The latest whole report.
+    QJsonObject latest()
+    {
+        readReports();
+        return m_latest;
+    }
+    // Ends it as Ctrl+C does and returns its last report; an exit other than 0 fails the test.
+    QJsonObject stop()
+    {
+        QSignalSpy finished(&m_process, &QProcess::finished);
+        ::kill(pid_t(m_process.processId()), SIGINT);
+        if (!finished.wait(kWaitMs))
+            QTest::qFail("watch did not stop on SIGINT", __FILE__, __LINE__);
+        else if (m_process.exitStatus() != QProcess::NormalExit || m_process.exitCode() != 0)
+            QTest::qFail(m_process.readAllStandardError().constData(), __FILE__, __LINE__);
+        return latest();
+    }
+    QByteArray errors() { return m_process.readAllStandardError(); }
+
+private:
+    void readReports()
+    {
+        m_pending += m_process.readAllStandardOutput();
+        for (qsizetype end = m_pending.indexOf('\n'); end >= 0; end = m_pending.indexOf('\n')) {
+            const QJsonObject report = QJsonDocument::fromJson(m_pending.first(end)).object();
+            if (!report.isEmpty())
+                m_latest = report;
+            m_pending.remove(0, end + 1);
+        }
+    }
+
+    QProcess m_process;
+    QByteArray m_pending;
+    QJsonObject m_latest;
+};
+
+QJsonObject comparisonOf(const QJsonObject &report) { return report.value("comparison").toObject(); }
+QJsonObject matchingOf(const QJsonObject &report) { return comparisonOf(report).value("matching").toObject(); }
+
+QString streamUrl(TestPublisher &publisher, const QString &path)
+{
+    QUrl url = publisher.baseUrl().resolved(QUrl(path));
+    if (path.startsWith(u"/ws"))
+        url.setScheme(QStringLiteral("ws"));
+    return url.toString();
+}
+
 }   // namespace
 
 class TestWatch : public QObject
@@ -50,6 +117,10 @@ private slots:
     void mappingReadsOtherShapes();
     void undecodableAndOtherEventsAreCounted();
     void httpErrorExitsOne();
+    void sseAndWebSocketOfOnePublisherAgree();
+    void differencesBetweenTwoPublishersAreNamed();
+    void perClickAgainstSnapshotsComparesCounts();
+    void severalStreamsWithoutCompareReportEach();
     void badFlagsExitTwo_data();
     void badFlagsExitTwo();
 };
@@ -145,6 +216,134 @@ void TestWatch::httpErrorExitsOne()
     QCOMPARE(r.json().value("totals").toObject().value("clicks").toInt(), 0);   // the report still comes
 }
 
+void TestWatch::sseAndWebSocketOfOnePublisherAgree()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    QVERIFY(publisher.listen());
+    WatchProcess watch({streamUrl(publisher, "/events"), streamUrl(publisher, "/ws"), "--compare"});
+    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 2, kWaitMs);
+    constexpr int kClicks = 300;
+    QList<QJsonObject> clicks;
+    for (int i = 0; i < kClicks; ++i)
+        clicks.append({{"link", QStringLiteral("/l%1").arg(i % 5)}, {"country", i % 2 ? "DE" : "US"}});
+    publisher.hub().publish(clicks);
+    QTRY_VERIFY2_WITH_TIMEOUT(matchingOf(watch.latest()).value("matched").toInt() == kClicks, watch.errors(), kWaitMs);
+
+    const QJsonObject report = watch.stop();
+    const QJsonArray streams = report.value("streams").toArray();
+    QCOMPARE(streams.size(), 2);
+    QVERIFY(streams[0].toObject().value("url").toString().endsWith("/events"));
+    QVERIFY(streams[1].toObject().value("url").toString().startsWith("ws://"));
+    for (const QJsonValue &stream : streams)
+        QCOMPARE(stream.toObject().value("totals").toObject().value("clicks").toInt(), kClicks);
+    const QJsonObject comparison = comparisonOf(report);
+    QCOMPARE(comparison.value("mode").toString(), QStringLiteral("events"));
+    QCOMPARE(comparison.value("clicks").toObject().value("difference").toInt(-1), 0);
+    QCOMPARE(comparison.value("linkDifferences").toArray().size(), 0);
+    const QJsonObject matching = matchingOf(report);
+    QCOMPARE(matching.value("key").toString(), QStringLiteral("id"));
+    QCOMPARE(matching.value("matched").toInt(), kClicks);
+    for (const char *side : {"a", "b"}) {
+        const QJsonObject unmatched = matching.value(side).toObject();
+        QCOMPARE(unmatched.value("clicks").toInt(), kClicks);
+        for (const char *why :
+             {"missingInOther", "notYetInOther", "beforeOtherStarted", "outOfWindow", "unkeyed", "duplicates"})
+            QVERIFY2(unmatched.value(why).toInt(-1) == 0, why);
+    }
+    QCOMPARE(matching.value("lagMs").toObject().value("pairs").toInt(), kClicks);
+}
+
+void TestWatch::differencesBetweenTwoPublishersAreNamed()
+{
+    TestPublisher first(TestPublisher::Settings{});
+    TestPublisher second(TestPublisher::Settings{});
+    QVERIFY(first.listen());
+    QVERIFY(second.listen());
+    WatchProcess watch({streamUrl(first, "/events"), streamUrl(second, "/events"), "--compare", "--compare-key",
+                        "link-ts", "--compare-settle", "0"});
+    QTRY_VERIFY_WITH_TIMEOUT(first.subscriberCount() == 1 && second.subscriberCount() == 1, kWaitMs);
+    constexpr qint64 kT0 = 1'700'000'000'000;
+    const auto click = [](const char *link, qint64 ts) { return QJsonObject{{"link", link}, {"ts", ts}}; };
+    // One click both have, so that each stream has begun before the ones that differ.
+    for (TestPublisher *publisher : {&first, &second})
+        publisher->hub().publish({click("/a", kT0)});
+    QTRY_VERIFY2_WITH_TIMEOUT(matchingOf(watch.latest()).value("matched").toInt() == 1, watch.errors(), kWaitMs);
+    QList<QJsonObject> inFirst, inSecond;
+    for (qint64 i = 1; i <= 10; ++i) {
+        inFirst.append(click("/a", kT0 + i));
+        if (i != 5)
+            inSecond.append(click("/a", kT0 + i));
+    }
+    inSecond.append(click("/b", kT0 + 100));
+    first.hub().publish(inFirst);
+    second.hub().publish(inSecond);
+    QTRY_VERIFY2_WITH_TIMEOUT(matchingOf(watch.latest()).value("a").toObject().value("clicks").toInt() == 11
+                                  && matchingOf(watch.latest()).value("b").toObject().value("clicks").toInt() == 11,
+                              watch.errors(), kWaitMs);
+
+    const QJsonObject report = watch.stop();
+    const QJsonObject matching = matchingOf(report);
+    QCOMPARE(matching.value("matched").toInt(), 10);
+    const QJsonObject a = matching.value("a").toObject(), b = matching.value("b").toObject();
+    QCOMPARE(a.value("missingInOther").toInt(), 1);
+    QCOMPARE(a.value("missingExamples").toArray(), QJsonArray{QStringLiteral("%1 /a").arg(kT0 + 5)});
+    QCOMPARE(b.value("missingInOther").toInt(), 1);
+    QCOMPARE(b.value("missingExamples").toArray(), QJsonArray{QStringLiteral("%1 /b").arg(kT0 + 100)});
+    const QJsonArray links = comparisonOf(report).value("linkDifferences").toArray();
+    QCOMPARE(links.size(), 2);
+    QCOMPARE(links[0].toObject(), (QJsonObject{{"link", "/a"}, {"a", 11}, {"b", 10}, {"difference", 1}}));
+    QCOMPARE(links[1].toObject(), (QJsonObject{{"link", "/b"}, {"a", 0}, {"b", 1}, {"difference", -1}}));
+}
+
+void TestWatch::perClickAgainstSnapshotsComparesCounts()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    QVERIFY(publisher.listen());
+    const QJsonObject abc{{"link", "/abc"}}, other{{"link", "/other"}};
+    publisher.hub().publish({abc, abc, abc, abc});   // before anyone watched: the snapshot's history
+    WatchProcess watch({streamUrl(publisher, "/events"), streamUrl(publisher, "/realtime/abc"), "--compare"});
+    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 2, kWaitMs);
+    publisher.hub().publish({abc, other, abc, abc, other, abc, abc, other, abc});
+    const auto seen = [&watch](const char *side) {
+        return comparisonOf(watch.latest()).value("clicks").toObject().value(side).toInt();
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(seen("a") == 6 && seen("b") == 6, watch.errors(), kWaitMs);
+
+    const QJsonObject comparison = comparisonOf(watch.stop());
+    QCOMPARE(comparison.value("mode").toString(), QStringLiteral("counts"));
+    QCOMPARE(comparison.value("link").toString(), QStringLiteral("/abc"));
+    QCOMPARE(comparison.value("clicks").toObject().value("difference").toInt(-1), 0);
+    QCOMPARE(comparison.value("history").toObject().value("a").toInt(-1), 0);
+    QCOMPARE(comparison.value("history").toObject().value("b").toInt(), 4);
+    QVERIFY(!comparison.contains("matching"));
+}
+
+void TestWatch::severalStreamsWithoutCompareReportEach()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    QVERIFY(publisher.listen());
+    publisher.hub().publish({QJsonObject{{"link", "/x"}}, QJsonObject{{"link", "/x"}}});
+    // Two streams resumed from the start: the report names each.
+    const QString events = streamUrl(publisher, "/events");
+    const Run r =
+        run({"watch", events, events + "?lastEventId=1", "--last-event-id", "0", "--duration", "1", "--json"});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.err.contains("[1] open") && r.err.contains("[2] open"), r.err.constData());
+    const QJsonArray streams = r.json().value("streams").toArray();
+    QCOMPARE(streams.size(), 2);
+    QCOMPARE(streams[0].toObject().value("totals").toObject().value("clicks").toInt(), 2);
+    QVERIFY(streams[1].toObject().value("url").toString().endsWith("?lastEventId=1"));
+    QVERIFY(!r.json().contains("comparison"));
+
+    // One stream that fails makes the exit code an error; the other is still reported.
+    const Run failed = run({"watch", events, "http://127.0.0.1:1/events", "--last-event-id", "0", "--no-reconnect",
+                            "--duration", "1", "--json"});
+    QCOMPARE(failed.exitCode, 1);
+    QVERIFY2(failed.err.contains("[2] error: "), failed.err.constData());
+    QCOMPARE(failed.json().value("streams").toArray()[0].toObject().value("totals").toObject().value("clicks").toInt(),
+             2);
+}
+
 void TestWatch::badFlagsExitTwo_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -157,6 +356,18 @@ void TestWatch::badFlagsExitTwo_data()
     QTest::newRow("negative duration") << QStringList{"watch", "http://127.0.0.1:1/", "--duration", "-2"}
                                        << QByteArray("--duration");
     QTest::newRow("missing URL") << QStringList{"watch"} << QByteArray("URL");
+    QTest::newRow("compare one stream") << QStringList{"watch", "http://127.0.0.1:1/", "--compare"}
+                                        << QByteArray("two streams");
+    QTest::newRow("unknown compare key") << QStringList{"watch",     "http://127.0.0.1:1/", "http://127.0.0.1:2/",
+                                                        "--compare", "--compare-key",       "uuid"}
+                                         << QByteArray("uuid");
+    QTest::newRow("compare key alone") << QStringList{"watch", "http://127.0.0.1:1/", "--compare-key", "id"}
+                                       << QByteArray("--compare");
+    QTest::newRow("negative settle") << QStringList{"watch",     "http://127.0.0.1:1/", "http://127.0.0.1:2/",
+                                                    "--compare", "--compare-settle",    "-1"}
+                                     << QByteArray("--compare-settle");
+    QTest::newRow("bad second URL") << QStringList{"watch", "http://127.0.0.1:1/", "ftp://x/"}
+                                    << QByteArray("ftp://x/");
 }
 
 void TestWatch::badFlagsExitTwo()
