@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "cli/aggregatorfeed.h"
 #include "cli/commands.h"
+#include "cli/compareflags.h"
 #include "cli/connectionflags.h"
 #include "cli/streamsession.h"
 #include "core/check/streamcheck.h"
+#include "core/compare/streamcomparison.h"
 #include "core/options/optionreader.h"
 #include "core/source/httpexchange.h"
 #include "core/xray/connectionlog.h"
@@ -17,6 +19,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <vector>
 
 namespace Clickscope::Cli {
 namespace {
@@ -45,19 +49,23 @@ const char *stateName(StreamCheck::State state)
 class CheckRun : public QObject
 {
 public:
+    // `comparison`, when given, pairs the session's first stream with its second.
     CheckRun(QList<StreamCheck> checks, StreamSession &session, AggregatorFeed &feed, const ConnectionLog &log,
-             bool printLines)
+             const StreamComparison *comparison, bool printLines)
         : m_checks(std::move(checks))
         , m_session(session)
         , m_feed(feed)
         , m_log(log)
+        , m_comparison(comparison)
         , m_printLines(printLines)
     {
-        StreamSource &source = session.source();
         // Whatever arrives or ends may decide a check at once.
-        connect(&source, &StreamSource::eventsReceived, this, [this] { judge(false); });
-        connect(&source, &StreamSource::commentsReceived, this, [this] { judge(false); });
-        connect(&source, &StreamSource::ended, this, [this] { judge(false); });
+        for (qsizetype i = 0; i < session.sourceCount(); ++i) {
+            StreamSource &source = session.source(i);
+            connect(&source, &StreamSource::eventsReceived, this, [this] { judge(false); });
+            connect(&source, &StreamSource::commentsReceived, this, [this] { judge(false); });
+            connect(&source, &StreamSource::ended, this, [this] { judge(false); });
+        }
         connect(&m_tick, &QTimer::timeout, this, [this] { judge(false); });
         m_tick.start(kJudgeTickMs);
     }
@@ -68,7 +76,8 @@ public:
         judgeNow(over);
         if (!over && !m_checks.anyPending()) {
             m_tick.stop();
-            m_session.finish(failures() ? kExitStreamError : kExitOk);
+            // The stream itself did fine: the exit code comes from the failures, not from it.
+            m_session.finish(kExitOk);
         }
     }
     // The run was stopped before its end: what is still pending is not a pass.
@@ -95,6 +104,12 @@ private:
             m_measured.bufferingSuspected =
                 bufferingSeen || hasFinding(diagnose(m_log), Finding::Kind::BufferingSuspected);
         }
+        if (m_comparison) {
+            qint64 nowMs = 0;
+            for (qsizetype i = 0; i < m_session.sourceCount(); ++i)
+                nowMs = std::max(nowMs, m_session.source(i).clockMs());
+            m_measured.comparison = measureComparison(*m_comparison, nowMs);
+        }
         m_measured.over = over;
         printLines(m_checks.judge(m_measured));
     }
@@ -114,25 +129,30 @@ private:
     StreamSession &m_session;
     AggregatorFeed &m_feed;
     const ConnectionLog &m_log;
+    const StreamComparison *m_comparison;
     bool m_printLines;
     qint64 m_diagnosedMs = 0;
     StreamMeasurements m_measured;
     QTimer m_tick;
 };
 
-QJsonObject jsonReport(const CheckRun &run, const QUrl &url, bool streamFailed)
+QJsonObject jsonReport(const CheckRun &run, const QList<SourceConfig> &configs, bool streamFailed)
 {
+    const QUrl &url = configs.first().url;
     QJsonArray checks;
     for (qsizetype i = 0; i < run.checks().size(); ++i) {
         checks.append(QJsonObject{{QStringLiteral("check"), run.checks()[i].text()},
                                   {QStringLiteral("result"), QString::fromLatin1(stateName(run.outcomes()[i].state))},
                                   {QStringLiteral("measured"), run.outcomes()[i].measured}});
     }
-    return {{QStringLiteral("url"), shownUrl(url)},
-            {QStringLiteral("passed"), run.failures() == 0 && !streamFailed},
-            {QStringLiteral("streamFailed"), streamFailed},
-            {QStringLiteral("seconds"), double(run.elapsedMs()) / 1000.0},
-            {QStringLiteral("checks"), checks}};
+    QJsonObject report{{QStringLiteral("url"), shownUrl(url)},
+                       {QStringLiteral("passed"), run.failures() == 0 && !streamFailed},
+                       {QStringLiteral("streamFailed"), streamFailed},
+                       {QStringLiteral("seconds"), double(run.elapsedMs()) / 1000.0},
+                       {QStringLiteral("checks"), checks}};
+    if (configs.size() > 1)
+        report.insert(QStringLiteral("comparedWith"), shownUrl(configs.at(1).url));
+    return report;
 }
 
 // JUnit XML, the report CI servers read: one testcase per check, a failure with its value.
@@ -183,7 +203,9 @@ int runCheck(const QStringList &arguments)
         "Checks: status (=, e.g. status=200); events, gaps, duplicates, undecodable, reconnects (=, <=, <, >=, > a\n"
         "count); first-event, heartbeat (longest silence), latency.p99 (<= or < a time: 500ms, 2s); rate (events/s\n"
         "over the run: rate>=10/s); done (the end marker [DONE] arrives); content-type (the answer is\n"
-        "text/event-stream); no-buffering (events do not arrive in bursts after silences, as `inspect` finds)."));
+        "text/event-stream); no-buffering (events do not arrive in bursts after silences, as `inspect` finds);\n"
+        "same-events (with a second URL: both deliver the same clicks, paired as `watch --compare` pairs them;\n"
+        "the other checks judge the first URL)."));
     ConnectionFlags connection;
     connection.addTo(parser);
     const QCommandLineOption expect(QStringLiteral("expect"),
@@ -202,18 +224,29 @@ int runCheck(const QStringList &arguments)
     const QCommandLineOption junit(QStringLiteral("junit"), QStringLiteral("Writes a JUnit XML report to FILE."),
                                    QStringLiteral("FILE"));
     parser.addOptions({expect, duration, map, json, junit});
-    if (auto code =
-            parseCommandLine(parser, arguments, kCommand, QStringLiteral("check [options] URL --expect CHECK...")))
+    const CompareFlags compareFlags;
+    compareFlags.addTo(parser);
+    if (auto code = parseCommandLine(parser, arguments, kCommand,
+                                     QStringLiteral("check [options] URL [SECOND-URL] --expect CHECK...")))
         return *code;
 
-    SourceConfig config;
-    if (const Result<void> ok = connection.read(parser, config); !ok)
-        return usageError(kCommand, ok.error());
+    Result<QList<SourceConfig>> configs = connection.readAll(parser, 2);
+    if (!configs)
+        return usageError(kCommand, configs.error());
     if (!parser.isSet(expect))
         return usageError(kCommand, QStringLiteral("no check given; add --expect, e.g. --expect gaps=0"));
     auto checks = StreamCheck::parseAll(parser.values(expect));
     if (!checks)
         return usageError(kCommand, QStringLiteral("--expect ") + checks.error());
+    const bool comparing = CheckSet(*checks).needsComparison();
+    if (comparing != (configs->size() == 2))
+        return usageError(kCommand, comparing ? QStringLiteral("--expect same-events needs a second URL")
+                                              : QStringLiteral("a second URL is for --expect same-events"));
+    if (compareFlags.anySet(parser) && !comparing)
+        return usageError(kCommand, CompareFlags::names() + QStringLiteral(" go with --expect same-events"));
+    const Result<EventMatcher::Settings> matching = compareFlags.read(parser);
+    if (!matching)
+        return usageError(kCommand, matching.error());
     OptionReader read(parser);
     const double durationSeconds = read.positiveNumber(duration).value_or(kDefaultDurationSeconds);
     if (const Result<void> ok = read.result(); !ok)
@@ -221,18 +254,29 @@ int runCheck(const QStringList &arguments)
     const auto mapping = FieldMapping::parse(parser.values(map));
     if (!mapping)
         return usageError(kCommand, QStringLiteral("--map: ") + mapping.error());
-    prepareForChecks(config, *checks);
+    for (SourceConfig &config : *configs)
+        prepareForChecks(config, *checks);
+    const SourceConfig &config = configs->first();
 
     const std::optional<double> timeout = connection.timeoutSeconds(parser);
-    StreamSession session(config, timeout ? std::min(*timeout, durationSeconds) : durationSeconds);
-    ClickAggregator aggregator(ClickAggregator::Settings{}, *mapping);
-    aggregator.setStreamLink(ClickAggregator::linkNamedBy(config.url));
-    AggregatorFeed feed(session.source(), aggregator);
+    StreamSession session(*configs, timeout ? std::min(*timeout, durationSeconds) : durationSeconds);
+    std::vector<std::unique_ptr<ClickAggregator>> aggregators;
+    std::vector<std::unique_ptr<AggregatorFeed>> feeds;
+    for (qsizetype i = 0; i < session.sourceCount(); ++i) {
+        aggregators.push_back(std::make_unique<ClickAggregator>(ClickAggregator::Settings{}, *mapping));
+        aggregators.back()->setStreamLink(ClickAggregator::linkNamedBy(session.source(i).config().url));
+        feeds.push_back(std::make_unique<AggregatorFeed>(session.source(i), *aggregators.back()));
+    }
+    AggregatorFeed &feed = *feeds.front();
+    std::unique_ptr<StreamComparison> comparison;
+    if (comparing)
+        comparison = std::make_unique<StreamComparison>(*aggregators[0], *aggregators[1], *matching);
     const bool asJson = parser.isSet(json);
     ConnectionLog log(session.source(), 1);   // only the latest response's status is judged
-    CheckRun run(std::move(*checks), session, feed, log, !asJson);
+    CheckRun run(std::move(*checks), session, feed, log, comparison.get(), !asJson);
     QObject::connect(&session, &StreamSession::finishing, &session, [&](int exitCode) {
-        feed.stop();
+        for (const auto &each : feeds)
+            each->stop();
         if (session.interrupted())
             run.interrupt();
         else
@@ -241,7 +285,7 @@ int runCheck(const QStringList &arguments)
         const bool streamFailed = exitCode != kExitOk;
         if (asJson) {
             const QByteArray out =
-                QJsonDocument(jsonReport(run, config.url, streamFailed)).toJson(QJsonDocument::Indented);
+                QJsonDocument(jsonReport(run, *configs, streamFailed)).toJson(QJsonDocument::Indented);
             if (std::fwrite(out.constData(), 1, size_t(out.size()), stdout) != size_t(out.size()))
                 session.markOutputFailed();
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/aggregatorfeed.h"
 #include "cli/commands.h"
+#include "cli/compareflags.h"
 #include "cli/connectionflags.h"
 #include "cli/streamsession.h"
 #include "core/options/optionreader.h"
@@ -193,19 +194,9 @@ int runWatch(const QStringList &arguments)
         QStringLiteral("compare"),
         QStringLiteral("Compares the first two streams: totals, clicks only one has, the lag\n"
                        "between them, the links and values that differ."));
-    const QCommandLineOption compareKey(
-        QStringLiteral("compare-key"),
-        QStringLiteral("What pairs two clicks: id (the click's id, else its event id; default), event-id, link-ts."),
-        QStringLiteral("KEY"), QStringLiteral("id"));
-    const QCommandLineOption compareWindow(
-        QStringLiteral("compare-window"),
-        QStringLiteral("Unpaired clicks kept per stream while waiting for their partner (default 50000)."),
-        QStringLiteral("N"));
-    const QCommandLineOption compareSettle(
-        QStringLiteral("compare-settle"),
-        QStringLiteral("Seconds the other stream has to deliver a click before it counts as missing (default 5)."),
-        QStringLiteral("S"));
-    parser.addOptions({duration, interval, map, json, top, speed, compare, compareKey, compareWindow, compareSettle});
+    parser.addOptions({duration, interval, map, json, top, speed, compare});
+    const CompareFlags compareFlags;
+    compareFlags.addTo(parser);
     if (auto code =
             parseCommandLine(parser, arguments, kCommand, QStringLiteral("watch [options] URL|FILE [URL|FILE...]")))
         return *code;
@@ -218,13 +209,6 @@ int runWatch(const QStringList &arguments)
     const auto intervalSeconds = read.positiveNumber(interval);
     int topRows = 10;
     read.wholeNumber(top, 1, 1000, topRows);
-    EventMatcher::Settings matching;
-    int window = int(matching.window);
-    read.wholeNumber(compareWindow, int(EventMatcher::kMinWindow), int(EventMatcher::kMaxWindow), window);
-    matching.window = window;
-    double settleSeconds = double(matching.settleMs) / 1000.0;
-    read.number(compareSettle, 0, 86400, settleSeconds);
-    matching.settleMs = qint64(settleSeconds * 1000.0);
     for (SourceConfig &config : *configs)
         read.pace(speed, config.replaySpeed);
     if (const Result<void> ok = read.result(); !ok)
@@ -235,15 +219,11 @@ int runWatch(const QStringList &arguments)
     const bool comparing = parser.isSet(compare);
     if (comparing && configs->size() < 2)
         return usageError(kCommand, QStringLiteral("--compare needs two streams"));
-    if ((parser.isSet(compareKey) || parser.isSet(compareWindow) || parser.isSet(compareSettle)) && !comparing)
-        return usageError(kCommand,
-                          QStringLiteral("--compare-key, --compare-window and --compare-settle go with --compare"));
-    if (const auto key = EventMatcher::keyNamed(parser.value(compareKey)))
-        matching.key = *key;
-    else
-        return usageError(
-            kCommand,
-            QStringLiteral("--compare-key: '%1' is not one of id, event-id, link-ts").arg(parser.value(compareKey)));
+    if (compareFlags.anySet(parser) && !comparing)
+        return usageError(kCommand, CompareFlags::names() + QStringLiteral(" go with --compare"));
+    const Result<EventMatcher::Settings> matching = compareFlags.read(parser);
+    if (!matching)
+        return usageError(kCommand, matching.error());
     const auto mapping = FieldMapping::parse(parser.values(map));
     if (!mapping)
         return usageError(kCommand, QStringLiteral("--map: ") + mapping.error());
@@ -258,7 +238,7 @@ int runWatch(const QStringList &arguments)
         streams.push_back(std::make_unique<WatchedStream>(session.source(i), *mapping));
     std::unique_ptr<StreamComparison> comparison;
     if (comparing)
-        comparison = std::make_unique<StreamComparison>(streams[0]->aggregator, streams[1]->aggregator, matching);
+        comparison = std::make_unique<StreamComparison>(streams[0]->aggregator, streams[1]->aggregator, *matching);
     const bool asJson = parser.isSet(json);
     // One stream reports as it always has; several report each under its URL, and the comparison.
     const auto reportNow = [&]() -> std::pair<QJsonObject, QString> {

@@ -2,6 +2,7 @@
 // `clickscope-cli check` end to end: the built binary against the scripted server and the publisher
 // (behind a buffering proxy); exit codes, lines, the JSON report and a JUnit file that xmllint accepts.
 #include "server/syntheticpublisher.h"
+#include "server/testpublisher.h"
 #include "support/bufferingproxy.h"
 #include "support/processrunner.h"
 #include "support/scriptedhttpserver.h"
@@ -63,6 +64,8 @@ private slots:
     void anInterruptedRunPassesNothingPending();
     void jsonReportsEachCheck();
     void junitNamesTheFailingCheck();
+    void sameEventsPassesForTwoStreamsThatAgree();
+    void sameEventsFailsAtTheFirstMissingClick();
     void usageErrorsExitTwo_data();
     void usageErrorsExitTwo();
 
@@ -230,6 +233,55 @@ void TestCheck::junitNamesTheFailingCheck()
     QVERIFY2(xml.contains("<testcase classname=\"clickscope.check\" name=\"events&gt;=1\"/>"), xml.constData());
 }
 
+void TestCheck::sameEventsPassesForTwoStreamsThatAgree()
+{
+    // The same clicks, with and without SSE ids (paired by the ids the clicks carry), in any order
+    // of arrival; both streams end, which decides the check.
+    QByteArray withoutEventIds;
+    for (const int id : {1, 2, 3, 4})
+        withoutEventIds += "data: {\"link\":\"/a\",\"id\":" + QByteArray::number(id) + "}\n\n";
+    m_server->route("/s", Response::sse(clicks({1, 2, 3, 4})));
+    m_server->route("/t", Response::sse(withoutEventIds));
+    const Run r = run({url(), m_server->url(QStringLiteral("/t")).toString(), "--no-reconnect", "--expect",
+                       "same-events", "--compare-settle", "60", "--duration", kLongDuration, "--json"});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject report = r.json();
+    QCOMPARE(report.value("comparedWith").toString(), m_server->url(QStringLiteral("/t")).toString());
+    const QJsonObject check = report.value("checks").toArray().first().toObject();
+    QCOMPARE(check.value("result").toString(), QStringLiteral("pass"));
+    QCOMPARE(check.value("measured").toString(),
+             QStringLiteral("4 paired, 0 missing in the second, 0 missing in the first"));
+}
+
+void TestCheck::sameEventsFailsAtTheFirstMissingClick()
+{
+    // The second stream (every channel) gets a click the first (one channel) does not: once the
+    // first has shown its first click, one published to no channel goes to the second alone. The
+    // click both get has 2 s to arrive on each; the one only the second gets is missing after that.
+    Clickscope::TestPublisher publisher(Clickscope::TestPublisher::Settings{});
+    QVERIFY(publisher.listen());
+    QProcess process;
+    process.start(QStringLiteral(CLICKSCOPE_CLI),
+                  {"check", publisher.baseUrl().resolved(QUrl("/events/team")).toString(),
+                   publisher.baseUrl().resolved(QUrl("/events")).toString(), "--expect", "events>=1", "--expect",
+                   "same-events", "--compare-settle", "2", "--duration", kLongDuration});
+    QSignalSpy finished(&process, &QProcess::finished);
+    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 2, kWaitMs);
+    publisher.hub().publish({QJsonObject{{"link", "/a"}}}, QStringLiteral("team"));
+    QByteArray out;
+    QTRY_VERIFY2_WITH_TIMEOUT((out += process.readAllStandardOutput()).contains("PASS events>=1"),
+                              process.readAllStandardError().constData(), kWaitMs);
+    publisher.hub().publish({QJsonObject{{"link", "/b"}}});
+    QVERIFY(finished.count() > 0 || finished.wait(kWaitMs));
+    QCOMPARE(process.exitCode(), 1);
+    out += process.readAllStandardOutput();
+    QVERIFY2(out.contains("FAIL same-events (1 paired, 0 missing in the second, 1 missing in the first)\n"),
+             out.constData());
+    // A failed check is not a failed stream.
+    const QByteArray err = process.readAllStandardError();
+    QVERIFY2(err.contains("1 of 2 checks passed\n"), err.constData());
+}
+
 void TestCheck::usageErrorsExitTwo_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -242,6 +294,17 @@ void TestCheck::usageErrorsExitTwo_data()
     QTest::newRow("bad duration") << QStringList{"http://127.0.0.1:1/s", "--expect", "gaps=0", "--duration", "0"}
                                   << "--duration needs a positive number";
     QTest::newRow("no URL") << QStringList{"--expect", "gaps=0"} << "missing URL";
+    QTest::newRow("same-events alone") << QStringList{"http://127.0.0.1:1/s", "--expect", "same-events"}
+                                       << "--expect same-events needs a second URL";
+    QTest::newRow("second URL without same-events")
+        << QStringList{"http://127.0.0.1:1/s", "http://127.0.0.1:1/t", "--expect", "gaps=0"}
+        << "a second URL is for --expect same-events";
+    QTest::newRow("three URLs") << QStringList{"http://127.0.0.1:1/s", "http://127.0.0.1:1/t", "http://127.0.0.1:1/u",
+                                               "--expect", "same-events"}
+                                << "at most 2 streams";
+    QTest::newRow("compare key without same-events")
+        << QStringList{"http://127.0.0.1:1/s", "--expect", "gaps=0", "--compare-key", "id"}
+        << "go with --expect same-events";
 }
 
 void TestCheck::usageErrorsExitTwo()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/check/streamcheck.h"
 
+#include "core/compare/streamcomparison.h"
 #include "core/model/clickaggregator.h"
 #include "core/source/httpexchange.h"
 #include "core/text/ascii.h"
@@ -36,6 +37,7 @@ constexpr std::array kMetrics = {
     MetricInfo{"done", StreamCheck::Metric::Done, Kind::Flag},
     MetricInfo{"content-type", StreamCheck::Metric::ContentType, Kind::Flag},
     MetricInfo{"no-buffering", StreamCheck::Metric::NoBuffering, Kind::Flag},
+    MetricInfo{"same-events", StreamCheck::Metric::SameEvents, Kind::Flag},
 };
 
 // Longest first, so that "<=" is not read as "<" followed by "=".
@@ -104,6 +106,22 @@ StreamMeasurements measureStream(const ConnectionLog &log, const ClickAggregator
     m.doneMarker = doneMarker && !log.attempts().empty() && log.attempts().back().ended
                    && log.attempts().back().endReason == StreamSource::endMarkerReason(*doneMarker);
     return m;
+}
+
+StreamMeasurements::Comparison measureComparison(const StreamComparison &comparison, qint64 nowMs)
+{
+    StreamMeasurements::Comparison c;
+    c.countsOnly = comparison.countsOnly();
+    if (c.countsOnly) {
+        c.countDifference = comparison.seenClicks(0) - comparison.seenClicks(1);
+        return c;
+    }
+    const EventMatcher::Summary s = comparison.matcher().summary(nowMs, 0);
+    c.matched = s.matched;
+    c.missingInSecond = s.sides[0].unmatched.missing;
+    c.missingInFirst = s.sides[1].unmatched.missing;
+    c.inFlight = s.sides[0].unmatched.pending + s.sides[1].unmatched.pending;
+    return c;
 }
 
 StreamCheck::StreamCheck(Metric metric, Op op, double target, QString text)
@@ -323,11 +341,40 @@ StreamCheck::Outcome StreamCheck::judge(const StreamMeasurements &m) const
                 return decided(false, QStringLiteral("no event arrived"));
             return m.over ? decided(true, QStringLiteral("no bursts")) : pending(QString());
         }
+        if (m_metric == Metric::SameEvents)
+            return judgeSameEvents(m);
         if (m.doneMarker)
             return decided(true, QStringLiteral("arrived"));
         return m.over ? decided(false, QStringLiteral("did not arrive")) : pending(QString());
     }
     return pending(QString());
+}
+
+StreamCheck::Outcome StreamCheck::judgeSameEvents(const StreamMeasurements &m) const
+{
+    if (!m.comparison)
+        return {State::Failed, QStringLiteral("needs a second stream")};
+    const StreamMeasurements::Comparison &c = *m.comparison;
+    if (c.countsOnly) {
+        const QString measured =
+            QStringLiteral("counts differ by %1 (a snapshot stream: counts compared)").arg(c.countDifference);
+        return m.over ? Outcome{c.countDifference == 0 ? State::Passed : State::Failed, measured}
+                      : Outcome{State::Pending, measured};
+    }
+    // A click the other stream did not deliver in time stays missing: decided at once.
+    const QString measured = QStringLiteral("%1 paired, %2 missing in the second, %3 missing in the first")
+                                 .arg(c.matched)
+                                 .arg(c.missingInSecond)
+                                 .arg(c.missingInFirst);
+    if (c.missingInFirst + c.missingInSecond > 0)
+        return {State::Failed, measured};
+    if (!m.over)
+        return {State::Pending, measured};
+    if (c.matched == 0)
+        return {State::Failed, QStringLiteral("no clicks to compare")};
+    // Clicks still on their way when the run ended had no chance to pair; said, not held against.
+    return {State::Passed,
+            c.inFlight > 0 ? measured + QStringLiteral(" (%1 still in flight at the end)").arg(c.inFlight) : measured};
 }
 
 void prepareForChecks(SourceConfig &config, const QList<StreamCheck> &checks)
@@ -375,6 +422,12 @@ int CheckSet::failures() const
 {
     return int(std::count_if(m_outcomes.cbegin(), m_outcomes.cend(),
                              [](const StreamCheck::Outcome &o) { return o.state == StreamCheck::State::Failed; }));
+}
+
+bool CheckSet::needsComparison() const
+{
+    return std::any_of(m_checks.cbegin(), m_checks.cend(),
+                       [](const StreamCheck &check) { return check.metric() == StreamCheck::Metric::SameEvents; });
 }
 
 bool CheckSet::needsFindings() const

@@ -34,10 +34,23 @@ struct StreamMeasurements
     bool webSocketAccepted = false;    // a WebSocket handshake (101) was answered
     bool bufferingSuspected = false;   // the X-ray's buffering finding showed
     bool over = false;
+
+    // Beside a second stream that should carry the same clicks (see StreamComparison).
+    struct Comparison
+    {
+        bool countsOnly = false;   // a snapshot stream: counts compared, not events
+        qint64 countDifference = 0;
+        quint64 matched = 0;
+        quint64 missingInSecond = 0;   // the first stream's clicks the second did not deliver in time
+        quint64 missingInFirst = 0;
+        quint64 inFlight = 0;   // unpaired, but the other stream may still deliver them
+    };
+    std::optional<Comparison> comparison;
 };
 
 class ClickAggregator;
 class ConnectionLog;
+class StreamComparison;
 
 // The measurements of a stream now, from its X-ray and its aggregate: what the CLI's `check` and
 // the window judge alike. `doneMarker` is the stream's end marker, if it has one. Leaves
@@ -45,6 +58,9 @@ class ConnectionLog;
 // end.
 StreamMeasurements measureStream(const ConnectionLog &log, const ClickAggregator &aggregate,
                                  const std::optional<QByteArray> &doneMarker);
+
+// How two streams compare at `nowMs`, as the same-events check reads it.
+StreamMeasurements::Comparison measureComparison(const StreamComparison &comparison, qint64 nowMs);
 
 // One expectation about a live stream, written as on the command line:
 //
@@ -55,6 +71,7 @@ StreamMeasurements measureStream(const ConnectionLog &log, const ClickAggregator
 //   done                                                the end marker ([DONE]) arrives
 //   content-type                                        the answer is text/event-stream (or a WebSocket)
 //   no-buffering                                        events do not arrive in bursts (see diagnose())
+//   same-events                                         a second stream delivers the same clicks
 //
 // Counts take =, <=, <, >=, >; the status takes =; times take <= and <; rates all but =. A check is decided as soon
 // as the stream can no longer change its outcome (gaps=0 fails at the first gap, events>=100
@@ -75,7 +92,8 @@ public:
         Rate,
         Done,
         ContentType,
-        NoBuffering
+        NoBuffering,
+        SameEvents
     };
     enum class Op { Equal, AtMost, Below, AtLeast, Above };
     enum class State { Pending, Passed, Failed };
@@ -102,6 +120,7 @@ public:
 private:
     StreamCheck(Metric metric, Op op, double target, QString text);
     bool holds(double value) const;
+    Outcome judgeSameEvents(const StreamMeasurements &measured) const;
 
     Metric m_metric = Metric::Done;
     Op m_op = Op::Equal;
@@ -132,6 +151,8 @@ public:
     int failures() const;
     // Some check rests on the X-ray's findings, which cost more to make than the rest.
     bool needsFindings() const;
+    // Some check compares with a second stream.
+    bool needsComparison() const;
 
 private:
     QList<StreamCheck> m_checks;

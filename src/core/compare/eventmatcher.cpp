@@ -173,7 +173,8 @@ EventMatcher::Summary EventMatcher::summary(qint64 nowMs, qsizetype examples) co
             if (it == mine.waiting.end() || it->second.serial != serial)
                 continue;
             const qint64 arrival = it->second.arrivalMs;
-            if (!other.firstArrivalMs || arrival < *other.firstArrivalMs) {
+            // A stream that has delivered nothing had its chance all along.
+            if (other.firstArrivalMs && arrival < *other.firstArrivalMs) {
                 ++side.unmatched.beforeOtherStarted;
             } else if (nowMs - arrival >= m_settings.settleMs) {
                 ++side.unmatched.missing;

@@ -24,7 +24,8 @@ namespace Clickscope {
 // `window` unmatched clicks of its side; one pushed out of the window is counted as such, never
 // as missing, since its partner may still have come. An unmatched click is only called missing
 // once the other side has had `settleMs` to deliver it, and a click that arrived before the other
-// stream's first click was one that stream never had the chance to see.
+// stream's first click was one that stream never had the chance to see (while the other stream has
+// delivered nothing at all, it had every chance: its clicks are missing).
 //
 // Memory is bounded: at most `window` keys per side, each cut to kMaxKeyBytes, and kLagSamples lags.
 class EventMatcher
@@ -59,7 +60,7 @@ public:
     {
         quint64 missing = 0;              // the other side had settleMs to deliver it and did not
         quint64 pending = 0;              // the other side may still deliver it
-        quint64 beforeOtherStarted = 0;   // arrived before the other side's first click
+        quint64 beforeOtherStarted = 0;   // arrived before the other side's first click, once there was one
     };
     struct Side
     {

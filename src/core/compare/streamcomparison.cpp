@@ -87,21 +87,27 @@ StreamComparison::~StreamComparison()
 
 bool StreamComparison::countsOnly() const { return m_a.totals().snapshots > 0 || m_b.totals().snapshots > 0; }
 
-QJsonObject StreamComparison::countsReport() const
+qint64 StreamComparison::seenClicks(int side) const
 {
     // Snapshots report a history (what the first one said) beside the clicks seen happening; only
     // the latter compare with another stream's. A per-click stream against a snapshot stream of
     // one link counts that link's clicks alone.
-    const auto seen = [](const ClickAggregator &mine, const ClickAggregator &other) -> qint64 {
-        if (mine.totals().snapshots > 0)
-            return qint64(mine.totals().clicks - mine.totals().historyClicks);
-        if (other.totals().snapshots > 0 && !other.streamLink().isEmpty()) {
-            const auto entry = mine.links().find(other.streamLink());
-            return entry ? qint64(entry->count) : 0;
-        }
+    const ClickAggregator &mine = side == 0 ? m_a : m_b;
+    const ClickAggregator &other = side == 0 ? m_b : m_a;
+    if (!countsOnly())
         return qint64(mine.totals().clicks);
-    };
-    const qint64 a = seen(m_a, m_b), b = seen(m_b, m_a);
+    if (mine.totals().snapshots > 0)
+        return qint64(mine.totals().clicks - mine.totals().historyClicks);
+    if (!other.streamLink().isEmpty()) {
+        const auto entry = mine.links().find(other.streamLink());
+        return entry ? qint64(entry->count) : 0;
+    }
+    return qint64(mine.totals().clicks);
+}
+
+QJsonObject StreamComparison::countsReport() const
+{
+    const qint64 a = seenClicks(0), b = seenClicks(1);
     QJsonObject out{
         {QStringLiteral("mode"), QStringLiteral("counts")},
         {QStringLiteral("why"), QStringLiteral("a snapshot stream sends totals, not one event per click: counts "
@@ -121,7 +127,7 @@ QJsonObject StreamComparison::report(qint64 nowMs, int topN) const
 {
     if (countsOnly())
         return countsReport();
-    const qint64 clicksA = qint64(m_a.totals().clicks), clicksB = qint64(m_b.totals().clicks);
+    const qint64 clicksA = seenClicks(0), clicksB = seenClicks(1);
     QJsonObject out{
         {QStringLiteral("mode"), QStringLiteral("events")},
         {QStringLiteral("clicks"), QJsonObject{{QStringLiteral("a"), clicksA},

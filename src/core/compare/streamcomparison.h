@@ -26,6 +26,10 @@ public:
     // A snapshot stream on either side: counts are compared, clicks are not paired.
     bool countsOnly() const;
 
+    // The clicks side 0 or 1 saw happen, as compared: in counts mode a snapshot stream's history is
+    // left out and a per-click stream counts only the snapshot stream's link.
+    qint64 seenClicks(int side) const;
+
     // Everything above as one JSON document, at `nowMs` on the streams' clock; `topN` rows per list.
     QJsonObject report(qint64 nowMs, int topN = 10) const;
 
