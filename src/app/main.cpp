@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Composes the application: parses the command line, creates the window and tells it what to
 // connect to (a URL, or the demo publisher). No logic beyond that.
+#include "app/comparewindow.h"
 #include "app/mainwindow.h"
 #include "clickscope/version.h"
 #include "core/options/optionreader.h"
@@ -68,7 +69,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption record(
         QStringLiteral("record"), QStringLiteral("Records the stream into FILE from its first byte (Stream ▸ Record)."),
         QStringLiteral("FILE"));
-    parser.addOptions({demo, header, map, expect, xray, speed, record, theme, screenshot, after});
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QStringLiteral("Compares the stream with the one at URL2 in the compare window (Stream ▸ Compare with another "
+                       "stream); --screenshot then saves that window."),
+        QStringLiteral("URL2"));
+    parser.addOptions({demo, header, map, expect, xray, speed, record, compare, theme, screenshot, after});
     if (!parser.parse(QApplication::arguments()))
         return usageError(parser.errorText());
     if (parser.isSet(QStringLiteral("help")))
@@ -112,6 +118,8 @@ int main(int argc, char *argv[])
         return usageError(ok.error());
     if (parser.isSet(record) && (positional.isEmpty() || recording) && !parser.isSet(demo))
         return usageError(QStringLiteral("--record needs a URL (or --demo) to record"));
+    if (parser.isSet(compare) && (positional.isEmpty() || recording) && !parser.isSet(demo))
+        return usageError(QStringLiteral("--compare needs a URL (or --demo) to compare with URL2"));
     if (parser.isSet(speed) && !recording)
         return usageError(QStringLiteral("--speed needs a recording FILE to replay"));
     bool afterOk = false;
@@ -145,11 +153,24 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(xray))
         window.showConnectionXray();
+    QWidget *shown = &window;
+    if (parser.isSet(compare)) {
+        Clickscope::CompareWindow *comparing = window.openCompareWindow();
+        comparing->setSecondUrl(parser.value(compare));
+        comparing->compare();
+        shown = comparing;
+    }
 
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
-        QTimer::singleShot(int(afterSeconds * 1000), &window, [&window, file] {
-            const bool saved = window.grab().save(file, "PNG");
+        QTimer::singleShot(int(afterSeconds * 1000), &window, [&window, shown, file] {
+            // The compare window takes the size -geometry gave the main window, which the window
+            // system applies after both were shown.
+            if (shown != &window && shown->size() != window.size()) {
+                shown->resize(window.size());
+                QCoreApplication::processEvents();
+            }
+            const bool saved = shown->grab().save(file, "PNG");
             if (!saved)
                 std::fprintf(stderr, "clickscope: cannot write %s\n", qPrintable(file));
             QApplication::exit(saved ? 0 : 1);

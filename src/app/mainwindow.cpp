@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "app/mainwindow.h"
 
+#include "app/comparewindow.h"
 #include "app/connectdialog.h"
 #include "app/connectionpanel.h"
 #include "app/counterspanel.h"
@@ -164,6 +165,7 @@ void MainWindow::setUpActions()
     connect(m_ui->actionStopRecording, &QAction::triggered, this, &MainWindow::stopRecording);
     connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
     connect(m_ui->actionConnectDialog, &QAction::triggered, this, &MainWindow::openConnectDialog);
+    connect(m_ui->actionCompare, &QAction::triggered, this, &MainWindow::openCompareWindow);
     connect(m_ui->actionFocusUrl, &QAction::triggered, this, [this] {
         m_ui->urlEdit->setFocus(Qt::ShortcutFocusReason);
         m_ui->urlEdit->selectAll();
@@ -582,6 +584,46 @@ void MainWindow::showMessage(const QString &text, bool isError)
     // The line stays whether or not it says something, so that a message never moves the dashboard.
     m_ui->messageLabel->setMessage(text);
     m_ui->messageLabel->setStyleSheet(isError ? QStringLiteral("color: #c0392b; font-weight: bold;") : QString());
+}
+
+namespace {
+
+// The publisher's other transport for the same clicks: /events[/channel] over SSE and
+// /ws[/channel] over WebSocket; empty for any other URL.
+QString otherTransportOf(const QUrl &url)
+{
+    const QString scheme = url.scheme().toLower();
+    const QString path = url.path();
+    QUrl twin = url;
+    twin.setQuery(QString());
+    if ((scheme == u"http" || scheme == u"https") && (path == u"/events" || path.startsWith(u"/events/"))) {
+        twin.setScheme(scheme == u"https" ? QStringLiteral("wss") : QStringLiteral("ws"));
+        twin.setPath(QStringLiteral("/ws") + path.mid(7));
+    } else if ((scheme == u"ws" || scheme == u"wss") && (path == u"/ws" || path.startsWith(u"/ws/"))) {
+        twin.setScheme(scheme == u"wss" ? QStringLiteral("https") : QStringLiteral("http"));
+        twin.setPath(QStringLiteral("/events") + path.mid(3));
+    } else {
+        return {};
+    }
+    return twin.toString();
+}
+
+}   // namespace
+
+CompareWindow *MainWindow::openCompareWindow()
+{
+    if (!m_compareWindow) {
+        m_compareWindow = new CompareWindow(this);
+        m_compareWindow->resize(size());   // as large as the dashboard it stands beside
+    }
+    if (!m_compareWindow->isComparing()) {
+        m_compareWindow->setFirst(m_request);
+        m_compareWindow->setSecondUrl(otherTransportOf(m_request.config.url));
+    }
+    m_compareWindow->show();
+    m_compareWindow->raise();
+    m_compareWindow->activateWindow();
+    return m_compareWindow;
 }
 
 void MainWindow::openConnectDialog()

@@ -22,6 +22,7 @@ class MainWindow;
 
 namespace Clickscope {
 
+class CompareWindow;
 class ConnectionPanel;
 class CountersPanel;
 class DemoServer;
@@ -78,6 +79,10 @@ public:
     // Writes the export files into `directory` (CSV of the series and every table, PNG of the
     // dashboard and each chart, the JSON report) and returns their paths.
     Result<QStringList> exportTo(const QString &directory);
+    // Opens the compare window (Stream ▸ Compare with another stream…) with the current stream as
+    // its first, and as its second the same publisher's other transport when the URL is one of
+    // its (/events and /ws carry the same clicks); it keeps comparing while the dashboard goes on.
+    CompareWindow *openCompareWindow();
     // Opens the connect dialog on the current request; connects when accepted.
     void openConnectDialog();
     // The connect dialog on `request`; connects when accepted.
@@ -162,7 +167,8 @@ private:
     QLabel *m_recordingIndicator;   // in the status bar while the stream is recorded
     RecordingOpener m_opener;       // recordings, and HAR files made into recordings
     QString m_recordingPath;
-    QDockWidget *m_publisherDock = nullptr;   // created with the demo
+    CompareWindow *m_compareWindow = nullptr;   // a child window, made when first opened
+    QDockWidget *m_publisherDock = nullptr;     // created with the demo
     PublisherPanel *m_publisherPanel = nullptr;
     QComboBox *m_windowCombo;   // in the toolbar
     QActionGroup *m_themeGroup;

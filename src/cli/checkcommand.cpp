@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "cli/aggregatorfeed.h"
 #include "cli/commands.h"
 #include "cli/compareflags.h"
 #include "cli/connectionflags.h"
 #include "cli/streamsession.h"
 #include "core/check/streamcheck.h"
 #include "core/compare/streamcomparison.h"
+#include "core/model/aggregatorfeed.h"
 #include "core/options/optionreader.h"
 #include "core/source/httpexchange.h"
 #include "core/xray/connectionlog.h"

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include "cli/aggregatorfeed.h"
 #include "cli/commands.h"
 #include "cli/compareflags.h"
 #include "cli/connectionflags.h"
@@ -7,6 +6,7 @@
 #include "core/options/optionreader.h"
 
 #include "core/compare/streamcomparison.h"
+#include "core/model/aggregatorfeed.h"
 #include "core/model/clickaggregator.h"
 
 #include <QJsonArray>

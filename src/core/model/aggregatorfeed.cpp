@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "cli/aggregatorfeed.h"
+#include "core/model/aggregatorfeed.h"
 
-namespace Clickscope::Cli {
+namespace Clickscope {
 
 AggregatorFeed::AggregatorFeed(StreamSource &source, ClickAggregator &aggregator, QObject *parent)
     : QObject(parent)
@@ -25,4 +25,4 @@ ClickAggregator &AggregatorFeed::now()
     return m_aggregator;
 }
 
-}   // namespace Clickscope::Cli
+}   // namespace Clickscope

@@ -7,11 +7,11 @@
 #include <QObject>
 #include <QTimer>
 
-namespace Clickscope::Cli {
+namespace Clickscope {
 
 // Feeds what a stream delivers into an aggregator (events, bytes, reconnections, discarded
 // events) and moves its clock on once a second, so rates fall to 0 when the stream goes quiet.
-// For the commands that aggregate: watch and check.
+// For whoever aggregates a source: the CLI's watch and check, a comparison of two streams.
 class AggregatorFeed : public QObject
 {
     Q_OBJECT
@@ -31,4 +31,4 @@ private:
     QTimer m_rateTick;
 };
 
-}   // namespace Clickscope::Cli
+}   // namespace Clickscope

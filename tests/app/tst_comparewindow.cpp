@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+// The compare window, offscreen, on real publishers: opened from the main window on its stream,
+// it pairs the publisher's SSE and WebSocket feeds, and lists the links two publishers disagree on.
+#include "app/comparewindow.h"
+#include "app/mainwindow.h"
+#include "server/testpublisher.h"
+
+#include <QLabel>
+#include <QLineSeries>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTest>
+
+using namespace Clickscope;
+
+namespace {
+
+constexpr int kWaitMs = 15'000;
+
+QUrl urlOf(const TestPublisher &publisher, const QString &path) { return publisher.baseUrl().resolved(QUrl(path)); }
+
+}   // namespace
+
+class TestCompareWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void comparesTheTwoTransportsOfOnePublisher();
+    void linksThatDifferAreListed();
+    void aBadUrlIsShownNotCompared();
+};
+
+void TestCompareWindow::initTestCase()
+{
+    // No saved window state or recent streams of a real user.
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void TestCompareWindow::comparesTheTwoTransportsOfOnePublisher()
+{
+    TestPublisher publisher(TestPublisher::Settings{});
+    QVERIFY(publisher.listen());
+    MainWindow window;
+    window.connectTo(urlOf(publisher, "/events"));
+    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 1, kWaitMs);
+
+    CompareWindow *compare = window.openCompareWindow();
+    QVERIFY(compare->isVisible());
+    QCOMPARE(compare->urlText(0), urlOf(publisher, "/events").toString());
+    QUrl ws = urlOf(publisher, "/ws");
+    ws.setScheme(QStringLiteral("ws"));
+    QCOMPARE(compare->urlText(1), ws.toString());   // the same clicks over the other transport
+    compare->compare();
+    QVERIFY(compare->isComparing());
+    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 3, kWaitMs);   // the dashboard's and both compared
+
+    QList<QJsonObject> clicks;
+    for (int i = 0; i < 50; ++i)
+        clicks.append({{"link", "/same"}});
+    publisher.hub().publish(clicks);
+    QTRY_VERIFY_WITH_TIMEOUT(compare->tileText("Clicks [1]") == "50" && compare->tileText("Clicks [2]") == "50"
+                                 && compare->detailText().startsWith("50 clicks paired"),
+                             kWaitMs);
+    QCOMPARE(compare->tileText("Difference"), QStringLiteral("0"));
+    QCOMPARE(compare->tileText("Missing in [2]"), QStringLiteral("0"));
+    QCOMPARE(compare->tileText("Missing in [1]"), QStringLiteral("0"));
+    QVERIFY(compare->tileText("Lag of [2]").endsWith(" ms"));
+    QCOMPARE(compare->linkTable()->rowCount(), 0);
+    // Both series chart the clicks once their second is over.
+    const auto charted = [compare](int side) {
+        double sum = 0;
+        for (const QPointF &p : compare->series(side)->points())
+            sum += p.y();
+        return sum;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(charted(0) == 50.0 && charted(1) == 50.0, kWaitMs);
+    QCOMPARE(compare->series(0)->count(), ComparisonPipeline::kSeriesSeconds);
+    QCOMPARE(compare->series(1)->count(), ComparisonPipeline::kSeriesSeconds);
+
+    // Opened again while it compares, it keeps what it compares.
+    QCOMPARE(window.openCompareWindow(), compare);
+    QVERIFY(compare->isComparing());
+    compare->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 1, kWaitMs);
+}
+
+void TestCompareWindow::linksThatDifferAreListed()
+{
+    TestPublisher first(TestPublisher::Settings{});
+    TestPublisher second(TestPublisher::Settings{});
+    QVERIFY(first.listen());
+    QVERIFY(second.listen());
+    CompareWindow compare;
+    StreamRequest request;
+    request.config.url = urlOf(first, "/events");
+    compare.setFirst(request);
+    compare.setSecondUrl(urlOf(second, "/events").toString());
+    compare.show();
+    compare.compare();
+    QTRY_VERIFY_WITH_TIMEOUT(first.subscriberCount() == 1 && second.subscriberCount() == 1, kWaitMs);
+    first.hub().publish({QJsonObject{{"link", "/a"}}, QJsonObject{{"link", "/a"}}, QJsonObject{{"link", "/b"}}});
+    second.hub().publish({QJsonObject{{"link", "/a"}}});
+    QTRY_VERIFY_WITH_TIMEOUT(compare.tileText("Clicks [1]") == "3" && compare.tileText("Clicks [2]") == "1", kWaitMs);
+    QCOMPARE(compare.tileText("Difference"), QStringLiteral("+2"));
+    QTableWidget *links = compare.linkTable();
+    QCOMPARE(links->rowCount(), 2);
+    QCOMPARE(links->item(0, 0)->text(), QStringLiteral("/a"));
+    QCOMPARE(links->item(0, 3)->text(), QStringLiteral("+1"));
+    QCOMPARE(links->item(1, 0)->text(), QStringLiteral("/b"));
+    QCOMPARE(links->item(1, 1)->text(), QStringLiteral("1"));
+    QCOMPARE(links->item(1, 2)->text(), QStringLiteral("0"));
+}
+
+void TestCompareWindow::aBadUrlIsShownNotCompared()
+{
+    CompareWindow compare;
+    compare.setSecondUrl(QStringLiteral("http://127.0.0.1:1/events"));
+    compare.compare();   // [1] is empty
+    QVERIFY(!compare.isComparing());
+    QVERIFY2(compare.messageLabel()->text().startsWith("[1] "), qPrintable(compare.messageLabel()->text()));
+    StreamRequest request;
+    request.config.url = QUrl(QStringLiteral("http://127.0.0.1:1/events"));
+    compare.setFirst(request);
+    compare.setSecondUrl(QStringLiteral("ftp://127.0.0.1/x"));
+    compare.compare();
+    QVERIFY(!compare.isComparing());
+    QVERIFY2(compare.messageLabel()->text().startsWith("[2] "), qPrintable(compare.messageLabel()->text()));
+}
+
+QTEST_MAIN(TestCompareWindow)
+#include "tst_comparewindow.moc"
