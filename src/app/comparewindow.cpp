@@ -96,8 +96,9 @@ CompareWindow::CompareWindow(QWidget *parent) : QWidget(parent, Qt::Window)
     auto *tiles = new QHBoxLayout;
     for (CounterTile *tile :
          {addTile(tr("Clicks [1]"),
-                  tr("Clicks the first stream delivered (seen happening, against a snapshot stream)")),
-          addTile(tr("Clicks [2]"), tr("Clicks the second stream delivered")),
+                  tr("Clicks the first stream delivered once the second had begun, and earlier ones the second "
+                     "delivered too (against a snapshot stream: the clicks seen happening)")),
+          addTile(tr("Clicks [2]"), tr("Clicks the second stream delivered, counted the same way")),
           addTile(tr("Difference"), tr("[1] less [2]")),
           addTile(tr("Missing in [2]"), tr("Clicks of [1] that [2] did not deliver within the settle time (5 s)")),
           addTile(tr("Missing in [1]"), tr("Clicks of [2] that [1] did not deliver within the settle time (5 s)")),
@@ -257,12 +258,12 @@ void CompareWindow::applySnapshot(const ComparisonSnapshot &snapshot)
                      number(side, "outOfWindow"), number(side, "unkeyed"));
         };
         // Streams seldom begin at the same moment: what one delivered before the other began is
-        // part of the difference, and said first, so that it is not read as a disagreement.
+        // left out of the counts, and said first, so that the counts are not misread.
         QString began;
         for (const auto &[side, self, other] : {std::tuple{a, QStringLiteral("[1]"), QStringLiteral("[2]")},
                                                 std::tuple{b, QStringLiteral("[2]"), QStringLiteral("[1]")}}) {
             if (const qint64 early = side.value(QStringLiteral("beforeOtherStarted")).toInteger(); early > 0)
-                began += tr("%1 began %2 clicks before %3 did; they count in the difference but are not missing. ")
+                began += tr("%1 delivered %2 clicks before %3 began: they are not counted above. ")
                              .arg(self, QLocale().toString(early), other);
         }
         m_detail->setText(began

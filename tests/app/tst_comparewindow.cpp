@@ -100,8 +100,11 @@ void TestCompareWindow::linksThatDifferAreListed()
     compare.show();
     compare.compare();
     QTRY_VERIFY_WITH_TIMEOUT(first.subscriberCount() == 1 && second.subscriberCount() == 1, kWaitMs);
-    first.hub().publish({QJsonObject{{"link", "/a"}}, QJsonObject{{"link", "/a"}}, QJsonObject{{"link", "/b"}}});
-    second.hub().publish({QJsonObject{{"link", "/a"}}});
+    // One click both deliver, so that each has begun before the ones that differ.
+    for (TestPublisher *publisher : {&first, &second})
+        publisher->hub().publish({QJsonObject{{"link", "/a"}}});
+    QTRY_VERIFY_WITH_TIMEOUT(compare.detailText().startsWith("1 clicks paired"), kWaitMs);
+    first.hub().publish({QJsonObject{{"link", "/a"}}, QJsonObject{{"link", "/b"}}});
     QTRY_VERIFY_WITH_TIMEOUT(compare.tileText("Clicks [1]") == "3" && compare.tileText("Clicks [2]") == "1", kWaitMs);
     QCOMPARE(compare.tileText("Difference"), QStringLiteral("+2"));
     QTableWidget *links = compare.linkTable();

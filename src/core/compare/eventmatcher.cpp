@@ -88,14 +88,15 @@ bool EventMatcher::makeKey(const SseEvent &event, const ClickView &click, std::s
     return true;
 }
 
-void EventMatcher::add(int side, const SseEvent &event, const ClickView &click, qint64 arrivalMs)
+EventMatcher::Comparable EventMatcher::add(int side, const SseEvent &event, const ClickView &click, qint64 arrivalMs)
 {
     SideState &mine = m_sides[std::size_t(side & 1)];
     SideState &other = m_sides[std::size_t(1 - (side & 1))];
     ++mine.clicks;
+    const bool otherBegan = other.firstArrivalMs.has_value();
     if (!makeKey(event, click, m_key)) {
         ++mine.unkeyed;
-        return;
+        return {otherBegan, false};
     }
     if (!mine.firstArrivalMs)
         mine.firstArrivalMs = arrivalMs;
@@ -103,21 +104,23 @@ void EventMatcher::add(int side, const SseEvent &event, const ClickView &click, 
         ++m_matched;
         const double lag = double(arrivalMs - partner->second.arrivalMs);
         addLag(side == 0 ? -lag : lag);
+        const bool partnerUncounted = !partner->second.counted;
         other.waiting.erase(partner);
         dropStaleFront(other);
-        return;
+        return {true, partnerUncounted};
     }
     if (mine.waiting.contains(m_key)) {
         ++mine.duplicates;
-        return;
+        return {otherBegan, false};
     }
-    wait(mine, std::string(m_key), arrivalMs);
+    wait(mine, std::string(m_key), arrivalMs, otherBegan);
+    return {otherBegan, false};
 }
 
-void EventMatcher::wait(SideState &side, std::string &&key, qint64 arrivalMs)
+void EventMatcher::wait(SideState &side, std::string &&key, qint64 arrivalMs, bool counted)
 {
     const quint64 serial = ++m_serial;
-    side.waiting.emplace(key, Waiting{arrivalMs, serial});
+    side.waiting.emplace(key, Waiting{arrivalMs, serial, counted});
     side.order.emplace_back(std::move(key), serial);
     while (qsizetype(side.waiting.size()) > m_settings.window) {
         dropStaleFront(side);

@@ -52,8 +52,17 @@ public:
     EventMatcher();
     explicit EventMatcher(Settings settings);
 
+    // Which clicks a comparison of counts should count, so that two streams that agree come out
+    // equal however far apart they began: a click that arrived once the other stream had begun,
+    // and one from before that the other stream delivered too (counted when its partner comes).
+    struct Comparable
+    {
+        bool thisClick = false;
+        bool partner = false;   // the partner of this click, waiting uncounted until now
+    };
+
     // One click of side 0 or 1, decoded from `event`, that arrived at `arrivalMs`.
-    void add(int side, const SseEvent &event, const ClickView &click, qint64 arrivalMs);
+    Comparable add(int side, const SseEvent &event, const ClickView &click, qint64 arrivalMs);
 
     // A side's clicks that found no partner, by why.
     struct Unmatched
@@ -90,6 +99,7 @@ private:
     {
         qint64 arrivalMs = 0;
         quint64 serial = 0;
+        bool counted = false;   // see Comparable
     };
     struct SideState
     {
@@ -104,7 +114,7 @@ private:
     };
 
     bool makeKey(const SseEvent &event, const ClickView &click, std::string &out) const;
-    void wait(SideState &side, std::string &&key, qint64 arrivalMs);
+    void wait(SideState &side, std::string &&key, qint64 arrivalMs, bool counted);
     void dropStaleFront(SideState &side);
     void addLag(double lagMs);
 

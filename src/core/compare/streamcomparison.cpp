@@ -66,17 +66,50 @@ QJsonObject unmatchedJson(const EventMatcher::Side &side)
 
 }   // namespace
 
+StreamComparison::Counts::Counts(const ClickAggregator::Settings &settings)
+    : links(settings.maxLinks, ClickAggregator::kMaxLinkKeyBytes)
+    , countries(settings.maxDimensionValues)
+    , referrers(settings.maxDimensionValues)
+    , devices(settings.maxDimensionValues)
+    , browsers(settings.maxDimensionValues)
+{}
+
+void StreamComparison::Counts::add(const ClickView &click)
+{
+    ++clicks;
+    links.add(click.link);
+    if (!click.country.isEmpty())
+        countries.add(click.country);
+    if (!click.referrer.isEmpty())
+        referrers.add(click.referrer);
+    if (!click.device.isEmpty())
+        devices.add(click.device);
+    if (!click.browser.isEmpty())
+        browsers.add(click.browser);
+}
+
 StreamComparison::StreamComparison(ClickAggregator &a, ClickAggregator &b, EventMatcher::Settings settings)
     : m_a(a)
     , m_b(b)
     , m_matcher(settings)
+    , m_counts{Counts(a.settings()), Counts(b.settings())}
 {
     m_a.setClickObserver([this](const SseEvent &event, const ClickView &click, qint64 arrivalMs) {
-        m_matcher.add(0, event, click, arrivalMs);
+        observe(0, event, click, arrivalMs);
     });
     m_b.setClickObserver([this](const SseEvent &event, const ClickView &click, qint64 arrivalMs) {
-        m_matcher.add(1, event, click, arrivalMs);
+        observe(1, event, click, arrivalMs);
     });
+}
+
+void StreamComparison::observe(int side, const SseEvent &event, const ClickView &click, qint64 arrivalMs)
+{
+    const EventMatcher::Comparable comparable = m_matcher.add(side, event, click, arrivalMs);
+    // A partner is the same click by its key: what this one says of it stands for both.
+    if (comparable.thisClick)
+        m_counts[std::size_t(side)].add(click);
+    if (comparable.partner)
+        m_counts[std::size_t(1 - side)].add(click);
 }
 
 StreamComparison::~StreamComparison()
@@ -95,7 +128,7 @@ qint64 StreamComparison::seenClicks(int side) const
     const ClickAggregator &mine = side == 0 ? m_a : m_b;
     const ClickAggregator &other = side == 0 ? m_b : m_a;
     if (!countsOnly())
-        return qint64(mine.totals().clicks);
+        return qint64(m_counts[std::size_t(side & 1)].clicks);
     if (mine.totals().snapshots > 0)
         return qint64(mine.totals().clicks - mine.totals().historyClicks);
     if (!other.streamLink().isEmpty()) {
@@ -128,19 +161,21 @@ QJsonObject StreamComparison::report(qint64 nowMs, int topN) const
     if (countsOnly())
         return countsReport();
     const qint64 clicksA = seenClicks(0), clicksB = seenClicks(1);
+    const Counts &a = m_counts[0], &b = m_counts[1];
     QJsonObject out{
         {QStringLiteral("mode"), QStringLiteral("events")},
         {QStringLiteral("clicks"), QJsonObject{{QStringLiteral("a"), clicksA},
                                                {QStringLiteral("b"), clicksB},
                                                {QStringLiteral("difference"), clicksA - clicksB}}},
-        {QStringLiteral("linkDifferences"), differences(m_a.links(), m_b.links(), topN, QStringLiteral("link"))},
-        {QStringLiteral("countsExact"), m_a.links().isExact() && m_b.links().isExact()},
+        {QStringLiteral("delivered"), QJsonObject{{QStringLiteral("a"), qint64(m_a.totals().clicks)},
+                                                  {QStringLiteral("b"), qint64(m_b.totals().clicks)}}},
+        {QStringLiteral("linkDifferences"), differences(a.links, b.links, topN, QStringLiteral("link"))},
+        {QStringLiteral("countsExact"), a.links.isExact() && b.links.isExact()},
         {QStringLiteral("breakdownDifferences"),
-         QJsonObject{
-             {QStringLiteral("country"), differences(m_a.countries(), m_b.countries(), topN, QStringLiteral("value"))},
-             {QStringLiteral("referrer"), differences(m_a.referrers(), m_b.referrers(), topN, QStringLiteral("value"))},
-             {QStringLiteral("device"), differences(m_a.devices(), m_b.devices(), topN, QStringLiteral("value"))},
-             {QStringLiteral("browser"), differences(m_a.browsers(), m_b.browsers(), topN, QStringLiteral("value"))}}},
+         QJsonObject{{QStringLiteral("country"), differences(a.countries, b.countries, topN, QStringLiteral("value"))},
+                     {QStringLiteral("referrer"), differences(a.referrers, b.referrers, topN, QStringLiteral("value"))},
+                     {QStringLiteral("device"), differences(a.devices, b.devices, topN, QStringLiteral("value"))},
+                     {QStringLiteral("browser"), differences(a.browsers, b.browsers, topN, QStringLiteral("value"))}}},
     };
     const EventMatcher::Summary s = m_matcher.summary(nowMs);
     QJsonObject matching{{QStringLiteral("key"), EventMatcher::keyName(m_matcher.settings().key)},

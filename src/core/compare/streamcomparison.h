@@ -6,11 +6,15 @@
 
 #include <QJsonObject>
 
+#include <array>
+
 namespace Clickscope {
 
-// Two streams that should agree, side by side: their totals and the difference, the clicks each
+// Two streams that should agree, side by side: their clicks and the difference, the clicks each
 // has that the other lacks with the lag between the pairs (EventMatcher), and the links and
-// breakdown values whose counts differ most. When either stream sends snapshots (current totals,
+// breakdown values whose counts differ most. Counted are the clicks a stream delivered once the
+// other had begun, and earlier ones the other delivered too, so two streams that agree come out
+// equal however far apart they connected (what each delivered in all is in its aggregator). When either stream sends snapshots (current totals,
 // not one event per click) there are no events to pair, so counts alone are compared: the clicks
 // each saw happen (a snapshot stream's history left out), for a snapshot stream's own link.
 //
@@ -36,11 +40,27 @@ public:
     const EventMatcher &matcher() const { return m_matcher; }
 
 private:
+    // What a side delivered that the comparison counts (see EventMatcher::Comparable).
+    struct Counts
+    {
+        explicit Counts(const ClickAggregator::Settings &settings);
+        void add(const ClickView &click);
+
+        quint64 clicks = 0;
+        TopCounter links;
+        TopCounter countries;
+        TopCounter referrers;
+        TopCounter devices;
+        TopCounter browsers;
+    };
+
+    void observe(int side, const SseEvent &event, const ClickView &click, qint64 arrivalMs);
     QJsonObject countsReport() const;
 
     ClickAggregator &m_a;
     ClickAggregator &m_b;
     EventMatcher m_matcher;
+    std::array<Counts, 2> m_counts;
 };
 
 }   // namespace Clickscope

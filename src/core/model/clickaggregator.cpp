@@ -8,7 +8,6 @@
 namespace Clickscope {
 namespace {
 
-constexpr qsizetype kMaxLinkKeyBytes = 512;   // keeps the 100,000-link bound near 60 MB at worst
 constexpr qsizetype kKeptUndecodableBytes = 4096;
 
 QJsonArray ranked(const TopCounter &counter, int n, const QString &keyName)

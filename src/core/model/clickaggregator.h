@@ -37,6 +37,8 @@ public:
 
     using Totals = Clickscope::Totals;
 
+    // Links are cut to this: it keeps the 100,000-link bound near 60 MB at worst.
+    static constexpr qsizetype kMaxLinkKeyBytes = 512;
     // Missing id ranges kept for the window to locate; the count of gaps is in the totals.
     static constexpr qsizetype kKeptGapRanges = 100;
 
