@@ -7,6 +7,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QCloseEvent>
 #include <QComboBox>
 #include <QEvent>
 #include <QGridLayout>
@@ -48,6 +49,9 @@ QString stateName(StreamSource::State state, const QString &error)
     return {};
 }
 
+// The window pairs as `watch --compare` does by default.
+const double kSettleSeconds = double(EventMatcher::Settings{}.settleMs) / 1000.0;
+
 QString signedNumber(qint64 n) { return n > 0 ? u'+' + QLocale().toString(n) : QLocale().toString(n); }
 
 }   // namespace
@@ -67,6 +71,7 @@ CompareWindow::CompareWindow(QWidget *parent) : QWidget(parent, Qt::Window)
         m_urls[std::size_t(i)]->setClearButtonEnabled(true);
         label->setBuddy(m_urls[std::size_t(i)]);
         m_states[std::size_t(i)] = new QLabel(this);
+        m_states[std::size_t(i)]->setTextFormat(Qt::PlainText);
         m_states[std::size_t(i)]->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("connecting……")));
         form->addWidget(label, i, 0);
         form->addWidget(m_urls[std::size_t(i)], i, 1);
@@ -88,7 +93,9 @@ CompareWindow::CompareWindow(QWidget *parent) : QWidget(parent, Qt::Window)
     form->addLayout(controls, 2, 1, 1, 2);
     form->setColumnStretch(1, 1);
     layout->addLayout(form);
+    // Server-made text (an error, a link) is shown as it is, never as markup.
     m_message = new QLabel(this);
+    m_message->setTextFormat(Qt::PlainText);
     m_message->setWordWrap(true);
     m_message->setStyleSheet(QStringLiteral("color: #c0392b; font-weight: bold;"));
     layout->addWidget(m_message);
@@ -100,13 +107,14 @@ CompareWindow::CompareWindow(QWidget *parent) : QWidget(parent, Qt::Window)
                      "delivered too (against a snapshot stream: the clicks seen happening)")),
           addTile(tr("Clicks [2]"), tr("Clicks the second stream delivered, counted the same way")),
           addTile(tr("Difference"), tr("[1] less [2]")),
-          addTile(tr("Missing in [2]"), tr("Clicks of [1] that [2] did not deliver within the settle time (5 s)")),
-          addTile(tr("Missing in [1]"), tr("Clicks of [2] that [1] did not deliver within the settle time (5 s)")),
+          addTile(tr("Missing in [2]"), tr("Clicks of [1] that [2] did not deliver within %1 s").arg(kSettleSeconds)),
+          addTile(tr("Missing in [1]"), tr("Clicks of [2] that [1] did not deliver within %1 s").arg(kSettleSeconds)),
           addTile(tr("Lag of [2]"),
                   tr("How much later [2] delivers the same click than [1]: the median of the latest pairs"))})
         tiles->addWidget(tile);
     layout->addLayout(tiles);
     m_detail = new QLabel(this);
+    m_detail->setTextFormat(Qt::PlainText);
     m_detail->setWordWrap(true);
     m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_detail);
@@ -288,7 +296,7 @@ void CompareWindow::showChart(const ComparisonSnapshot &snapshot)
         const QList<double> &values = snapshot.clicksPerSecond[i];
         QList<QPointF> points;
         points.reserve(values.size());
-        // The newest second is still filling: it is drawn, but the axis ends where it starts.
+        // The last point is the last whole second, at 0 on the axis.
         for (qsizetype k = 0; k < values.size(); ++k) {
             points.append(QPointF(double(k - values.size() + 1), values[k]));
             top = std::max(top, values[k]);
@@ -316,6 +324,12 @@ void CompareWindow::showLinks(const QJsonObject &report)
             m_links->setItem(r, c, item);
         }
     }
+}
+
+void CompareWindow::closeEvent(QCloseEvent *event)
+{
+    stop();
+    QWidget::closeEvent(event);
 }
 
 void CompareWindow::changeEvent(QEvent *event)

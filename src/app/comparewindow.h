@@ -52,6 +52,8 @@ public:
 
 protected:
     void changeEvent(QEvent *event) override;
+    // Closed, it lets both streams go: a hidden window reads nothing.
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     CounterTile *addTile(const QString &title, const QString &toolTip);

@@ -31,6 +31,8 @@ constexpr double kDefaultDurationSeconds = 30;
 constexpr int kJudgeTickMs = 50;
 // How often the X-ray's findings are looked at, for the checks that rest on them.
 constexpr qint64 kDiagnoseEveryMs = 250;
+// How often two streams are compared, for same-events.
+constexpr qint64 kCompareEveryMs = 250;
 
 const char *stateName(StreamCheck::State state)
 {
@@ -96,15 +98,20 @@ private:
     void judgeNow(bool over)
     {
         const bool bufferingSeen = m_measured.bufferingSuspected;
+        const std::optional<StreamMeasurements::Comparison> compared = m_measured.comparison;
         m_measured = measureStream(m_log, m_feed.now(), m_session.source().config().doneMarker);
         m_measured.bufferingSuspected = bufferingSeen;
+        m_measured.comparison = compared;
         // Looking through the read history costs more than the rest: not at every read.
         if (m_checks.needsFindings() && (over || m_measured.elapsedMs - m_diagnosedMs >= kDiagnoseEveryMs)) {
             m_diagnosedMs = m_measured.elapsedMs;
             m_measured.bufferingSuspected =
                 bufferingSeen || hasFinding(diagnose(m_log), Finding::Kind::BufferingSuspected);
         }
-        if (m_comparison) {
+        // Pairing up the unpaired clicks walks the whole window: not at every read either.
+        if (m_comparison
+            && (over || !m_measured.comparison || m_measured.elapsedMs - m_comparedMs >= kCompareEveryMs)) {
+            m_comparedMs = m_measured.elapsedMs;
             qint64 nowMs = 0;
             for (qsizetype i = 0; i < m_session.sourceCount(); ++i)
                 nowMs = std::max(nowMs, m_session.source(i).clockMs());
@@ -132,6 +139,7 @@ private:
     const StreamComparison *m_comparison;
     bool m_printLines;
     qint64 m_diagnosedMs = 0;
+    qint64 m_comparedMs = 0;
     StreamMeasurements m_measured;
     QTimer m_tick;
 };

@@ -13,11 +13,22 @@ namespace {
 
 int milliseconds(double seconds) { return int(std::min(seconds * 1000.0, double(std::numeric_limits<int>::max()))); }
 
+bool sameServer(const QUrl &a, const QUrl &b)
+{
+    const auto port = [](const QUrl &url) {
+        const QString scheme = url.scheme().toLower();
+        return url.port(scheme == u"https" || scheme == u"wss" ? 443 : 80);
+    };
+    return a.host().compare(b.host(), Qt::CaseInsensitive) == 0 && port(a) == port(b);
+}
+
 }   // namespace
 
 ConnectionFlags::ConnectionFlags()
     : m_header({QStringLiteral("H"), QStringLiteral("header")},
-               QStringLiteral("Adds a request header, e.g. 'Authorization: Bearer T'."), QStringLiteral("K: V"))
+               QStringLiteral("Adds a request header, e.g. 'Authorization: Bearer T' (with several URLs, only to those "
+                              "on the first one's server)."),
+               QStringLiteral("K: V"))
     , m_method({QStringLiteral("X"), QStringLiteral("method")},
                QStringLiteral("Request method (default GET, or POST with --data)."), QStringLiteral("M"))
     , m_data({QStringLiteral("d"), QStringLiteral("data")},
@@ -74,6 +85,9 @@ Result<QList<SourceConfig>> ConnectionFlags::readAll(const QCommandLineParser &p
         SourceConfig config;
         if (Result<void> ok = readOne(parser, argument, config); !ok)
             return unexpected(positional.size() > 1 ? argument + QStringLiteral(": ") + ok.error() : ok.error());
+        // Headers may be secrets (a token): they go to the first stream's server only.
+        if (!configs.isEmpty() && !sameServer(config.url, configs.first().url))
+            config.headers.clear();
         configs.append(config);
     }
     return configs;

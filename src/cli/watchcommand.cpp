@@ -31,10 +31,11 @@ QString rankedLine(const QJsonArray &rows)
     QStringList parts;
     for (const QJsonValue &row : rows) {
         const QJsonObject o = row.toObject();
+        // One arg() for all: a value the stream chose ("%3") must not take the place of a number.
         parts << QStringLiteral("%1 %2 (%3)")
                      .arg(o.value(QStringLiteral("value")).toString(),
-                          percent(o.value(QStringLiteral("share")).toDouble()))
-                     .arg(o.value(QStringLiteral("count")).toInteger());
+                          percent(o.value(QStringLiteral("share")).toDouble()),
+                          QString::number(o.value(QStringLiteral("count")).toInteger()));
     }
     return parts.isEmpty() ? QStringLiteral("-") : parts.join(QStringLiteral(", "));
 }
@@ -96,9 +97,9 @@ QString differencesLine(const QJsonArray &rows, const QString &keyName)
     for (const QJsonValue &row : rows) {
         const QJsonObject o = row.toObject();
         const qint64 difference = o.value(QStringLiteral("difference")).toInteger();
-        parts << QStringLiteral("%1 %2 vs %3 (%4%5)")
-                     .arg(o.value(keyName).toString(), count(o, "a"), count(o, "b"), difference > 0 ? u"+" : u"")
-                     .arg(difference);
+        parts << QStringLiteral("%1 %2 vs %3 (%4)")
+                     .arg(o.value(keyName).toString(), count(o, "a"), count(o, "b"),
+                          (difference > 0 ? QStringLiteral("+") : QString()) + QString::number(difference));
     }
     return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
 }

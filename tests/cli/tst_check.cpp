@@ -66,6 +66,7 @@ private slots:
     void junitNamesTheFailingCheck();
     void sameEventsPassesForTwoStreamsThatAgree();
     void sameEventsFailsAtTheFirstMissingClick();
+    void sameEventsNamesTheStreamThatDeliveredNothing();
     void usageErrorsExitTwo_data();
     void usageErrorsExitTwo();
 
@@ -253,18 +254,29 @@ void TestCheck::sameEventsPassesForTwoStreamsThatAgree()
              QStringLiteral("4 paired, 0 missing in the second, 0 missing in the first"));
 }
 
+void TestCheck::sameEventsNamesTheStreamThatDeliveredNothing()
+{
+    m_server->route("/s", Response::sse(clicks({1, 2, 3, 4})));
+    m_server->route("/t", Response::sse(": nothing to say\n\n"));
+    const Run r = run({url(), m_server->url(QStringLiteral("/t")).toString(), "--no-reconnect", "--expect",
+                       "same-events", "--compare-settle", "0", "--duration", kLongDuration});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("FAIL same-events (the second stream delivered no clicks to pair (4 from the first))\n"),
+             r.out.constData());
+}
+
 void TestCheck::sameEventsFailsAtTheFirstMissingClick()
 {
     // The second stream (every channel) gets a click the first (one channel) does not: once the
     // first has shown its first click, one published to no channel goes to the second alone. The
-    // click both get has 2 s to arrive on each; the one only the second gets is missing after that.
+    // click both get has 5 s to arrive on each; the one only the second gets is missing after that.
     Clickscope::TestPublisher publisher(Clickscope::TestPublisher::Settings{});
     QVERIFY(publisher.listen());
     QProcess process;
     process.start(QStringLiteral(CLICKSCOPE_CLI),
                   {"check", publisher.baseUrl().resolved(QUrl("/events/team")).toString(),
                    publisher.baseUrl().resolved(QUrl("/events")).toString(), "--expect", "events>=1", "--expect",
-                   "same-events", "--compare-settle", "2", "--duration", kLongDuration});
+                   "same-events", "--compare-settle", "5", "--duration", kLongDuration});
     QSignalSpy finished(&process, &QProcess::finished);
     QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 2, kWaitMs);
     publisher.hub().publish({QJsonObject{{"link", "/a"}}}, QStringLiteral("team"));

@@ -80,6 +80,7 @@ void TestStreamComparison::snapshotsCompareSeenCounts()
     ClickAggregator perClick, snapshots;
     snapshots.setStreamLink("/abc");
     StreamComparison comparison(perClick, snapshots);
+    feed(perClick, click(9, "/abc"), 999);   // before the snapshot stream began: in its history
     feed(snapshots, SseEvent("message", "", R"({"clickCount": 10})"), 1000);   // history
     feed(perClick, click(11, "/abc"), 1001);
     feed(perClick, click(12, "/other"), 1002);

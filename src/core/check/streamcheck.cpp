@@ -112,11 +112,11 @@ StreamMeasurements::Comparison measureComparison(const StreamComparison &compari
 {
     StreamMeasurements::Comparison c;
     c.countsOnly = comparison.countsOnly();
-    if (c.countsOnly) {
-        c.countDifference = comparison.seenClicks(0) - comparison.seenClicks(1);
+    c.counted = {comparison.seenClicks(0), comparison.seenClicks(1)};
+    if (c.countsOnly)
         return c;
-    }
     const EventMatcher::Summary s = comparison.matcher().summary(nowMs, 0);
+    c.keyed = {s.sides[0].clicks - s.sides[0].unkeyed, s.sides[1].clicks - s.sides[1].unkeyed};
     c.matched = s.matched;
     c.missingInSecond = s.sides[0].unmatched.missing;
     c.missingInFirst = s.sides[1].unmatched.missing;
@@ -356,10 +356,14 @@ StreamCheck::Outcome StreamCheck::judgeSameEvents(const StreamMeasurements &m) c
         return {State::Failed, QStringLiteral("needs a second stream")};
     const StreamMeasurements::Comparison &c = *m.comparison;
     if (c.countsOnly) {
-        const QString measured =
-            QStringLiteral("counts differ by %1 (a snapshot stream: counts compared)").arg(c.countDifference);
-        return m.over ? Outcome{c.countDifference == 0 ? State::Passed : State::Failed, measured}
-                      : Outcome{State::Pending, measured};
+        const QString measured = QStringLiteral("%1 clicks against %2 (a snapshot stream: counts compared)")
+                                     .arg(c.counted[0])
+                                     .arg(c.counted[1]);
+        if (!m.over)
+            return {State::Pending, measured};
+        if (c.counted[0] == 0 && c.counted[1] == 0)
+            return {State::Failed, QStringLiteral("no clicks to compare")};
+        return {c.counted[0] == c.counted[1] ? State::Passed : State::Failed, measured};
     }
     // A click the other stream did not deliver in time stays missing: decided at once.
     const QString measured = QStringLiteral("%1 paired, %2 missing in the second, %3 missing in the first")
@@ -370,8 +374,17 @@ StreamCheck::Outcome StreamCheck::judgeSameEvents(const StreamMeasurements &m) c
         return {State::Failed, measured};
     if (!m.over)
         return {State::Pending, measured};
-    if (c.matched == 0)
+    if (c.matched == 0) {
+        // The usual reason: one stream delivered nothing (or nothing with a key) to pair.
+        for (const std::size_t silent : {std::size_t(0), std::size_t(1)}) {
+            if (c.keyed[silent] == 0 && c.keyed[1 - silent] > 0)
+                return {State::Failed, QStringLiteral("the %1 stream delivered no clicks to pair (%2 from the %3)")
+                                           .arg(silent == 0 ? QStringLiteral("first") : QStringLiteral("second"))
+                                           .arg(c.keyed[1 - silent])
+                                           .arg(silent == 0 ? QStringLiteral("second") : QStringLiteral("first"))};
+        }
         return {State::Failed, QStringLiteral("no clicks to compare")};
+    }
     // Clicks still on their way when the run ended had no chance to pair; said, not held against.
     return {State::Passed,
             c.inFlight > 0 ? measured + QStringLiteral(" (%1 still in flight at the end)").arg(c.inFlight) : measured};

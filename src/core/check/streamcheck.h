@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <QtGlobal>
 
+#include <array>
 #include <optional>
 
 namespace Clickscope {
@@ -38,8 +39,9 @@ struct StreamMeasurements
     // Beside a second stream that should carry the same clicks (see StreamComparison).
     struct Comparison
     {
-        bool countsOnly = false;   // a snapshot stream: counts compared, not events
-        qint64 countDifference = 0;
+        bool countsOnly = false;           // a snapshot stream: counts compared, not events
+        std::array<qint64, 2> counted{};   // the clicks each stream counts in the comparison
+        std::array<quint64, 2> keyed{};    // the clicks each stream delivered with a key to pair by
         quint64 matched = 0;
         quint64 missingInSecond = 0;   // the first stream's clicks the second did not deliver in time
         quint64 missingInFirst = 0;

@@ -42,6 +42,11 @@ double percentile(std::vector<double> &values, double p)
 
 }   // namespace
 
+std::size_t EventMatcher::SeededHash::operator()(const std::string &key) const
+{
+    return qHash(QByteArrayView(key.data(), qsizetype(key.size())), QHashSeed::globalSeed());
+}
+
 QString EventMatcher::keyName(Key key) { return QString::fromLatin1(kKeyNames[std::size_t(key)]); }
 
 std::optional<EventMatcher::Key> EventMatcher::keyNamed(QStringView name)
@@ -107,9 +112,10 @@ EventMatcher::Comparable EventMatcher::add(int side, const SseEvent &event, cons
         const bool partnerUncounted = !partner->second.counted;
         other.waiting.erase(partner);
         dropStaleFront(other);
+        rememberPaired(m_key);
         return {true, partnerUncounted};
     }
-    if (mine.waiting.contains(m_key)) {
+    if (mine.waiting.contains(m_key) || m_paired.contains(m_key)) {
         ++mine.duplicates;
         return {otherBegan, false};
     }
@@ -148,6 +154,16 @@ void EventMatcher::dropStaleFront(SideState &side)
     }
 }
 
+void EventMatcher::rememberPaired(const std::string &key)
+{
+    m_paired.insert(key);
+    m_pairedOrder.push_back(key);
+    if (qsizetype(m_pairedOrder.size()) > m_settings.window) {
+        m_paired.erase(m_pairedOrder.front());
+        m_pairedOrder.pop_front();
+    }
+}
+
 void EventMatcher::addLag(double lagMs)
 {
     if (qsizetype(m_lags.size()) < kLagSamples) {
@@ -175,11 +191,13 @@ EventMatcher::Summary EventMatcher::summary(qint64 nowMs, qsizetype examples) co
             const auto it = mine.waiting.find(key);
             if (it == mine.waiting.end() || it->second.serial != serial)
                 continue;
-            const qint64 arrival = it->second.arrivalMs;
-            // A stream that has delivered nothing had its chance all along.
-            if (other.firstArrivalMs && arrival < *other.firstArrivalMs) {
+            // "Before the other began" is what add() decided when the click came (it was not
+            // counted), so the counts and the classification never disagree.
+            if (!other.firstArrivalMs) {
+                ++side.unmatched.pending;
+            } else if (!it->second.counted) {
                 ++side.unmatched.beforeOtherStarted;
-            } else if (nowMs - arrival >= m_settings.settleMs) {
+            } else if (nowMs - it->second.arrivalMs >= m_settings.settleMs) {
                 ++side.unmatched.missing;
                 if (qsizetype(side.missingExamples.size()) < examples)
                     side.missingExamples.push_back(key);

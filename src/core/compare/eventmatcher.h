@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace Clickscope {
@@ -22,12 +23,15 @@ namespace Clickscope {
 // A click is known by a key: its id (the numeric id it carries, else its event's id), only its
 // event's id, or its link and time. A click waits for its partner in a window of the last
 // `window` unmatched clicks of its side; one pushed out of the window is counted as such, never
-// as missing, since its partner may still have come. An unmatched click is only called missing
-// once the other side has had `settleMs` to deliver it, and a click that arrived before the other
-// stream's first click was one that stream never had the chance to see (while the other stream has
-// delivered nothing at all, it had every chance: its clicks are missing).
+// as missing, since its partner may still have come. A click that arrived before the other
+// stream's first click was one that stream never had the chance to see; one that came after is
+// only called missing once the other side has had `settleMs` to deliver it. While the other stream
+// has delivered no click at all, nothing is missing yet: its clicks are still to come. A click
+// that arrives again after it was paired (a resent event after a reconnection) is a duplicate.
 //
-// Memory is bounded: at most `window` keys per side, each cut to kMaxKeyBytes, and kLagSamples lags.
+// Memory is bounded: at most `window` waiting keys per side and `window` recently paired ones,
+// each cut to kMaxKeyBytes (with the window at its default, under 100 MB in all whatever the ids),
+// and kLagSamples lags. Keys are hashed with a per-process seed, so chosen ids cannot pile up.
 class EventMatcher
 {
 public:
@@ -43,7 +47,7 @@ public:
     static constexpr qsizetype kMaxKeyBytes = 256;
     static constexpr qsizetype kLagSamples = 10'000;
     static constexpr qsizetype kMinWindow = 1;
-    static constexpr qsizetype kMaxWindow = 10'000'000;
+    static constexpr qsizetype kMaxWindow = 1'000'000;
 
     // "id", "event-id", "link-ts".
     static QString keyName(Key key);
@@ -75,7 +79,7 @@ public:
     {
         quint64 clicks = 0;
         quint64 unkeyed = 0;       // no key: not matched at all
-        quint64 duplicates = 0;    // a key already waiting on this side
+        quint64 duplicates = 0;    // a key already waiting on this side, or paired already
         quint64 outOfWindow = 0;   // pushed out of the window unmatched
         Unmatched unmatched;
         std::vector<std::string> missingExamples;   // the oldest few missing keys
@@ -101,9 +105,13 @@ private:
         quint64 serial = 0;
         bool counted = false;   // see Comparable
     };
+    struct SeededHash
+    {
+        std::size_t operator()(const std::string &key) const;
+    };
     struct SideState
     {
-        std::unordered_map<std::string, Waiting> waiting;
+        std::unordered_map<std::string, Waiting, SeededHash> waiting;
         // Keys in arrival order, with the serial they waited under; matched ones are skipped lazily.
         std::deque<std::pair<std::string, quint64>> order;
         std::optional<qint64> firstArrivalMs;
@@ -117,11 +125,15 @@ private:
     void wait(SideState &side, std::string &&key, qint64 arrivalMs, bool counted);
     void dropStaleFront(SideState &side);
     void addLag(double lagMs);
+    void rememberPaired(const std::string &key);
 
     Settings m_settings;
     std::array<SideState, 2> m_sides;
     quint64 m_matched = 0;
     quint64 m_serial = 0;
+    // The latest `window` keys that paired, oldest first: their repeats are duplicates, not new clicks.
+    std::unordered_set<std::string, SeededHash> m_paired;
+    std::deque<std::string> m_pairedOrder;
     std::vector<double> m_lags;   // a ring of kLagSamples
     qsizetype m_lagNext = 0;
     std::string m_key;   // reused for every lookup

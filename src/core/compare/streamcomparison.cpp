@@ -104,6 +104,9 @@ StreamComparison::StreamComparison(ClickAggregator &a, ClickAggregator &b, Event
 
 void StreamComparison::observe(int side, const SseEvent &event, const ClickView &click, qint64 arrivalMs)
 {
+    const ClickAggregator &other = side == 0 ? m_b : m_a;
+    if (other.totals().snapshots > 0 && (other.streamLink().isEmpty() || click.link == other.streamLink()))
+        ++m_sinceOtherSnapshot[std::size_t(side)];
     const EventMatcher::Comparable comparable = m_matcher.add(side, event, click, arrivalMs);
     // A partner is the same click by its key: what this one says of it stands for both.
     if (comparable.thisClick)
@@ -123,19 +126,14 @@ bool StreamComparison::countsOnly() const { return m_a.totals().snapshots > 0 ||
 qint64 StreamComparison::seenClicks(int side) const
 {
     // Snapshots report a history (what the first one said) beside the clicks seen happening; only
-    // the latter compare with another stream's. A per-click stream against a snapshot stream of
-    // one link counts that link's clicks alone.
+    // the latter compare with another stream's, and a per-click stream's clicks only from the
+    // same moment on (and of the snapshot stream's link alone, when it names one).
     const ClickAggregator &mine = side == 0 ? m_a : m_b;
-    const ClickAggregator &other = side == 0 ? m_b : m_a;
     if (!countsOnly())
         return qint64(m_counts[std::size_t(side & 1)].clicks);
     if (mine.totals().snapshots > 0)
         return qint64(mine.totals().clicks - mine.totals().historyClicks);
-    if (!other.streamLink().isEmpty()) {
-        const auto entry = mine.links().find(other.streamLink());
-        return entry ? qint64(entry->count) : 0;
-    }
-    return qint64(mine.totals().clicks);
+    return qint64(m_sinceOtherSnapshot[std::size_t(side & 1)]);
 }
 
 QJsonObject StreamComparison::countsReport() const

@@ -61,6 +61,9 @@ private:
     ClickAggregator &m_b;
     EventMatcher m_matcher;
     std::array<Counts, 2> m_counts;
+    // Against a snapshot stream: the clicks each per-click side delivered once the other side's
+    // first snapshot (its history) had come, of that stream's link when it names one.
+    std::array<quint64, 2> m_sinceOtherSnapshot{};
 };
 
 }   // namespace Clickscope
