@@ -50,18 +50,41 @@ class TestComparisonPipeline : public QObject
     Q_OBJECT
 
 private slots:
+    // Each test starts with the publisher's /events and /ws compared, both subscribed.
+    void init();
+    void cleanup();
+
     void sseAndWebSocketAgreeInSnapshots();
     void aNewComparisonStartsFromZero();
+
+private:
+    std::unique_ptr<TestPublisher> m_publisher;
+    std::unique_ptr<ComparisonPipeline> m_pipeline;
+    std::unique_ptr<SnapshotCatcher> m_catcher;
 };
+
+void TestComparisonPipeline::init()
+{
+    m_publisher = std::make_unique<TestPublisher>(TestPublisher::Settings{});
+    QVERIFY(m_publisher->listen());
+    m_pipeline = std::make_unique<ComparisonPipeline>();
+    m_catcher = std::make_unique<SnapshotCatcher>(*m_pipeline);
+    m_pipeline->start(configFor(*m_publisher, "/events"), configFor(*m_publisher, "/ws"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 2, kWaitMs);
+}
+
+void TestComparisonPipeline::cleanup()
+{
+    m_catcher.reset();
+    m_pipeline.reset();
+    m_publisher.reset();
+}
 
 void TestComparisonPipeline::sseAndWebSocketAgreeInSnapshots()
 {
-    TestPublisher publisher(TestPublisher::Settings{});
-    QVERIFY(publisher.listen());
-    ComparisonPipeline pipeline;
-    SnapshotCatcher catcher(pipeline);
-    pipeline.start(configFor(publisher, "/events"), configFor(publisher, "/ws"));
-    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 2, kWaitMs);
+    TestPublisher &publisher = *m_publisher;
+    ComparisonPipeline &pipeline = *m_pipeline;
+    SnapshotCatcher &catcher = *m_catcher;
     QList<QJsonObject> clicks;
     for (int i = 0; i < 200; ++i)
         clicks.append({{"link", i % 2 ? "/odd" : "/even"}});
@@ -93,12 +116,9 @@ void TestComparisonPipeline::sseAndWebSocketAgreeInSnapshots()
 
 void TestComparisonPipeline::aNewComparisonStartsFromZero()
 {
-    TestPublisher publisher(TestPublisher::Settings{});
-    QVERIFY(publisher.listen());
-    ComparisonPipeline pipeline;
-    SnapshotCatcher catcher(pipeline);
-    pipeline.start(configFor(publisher, "/events"), configFor(publisher, "/ws"));
-    QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 2, kWaitMs);
+    TestPublisher &publisher = *m_publisher;
+    ComparisonPipeline &pipeline = *m_pipeline;
+    SnapshotCatcher &catcher = *m_catcher;
     publisher.hub().publish({QJsonObject{{"link", "/a"}}, QJsonObject{{"link", "/a"}}});
     QTRY_COMPARE_WITH_TIMEOUT(catcher.matched(), 2, kWaitMs);
 

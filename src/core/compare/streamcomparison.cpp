@@ -68,24 +68,14 @@ QJsonObject unmatchedJson(const EventMatcher::Side &side)
 
 StreamComparison::Counts::Counts(const ClickAggregator::Settings &settings)
     : links(settings.maxLinks, ClickAggregator::kMaxLinkKeyBytes)
-    , countries(settings.maxDimensionValues)
-    , referrers(settings.maxDimensionValues)
-    , devices(settings.maxDimensionValues)
-    , browsers(settings.maxDimensionValues)
+    , breakdowns(settings.maxDimensionValues)
 {}
 
 void StreamComparison::Counts::add(const ClickView &click)
 {
     ++clicks;
     links.add(click.link);
-    if (!click.country.isEmpty())
-        countries.add(click.country);
-    if (!click.referrer.isEmpty())
-        referrers.add(click.referrer);
-    if (!click.device.isEmpty())
-        devices.add(click.device);
-    if (!click.browser.isEmpty())
-        browsers.add(click.browser);
+    breakdowns.add(click);
 }
 
 StreamComparison::StreamComparison(ClickAggregator &a, ClickAggregator &b, EventMatcher::Settings settings)
@@ -169,12 +159,12 @@ QJsonObject StreamComparison::report(qint64 nowMs, int topN) const
                                                   {QStringLiteral("b"), qint64(m_b.totals().clicks)}}},
         {QStringLiteral("linkDifferences"), differences(a.links, b.links, topN, QStringLiteral("link"))},
         {QStringLiteral("countsExact"), a.links.isExact() && b.links.isExact()},
-        {QStringLiteral("breakdownDifferences"),
-         QJsonObject{{QStringLiteral("country"), differences(a.countries, b.countries, topN, QStringLiteral("value"))},
-                     {QStringLiteral("referrer"), differences(a.referrers, b.referrers, topN, QStringLiteral("value"))},
-                     {QStringLiteral("device"), differences(a.devices, b.devices, topN, QStringLiteral("value"))},
-                     {QStringLiteral("browser"), differences(a.browsers, b.browsers, topN, QStringLiteral("value"))}}},
     };
+    QJsonObject breakdownDifferences;
+    for (std::size_t i = 0; i < Breakdowns::kNames.size(); ++i)
+        breakdownDifferences.insert(QLatin1String(Breakdowns::kNames[i]),
+                                    differences(a.breakdowns.at(i), b.breakdowns.at(i), topN, QStringLiteral("value")));
+    out.insert(QStringLiteral("breakdownDifferences"), breakdownDifferences);
     const EventMatcher::Summary s = m_matcher.summary(nowMs);
     QJsonObject matching{{QStringLiteral("key"), EventMatcher::keyName(m_matcher.settings().key)},
                          {QStringLiteral("window"), qint64(m_matcher.settings().window)},

@@ -48,10 +48,7 @@ private:
 
         quint64 clicks = 0;
         TopCounter links;
-        TopCounter countries;
-        TopCounter referrers;
-        TopCounter devices;
-        TopCounter browsers;
+        Breakdowns breakdowns;
     };
 
     void observe(int side, const SseEvent &event, const ClickView &click, qint64 arrivalMs);

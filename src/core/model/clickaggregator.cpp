@@ -31,10 +31,7 @@ ClickAggregator::ClickAggregator(Settings settings, FieldMapping mapping)
     : m_settings(settings)
     , m_decoder(std::move(mapping))
     , m_links(settings.maxLinks, kMaxLinkKeyBytes)
-    , m_countries(settings.maxDimensionValues)
-    , m_referrers(settings.maxDimensionValues)
-    , m_devices(settings.maxDimensionValues)
-    , m_browsers(settings.maxDimensionValues)
+    , m_breakdowns(settings.maxDimensionValues)
     , m_eventTypes(settings.maxEventTypes)
     , m_series(settings.windowSeconds)
 {}
@@ -43,10 +40,7 @@ void ClickAggregator::reset()
 {
     m_totals = {};
     m_links.clear();
-    m_countries.clear();
-    m_referrers.clear();
-    m_devices.clear();
-    m_browsers.clear();
+    m_breakdowns.clear();
     m_eventTypes.clear();
     m_series.clear();
     m_rate.reset();
@@ -98,14 +92,7 @@ void ClickAggregator::countDimensions(const ClickView &click, qint64 arrivalMs, 
 {
     if (countLink)
         m_links.add(click.link);
-    if (!click.country.isEmpty())
-        m_countries.add(click.country);
-    if (!click.referrer.isEmpty())
-        m_referrers.add(click.referrer);
-    if (!click.device.isEmpty())
-        m_devices.add(click.device);
-    if (!click.browser.isEmpty())
-        m_browsers.add(click.browser);
+    m_breakdowns.add(click);
     if (click.timestampMs != ClickView::kNoTime)
         m_latency.add(double(arrivalMs - click.timestampMs));
     if (click.sequence != ClickView::kNoSequence) {
@@ -192,6 +179,14 @@ void ClickAggregator::keepUndecodable(const SseEvent &event, qint64 arrivalMs)
 
 void ClickAggregator::advanceTo(qint64 nowMs) { m_rate.tick(m_series, nowMs / 1000); }
 
+QJsonObject ClickAggregator::breakdownsJson(int topN) const
+{
+    QJsonObject out;
+    for (std::size_t i = 0; i < Breakdowns::kNames.size(); ++i)
+        out.insert(QLatin1String(Breakdowns::kNames[i]), ranked(m_breakdowns.at(i), topN, QStringLiteral("value")));
+    return out;
+}
+
 QJsonObject ClickAggregator::report(int topN) const
 {
     const Totals &t = m_totals;
@@ -216,11 +211,7 @@ QJsonObject ClickAggregator::report(int topN) const
                                              {QStringLiteral("average"), m_rate.averageRate()}}},
         {QStringLiteral("topLinks"), ranked(m_links, topN, QStringLiteral("link"))},
         {QStringLiteral("topLinksExact"), m_links.isExact()},
-        {QStringLiteral("breakdowns"),
-         QJsonObject{{QStringLiteral("country"), ranked(m_countries, topN, QStringLiteral("value"))},
-                     {QStringLiteral("referrer"), ranked(m_referrers, topN, QStringLiteral("value"))},
-                     {QStringLiteral("device"), ranked(m_devices, topN, QStringLiteral("value"))},
-                     {QStringLiteral("browser"), ranked(m_browsers, topN, QStringLiteral("value"))}}},
+        {QStringLiteral("breakdowns"), breakdownsJson(topN)},
         {QStringLiteral("eventTypes"), ranked(m_eventTypes, topN, QStringLiteral("type"))},
     };
     if (!m_gapRanges.empty()) {

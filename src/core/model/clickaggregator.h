@@ -3,6 +3,7 @@
 
 #include "core/decode/clickdecoder.h"
 #include "core/decode/fieldmapping.h"
+#include "core/model/breakdowns.h"
 #include "core/model/latencyhistogram.h"
 #include "core/model/timeseriesring.h"
 #include "core/model/topcounter.h"
@@ -80,10 +81,10 @@ public:
 
     const Totals &totals() const { return m_totals; }
     const TopCounter &links() const { return m_links; }
-    const TopCounter &countries() const { return m_countries; }
-    const TopCounter &referrers() const { return m_referrers; }
-    const TopCounter &devices() const { return m_devices; }
-    const TopCounter &browsers() const { return m_browsers; }
+    const TopCounter &countries() const { return m_breakdowns.countries; }
+    const TopCounter &referrers() const { return m_breakdowns.referrers; }
+    const TopCounter &devices() const { return m_breakdowns.devices; }
+    const TopCounter &browsers() const { return m_breakdowns.browsers; }
     const TopCounter &eventTypes() const { return m_eventTypes; }
     // The latest kKeptGapRanges ranges of missing ids, oldest first.
     const std::deque<GapRange> &gapRanges() const { return m_gapRanges; }
@@ -98,6 +99,7 @@ public:
     QJsonObject report(int topN = 10) const;
 
 private:
+    QJsonObject breakdownsJson(int topN) const;
     void countClick(const ClickView &click, qint64 arrivalMs);
     // Links, breakdowns, latency and gaps: what a click tells beyond "one more".
     void countDimensions(const ClickView &click, qint64 arrivalMs, bool countLink = true);
@@ -108,10 +110,7 @@ private:
     ClickDecoder m_decoder;
     Totals m_totals;
     TopCounter m_links;
-    TopCounter m_countries;
-    TopCounter m_referrers;
-    TopCounter m_devices;
-    TopCounter m_browsers;
+    Breakdowns m_breakdowns;
     TopCounter m_eventTypes;
     TimeSeriesRing m_series;
     RateMeter m_rate;
