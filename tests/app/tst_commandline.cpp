@@ -78,6 +78,8 @@ void TestCommandLine::badFlagsAreUsageErrors_data()
     QTest::newRow("bad theme") << QStringList{"--theme", "purple"} << "--theme must be";
     QTest::newRow("url and demo") << QStringList{"http://127.0.0.1:1/", "--demo"} << "either a URL or --demo";
     QTest::newRow("two urls") << QStringList{"http://127.0.0.1:1/", "http://127.0.0.1:2/"} << "unexpected argument";
+    QTest::newRow("compare without a stream")
+        << QStringList{"--compare", "ws://127.0.0.1:1/ws"} << "--compare needs a URL (or --demo)";
 }
 
 void TestCommandLine::badFlagsAreUsageErrors()
@@ -97,7 +99,7 @@ void TestCommandLine::versionAndHelp()
     QVERIFY2(version.out.startsWith("Clickscope " CLICKSCOPE_VERSION), version.out.constData());
     const Run help = run({QStringLiteral("--help")}, m_config.path());
     QCOMPARE(help.exitCode, 0);
-    for (const char *flag : {"--demo", "--header", "--map", "--theme", "--screenshot", "--after"})
+    for (const char *flag : {"--demo", "--header", "--map", "--theme", "--compare", "--screenshot", "--after"})
         QVERIFY2(help.out.contains(flag), flag);
 }
 
