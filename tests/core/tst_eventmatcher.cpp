@@ -167,7 +167,9 @@ void TestEventMatcher::aClickResentAfterPairingIsADuplicate()
     EventMatcher m(EventMatcher::Settings{EventMatcher::Key::Id, 100, 0});
     addId(m, 0, 1, 1);
     addId(m, 1, 1, 2);
-    addId(m, 1, 1, 3);   // resent after a reconnection
+    // Resent after a reconnection, on either side: not another click to count.
+    const EventMatcher::Comparable again = m.add(1, SseEvent("click", "1001", "{}"), clickWithId(1), 3);
+    QVERIFY(!again.thisClick && !again.partner);
     addId(m, 0, 1, 4);
     const EventMatcher::Summary s = m.summary(1000);
     QCOMPARE(s.matched, 1u);

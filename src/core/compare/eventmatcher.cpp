@@ -115,9 +115,10 @@ EventMatcher::Comparable EventMatcher::add(int side, const SseEvent &event, cons
         rememberPaired(m_key);
         return {true, partnerUncounted};
     }
+    // The same click again is not another one to count.
     if (mine.waiting.contains(m_key) || m_paired.contains(m_key)) {
         ++mine.duplicates;
-        return {otherBegan, false};
+        return {false, false};
     }
     wait(mine, std::string(m_key), arrivalMs, otherBegan);
     return {otherBegan, false};

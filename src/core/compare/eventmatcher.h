@@ -58,7 +58,8 @@ public:
 
     // Which clicks a comparison of counts should count, so that two streams that agree come out
     // equal however far apart they began: a click that arrived once the other stream had begun,
-    // and one from before that the other stream delivered too (counted when its partner comes).
+    // and one from before that the other stream delivered too (counted when its partner comes);
+    // never a duplicate.
     struct Comparable
     {
         bool thisClick = false;
