@@ -112,10 +112,7 @@ private:
         if (m_comparison
             && (over || !m_measured.comparison || m_measured.elapsedMs - m_comparedMs >= kCompareEveryMs)) {
             m_comparedMs = m_measured.elapsedMs;
-            qint64 nowMs = 0;
-            for (qsizetype i = 0; i < m_session.sourceCount(); ++i)
-                nowMs = std::max(nowMs, m_session.source(i).clockMs());
-            m_measured.comparison = measureComparison(*m_comparison, nowMs);
+            m_measured.comparison = measureComparison(*m_comparison, m_session.clockMs());
         }
         m_measured.over = over;
         printLines(m_checks.judge(m_measured));

@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <memory>
@@ -107,6 +108,14 @@ void StreamSession::sourceClosed()
 {
     if (++m_closed == sourceCount())
         finish(m_anyFailed ? kExitStreamError : kExitOk);
+}
+
+qint64 StreamSession::clockMs() const
+{
+    qint64 latest = 0;
+    for (const auto &source : m_sources)
+        latest = std::max(latest, source->clockMs());
+    return latest;
 }
 
 int StreamSession::run()

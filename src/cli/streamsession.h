@@ -30,6 +30,8 @@ public:
 
     StreamSource &source(qsizetype index = 0) { return *m_sources.at(std::size_t(index)); }
     qsizetype sourceCount() const { return qsizetype(m_sources.size()); }
+    // The latest of the streams' clocks (a replay keeps its recording's): "now" for comparing them.
+    qint64 clockMs() const;
     // Runs the event loop until finish(); returns the exit code.
     int run();
     // Ends the session (once): closes the stream, emits finishing(), leaves the event loop.

@@ -249,11 +249,9 @@ int runWatch(const QStringList &arguments)
         }
         QJsonArray reports;
         QString shown;
-        qint64 nowMs = 0;
         for (qsizetype i = 0; i < qsizetype(streams.size()); ++i) {
             QJsonObject report = streams[std::size_t(i)]->feed.now().report(topRows);
             const QString url = shownUrl(session.source(i).config().url);
-            nowMs = std::max(nowMs, session.source(i).clockMs());
             if (!asJson)
                 shown += QStringLiteral("[%1] %2\n").arg(i + 1).arg(url) + text(report) + u'\n';
             report.insert(QStringLiteral("url"), url);
@@ -261,7 +259,7 @@ int runWatch(const QStringList &arguments)
         }
         QJsonObject all{{QStringLiteral("streams"), reports}};
         if (comparison) {
-            const QJsonObject compared = comparison->report(nowMs, topRows);
+            const QJsonObject compared = comparison->report(session.clockMs(), topRows);
             all.insert(QStringLiteral("comparison"), compared);
             if (!asJson)
                 shown += comparisonText(compared);
