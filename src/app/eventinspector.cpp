@@ -10,13 +10,14 @@
 #include <QJsonParseError>
 #include <QLocale>
 #include <QScrollBar>
+#include <QSignalBlocker>
 
 namespace Clickscope {
 
 EventInspector::EventInspector(QWidget *parent) : QWidget(parent), m_ui(std::make_unique<Ui::EventInspector>())
 {
     m_ui->setupUi(this);
-    m_filtered.setSourceModel(&m_log);
+    m_filtered.setSourceModel(m_log);
     m_filtered.setFilterKeyColumn(-1);   // any column
     m_filtered.setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_ui->eventView->setModel(&m_filtered);
@@ -37,11 +38,7 @@ EventInspector::EventInspector(QWidget *parent) : QWidget(parent), m_ui(std::mak
     m_ui->inspectorSplitter->setStretchFactor(1, 2);
 
     connect(m_ui->pauseButton, &QPushButton::toggled, this, &EventInspector::setPaused);
-    connect(&m_log, &EventLogModel::pausedChanged, this, [this](bool paused) {
-        m_ui->pauseButton->setChecked(paused);
-        m_ui->pauseButton->setText(paused ? tr("&Resume") : tr("&Pause"));
-        updateStatus();
-    });
+    m_pausedConnection = connect(m_log, &EventLogModel::pausedChanged, this, &EventInspector::showPauseButton);
     connect(m_ui->eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &EventInspector::showSelected);
     // Escape lets go of the selected event, and the table follows the newest again.
@@ -58,7 +55,33 @@ EventInspector::EventInspector(QWidget *parent) : QWidget(parent), m_ui(std::mak
 
 EventInspector::~EventInspector() = default;
 
-void EventInspector::setPaused(bool paused) { m_log.setPaused(paused); }
+void EventInspector::setLog(EventLogModel *log)
+{
+    if (!log)
+        log = &m_ownLog;
+    if (log == m_log)
+        return;
+    disconnect(m_pausedConnection);
+    m_log = log;
+    m_filtered.setSourceModel(m_log);
+    m_pausedConnection = connect(m_log, &EventLogModel::pausedChanged, this, &EventInspector::showPauseButton);
+    m_ui->eventDataView->clear();
+    m_ui->eventView->scrollToBottom();
+    const QSignalBlocker blocker(m_ui->pauseButton);
+    m_ui->pauseButton->setChecked(m_log->isPaused());
+    m_ui->pauseButton->setText(m_log->isPaused() ? tr("&Resume") : tr("&Pause"));
+    updateStatus();
+}
+
+void EventInspector::showPauseButton(bool paused)
+{
+    m_ui->pauseButton->setChecked(paused);
+    m_ui->pauseButton->setText(paused ? tr("&Resume") : tr("&Pause"));
+    updateStatus();
+    emit pausedChanged(paused);
+}
+
+void EventInspector::setPaused(bool paused) { m_log->setPaused(paused); }
 
 void EventInspector::applySnapshot(const DashboardSnapshot &snapshot)
 {
@@ -68,8 +91,8 @@ void EventInspector::applySnapshot(const DashboardSnapshot &snapshot)
     const QScrollBar *bar = view->verticalScrollBar();
     // A selected event holds the view: new rows do not carry it away (Escape lets go).
     const bool following = bar->value() == bar->maximum() && !view->currentIndex().isValid();
-    m_log.applySnapshot(snapshot);
-    if (following && !m_log.isPaused())
+    m_log->applySnapshot(snapshot);
+    if (following && !m_log->isPaused())
         view->scrollToBottom();
     else if (view->currentIndex().isValid())
         view->scrollTo(view->currentIndex(), QAbstractItemView::EnsureVisible);
@@ -78,7 +101,7 @@ void EventInspector::applySnapshot(const DashboardSnapshot &snapshot)
 
 void EventInspector::clear()
 {
-    m_log.clear();
+    m_log->clear();
     m_ui->eventDataView->clear();
     updateStatus();
 }
@@ -100,16 +123,16 @@ void EventInspector::showSelected()
 {
     const QModelIndex current = m_ui->eventView->selectionModel()->currentIndex();
     const QModelIndex source = m_filtered.mapToSource(current);
-    m_ui->eventDataView->setPlainText(source.isValid() ? prettyData(m_log.fullData(source.row())) : QString());
+    m_ui->eventDataView->setPlainText(source.isValid() ? prettyData(m_log->fullData(source.row())) : QString());
 }
 
 void EventInspector::updateStatus()
 {
     const QLocale locale;
-    QString text = tr("%1 events").arg(locale.toString(m_log.rowCount()));
-    if (m_log.isPaused())
-        text += tr(", paused: %1 waiting").arg(locale.toString(m_log.pendingCount()));
-    if (const quint64 lost = m_log.evicted() + m_log.notShownUpstream(); lost > 0)
+    QString text = tr("%1 events").arg(locale.toString(m_log->rowCount()));
+    if (m_log->isPaused())
+        text += tr(", paused: %1 waiting").arg(locale.toString(m_log->pendingCount()));
+    if (const quint64 lost = m_log->evicted() + m_log->notShownUpstream(); lost > 0)
         text += tr(", %1 older not kept").arg(locale.toString(lost));
     m_ui->inspectorStatusLabel->setText(text);
 }

@@ -41,8 +41,9 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("URL"),
-                                 QStringLiteral("Stream to connect to at start, or a recording to replay."),
-                                 QStringLiteral("[URL|FILE]"));
+                                 QStringLiteral("Stream to connect to at start, or a recording to replay; several "
+                                                "URLs open several streams, with the overview of them all."),
+                                 QStringLiteral("[URL|FILE] [URL…]"));
     const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Starts a local demo stream and shows it."));
     const QCommandLineOption header({QStringLiteral("H"), QStringLiteral("header")},
                                     QStringLiteral("Adds a request header, e.g. 'Authorization: Bearer T'."),
@@ -103,14 +104,22 @@ int main(int argc, char *argv[])
                 QStringLiteral("--theme must be system, light or dark, not '%1'").arg(parser.value(theme)));
     }
     const QStringList positional = parser.positionalArguments();
-    if (positional.size() > 1)
-        return usageError(QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
+    if (positional.size() > Clickscope::StreamList::kMaxStreams)
+        return usageError(QStringLiteral("at most %1 streams in a window").arg(Clickscope::StreamList::kMaxStreams));
+    for (const QString &more : positional.mid(1)) {
+        if (QFileInfo(more).isFile())
+            return usageError(QStringLiteral("'%1': a recording replays alone, as the only argument").arg(more));
+        if (const auto usable = Clickscope::checkStreamUrl(QUrl(more, QUrl::StrictMode)); !usable)
+            return usageError(QStringLiteral("'%1': %2").arg(more, usable.error()));
+    }
     if (!positional.isEmpty() && parser.isSet(demo))
         return usageError(QStringLiteral("give either a URL or --demo, not both"));
     if (!checks->isEmpty() && positional.isEmpty())
         return usageError(QStringLiteral("--expect needs a URL to check"));
     // An existing file is a recording to replay; anything else is a URL.
     const bool recording = !positional.isEmpty() && QFileInfo(positional.first()).isFile();
+    if (recording && positional.size() > 1)
+        return usageError(QStringLiteral("a recording replays alone, without other streams"));
     double pace = 1;
     Clickscope::OptionReader read(parser);
     read.pace(speed, pace);
@@ -144,6 +153,21 @@ int main(int argc, char *argv[])
         request.mapping = *mapping;
         request.checks = *checks;
         window.connectTo(request);
+        // The others read the same way; headers go only to the first URL's server, as a bearer
+        // token must not travel to another.
+        const QUrl first = request.config.url;
+        for (const QString &more : positional.mid(1)) {
+            request.config.url = QUrl(more, QUrl::StrictMode);
+            const bool sameServer = request.config.url.scheme() == first.scheme()
+                                    && request.config.url.host() == first.host()
+                                    && request.config.url.port() == first.port();
+            request.config.headers = sameServer ? headers : QList<Clickscope::HttpHeader>{};
+            window.openStream(request);
+        }
+        if (positional.size() > 1) {
+            window.showStream(0);   // --record and --compare are about the first
+            window.showOverview();
+        }
     }
     if (parser.isSet(record)) {
         if (const Clickscope::Result<void> started = window.startRecording(parser.value(record)); !started) {

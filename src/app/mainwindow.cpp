@@ -13,6 +13,8 @@
 #include "app/recentstreams.h"
 #include "app/replaybar.h"
 #include "app/sharepanel.h"
+#include "app/streamoverview.h"
+#include "app/streamsidebar.h"
 #include "app/streamstatus.h"
 #include "server/demoserver.h"
 #include "ui_mainwindow.h"
@@ -62,6 +64,9 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_ui(std::make_unique<Ui::MainWindow>())
     , m_theme(this)
+    , m_sidebar(new StreamSidebar(&m_streams, this))
+    , m_streamsDock(new QDockWidget(tr("Streams"), this))
+    , m_overview(new StreamOverview(&m_streams, this))
     , m_status(new StreamStatus(this))
     , m_connectionPanel(new ConnectionPanel(this))
     , m_connectionDock(new QDockWidget(tr("Connection X-ray"), this))
@@ -91,14 +96,29 @@ MainWindow::MainWindow(QWidget *parent)
     m_ui->viewMenu->addAction(showXray);
     connect(m_status, &StreamStatus::xrayMarkerClicked, this, &MainWindow::showConnectionXray);
     connect(m_connectionDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
-        if (visible && m_connectionPanel->xray() != m_xray)
-            m_connectionPanel->setXray(m_xray);
+        if (visible && m_connectionPanel->xray() != m_current->xray)
+            m_connectionPanel->setXray(m_current->xray);
     });
     m_ui->dashboardLayout->insertWidget(0, m_replayBar);
     m_replayBar->hide();
-    connect(m_replayBar, &ReplayBar::pauseRequested, &m_pipeline, &ClickPipeline::setReplayPaused);
-    connect(m_replayBar, &ReplayBar::speedChosen, &m_pipeline, &ClickPipeline::setReplaySpeed);
+    connect(m_replayBar, &ReplayBar::pauseRequested, this,
+            [this](bool paused) { m_current->pipeline().setReplayPaused(paused); });
+    connect(m_replayBar, &ReplayBar::speedChosen, this,
+            [this](double speed) { m_current->pipeline().setReplaySpeed(speed); });
     connect(m_replayBar, &ReplayBar::seekRequested, this, &MainWindow::seekReplay);
+    m_ui->pages->addWidget(m_overview);
+    connect(m_overview, &StreamOverview::streamActivated, this, &MainWindow::showStream);
+    // The stream list stays out of the way of a single stream: it shows with the second.
+    m_streamsDock->setObjectName(QStringLiteral("streamsDock"));
+    m_streamsDock->setWidget(m_sidebar);
+    addDockWidget(Qt::LeftDockWidgetArea, m_streamsDock);
+    m_streamsDock->hide();
+    connect(m_sidebar, &StreamSidebar::streamChosen, this, &MainWindow::showStream);
+    m_displayTick.setSingleShot(true);
+    m_displayTick.setInterval(1000 / kDisplayHz);
+    connect(&m_displayTick, &QTimer::timeout, this, &MainWindow::displayTick);
+    m_listClock.setInterval(1000);
+    connect(&m_listClock, &QTimer::timeout, &m_streams, &StreamList::refresh);
     m_ui->pages->setCurrentWidget(m_ui->welcomePage);
     m_ui->urlEdit->setCompleter(new QCompleter(new QStringListModel(this), this));
 
@@ -119,32 +139,16 @@ MainWindow::MainWindow(QWidget *parent)
             [this](QListWidgetItem *item) { openRecentStream(m_ui->recentList->row(item)); });
     connect(m_windowCombo, &QComboBox::currentIndexChanged, this,
             [this](int index) { setChartWindow(m_windowCombo->itemData(index).toInt()); });
-    connect(m_ui->rateChart, &RateChartView::windowSecondsChanged, &m_pipeline, &ClickPipeline::setSeriesWindow);
-    connect(m_ui->eventInspector->model(), &EventLogModel::pausedChanged, this, &MainWindow::setDisplayPaused);
+    connect(m_ui->rateChart, &RateChartView::windowSecondsChanged, this, [this](int seconds) {
+        for (int row = 0; row < m_streams.size(); ++row)
+            m_streams.at(row)->pipeline().setSeriesWindow(seconds);
+    });
+    connect(m_ui->eventInspector, &EventInspector::pausedChanged, this, &MainWindow::setDisplayPaused);
 
-    connect(&m_pipeline, &ClickPipeline::snapshotReady, this, &MainWindow::onSnapshot);
-    connect(&m_pipeline, &ClickPipeline::stateChanged, this, &MainWindow::onStateChanged);
-    connect(&m_pipeline, &ClickPipeline::failed, this, [this](const QString &message) {
-        m_lastError = message;
-        showMessage(message, true);
-    });
-    // A replay moved back counts from the start again: what the window holds of the later part goes.
-    connect(&m_pipeline, &ClickPipeline::replayRestarted, this, &MainWindow::clearViews);
-    connect(&m_pipeline, &ClickPipeline::recordingEnded, this, [this](const QString &path, const QString &error) {
-        m_recordingPath.clear();
-        showRecording(std::nullopt);
-        updateActions();
-        if (error.isEmpty())
-            showMessage(tr("The recording ended with its stream; it is saved in %1").arg(path), false);
-        else
-            showMessage(tr("Recording stopped: %1. The stream goes on.").arg(error), true);
-    });
-    connect(&m_pipeline, &ClickPipeline::ended, this, [this](const QString &reason) { m_endReason = reason; });
-    connect(&m_pipeline, &ClickPipeline::reconnectScheduled, this, [this](qint64 delayMs, const QString &reason) {
-        if (m_active)
-            m_status->setRetrying(delayMs, reason);
-    });
-    m_pipeline.setSeriesWindow(m_ui->rateChart->windowSeconds());
+    m_current = m_streams.append();
+    adopt(m_current);
+    m_ui->eventInspector->setLog(&m_current->log());
+    m_sidebar->setCurrentRow(0);
     // Focusable, so that after connecting the keyboard is on the dashboard, where Space pauses.
     m_ui->dashboardPage->setFocusPolicy(Qt::StrongFocus);
     restoreSettings();
@@ -155,6 +159,38 @@ MainWindow::~MainWindow()
 {
     // The panel points at the demo server, which goes with the members, before child widgets.
     delete m_publisherDock;
+    // The inspector shows a stream's log, which goes with the streams, before child widgets.
+    m_ui->eventInspector->setLog(nullptr);
+}
+
+void MainWindow::adopt(WatchedStream *stream)
+{
+    ClickPipeline *pipeline = &stream->pipeline();
+    pipeline->setSeriesWindow(m_ui->rateChart->windowSeconds());
+    pipeline->setCommentsShown(m_ui->actionShowComments->isChecked());
+    stream->log().setPaused(m_paused);
+    // The connections go with the pipeline, and so with the stream.
+    connect(pipeline, &ClickPipeline::snapshotReady, this,
+            [this, stream](const DashboardSnapshotPtr &snapshot) { onSnapshot(stream, snapshot); });
+    connect(pipeline, &ClickPipeline::stateChanged, this,
+            [this, stream](StreamSource::State state) { onStateChanged(stream, state); });
+    connect(pipeline, &ClickPipeline::failed, this,
+            [this, stream](const QString &message) { onFailed(stream, message); });
+    // A replay moved back counts from the start again: what the window holds of the later part goes.
+    connect(pipeline, &ClickPipeline::replayRestarted, this, [this, stream] { clearViews(stream); });
+    connect(pipeline, &ClickPipeline::recordingEnded, this,
+            [this, stream](const QString &path, const QString &error) { onRecordingEnded(stream, path, error); });
+    connect(pipeline, &ClickPipeline::ended, this, [stream](const QString &reason) { stream->endReason = reason; });
+    connect(pipeline, &ClickPipeline::reconnectScheduled, this, [this, stream](qint64 delayMs, const QString &reason) {
+        if (!stream->active)
+            return;
+        stream->retryAtMs = QDateTime::currentMSecsSinceEpoch() + delayMs;
+        stream->retryReason = reason;
+        m_streams.markChanged(stream);
+        scheduleDisplayTick();
+        if (stream == m_current)
+            m_status->setRetrying(delayMs, reason);
+    });
 }
 
 void MainWindow::setUpActions()
@@ -179,8 +215,48 @@ void MainWindow::setUpActions()
     // buttons or in the start page, where it presses the focused button.
     m_ui->actionPause->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_ui->dashboardPage->addAction(m_ui->actionPause);
-    connect(m_ui->actionShowComments, &QAction::toggled, &m_pipeline, &ClickPipeline::setCommentsShown);
+    connect(m_ui->actionShowComments, &QAction::toggled, this, [this](bool shown) {
+        for (int row = 0; row < m_streams.size(); ++row)
+            m_streams.at(row)->pipeline().setCommentsShown(shown);
+    });
     connect(m_ui->actionAbout, &QAction::triggered, this, &MainWindow::showAbout);
+
+    // Several streams: the Stream menu's first part, and the buttons above the stream list.
+    const auto streamAction = [this](const QString &text, const QString &button, const QString &tip,
+                                     const QKeySequence &shortcut, auto slot) {
+        auto *action = new QAction(text, this);
+        action->setIconText(button);
+        action->setToolTip(tip);
+        action->setShortcut(shortcut);
+        connect(action, &QAction::triggered, this, slot);
+        return action;
+    };
+    QAction *overview = streamAction(tr("&Overview of all streams"), tr("Overview"), tr("Every stream, a row each"),
+                                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), [this] { showOverview(); });
+    overview->setObjectName(QStringLiteral("actionOverview"));
+    QAction *add = streamAction(tr("&Add a stream"), QStringLiteral("+"), tr("Add a stream (Ctrl+T)"),
+                                QKeySequence(Qt::CTRL | Qt::Key_T), [this] { addStream(); });
+    add->setObjectName(QStringLiteral("actionAddStream"));
+    QAction *remove =
+        streamAction(tr("Re&move this stream"), QStringLiteral("−"), tr("Disconnect and remove the stream shown"), {},
+                     [this] { removeStream(m_current); });
+    remove->setObjectName(QStringLiteral("actionRemoveStream"));
+    QAction *rename = streamAction(tr("Re&name this stream…"), tr("Rename"), tr("Rename the stream shown"), {}, [this] {
+        m_streamsDock->show();
+        m_sidebar->editName(m_streams.rowOf(m_current));
+    });
+    QAction *up = streamAction(tr("Move stream &up"), QStringLiteral("↑"), tr("Move the stream up the list"),
+                               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Up), [this] { moveCurrentStream(-1); });
+    QAction *down = streamAction(tr("Move stream do&wn"), QStringLiteral("↓"), tr("Move the stream down the list"),
+                                 QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Down), [this] { moveCurrentStream(1); });
+    QAction *first = m_ui->streamMenu->actions().value(0);
+    m_ui->streamMenu->insertActions(first, {add, remove, rename, up, down});
+    m_ui->streamMenu->insertSeparator(first);
+    for (QAction *action : {overview, add, remove, up, down})
+        m_sidebar->addButton(action);
+    QAction *showStreams = m_streamsDock->toggleViewAction();
+    showStreams->setText(tr("&Stream list"));
+    m_ui->viewMenu->insertActions(m_ui->viewMenu->actions().value(0), {overview, showStreams});
 
     QMenu *themeMenu = m_ui->viewMenu->addMenu(tr("&Theme"));
     for (const auto theme : {ThemeSwitcher::Theme::System, ThemeSwitcher::Theme::Light, ThemeSwitcher::Theme::Dark}) {
@@ -226,7 +302,7 @@ void MainWindow::goToTypedUrl()
         return;
     }
     const QUrl url(typed.trimmed(), QUrl::StrictMode);
-    if (isConnected() && url == m_request.config.url) {
+    if (isConnected() && url == m_current->request.config.url) {
         disconnectFromStream();
         return;
     }
@@ -237,9 +313,9 @@ StreamRequest MainWindow::requestFor(const QUrl &url) const
 {
     // Headers, body and mapping from the dialog stay for another path of the same server; a
     // bearer token or a POST body must never follow the user to a different one.
-    const QUrl &last = m_request.config.url;
+    const QUrl &last = m_current->request.config.url;
     if (url.scheme() == last.scheme() && url.host() == last.host() && url.port() == last.port()) {
-        StreamRequest request = m_request;
+        StreamRequest request = m_current->request;
         request.config.url = url;
         return request;
     }
@@ -264,20 +340,27 @@ void MainWindow::connectTo(const StreamRequest &request)
         return;
     }
     m_ui->urlEdit->setText(url.toString());
+    WatchedStream *stream = m_current;
     // Another stream, or the same read another way, is a new session: nothing of the previous
     // one is counted in it.
     // A recording played again starts from zero too: its clicks are the same ones, not more.
-    const bool newSession = !m_request.config.url.isEmpty()
-                            && (url.isLocalFile() || !opensSameStream(m_request.config, request.config)
-                                || !(m_request.mapping == request.mapping));
+    const StreamRequest &previous = stream->request;
+    const bool newSession = !previous.config.url.isEmpty()
+                            && (url.isLocalFile() || !opensSameStream(previous.config, request.config)
+                                || !(previous.mapping == request.mapping));
     if (newSession)
-        clearViews();
-    m_request = request;
-    m_lastError.clear();
-    m_endReason.clear();
-    m_remembered = false;
-    m_active = true;
-    m_state = StreamSource::State::Connecting;   // until the worker says otherwise
+        clearViews(stream);
+    if (!url.isLocalFile())
+        stream->replaying.reset();
+    stream->request = request;
+    stream->lastError.clear();
+    stream->endReason.clear();
+    stream->retryAtMs = 0;
+    stream->remembered = false;
+    stream->active = true;
+    stream->state = StreamSource::State::Connecting;   // until the worker says otherwise
+    m_streams.markChanged(stream);
+    scheduleDisplayTick();
     m_ui->connectButton->setText(tr("&Disconnect"));
     m_ui->pages->setCurrentWidget(m_ui->dashboardPage);
     // From the URL row (the field or its buttons) the keyboard goes to the dashboard, where Space
@@ -289,29 +372,37 @@ void MainWindow::connectTo(const StreamRequest &request)
     showMessage({}, false);
     // What the checks need of the stream (an end marker for `done`) goes to it, not into the
     // request the user edits and the recent streams keep.
-    SourceConfig config = m_request.config;
-    prepareForChecks(config, m_request.checks);
-    m_pipeline.connectTo(config, m_request.mapping, newSession, m_request.checks);   // replaces any current stream
+    SourceConfig config = request.config;
+    prepareForChecks(config, request.checks);
+    // Replaces any stream this one had.
+    stream->pipeline().connectTo(config, request.mapping, newSession, request.checks);
     updateActions();
 }
 
-void MainWindow::disconnectFromStream()
+void MainWindow::disconnectFromStream() { disconnectStream(m_current); }
+
+void MainWindow::disconnectStream(WatchedStream *stream)
 {
-    if (!m_active)
+    if (!stream->active)
         return;
-    m_active = false;
-    m_pipeline.disconnectStream();
+    stream->active = false;
+    stream->retryAtMs = 0;
+    stream->pipeline().disconnectStream();
+    m_streams.markChanged(stream);
+    scheduleDisplayTick();
+    if (stream != m_current)
+        return;
     m_ui->connectButton->setText(tr("&Connect"));
     m_status->setIdle(tr("Disconnected"));
 }
 
 bool MainWindow::reconnect()
 {
-    if (m_request.config.url.isEmpty()) {
+    if (m_current->request.config.url.isEmpty()) {
         showMessage(tr("Nothing to reconnect to yet: enter a stream URL first."), true);
         return false;
     }
-    connectTo(m_request);
+    connectTo(m_current->request);
     return true;
 }
 
@@ -327,6 +418,8 @@ void MainWindow::openRecording(const QString &path, double speed)
     request.config.replaySpeed = speed;
     m_replayBar->setRecording(path, opened->imported, opened->notes);
     connectTo(request);
+    m_current->replaying = *opened;
+    m_current->replayingPath = path;
 }
 
 void MainWindow::openRecordingInteractively()
@@ -350,7 +443,7 @@ void MainWindow::recordInteractively()
 
 Result<void> MainWindow::startRecording(const QString &path)
 {
-    if (m_request.config.url.isLocalFile()) {
+    if (m_current->request.config.url.isLocalFile()) {
         const QString message = tr("A replay is not recorded again: the recording is its file");
         showMessage(message, true);
         return unexpected(message);
@@ -360,12 +453,12 @@ Result<void> MainWindow::startRecording(const QString &path)
         showMessage(message, true);
         return unexpected(message);
     }
-    const Result<void> started = m_pipeline.startRecording(path);
+    const Result<void> started = m_current->pipeline().startRecording(path);
     if (!started) {
         showMessage(tr("Cannot record: %1").arg(started.error()), true);
         return started;
     }
-    m_recordingPath = path;
+    m_current->recordingPath = path;
     showRecording(RecordingProgress{path, 0, 0});
     showMessage(tr("Recording into %1").arg(path), false);
     updateActions();
@@ -374,10 +467,10 @@ Result<void> MainWindow::startRecording(const QString &path)
 
 Result<void> MainWindow::stopRecording()
 {
-    if (m_recordingPath.isEmpty())
+    if (m_current->recordingPath.isEmpty())
         return {};
-    const QString path = std::exchange(m_recordingPath, QString());
-    const Result<void> saved = m_pipeline.stopRecording();
+    const QString path = std::exchange(m_current->recordingPath, QString());
+    const Result<void> saved = m_current->pipeline().stopRecording();
     showRecording(std::nullopt);
     updateActions();
     if (saved)
@@ -400,12 +493,12 @@ void MainWindow::showRecording(const std::optional<RecordingProgress> &recording
     m_recordingIndicator->setToolTip(tr("Recording the stream into %1").arg(recording->path));
 }
 
-void MainWindow::seekReplay(qint64 positionNs) { m_pipeline.seekReplay(positionNs); }
+void MainWindow::seekReplay(qint64 positionNs) { m_current->pipeline().seekReplay(positionNs); }
 
 void MainWindow::resetStatistics()
 {
-    m_pipeline.resetStatistics();   // older snapshots in flight are dropped from here on
-    clearViews();
+    m_current->pipeline().resetStatistics();   // older snapshots in flight are dropped from here on
+    clearViews(m_current);
 }
 
 void MainWindow::showConnectionXray()
@@ -414,14 +507,146 @@ void MainWindow::showConnectionXray()
     m_connectionDock->raise();
 }
 
-void MainWindow::clearViews()
+void MainWindow::clearViews(WatchedStream *stream)
 {
+    stream->arrived.reset();   // counted before the fresh start
+    stream->xray.reset();
+    if (stream != m_current) {
+        stream->log().clear();
+        return;
+    }
     m_ui->eventInspector->clear();
-    m_xray.reset();
     m_connectionPanel->clear();
     m_status->setXray(nullptr);
+    m_xrayShown = nullptr;
     m_renderOncePaused = true;   // the zeroes show even while the display is paused
     showPauseState();
+}
+
+WatchedStream *MainWindow::addStream()
+{
+    WatchedStream *stream = m_streams.append();
+    if (!stream) {
+        showMessage(tr("A window watches at most %1 streams: remove one first.").arg(StreamList::kMaxStreams), true);
+        return nullptr;
+    }
+    adopt(stream);
+    m_streamsDock->show();
+    showStream(m_streams.rowOf(stream));
+    m_ui->urlEdit->setFocus(Qt::OtherFocusReason);
+    return stream;
+}
+
+WatchedStream *MainWindow::openStream(const StreamRequest &request)
+{
+    WatchedStream *stream = addStream();
+    if (stream)
+        connectTo(request);
+    return stream;
+}
+
+void MainWindow::removeStream(WatchedStream *stream)
+{
+    const int row = m_streams.rowOf(stream);
+    if (row < 0)
+        return;
+    if (m_compareWindow)   // it reads its own connections, which are not the stream's
+        m_compareWindow->raise();
+    const bool wasCurrent = stream == m_current;
+    // Destroying the stream stops its worker thread, which closes its socket and recording.
+    const std::unique_ptr<WatchedStream> taken = m_streams.take(row);
+    if (m_streams.size() == 0) {
+        m_streams.append();
+        adopt(m_streams.at(0));
+    }
+    if (wasCurrent) {
+        m_current = nullptr;
+        showStream(std::min(row, m_streams.size() - 1));
+    } else {
+        m_sidebar->setCurrentRow(m_streams.rowOf(m_current));
+    }
+}
+
+void MainWindow::showStream(int row)
+{
+    WatchedStream *stream = m_streams.at(row);
+    if (!stream)
+        return;
+    const bool same = stream == m_current;
+    m_current = stream;
+    m_sidebar->setCurrentRow(row);
+    if (!same) {
+        m_ui->eventInspector->setLog(&stream->log());
+        m_status->setXray(nullptr);
+        m_xrayShown = nullptr;
+        m_connectionPanel->clear();
+        m_renderOncePaused = true;   // its own numbers, even while the display is paused
+        showMessage(stream->lastError, !stream->lastError.isEmpty());
+    }
+    showCurrentState();
+    m_ui->pages->setCurrentWidget(stream->request.config.url.isEmpty() ? m_ui->welcomePage : m_ui->dashboardPage);
+    if (!same) {
+        if (stream->snapshot) {
+            m_currentChanged = true;
+            displayTick();
+        } else {
+            // Nothing of the stream shown before stays on the dashboard.
+            auto blank = std::make_shared<DashboardSnapshot>();
+            blank->seriesWindowSeconds = m_ui->rateChart->windowSeconds();
+            blank->seriesBucketSeconds =
+                ClickPipeline::bucketSecondsFor(blank->seriesWindowSeconds, ClickPipeline::kDefaultMaxSeriesPoints);
+            render(blank);
+            m_renderOncePaused = false;
+        }
+    }
+    updateActions();
+}
+
+void MainWindow::showCurrentState()
+{
+    const WatchedStream &stream = *m_current;
+    const SourceConfig &config = stream.request.config;
+    m_ui->urlEdit->setText(config.url.toString());
+    m_ui->connectButton->setText(stream.isConnected() ? tr("&Disconnect") : tr("&Connect"));
+    if (stream.replaying)
+        m_replayBar->setRecording(stream.replayingPath, stream.replaying->imported, stream.replaying->notes);
+    m_replayBar->setVisible(stream.snapshot && stream.snapshot->replay);
+    m_status->forgetRates();
+    if (!stream.active) {
+        m_status->setIdle(config.url.isEmpty() ? QString() : tr("Disconnected"));
+    } else if (stream.state == StreamSource::State::Open) {
+        m_status->setOpen(config.url);
+    } else if (stream.state == StreamSource::State::Closed) {
+        m_status->setClosed(stream.lastError, stream.endReason);
+    } else if (const qint64 wait = stream.retryAtMs - QDateTime::currentMSecsSinceEpoch();
+               stream.retryAtMs && wait > 0) {
+        m_status->setRetrying(wait, stream.retryReason);
+    } else {
+        m_status->setConnecting(config.url, config.connectTimeoutMs);
+    }
+    if (stream.recordingPath.isEmpty())
+        showRecording(std::nullopt);
+    else
+        showRecording(stream.snapshot && stream.snapshot->recording ? *stream.snapshot->recording
+                                                                    : RecordingProgress{stream.recordingPath, 0, 0});
+    showPauseState();
+}
+
+void MainWindow::showOverview()
+{
+    m_streams.refresh();
+    m_ui->pages->setCurrentWidget(m_overview);
+    m_sidebar->setCurrentRow(-1);
+    m_overview->setFocus(Qt::OtherFocusReason);
+}
+
+bool MainWindow::showsOverview() const { return m_ui->pages->currentWidget() == m_overview; }
+
+void MainWindow::moveCurrentStream(int by)
+{
+    const int row = m_streams.rowOf(m_current);
+    if (m_streams.move(row, row + by))
+        m_sidebar->setCurrentRow(row + by);
 }
 
 bool MainWindow::startDemo()
@@ -449,8 +674,10 @@ void MainWindow::stopDemo()
 {
     if (!m_demo || !m_demo->isRunning())
         return;
-    if (isDemoUrl(m_request.config.url))
-        disconnectFromStream();
+    for (int row = 0; row < m_streams.size(); ++row) {
+        if (WatchedStream *stream = m_streams.at(row); isDemoUrl(stream->request.config.url))
+            disconnectStream(stream);
+    }
     m_demo->stop();
 }
 
@@ -479,10 +706,15 @@ void MainWindow::setDisplayPaused(bool paused)
         return;
     m_paused = paused;
     m_ui->actionPause->setChecked(paused);
+    // Every stream's log holds still, so that a stream looked at while paused is frozen too.
+    for (int row = 0; row < m_streams.size(); ++row) {
+        if (WatchedStream *stream = m_streams.at(row); stream != m_current)
+            stream->log().setPaused(paused);
+    }
     m_ui->eventInspector->setPaused(paused);
     showPauseState();
-    if (!paused && m_snapshot)
-        render(m_snapshot);   // straight to the present: nothing was lost, only not drawn
+    if (!paused && m_current->snapshot)
+        render(m_current->snapshot);   // straight to the present: nothing was lost, only not drawn
 }
 
 void MainWindow::showPauseState()
@@ -492,11 +724,12 @@ void MainWindow::showPauseState()
 
 void MainWindow::updateActions()
 {
-    const bool hasData = m_snapshot && (m_snapshot->totals.events > 0 || m_snapshot->totals.bytes > 0);
-    m_ui->actionReconnect->setEnabled(!m_request.config.url.isEmpty());
-    m_ui->actionRecord->setEnabled(!m_request.config.url.isEmpty() && !m_request.config.url.isLocalFile()
-                                   && m_recordingPath.isEmpty());
-    m_ui->actionStopRecording->setEnabled(!m_recordingPath.isEmpty());
+    const DashboardSnapshot *snapshot = m_current->snapshot.get();
+    const QUrl &url = m_current->request.config.url;
+    const bool hasData = snapshot && (snapshot->totals.events > 0 || snapshot->totals.bytes > 0);
+    m_ui->actionReconnect->setEnabled(!url.isEmpty());
+    m_ui->actionRecord->setEnabled(!url.isEmpty() && !url.isLocalFile() && m_current->recordingPath.isEmpty());
+    m_ui->actionStopRecording->setEnabled(!m_current->recordingPath.isEmpty());
     m_ui->actionReset->setEnabled(hasData);
     m_ui->actionExport->setEnabled(hasData);
 }
@@ -509,26 +742,65 @@ void MainWindow::setChartWindow(int seconds)
         m_windowCombo->setCurrentIndex(index);
 }
 
-void MainWindow::onSnapshot(const DashboardSnapshotPtr &snapshot)
+void MainWindow::onSnapshot(WatchedStream *stream, const DashboardSnapshotPtr &snapshot)
 {
     if (!snapshot)
         return;
-    m_snapshot = snapshot;
+    // Each snapshot brings the events since the one before: the log takes them all, now; the
+    // rest waits for the display tick, which takes in only the newest.
+    if (stream == m_current)
+        m_ui->eventInspector->applySnapshot(*snapshot);   // it buffers while paused
+    else
+        stream->log().applySnapshot(*snapshot);
+    // An X-ray goes out only when it changed: one in a snapshot the tick skips is still news.
+    if (snapshot->xray)
+        stream->xray = snapshot->xray;
+    stream->arrived = snapshot;
+    scheduleDisplayTick();
+}
+
+void MainWindow::scheduleDisplayTick()
+{
+    if (!m_displayTick.isActive())
+        m_displayTick.start();
+}
+
+void MainWindow::displayTick()
+{
+    m_displayTick.stop();
+    for (int row = 0; row < m_streams.size(); ++row) {
+        WatchedStream *stream = m_streams.at(row);
+        if (!stream->arrived)
+            continue;
+        stream->snapshot = std::exchange(stream->arrived, nullptr);
+        m_streams.markChanged(stream);
+        if (stream == m_current)
+            m_currentChanged = true;
+    }
+    m_streams.refresh();
+    if (std::exchange(m_currentChanged, false))
+        showCurrentSnapshot();
+}
+
+void MainWindow::showCurrentSnapshot()
+{
+    const DashboardSnapshotPtr snapshot = m_current->snapshot;
+    if (!snapshot)
+        return;
     // The transport is not data: pausing the display does not hold it either.
     m_replayBar->setVisible(snapshot->replay.has_value());
-    if (!m_recordingPath.isEmpty() && snapshot->recording)
+    if (!m_current->recordingPath.isEmpty() && snapshot->recording)
         showRecording(snapshot->recording);
     if (snapshot->replay)
         m_replayBar->showPosition(*snapshot->replay);
     // The X-ray is about the connection, not the counts: pausing the display does not hold it.
-    if (snapshot->xray) {
-        m_xray = snapshot->xray;
-        m_status->setXray(m_xray.get());
+    if (m_current->xray.get() != m_xrayShown) {
+        m_xrayShown = m_current->xray.get();
+        m_status->setXray(m_xrayShown);
         // A hidden panel is brought up to date when it is shown, not every second.
         if (m_connectionDock->isVisible())
-            m_connectionPanel->setXray(m_xray);
+            m_connectionPanel->setXray(m_current->xray);
     }
-    m_ui->eventInspector->applySnapshot(*snapshot);   // it buffers while paused
     m_status->applySnapshot(*snapshot);
     if (m_paused)
         showPauseState();
@@ -548,35 +820,66 @@ void MainWindow::render(const DashboardSnapshotPtr &snapshot)
     m_ui->rankingPanel->applySnapshot(*snapshot);
 }
 
-void MainWindow::onStateChanged(StreamSource::State state)
+void MainWindow::onStateChanged(WatchedStream *stream, StreamSource::State state)
 {
-    m_state = state;
-    if (!m_active)
+    stream->state = state;
+    if (!stream->active)
         return;   // the closing of a stream the user disconnected: "Disconnected" stays
-    switch (state) {
-    case StreamSource::State::Connecting:
-        m_ui->connectButton->setText(tr("&Disconnect"));
-        m_status->setConnecting(m_request.config.url, m_request.config.connectTimeoutMs);
-        break;
-    case StreamSource::State::Open:
+    if (state != StreamSource::State::Connecting)
+        stream->retryAtMs = 0;
+    m_streams.markChanged(stream);
+    scheduleDisplayTick();
+    const StreamRequest &request = stream->request;
+    if (state == StreamSource::State::Open) {
         // Only a stream that opened is worth offering again (once per request, not at every
         // reconnection of a flapping server); the demo's port changes every start.
         // Recordings are opened from files, and an imported HAR's lives only as long as the window.
-        if (!std::exchange(m_remembered, true) && !isDemoUrl(m_request.config.url)
-            && !m_request.config.url.isLocalFile()) {
-            RecentStreams::remember(m_request);
+        if (!std::exchange(stream->remembered, true) && !isDemoUrl(request.config.url)
+            && !request.config.url.isLocalFile()) {
+            RecentStreams::remember(request);
             showRecentStreams();
         }
+        stream->lastError.clear();
+    }
+    if (stream != m_current)
+        return;
+    switch (state) {
+    case StreamSource::State::Connecting:
         m_ui->connectButton->setText(tr("&Disconnect"));
-        m_status->setOpen(m_request.config.url);
-        m_lastError.clear();
+        m_status->setConnecting(request.config.url, request.config.connectTimeoutMs);
+        break;
+    case StreamSource::State::Open:
+        m_ui->connectButton->setText(tr("&Disconnect"));
+        m_status->setOpen(request.config.url);
         showMessage({}, false);
         break;
     case StreamSource::State::Closed:
         m_ui->connectButton->setText(tr("&Connect"));
-        m_status->setClosed(m_lastError, m_endReason);
+        m_status->setClosed(stream->lastError, stream->endReason);
         break;
     }
+}
+
+void MainWindow::onFailed(WatchedStream *stream, const QString &message)
+{
+    stream->lastError = message;
+    m_streams.markChanged(stream);
+    scheduleDisplayTick();
+    if (stream == m_current)
+        showMessage(message, true);
+}
+
+void MainWindow::onRecordingEnded(WatchedStream *stream, const QString &path, const QString &error)
+{
+    stream->recordingPath.clear();
+    if (stream != m_current)
+        return;
+    showRecording(std::nullopt);
+    updateActions();
+    if (error.isEmpty())
+        showMessage(tr("The recording ended with its stream; it is saved in %1").arg(path), false);
+    else
+        showMessage(tr("Recording stopped: %1. The stream goes on.").arg(error), true);
 }
 
 void MainWindow::showMessage(const QString &text, bool isError)
@@ -617,8 +920,13 @@ CompareWindow *MainWindow::openCompareWindow()
         m_compareWindow->resize(size());   // as large as the dashboard it stands beside
     }
     if (!m_compareWindow->isComparing()) {
-        m_compareWindow->setFirst(m_request);
-        m_compareWindow->setSecondUrl(otherTransportOf(m_request.config.url));
+        // The next stream of the window when there are several; else the same clicks' other road.
+        const WatchedStream *next = m_streams.at((m_streams.rowOf(m_current) + 1) % m_streams.size());
+        const QUrl &nextUrl = next->request.config.url;
+        m_compareWindow->setFirst(m_current->request);
+        m_compareWindow->setSecondUrl(next != m_current && !nextUrl.isEmpty()
+                                          ? nextUrl.toString()
+                                          : otherTransportOf(m_current->request.config.url));
     }
     m_compareWindow->show();
     m_compareWindow->raise();
@@ -628,7 +936,7 @@ CompareWindow *MainWindow::openCompareWindow()
 
 void MainWindow::openConnectDialog()
 {
-    StreamRequest request = m_request;
+    StreamRequest request = m_current->request;
     if (const QString typed = m_ui->urlEdit->text().trimmed(); !typed.isEmpty())
         request.config.url = QUrl(typed, QUrl::StrictMode);
     openConnectDialogFor(request);
@@ -639,7 +947,7 @@ void MainWindow::openConnectDialogFor(const StreamRequest &request)
     ConnectDialog dialog(this);
     dialog.setRecentUrls(recentUrls());
     dialog.setRequest(request);
-    if (m_snapshot) {
+    if (m_current->snapshot) {
         // The newest event the inspector holds is the best sample of what the stream sends.
         const EventLogModel *log = m_ui->eventInspector->model();
         for (int row = log->rowCount() - 1; row >= 0; --row) {
@@ -698,7 +1006,7 @@ Result<QStringList> MainWindow::exportTo(const QString &directory)
     // One moment for everything: the CSVs and report.json come from the same capture, and the
     // window shows it before its picture is taken (unless the display is paused, when the
     // pictures keep what the user froze).
-    const ClickPipeline::Capture capture = m_pipeline.capture(kReportTopRows);
+    const ClickPipeline::Capture capture = m_current->pipeline().capture(kReportTopRows);
     if (!capture.snapshot || (capture.snapshot->totals.events == 0 && capture.snapshot->totals.bytes == 0))
         return unexpected(tr("Nothing to export yet: no event has arrived."));
     if (!m_paused)

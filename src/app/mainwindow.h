@@ -2,12 +2,14 @@
 #pragma once
 
 #include "app/recordingopener.h"
+#include "app/streamlist.h"
 #include "app/streamrequest.h"
 #include "app/themeswitcher.h"
 #include "core/model/clickpipeline.h"
 #include "core/result.h"
 
 #include <QMainWindow>
+#include <QTimer>
 
 #include <memory>
 
@@ -32,19 +34,27 @@ class RankingPanel;
 class ReplayBar;
 class RateChartView;
 class SharePanel;
+class StreamOverview;
+class StreamSidebar;
 class StreamStatus;
 
-// The dashboard window. It owns the ClickPipeline (stream + aggregation off the UI thread) and
-// wires its snapshots to the panels; everything shown comes from the latest snapshot, so the UI
-// thread only renders, at most at the pipeline's display rate. It also owns the demo publisher
-// when one runs, and keeps the user's choices (recent URLs, chart window, layout, theme) in
-// QSettings.
+// The dashboard window. It owns the streams (StreamList: each with its ClickPipeline, stream and
+// aggregation off the UI thread), shows one of them on the dashboard, and all of them in the
+// stream list and the overview. Snapshots are only kept as they arrive; one display tick for the
+// whole window draws the dashboard and the list from the latest, so the UI thread only renders,
+// at most at the display rate, however many streams run. It also owns the demo publisher when
+// one runs, and keeps the user's choices (recent URLs, chart window, layout, theme) in QSettings.
+//
+// What concerns "the stream" below (connecting, recording, the counters) is about the current
+// one: the one on the dashboard.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
+
+    static constexpr int kDisplayHz = 30;
 
     // Connects with `request`; a bad URL is shown in the window, not thrown. A different stream
     // (URL, method or body) starts a new session from zero; the same one again keeps its totals.
@@ -58,7 +68,7 @@ public:
     // connected); a message in the window says why it cannot.
     Result<void> startRecording(const QString &path);
     Result<void> stopRecording();
-    bool isRecording() const { return !m_recordingPath.isEmpty(); }
+    bool isRecording() const { return !m_current->recordingPath.isEmpty(); }
     QLabel *recordingIndicator() const { return m_recordingIndicator; }
     void disconnectFromStream();
     // Connects again with the last request (Ctrl+R); false when there was none.
@@ -89,13 +99,33 @@ public:
     void openConnectDialogFor(const StreamRequest &request);
 
     // A stream was asked for and is connecting, open or retrying (not closed).
-    bool isConnected() const { return m_active && m_state != StreamSource::State::Closed; }
+    bool isConnected() const { return m_current->isConnected(); }
     // From the latest snapshot.
-    quint64 eventCount() const { return m_snapshot ? m_snapshot->totals.events : 0; }
-    quint64 clickCount() const { return m_snapshot ? m_snapshot->totals.clicks : 0; }
-    DashboardSnapshotPtr lastSnapshot() const { return m_snapshot; }
-    const StreamRequest &lastRequest() const { return m_request; }
-    ClickPipeline &pipeline() { return m_pipeline; }
+    quint64 eventCount() const { return m_current->snapshot ? m_current->snapshot->totals.events : 0; }
+    quint64 clickCount() const { return m_current->snapshot ? m_current->snapshot->totals.clicks : 0; }
+    DashboardSnapshotPtr lastSnapshot() const { return m_current->snapshot; }
+    const StreamRequest &lastRequest() const { return m_current->request; }
+    ClickPipeline &pipeline() { return m_current->pipeline(); }
+
+    // Several streams. There is always at least one; the current one is on the dashboard.
+    StreamList *streams() { return &m_streams; }
+    WatchedStream *currentStream() const { return m_current; }
+    // A new stream after the others, shown (on the start page until it connects); null with a
+    // message when the window holds StreamList::kMaxStreams.
+    WatchedStream *addStream();
+    // A new stream connected with `request`, shown.
+    WatchedStream *openStream(const StreamRequest &request);
+    // Disconnects the stream and lets it go (its thread and socket with it); the last one is
+    // replaced by a new, empty one.
+    void removeStream(WatchedStream *stream);
+    // Puts the stream at `row` on the dashboard.
+    void showStream(int row);
+    // Every stream, a row each (View ▸ Overview).
+    void showOverview();
+    bool showsOverview() const;
+    StreamSidebar *streamSidebar() const { return m_sidebar; }
+    StreamOverview *streamOverview() const { return m_overview; }
+    QDockWidget *streamsDock() const { return m_streamsDock; }
     ThemeSwitcher::Theme theme() const { return m_theme.theme(); }
     // Switches the palette and ticks the theme in View ▸ Theme.
     void setTheme(ThemeSwitcher::Theme theme);
@@ -114,6 +144,8 @@ public:
     void showConnectionXray();
     PublisherPanel *publisherPanel() const { return m_publisherPanel; }
     bool showsDashboard() const;
+    // Renders now what the display tick would (tests, screenshots).
+    void renderPending() { displayTick(); }
 
     // Help ▸ About: the version, the Qt it was built with and runs on, and the licences.
     static QString aboutText();
@@ -140,9 +172,21 @@ private:
     // Says where the files went, with a button that opens the folder.
     void confirmExport(const QString &directory, qsizetype fileCount);
     void showAbout();
-    void onSnapshot(const DashboardSnapshotPtr &snapshot);
+    // Wires a new stream's pipeline to the window, with the window's chart window and choices.
+    void adopt(WatchedStream *stream);
+    void onSnapshot(WatchedStream *stream, const DashboardSnapshotPtr &snapshot);
+    void onStateChanged(WatchedStream *stream, StreamSource::State state);
+    void onFailed(WatchedStream *stream, const QString &message);
+    void onRecordingEnded(WatchedStream *stream, const QString &path, const QString &error);
+    // The window's one display clock: the stream list's changed rows, then the current stream.
+    void scheduleDisplayTick();
+    void displayTick();
+    void showCurrentSnapshot();
     void render(const DashboardSnapshotPtr &snapshot);
-    void onStateChanged(StreamSource::State state);
+    // The status bar, URL row, replay bar and X-ray as the current stream has them.
+    void showCurrentState();
+    void moveCurrentStream(int by);
+    void disconnectStream(WatchedStream *stream);
     void showMessage(const QString &text, bool isError);
     bool isDemoUrl(const QUrl &url) const;   // served by the running demo publisher
     // The URL bar's completions and the start page's list.
@@ -152,35 +196,35 @@ private:
     // Enables what can apply now: Reconnect with a stream to go back to, Reset and Export with data.
     void updateActions();
     void showPauseState();
-    // What the window holds of its own (the inspector's rows): cleared when statistics start afresh.
-    void clearViews();
+    // What the window holds of a stream besides its pipeline (the inspector's rows, the X-ray):
+    // cleared when its statistics start afresh.
+    void clearViews(WatchedStream *stream);
     void saveSettings() const;
 
     std::unique_ptr<Ui::MainWindow> m_ui;
     ThemeSwitcher m_theme;
-    ClickPipeline m_pipeline;
+    StreamList m_streams;
+    WatchedStream *m_current = nullptr;   // in m_streams, never null after construction
     std::unique_ptr<DemoServer> m_demo;
+    StreamSidebar *m_sidebar;   // in m_streamsDock
+    QDockWidget *m_streamsDock;
+    StreamOverview *m_overview;           // a page of the window
+    QTimer m_displayTick;                 // single shot: armed by the first snapshot after a tick
+    QTimer m_listClock;                   // moves the list's retry countdowns while nothing arrives
+    bool m_currentChanged = false;        // the current stream has a snapshot not drawn yet
     StreamStatus *m_status;               // in the status bar
     ConnectionPanel *m_connectionPanel;   // in m_connectionDock
     QDockWidget *m_connectionDock;
-    ReplayBar *m_replayBar;         // above the dashboard while a recording plays
-    QLabel *m_recordingIndicator;   // in the status bar while the stream is recorded
-    RecordingOpener m_opener;       // recordings, and HAR files made into recordings
-    QString m_recordingPath;
+    ReplayBar *m_replayBar;                     // above the dashboard while a recording plays
+    QLabel *m_recordingIndicator;               // in the status bar while the stream is recorded
+    RecordingOpener m_opener;                   // recordings, and HAR files made into recordings
     CompareWindow *m_compareWindow = nullptr;   // a child window, made when first opened
     QDockWidget *m_publisherDock = nullptr;     // created with the demo
     PublisherPanel *m_publisherPanel = nullptr;
     QComboBox *m_windowCombo;   // in the toolbar
     QActionGroup *m_themeGroup;
-    DashboardSnapshotPtr m_snapshot;   // the newest
-    DashboardSnapshotPtr m_shown;      // the one on screen (older while paused)
-    XraySnapshotPtr m_xray;            // the newest X-ray, shown when the panel is
-    StreamRequest m_request;
-    QString m_lastError;
-    QString m_endReason;         // why the stream ended cleanly, when it did
-    bool m_remembered = false;   // the current request is in the recent streams
-    StreamSource::State m_state = StreamSource::State::Closed;
-    bool m_active = false;   // between connectTo() and disconnectFromStream()
+    DashboardSnapshotPtr m_shown;                // the one on screen (older while paused)
+    const XraySnapshot *m_xrayShown = nullptr;   // the X-ray the status bar was given last
     bool m_paused = false;
     // What View ▸ Theme last chose (or the settings held), saved whatever this run shows.
     ThemeSwitcher::Theme m_themePreference = ThemeSwitcher::Theme::System;

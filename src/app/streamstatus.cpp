@@ -129,6 +129,16 @@ void StreamStatus::setClosed(const QString &error, const QString &endReason)
     refresh();
 }
 
+void StreamStatus::forgetRates()
+{
+    m_sampleMs = 0;
+    m_bytesPerSecond = 0;
+    m_eventsPerSecond = 0;
+    m_lastByteMs = 0;
+    m_recordedClockMs = 0;
+    refresh();
+}
+
 void StreamStatus::applySnapshot(const DashboardSnapshot &snapshot)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();

@@ -33,6 +33,8 @@ public:
     // Closed by an error, or cleanly (with the reason when the stream gave one).
     void setClosed(const QString &error, const QString &endReason = {});
     void applySnapshot(const DashboardSnapshot &snapshot);
+    // Rates start again from the next snapshot: another stream is shown.
+    void forgetRates();
     // The display is paused with `waiting` events held for when it resumes; < 0: not paused.
     void setPausedWaiting(qint64 waiting);
 

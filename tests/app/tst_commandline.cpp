@@ -77,7 +77,10 @@ void TestCommandLine::badFlagsAreUsageErrors_data()
     QTest::newRow("bad header") << QStringList{"--header", "NoColon"} << "--header:";
     QTest::newRow("bad theme") << QStringList{"--theme", "purple"} << "--theme must be";
     QTest::newRow("url and demo") << QStringList{"http://127.0.0.1:1/", "--demo"} << "either a URL or --demo";
-    QTest::newRow("two urls") << QStringList{"http://127.0.0.1:1/", "http://127.0.0.1:2/"} << "unexpected argument";
+    QTest::newRow("a recording with a url")
+        << QStringList{QCoreApplication::applicationFilePath(), "http://127.0.0.1:1/"} << "replays alone";
+    QTest::newRow("a bad second url") << QStringList{"http://127.0.0.1:1/", "ftp://127.0.0.1:2/"}
+                                      << "'ftp://127.0.0.1:2/':";
     QTest::newRow("compare without a stream")
         << QStringList{"--compare", "ws://127.0.0.1:1/ws"} << "--compare needs a URL (or --demo)";
 }

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#include "app/streamoverview.h"
+
+#include "app/sparklinedelegate.h"
+#include "app/streamlist.h"
+
+#include <QHeaderView>
+
+namespace Clickscope {
+
+StreamOverview::StreamOverview(StreamList *streams, QWidget *parent) : QTableView(parent)
+{
+    setObjectName(QStringLiteral("streamOverview"));
+    setModel(streams);
+    setItemDelegateForColumn(StreamList::RateColumn, new SparklineDelegate(this));
+    setSelectionBehavior(QAbstractItemView::SelectRows);
+    setSelectionMode(QAbstractItemView::SingleSelection);
+    setEditTriggers(QAbstractItemView::NoEditTriggers);
+    setWordWrap(false);
+    setAlternatingRowColors(true);
+    verticalHeader()->hide();
+    // Ten streams fit in a laptop's window: rows as tall as the line needs, no taller.
+    verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 12);
+    QHeaderView *header = horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(StreamList::NameColumn, QHeaderView::Interactive);
+    header->resizeSection(StreamList::NameColumn,
+                          fontMetrics().horizontalAdvance(QStringLiteral("localhost:00000/events/team")));
+    header->setSectionResizeMode(StreamList::FindingColumn, QHeaderView::Stretch);
+    connect(this, &QTableView::activated, this,
+            [this](const QModelIndex &index) { emit streamActivated(index.row()); });
+}
+
+}   // namespace Clickscope
