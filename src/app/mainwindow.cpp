@@ -531,7 +531,12 @@ WatchedStream *MainWindow::addStream()
         return nullptr;
     }
     adopt(stream);
-    m_streamsDock->show();
+    if (!m_streamsDock->isVisible()) {
+        m_streamsDock->show();
+        // As wide as the names need, not a third of a laptop's window.
+        resizeDocks({m_streamsDock}, {fontMetrics().horizontalAdvance(QStringLiteral("127.0.0.1:00000/events/x")) + 40},
+                    Qt::Horizontal);
+    }
     showStream(m_streams.rowOf(stream));
     m_ui->urlEdit->setFocus(Qt::OtherFocusReason);
     return stream;

@@ -4,6 +4,8 @@
 #include <QColor>
 #include <QDateTime>
 #include <QLocale>
+#include <QPainter>
+#include <QPixmap>
 
 #include <algorithm>
 
@@ -146,7 +148,7 @@ QVariant StreamList::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         return foreground(*stream, index.column());
     case Qt::DecorationRole:
-        return index.column() == NameColumn ? QVariant(stateColor(*stream)) : QVariant();
+        return index.column() == NameColumn ? QVariant(dot(stateColor(*stream))) : QVariant();
     case Qt::TextAlignmentRole:
         if (index.column() == ClicksColumn || index.column() == GapsColumn || index.column() == UndecodableColumn)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -188,7 +190,9 @@ QVariant StreamList::display(const WatchedStream &stream, int column) const
     case FindingColumn:
         if (const Finding *worst = stream.xray ? stream.xray->worstFinding() : nullptr)
             return worst->statement;
-        return stream.lastError.isEmpty() ? QStringLiteral("–") : stream.lastError;
+        if (!stream.lastError.isEmpty())
+            return stream.lastError;
+        return stream.retryAtMs != 0 && !stream.retryReason.isEmpty() ? stream.retryReason : QStringLiteral("–");
     default:
         return {};
     }
@@ -223,10 +227,27 @@ QVariant StreamList::foreground(const WatchedStream &stream, int column) const
             const QColor color = severityColor(worst->severity);
             return color.isValid() ? QVariant(color) : QVariant();
         }
-        return stream.lastError.isEmpty() ? QVariant() : QVariant(kFailed);
+        return stream.lastError.isEmpty() && stream.retryAtMs == 0 ? QVariant() : QVariant(kFailed);
     default:
         return {};
     }
+}
+
+QIcon StreamList::dot(const QColor &color) const
+{
+    auto cached = m_dots.constFind(color.rgb());
+    if (cached != m_dots.constEnd())
+        return *cached;
+    constexpr int kSize = 12;
+    QPixmap pixmap(kSize, kSize);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(color);
+    painter.drawEllipse(QRectF(1, 1, kSize - 2, kSize - 2));
+    painter.end();
+    return *m_dots.insert(color.rgb(), QIcon(pixmap));
 }
 
 QVariant StreamList::headerData(int section, Qt::Orientation orientation, int role) const

@@ -4,6 +4,8 @@
 #include "app/watchedstream.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
+#include <QIcon>
 
 #include <memory>
 #include <vector>
@@ -71,9 +73,12 @@ private:
     QVariant display(const WatchedStream &stream, int column) const;
     QVariant toolTip(const WatchedStream &stream, int column) const;
     QVariant foreground(const WatchedStream &stream, int column) const;
+    // A small round mark of `color`, made once per colour.
+    QIcon dot(const QColor &color) const;
 
     std::vector<std::unique_ptr<WatchedStream>> m_streams;
     std::vector<bool> m_changed;   // by row
+    mutable QHash<QRgb, QIcon> m_dots;
 };
 
 }   // namespace Clickscope

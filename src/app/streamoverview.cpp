@@ -28,6 +28,10 @@ StreamOverview::StreamOverview(StreamList *streams, QWidget *parent) : QTableVie
     header->resizeSection(StreamList::NameColumn,
                           fontMetrics().horizontalAdvance(QStringLiteral("localhost:00000/events/team")));
     header->setSectionResizeMode(StreamList::FindingColumn, QHeaderView::Stretch);
+    // Its text changes every second while a stream retries: a width that fits the longest.
+    header->setSectionResizeMode(StreamList::StateColumn, QHeaderView::Interactive);
+    header->resizeSection(StreamList::StateColumn,
+                          fontMetrics().horizontalAdvance(QStringLiteral("Retrying in 30 s")) + 16);
     connect(this, &QTableView::activated, this,
             [this](const QModelIndex &index) { emit streamActivated(index.row()); });
 }
