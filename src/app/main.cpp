@@ -146,7 +146,9 @@ int main(int argc, char *argv[])
             return 1;
     } else if (recording) {
         window.openRecording(positional.first(), pace);
-    } else if (!positional.isEmpty()) {
+    } else if (positional.isEmpty()) {
+        window.restoreLastWorkspace();   // where the user left off, when a workspace was saved
+    } else {
         Clickscope::StreamRequest request;
         request.config.url = QUrl(positional.first(), QUrl::StrictMode);
         request.config.headers = headers;

@@ -16,6 +16,7 @@
 #include "app/streamoverview.h"
 #include "app/streamsidebar.h"
 #include "app/streamstatus.h"
+#include "app/workspace.h"
 #include "server/demoserver.h"
 #include "ui_mainwindow.h"
 
@@ -36,6 +37,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStringListModel>
+#include <QUuid>
 
 #include <utility>
 
@@ -56,6 +58,7 @@ const QString shareStyle = QStringLiteral("view/shareStyle");
 const QString theme = QStringLiteral("view/theme");
 const QString comments = QStringLiteral("view/showComments");
 const QString exportFolder = QStringLiteral("export/lastFolder");
+const QString lastWorkspace = QStringLiteral("workspace/last");
 }   // namespace Key
 
 }   // namespace
@@ -232,7 +235,7 @@ void MainWindow::setUpActions()
         return action;
     };
     QAction *overview = streamAction(tr("&Overview of all streams"), tr("Overview"), tr("Every stream, a row each"),
-                                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), [this] { showOverview(); });
+                                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), [this] { showOverview(); });
     overview->setObjectName(QStringLiteral("actionOverview"));
     QAction *add = streamAction(tr("&Add a stream"), QStringLiteral("+"), tr("Add a stream (Ctrl+T)"),
                                 QKeySequence(Qt::CTRL | Qt::Key_T), [this] { addStream(); });
@@ -249,6 +252,19 @@ void MainWindow::setUpActions()
                                QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Up), [this] { moveCurrentStream(-1); });
     QAction *down = streamAction(tr("Move stream do&wn"), QStringLiteral("↓"), tr("Move the stream down the list"),
                                  QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Down), [this] { moveCurrentStream(1); });
+    auto *openWorkspace = new QAction(tr("Open &workspace…"), this);
+    openWorkspace->setObjectName(QStringLiteral("actionOpenWorkspace"));
+    connect(openWorkspace, &QAction::triggered, this, &MainWindow::openWorkspaceInteractively);
+    auto *saveWorkspace = new QAction(tr("&Save workspace"), this);
+    saveWorkspace->setObjectName(QStringLiteral("actionSaveWorkspace"));
+    saveWorkspace->setShortcut(QKeySequence::Save);
+    connect(saveWorkspace, &QAction::triggered, this, [this] { saveWorkspaceInteractively(false); });
+    auto *saveWorkspaceAs = new QAction(tr("Save workspace &as…"), this);
+    connect(saveWorkspaceAs, &QAction::triggered, this, [this] { saveWorkspaceInteractively(true); });
+    QAction *beforeRecording = m_ui->fileMenu->actions().value(0);
+    m_ui->fileMenu->insertActions(beforeRecording, {openWorkspace, saveWorkspace, saveWorkspaceAs});
+    m_ui->fileMenu->insertSeparator(beforeRecording);
+
     QAction *first = m_ui->streamMenu->actions().value(0);
     m_ui->streamMenu->insertActions(first, {add, remove, rename, up, down});
     m_ui->streamMenu->insertSeparator(first);
@@ -306,6 +322,10 @@ void MainWindow::goToTypedUrl()
         disconnectFromStream();
         return;
     }
+    if (url == m_current->request.config.url && !m_current->missingCredentials.isEmpty()) {
+        askForCredentials(m_current->missingCredentials, m_current->request);
+        return;
+    }
     connectTo(requestFor(url));
 }
 
@@ -332,15 +352,20 @@ void MainWindow::connectTo(const QUrl &url, const QList<HttpHeader> &headers)
     connectTo(request);
 }
 
-void MainWindow::connectTo(const StreamRequest &request)
+void MainWindow::connectTo(const StreamRequest &request) { connectStream(m_current, request); }
+
+void MainWindow::connectStream(WatchedStream *stream, const StreamRequest &request)
 {
+    const bool shown = stream == m_current;
     const QUrl &url = request.config.url;
     if (const Result<void> usable = checkStreamUrl(url); !usable) {
-        showMessage(usable.error(), true);   // the URL bar keeps what the user typed
+        stream->lastError = usable.error();
+        if (shown)
+            showMessage(usable.error(), true);   // the URL bar keeps what the user typed
         return;
     }
-    m_ui->urlEdit->setText(url.toString());
-    WatchedStream *stream = m_current;
+    if (shown)
+        m_ui->urlEdit->setText(url.toString());
     // Another stream, or the same read another way, is a new session: nothing of the previous
     // one is counted in it.
     // A recording played again starts from zero too: its clicks are the same ones, not more.
@@ -357,10 +382,19 @@ void MainWindow::connectTo(const StreamRequest &request)
     stream->endReason.clear();
     stream->retryAtMs = 0;
     stream->remembered = false;
+    stream->missingCredentials.clear();
     stream->active = true;
     stream->state = StreamSource::State::Connecting;   // until the worker says otherwise
     m_streams.markChanged(stream);
     scheduleDisplayTick();
+    SourceConfig config = request.config;
+    // What the checks need of the stream (an end marker for `done`) goes to it, not into the
+    // request the user edits and the recent streams keep.
+    prepareForChecks(config, request.checks);
+    // Replaces any stream this one had.
+    stream->pipeline().connectTo(config, request.mapping, newSession, request.checks);
+    if (!shown)
+        return;
     m_ui->connectButton->setText(tr("&Disconnect"));
     m_ui->pages->setCurrentWidget(m_ui->dashboardPage);
     // From the URL row (the field or its buttons) the keyboard goes to the dashboard, where Space
@@ -370,12 +404,6 @@ void MainWindow::connectTo(const StreamRequest &request)
         m_ui->dashboardPage->setFocus(Qt::OtherFocusReason);
     m_status->setConnecting(url, request.config.connectTimeoutMs);
     showMessage({}, false);
-    // What the checks need of the stream (an end marker for `done`) goes to it, not into the
-    // request the user edits and the recent streams keep.
-    SourceConfig config = request.config;
-    prepareForChecks(config, request.checks);
-    // Replaces any stream this one had.
-    stream->pipeline().connectTo(config, request.mapping, newSession, request.checks);
     updateActions();
 }
 
@@ -402,8 +430,19 @@ bool MainWindow::reconnect()
         showMessage(tr("Nothing to reconnect to yet: enter a stream URL first."), true);
         return false;
     }
+    if (!m_current->missingCredentials.isEmpty()) {
+        askForCredentials(m_current->missingCredentials, m_current->request);
+        return false;
+    }
     connectTo(m_current->request);
     return true;
+}
+
+void MainWindow::askForCredentials(const QStringList &missing, const StreamRequest &request)
+{
+    // Credentials are not kept on disk: the dialog asks for them, with everything else filled in.
+    showMessage(tr("Give %1 again: credentials are not stored.").arg(missing.join(QStringLiteral(", "))), true);
+    openConnectDialogFor(request);
 }
 
 void MainWindow::openRecording(const QString &path, double speed)
@@ -652,6 +691,163 @@ void MainWindow::moveCurrentStream(int by)
     const int row = m_streams.rowOf(m_current);
     if (m_streams.move(row, row + by))
         m_sidebar->setCurrentRow(row + by);
+}
+
+Result<void> MainWindow::saveWorkspace(const QString &path)
+{
+    Workspace workspace;
+    for (int row = 0; row < m_streams.size(); ++row) {
+        WatchedStream *stream = m_streams.at(row);
+        Workspace::Stream saved{stream->givenName(), SavedRequest::withoutSecrets(stream->request), stream->active, {}};
+        // A stream restored without its secrets still needs them when the file is opened again.
+        for (const QString &missing : std::as_const(stream->missingCredentials)) {
+            if (!saved.saved.missingCredentials.contains(missing))
+                saved.saved.missingCredentials.append(missing);
+        }
+        if (const QByteArray secrets = SavedRequest::secretsOf(stream->request); !secrets.isEmpty()) {
+            if (stream->secretsKey.isEmpty())
+                stream->secretsKey = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            m_secrets.write(stream->secretsKey, secrets, [this, name = stream->name()](const QString &error) {
+                if (!error.isEmpty())
+                    showMessage(
+                        tr("The workspace keeps no secret of %1: %2. Opening it will ask for them.").arg(name, error),
+                        true);
+            });
+        }
+        saved.secretsKey = stream->secretsKey;
+        workspace.streams.append(saved);
+    }
+    workspace.current = m_streams.rowOf(m_current);
+    workspace.overview = showsOverview();
+    workspace.chartWindowSeconds = m_ui->rateChart->windowSeconds();
+    workspace.geometry = saveGeometry();
+    workspace.windowState = saveState();
+    workspace.mainSplitter = m_ui->mainSplitter->saveState();
+    workspace.chartsSplitter = m_ui->chartsSplitter->saveState();
+    if (Result<void> saved = workspace.save(path); !saved) {
+        showMessage(saved.error(), true);
+        return saved;
+    }
+    m_workspacePath = path;
+    QSettings().setValue(Key::lastWorkspace, path);
+    setWindowFilePath(path);
+    return {};
+}
+
+Result<void> MainWindow::openWorkspace(const QString &path)
+{
+    Result<Workspace> loaded = Workspace::load(path, StreamList::kMaxStreams);
+    if (!loaded) {
+        showMessage(loaded.error(), true);
+        return unexpected(loaded.error());
+    }
+    while (m_streams.size() > 1)
+        removeStream(m_streams.at(m_streams.size() - 1));
+    removeStream(m_streams.at(0));   // the window starts again from one new stream
+    if (!loaded->geometry.isEmpty())
+        restoreGeometry(loaded->geometry);
+    if (!loaded->windowState.isEmpty())
+        restoreState(loaded->windowState);
+    if (!loaded->mainSplitter.isEmpty())
+        m_ui->mainSplitter->restoreState(loaded->mainSplitter);
+    if (!loaded->chartsSplitter.isEmpty())
+        m_ui->chartsSplitter->restoreState(loaded->chartsSplitter);
+    if (loaded->chartWindowSeconds > 0)
+        setChartWindow(loaded->chartWindowSeconds);
+
+    QStringList waiting;
+    for (qsizetype i = 0; i < loaded->streams.size(); ++i) {
+        const Workspace::Stream &entry = loaded->streams.at(i);
+        WatchedStream *stream = i == 0 ? m_streams.at(0) : m_streams.append();
+        if (i > 0)
+            adopt(stream);
+        stream->setGivenName(entry.name);
+        stream->request = entry.saved.request;
+        stream->missingCredentials = entry.saved.missingCredentials;
+        stream->secretsKey = entry.secretsKey;
+        if (stream->missingCredentials.isEmpty()) {
+            if (entry.connected)
+                connectStream(stream, stream->request);
+        } else if (!entry.secretsKey.isEmpty()) {
+            m_secrets.read(entry.secretsKey, [this, id = stream->id(), connect = entry.connected](
+                                                 const QByteArray &secrets, const QString &error) {
+                restoreSecrets(id, secrets, error, connect);
+            });
+        } else {
+            waiting.append(stream->name());
+        }
+        m_streams.markChanged(stream);
+    }
+    m_streamsDock->setVisible(m_streams.size() > 1 || m_streamsDock->isVisible());
+    showStream(loaded->current);
+    if (loaded->overview)
+        showOverview();
+    m_workspacePath = path;
+    QSettings().setValue(Key::lastWorkspace, path);
+    setWindowFilePath(path);
+    if (!waiting.isEmpty())
+        showMessage(tr("%1: give the credentials again (they are not stored in a workspace)")
+                        .arg(waiting.join(QStringLiteral(", "))),
+                    true);
+    return {};
+}
+
+void MainWindow::restoreSecrets(quint64 streamId, const QByteArray &secrets, const QString &error, bool connect)
+{
+    WatchedStream *stream = m_streams.find(streamId);
+    if (!stream || stream->active)
+        return;   // removed, or connected by the user meanwhile
+    SavedRequest saved{stream->request, stream->missingCredentials};
+    if (!error.isEmpty() || !saved.restoreSecrets(secrets)) {
+        const QString why = error.isEmpty() ? tr("the keyring's entry does not fit the stream") : error;
+        stream->lastError = tr("Give %1 again: %2").arg(stream->missingCredentials.join(QStringLiteral(", ")), why);
+        m_streams.markChanged(stream);
+        scheduleDisplayTick();
+        if (stream == m_current)
+            showMessage(stream->lastError, true);
+        return;
+    }
+    stream->request = saved.request;
+    stream->missingCredentials.clear();
+    m_streams.markChanged(stream);
+    scheduleDisplayTick();
+    if (connect)
+        connectStream(stream, stream->request);
+    else if (stream == m_current)
+        showCurrentState();
+}
+
+bool MainWindow::restoreLastWorkspace()
+{
+    const QString path = QSettings().value(Key::lastWorkspace).toString();
+    if (path.isEmpty() || !QFileInfo(path).isFile())
+        return false;
+    return bool(openWorkspace(path));
+}
+
+void MainWindow::saveWorkspaceInteractively(bool choosePath)
+{
+    QString path = m_workspacePath;
+    if (choosePath || path.isEmpty()) {
+        const QString suggested = path.isEmpty()
+                                      ? QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                                            .filePath(QStringLiteral("streams.csworkspace"))
+                                      : path;
+        path = QFileDialog::getSaveFileName(this, tr("Save workspace"), suggested,
+                                            tr("Clickscope workspaces (*.csworkspace);;All files (*)"));
+    }
+    if (path.isEmpty())
+        return;
+    if (saveWorkspace(path))
+        showMessage(tr("The workspace is saved in %1").arg(path), false);
+}
+
+void MainWindow::openWorkspaceInteractively()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open workspace"), m_workspacePath,
+                                                      tr("Clickscope workspaces (*.csworkspace);;All files (*)"));
+    if (!path.isEmpty())
+        (void)openWorkspace(path);
 }
 
 bool MainWindow::startDemo()
@@ -995,15 +1191,10 @@ void MainWindow::openRecentStream(int index)
     if (index < 0 || index >= entries.size())
         return;
     const RecentStreams::Entry &entry = entries.at(index);
-    if (entry.missingCredentials.isEmpty()) {
+    if (entry.missingCredentials.isEmpty())
         connectTo(entry.request);
-        return;
-    }
-    // Credentials are not kept on disk: the dialog asks for them, with everything else filled in.
-    showMessage(
-        tr("Give %1 again: credentials are not stored.").arg(entry.missingCredentials.join(QStringLiteral(", "))),
-        true);
-    openConnectDialogFor(entry.request);
+    else
+        askForCredentials(entry.missingCredentials, entry.request);
 }
 
 Result<QStringList> MainWindow::exportTo(const QString &directory)

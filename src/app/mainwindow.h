@@ -2,6 +2,7 @@
 #pragma once
 
 #include "app/recordingopener.h"
+#include "app/secretstore.h"
 #include "app/streamlist.h"
 #include "app/streamrequest.h"
 #include "app/themeswitcher.h"
@@ -126,6 +127,18 @@ public:
     StreamSidebar *streamSidebar() const { return m_sidebar; }
     StreamOverview *streamOverview() const { return m_overview; }
     QDockWidget *streamsDock() const { return m_streamsDock; }
+
+    // File ▸ Save workspace: the streams (each without its secrets, which go to the desktop
+    // keyring when there is one), the one shown, and the layout. It becomes the workspace that
+    // restoreLastWorkspace() opens.
+    Result<void> saveWorkspace(const QString &path);
+    // File ▸ Open workspace: the file's streams in place of the window's, the layout, and a
+    // connection for each stream that was connected, once its secrets are back from the keyring.
+    // A stream whose secrets cannot come back waits, and the window says what to give and why.
+    Result<void> openWorkspace(const QString &path);
+    // Opens the workspace saved or opened last, when there is one and its file is still there.
+    bool restoreLastWorkspace();
+    const QString &workspacePath() const { return m_workspacePath; }
     ThemeSwitcher::Theme theme() const { return m_theme.theme(); }
     // Switches the palette and ticks the theme in View ▸ Theme.
     void setTheme(ThemeSwitcher::Theme theme);
@@ -187,6 +200,14 @@ private:
     void showCurrentState();
     void moveCurrentStream(int by);
     void disconnectStream(WatchedStream *stream);
+    void connectStream(WatchedStream *stream, const StreamRequest &request);
+    // Opens the connect dialog on `request` and says that `missing` must be given again.
+    void askForCredentials(const QStringList &missing, const StreamRequest &request);
+    void saveWorkspaceInteractively(bool choosePath);
+    void openWorkspaceInteractively();
+    // Once the keyring answers for a restored stream: its secrets put back and, when it was
+    // connected in the workspace, a connection.
+    void restoreSecrets(quint64 streamId, const QByteArray &secrets, const QString &error, bool connect);
     void showMessage(const QString &text, bool isError);
     bool isDemoUrl(const QUrl &url) const;   // served by the running demo publisher
     // The URL bar's completions and the start page's list.
@@ -218,6 +239,8 @@ private:
     ReplayBar *m_replayBar;                     // above the dashboard while a recording plays
     QLabel *m_recordingIndicator;               // in the status bar while the stream is recorded
     RecordingOpener m_opener;                   // recordings, and HAR files made into recordings
+    SecretStore m_secrets;                      // a workspace's secrets
+    QString m_workspacePath;                    // saved or opened last
     CompareWindow *m_compareWindow = nullptr;   // a child window, made when first opened
     QDockWidget *m_publisherDock = nullptr;     // created with the demo
     PublisherPanel *m_publisherPanel = nullptr;

@@ -59,7 +59,7 @@ WatchedStream *StreamList::append()
     if (size() >= kMaxStreams)
         return nullptr;
     beginInsertRows({}, size(), size());
-    m_streams.push_back(std::make_unique<WatchedStream>());
+    m_streams.push_back(std::make_unique<WatchedStream>(m_nextId++));
     m_changed.push_back(false);
     endInsertRows();
     return m_streams.back().get();
@@ -104,6 +104,13 @@ int StreamList::rowOf(const WatchedStream *stream) const
     const auto found =
         std::find_if(m_streams.begin(), m_streams.end(), [stream](const auto &owned) { return owned.get() == stream; });
     return found == m_streams.end() ? -1 : int(found - m_streams.begin());
+}
+
+WatchedStream *StreamList::find(quint64 id) const
+{
+    const auto found =
+        std::find_if(m_streams.begin(), m_streams.end(), [id](const auto &owned) { return owned->id() == id; });
+    return found == m_streams.end() ? nullptr : found->get();
 }
 
 QModelIndex StreamList::indexOf(const WatchedStream *stream, int column) const
@@ -192,6 +199,8 @@ QVariant StreamList::display(const WatchedStream &stream, int column) const
             return worst->statement;
         if (!stream.lastError.isEmpty())
             return stream.lastError;
+        if (!stream.missingCredentials.isEmpty())
+            return tr("Waits for %1").arg(stream.missingCredentials.join(QStringLiteral(", ")));
         return stream.retryAtMs != 0 && !stream.retryReason.isEmpty() ? stream.retryReason : QStringLiteral("–");
     default:
         return {};

@@ -55,6 +55,7 @@ public:
     int size() const { return int(m_streams.size()); }
     WatchedStream *at(int row) const;
     int rowOf(const WatchedStream *stream) const;   // -1 when not in the list
+    WatchedStream *find(quint64 id) const;          // null when it is no longer in the list
     QModelIndex indexOf(const WatchedStream *stream, int column = NameColumn) const;
 
     void markChanged(const WatchedStream *stream);
@@ -78,6 +79,7 @@ private:
 
     std::vector<std::unique_ptr<WatchedStream>> m_streams;
     std::vector<bool> m_changed;   // by row
+    quint64 m_nextId = 1;
     mutable QHash<QRgb, QIcon> m_dots;
 };
 

@@ -8,7 +8,7 @@
 
 namespace Clickscope {
 
-WatchedStream::WatchedStream() = default;
+WatchedStream::WatchedStream(quint64 id) : m_id(id) {}
 
 // The pipeline's destructor stops its worker thread, which closes the stream's socket.
 WatchedStream::~WatchedStream() = default;
@@ -34,6 +34,8 @@ QString WatchedStream::stateText(qint64 nowMs) const
     if (!active) {
         if (request.config.url.isEmpty())
             return QCoreApplication::translate("WatchedStream", "Not connected");
+        if (!missingCredentials.isEmpty())
+            return QCoreApplication::translate("WatchedStream", "Needs credentials");
         if (!lastError.isEmpty())
             return QCoreApplication::translate("WatchedStream", "Failed");
         return QCoreApplication::translate("WatchedStream", "Disconnected");

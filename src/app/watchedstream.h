@@ -20,11 +20,13 @@ namespace Clickscope {
 class WatchedStream
 {
 public:
-    WatchedStream();
+    explicit WatchedStream(quint64 id);
     ~WatchedStream();
     WatchedStream(const WatchedStream &) = delete;
     WatchedStream &operator=(const WatchedStream &) = delete;
 
+    // Unique in its window for as long as it runs: what an answer arriving later finds it by.
+    quint64 id() const { return m_id; }
     ClickPipeline &pipeline() { return m_pipeline; }
     EventLogModel &log() { return m_log; }
 
@@ -59,8 +61,12 @@ public:
     // A recording being replayed: the file as the user chose it, and what importing it said.
     std::optional<RecordingOpener::Opened> replaying;
     QString replayingPath;
+    // Restored from a workspace without its secrets: what must be given again before it connects.
+    QStringList missingCredentials;
+    QString secretsKey;   // its secrets' keyring entry, once it has been saved in a workspace
 
 private:
+    quint64 m_id;
     ClickPipeline m_pipeline;
     EventLogModel m_log;
     QString m_givenName;
