@@ -181,19 +181,29 @@ CounterTile *CompareWindow::addTile(const QString &title, const QString &toolTip
 
 void CompareWindow::setFirst(const StreamRequest &request)
 {
-    m_first = request;
+    m_requests[0] = request;
     m_urls[0]->setText(request.config.url.toString());
 }
 
-void CompareWindow::setSecondUrl(const QString &url) { m_urls[1]->setText(url); }
+void CompareWindow::setSecond(const StreamRequest &request)
+{
+    m_requests[1] = request;
+    m_urls[1]->setText(request.config.url.toString());
+}
+
+void CompareWindow::setSecondUrl(const QString &url)
+{
+    m_requests[1] = {};
+    m_urls[1]->setText(url);
+}
 
 void CompareWindow::compare()
 {
     std::array<SourceConfig, 2> configs;
     for (std::size_t i = 0; i < 2; ++i) {
         const QString typed = m_urls[i]->text().trimmed();
-        if (i == 0 && typed == m_first.config.url.toString())
-            configs[i] = m_first.config;
+        if (const SourceConfig &given = m_requests[i].config; !given.url.isEmpty() && typed == given.url.toString())
+            configs[i] = given;
         configs[i].url = QUrl(typed, QUrl::StrictMode);
         if (const Result<void> usable = checkStreamUrl(configs[i].url); !usable) {
             m_message->setText(QStringLiteral("[%1] ").arg(i + 1) + usable.error());
@@ -204,7 +214,7 @@ void CompareWindow::compare()
     m_message->clear();
     EventMatcher::Settings matching;
     matching.key = EventMatcher::Key(m_key->currentData().toInt());
-    m_pipeline.start(configs[0], configs[1], m_first.mapping, matching);
+    m_pipeline.start(configs[0], configs[1], m_requests[0].mapping, matching);
     m_comparing = true;
     m_compareButton->setText(tr("&Stop"));
     for (CounterTile *tile : m_tiles)

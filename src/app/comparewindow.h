@@ -32,9 +32,11 @@ public:
     ~CompareWindow() override;
 
     // Stream [1] as the main window reads it (its headers and mapping go with it while its URL
-    // is left as it is); [2] is typed by the user and gets the mapping, never the headers, which
-    // may be another server's secrets.
+    // is left as it is). [2] likewise when it is another of the window's streams (its headers,
+    // never [1]'s, which may be another server's secrets), or a URL typed by the user, which gets
+    // no headers. Both are read with [1]'s mapping.
     void setFirst(const StreamRequest &request);
+    void setSecond(const StreamRequest &request);
     void setSecondUrl(const QString &url);
     // Starts comparing what the fields say; a message under them when a URL is not a stream's.
     void compare();
@@ -62,7 +64,7 @@ private:
     void showLinks(const QJsonObject &report);
 
     ComparisonPipeline m_pipeline;
-    StreamRequest m_first;
+    std::array<StreamRequest, 2> m_requests;
     std::array<QLineEdit *, 2> m_urls{};
     std::array<QLabel *, 2> m_states{};
     QComboBox *m_key = nullptr;

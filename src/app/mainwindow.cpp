@@ -110,6 +110,9 @@ MainWindow::MainWindow(QWidget *parent)
             [this](double speed) { m_current->pipeline().setReplaySpeed(speed); });
     connect(m_replayBar, &ReplayBar::seekRequested, this, &MainWindow::seekReplay);
     m_ui->pages->addWidget(m_overview);
+    // Two rows selected in the overview: Stream ▸ Compare takes them.
+    m_overview->addAction(m_ui->actionCompare);
+    m_overview->setContextMenuPolicy(Qt::ActionsContextMenu);
     connect(m_overview, &StreamOverview::streamActivated, this, &MainWindow::showStream);
     // The stream list stays out of the way of a single stream: it shows with the second.
     m_streamsDock->setObjectName(QStringLiteral("streamsDock"));
@@ -1114,25 +1117,43 @@ QString otherTransportOf(const QUrl &url)
 
 }   // namespace
 
-CompareWindow *MainWindow::openCompareWindow()
+CompareWindow *MainWindow::presentCompareWindow()
 {
     if (!m_compareWindow) {
         m_compareWindow = new CompareWindow(this);
         m_compareWindow->resize(size());   // as large as the dashboard it stands beside
     }
-    if (!m_compareWindow->isComparing()) {
-        // The next stream of the window when there are several; else the same clicks' other road.
-        const WatchedStream *next = m_streams.at((m_streams.rowOf(m_current) + 1) % m_streams.size());
-        const QUrl &nextUrl = next->request.config.url;
-        m_compareWindow->setFirst(m_current->request);
-        m_compareWindow->setSecondUrl(next != m_current && !nextUrl.isEmpty()
-                                          ? nextUrl.toString()
-                                          : otherTransportOf(m_current->request.config.url));
-    }
     m_compareWindow->show();
     m_compareWindow->raise();
     m_compareWindow->activateWindow();
     return m_compareWindow;
+}
+
+CompareWindow *MainWindow::openCompareWindow()
+{
+    presentCompareWindow();
+    if (const QList<int> picked = showsOverview() ? m_overview->selectedRows() : QList<int>(); picked.size() == 2)
+        return compareStreams(m_streams.at(picked.first()), m_streams.at(picked.last()));
+    if (!m_compareWindow->isComparing()) {
+        // The next stream of the window when there are several; else the same clicks' other road.
+        const WatchedStream *next = m_streams.at((m_streams.rowOf(m_current) + 1) % m_streams.size());
+        m_compareWindow->setFirst(m_current->request);
+        if (next != m_current && !next->request.config.url.isEmpty())
+            m_compareWindow->setSecond(next->request);
+        else
+            m_compareWindow->setSecondUrl(otherTransportOf(m_current->request.config.url));
+    }
+    return m_compareWindow;
+}
+
+CompareWindow *MainWindow::compareStreams(const WatchedStream *first, const WatchedStream *second)
+{
+    CompareWindow *window = presentCompareWindow();
+    window->stop();
+    window->setFirst(first->request);
+    window->setSecond(second->request);
+    window->compare();
+    return window;
 }
 
 void MainWindow::openConnectDialog()

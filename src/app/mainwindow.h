@@ -93,7 +93,12 @@ public:
     // Opens the compare window (Stream ▸ Compare with another stream…) with the current stream as
     // its first, and as its second the same publisher's other transport when the URL is one of
     // its (/events and /ws carry the same clicks); it keeps comparing while the dashboard goes on.
+    // With several streams, the second is the one after the current, or the other of two rows
+    // selected in the overview (the two are then compared at once).
     CompareWindow *openCompareWindow();
+    // The compare window on two of the window's streams, each read with its own settings;
+    // comparing at once.
+    CompareWindow *compareStreams(const WatchedStream *first, const WatchedStream *second);
     // Opens the connect dialog on the current request; connects when accepted.
     void openConnectDialog();
     // The connect dialog on `request`; connects when accepted.
@@ -200,6 +205,8 @@ private:
     void showCurrentState();
     void moveCurrentStream(int by);
     void disconnectStream(WatchedStream *stream);
+    // The compare window, made when first asked for, shown and raised.
+    CompareWindow *presentCompareWindow();
     void connectStream(WatchedStream *stream, const StreamRequest &request);
     // Opens the connect dialog on `request` and says that `missing` must be given again.
     void askForCredentials(const QStringList &missing, const StreamRequest &request);

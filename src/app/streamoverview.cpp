@@ -6,6 +6,8 @@
 
 #include <QHeaderView>
 
+#include <algorithm>
+
 namespace Clickscope {
 
 StreamOverview::StreamOverview(StreamList *streams, QWidget *parent) : QTableView(parent)
@@ -14,7 +16,7 @@ StreamOverview::StreamOverview(StreamList *streams, QWidget *parent) : QTableVie
     setModel(streams);
     setItemDelegateForColumn(StreamList::RateColumn, new SparklineDelegate(this));
     setSelectionBehavior(QAbstractItemView::SelectRows);
-    setSelectionMode(QAbstractItemView::SingleSelection);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     setWordWrap(false);
     setAlternatingRowColors(true);
@@ -34,6 +36,15 @@ StreamOverview::StreamOverview(StreamList *streams, QWidget *parent) : QTableVie
                           fontMetrics().horizontalAdvance(QStringLiteral("Retrying in 30 s")) + 16);
     connect(this, &QTableView::activated, this,
             [this](const QModelIndex &index) { emit streamActivated(index.row()); });
+}
+
+QList<int> StreamOverview::selectedRows() const
+{
+    QList<int> rows;
+    for (const QModelIndex &index : selectionModel()->selectedRows())
+        rows.append(index.row());
+    std::sort(rows.begin(), rows.end());
+    return rows;
 }
 
 }   // namespace Clickscope

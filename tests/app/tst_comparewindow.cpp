@@ -3,13 +3,18 @@
 // it pairs the publisher's SSE and WebSocket feeds, and lists the links two publishers disagree on.
 #include "app/comparewindow.h"
 #include "app/mainwindow.h"
+#include "app/streamoverview.h"
 #include "server/testpublisher.h"
 
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineSeries>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTest>
+
+#include <array>
+#include <memory>
 
 using namespace Clickscope;
 
@@ -29,6 +34,7 @@ private slots:
     void initTestCase();
     void comparesTheTwoTransportsOfOnePublisher();
     void linksThatDifferAreListed();
+    void twoStreamsPickedInTheOverviewAreComparedEachWithItsOwnHeaders();
     void aBadUrlIsShownNotCompared();
 };
 
@@ -84,6 +90,50 @@ void TestCompareWindow::comparesTheTwoTransportsOfOnePublisher()
     QVERIFY(compare->isComparing());
     compare->stop();
     QTRY_COMPARE_WITH_TIMEOUT(publisher.subscriberCount(), 1, kWaitMs);
+}
+
+void TestCompareWindow::twoStreamsPickedInTheOverviewAreComparedEachWithItsOwnHeaders()
+{
+    // Two publishers, each reading only with its own token: a token sent to the other is refused.
+    std::array<std::unique_ptr<TestPublisher>, 2> publishers;
+    std::array<StreamRequest, 2> requests;
+    MainWindow window;
+    window.show();
+    for (std::size_t i = 0; i < 2; ++i) {
+        TestPublisher::Settings settings;
+        settings.token = QByteArray("token-") + QByteArray::number(qulonglong(i));
+        settings.tokenForReading = true;
+        publishers[i] = std::make_unique<TestPublisher>(settings);
+        QVERIFY(publishers[i]->listen());
+        requests[i].config.url = urlOf(*publishers[i], "/events");
+        requests[i].config.headers = {{"Authorization", "Bearer " + settings.token}};
+    }
+    window.connectTo(requests[0]);
+    window.openStream(requests[1]);
+    window.openStream(requests[0]);   // a third, not picked
+    for (const auto &publisher : publishers)
+        QTRY_VERIFY_WITH_TIMEOUT(publisher->subscriberCount() >= 1, kWaitMs);
+    window.showOverview();
+    QItemSelectionModel *selection = window.streamOverview()->selectionModel();
+    selection->select(window.streams()->index(0, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    selection->select(window.streams()->index(1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+
+    CompareWindow *compare = window.openCompareWindow();
+    QVERIFY(compare->isComparing());   // at once: the two were picked
+    QCOMPARE(compare->urlText(0), requests[0].config.url.toString());
+    QCOMPARE(compare->urlText(1), requests[1].config.url.toString());
+    QTRY_COMPARE_WITH_TIMEOUT(publishers[0]->subscriberCount(), 3, kWaitMs);   // two streams and [1]
+    QTRY_COMPARE_WITH_TIMEOUT(publishers[1]->subscriberCount(), 2, kWaitMs);   // one stream and [2]
+    QList<QJsonObject> clicks;
+    for (int i = 0; i < 20; ++i)
+        clicks.append({{"link", "/same"}});
+    for (const auto &publisher : publishers)
+        publisher->hub().publish(clicks);
+    QTRY_VERIFY_WITH_TIMEOUT(compare->tileText("Clicks [1]") == "20" && compare->tileText("Clicks [2]") == "20",
+                             kWaitMs);
+    QCOMPARE(compare->tileText("Missing in [2]"), QStringLiteral("0"));
+    QCOMPARE(compare->tileText("Missing in [1]"), QStringLiteral("0"));
+    compare->stop();
 }
 
 void TestCompareWindow::linksThatDifferAreListed()
