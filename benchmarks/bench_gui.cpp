@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // clickscope-bench-gui [--seconds N] [--rss-seconds N] [--rates 10000,100000,0] [--impl ours|peer|both]
+//                      [--streams N] [--stream-rate R]
 //
 // The dashboard under load, offscreen at 1280x800: a local feeder streams SSE clicks at 10k/s,
 // 100k/s and as fast as the socket drains (rate 0), into our MainWindow and into a naive peer (one
@@ -8,13 +9,17 @@
 // measures how late the UI thread's event loop runs, what a repaint and a queued call cost on it,
 // the events/s the window consumed beside what the feeder sent, and resident memory; one longer
 // run of ours at 100k/s gives the RSS after --rss-seconds (60). Prints one table, ours beside
-// the peer at each rate, all from this one invocation.
+// the peer at each rate, all from this one invocation. Then several streams in one window:
+// --streams (8) feeders at --stream-rate (10k/s) each into one MainWindow, beside one stream at
+// their sum (80k/s), with the same figures, RSS per stream, and whether every event sent was
+// counted once the feeders stopped.
 //
 // Each run is a child process of this one (`--single IMPL:RATE`, which prints one `key=value`
 // line): a fresh window, feeder and heap per run, so one run's resident memory never includes what
 // an earlier run left in the allocator, and a run that hangs is killed at its deadline instead of
 // stalling the rest. Progress goes to stderr.
 #include "app/mainwindow.h"
+#include "app/streamlist.h"
 #include "common/progress.h"
 #include "common/syntheticclicks.h"
 #include "core/options/optionreader.h"
@@ -79,6 +84,8 @@ constexpr int kRssRunRate = 100'000;
 constexpr qint64 kRssLimitKb = 3 * 1024 * 1024;
 // Startup and teardown of a child on top of its measured seconds; past that it is killed.
 constexpr int kChildGraceMs = 30'000;
+// Once the feeders stop, how long the window may take to count what they sent.
+constexpr int kDrainMs = 10'000;
 
 // The feeder: ticks of 5 ms keep a 100k/s stream smooth (500 events a write); its socket backlog
 // is capped so that a consumer that stops reading makes the feeder send less (the sent/s column
@@ -171,6 +178,8 @@ public:
     }
     // From any thread.
     quint64 sentEvents() const { return m_sent.load(std::memory_order_relaxed); }
+    // In the feeder thread: no more events; what was written still goes out.
+    void stopFeeding() { m_tick.stop(); }
 
 private:
     void accept()
@@ -276,6 +285,13 @@ public:
     bool isListening() const { return m_port != 0; }
     QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/events").arg(m_port)); }
     quint64 sentEvents() const { return m_running ? m_server->sentEvents() : m_sentAtStop; }
+    // Writes no more events; the connection stays, so that what was written is delivered.
+    void stopFeeding()
+    {
+        if (m_running)
+            QMetaObject::invokeMethod(
+                m_server, [this] { m_server->stopFeeding(); }, Qt::BlockingQueuedConnection);
+    }
 
     void stop()
     {
@@ -524,29 +540,59 @@ enum class Impl { Ours, Peer };
 
 const char *implName(Impl impl) { return impl == Impl::Ours ? "ours" : "peer"; }
 
-// One run in this process: a fresh feeder and window, `seconds` of load, then the figures as one
-// `key=value` line on stdout. Returns false when the run could not be set up.
-bool runSingle(TimingApplication &app, Impl impl, int rate, int seconds)
+// The events or clicks every stream of `window` has counted, from their latest snapshots.
+quint64 countedByAll(MainWindow *window, quint64 Totals::*field)
 {
-    Feeder feeder(rate);
-    if (!feeder.isListening()) {
-        progress("the feeder could not listen on 127.0.0.1");
-        return false;
+    const StreamList *streams = window->streams();
+    quint64 sum = 0;
+    for (int row = 0; row < streams->size(); ++row) {
+        const WatchedStream *stream = streams->at(row);
+        // The newest, taken in or not: the count is the pipeline's, not what is drawn.
+        const DashboardSnapshotPtr &latest = stream->arrived ? stream->arrived : stream->snapshot;
+        sum += latest ? latest->totals.*field : 0;
     }
+    return sum;
+}
+
+// One run in this process: `streams` fresh feeders at `rate` each (the peer reads one) and a
+// fresh window, `seconds` of load, then the figures as one `key=value` line on stdout. Returns
+// false when the run could not be set up.
+bool runSingle(TimingApplication &app, Impl impl, int rate, int seconds, int streams)
+{
+    std::vector<std::unique_ptr<Feeder>> feeders;
+    for (int i = 0; i < streams; ++i) {
+        feeders.push_back(std::make_unique<Feeder>(rate));
+        if (!feeders.back()->isListening()) {
+            progress("the feeder could not listen on 127.0.0.1");
+            return false;
+        }
+    }
+    const auto sentByAll = [&feeders] {
+        quint64 sent = 0;
+        for (const auto &feeder : feeders)
+            sent += feeder->sentEvents();
+        return sent;
+    };
+    Feeder &feeder = *feeders.front();
 
     std::unique_ptr<QMainWindow> window;
     std::function<quint64()> consumed;
     std::function<quint64()> clicks = [] { return quint64(0); };
+    std::function<quint64()> ticks = [] { return quint64(0); };
     if (impl == Impl::Ours) {
         auto ours = std::make_unique<MainWindow>();
         ours->resize(kWindowWidth, kWindowHeight);
         ours->show();
         ours->connectTo(feeder.url());
-        consumed = [w = ours.get()] { return w->eventCount(); };
-        clicks = [w = ours.get()] {
-            const auto snapshot = w->lastSnapshot();
-            return snapshot ? snapshot->totals.clicks : 0;
-        };
+        for (std::size_t i = 1; i < feeders.size(); ++i) {
+            StreamRequest request;
+            request.config.url = feeders[i]->url();
+            ours->openStream(request);
+        }
+        ours->showStream(0);   // the first one's dashboard, beside the list of them all
+        consumed = [w = ours.get()] { return countedByAll(w, &Totals::events); };
+        clicks = [w = ours.get()] { return countedByAll(w, &Totals::clicks); };
+        ticks = [w = ours.get()] { return w->displayTicks(); };
         window = std::move(ours);
     } else {
         auto peer = std::make_unique<NaivePeerWindow>(feeder.url());
@@ -562,6 +608,7 @@ bool runSingle(TimingApplication &app, Impl impl, int rate, int seconds)
     qint64 warmNs = 0;
     quint64 sentAtWarm = 0;
     quint64 consumedAtWarm = 0;
+    quint64 ticksAtWarm = 0;
     std::vector<qint64> rssKb;   // one sample per second from the start
     const char *stoppedBy = "time";
 
@@ -569,8 +616,9 @@ bool runSingle(TimingApplication &app, Impl impl, int rate, int seconds)
     probe.start();
     QTimer::singleShot(kWarmUpMs, Qt::PreciseTimer, &loop, [&] {
         warmNs = clock.nsecsElapsed();
-        sentAtWarm = feeder.sentEvents();
+        sentAtWarm = sentByAll();
         consumedAtWarm = consumed();
+        ticksAtWarm = ticks();
         probe.setRecording(true);
         app.setRecording(true);
     });
@@ -592,10 +640,20 @@ bool runSingle(TimingApplication &app, Impl impl, int rate, int seconds)
     probe.stop();
     rssTimer.stop();
     const qint64 endNs = clock.nsecsElapsed();
-    const quint64 sentAtEnd = feeder.sentEvents();
+    const quint64 sentAtEnd = sentByAll();
     const quint64 consumedAtEnd = consumed();
     const quint64 clicksAtEnd = clicks();
+    const quint64 ticksInRun = ticks() - ticksAtWarm;
     const qint64 rssEndKb = ownStatusKb("VmRSS");
+    // Every event sent is counted once the feeders stop and the window catches up: nothing lost.
+    for (const auto &each : feeders)
+        each->stopFeeding();
+    const quint64 sentInAll = sentByAll();
+    QElapsedTimer drain;
+    drain.start();
+    while (consumed() < sentInAll && drain.elapsed() < kDrainMs)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    const quint64 countedInAll = consumed();
     const double measuredSeconds = warmNs > 0 ? double(endNs - warmNs) / 1e9 : 0;
     const auto perSecond = [measuredSeconds](quint64 n) {
         return measuredSeconds > 0 ? double(n) / measuredSeconds : 0.0;
@@ -609,7 +667,7 @@ bool runSingle(TimingApplication &app, Impl impl, int rate, int seconds)
     std::printf("impl=%s rate=%d platform=%s seconds=%.2f sent_per_s=%.0f consumed_per_s=%.0f consumed=%llu "
                 "clicks=%llu lag_samples=%lld lag_max_ms=%.2f lag_p99_ms=%.2f repaints=%llu repaint_mean_ms=%.2f "
                 "repaint_max_ms=%.2f queued=%llu queued_mean_ms=%.3f queued_max_ms=%.2f rss_kb=%lld hwm_kb=%lld "
-                "rss_series_kb=%s stopped_by=%s\n",
+                "rss_series_kb=%s stopped_by=%s streams=%d sent_all=%llu counted_all=%llu display_ticks=%llu\n",
                 implName(impl), rate, qPrintable(QGuiApplication::platformName()), measuredSeconds,
                 perSecond(sentAtEnd - sentAtWarm), perSecond(consumedAtEnd - consumedAtWarm),
                 static_cast<unsigned long long>(consumedAtEnd), static_cast<unsigned long long>(clicksAtEnd),
@@ -617,11 +675,13 @@ bool runSingle(TimingApplication &app, Impl impl, int rate, int seconds)
                 static_cast<unsigned long long>(repaints.count), repaints.meanMs(), repaints.maxMs(),
                 static_cast<unsigned long long>(queued.count), queued.meanMs(), queued.maxMs(),
                 static_cast<long long>(rssEndKb), static_cast<long long>(ownStatusKb("VmHWM")),
-                rssSeries.isEmpty() ? "-" : qPrintable(rssSeries.join(u',')), stoppedBy);
+                rssSeries.isEmpty() ? "-" : qPrintable(rssSeries.join(u',')), stoppedBy, streams,
+                static_cast<unsigned long long>(sentInAll), static_cast<unsigned long long>(countedInAll),
+                static_cast<unsigned long long>(ticksInRun));
     std::fflush(stdout);
 
     window.reset();
-    feeder.stop();
+    feeders.clear();
     return true;
 }
 
@@ -629,13 +689,13 @@ using Figures = QMap<QString, QString>;
 
 // One run as a child process (see the top of the file for why); nullopt when it failed or gave
 // no figures.
-std::optional<Figures> runChild(Impl impl, int rate, int seconds)
+std::optional<Figures> runChild(Impl impl, int rate, int seconds, int streams = 1)
 {
-    progress("%s at %s for %d s", implName(impl), qPrintable(rateLabel(rate)), seconds);
+    progress("%s: %d stream(s) at %s for %d s", implName(impl), streams, qPrintable(rateLabel(rate)), seconds);
     QProcess child;
     child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     child.start(QCoreApplication::applicationFilePath(),
-                {QStringLiteral("--single"), QStringLiteral("%1:%2").arg(implName(impl)).arg(rate),
+                {QStringLiteral("--single"), QStringLiteral("%1:%2:%3").arg(implName(impl)).arg(rate).arg(streams),
                  QStringLiteral("--seconds"), QString::number(seconds)});
     if (!child.waitForStarted()) {
         progress("could not start a run: %s", qPrintable(child.errorString()));
@@ -730,8 +790,40 @@ struct Options
     int rssSeconds = 60;
     QList<int> rates = {10'000, 100'000, 0};
     QList<Impl> impls = {Impl::Ours, Impl::Peer};
-    std::optional<std::pair<Impl, int>> single;
+    int streams = 8;           // several streams in one window (0: not measured)…
+    int streamRate = 10'000;   // …each fed at this rate, beside one stream at their sum
+    struct Single
+    {
+        Impl impl = Impl::Ours;
+        int rate = 0;
+        int streams = 1;
+    };
+    std::optional<Single> single;
 };
+
+// One row of the several-streams table.
+void printStreamsRow(int streams, int rate, const std::optional<Figures> &f)
+{
+    const QString label = QStringLiteral("%1 x %2").arg(streams).arg(rateLabel(rate));
+    if (!f) {
+        std::printf("%-11s (no figures: see stderr)\n", qPrintable(label));
+        return;
+    }
+    const auto v = [&f](const char *key) { return f->value(QString::fromLatin1(key), QStringLiteral("?")); };
+    const double seconds = v("seconds").toDouble();
+    const auto perSecond = [seconds](const QString &n) {
+        return seconds > 0 ? QString::number(n.toDouble() / seconds, 'f', 0) : QStringLiteral("?");
+    };
+    const double rssMb = v("rss_kb").toDouble() / 1024.0;
+    const QString counted = v("sent_all") == v("counted_all")
+                                ? QStringLiteral("all %1").arg(v("sent_all"))
+                                : QStringLiteral("%1 of %2").arg(v("counted_all"), v("sent_all"));
+    std::printf("%-11s %9s %11s %11s %11s %8s %10s %9s %8.1f %10.1f  %s\n", qPrintable(label),
+                qPrintable(v("sent_per_s")), qPrintable(v("consumed_per_s")), qPrintable(v("lag_max_ms")),
+                qPrintable(v("lag_p99_ms")), qPrintable(perSecond(v("display_ticks"))),
+                qPrintable(perSecond(v("repaints"))), qPrintable(perSecond(v("queued"))), rssMb,
+                rssMb / std::max(1, streams), qPrintable(counted));
+}
 
 std::optional<Impl> implFrom(const QString &name)
 {
@@ -768,11 +860,20 @@ std::optional<int> parseOptions(int argc, char *argv[], Options &options)
                                    QStringLiteral("LIST"));
     const QCommandLineOption impl(QStringLiteral("impl"), QStringLiteral("ours, peer or both (default)."),
                                   QStringLiteral("WHICH"));
+    const QCommandLineOption streams(QStringLiteral("streams"),
+                                     QStringLiteral("Streams in one window for the several-streams table "
+                                                    "(0 skips it, else 2-32; default 8)."),
+                                     QStringLiteral("N"));
+    const QCommandLineOption streamRate(QStringLiteral("stream-rate"),
+                                        QStringLiteral("Events/s fed to each of those streams (1-1000000, default "
+                                                       "10000); one stream at their sum runs beside them."),
+                                        QStringLiteral("R"));
     const QCommandLineOption single(QStringLiteral("single"),
                                     QStringLiteral("One run in this process, printed as one key=value line "
-                                                   "(what the table is made of), e.g. ours:100000."),
-                                    QStringLiteral("IMPL:RATE"));
-    parser.addOptions({help, seconds, rssSeconds, rates, impl, single});
+                                                   "(what the tables are made of), e.g. ours:100000 or ours:10000:8 "
+                                                   "(8 streams at 10k/s each)."),
+                                    QStringLiteral("IMPL:RATE[:STREAMS]"));
+    parser.addOptions({help, seconds, rssSeconds, rates, impl, streams, streamRate, single});
 
     const auto usageError = [](const QString &message) {
         std::fprintf(stderr, "clickscope-bench-gui: %s (see --help)\n", qPrintable(message));
@@ -818,13 +919,37 @@ std::optional<int> parseOptions(int argc, char *argv[], Options &options)
         else
             return usageError(QStringLiteral("--impl needs ours, peer or both"));
     }
+    if (parser.isSet(streams)) {
+        const auto value = Clickscope::wholeNumberIn(parser.value(streams), 0, StreamList::kMaxStreams);
+        if (!value || *value == 1)
+            return usageError(
+                QStringLiteral("--streams needs 0 or a whole number from 2 to %1").arg(StreamList::kMaxStreams));
+        options.streams = int(*value);
+    }
+    if (parser.isSet(streamRate)) {
+        const auto value = Clickscope::wholeNumberIn(parser.value(streamRate), 1, 1'000'000);
+        if (!value)
+            return usageError(QStringLiteral("--stream-rate needs a whole number from 1 to 1000000"));
+        options.streamRate = int(*value);
+    }
     if (parser.isSet(single)) {
         const QStringList parts = parser.value(single).split(u':');
-        const auto which = parts.size() == 2 ? implFrom(parts[0]) : std::nullopt;
-        const auto rate = parts.size() == 2 ? Clickscope::wholeNumberIn(parts[1], 0, 10'000'000) : std::nullopt;
-        if (!which || !rate)
-            return usageError(QStringLiteral("--single needs ours:RATE or peer:RATE"));
-        options.single = std::pair(*which, int(*rate));
+        const QString usage = QStringLiteral("--single needs ours:RATE[:STREAMS] or peer:RATE");
+        if (parts.size() != 2 && parts.size() != 3)
+            return usageError(usage);
+        Options::Single run;
+        if (parts[0] == QLatin1String("peer") && parts.size() == 2)
+            run.impl = Impl::Peer;
+        else if (parts[0] != QLatin1String("ours"))
+            return usageError(usage);
+        const auto rate = Clickscope::wholeNumberIn(parts[1], 0, 10'000'000);
+        const auto count = parts.size() == 3 ? Clickscope::wholeNumberIn(parts[2], 1, StreamList::kMaxStreams)
+                                             : std::optional<qint64>(1);
+        if (!rate || !count)
+            return usageError(usage);
+        run.rate = int(*rate);
+        run.streams = int(*count);
+        options.single = run;
     }
     return std::nullopt;
 }
@@ -842,6 +967,12 @@ int runAll(const Options &options)
     std::optional<Figures> rssRun;
     if (longRun)
         rssRun = runChild(Impl::Ours, kRssRunRate, options.rssSeconds);
+    std::optional<Figures> oneStream;
+    std::optional<Figures> severalStreams;
+    if (options.streams > 0) {
+        oneStream = runChild(Impl::Ours, options.streams * options.streamRate, options.seconds);
+        severalStreams = runChild(Impl::Ours, options.streamRate, options.seconds, options.streams);
+    }
 
     QString platform = QStringLiteral("offscreen");
     for (const auto &row : rows) {
@@ -871,7 +1002,28 @@ int runAll(const Options &options)
     if (longRun)
         printLongRun(rssRun, options.seconds, options.rssSeconds);
 
-    bool complete = rssRun.has_value() || !longRun;
+    if (options.streams > 0) {
+        std::printf("\nSeveral streams in one window (clickscope, %d s per run; the list and the first stream's "
+                    "dashboard shown)\n",
+                    options.seconds);
+        std::printf("%-11s %9s %11s %11s %11s %8s %10s %9s %8s %10s  %s\n", "streams", "sent/s", "consumed/s",
+                    "max lag ms", "p99 lag ms", "ticks/s", "repaints/s", "queued/s", "RSS MB", "MB/stream",
+                    "events counted after the feed stopped");
+        printStreamsRow(1, options.streams * options.streamRate, oneStream);
+        printStreamsRow(options.streams, options.streamRate, severalStreams);
+        if (oneStream && severalStreams) {
+            const double extra = (severalStreams->value(QStringLiteral("rss_kb")).toDouble()
+                                  - oneStream->value(QStringLiteral("rss_kb")).toDouble())
+                                 / 1024.0 / double(options.streams - 1);
+            std::printf("each stream beyond the first: %+.1f MB resident (the same events/s in all)\n"
+                        "ticks: the window's display ticks, one frame for every stream; a tick repaints the\n"
+                        "  window, and the charts' scenes repaint their part just after it.\n",
+                        extra);
+        }
+    }
+
+    bool complete = (rssRun.has_value() || !longRun)
+                    && (options.streams == 0 || (oneStream.has_value() && severalStreams.has_value()));
     for (const auto &row : rows) {
         for (const auto &run : row.second)
             complete = complete && run.second.has_value();
@@ -907,7 +1059,8 @@ int main(int argc, char *argv[])
     }
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir.path());
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir.path());
-    return runSingle(app, options.single->first, options.single->second, options.seconds) ? kExitOk : kExitFailed;
+    const Options::Single &single = *options.single;
+    return runSingle(app, single.impl, single.rate, options.seconds, single.streams) ? kExitOk : kExitFailed;
 }
 
 #include "bench_gui.moc"

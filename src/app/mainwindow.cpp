@@ -35,6 +35,7 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QStandardPaths>
 #include <QStringListModel>
 #include <QUuid>
@@ -121,10 +122,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_streamsDock->hide();
     connect(m_sidebar, &StreamSidebar::streamChosen, this, &MainWindow::showStream);
     m_displayTick.setSingleShot(true);
-    m_displayTick.setInterval(1000 / kDisplayHz);
     connect(&m_displayTick, &QTimer::timeout, this, &MainWindow::displayTick);
     m_listClock.setInterval(1000);
     connect(&m_listClock, &QTimer::timeout, &m_streams, &StreamList::refresh);
+    m_listClock.start();
     m_ui->pages->setCurrentWidget(m_ui->welcomePage);
     m_ui->urlEdit->setCompleter(new QCompleter(new QStringListModel(this), this));
 
@@ -245,16 +246,20 @@ void MainWindow::setUpActions()
     add->setObjectName(QStringLiteral("actionAddStream"));
     QAction *remove =
         streamAction(tr("Re&move this stream"), QStringLiteral("−"), tr("Disconnect and remove the stream shown"), {},
-                     [this] { removeStream(m_current); });
+                     [this] { removeStream(targetStream()); });
     remove->setObjectName(QStringLiteral("actionRemoveStream"));
     QAction *rename = streamAction(tr("Re&name this stream…"), tr("Rename"), tr("Rename the stream shown"), {}, [this] {
         m_streamsDock->show();
-        m_sidebar->editName(m_streams.rowOf(m_current));
+        m_sidebar->editName(m_streams.rowOf(targetStream()));
     });
-    QAction *up = streamAction(tr("Move stream &up"), QStringLiteral("↑"), tr("Move the stream up the list"),
-                               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Up), [this] { moveCurrentStream(-1); });
-    QAction *down = streamAction(tr("Move stream do&wn"), QStringLiteral("↓"), tr("Move the stream down the list"),
-                                 QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Down), [this] { moveCurrentStream(1); });
+    QAction *up =
+        streamAction(tr("Move stream &up"), QStringLiteral("↑"), tr("Move the stream up the list"),
+                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Up), [this] { moveStream(targetStream(), -1); });
+    up->setObjectName(QStringLiteral("actionMoveStreamUp"));
+    QAction *down =
+        streamAction(tr("Move stream do&wn"), QStringLiteral("↓"), tr("Move the stream down the list"),
+                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Down), [this] { moveStream(targetStream(), 1); });
+    down->setObjectName(QStringLiteral("actionMoveStreamDown"));
     auto *openWorkspace = new QAction(tr("Open &workspace…"), this);
     openWorkspace->setObjectName(QStringLiteral("actionOpenWorkspace"));
     connect(openWorkspace, &QAction::triggered, this, &MainWindow::openWorkspaceInteractively);
@@ -378,8 +383,7 @@ void MainWindow::connectStream(WatchedStream *stream, const StreamRequest &reque
                                 || !(previous.mapping == request.mapping));
     if (newSession)
         clearViews(stream);
-    if (!url.isLocalFile())
-        stream->replaying.reset();
+    stream->replaying.reset();   // openRecording() says what it plays, after this
     stream->request = request;
     stream->lastError.clear();
     stream->endReason.clear();
@@ -552,6 +556,7 @@ void MainWindow::showConnectionXray()
 void MainWindow::clearViews(WatchedStream *stream)
 {
     stream->arrived.reset();   // counted before the fresh start
+    stream->unlogged.clear();
     stream->xray.reset();
     if (stream != m_current) {
         stream->log().clear();
@@ -560,7 +565,7 @@ void MainWindow::clearViews(WatchedStream *stream)
     m_ui->eventInspector->clear();
     m_connectionPanel->clear();
     m_status->setXray(nullptr);
-    m_xrayShown = nullptr;
+    m_xrayShown.reset();
     m_renderOncePaused = true;   // the zeroes show even while the display is paused
     showPauseState();
 }
@@ -597,11 +602,13 @@ void MainWindow::removeStream(WatchedStream *stream)
     const int row = m_streams.rowOf(stream);
     if (row < 0)
         return;
-    if (m_compareWindow)   // it reads its own connections, which are not the stream's
-        m_compareWindow->raise();
     const bool wasCurrent = stream == m_current;
-    // Destroying the stream stops its worker thread, which closes its socket and recording.
-    const std::unique_ptr<WatchedStream> taken = m_streams.take(row);
+    std::unique_ptr<WatchedStream> taken;
+    {
+        // The list moves its current line off the one going: that is not the user's choice.
+        const QSignalBlocker blocker(m_sidebar->listView()->selectionModel());
+        taken = m_streams.take(row);
+    }
     if (m_streams.size() == 0) {
         m_streams.append();
         adopt(m_streams.at(0));
@@ -610,8 +617,19 @@ void MainWindow::removeStream(WatchedStream *stream)
         m_current = nullptr;
         showStream(std::min(row, m_streams.size() - 1));
     } else {
-        m_sidebar->setCurrentRow(m_streams.rowOf(m_current));
+        m_sidebar->setCurrentRow(showsOverview() ? -1 : m_streams.rowOf(m_current));
     }
+    // Destroying the stream (here) stops its worker thread, which closes its socket and recording.
+}
+
+WatchedStream *MainWindow::targetStream() const
+{
+    // On the overview, the line selected there; else the stream on the dashboard.
+    if (showsOverview()) {
+        if (const QList<int> rows = m_overview->selectedRows(); rows.size() == 1)
+            return m_streams.at(rows.first());
+    }
+    return m_current;
 }
 
 void MainWindow::showStream(int row)
@@ -625,7 +643,7 @@ void MainWindow::showStream(int row)
     if (!same) {
         m_ui->eventInspector->setLog(&stream->log());
         m_status->setXray(nullptr);
-        m_xrayShown = nullptr;
+        m_xrayShown.reset();
         m_connectionPanel->clear();
         m_renderOncePaused = true;   // its own numbers, even while the display is paused
         showMessage(stream->lastError, !stream->lastError.isEmpty());
@@ -689,11 +707,15 @@ void MainWindow::showOverview()
 
 bool MainWindow::showsOverview() const { return m_ui->pages->currentWidget() == m_overview; }
 
-void MainWindow::moveCurrentStream(int by)
+void MainWindow::moveStream(WatchedStream *stream, int by)
 {
-    const int row = m_streams.rowOf(m_current);
-    if (m_streams.move(row, row + by))
-        m_sidebar->setCurrentRow(row + by);
+    const int row = m_streams.rowOf(stream);
+    if (!m_streams.move(row, row + by))
+        return;
+    if (showsOverview())
+        m_overview->selectRow(row + by);
+    else
+        m_sidebar->setCurrentRow(m_streams.rowOf(m_current));
 }
 
 Result<void> MainWindow::saveWorkspace(const QString &path)
@@ -701,6 +723,12 @@ Result<void> MainWindow::saveWorkspace(const QString &path)
     Workspace workspace;
     for (int row = 0; row < m_streams.size(); ++row) {
         WatchedStream *stream = m_streams.at(row);
+        // A stream never given a URL is nothing to restore; a replay is a file the user opens,
+        // and an imported HAR's recording lives only as long as this window.
+        if (stream->request.config.url.isEmpty() || stream->request.config.url.isLocalFile())
+            continue;
+        if (stream == m_current)
+            workspace.current = int(workspace.streams.size());
         Workspace::Stream saved{stream->givenName(), SavedRequest::withoutSecrets(stream->request), stream->active, {}};
         // A stream restored without its secrets still needs them when the file is opened again.
         for (const QString &missing : std::as_const(stream->missingCredentials)) {
@@ -720,7 +748,11 @@ Result<void> MainWindow::saveWorkspace(const QString &path)
         saved.secretsKey = stream->secretsKey;
         workspace.streams.append(saved);
     }
-    workspace.current = m_streams.rowOf(m_current);
+    if (workspace.streams.isEmpty()) {
+        const QString message = tr("Nothing to save in a workspace yet: connect to a stream first.");
+        showMessage(message, true);
+        return unexpected(message);
+    }
     workspace.overview = showsOverview();
     workspace.chartWindowSeconds = m_ui->rateChart->windowSeconds();
     workspace.geometry = saveGeometry();
@@ -950,12 +982,9 @@ void MainWindow::onSnapshot(WatchedStream *stream, const DashboardSnapshotPtr &s
 {
     if (!snapshot)
         return;
-    // Each snapshot brings the events since the one before: the log takes them all, now; the
-    // rest waits for the display tick, which takes in only the newest.
-    if (stream == m_current)
-        m_ui->eventInspector->applySnapshot(*snapshot);   // it buffers while paused
-    else
-        stream->log().applySnapshot(*snapshot);
+    // Each snapshot brings the events since the one before: the log takes them all, and the rest
+    // only the newest, at the display tick, so that no stream's arrival repaints the window.
+    stream->unlogged.append(snapshot);
     // An X-ray goes out only when it changed: one in a snapshot the tick skips is still news.
     if (snapshot->xray)
         stream->xray = snapshot->xray;
@@ -965,15 +994,27 @@ void MainWindow::onSnapshot(WatchedStream *stream, const DashboardSnapshotPtr &s
 
 void MainWindow::scheduleDisplayTick()
 {
-    if (!m_displayTick.isActive())
-        m_displayTick.start();
+    if (m_displayTick.isActive())
+        return;
+    // At the display rate, and no later than it allows: news after a quiet spell shows at once.
+    const qint64 frameMs = 1000 / kDisplayHz;
+    const qint64 since = m_sinceTick.isValid() ? m_sinceTick.elapsed() : frameMs;
+    m_displayTick.start(int(std::max<qint64>(0, frameMs - since)));
 }
 
 void MainWindow::displayTick()
 {
     m_displayTick.stop();
+    m_sinceTick.start();
+    ++m_displayTicks;
     for (int row = 0; row < m_streams.size(); ++row) {
         WatchedStream *stream = m_streams.at(row);
+        for (const DashboardSnapshotPtr &snapshot : std::exchange(stream->unlogged, {})) {
+            if (stream == m_current)
+                m_ui->eventInspector->applySnapshot(*snapshot);   // it buffers while paused
+            else
+                stream->log().applySnapshot(*snapshot);
+        }
         if (!stream->arrived)
             continue;
         stream->snapshot = std::exchange(stream->arrived, nullptr);
@@ -998,9 +1039,9 @@ void MainWindow::showCurrentSnapshot()
     if (snapshot->replay)
         m_replayBar->showPosition(*snapshot->replay);
     // The X-ray is about the connection, not the counts: pausing the display does not hold it.
-    if (m_current->xray.get() != m_xrayShown) {
-        m_xrayShown = m_current->xray.get();
-        m_status->setXray(m_xrayShown);
+    if (m_current->xray != m_xrayShown) {
+        m_xrayShown = m_current->xray;
+        m_status->setXray(m_xrayShown.get());
         // A hidden panel is brought up to date when it is shown, not every second.
         if (m_connectionDock->isVisible())
             m_connectionPanel->setXray(m_current->xray);
@@ -1009,7 +1050,7 @@ void MainWindow::showCurrentSnapshot()
     if (m_paused)
         showPauseState();
     updateActions();
-    if (!m_paused || std::exchange(m_renderOncePaused, false))
+    if (const bool once = std::exchange(m_renderOncePaused, false); !m_paused || once)
         render(snapshot);
     else if (m_ui->rateChart->awaitsData())
         m_ui->rateChart->applySnapshot(*snapshot);   // a window chosen while paused is not left empty
@@ -1076,8 +1117,15 @@ void MainWindow::onFailed(WatchedStream *stream, const QString &message)
 void MainWindow::onRecordingEnded(WatchedStream *stream, const QString &path, const QString &error)
 {
     stream->recordingPath.clear();
-    if (stream != m_current)
+    if (stream != m_current) {
+        // Said all the same: it may be the file the user waits for.
+        if (error.isEmpty())
+            showMessage(tr("%1: the recording ended with its stream; it is saved in %2").arg(stream->name(), path),
+                        false);
+        else
+            showMessage(tr("%1: recording stopped: %2").arg(stream->name(), error), true);
         return;
+    }
     showRecording(std::nullopt);
     updateActions();
     if (error.isEmpty())

@@ -9,6 +9,7 @@
 #include "core/model/clickpipeline.h"
 #include "core/result.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QTimer>
 
@@ -164,6 +165,9 @@ public:
     bool showsDashboard() const;
     // Renders now what the display tick would (tests, screenshots).
     void renderPending() { displayTick(); }
+    // How many display ticks have run: one per frame for the whole window, however many
+    // streams feed it (the GUI benchmark's figure).
+    quint64 displayTicks() const { return m_displayTicks; }
 
     // Help ▸ About: the version, the Qt it was built with and runs on, and the licences.
     static QString aboutText();
@@ -203,7 +207,9 @@ private:
     void render(const DashboardSnapshotPtr &snapshot);
     // The status bar, URL row, replay bar and X-ray as the current stream has them.
     void showCurrentState();
-    void moveCurrentStream(int by);
+    void moveStream(WatchedStream *stream, int by);
+    // What Stream ▸ Remove, Rename and Move act on.
+    WatchedStream *targetStream() const;
     void disconnectStream(WatchedStream *stream);
     // The compare window, made when first asked for, shown and raised.
     CompareWindow *presentCompareWindow();
@@ -236,10 +242,12 @@ private:
     std::unique_ptr<DemoServer> m_demo;
     StreamSidebar *m_sidebar;   // in m_streamsDock
     QDockWidget *m_streamsDock;
-    StreamOverview *m_overview;           // a page of the window
-    QTimer m_displayTick;                 // single shot: armed by the first snapshot after a tick
-    QTimer m_listClock;                   // moves the list's retry countdowns while nothing arrives
-    bool m_currentChanged = false;        // the current stream has a snapshot not drawn yet
+    StreamOverview *m_overview;      // a page of the window
+    QTimer m_displayTick;            // single shot: armed by the first snapshot after a tick
+    QElapsedTimer m_sinceTick;       // since the last tick
+    QTimer m_listClock;              // moves the list's retry countdowns while nothing arrives
+    bool m_currentChanged = false;   // the current stream has a snapshot not drawn yet
+    quint64 m_displayTicks = 0;
     StreamStatus *m_status;               // in the status bar
     ConnectionPanel *m_connectionPanel;   // in m_connectionDock
     QDockWidget *m_connectionDock;
@@ -253,8 +261,8 @@ private:
     PublisherPanel *m_publisherPanel = nullptr;
     QComboBox *m_windowCombo;   // in the toolbar
     QActionGroup *m_themeGroup;
-    DashboardSnapshotPtr m_shown;                // the one on screen (older while paused)
-    const XraySnapshot *m_xrayShown = nullptr;   // the X-ray the status bar was given last
+    DashboardSnapshotPtr m_shown;   // the one on screen (older while paused)
+    XraySnapshotPtr m_xrayShown;    // the X-ray the status bar was given last
     bool m_paused = false;
     // What View ▸ Theme last chose (or the settings held), saved whatever this run shows.
     ThemeSwitcher::Theme m_themePreference = ThemeSwitcher::Theme::System;

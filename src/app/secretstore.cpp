@@ -33,7 +33,10 @@ SecretStore::SecretStore(QObject *parent) : QObject(parent) {}
 
 void SecretStore::write(const QString &key, const QByteArray &secret, std::function<void(const QString &)> done)
 {
-    auto *job = new QKeychain::WritePasswordJob(kService, this);   // deletes itself when finished
+    // Not a child of the store: a job deleted while its keyring call runs is called back after
+    // it is gone (the keyring's answer outlives it), so a job lives until it finishes and then
+    // deletes itself; the store may be gone by then, and its answer is dropped.
+    auto *job = new QKeychain::WritePasswordJob(kService);
     job->setInsecureFallback(false);
     job->setKey(key);
     job->setBinaryData(secret);
@@ -44,7 +47,7 @@ void SecretStore::write(const QString &key, const QByteArray &secret, std::funct
 
 void SecretStore::read(const QString &key, std::function<void(const QByteArray &, const QString &)> done)
 {
-    auto *job = new QKeychain::ReadPasswordJob(kService, this);
+    auto *job = new QKeychain::ReadPasswordJob(kService);   // as in write()
     job->setInsecureFallback(false);
     job->setKey(key);
     connect(job, &QKeychain::Job::finished, this, [done = std::move(done)](QKeychain::Job *finished) {

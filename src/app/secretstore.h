@@ -12,7 +12,7 @@ namespace Clickscope {
 // The desktop keyring (Secret Service, KWallet …, through QtKeychain), where a workspace's
 // secrets go instead of its file. Never a plain-text fallback: with no keyring, writing and
 // reading fail, and the caller asks the user again. Both answer later, on the event loop; an
-// answer still on its way when the store goes is dropped.
+// answer still on its way when the store goes is dropped (the connection goes with the store).
 class SecretStore : public QObject
 {
     Q_OBJECT

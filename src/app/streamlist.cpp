@@ -127,13 +127,19 @@ void StreamList::markChanged(const WatchedStream *stream)
 
 void StreamList::refresh()
 {
+    // One signal for the rows that changed, first to last: views repaint once, not per row.
+    int first = -1;
+    int last = -1;
     for (int row = 0; row < size(); ++row) {
         // A countdown moves without snapshots.
         if (m_changed[std::size_t(row)] || m_streams[std::size_t(row)]->retryAtMs != 0) {
             m_changed[std::size_t(row)] = false;
-            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+            first = first < 0 ? row : first;
+            last = row;
         }
     }
+    if (first >= 0)
+        emit dataChanged(index(first, 0), index(last, ColumnCount - 1));
 }
 
 int StreamList::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : size(); }
@@ -211,7 +217,7 @@ QVariant StreamList::toolTip(const WatchedStream &stream, int column) const
 {
     switch (column) {
     case NameColumn:
-        return stream.request.config.url.adjusted(QUrl::RemovePassword).toString();
+        return shownUrl(stream.request.config.url);
     case StateColumn:
         return stream.lastError.isEmpty() ? stream.endReason : stream.lastError;
     case FindingColumn:

@@ -58,6 +58,8 @@ public:
     XraySnapshotPtr xray;
     // A newer one, arrived since that tick; null when none.
     DashboardSnapshotPtr arrived;
+    // Every snapshot since that tick: each brings its own new events for the log.
+    QList<DashboardSnapshotPtr> unlogged;
     // A recording being replayed: the file as the user chose it, and what importing it said.
     std::optional<RecordingOpener::Opened> replaying;
     QString replayingPath;

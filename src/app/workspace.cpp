@@ -72,6 +72,9 @@ Result<Workspace> Workspace::load(const QString &path, int maxStreams)
                               .arg(version)
                               .arg(kVersion));
     const QJsonArray list = root.value(QStringLiteral("streams")).toArray();
+    // Opening one replaces the window's streams: one without any would only take them away.
+    if (list.isEmpty())
+        return unexpected(QObject::tr("%1 holds no stream").arg(path));
     if (list.size() > maxStreams)
         return unexpected(
             QObject::tr("%1 holds %2 streams; a window watches at most %3").arg(path).arg(list.size()).arg(maxStreams));

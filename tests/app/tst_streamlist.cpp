@@ -177,13 +177,37 @@ private slots:
         QVERIFY(streams->at(3)->isInTrouble());
         QVERIFY(!cell(streams, 3, StreamList::FindingColumn).isEmpty());
 
-        // Activating a row shows that stream's dashboard.
-        emit window.streamOverview()->streamActivated(1);
+        // Enter on a row shows that stream's dashboard.
+        StreamOverview *overview = window.streamOverview();
+        overview->setFocus();
+        overview->setCurrentIndex(streams->index(1, StreamList::NameColumn));
+        QTest::keyClick(overview, Qt::Key_Return);
         QVERIFY(window.showsDashboard());
         QCOMPARE(window.currentStream(), streams->at(1));
+    }
 
-        const QImage picture = window.grab().toImage();
-        QVERIFY(!picture.isNull());
+    void onTheOverviewTheActionsTakeTheSelectedLine()
+    {
+        MainWindow window;
+        window.show();
+        StreamList *streams = window.streams();
+        WatchedStream *first = streams->at(0);
+        WatchedStream *second = window.addStream();
+        WatchedStream *third = window.addStream();
+        window.showStream(0);
+        window.showOverview();
+        window.streamOverview()->selectRow(2);
+        window.findChild<QAction *>(QStringLiteral("actionRemoveStream"))->trigger();
+        QCOMPARE(streams->size(), 2);
+        QCOMPARE(streams->rowOf(third), -1);
+        QCOMPARE(window.currentStream(), first);   // the one on the dashboard stays
+        QVERIFY(window.showsOverview());
+        window.streamOverview()->selectRow(1);
+        window.findChild<QAction *>(QStringLiteral("actionMoveStreamUp"))->trigger();
+        QCOMPARE(streams->at(0), second);
+        QCOMPARE(streams->at(1), first);
+        QCOMPARE(window.streamOverview()->selectedRows(), QList<int>{0});   // the selection moved with it
+        QCOMPARE(window.currentStream(), first);
     }
 
     void renameAndReorderKeepTheStreamShown()

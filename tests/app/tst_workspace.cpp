@@ -57,9 +57,10 @@ class TestWorkspace : public QObject
 private slots:
     void initTestCase()
     {
-        // No keyring: the session bus is where one would answer. The secrets then stay out of
-        // every file and the window asks for them again.
-        qunsetenv("DBUS_SESSION_BUS_ADDRESS");
+        // No keyring: the session bus is where one would answer, and this one leads nowhere
+        // (unset, the bus would be looked for in the user's runtime folder). The secrets then
+        // stay out of every file and the window asks for them again.
+        qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/clickscope-test-bus");
         QStandardPaths::setTestModeEnabled(true);
         QSettings().clear();
     }
@@ -171,6 +172,7 @@ private slots:
         QTest::addColumn<QByteArray>("contents");
         QTest::addColumn<QString>("says");
         QTest::newRow("not json") << QByteArray("{\"streams\": [") << "not a workspace";
+        QTest::newRow("no stream") << workspaceText("clickscope-workspace", 1) << "holds no stream";
         QTest::newRow("another format") << workspaceText("something", 1) << "not a Clickscope workspace";
         QTest::newRow("a later version") << workspaceText("clickscope-workspace", 7) << "version 7";
         QTest::newRow("a bad url") << workspaceText("clickscope-workspace", 1, {streamWith("ftp://x/")})
@@ -195,6 +197,27 @@ private slots:
         QVERIFY(!opened);
         QVERIFY2(opened.error().contains(says), qPrintable(opened.error()));
         QCOMPARE(window.currentStream(), before);   // the window's streams stay as they were
+    }
+
+    void streamsWithoutAUrlAreNotSaved()
+    {
+        TestPublisher publisher(TestPublisher::Settings{});
+        QVERIFY(publisher.listen());
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("partial.csworkspace"));
+        MainWindow window;
+        QVERIFY(!window.saveWorkspace(path));   // nothing worth a file yet
+        QVERIFY(!QFile::exists(path));
+        StreamRequest request;
+        request.config.url = urlOf(publisher, QStringLiteral("/events"));
+        window.connectTo(request);
+        window.addStream();   // never given a URL, and shown when saved
+        QVERIFY(window.saveWorkspace(path));
+
+        MainWindow reopened;
+        QVERIFY(reopened.openWorkspace(path));
+        QCOMPARE(reopened.streams()->size(), 1);
+        QCOMPARE(reopened.currentStream()->request.config.url, request.config.url);
     }
 
     void aSecretHeaderWrittenIntoTheFileIsNotSent()
