@@ -578,15 +578,20 @@ WatchedStream *MainWindow::addStream()
         return nullptr;
     }
     adopt(stream);
-    if (!m_streamsDock->isVisible()) {
-        m_streamsDock->show();
-        // As wide as the names need, not a third of a laptop's window.
-        resizeDocks({m_streamsDock}, {fontMetrics().horizontalAdvance(QStringLiteral("127.0.0.1:00000/events/x")) + 40},
-                    Qt::Horizontal);
-    }
+    showStreamList();
     showStream(m_streams.rowOf(stream));
     m_ui->urlEdit->setFocus(Qt::OtherFocusReason);
     return stream;
+}
+
+void MainWindow::showStreamList()
+{
+    if (m_streamsDock->isVisible())
+        return;
+    m_streamsDock->show();
+    // As wide as the names need, not a third of a laptop's window, which the dashboard needs.
+    const int names = fontMetrics().horizontalAdvance(QStringLiteral("127.0.0.1:00000/events")) + 30;
+    resizeDocks({m_streamsDock}, {std::max(names, m_sidebar->sizeHint().width())}, Qt::Horizontal);
 }
 
 WatchedStream *MainWindow::openStream(const StreamRequest &request)
@@ -813,7 +818,8 @@ Result<void> MainWindow::openWorkspace(const QString &path)
         }
         m_streams.markChanged(stream);
     }
-    m_streamsDock->setVisible(m_streams.size() > 1 || m_streamsDock->isVisible());
+    if (m_streams.size() > 1)
+        showStreamList();
     showStream(loaded->current);
     if (loaded->overview)
         showOverview();

@@ -208,6 +208,8 @@ private:
     // The status bar, URL row, replay bar and X-ray as the current stream has them.
     void showCurrentState();
     void moveStream(WatchedStream *stream, int by);
+    // Shows the stream list, narrow, when it is hidden.
+    void showStreamList();
     // What Stream ▸ Remove, Rename and Move act on.
     WatchedStream *targetStream() const;
     void disconnectStream(WatchedStream *stream);

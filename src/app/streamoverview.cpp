@@ -26,9 +26,6 @@ StreamOverview::StreamOverview(StreamList *streams, QWidget *parent) : QTableVie
     verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 12);
     QHeaderView *header = horizontalHeader();
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
-    header->setSectionResizeMode(StreamList::NameColumn, QHeaderView::Interactive);
-    header->resizeSection(StreamList::NameColumn,
-                          fontMetrics().horizontalAdvance(QStringLiteral("localhost:00000/events/team")));
     header->setSectionResizeMode(StreamList::FindingColumn, QHeaderView::Stretch);
     // Its text changes every second while a stream retries: a width that fits the longest.
     header->setSectionResizeMode(StreamList::StateColumn, QHeaderView::Interactive);

@@ -39,6 +39,8 @@ StreamSidebar::StreamSidebar(StreamList *streams, QWidget *parent)
 
 void StreamSidebar::addButton(QAction *action) { m_buttons->addAction(action); }
 
+QSize StreamSidebar::sizeHint() const { return {m_buttons->sizeHint().width() + 4, QWidget::sizeHint().height()}; }
+
 void StreamSidebar::setCurrentRow(int row)
 {
     const QSignalBlocker blocker(m_view->selectionModel());

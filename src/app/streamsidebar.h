@@ -27,6 +27,8 @@ public:
     // Starts renaming the stream at `row`.
     void editName(int row);
     QListView *listView() const { return m_view; }
+    // As wide as its buttons: the names are elided, the dashboard beside it needs the room.
+    QSize sizeHint() const override;
 
 signals:
     // The user picked the stream at `row`.

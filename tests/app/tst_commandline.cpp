@@ -2,6 +2,7 @@
 // The `clickscope` executable itself: the screenshot tool the README uses, and what it says about
 // bad flags. Runs the real binary, offscreen, with its settings in a scratch folder.
 #include "clickscope/version.h"
+#include "support/ports.h"
 #include "support/processrunner.h"
 
 #include <QImage>
@@ -38,6 +39,7 @@ private slots:
     void badFlagsAreUsageErrors_data();
     void badFlagsAreUsageErrors();
     void versionAndHelp();
+    void severalUrlsOpenTheOverview();
 
 private:
     QTemporaryDir m_config;
@@ -104,6 +106,30 @@ void TestCommandLine::versionAndHelp()
     QCOMPARE(help.exitCode, 0);
     for (const char *flag : {"--demo", "--header", "--map", "--theme", "--compare", "--screenshot", "--after"})
         QVERIFY2(help.out.contains(flag), flag);
+}
+
+void TestCommandLine::severalUrlsOpenTheOverview()
+{
+    // Four streams nobody answers: each retries, red in the list and in the overview.
+    const quint16 port = Clickscope::Testing::unusedPort();
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("four.png"));
+    QStringList arguments;
+    for (const char *path : {"/events", "/events/a", "/events/b", "/events/c"})
+        arguments << QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(QLatin1String(path));
+    arguments << QStringLiteral("--screenshot") << file << QStringLiteral("--after") << QStringLiteral("3");
+    const Run result = run(arguments, m_config.path());
+    QVERIFY2(result.exitCode == 0, result.err.constData());
+    const QImage image(file);
+    QVERIFY(!image.isNull());
+    // The state marks are filled circles of the failure red (#c0392b): four in the list and four
+    // in the overview. One stream's dashboard, or a list without them, has none.
+    int red = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x)
+            red += (image.pixel(x, y) & 0xffffff) == 0xc0392b ? 1 : 0;
+    }
+    QVERIFY2(red > 8 * 40, qPrintable(QString::number(red)));
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)
