@@ -10,7 +10,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev
   libqt6opengl6-dev libgl-dev
-  qtkeychain-qt6-dev
+  qtkeychain-qt6-dev gnome-keyring libsecret-1-0 dbus-daemon
   libsimdjson-dev zlib1g-dev libzstd-dev
   xvfb xauth fonts-dejavu-core curl
   dpkg-dev file desktop-file-utils appstream man-db
