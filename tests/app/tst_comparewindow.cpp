@@ -4,6 +4,7 @@
 #include "app/comparewindow.h"
 #include "app/mainwindow.h"
 #include "app/streamoverview.h"
+#include "server/syntheticpublisher.h"
 #include "server/testpublisher.h"
 
 #include <QItemSelectionModel>
@@ -35,6 +36,7 @@ private slots:
     void comparesTheTwoTransportsOfOnePublisher();
     void linksThatDifferAreListed();
     void twoStreamsPickedInTheOverviewAreComparedEachWithItsOwnHeaders();
+    void publishersWithDifferentSeedsDifferAndTheLinksAreNamed();
     void aBadUrlIsShownNotCompared();
 };
 
@@ -134,6 +136,35 @@ void TestCompareWindow::twoStreamsPickedInTheOverviewAreComparedEachWithItsOwnHe
     QCOMPARE(compare->tileText("Missing in [2]"), QStringLiteral("0"));
     QCOMPARE(compare->tileText("Missing in [1]"), QStringLiteral("0"));
     compare->stop();
+}
+
+void TestCompareWindow::publishersWithDifferentSeedsDifferAndTheLinksAreNamed()
+{
+    // The same rate and the same ids, 1, 2, 3 …, but other clicks: the ids pair up, the links do not.
+    std::array<std::unique_ptr<SyntheticPublisher>, 2> publishers;
+    for (std::size_t i = 0; i < 2; ++i) {
+        SyntheticPublisher::Settings settings;
+        settings.traffic.clicksPerSecond = 200;
+        settings.traffic.links = 5;
+        settings.traffic.seed = quint32(i + 1);
+        settings.traffic.wobble = false;
+        publishers[i] = std::make_unique<SyntheticPublisher>(settings);
+        QVERIFY(publishers[i]->start());
+    }
+    CompareWindow compare;
+    StreamRequest request;
+    request.config.url = urlOf(publishers[0]->publisher(), "/events");
+    compare.setFirst(request);
+    compare.setSecondUrl(urlOf(publishers[1]->publisher(), "/events").toString());
+    compare.show();
+    compare.compare();
+    QTRY_VERIFY_WITH_TIMEOUT(compare.linkTable()->rowCount() >= 2, kWaitMs);
+    // Each row names a link and by how much the two differ on it.
+    for (int row = 0; row < compare.linkTable()->rowCount(); ++row) {
+        QVERIFY(compare.linkTable()->item(row, 0)->text().startsWith(u'/'));
+        QVERIFY(compare.linkTable()->item(row, 3)->text() != QStringLiteral("0"));
+    }
+    compare.stop();
 }
 
 void TestCompareWindow::linksThatDifferAreListed()
