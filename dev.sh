@@ -16,6 +16,9 @@ PACKAGES=(
   dpkg-dev file desktop-file-utils appstream man-db
   clang-format libxml2-utils
 )
+# Only for `./dev.sh fuzz`: clang 14 with libFuzzer and its sanitizer runtimes.
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+FUZZ_DIR=${FUZZ_DIR:-build-fuzz}
 
 usage() {
   cat <<USAGE
@@ -26,6 +29,9 @@ usage: ./dev.sh <command>
   build    install missing packages and build only
   bench    build, then run the benchmarks (not part of 'test')
   package  build, then make the Debian package (build/clickscope_<version>_amd64.deb)
+  fuzz [SECONDS] [TARGET...]
+           build the fuzz targets with clang, libFuzzer and ASan/UBSan (in build-fuzz/), then
+           fuzz each (or those named) for SECONDS (default 60); exits 1 on a finding
   format   rewrite the C++ files as .clang-format says (the 'format' test checks it)
   deps     install missing packages only
 USAGE
@@ -79,6 +85,11 @@ case "$cmd" in
     build
     (cd "$BUILD_DIR" && cpack -G DEB)
     ls "$BUILD_DIR"/clickscope_*.deb
+    ;;
+  fuzz)
+    PACKAGES+=("${FUZZ_PACKAGES[@]}")
+    install_deps
+    exec tests/fuzz/run-fuzz.sh "$FUZZ_DIR" "$@"
     ;;
   format)
     install_deps

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// SseParser on any bytes, fed in chunks split where the input says. Oracle: the events and
+// counters equal those of the unsplit parse, no event is over its cap, and what the parser holds
+// between chunks never exceeds its caps.
+#include "core/sse/sseparser.h"
+#include "fuzzinput.h"
+
+#include <algorithm>
+
+using namespace Clickscope;
+using namespace Clickscope::Fuzz;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    FuzzInput input(data, size);
+    // Small caps, so that discarding an oversized line or event is reached too.
+    const qsizetype cap = 1 + qsizetype(input.byte()) * 16;
+    quint32 split = input.byte() * 2654435761u + 1;
+    const QByteArrayView stream = input.rest();
+    const SseParser::Limits limits{cap, cap};
+
+    SseParser whole(limits);
+    QList<SseEvent> expected;
+    whole.feed(stream, expected);
+
+    SseParser chunked(limits);
+    QList<SseEvent> events;
+    for (qsizetype at = 0; at < stream.size();) {
+        split = split * 1103515245u + 12345u;
+        const qsizetype n = std::min<qsizetype>(stream.size() - at, 1 + qsizetype((split >> 16) % 97));
+        chunked.feed(stream.sliced(at, n), events);
+        at += n;
+        // A line (and the event type, which is part of one) up to its cap, the data up to its;
+        // a byte-order mark is held while it is still incomplete.
+        FUZZ_CHECK(chunked.bufferedBytes() <= 2 * cap + cap + 3);
+    }
+    FUZZ_CHECK(events == expected);
+    FUZZ_CHECK(chunked.eventCount() == whole.eventCount());
+    FUZZ_CHECK(chunked.commentCount() == whole.commentCount());
+    FUZZ_CHECK(chunked.discardedEvents() == whole.discardedEvents());
+    FUZZ_CHECK(chunked.lastEventId() == whole.lastEventId());
+    FUZZ_CHECK(chunked.reconnectionTimeMs() == whole.reconnectionTimeMs());
+    for (const SseEvent &event : events)
+        FUZZ_CHECK(event.data().size() <= cap);
+    return 0;
+}
