@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/http/httpstream.h"
 
+#include "core/http/httpsyntax.h"
 #include "core/logging.h"
 
 #include <QCoreApplication>
@@ -14,11 +15,6 @@
 
 namespace Clickscope {
 namespace {
-
-bool isSafeFieldText(QByteArrayView text)
-{
-    return !text.contains('\r') && !text.contains('\n') && !text.contains('\0');
-}
 
 // The framing of the request is ours alone: a caller's own length or coding would contradict it.
 bool isFramingHeader(QByteArrayView name)
@@ -49,13 +45,13 @@ void HttpStream::start()
         checkEndLater();
     };
     for (const auto &[name, value] : std::as_const(m_request.headers)) {
-        if (!isSafeFieldText(name) || !isSafeFieldText(value) || name.isEmpty()) {
-            failLater(Error::Request, QStringLiteral("the request header '%1' holds a line break or is empty")
+        if (!HttpSyntax::isToken(name) || !HttpSyntax::isFieldValue(value)) {
+            failLater(Error::Request, QStringLiteral("the request header '%1' holds a control character or is empty")
                                           .arg(QString::fromLatin1(name)));
             return;
         }
     }
-    if (!isSafeFieldText(m_request.method) || m_request.method.contains(' ') || m_request.method.isEmpty()) {
+    if (!HttpSyntax::isToken(m_request.method)) {
         failLater(Error::Request,
                   QStringLiteral("'%1' is not an HTTP method").arg(QString::fromLatin1(m_request.method)));
         return;
@@ -128,7 +124,7 @@ void HttpStream::sendRequest()
         QByteArray cookies;
         for (const QNetworkCookie &cookie : m_cookies->cookiesForUrl(url))
             cookies += (cookies.isEmpty() ? "" : "; ") + cookie.toRawForm(QNetworkCookie::NameAndValueOnly);
-        if (!cookies.isEmpty() && isSafeFieldText(cookies))
+        if (!cookies.isEmpty() && HttpSyntax::isFieldValue(cookies))
             text += "Cookie: " + cookies + "\r\n";
     }
     for (const auto &[name, value] : std::as_const(m_request.headers)) {

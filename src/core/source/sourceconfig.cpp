@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/source/sourceconfig.h"
 
+#include "core/http/httpsyntax.h"
+
 #include <QStringList>
 #include <QUrlQuery>
 
@@ -134,7 +136,10 @@ Result<HttpHeader> parseHeaderLine(const QString &line)
     const QString value = line.mid(colon + 1).trimmed();
     if (value.contains(u'\r') || value.contains(u'\n'))
         return unexpected(QStringLiteral("header '%1' contains a line break").arg(name));
-    return HttpHeader{name.toLatin1(), value.toUtf8()};
+    QByteArray bytes = value.toUtf8();
+    if (!HttpSyntax::isFieldValue(bytes))
+        return unexpected(QStringLiteral("header '%1' contains a control character").arg(name));
+    return HttpHeader{name.toLatin1(), std::move(bytes)};
 }
 
 Result<void> checkStreamUrl(const QUrl &url)

@@ -16,7 +16,9 @@ namespace Clickscope {
 // the BOM); the events are the same as for the unsplit stream.
 //
 // Memory is bounded: a line or an event larger than its cap is discarded whole (counted in
-// discardedEvents()) and parsing resumes after the blank line that ends it.
+// discardedEvents()) and parsing resumes after the blank line that ends it. The caps count bytes
+// as received: an event whose data holds invalid UTF-8 comes out with each bad byte replaced by
+// U+FFFD (three bytes), so up to three times its cap.
 //
 // Cost: a field that lies inside the chunk is kept as a view and copied once, into the buffer that
 // all events of one feed() share (one allocation per chunk, not per event); bytes are only copied
