@@ -682,6 +682,7 @@ void MainWindow::showCurrentState()
         m_replayBar->setRecording(stream.replayingPath, stream.replaying->imported, stream.replaying->notes);
     m_replayBar->setVisible(stream.snapshot && stream.snapshot->replay);
     m_status->forgetRates();
+    m_status->setUrl(config.url);
     if (!stream.active) {
         m_status->setIdle(config.url.isEmpty() ? QString() : tr("Disconnected"));
     } else if (stream.state == StreamSource::State::Open) {

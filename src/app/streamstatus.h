@@ -24,6 +24,9 @@ class StreamStatus : public QWidget
 public:
     explicit StreamStatus(QWidget *parent = nullptr);
 
+    // The stream the states below are about (setConnecting and setOpen say it too): a closed
+    // one's tooltip names it.
+    void setUrl(const QUrl &url) { m_url = url; }
     void setIdle(const QString &text);
     // Connecting (or reconnecting) to `url`: after a second the time spent shows, and with a
     // response-head timeout, when the attempt times out.

@@ -7,7 +7,8 @@
 # each target (every one, or those named: sseparser, clickdecoder, …) for SECONDS (default 60)
 # from its checked-in seed corpus. What the fuzzer learns stays in FUZZ_DIR/corpus/<target>/ for
 # the next run. A finding (crash, sanitizer report, failed oracle, leak, timeout) is saved in
-# FUZZ_DIR/findings/<target>/ and makes the exit code 1; check a reproducer into
+# FUZZ_DIR/findings/<target>/ (emptied at the start of the target's run) and makes the exit
+# code 1; check a reproducer into
 # tests/fuzz/regressions/<target>/ once it is fixed, and ctest replays it from then on.
 # Prints one line per target: executions, coverage (edges) and features, findings.
 set -euo pipefail
@@ -47,6 +48,8 @@ printf '%-14s %12s %8s %10s  %s\n' target executions edges features findings
 for t in "${TARGETS[@]}"; do
   corpus=$FUZZ_DIR/corpus/$t
   findings=$FUZZ_DIR/findings/$t
+  # What an earlier run found is either fixed (and checked in as a regression) or found again.
+  rm -rf "$findings"
   mkdir -p "$corpus" "$findings"
   log=$FUZZ_DIR/findings/$t.log
   status=0
