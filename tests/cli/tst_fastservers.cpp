@@ -3,6 +3,7 @@
 // memory stays bounded however much is offered, and SIGINT still ends it promptly.
 #include "core/system/processstats.h"
 #include "support/floodserver.h"
+#include "support/sanitizers.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -53,6 +54,7 @@ void TestFastServers::memoryStaysBoundedAndSigintEndsPromptly_data()
 
 void TestFastServers::memoryStaysBoundedAndSigintEndsPromptly()
 {
+    CLICKSCOPE_SKIP_WHEN_SANITIZED();
     QFETCH(bool, webSocket);
     QFETCH(QStringList, arguments);
     // Bounded by the test's end as well: the server stops when it is destroyed.

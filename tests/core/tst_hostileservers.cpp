@@ -9,6 +9,7 @@
 #include "support/eventcollector.h"
 #include "support/floodserver.h"
 #include "support/gzipped.h"
+#include "support/sanitizers.h"
 #include "support/scriptedhttpserver.h"
 
 #include <QElapsedTimer>
@@ -102,6 +103,7 @@ void TestHostileServers::cleanup() { m_server.reset(); }
 
 void TestHostileServers::aFastServerIsReadNoFasterThanWeConsume()
 {
+    CLICKSCOPE_SKIP_WHEN_SANITIZED();
     // 1 GiB of events offered at loopback speed to a reader that takes 2 ms per read: without a
     // bound on reading ahead, the network layer would queue what the reader has not taken yet.
     FloodServer flood(FloodServer::sseHead(), "data: {\"link\":\"/flood\",\"country\":\"NZ\"}\n\n", 1024 * kMiB);
@@ -128,6 +130,7 @@ void TestHostileServers::aFastServerIsReadNoFasterThanWeConsume()
 
 void TestHostileServers::aFastWebSocketServerIsReadNoFasterThanWeConsume()
 {
+    CLICKSCOPE_SKIP_WHEN_SANITIZED();
     // The same for WebSocket frames: Qt's socket would otherwise take in all the kernel has, and
     // the messages of one pass would pile up in one batch before the reader saw any of them.
     const auto flood = FloodServer::webSocket("{\"link\":\"/flood\",\"country\":\"NZ\"}", 1024 * kMiB);
@@ -147,6 +150,7 @@ void TestHostileServers::aFastWebSocketServerIsReadNoFasterThanWeConsume()
 
 void TestHostileServers::aLineThatNeverEndsCostsNoMoreThanTheCap()
 {
+    CLICKSCOPE_SKIP_WHEN_SANITIZED();
     FloodServer flood(FloodServer::sseHead() + "data: ", "x", 512 * kMiB);
     QVERIFY(flood.listen());
     SourceConfig config;
@@ -357,6 +361,7 @@ void TestHostileServers::aSilentWebSocketServerTimesOut()
 
 void TestHostileServers::aDecompressionBombIsReadInBoundedMemory()
 {
+    CLICKSCOPE_SKIP_WHEN_SANITIZED();
     // 256 MiB of events gzipped to about 0.3 MiB. Inflated a slice at a time, as it is read,
     // a bomb is only a fast stream: every event arrives and memory stays flat. (Qt's HTTP stack
     // refused such a ratio outright, so the stream never opened.)

@@ -5,6 +5,7 @@
 #include "core/sse/eventsource.h"
 #include "core/system/processstats.h"
 #include "server/testpublisher.h"
+#include "support/sanitizers.h"
 
 #include <QJsonObject>
 #include <QTcpSocket>
@@ -226,6 +227,7 @@ void TestGuardedTcpServer::anUpgradeNotTakenLeavesTheGuardOn()
 
 void TestGuardedTcpServer::idleConnectionsAreClosedAndTheirMemoryReturned()
 {
+    CLICKSCOPE_SKIP_WHEN_SANITIZED();
     GuardedTcpServer::Limits limits;
     limits.idleTimeoutMs = 1000;
     m_publisher = start(limits);
