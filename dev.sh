@@ -80,6 +80,7 @@ case "$cmd" in
       shift
       # A tree of its own: every target built with ASan and UBSan, which stop at the first report.
       BUILD_DIR=$SANITIZE_DIR
+      install_deps   # cmake itself, on a fresh machine
       if [ ! -f "$BUILD_DIR/build.ninja" ]; then
         flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
         cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLICKSCOPE_BUILD_BENCHMARKS=OFF \
