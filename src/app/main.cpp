@@ -160,10 +160,8 @@ int main(int argc, char *argv[])
         const QUrl first = request.config.url;
         for (const QString &more : positional.mid(1)) {
             request.config.url = QUrl(more, QUrl::StrictMode);
-            const bool sameServer = request.config.url.scheme() == first.scheme()
-                                    && request.config.url.host() == first.host()
-                                    && request.config.url.port() == first.port();
-            request.config.headers = sameServer ? headers : QList<Clickscope::HttpHeader>{};
+            request.config.headers =
+                Clickscope::sameServer(request.config.url, first) ? headers : QList<Clickscope::HttpHeader>{};
             window.openStream(request);
         }
         if (positional.size() > 1) {

@@ -13,15 +13,6 @@ namespace {
 
 int milliseconds(double seconds) { return int(std::min(seconds * 1000.0, double(std::numeric_limits<int>::max()))); }
 
-bool sameServer(const QUrl &a, const QUrl &b)
-{
-    const auto port = [](const QUrl &url) {
-        const QString scheme = url.scheme().toLower();
-        return url.port(scheme == u"https" || scheme == u"wss" ? 443 : 80);
-    };
-    return a.host().compare(b.host(), Qt::CaseInsensitive) == 0 && port(a) == port(b);
-}
-
 }   // namespace
 
 ConnectionFlags::ConnectionFlags()

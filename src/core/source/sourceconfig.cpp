@@ -142,6 +142,15 @@ Result<HttpHeader> parseHeaderLine(const QString &line)
     return HttpHeader{name.toLatin1(), std::move(bytes)};
 }
 
+bool sameServer(const QUrl &a, const QUrl &b)
+{
+    const auto port = [](const QUrl &url) {
+        const QString scheme = url.scheme().toLower();
+        return url.port(scheme == u"https" || scheme == u"wss" ? 443 : 80);
+    };
+    return a.host().compare(b.host(), Qt::CaseInsensitive) == 0 && port(a) == port(b);
+}
+
 Result<void> checkStreamUrl(const QUrl &url)
 {
     if (url.isEmpty())

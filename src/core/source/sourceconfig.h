@@ -52,6 +52,9 @@ bool isSecretHeader(QByteArrayView name);
 // token, secret, password, session, auth or sig (access_token, api_key …). What was taken out
 // is named in `removed` ("password", "access_token").
 QUrl urlWithoutSecrets(const QUrl &url, QStringList *removed = nullptr);
+// The two URLs reach the same server (host and port, the scheme's default port when none is
+// given; http and ws alike): where headers that may hold a secret are allowed to go.
+bool sameServer(const QUrl &a, const QUrl &b);
 // `url` as messages and the X-ray show it: without user info or secret-looking query items.
 QString shownUrl(const QUrl &url);
 // `text` with every spelling of `urls` in it replaced by shownUrl(): messages quote URLs.
