@@ -42,6 +42,7 @@ private slots:
     void aSnapshotStreamCountsForTheLinkItsUrlNames();
     void gapsInIdsAreCounted();
     void repeatedIdsAreCountedByCause();
+    void aSnapshotAmongNumberedClicksIsWhereTheServerResumed();
     void nonClickStreamsAreCountedByType();
     void undecodableIsCountedAndKeptBounded();
     void latencyFromTimestamps();
@@ -178,6 +179,43 @@ void TestClickAggregator::repeatedIdsAreCountedByCause()
     aggregator.reset();
     aggregator.addEvents({click(1, "/a", "US")}, kT0);
     QCOMPARE(aggregator.totals().duplicates, quint64(0));
+}
+
+void TestClickAggregator::aSnapshotAmongNumberedClicksIsWhereTheServerResumed()
+{
+    const auto hubSnapshot = [](qint64 at) {
+        return SseEvent("snapshot", QByteArray::number(at), "{\"clickCount\":" + QByteArray::number(at) + "}");
+    };
+    ClickAggregator aggregator;
+    aggregator.addEvents(
+        {click(1, "/a", "US"), click(2, "/a", "US"), click(3, "/a", "US"), click(4, "/a", "US"), click(5, "/a", "US")},
+        kT0);
+    // A restarted server numbers from 1 again and resumes us with a snapshot at 2: its two clicks
+    // are new to us, and the ids after it repeat none of ours.
+    aggregator.addReconnect();
+    aggregator.addEvents({hubSnapshot(2), click(3, "/a", "US"), click(4, "/a", "US")}, kT0 + 1000);
+    QCOMPARE(aggregator.totals().clicks, quint64(5 + 2 + 2));
+    QCOMPARE(aggregator.totals().historyClicks, quint64(2));
+    QCOMPARE(aggregator.totals().counterResets, quint64(1));
+    QCOMPARE(aggregator.totals().duplicates, quint64(0));
+    QCOMPARE(aggregator.totals().replayed, quint64(0));
+    QCOMPARE(aggregator.totals().gaps, quint64(0));
+    // A server that could not replay from where we were: the ids it skipped are gaps, and its
+    // count, which holds what we counted already, adds nothing.
+    aggregator.addReconnect();
+    aggregator.addEvents({hubSnapshot(10), click(11, "/a", "US")}, kT0 + 2000);
+    QCOMPARE(aggregator.totals().clicks, quint64(9 + 1));
+    QCOMPARE(aggregator.totals().gaps, quint64(6));
+    QCOMPARE(aggregator.gapRanges().back().firstMissing, 5);
+    QCOMPARE(aggregator.gapRanges().back().lastMissing, 10);
+    QCOMPARE(aggregator.totals().duplicates, quint64(0));
+    QCOMPARE(aggregator.totals().counterResets, quint64(1));
+    // A stream that begins with a snapshot takes its count as history, whatever its id.
+    ClickAggregator fresh;
+    fresh.addEvents({hubSnapshot(7), click(8, "/a", "US")}, kT0);
+    QCOMPARE(fresh.totals().clicks, quint64(7 + 1));
+    QCOMPARE(fresh.totals().historyClicks, quint64(7));
+    QCOMPARE(fresh.totals().counterResets, quint64(0));
 }
 
 void TestClickAggregator::gapsInIdsAreCounted()

@@ -1,14 +1,29 @@
 // SPDX-License-Identifier: MIT
 #include "core/model/clickaggregator.h"
 
+#include "core/text/ascii.h"
+
 #include <QJsonArray>
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 
 namespace Clickscope {
 namespace {
 
 constexpr qsizetype kKeptUndecodableBytes = 4096;
+
+// An event id that is a sequence number: up to 15 digits (below 2^53, as click ids are read).
+std::optional<qint64> wholeNumber(QByteArrayView id)
+{
+    const std::string_view text(id.data(), std::size_t(id.size()));
+    if (text.size() > 15 || !Ascii::isDigits(text))
+        return std::nullopt;
+    qint64 value = 0;
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return value;
+}
 
 QJsonArray ranked(const TopCounter &counter, int n, const QString &keyName)
 {
@@ -68,7 +83,7 @@ void ClickAggregator::addEvents(const QList<SseEvent> &events, qint64 arrivalMs)
                 m_clickObserver(event, click, arrivalMs);
             break;
         case DecodeResult::Snapshot:
-            countSnapshot(snapshot, arrivalMs);
+            countSnapshot(snapshot, event.lastEventId(), arrivalMs);
             break;
         case DecodeResult::NotClick:
             ++m_totals.otherEvents;
@@ -120,10 +135,16 @@ void ClickAggregator::countDimensions(const ClickView &click, qint64 arrivalMs, 
     }
 }
 
-void ClickAggregator::countSnapshot(const SnapshotView &snapshot, qint64 arrivalMs)
+void ClickAggregator::countSnapshot(const SnapshotView &snapshot, QByteArrayView eventId, qint64 arrivalMs)
 {
     ++m_totals.snapshots;
     const qint64 count = snapshot.clickCount;
+    if (m_highestSequence != ClickView::kNoSequence) {
+        if (const std::optional<qint64> at = wholeNumber(eventId)) {
+            resumeAtSnapshot(*at, count, arrivalMs);
+            return;
+        }
+    }
     quint64 newClicks = 0;
     if (m_lastSnapshotCount < 0) {
         // The first snapshot is history: it sets the total but did not happen "now".
@@ -155,6 +176,29 @@ void ClickAggregator::countSnapshot(const SnapshotView &snapshot, qint64 arrival
         last.sequence = ClickView::kNoSequence;   // a snapshot's click id says nothing about gaps
         countDimensions(last, arrivalMs, /*countLink=*/!ownLink);
     }
+}
+
+void ClickAggregator::resumeAtSnapshot(qint64 at, qint64 count, qint64 arrivalMs)
+{
+    m_lastSnapshotCount = count;
+    if (at < m_highestSequence) {
+        // The server numbers from the start again: it restarted. What it counted since is new to
+        // us (clicks from while we were away, as a first snapshot's are), and the ids that follow
+        // repeat none of ours.
+        ++m_totals.counterResets;
+        m_totals.clicks += quint64(count);
+        m_totals.historyClicks += quint64(count);
+    } else if (at > m_lastSequence) {
+        // Numbered, never delivered: the server could not replay that far back. Its count holds
+        // what we counted already, so it adds nothing.
+        m_totals.gaps += quint64(at - m_lastSequence);
+        if (qsizetype(m_gapRanges.size()) >= kKeptGapRanges)
+            m_gapRanges.pop_front();
+        m_gapRanges.push_back({m_lastSequence + 1, at, arrivalMs});
+    }
+    m_lastSequence = m_highestSequence = at;
+    m_reconnectedSinceClick = false;
+    m_replaying = false;
 }
 
 QByteArray ClickAggregator::linkNamedBy(const QUrl &url)

@@ -103,7 +103,10 @@ private:
     void countClick(const ClickView &click, qint64 arrivalMs);
     // Links, breakdowns, latency and gaps: what a click tells beyond "one more".
     void countDimensions(const ClickView &click, qint64 arrivalMs, bool countLink = true);
-    void countSnapshot(const SnapshotView &snapshot, qint64 arrivalMs);
+    void countSnapshot(const SnapshotView &snapshot, QByteArrayView eventId, qint64 arrivalMs);
+    // A snapshot in a stream of numbered clicks is where the server resumed a reconnection it
+    // could not replay, and its event id, `at`, is where its numbering stands now.
+    void resumeAtSnapshot(qint64 at, qint64 count, qint64 arrivalMs);
     void keepUndecodable(const SseEvent &event, qint64 arrivalMs);
 
     Settings m_settings;

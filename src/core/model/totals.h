@@ -10,8 +10,9 @@ namespace Clickscope {
 // Running totals of one stream session.
 struct Totals
 {
-    quint64 clicks = 0;          // clicks counted one by one plus what snapshots reported
-    quint64 historyClicks = 0;   // of those, what the first snapshot reported: clicks from before it was watched
+    quint64 clicks = 0;   // clicks counted one by one plus what snapshots reported
+    quint64 historyClicks =
+        0;   // of those, what snapshots reported of clicks from before they were watched (the first, a restarted server's)
     quint64 events = 0;
     quint64 undecodable = 0;
     quint64 otherEvents = 0;   // events that are not clicks (LLM chunks, heartbeats' data …)
@@ -22,7 +23,7 @@ struct Totals
     quint64 gaps = 0;         // ids missing between consecutive numbered clicks
     quint64 duplicates = 0;   // numbered clicks whose id is at or below the highest seen (repeated or out of order)…
     quint64 replayed = 0;     // …of which those a reconnection brought again (a replay, not a true duplicate)
-    quint64 counterResets = 0;   // snapshots whose count went backwards
+    quint64 counterResets = 0;   // snapshots whose count (or, in a numbered stream, whose id) went backwards
 };
 
 // Ids a stream skipped: firstMissing … lastMissing never arrived, noticed at arrivalMs.
