@@ -27,7 +27,9 @@ ConnectionFlags::ConnectionFlags()
     , m_lastEventId(QStringLiteral("last-event-id"), QStringLiteral("Sends Last-Event-ID from the first request on."),
                     QStringLiteral("ID"))
     , m_timeout(QStringLiteral("timeout"), QStringLiteral("Stops after S seconds."), QStringLiteral("S"))
-    , m_idleTimeout(QStringLiteral("idle-timeout"), QStringLiteral("Reconnects when no byte arrived for S seconds."),
+    , m_idleTimeout(QStringLiteral("idle-timeout"),
+                    QStringLiteral("Reconnects when no byte arrived for S seconds (default %1; 0: never).")
+                        .arg(SourceConfig::kDefaultIdleTimeoutMs / 1000),
                     QStringLiteral("S"))
     , m_connectTimeout(QStringLiteral("connect-timeout"),
                        QStringLiteral("Gives an attempt up when no response head came within S seconds (default %1).")
@@ -127,13 +129,13 @@ Result<void> ConnectionFlags::readOne(const QCommandLineParser &parser, const QS
 
     OptionReader read(parser);
     read.positiveNumber(m_timeout);
-    const auto idle = read.positiveNumber(m_idleTimeout);
+    double idleSeconds = config.idleTimeoutMs / 1000.0;
+    read.number(m_idleTimeout, 0, 86'400, idleSeconds);
     const auto connectTimeout = read.positiveNumber(m_connectTimeout);
     const auto retry = read.positiveNumber(m_retry);
     if (Result<void> ok = read.result(); !ok)
         return ok;
-    if (idle)
-        config.idleTimeoutMs = milliseconds(*idle);
+    config.idleTimeoutMs = idleSeconds > 0 ? std::max(1, milliseconds(idleSeconds)) : 0;
     if (connectTimeout)
         config.connectTimeoutMs = std::max(1, milliseconds(*connectTimeout));
     if (retry)

@@ -3,6 +3,7 @@
 // connection cut mid-event, reset, stalled (half-open), dripping, delayed, and new connections
 // blackholed. Each time the stream must be resumed with Last-Event-ID with no click lost and none
 // repeated (by id, against what the publisher sent), and memory must stay within the caps.
+#include "core/source/sourcefactory.h"
 #include "core/sse/eventsource.h"
 #include "server/testpublisher.h"
 #include "support/eventcollector.h"
@@ -41,7 +42,7 @@ QList<QJsonObject> clicks(int n, qsizetype referrerBytes = 0)
 // and subscribed, with the first `n` clicks received.
 struct Rig
 {
-    explicit Rig(SourceConfig config = {})
+    explicit Rig(SourceConfig config = {}, const QString &path = QStringLiteral("/events"))
     {
         TestPublisher::Settings settings;
         settings.retryMs = 100;   // reconnections in a test's time; the backoff still applies
@@ -51,8 +52,10 @@ struct Rig
         proxy = std::make_unique<FaultProxy>(publisher->port());
         if (!proxy->listen())
             return;
-        config.url = proxy->through(publisher->baseUrl().resolved(QUrl(QStringLiteral("/events"))));
-        source = std::make_unique<EventSource>(config);
+        config.url = proxy->through(publisher->baseUrl().resolved(QUrl(path)));
+        if (path.startsWith(u"/ws"))
+            config.url.setScheme(QStringLiteral("ws"));
+        source = createSource(config);
         events = std::make_unique<EventCollector>(source.get());
         QObject::connect(source.get(), &StreamSource::reconnectScheduled, source.get(),
                          [this](qint64, const QString &reason) { reasons.append(reason); });
@@ -94,7 +97,7 @@ struct Rig
     QStringList reasons;   // of each reconnection (first: it outlives the source that fills it)
     std::unique_ptr<TestPublisher> publisher;
     std::unique_ptr<FaultProxy> proxy;
-    std::unique_ptr<EventSource> source;
+    std::unique_ptr<StreamSource> source;
     std::unique_ptr<EventCollector> events;
 };
 
@@ -120,6 +123,7 @@ private slots:
     void aDrippingServerStaysWithinTheCaps();
     void aDelayedStreamLosesNothing();
     void blackholedAttemptsAreGivenUpAndRetried();
+    void aSilentWebSocketIsPingedAndAStalledOneTimesOut();
 };
 
 void TestStreamFaults::aConnectionCutMidEventIsResumedWithNothingLostOrRepeated()
@@ -133,7 +137,7 @@ void TestStreamFaults::aConnectionCutMidEventIsResumedWithNothingLostOrRepeated(
     QCOMPARE(rig.ids(), oneToN(30));
     QCOMPARE(rig.source->reconnectCount(), quint64(1));
     QCOMPARE(rig.proxy->connectionsAccepted(), 2);
-    QCOMPARE(rig.source->lastEventId(), QByteArray("30"));
+    QCOMPARE(static_cast<EventSource *>(rig.source.get())->lastEventId(), QByteArray("30"));
 }
 
 void TestStreamFaults::aResetConnectionIsResumed()
@@ -176,7 +180,7 @@ void TestStreamFaults::aDrippingServerStaysWithinTheCaps()
     quint64 reads = 0;
     QObject::connect(rig.source.get(), &StreamSource::rawReceived, rig.source.get(), [&] {
         ++reads;
-        mostBuffered = std::max(mostBuffered, rig.source->parser().bufferedBytes());
+        mostBuffered = std::max(mostBuffered, static_cast<EventSource *>(rig.source.get())->parser().bufferedBytes());
     });
     QSignalSpy discarded(rig.source.get(), &StreamSource::eventsDiscarded);
     rig.proxy->inject(FaultProxy::Fault::Drip, 1);
@@ -228,6 +232,28 @@ void TestStreamFaults::blackholedAttemptsAreGivenUpAndRetried()
     QCOMPARE(rig.reasons.size(), 2);
     QVERIFY2(rig.reasons.last().contains(QStringLiteral("no response within 0.5 s")), qPrintable(rig.reasons.last()));
     QCOMPARE(rig.proxy->connectionsAccepted(), 3);
+}
+
+void TestStreamFaults::aSilentWebSocketIsPingedAndAStalledOneTimesOut()
+{
+    SourceConfig config;
+    config.idleTimeoutMs = 300;
+    Rig rig(config, QStringLiteral("/ws"));
+    QVERIFY(rig.source);
+    QTRY_COMPARE_WITH_TIMEOUT(rig.publisher->subscriberCount(), 1, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(rig.source->state(), StreamSource::State::Open, kWaitMs);
+    // Nothing to say: the source pings every 100 ms, the server answers, and the connection
+    // outlives several idle timeouts. A ping from the client is a masked frame of 6 bytes.
+    const qint64 sent = rig.proxy->bytesFromClients();
+    QTRY_VERIFY_WITH_TIMEOUT(rig.proxy->bytesFromClients() >= sent + 6 * 10, kWaitMs);
+    QCOMPARE(rig.source->reconnectCount(), quint64(0));
+    QCOMPARE(rig.proxy->connectionsAccepted(), 1);
+    // A server that stops answering is idle, pings or not.
+    rig.proxy->inject(FaultProxy::Fault::Stall);
+    QTRY_COMPARE_WITH_TIMEOUT(rig.reasons.size(), 1, kWaitMs);
+    QCOMPARE(rig.reasons.first(), QStringLiteral("no data for 300 ms"));
+    QTRY_COMPARE_WITH_TIMEOUT(rig.source->state(), StreamSource::State::Open, kWaitMs);
+    QCOMPARE(rig.proxy->connectionsAccepted(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestStreamFaults)

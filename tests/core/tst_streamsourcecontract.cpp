@@ -388,6 +388,8 @@ void TestStreamSourceContract::idleTimeoutReconnects()
 {
     // One message, then silence: the idle timer must drop the connection and come back.
     QFETCH(QString, transport);
+    if (transport != u"sse")
+        QSKIP("A WebSocket source pings a silent server, which answers; tst_streamfaults stalls one");
     const auto server = serverFor(transport);
     server->setPlanner([](int connection) {
         Plan plan;

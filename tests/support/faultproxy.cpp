@@ -136,8 +136,11 @@ void FaultLink::forwardRequest()
     if (m_stalled || m_closed)
         return;
     m_request += m_client->readAll();
-    if (m_upstream->state() == QAbstractSocket::ConnectedState && !m_request.isEmpty())
+    if (m_upstream->state() == QAbstractSocket::ConnectedState && !m_request.isEmpty()) {
+        if (m_proxy)
+            m_proxy->m_bytesFromClients += m_request.size();
         m_upstream->write(std::exchange(m_request, {}));
+    }
 }
 
 void FaultLink::readUpstream()

@@ -51,6 +51,8 @@ public:
     int openConnections() const { return int(m_links.size()); }
     // What the proxy holds of the server's bytes now, over all connections.
     qint64 heldBytes() const;
+    // What clients sent that was passed to the server, over all connections so far.
+    qint64 bytesFromClients() const { return m_bytesFromClients; }
 
 signals:
     void connectionAccepted();
@@ -64,6 +66,7 @@ private:
     QTcpServer *m_server;
     QList<FaultLink *> m_links;
     int m_accepted = 0;
+    qint64 m_bytesFromClients = 0;
     // What new connections get.
     bool m_blackhole = false;
     bool m_drip = false;

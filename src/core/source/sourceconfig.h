@@ -21,6 +21,13 @@ using HttpHeader = std::pair<QByteArray, QByteArray>;
 struct SourceConfig
 {
     static constexpr int kDefaultConnectTimeoutMs = 30'000;
+    // A connection can die without a word: a server that hangs, a NAT or proxy that forgets it,
+    // a laptop that slept. TCP then says nothing for hours, so a stream that sends nothing for
+    // this long is taken for dead and resumed (with Last-Event-ID: nothing is lost). Servers that
+    // expect proxies between them and their readers send a comment every 15 s or so, because
+    // proxies cut connections silent for a minute; 45 s is three of those missed. A WebSocket
+    // source pings a silent server, so there only a server that stopped answering is idle.
+    static constexpr int kDefaultIdleTimeoutMs = 45'000;
 
     QUrl url;
     QByteArray method = "GET";
@@ -30,7 +37,7 @@ struct SourceConfig
     bool reconnect = true;
     int defaultRetryMs = 3000;                         // until the server sends `retry`
     int maxRetryMs = 30000;                            // cap of the exponential backoff
-    int idleTimeoutMs = 0;                             // no byte at all for this long: reconnect (0 = off)
+    int idleTimeoutMs = kDefaultIdleTimeoutMs;         // no byte at all for this long: reconnect (0 = off)
     int connectTimeoutMs = kDefaultConnectTimeoutMs;   // until the response head (0 = off)
     std::optional<QByteArray> doneMarker;              // a `data` equal to this ends the stream cleanly
     SseParser::Limits limits;

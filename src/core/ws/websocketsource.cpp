@@ -43,6 +43,11 @@ void WebSocketSource::SocketDeleter::operator()(QWebSocket *socket) const
 WebSocketSource::WebSocketSource(SourceConfig config, QObject *parent) : StreamSource(std::move(config), parent)
 {
     m_idleTimer.setSingleShot(true);
+    m_pingTimer.setSingleShot(true);
+    connect(&m_pingTimer, &QTimer::timeout, this, [this] {
+        if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState)
+            m_socket->ping();
+    });
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(0);
     connect(&m_idleTimer, &QTimer::timeout, this, &WebSocketSource::idleTimedOut);
@@ -221,8 +226,11 @@ void WebSocketSource::messageReceived(QByteArray data, bool wasText)
 
 void WebSocketSource::noteActivity()
 {
-    if (m_config.idleTimeoutMs > 0 && m_socket)
+    if (m_config.idleTimeoutMs > 0 && m_socket) {
         m_idleTimer.start(m_config.idleTimeoutMs);
+        if (state() == State::Open || m_socket->state() == QAbstractSocket::ConnectedState)
+            m_pingTimer.start(std::max(1, m_config.idleTimeoutMs / 3));
+    }
 }
 
 bool WebSocketSource::flushBatch()
@@ -260,6 +268,7 @@ void WebSocketSource::connectionEnded(const QString &reason, bool clean, bool fa
 void WebSocketSource::dropSocket(Goodbye goodbye)
 {
     m_idleTimer.stop();
+    m_pingTimer.stop();
     if (!m_socket)
         return;
     ++m_generation;

@@ -64,6 +64,9 @@ private:
 
     std::unique_ptr<QWebSocket, SocketDeleter> m_socket;
     QTimer m_idleTimer;
+    // A third of the idle timeout without a frame: a ping, so that a server with nothing to say
+    // still answers (with a pong), and only one that stopped answering reaches the timeout.
+    QTimer m_pingTimer;
     QElapsedTimer m_requestClock;   // since the handshake was sent
     QTimer m_flushTimer;            // zero-interval: one eventsReceived per event-loop pass
     QList<SseEvent> m_batch;
