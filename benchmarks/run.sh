@@ -2,6 +2,12 @@
 # SPDX-License-Identifier: MIT
 # benchmarks/run.sh BUILD_DIR [--repeat N] [--events N] [--parser-only | --gui-only]
 #                             [--gui-seconds N] [--gui-rss-seconds N]
+# benchmarks/run.sh BUILD_DIR faults [ARGS...]
+#
+# `faults` runs only clickscope-bench-faults (`./dev.sh bench faults`): each fault of the tests'
+# FaultProxy, and a publisher restart, against our EventSource with its default settings; ARGS go
+# to it (`--help` lists them). It takes about two and a half minutes, most of it the 45 s idle
+# timeout of the half-open connection and the 30 s connect timeout of the blackhole.
 #
 # Called by `./dev.sh bench` after the build. Measures, on one corpus and in one run, the ceiling
 # (a bare memchr line scan), our SseParser (`clickscope-cli bench parse`) and the npm
@@ -24,6 +30,12 @@ usage() {
 [ $# -ge 1 ] || usage
 BUILD_DIR=$(cd "$1" && pwd)
 shift
+if [ "${1:-}" = faults ]; then
+  shift
+  FAULTS=$BUILD_DIR/benchmarks/clickscope-bench-faults
+  [ -x "$FAULTS" ] || { echo "run.sh: $FAULTS is missing; build first (./dev.sh bench builds everything)" >&2; exit 1; }
+  exec "$FAULTS" "$@"
+fi
 REPEAT=10
 EVENTS=1000000
 SEED=1

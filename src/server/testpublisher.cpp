@@ -66,12 +66,17 @@ TestPublisher::TestPublisher(Settings settings, QObject *parent)
 
 TestPublisher::~TestPublisher()
 {
-    // Close every stream so clients see a clean end, not a hang.
+    // Close every stream so clients see a clean end, not a hang, after what was published to
+    // them: the sockets are deleted below, before they could write their queues by themselves.
     for (const auto &subscriber : m_subscribers) {
-        if (subscriber->socket)
+        if (subscriber->socket) {
+            subscriber->socket->flush();
             subscriber->socket->disconnectFromHost();
-        if (subscriber->webSocket)
+        }
+        if (subscriber->webSocket) {
+            subscriber->webSocket->flush();
             subscriber->webSocket->close(QWebSocketProtocol::CloseCodeGoingAway);
+        }
     }
     // The listening server and its connections go while QHttpServer is still whole: left to its
     // destructor, the sockets would die after QHttpServer's private part and signal into it.

@@ -651,10 +651,18 @@ void TestTestPublisher::shutdownEndsStreamsCleanly()
     SourceConfig config;
     config.reconnect = false;
     auto source = listen(QStringLiteral("/events"), config);
-    QTRY_COMPARE_WITH_TIMEOUT(source->state(), StreamSource::State::Open, kWaitMs);
+    EventCollector got(source.get());
+    QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 1, kWaitMs);
+    // Published, still queued in the socket, then the publisher stops: the clicks are delivered
+    // before the end.
+    QList<QJsonObject> clicks;
+    for (int i = 0; i < 50; ++i)
+        clicks.append({{"link", "/last-words"}});
+    m_publisher->hub().publish(clicks);
     m_publisher.reset();
     QTRY_COMPARE_WITH_TIMEOUT(source->state(), StreamSource::State::Closed, kWaitMs);
     QCOMPARE(source->error(), StreamSource::Error::NoError);
+    QCOMPARE(got.events.size(), 50);
 }
 
 void TestTestPublisher::curlReadsTheStream()
