@@ -3,11 +3,17 @@
 # benchmarks/run.sh BUILD_DIR [--repeat N] [--events N] [--parser-only | --gui-only]
 #                             [--gui-seconds N] [--gui-rss-seconds N]
 # benchmarks/run.sh BUILD_DIR faults [ARGS...]
+# benchmarks/run.sh BUILD_DIR attacks [ARGS...]
 #
 # `faults` runs only clickscope-bench-faults (`./dev.sh bench faults`): each fault of the tests'
 # FaultProxy, and a publisher restart, against our EventSource with its default settings; ARGS go
 # to it (`--help` lists them). It takes about two and a half minutes, most of it the 45 s idle
 # timeout of the half-open connection and the 30 s connect timeout of the blackhole.
+#
+# `attacks` runs only clickscope-bench-attacks (`./dev.sh bench attacks`): each attack on the
+# publisher (a child `clickscope-cli serve`) for a minute while a normal subscriber reads, then
+# `clickscope-cli listen` against each hostile server for a minute: about 13 minutes; ARGS go to it
+# (`--seconds S` shortens each, `--only NAME,...` picks some).
 #
 # Called by `./dev.sh bench` after the build. Measures, on one corpus and in one run, the ceiling
 # (a bare memchr line scan), our SseParser (`clickscope-cli bench parse`) and the npm
@@ -35,6 +41,12 @@ if [ "${1:-}" = faults ]; then
   FAULTS=$BUILD_DIR/benchmarks/clickscope-bench-faults
   [ -x "$FAULTS" ] || { echo "run.sh: $FAULTS is missing; build first (./dev.sh bench builds everything)" >&2; exit 1; }
   exec "$FAULTS" "$@"
+fi
+if [ "${1:-}" = attacks ]; then
+  shift
+  ATTACKS=$BUILD_DIR/benchmarks/clickscope-bench-attacks
+  [ -x "$ATTACKS" ] || { echo "run.sh: $ATTACKS is missing; build first (./dev.sh bench builds everything)" >&2; exit 1; }
+  exec "$ATTACKS" "$BUILD_DIR/src/cli/clickscope-cli" "$@"
 fi
 REPEAT=10
 EVENTS=1000000

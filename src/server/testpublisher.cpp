@@ -15,6 +15,10 @@
 
 Q_LOGGING_CATEGORY(lcServer, "clickscope.server", QtWarningMsg)
 
+#ifdef __GLIBC__
+#include <malloc.h>   // malloc_trim
+#endif
+
 namespace Clickscope {
 namespace {
 
@@ -55,11 +59,19 @@ TestPublisher::TestPublisher(Settings settings, QObject *parent)
     , m_settings(std::move(settings))
     , m_hub(m_settings.history)
     , m_tcp(new GuardedTcpServer(m_settings.connections, &m_http))
+    , m_backlogLimit(m_settings.maxBacklogBytes)
 {
     setUpRoutes();
     connect(&m_hub, &ClickHub::published, this, &TestPublisher::broadcast);
     connect(&m_heartbeat, &QTimer::timeout, this, &TestPublisher::sendHeartbeat);
     m_sweep.setSingleShot(true);
+    m_trim.setSingleShot(true);
+    m_trim.setInterval(1000);
+    connect(&m_trim, &QTimer::timeout, this, [] {
+#ifdef __GLIBC__
+        malloc_trim(0);
+#endif
+    });
     connect(&m_sweep, &QTimer::timeout, this, &TestPublisher::sweep);
     m_uptime.start();
 }
@@ -544,9 +556,29 @@ void TestPublisher::acceptWebSockets()
     }
 }
 
+void TestPublisher::updateBacklogLimit()
+{
+    qint64 queued = 0;
+    qint64 subscribers = 0;
+    for (const auto &s : m_subscribers) {
+        if (s->gone)
+            continue;
+        ++subscribers;
+        if (s->socket)
+            queued += s->socket->bytesToWrite();
+        else if (s->webSocket)
+            queued += s->webSocket->bytesToWrite();
+    }
+    m_backlogLimit = m_settings.maxBacklogBytes;
+    if (queued > m_settings.maxTotalBacklogBytes && subscribers > 0) {
+        const qint64 share = std::max(kMinFairBacklogBytes, m_settings.maxTotalBacklogBytes / subscribers);
+        m_backlogLimit = std::min(m_backlogLimit, share);
+    }
+}
+
 bool TestPublisher::dropIfBehind(Subscriber &subscriber, qint64 backlog, QAbstractSocket *socket)
 {
-    if (backlog <= m_settings.maxBacklogBytes)
+    if (backlog <= m_backlogLimit)
         return false;
     ++m_dropped;
     qCInfo(lcServer) << "dropping a subscriber that does not keep up," << backlog << "bytes behind";
@@ -574,7 +606,7 @@ QWebSocket *TestPublisher::writableWebSocket(Subscriber &subscriber)
     QWebSocket *ws = subscriber.webSocket;
     if (subscriber.gone || !ws || ws->state() != QAbstractSocket::ConnectedState)
         return nullptr;
-    if (ws->bytesToWrite() > m_settings.maxBacklogBytes) {
+    if (ws->bytesToWrite() > m_backlogLimit) {
         ++m_dropped;
         qCInfo(lcServer) << "dropping a WebSocket subscriber that does not keep up";
         subscriber.gone = true;
@@ -608,6 +640,7 @@ void TestPublisher::broadcast(const QList<PublishedClick> &clicks)
             perChannel[click.channel] += frame;
         linksTouched.insert(click.link, true);
     }
+    updateBacklogLimit();
     // A snapshot of the list: a send may abort a socket, whose disconnect marks it gone (and a
     // sweep, later, removes it), so the vector does not change under this loop.
     for (const auto &s : m_subscribers) {
@@ -671,8 +704,14 @@ void TestPublisher::sweep()
         }
         return true;
     });
-    if (m_subscribers.size() != before)
+    if (m_subscribers.size() != before) {
+        // Queues of slow readers are many small blocks, which the C library keeps after they are
+        // freed: a crowd that never read would leave the publisher hundreds of MiB larger for
+        // good. Once their sockets are deleted (by QHttpServer, later), it is told to return them.
+        if (!m_trim.isActive())
+            m_trim.start();
         emit subscriberCountChanged(subscriberCount());
+    }
 }
 
 }   // namespace Clickscope

@@ -33,6 +33,8 @@ class TestPublisher : public QObject
 {
     Q_OBJECT
 public:
+    static constexpr qint64 kMinFairBacklogBytes = 16 * 1024;
+
     struct Settings
     {
         QHostAddress address = QHostAddress(QHostAddress::LocalHost);
@@ -45,6 +47,11 @@ public:
         int maxConnections = 10'000;            // open streams (SSE + WebSocket)
         GuardedTcpServer::Limits connections;   // request sizes, timeouts, open TCP connections
         qint64 maxBacklogBytes = 4 * 1024 * 1024;
+        // What all subscribers together may have queued. Past it, each may hold only its share
+        // (this over the number of subscribers, at least kMinFairBacklogBytes): readers that keep
+        // up hold next to nothing and stay; a crowd that never reads is disconnected instead of
+        // holding 4 MiB each.
+        qint64 maxTotalBacklogBytes = 64 * 1024 * 1024;
         QString redirectBase = QStringLiteral("https://example.com/");   // /r/<code> → base + code
         QHash<QString, QUrl> redirects;                                  // per-code targets, ahead of redirectBase
         // Set: every SSE and WebSocket stream plays this recording to its subscriber, from the
@@ -125,6 +132,8 @@ private:
     QWebSocket *writableWebSocket(Subscriber &subscriber);
     bool sendText(Subscriber &subscriber, const QString &text);
     bool dropIfBehind(Subscriber &subscriber, qint64 backlog, QAbstractSocket *socket);
+    // Sets m_backlogLimit from what every subscriber has queued now.
+    void updateBacklogLimit();
     void markGone(Subscriber *subscriber);
     void sweep();
     QByteArray realtimeEvent(const QByteArray &link) const;
@@ -135,9 +144,13 @@ private:
     GuardedTcpServer *m_tcp;   // owned by m_http once bound
     QTimer m_heartbeat;
     QTimer m_sweep;
+    // A second after subscribers went: what their queues held is handed back to the system (see
+    // sweep()).
+    QTimer m_trim;
     std::vector<std::unique_ptr<Subscriber>> m_subscribers;
     QElapsedTimer m_uptime;
     quint64 m_dropped = 0;
+    qint64 m_backlogLimit = 0;   // what one subscriber may have queued now
     quint16 m_port = 0;
 };
 

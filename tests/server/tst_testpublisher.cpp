@@ -71,6 +71,7 @@ private slots:
     void fetchStreamEndsWithDone();
     void maxConnectionsGives503();
     void slowSubscriberIsDroppedOthersContinue();
+    void aCrowdThatNeverReadsIsDroppedWithinTheTotalBudget();
     void redirectRecordsAClick();
     void redirectRecordsWhatTheDashboardDerives_data();
     void redirectRecordsWhatTheDashboardDerives();
@@ -517,6 +518,44 @@ void TestTestPublisher::slowSubscriberIsDroppedOthersContinue()
     QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 1, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), published, kWaitMs);   // the reader lost nothing
     QCOMPARE(request("GET", "/stats").json().value("droppedSubscribers").toInt(), 1);
+}
+
+void TestTestPublisher::aCrowdThatNeverReadsIsDroppedWithinTheTotalBudget()
+{
+    // Each of 8 readers that never read stays under its own cap (64 MiB here), but together they
+    // pass the total budget (1 MiB): they are dropped once each holds more than its share, and
+    // the reader that keeps up, holding nothing, loses nothing.
+    TestPublisher::Settings settings;
+    settings.maxBacklogBytes = 64 * 1024 * 1024;
+    settings.maxTotalBacklogBytes = 1024 * 1024;
+    m_publisher = start(settings);
+    auto reader = listen(QStringLiteral("/events"));
+    EventCollector got(reader.get());
+    std::vector<std::unique_ptr<QTcpSocket>> crowd;
+    for (int i = 0; i < 8; ++i) {
+        auto stalled = std::make_unique<QTcpSocket>();
+        stalled->setReadBufferSize(1024);
+        stalled->connectToHost(QHostAddress::LocalHost, m_publisher->port());
+        QVERIFY(stalled->waitForConnected(kWaitMs));
+        stalled->write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+        crowd.push_back(std::move(stalled));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 9, kWaitMs);
+    const QByteArray padding(2000, 'p');
+    QByteArray batch = "[";
+    for (int i = 0; i < 100; ++i)
+        batch += "{\"link\":\"/crowd\",\"pad\":\"" + padding + "\"},";
+    batch.chop(1);
+    batch += "]";
+    int published = 0;
+    // At most 8 MB each: the kernel's socket buffers take the first few MiB, then the budget.
+    for (int round = 0; round < 40 && m_publisher->droppedSubscribers() < 8; ++round) {
+        QCOMPARE(request("POST", "/publish", batch).status, 202);
+        published += 100;
+    }
+    QCOMPARE(m_publisher->droppedSubscribers(), quint64(8));
+    QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 1, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(got.events.size(), published, kWaitMs);
 }
 
 void TestTestPublisher::redirectRecordsAClick()
