@@ -116,7 +116,10 @@ echo "seconds,process,rss_kib,fds,threads" >"$OUT/soak.csv"
 sample() {
   local t=$1 name=$2 pid=$3 rss threads fds
   [ -r "/proc/$pid/status" ] || return 1
+  # A child that died stays a zombie until reaped: no memory, and that is a death.
+  grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" && return 1
   rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+  [ -n "$rss" ] || return 1
   threads=$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")
   fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
   echo "$t,$name,$rss,$fds,$threads" >>"$OUT/soak.csv"
@@ -142,9 +145,13 @@ while :; do
     kill -TERM "$PUB_B"
     # Not our child (started in a subshell): wait for it to leave its port another way.
     for _ in $(seq 100); do kill -0 "$PUB_B" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$PUB_B" 2>/dev/null || true
     RESTARTS=$((RESTARTS + 1))
-    read -r PUB_B _ < <(start_publisher "$PORT_B" "$OUT/publisher-b.log" $((2 + RESTARTS))) \
-      || { DIED="publisher-b (no restart at ${NOW} s)"; break; }
+    # A log per run: the last one's "listening" line must not be taken for the new one's.
+    NEW_B=
+    read -r NEW_B _ < <(start_publisher "$PORT_B" "$OUT/publisher-b.$RESTARTS.log" $((2 + RESTARTS))) || true
+    [ -n "$NEW_B" ] || { PUB_B=; DIED="publisher-b (no restart at ${NOW} s)"; break; }
+    PUB_B=$NEW_B
     NEXT_RESTART=$((NEXT_RESTART + RESTART_EVERY))
   fi
   if [ "$NOW" -ge "$NEXT_CHURN" ]; then
@@ -189,10 +196,10 @@ awk -F, -v warmup="$WARMUP" -v hours="$HOURS" '
   }' "$OUT/soak.csv" >"$OUT/summary.txt" && GROWTH_OK=1 || GROWTH_OK=0
 {
   echo "duration ${DURATION} s, warm-up ${WARMUP} s, ${RATE} clicks/s per publisher, ${RESTARTS} restarts of B, ${CHURNS} short listeners on A"
-  grep -E '^\[[0-9]+\] http|^clicks ' "$OUT/watch.log" | sed 's/^/watch: /'
+  grep -E '^\[[0-9]+\] http|^clicks ' "$OUT/watch.log" | sed 's/^/watch: /' || true
 } >>"$OUT/summary.txt"
 
-gnuplot <<GNUPLOT
+gnuplot <<GNUPLOT || echo "soak.sh: gnuplot failed; the CSV is complete" >&2
 set datafile separator ","
 set terminal pngcairo size 1200,900
 set output "$OUT/soak.png"

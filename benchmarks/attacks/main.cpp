@@ -298,6 +298,7 @@ int attackThePublisher(const QString &cli, int rate, int seconds, const QStringL
         longestGap = 0;
         const quint64 deliveredBefore = delivered;
         const QJsonObject statsBefore = publisherStats(port);
+        QString answers;
         {
             Attacker attacker(attack, port);
             runFor(qint64(seconds) * 1000, [&] {
@@ -307,29 +308,29 @@ int attackThePublisher(const QString &cli, int rate, int seconds, const QStringL
             });
             if (sinceDelivery.isValid())
                 longestGap = std::max(longestGap, sinceDelivery.elapsed());
-            const QString answers = attacker.statuses();
-            runFor(1000);   // the attack's connections closed
-            const ProcessSample after = sample(publisher.pid());
-            const QJsonObject statsAfter = publisherStats(port);
-            QStringList counted;
-            for (const char *key :
-                 {"droppedSubscribers", "refusedRequests", "refusedConnections", "idleConnectionsClosed"}) {
-                const qint64 n = statsAfter.value(QLatin1String(key)).toInteger()
-                                 - statsBefore.value(QLatin1String(key)).toInteger();
-                if (n > 0)
-                    counted << QStringLiteral("%1 %2").arg(QLatin1String(key)).arg(n);
-            }
-            std::printf("%-13s %-6d %-10.1f %-8d %-11s %-9.1f %s; %s\n", qPrintable(attack.name), attack.connections,
-                        double(peak.rssBytes) / kMiB, peak.fds, qPrintable(QStringLiteral("%1 ms").arg(longestGap)),
-                        double(after.rssBytes) / kMiB, qPrintable(answers), qPrintable(counted.join(u", ")));
-            std::fflush(stdout);
+            answers = attacker.statuses();
         }
+        // The attack's connections are gone; the publisher returns what they held a second after.
+        runFor(2500);
+        const ProcessSample after = sample(publisher.pid());
+        const QJsonObject statsAfter = publisherStats(port);
+        QStringList counted;
+        for (const char *key :
+             {"droppedSubscribers", "refusedRequests", "refusedConnections", "idleConnectionsClosed"}) {
+            const qint64 n =
+                statsAfter.value(QLatin1String(key)).toInteger() - statsBefore.value(QLatin1String(key)).toInteger();
+            if (n > 0)
+                counted << QStringLiteral("%1 %2").arg(QLatin1String(key)).arg(n);
+        }
+        std::printf("%-13s %-6d %-10.1f %-8d %-11s %-9.1f %s; %s\n", qPrintable(attack.name), attack.connections,
+                    double(peak.rssBytes) / kMiB, peak.fds, qPrintable(QStringLiteral("%1 ms").arg(longestGap)),
+                    double(after.rssBytes) / kMiB, qPrintable(answers), qPrintable(counted.join(u", ")));
+        std::fflush(stdout);
         if (delivered == deliveredBefore || subscriber.state() != StreamSource::State::Open) {
             std::fprintf(stderr, "clickscope-bench-attacks: %s: the subscriber stopped receiving\n",
                          qPrintable(attack.name));
             ++failures;
         }
-        runFor(2000);
     }
     return failures;
 }

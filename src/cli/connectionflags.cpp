@@ -28,7 +28,8 @@ ConnectionFlags::ConnectionFlags()
                     QStringLiteral("ID"))
     , m_timeout(QStringLiteral("timeout"), QStringLiteral("Stops after S seconds."), QStringLiteral("S"))
     , m_idleTimeout(QStringLiteral("idle-timeout"),
-                    QStringLiteral("Reconnects when no byte arrived for S seconds (default %1; 0: never).")
+                    QStringLiteral("Reconnects when no byte arrived for S seconds (default %1 for GET, else "
+                                   "never; 0: never).")
                         .arg(SourceConfig::kDefaultIdleTimeoutMs / 1000),
                     QStringLiteral("S"))
     , m_connectTimeout(QStringLiteral("connect-timeout"),
@@ -129,13 +130,14 @@ Result<void> ConnectionFlags::readOne(const QCommandLineParser &parser, const QS
 
     OptionReader read(parser);
     read.positiveNumber(m_timeout);
-    double idleSeconds = config.idleTimeoutMs / 1000.0;
+    double idleSeconds = -1;
     read.number(m_idleTimeout, 0, 86'400, idleSeconds);
     const auto connectTimeout = read.positiveNumber(m_connectTimeout);
     const auto retry = read.positiveNumber(m_retry);
     if (Result<void> ok = read.result(); !ok)
         return ok;
-    config.idleTimeoutMs = idleSeconds > 0 ? std::max(1, milliseconds(idleSeconds)) : 0;
+    if (idleSeconds >= 0)
+        config.idleTimeoutMs = idleSeconds > 0 ? std::max(1, milliseconds(idleSeconds)) : 0;
     if (connectTimeout)
         config.connectTimeoutMs = std::max(1, milliseconds(*connectTimeout));
     if (retry)

@@ -59,7 +59,6 @@ TestPublisher::TestPublisher(Settings settings, QObject *parent)
     , m_settings(std::move(settings))
     , m_hub(m_settings.history)
     , m_tcp(new GuardedTcpServer(m_settings.connections, &m_http))
-    , m_backlogLimit(m_settings.maxBacklogBytes)
 {
     setUpRoutes();
     connect(&m_hub, &ClickHub::published, this, &TestPublisher::broadcast);
@@ -79,7 +78,8 @@ TestPublisher::TestPublisher(Settings settings, QObject *parent)
 TestPublisher::~TestPublisher()
 {
     // Close every stream so clients see a clean end, not a hang, after what was published to
-    // them: the sockets are deleted below, before they could write their queues by themselves.
+    // them as far as the kernel takes it now: the sockets are deleted below, before they could
+    // write their queues by themselves, and a stopping publisher does not wait for slow readers.
     for (const auto &subscriber : m_subscribers) {
         if (subscriber->socket) {
             subscriber->socket->flush();
@@ -556,35 +556,46 @@ void TestPublisher::acceptWebSockets()
     }
 }
 
-void TestPublisher::updateBacklogLimit()
+void TestPublisher::enforceTotalBacklog()
 {
     qint64 queued = 0;
-    qint64 subscribers = 0;
+    QList<std::pair<qint64, Subscriber *>> behind;
     for (const auto &s : m_subscribers) {
         if (s->gone)
             continue;
-        ++subscribers;
-        if (s->socket)
-            queued += s->socket->bytesToWrite();
-        else if (s->webSocket)
-            queued += s->webSocket->bytesToWrite();
+        const qint64 backlog = s->socket ? s->socket->bytesToWrite() : s->webSocket ? s->webSocket->bytesToWrite() : 0;
+        queued += backlog;
+        if (backlog > 0)
+            behind.append({backlog, s.get()});
     }
-    m_backlogLimit = m_settings.maxBacklogBytes;
-    if (queued > m_settings.maxTotalBacklogBytes && subscribers > 0) {
-        const qint64 share = std::max(kMinFairBacklogBytes, m_settings.maxTotalBacklogBytes / subscribers);
-        m_backlogLimit = std::min(m_backlogLimit, share);
+    if (queued <= m_settings.maxTotalBacklogBytes)
+        return;
+    std::sort(behind.begin(), behind.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    for (const auto &[backlog, subscriber] : behind) {
+        if (queued <= m_settings.maxTotalBacklogBytes)
+            break;
+        drop(*subscriber, backlog);
+        queued -= backlog;
     }
 }
 
-bool TestPublisher::dropIfBehind(Subscriber &subscriber, qint64 backlog, QAbstractSocket *socket)
+void TestPublisher::drop(Subscriber &subscriber, qint64 backlog)
 {
-    if (backlog <= m_backlogLimit)
-        return false;
     ++m_dropped;
     qCInfo(lcServer) << "dropping a subscriber that does not keep up," << backlog << "bytes behind";
     subscriber.gone = true;
     m_sweep.start(0);
-    socket->abort();
+    if (subscriber.socket)
+        subscriber.socket->abort();
+    else if (subscriber.webSocket)
+        subscriber.webSocket->abort();
+}
+
+bool TestPublisher::dropIfBehind(Subscriber &subscriber, qint64 backlog)
+{
+    if (backlog <= m_settings.maxBacklogBytes)
+        return false;
+    drop(subscriber, backlog);
     return true;
 }
 
@@ -595,7 +606,7 @@ bool TestPublisher::send(Subscriber &subscriber, const QByteArray &bytes)
         return false;
     // What is still queued from earlier writes decides, so one large batch never drops a reader
     // that keeps up; memory per subscriber stays under the cap plus one batch.
-    if (dropIfBehind(subscriber, socket->bytesToWrite(), socket))
+    if (dropIfBehind(subscriber, socket->bytesToWrite()))
         return false;
     subscriber.responder->writeBody(bytes);
     return true;
@@ -606,15 +617,7 @@ QWebSocket *TestPublisher::writableWebSocket(Subscriber &subscriber)
     QWebSocket *ws = subscriber.webSocket;
     if (subscriber.gone || !ws || ws->state() != QAbstractSocket::ConnectedState)
         return nullptr;
-    if (ws->bytesToWrite() > m_backlogLimit) {
-        ++m_dropped;
-        qCInfo(lcServer) << "dropping a WebSocket subscriber that does not keep up";
-        subscriber.gone = true;
-        m_sweep.start(0);
-        ws->abort();
-        return nullptr;
-    }
-    return ws;
+    return dropIfBehind(subscriber, ws->bytesToWrite()) ? nullptr : ws;
 }
 
 bool TestPublisher::sendText(Subscriber &subscriber, const QString &text)
@@ -640,7 +643,7 @@ void TestPublisher::broadcast(const QList<PublishedClick> &clicks)
             perChannel[click.channel] += frame;
         linksTouched.insert(click.link, true);
     }
-    updateBacklogLimit();
+    enforceTotalBacklog();
     // A snapshot of the list: a send may abort a socket, whose disconnect marks it gone (and a
     // sweep, later, removes it), so the vector does not change under this loop.
     for (const auto &s : m_subscribers) {

@@ -33,8 +33,6 @@ class TestPublisher : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr qint64 kMinFairBacklogBytes = 16 * 1024;
-
     struct Settings
     {
         QHostAddress address = QHostAddress(QHostAddress::LocalHost);
@@ -47,10 +45,9 @@ public:
         int maxConnections = 10'000;            // open streams (SSE + WebSocket)
         GuardedTcpServer::Limits connections;   // request sizes, timeouts, open TCP connections
         qint64 maxBacklogBytes = 4 * 1024 * 1024;
-        // What all subscribers together may have queued. Past it, each may hold only its share
-        // (this over the number of subscribers, at least kMinFairBacklogBytes): readers that keep
-        // up hold next to nothing and stay; a crowd that never reads is disconnected instead of
-        // holding 4 MiB each.
+        // What all subscribers together may have queued. Past it, those furthest behind are
+        // disconnected until the rest is within it: readers that keep up hold next to nothing and
+        // stay; a crowd that never reads goes instead of holding 4 MiB each.
         qint64 maxTotalBacklogBytes = 64 * 1024 * 1024;
         QString redirectBase = QStringLiteral("https://example.com/");   // /r/<code> → base + code
         QHash<QString, QUrl> redirects;                                  // per-code targets, ahead of redirectBase
@@ -131,9 +128,11 @@ private:
     // fallen too far behind (then it is dropped).
     QWebSocket *writableWebSocket(Subscriber &subscriber);
     bool sendText(Subscriber &subscriber, const QString &text);
-    bool dropIfBehind(Subscriber &subscriber, qint64 backlog, QAbstractSocket *socket);
-    // Sets m_backlogLimit from what every subscriber has queued now.
-    void updateBacklogLimit();
+    bool dropIfBehind(Subscriber &subscriber, qint64 backlog);
+    // Disconnects the subscribers furthest behind while all together hold more than
+    // maxTotalBacklogBytes. Once a broadcast: the queues only grow by its writes.
+    void enforceTotalBacklog();
+    void drop(Subscriber &subscriber, qint64 backlog);
     void markGone(Subscriber *subscriber);
     void sweep();
     QByteArray realtimeEvent(const QByteArray &link) const;
@@ -150,7 +149,6 @@ private:
     std::vector<std::unique_ptr<Subscriber>> m_subscribers;
     QElapsedTimer m_uptime;
     quint64 m_dropped = 0;
-    qint64 m_backlogLimit = 0;   // what one subscriber may have queued now
     quint16 m_port = 0;
 };
 

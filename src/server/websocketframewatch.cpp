@@ -3,7 +3,6 @@
 
 #include <QLoggingCategory>
 #include <QTcpSocket>
-#include <QtEndian>
 
 #include <linux/sockios.h>
 #include <linux/tcp.h>
@@ -17,7 +16,6 @@ namespace {
 Q_LOGGING_CATEGORY(lcFrames, "clickscope.server.websocket")
 
 constexpr quint8 kOpClose = 0x8;
-constexpr quint16 kProtocolError = 1002;
 constexpr quint16 kInternalError = 1011;
 constexpr qsizetype kMaxCloseReason = 123;   // a control frame carries 125 bytes, 2 are the code
 // TCP states (the kernel's numbering) in which the peer's FIN has arrived.
@@ -47,17 +45,6 @@ WebSocketFrameWatch::WebSocketFrameWatch(QTcpSocket *socket) : QObject(socket), 
     }
     connect(socket, &QTcpSocket::readyRead, this, &WebSocketFrameWatch::walkNewBytes);
     walkNewBytes();
-}
-
-Result<void> WebSocketFrameWatch::checkCloseCode(quint16 code)
-{
-    const bool allowed =
-        (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
-    if (allowed)
-        return {};
-    if (code == 1005 || code == 1006 || code == 1015)
-        return unexpected(QStringLiteral("close code %1 is reserved and may not be sent").arg(code));
-    return unexpected(QStringLiteral("invalid close code %1").arg(code));
 }
 
 qint64 WebSocketFrameWatch::bytesTakenByQt() const
@@ -104,105 +91,19 @@ void WebSocketFrameWatch::walkNewBytes()
         return;
     m_walked = taken;
     // Inside a payload nothing needs to be looked at, whatever its size.
-    if (m_step == Step::Payload && m_payloadLeft >= quint64(fresh)) {
-        skipPayload(quint64(fresh));
+    if (m_walker.skipWithinPayload(quint64(fresh)))
         return;
-    }
-    const QByteArray bytes = m_socket->peek(buffered).last(fresh);
-    qsizetype at = 0;
-    while (at < bytes.size()) {
-        if (m_step == Step::Payload) {
-            const auto n = qsizetype(std::min<quint64>(m_payloadLeft, quint64(bytes.size() - at)));
-            skipPayload(quint64(n));
-            at += n;
-            continue;
-        }
-        m_field.append(bytes.at(at++));
-        if (m_field.size() < m_fieldSize)
-            continue;
-        const bool goOn = headerDone();
-        m_field.clear();
-        if (!goOn)
-            return;
-    }
+    if (const std::optional<WebSocketFrameWalker::Violation> violation =
+            m_walker.walk(m_socket->peek(buffered).last(fresh)))
+        fail(violation->code, violation->reason);
+    else if (m_walker.stopped())
+        stopWatching();   // the client has said goodbye properly; what it sends after is Qt's to ignore
 }
 
-void WebSocketFrameWatch::skipPayload(quint64 n)
-{
-    m_payloadLeft -= n;
-    if (m_payloadLeft == 0) {
-        m_step = Step::Header;
-        m_fieldSize = 2;
-    }
-}
-
-// One field of a frame header is complete in m_field: judge it and say what comes next.
-bool WebSocketFrameWatch::headerDone()
-{
-    const auto *b = reinterpret_cast<const uchar *>(m_field.constData());
-    switch (m_step) {
-    case Step::Header: {
-        m_opcode = b[0] & 0x0f;
-        if (!(b[1] & 0x80)) {
-            fail(kProtocolError, QStringLiteral("a client frame without a mask"));
-            return false;
-        }
-        const quint8 length = b[1] & 0x7f;
-        if (length >= 126) {
-            m_step = Step::Length;
-            m_fieldSize = length == 126 ? 2 : 8;
-        } else {
-            m_payloadLeft = length;
-            m_step = Step::Mask;
-            m_fieldSize = 4;
-        }
-        return true;
-    }
-    case Step::Length:
-        m_payloadLeft = m_fieldSize == 2 ? qFromBigEndian<quint16>(b) : qFromBigEndian<quint64>(b);
-        m_step = Step::Mask;
-        m_fieldSize = 4;
-        return true;
-    case Step::Mask:
-        std::copy(b, b + 4, m_mask);
-        if (m_opcode == kOpClose && m_payloadLeft == 1) {
-            fail(kProtocolError, QStringLiteral("a close frame with a one-byte payload"));
-            return false;
-        }
-        if (m_opcode == kOpClose && m_payloadLeft >= 2) {
-            m_step = Step::CloseCode;
-            m_fieldSize = 2;
-            return true;
-        }
-        if (m_opcode == kOpClose)
-            return stopWatching();
-        break;
-    case Step::CloseCode: {
-        const uchar code[2] = {uchar(b[0] ^ m_mask[0]), uchar(b[1] ^ m_mask[1])};
-        if (const Result<void> allowed = checkCloseCode(qFromBigEndian<quint16>(code)); !allowed) {
-            fail(kProtocolError, allowed.error());
-            return false;
-        }
-        // The client has said goodbye properly; what it sends after is Qt's to ignore.
-        return stopWatching();
-    }
-    case Step::Payload:
-        break;
-    }
-    if (m_payloadLeft > 0) {
-        m_step = Step::Payload;
-    } else {
-        m_step = Step::Header;
-        m_fieldSize = 2;
-    }
-    return true;
-}
-
-bool WebSocketFrameWatch::stopWatching()
+void WebSocketFrameWatch::stopWatching()
 {
     m_done = true;
     disconnect(m_socket, nullptr, this, nullptr);
-    return false;
 }
 
 void WebSocketFrameWatch::fail(quint16 code, const QString &reason)

@@ -216,6 +216,21 @@ void TestClickAggregator::aSnapshotAmongNumberedClicksIsWhereTheServerResumed()
     QCOMPARE(fresh.totals().clicks, quint64(7 + 1));
     QCOMPARE(fresh.totals().historyClicks, quint64(7));
     QCOMPARE(fresh.totals().counterResets, quint64(0));
+    // Not after a reconnection, or where event ids are not the clicks' ids, a snapshot is no
+    // resumption point: it counts as snapshots always did (its count, the first time, is history).
+    for (const bool reconnected : {false, true}) {
+        ClickAggregator other;
+        SseEvent first = click(9'000'001, "/a", "US");
+        if (reconnected)
+            first = SseEvent("click", "7", first.data());   // ids of their own, not the stream's
+        other.addEvents({first}, kT0);
+        if (reconnected)
+            other.addReconnect();
+        other.addEvents({hubSnapshot(350), click(9'000'002, "/a", "US")}, kT0 + 1000);
+        QCOMPARE(other.totals().gaps, quint64(0));
+        QCOMPARE(other.totals().counterResets, quint64(0));
+        QCOMPARE(other.totals().clicks, quint64(1 + 350 + 1));
+    }
 }
 
 void TestClickAggregator::gapsInIdsAreCounted()

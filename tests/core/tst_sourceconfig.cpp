@@ -11,6 +11,7 @@ class TestSourceConfig : public QObject
     Q_OBJECT
 
 private slots:
+    void idleTimeoutDefaultsToGetOnly();
     void typedUrlsAreJudgedInWords_data();
     void typedUrlsAreJudgedInWords();
     void sameStreamMeansSameUrlMethodAndBody();
@@ -140,6 +141,19 @@ void TestSourceConfig::invalidUrlsAreNotQuoted()
     QVERIFY(!checked);
     QVERIFY2(checked.error().startsWith(QStringLiteral("not a valid URL")), qPrintable(checked.error()));
     QVERIFY2(!checked.error().contains(QStringLiteral("s3cret")), qPrintable(checked.error()));
+}
+
+void TestSourceConfig::idleTimeoutDefaultsToGetOnly()
+{
+    SourceConfig config;
+    QCOMPARE(config.idleTimeout(), SourceConfig::kDefaultIdleTimeoutMs);
+    config.method = "POST";   // re-sending the body after mere silence could repeat a costly request
+    QCOMPARE(config.idleTimeout(), 0);
+    config.idleTimeoutMs = 2000;
+    QCOMPARE(config.idleTimeout(), 2000);
+    config.method = "GET";
+    config.idleTimeoutMs = 0;
+    QCOMPARE(config.idleTimeout(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestSourceConfig)

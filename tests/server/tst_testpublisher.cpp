@@ -523,8 +523,8 @@ void TestTestPublisher::slowSubscriberIsDroppedOthersContinue()
 void TestTestPublisher::aCrowdThatNeverReadsIsDroppedWithinTheTotalBudget()
 {
     // Each of 8 readers that never read stays under its own cap (64 MiB here), but together they
-    // pass the total budget (1 MiB): they are dropped once each holds more than its share, and
-    // the reader that keeps up, holding nothing, loses nothing.
+    // pass the total budget (1 MiB): those furthest behind are dropped, and the reader that keeps
+    // up, holding nothing, loses nothing.
     TestPublisher::Settings settings;
     settings.maxBacklogBytes = 64 * 1024 * 1024;
     settings.maxTotalBacklogBytes = 1024 * 1024;

@@ -180,7 +180,7 @@ void FaultLink::pass()
         }
         break;
     }
-    if (m_held.isEmpty() && m_upstreamGone)
+    if (m_upstreamGone && m_held.isEmpty() && m_upstream->bytesAvailable() == 0)
         close();
 }
 
@@ -208,7 +208,7 @@ void FaultLink::writeToClient(qsizetype n)
     if (m_cutting) {
         // Into the data of the next event: the client has its start and never its end.
         if (const qsizetype data = QByteArrayView(m_held).first(n).indexOf("data:"); data >= 0) {
-            m_client->write(m_held.first(data + 6));
+            m_client->write(m_held.first(std::min(data + 6, n)));
             close();
             return;
         }
@@ -221,7 +221,7 @@ void FaultLink::upstreamEnded()
 {
     m_upstreamGone = true;
     readUpstream();
-    if (m_held.isEmpty() && !m_stalled)
+    if (m_held.isEmpty() && m_upstream->bytesAvailable() == 0 && !m_stalled)
         close();
 }
 

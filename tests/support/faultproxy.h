@@ -25,6 +25,7 @@ public:
     enum class Fault {
         // On the connections open now:
         CutMidEvent,   // pass the server's next bytes up to the middle of an event's data, then close
+                       // (bytes passed as they come: not during a drip or a delay)
         Reset,         // reset the client's connection (RST), as a crashed host's kernel does
         Stall,         // pass nothing more either way and close nothing: to the client, a half-open connection
         // On the connections open now and those to come, until heal():

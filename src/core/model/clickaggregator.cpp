@@ -66,6 +66,7 @@ void ClickAggregator::reset()
     m_highestSequence = ClickView::kNoSequence;
     m_reconnectedSinceClick = false;
     m_replaying = false;
+    m_eventIdsAreSequence = false;
     m_lastSnapshotCount = -1;
 }
 
@@ -73,16 +74,30 @@ void ClickAggregator::addEvents(const QList<SseEvent> &events, qint64 arrivalMs)
 {
     ClickView click;
     SnapshotView snapshot;
+    // Whether the stream's event ids are its clicks' ids is learnt from the last numbered click
+    // of each batch (and before a snapshot): once a batch, not once a click.
+    const SseEvent *lastNumbered = nullptr;
+    qint64 lastSequence = ClickView::kNoSequence;
+    const auto learnIds = [&] {
+        if (lastNumbered)
+            m_eventIdsAreSequence = wholeNumber(lastNumbered->lastEventId()) == lastSequence;
+        lastNumbered = nullptr;
+    };
     for (const SseEvent &event : events) {
         ++m_totals.events;
         m_eventTypes.add(event.type());
         switch (m_decoder.decode(event.type(), event.data(), click, snapshot)) {
         case DecodeResult::Click:
             countClick(click, arrivalMs);
+            if (click.sequence != ClickView::kNoSequence) {
+                lastNumbered = &event;
+                lastSequence = click.sequence;
+            }
             if (m_clickObserver)
                 m_clickObserver(event, click, arrivalMs);
             break;
         case DecodeResult::Snapshot:
+            learnIds();
             countSnapshot(snapshot, event.lastEventId(), arrivalMs);
             break;
         case DecodeResult::NotClick:
@@ -94,6 +109,7 @@ void ClickAggregator::addEvents(const QList<SseEvent> &events, qint64 arrivalMs)
             break;
         }
     }
+    learnIds();
 }
 
 void ClickAggregator::countClick(const ClickView &click, qint64 arrivalMs)
@@ -139,7 +155,7 @@ void ClickAggregator::countSnapshot(const SnapshotView &snapshot, QByteArrayView
 {
     ++m_totals.snapshots;
     const qint64 count = snapshot.clickCount;
-    if (m_highestSequence != ClickView::kNoSequence) {
+    if (m_highestSequence != ClickView::kNoSequence && m_reconnectedSinceClick && m_eventIdsAreSequence) {
         if (const std::optional<qint64> at = wholeNumber(eventId)) {
             resumeAtSnapshot(*at, count, arrivalMs);
             return;
@@ -188,13 +204,13 @@ void ClickAggregator::resumeAtSnapshot(qint64 at, qint64 count, qint64 arrivalMs
         ++m_totals.counterResets;
         m_totals.clicks += quint64(count);
         m_totals.historyClicks += quint64(count);
-    } else if (at > m_lastSequence) {
+    } else if (at > m_highestSequence) {
         // Numbered, never delivered: the server could not replay that far back. Its count holds
         // what we counted already, so it adds nothing.
-        m_totals.gaps += quint64(at - m_lastSequence);
+        m_totals.gaps += quint64(at - m_highestSequence);
         if (qsizetype(m_gapRanges.size()) >= kKeptGapRanges)
             m_gapRanges.pop_front();
-        m_gapRanges.push_back({m_lastSequence + 1, at, arrivalMs});
+        m_gapRanges.push_back({m_highestSequence + 1, at, arrivalMs});
     }
     m_lastSequence = m_highestSequence = at;
     m_reconnectedSinceClick = false;

@@ -104,8 +104,9 @@ private:
     // Links, breakdowns, latency and gaps: what a click tells beyond "one more".
     void countDimensions(const ClickView &click, qint64 arrivalMs, bool countLink = true);
     void countSnapshot(const SnapshotView &snapshot, QByteArrayView eventId, qint64 arrivalMs);
-    // A snapshot in a stream of numbered clicks is where the server resumed a reconnection it
-    // could not replay, and its event id, `at`, is where its numbering stands now.
+    // A snapshot right after a reconnection, in a stream whose event ids are its clicks' ids, is
+    // where the server resumed us when it could not replay, and its event id, `at`, is where its
+    // numbering stands now.
     void resumeAtSnapshot(qint64 at, qint64 count, qint64 arrivalMs);
     void keepUndecodable(const SseEvent &event, qint64 arrivalMs);
 
@@ -124,6 +125,7 @@ private:
     qint64 m_highestSequence = ClickView::kNoSequence;
     bool m_reconnectedSinceClick = false;   // no numbered click since the last reconnection
     bool m_replaying = false;               // repeated ids that began right after a reconnection
+    bool m_eventIdsAreSequence = false;     // the last numbered click's event id was its id
     qint64 m_lastSnapshotCount = -1;
     QByteArray m_streamLink;
     ClickObserver m_clickObserver;

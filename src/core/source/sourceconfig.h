@@ -26,8 +26,11 @@ struct SourceConfig
     // this long is taken for dead and resumed (with Last-Event-ID: nothing is lost). Servers that
     // expect proxies between them and their readers send a comment every 15 s or so, because
     // proxies cut connections silent for a minute; 45 s is three of those missed. A WebSocket
-    // source pings a silent server, so there only a server that stopped answering is idle.
+    // source pings a silent server, so there only a server that stopped answering is idle. Only
+    // for GET: reconnecting re-sends a request's body, and a POST (a model's answer, say) may be
+    // silent for long and costly to repeat.
     static constexpr int kDefaultIdleTimeoutMs = 45'000;
+    static constexpr int kDefaultIdleTimeout = -1;
 
     QUrl url;
     QByteArray method = "GET";
@@ -37,10 +40,18 @@ struct SourceConfig
     bool reconnect = true;
     int defaultRetryMs = 3000;                         // until the server sends `retry`
     int maxRetryMs = 30000;                            // cap of the exponential backoff
-    int idleTimeoutMs = kDefaultIdleTimeoutMs;         // no byte at all for this long: reconnect (0 = off)
+    int idleTimeoutMs = kDefaultIdleTimeout;           // no byte at all for this long: reconnect (0 = off)
     int connectTimeoutMs = kDefaultConnectTimeoutMs;   // until the response head (0 = off)
     std::optional<QByteArray> doneMarker;              // a `data` equal to this ends the stream cleanly
     SseParser::Limits limits;
+
+    // idleTimeoutMs in force: kDefaultIdleTimeoutMs for a GET when none was set, else as set.
+    int idleTimeout() const
+    {
+        if (idleTimeoutMs != kDefaultIdleTimeout)
+            return idleTimeoutMs;
+        return method == "GET" ? kDefaultIdleTimeoutMs : 0;
+    }
     double replaySpeed = 1;   // a recording (a file: URL): N times the recorded pace, 0 as fast as possible
 };
 

@@ -84,8 +84,8 @@ void EventSource::sendRequest()
     connect(stream, &HttpStream::finished, this, &EventSource::streamFinished);
     m_requestClock.start();
     stream->start();
-    if (m_config.idleTimeoutMs > 0)
-        m_idleTimer.start(m_config.idleTimeoutMs);
+    if (m_config.idleTimeout() > 0)
+        m_idleTimer.start(m_config.idleTimeout());
     qCDebug(lcSse) << "requesting" << m_requestMethod << m_requestUrl;
 }
 
@@ -209,8 +209,8 @@ bool EventSource::processSlice()
     if (chunk.isEmpty())
         return false;
     countBytes(chunk.size());
-    if (m_config.idleTimeoutMs > 0)
-        m_idleTimer.start(m_config.idleTimeoutMs);
+    if (m_config.idleTimeout() > 0)
+        m_idleTimer.start(m_config.idleTimeout());
     {
         const QPointer<EventSource> self(this);
         const HttpStream *stream = m_stream.get();
@@ -302,7 +302,7 @@ void EventSource::idleTimedOut()
 {
     const bool wasOpen = state() == State::Open;
     dropConnection();
-    retryOrStop(QStringLiteral("no data for %1 ms").arg(m_config.idleTimeoutMs), Error::Network, !wasOpen);
+    retryOrStop(QStringLiteral("no data for %1 ms").arg(m_config.idleTimeout()), Error::Network, !wasOpen);
 }
 
 void EventSource::dropConnection()

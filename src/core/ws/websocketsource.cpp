@@ -108,8 +108,8 @@ void WebSocketSource::connectNow()
     connect(socket, &QWebSocket::textFrameReceived, this, &WebSocketSource::noteActivity);
     connect(socket, &QWebSocket::binaryFrameReceived, this, &WebSocketSource::noteActivity);
     connect(socket, &QWebSocket::pong, this, &WebSocketSource::noteActivity);
-    if (m_config.idleTimeoutMs > 0)
-        m_idleTimer.start(m_config.idleTimeoutMs);   // a handshake that never completes is idle too
+    if (m_config.idleTimeout() > 0)
+        m_idleTimer.start(m_config.idleTimeout());   // a handshake that never completes is idle too
     qCDebug(lcSource) << "connecting" << m_config.url;
     m_requestClock.start();
     socket->open(request);   // may report an error at once, dropping the socket: do not touch it after
@@ -226,10 +226,10 @@ void WebSocketSource::messageReceived(QByteArray data, bool wasText)
 
 void WebSocketSource::noteActivity()
 {
-    if (m_config.idleTimeoutMs > 0 && m_socket) {
-        m_idleTimer.start(m_config.idleTimeoutMs);
+    if (m_config.idleTimeout() > 0 && m_socket) {
+        m_idleTimer.start(m_config.idleTimeout());
         if (state() == State::Open || m_socket->state() == QAbstractSocket::ConnectedState)
-            m_pingTimer.start(std::max(1, m_config.idleTimeoutMs / 3));
+            m_pingTimer.start(std::max(1, m_config.idleTimeout() / 3));
     }
 }
 
@@ -253,7 +253,7 @@ void WebSocketSource::idleTimedOut()
         return;
     const bool wasOpen = state() == State::Open;
     dropSocket(Goodbye::Abort);
-    retryOrStop(QStringLiteral("no data for %1 ms").arg(m_config.idleTimeoutMs), Error::Network, !wasOpen);
+    retryOrStop(QStringLiteral("no data for %1 ms").arg(m_config.idleTimeout()), Error::Network, !wasOpen);
 }
 
 void WebSocketSource::connectionEnded(const QString &reason, bool clean, bool failedToOpen)
