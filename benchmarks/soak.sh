@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # benchmarks/soak.sh HOURS [--build DIR] [--out DIR] [--rate R] [--restart-every S] [--sample-every S]
+# benchmarks/soak.sh --report DIR
 #
 # Runs Clickscope for HOURS (fractions allowed: 0.05 is three minutes) the way a desktop keeps it
 # running, and samples every process's resident memory, open file descriptors and threads:
@@ -16,7 +17,8 @@
 # after the first sixth of a shorter run), its growth in MiB/h from a least-squares line
 # through those samples, and the range of its descriptors and threads. Exits 1 when a process
 # died, or when a growth is at or above 1 MiB/h in a run of at least an hour (shorter runs are
-# too short to tell a leak from the allocator settling, so they only report).
+# too short to tell a leak from the allocator settling, so they only report). --report DIR makes
+# the summary and the plot again from DIR/soak.csv.
 set -euo pipefail
 
 usage() {
@@ -26,6 +28,17 @@ usage() {
 
 [ $# -ge 1 ] || usage
 case "$1" in -h|--help) usage ;; esac
+REPORT_ONLY=
+if [ "$1" = --report ]; then
+  [ $# -eq 2 ] && [ -f "$2/soak.csv" ] || { echo "soak.sh: --report needs a directory with soak.csv" >&2; exit 2; }
+  REPORT_ONLY=$2
+  RATE=2000 RESTART_EVERY=300
+  # shellcheck disable=SC1091
+  [ -f "$2/soak.args" ] && . "$2/soak.args"
+  DURATION=$(($(tail -n 1 "$2/soak.csv" | cut -d, -f1) + 10))   # the last sample, and its interval
+  HOURS=$(awk -v s="$DURATION" 'BEGIN { printf "%.2f", s / 3600 }')
+  set -- "$HOURS" --out "$2" --rate "$RATE" --restart-every "$RESTART_EVERY"
+fi
 HOURS=$1
 shift
 [[ $HOURS =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] || { echo "soak.sh: HOURS must be a number, e.g. 1 or 0.05" >&2; exit 2; }
@@ -48,7 +61,7 @@ done
 for n in "$RATE" "$RESTART_EVERY" "$SAMPLE_EVERY"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "soak.sh: --rate, --restart-every and --sample-every take positive whole numbers" >&2; exit 2; }
 done
-DURATION=$(awk -v h="$HOURS" 'BEGIN { printf "%d", h * 3600 }')
+[ -n "$REPORT_ONLY" ] || DURATION=$(awk -v h="$HOURS" 'BEGIN { printf "%d", h * 3600 }')
 [ "$DURATION" -ge $((3 * SAMPLE_EVERY)) ] || { echo "soak.sh: $HOURS h is too short for three samples" >&2; exit 2; }
 BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
 CLI=$BUILD_DIR/src/cli/clickscope-cli
@@ -59,6 +72,13 @@ done
 OUT=${OUT:-$BUILD_DIR/soak/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+
+cat >"$OUT/soak.args" <<ARGS
+RATE=$RATE
+RESTART_EVERY=$RESTART_EVERY
+ARGS
+RESTARTS=$(find "$OUT" -maxdepth 1 -name 'publisher-b.*.log' | wc -l)
+CHURNS='?'
 
 if ! command -v gnuplot >/dev/null; then
   echo "soak.sh: installing gnuplot-nox (for soak.png)" >&2
@@ -97,6 +117,67 @@ start_publisher() {
   cat "$log" >&2
   return 1
 }
+
+# Summary and plot of OUT/soak.csv: growth in MiB/h after the warm-up (a least-squares line
+# through each long-lived process's RSS samples), descriptors and threads, and soak.png.
+report() {
+  # Growth after the warm-up: a least-squares line through each process's RSS samples.
+  WARMUP=$((DURATION >= 3600 ? 600 : DURATION / 6))
+  awk -F, -v warmup="$WARMUP" -v hours="$HOURS" '
+    NR == 1 || $2 == "publisher-b" { next }   # B is restarted: its memory starts over each time
+    {
+      p = $2
+      if (!(p in n)) { order[++np] = p; fmin[p] = tmin[p] = 1e18; fmax[p] = tmax[p] = 0 }
+      fmin[p] = ($4 < fmin[p]) ? $4 : fmin[p]; fmax[p] = ($4 > fmax[p]) ? $4 : fmax[p]
+      tmin[p] = ($5 < tmin[p]) ? $5 : tmin[p]; tmax[p] = ($5 > tmax[p]) ? $5 : tmax[p]
+      n[p] += 0
+      if ($1 < warmup) next
+      n[p]++; sx[p] += $1; sy[p] += $3; sxx[p] += $1 * $1; sxy[p] += $1 * $3
+      if (n[p] == 1) first[p] = $3
+      last[p] = $3
+    }
+    END {
+      printf "%-12s %12s %12s %12s %8s %8s\n", "process", "RSS@warm MiB", "RSS@end MiB", "MiB/h", "fds", "threads"
+      bad = 0
+      for (i = 1; i <= np; i++) {
+        p = order[i]
+        slope = 0
+        d = n[p] * sxx[p] - sx[p] * sx[p]
+        if (n[p] > 1 && d > 0) slope = (n[p] * sxy[p] - sx[p] * sy[p]) / d   # KiB per second
+        mibh = slope * 3600 / 1024
+        printf "%-12s %12.1f %12.1f %12.2f %8s %8s\n", p, first[p] / 1024, last[p] / 1024, mibh,
+               fmin[p] "-" fmax[p], tmin[p] "-" tmax[p]
+        if (hours >= 1 && mibh >= 1) bad = 1
+      }
+      exit bad
+    }' "$OUT/soak.csv" >"$OUT/summary.txt" && GROWTH_OK=1 || GROWTH_OK=0
+  {
+    echo "duration ${DURATION} s, warm-up ${WARMUP} s, ${RATE} clicks/s per publisher, ${RESTARTS} restarts of B, ${CHURNS} short listeners on A"
+    grep -E '^\[[0-9]+\] http|^clicks ' "$OUT/watch.log" | sed 's/^/watch: /' || true
+  } >>"$OUT/summary.txt"
+
+  gnuplot <<GNUPLOT || echo "soak.sh: gnuplot failed; the CSV is complete" >&2
+  set datafile separator ","
+  set terminal pngcairo size 1200,900
+  set output "$OUT/soak.png"
+  set multiplot layout 3,1 title "Clickscope soak: ${HOURS} h, ${RATE} clicks/s, publisher B restarted every ${RESTART_EVERY} s"
+  set key outside right
+  set xlabel "seconds"
+  set ylabel "RSS (MiB)"
+  plot for [p in "publisher-a publisher-b window watch"] sprintf("< grep \",%s,\" $OUT/soak.csv", p) using 1:(\$3/1024) with lines title p
+  set ylabel "open fds"
+  plot for [p in "publisher-a publisher-b window watch"] sprintf("< grep \",%s,\" $OUT/soak.csv", p) using 1:4 with lines title p
+  set ylabel "threads"
+  plot for [p in "publisher-a publisher-b window watch"] sprintf("< grep \",%s,\" $OUT/soak.csv", p) using 1:5 with lines title p
+  unset multiplot
+GNUPLOT
+}
+
+if [ -n "$REPORT_ONLY" ]; then
+  report
+  cat "$OUT/summary.txt"
+  exit 0
+fi
 
 read -r PUB_A PORT_A < <(start_publisher 0 "$OUT/publisher-a.log" 1)
 PIDS+=("$PUB_A")
@@ -164,56 +245,7 @@ done
 kill -INT "$WATCH" 2>/dev/null || true   # watch reports its totals on SIGINT
 sleep 1
 
-# Growth after the warm-up: a least-squares line through each process's RSS samples.
-WARMUP=$((DURATION >= 3600 ? 600 : DURATION / 6))
-awk -F, -v warmup="$WARMUP" -v hours="$HOURS" '
-  NR == 1 || $2 == "publisher-b" { next }   # B is restarted: its memory starts over each time
-  {
-    p = $2
-    if (!(p in n)) { order[++np] = p; fmin[p] = tmin[p] = 1e18; fmax[p] = tmax[p] = 0 }
-    fmin[p] = ($4 < fmin[p]) ? $4 : fmin[p]; fmax[p] = ($4 > fmax[p]) ? $4 : fmax[p]
-    tmin[p] = ($5 < tmin[p]) ? $5 : tmin[p]; tmax[p] = ($5 > tmax[p]) ? $5 : tmax[p]
-    n[p] += 0
-    if ($1 < warmup) next
-    n[p]++; sx[p] += $1; sy[p] += $3; sxx[p] += $1 * $1; sxy[p] += $1 * $3
-    if (n[p] == 1) first[p] = $3
-    last[p] = $3
-  }
-  END {
-    printf "%-12s %12s %12s %12s %8s %8s\n", "process", "RSS@warm MiB", "RSS@end MiB", "MiB/h", "fds", "threads"
-    bad = 0
-    for (i = 1; i <= np; i++) {
-      p = order[i]
-      slope = 0
-      d = n[p] * sxx[p] - sx[p] * sx[p]
-      if (n[p] > 1 && d > 0) slope = (n[p] * sxy[p] - sx[p] * sy[p]) / d   # KiB per second
-      mibh = slope * 3600 / 1024
-      printf "%-12s %12.1f %12.1f %12.2f %8s %8s\n", p, first[p] / 1024, last[p] / 1024, mibh,
-             fmin[p] "-" fmax[p], tmin[p] "-" tmax[p]
-      if (hours >= 1 && mibh >= 1) bad = 1
-    }
-    exit bad
-  }' "$OUT/soak.csv" >"$OUT/summary.txt" && GROWTH_OK=1 || GROWTH_OK=0
-{
-  echo "duration ${DURATION} s, warm-up ${WARMUP} s, ${RATE} clicks/s per publisher, ${RESTARTS} restarts of B, ${CHURNS} short listeners on A"
-  grep -E '^\[[0-9]+\] http|^clicks ' "$OUT/watch.log" | sed 's/^/watch: /' || true
-} >>"$OUT/summary.txt"
-
-gnuplot <<GNUPLOT || echo "soak.sh: gnuplot failed; the CSV is complete" >&2
-set datafile separator ","
-set terminal pngcairo size 1200,900
-set output "$OUT/soak.png"
-set multiplot layout 3,1 title "Clickscope soak: ${HOURS} h, ${RATE} clicks/s, publisher B restarted every ${RESTART_EVERY} s"
-set key outside right
-set xlabel "seconds"
-set ylabel "RSS (MiB)"
-plot for [p in "publisher-a publisher-b window watch"] sprintf("< grep \",%s,\" $OUT/soak.csv", p) using 1:($3/1024) with lines title p
-set ylabel "open fds"
-plot for [p in "publisher-a publisher-b window watch"] sprintf("< grep \",%s,\" $OUT/soak.csv", p) using 1:4 with lines title p
-set ylabel "threads"
-plot for [p in "publisher-a publisher-b window watch"] sprintf("< grep \",%s,\" $OUT/soak.csv", p) using 1:5 with lines title p
-unset multiplot
-GNUPLOT
+report
 
 cat "$OUT/summary.txt"
 echo "soak.sh: $OUT/soak.csv, $OUT/soak.png, $OUT/summary.txt" >&2
