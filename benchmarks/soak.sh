@@ -162,6 +162,7 @@ report() {
   set output "$OUT/soak.png"
   set multiplot layout 3,1 title "Clickscope soak: ${HOURS} h, ${RATE} clicks/s, publisher B restarted every ${RESTART_EVERY} s"
   set key outside right
+  set offsets graph 0, 0, 0.1, 0.1
   set xlabel "seconds"
   set ylabel "RSS (MiB)"
   plot for [p in "publisher-a publisher-b window watch"] sprintf("< grep \",%s,\" $OUT/soak.csv", p) using 1:(\$3/1024) with lines title p
