@@ -355,9 +355,10 @@ ClientRun listenTo(const QString &cli, const QUrl &url, int seconds)
     const qint64 pid = listen.processId();
     QElapsedTimer clock;
     clock.start();
+    // The event loop runs meanwhile: a hostile server in this thread (the scripted one) must answer.
     while (listen.state() != QProcess::NotRunning && clock.elapsed() < (seconds + 10) * 1000LL) {
         out.peakRss = std::max(out.peakRss, sample(pid).rssBytes);
-        listen.waitForFinished(100);
+        runFor(100);
     }
     if (listen.state() != QProcess::NotRunning) {
         listen.kill();
