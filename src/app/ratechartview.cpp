@@ -16,19 +16,21 @@
 namespace Clickscope {
 
 RateChartView::RateChartView(QWidget *parent)
-    : QChartView(parent)
+    // The chart given here is the view's to delete. (The default constructor makes a chart of its
+    // own, which a later setChart() lets go of without deleting.)
+    : QChartView(new QChart, parent)
     , m_rates(kDefaultWindowSeconds)
-    , m_line(new QLineSeries)
+    , m_line(new QLineSeries(this))   // ours: an area series uses its boundary, never deletes it
     , m_area(nullptr)
     , m_axisX(new QValueAxis)
     , m_axisY(new QValueAxis)
 {
-    auto *chart = new QChart;   // the view takes it
+    QChart *chart = this->chart();
     chart->legend()->hide();
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->setAnimationOptions(QChart::NoAnimation);
 
-    m_area = new QAreaSeries(m_line);   // takes m_line
+    m_area = new QAreaSeries(m_line);
     m_area->setName(tr("Clicks/s"));
     QColor fill(0x2e, 0x86, 0xde);
     QPen pen(fill);
@@ -55,7 +57,6 @@ RateChartView::RateChartView(QWidget *parent)
     m_gapMarks->attachAxis(m_axisX);
     m_gapMarks->attachAxis(m_axisY);
 
-    setChart(chart);
     setRenderHint(QPainter::Antialiasing, true);
     setMinimumHeight(200);
     m_windowSeconds = 0;

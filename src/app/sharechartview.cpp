@@ -39,12 +39,12 @@ QString keyLabel(const QByteArray &key)
 
 }   // namespace
 
-ShareChartView::ShareChartView(QWidget *parent) : QChartView(parent), m_redrawLater(this)
+// The chart given to the view is the view's to delete. (The default constructor makes a chart of
+// its own, which a later setChart() lets go of without deleting.)
+ShareChartView::ShareChartView(QWidget *parent) : QChartView(new QChart, parent), m_redrawLater(this)
 {
-    auto *chart = new QChart;   // the view takes it
-    chart->setMargins(QMargins(4, 4, 4, 4));
-    chart->setAnimationOptions(QChart::NoAnimation);
-    setChart(chart);
+    chart()->setMargins(QMargins(4, 4, 4, 4));
+    chart()->setAnimationOptions(QChart::NoAnimation);
     setRenderHint(QPainter::Antialiasing, true);
     setMinimumSize(260, 200);
     m_redrawLater.setSingleShot(true);
