@@ -26,6 +26,17 @@ namespace {
 
 constexpr int kWaitMs = 5000;
 
+// A JSON array of 100 clicks on `link`, each padded to about 2 kB: 200 kB a publish.
+QByteArray paddedBatch(const QByteArray &link)
+{
+    const QByteArray padding(2000, 'p');
+    QByteArray batch = "[";
+    for (int i = 0; i < 100; ++i)
+        batch += "{\"link\":\"" + link + "\",\"pad\":\"" + padding + "\"},";
+    batch.chop(1);
+    return batch + "]";
+}
+
 struct HttpResult
 {
     int status = 0;
@@ -503,12 +514,7 @@ void TestTestPublisher::slowSubscriberIsDroppedOthersContinue()
     stalled.write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
     QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 2, kWaitMs);
 
-    const QByteArray padding(2000, 'p');
-    QByteArray batch = "[";
-    for (int i = 0; i < 100; ++i)
-        batch += "{\"link\":\"/slow\",\"pad\":\"" + padding + "\"},";
-    batch.chop(1);
-    batch += "]";
+    const QByteArray batch = paddedBatch("/slow");
     int published = 0;
     for (int round = 0; round < 40 && m_publisher->droppedSubscribers() == 0; ++round) {   // ≤ 8 MB
         QCOMPARE(request("POST", "/publish", batch).status, 202);
@@ -541,12 +547,7 @@ void TestTestPublisher::aCrowdThatNeverReadsIsDroppedWithinTheTotalBudget()
         crowd.push_back(std::move(stalled));
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_publisher->subscriberCount(), 9, kWaitMs);
-    const QByteArray padding(2000, 'p');
-    QByteArray batch = "[";
-    for (int i = 0; i < 100; ++i)
-        batch += "{\"link\":\"/crowd\",\"pad\":\"" + padding + "\"},";
-    batch.chop(1);
-    batch += "]";
+    const QByteArray batch = paddedBatch("/crowd");
     int published = 0;
     // At most 8 MB each: the kernel's socket buffers take the first few MiB, then the budget.
     for (int round = 0; round < 40 && m_publisher->droppedSubscribers() < 8; ++round) {
