@@ -5,6 +5,7 @@
 #include "server/syntheticpublisher.h"
 #include "support/bufferingproxy.h"
 #include "support/processrunner.h"
+#include "support/sanitizers.h"
 #include "support/scriptedhttpserver.h"
 
 #include <QJsonArray>
@@ -157,6 +158,7 @@ void TestInspect::findsBufferingBehindAProxy()
 
 void TestInspect::findsNothingWrongWithAHealthyFastStream()
 {
+    CLICKSCOPE_SKIP_WHEN_SANITIZED();   // a publisher at 10,000 clicks/s in this process
     const auto publisher = publisherAt(10'000);
     QVERIFY(publisher);
     const QUrl url = publisher->publisher().baseUrl().resolved(QUrl(QStringLiteral("/events")));

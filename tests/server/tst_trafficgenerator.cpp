@@ -290,8 +290,9 @@ void TestTrafficGenerator::aMillionLinksWork()
     const qint64 buildMs = clock.elapsed();
     const QList<QJsonObject> clicks = generator.generate(10'000);
     const qint64 totalMs = clock.elapsed();
+    // How long is for the log, not a verdict (speed is the benchmarks' business); a table built in
+    // quadratic time would not finish within the test's timeout.
     qInfo("1,000,000 links: table built in %lld ms, 10,000 clicks in %lld ms", buildMs, totalMs - buildMs);
-    QVERIFY2(totalMs < 3000, qPrintable(QString::number(totalMs)));
     QCOMPARE(generator.settings().links, kLinks);
 
     // Every rank has its own well-formed code: a bitmap over the 62^4 code space.
