@@ -9,17 +9,17 @@
 // attackers got. Then the client: `clickscope-cli listen` as a child process against each hostile
 // server of tests/support for S seconds, with its peak RSS and how it ended. Only 127.0.0.1; every
 // connection count, loop and child process is bounded, and every child is killed at the end.
+#include "common/eventloopwait.h"
+#include "core/options/optionreader.h"
 #include "core/sse/eventsource.h"
+#include "core/system/processstats.h"
 #include "support/floodserver.h"
 #include "support/gzipped.h"
 #include "support/scriptedhttpserver.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDir>
 #include <QElapsedTimer>
-#include <QEventLoop>
-#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
@@ -36,26 +36,11 @@
 
 using namespace Clickscope;
 using namespace Clickscope::Testing;
+using Clickscope::Bench::runFor;
 
 namespace {
 
 constexpr qint64 kMiB = 1024 * 1024;
-
-void runFor(qint64 ms, const std::function<void()> &every100ms = {})
-{
-    QElapsedTimer clock;
-    clock.start();
-    QTimer tick;
-    tick.setInterval(100);
-    if (every100ms)
-        QObject::connect(&tick, &QTimer::timeout, every100ms);
-    tick.start();
-    while (clock.elapsed() < ms) {
-        QEventLoop loop;
-        QTimer::singleShot(std::min<qint64>(50, ms - clock.elapsed()), &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-}
 
 // Resident memory and open descriptors of a process, from /proc.
 struct ProcessSample
@@ -64,19 +49,7 @@ struct ProcessSample
     int fds = 0;
 };
 
-ProcessSample sample(qint64 pid)
-{
-    ProcessSample out;
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (status.open(QIODevice::ReadOnly)) {
-        for (const QByteArray &line : status.readAll().split('\n')) {
-            if (line.startsWith("VmRSS:"))
-                out.rssBytes = line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
-        }
-    }
-    out.fds = int(QDir(QStringLiteral("/proc/%1/fd").arg(pid)).entryList(QDir::NoDotAndDotDot | QDir::System).size());
-    return out;
-}
+ProcessSample sample(qint64 pid) { return {ProcessStats::residentBytes(pid), ProcessStats::openDescriptors(pid)}; }
 
 // The publisher's /stats counters (dropped subscribers, refused requests and connections, idle
 // connections closed), fetched with a plain blocking request.
@@ -301,11 +274,14 @@ int attackThePublisher(const QString &cli, int rate, int seconds, const QStringL
         QString answers;
         {
             Attacker attacker(attack, port);
-            runFor(qint64(seconds) * 1000, [&] {
+            QTimer sampling;
+            QObject::connect(&sampling, &QTimer::timeout, [&] {
                 const ProcessSample now = sample(publisher.pid());
                 peak.rssBytes = std::max(peak.rssBytes, now.rssBytes);
                 peak.fds = std::max(peak.fds, now.fds);
             });
+            sampling.start(100);
+            runFor(qint64(seconds) * 1000);
             if (sinceDelivery.isValid())
                 longestGap = std::max(longestGap, sinceDelivery.elapsed());
             answers = attacker.statuses();
@@ -462,15 +438,13 @@ int main(int argc, char *argv[])
     if (parser.positionalArguments().size() != 1) {
         parser.showHelp(2);
     }
-    bool ok = false;
-    const int attackSeconds = parser.value(seconds).toInt(&ok);
-    if (!ok || attackSeconds < 1 || attackSeconds > 3600) {
-        std::fprintf(stderr, "clickscope-bench-attacks: --seconds takes 1 to 3600\n");
-        return 2;
-    }
-    const int clicksPerSecond = parser.value(rate).toInt(&ok);
-    if (!ok || clicksPerSecond < 1 || clicksPerSecond > 100'000) {
-        std::fprintf(stderr, "clickscope-bench-attacks: --rate takes 1 to 100000\n");
+    OptionReader read(parser);
+    int attackSeconds = 0;
+    int clicksPerSecond = 0;
+    read.wholeNumber(seconds, 1, 3600, attackSeconds);
+    read.wholeNumber(rate, 1, 100'000, clicksPerSecond);
+    if (const Result<void> ok = read.result(); !ok) {
+        std::fprintf(stderr, "clickscope-bench-attacks: %s\n", qPrintable(ok.error()));
         return 2;
     }
     const QStringList wanted = parser.isSet(only) ? parser.value(only).split(u',') : QStringList();

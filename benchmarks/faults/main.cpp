@@ -8,7 +8,9 @@
 // lost and duplicated, by id against what the publisher sent. For the drip, the most the parser and
 // the proxy held. One process and one thread: publisher, proxy and client are event-loop driven,
 // and every wait has a deadline.
+#include "common/eventloopwait.h"
 #include "core/model/clickaggregator.h"
+#include "core/options/optionreader.h"
 #include "core/sse/eventsource.h"
 #include "server/testpublisher.h"
 #include "support/faultproxy.h"
@@ -17,7 +19,6 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QJsonObject>
 #include <QTimer>
 
@@ -27,29 +28,11 @@
 #include <memory>
 
 using namespace Clickscope;
+using Clickscope::Bench::runFor;
+using Clickscope::Bench::runUntil;
 using Clickscope::Testing::FaultProxy;
 
 namespace {
-
-// Runs the event loop until `done` holds or `deadlineMs` passed; true when it held.
-bool runUntil(const std::function<bool()> &done, qint64 deadlineMs)
-{
-    QElapsedTimer clock;
-    clock.start();
-    while (!done()) {
-        if (clock.elapsed() >= deadlineMs)
-            return false;
-        QEventLoop loop;
-        QTimer::singleShot(5, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-    return true;
-}
-
-void runFor(qint64 ms)
-{
-    runUntil([] { return false; }, ms);
-}
 
 struct Outcome
 {
@@ -223,15 +206,13 @@ int main(int argc, char *argv[])
                                   QStringLiteral("LIST"));
     parser.addOptions({rate, drip, only});
     parser.process(app);
-    bool ok = false;
-    const int clicksPerSecond = parser.value(rate).toInt(&ok);
-    if (!ok || clicksPerSecond < 100 || clicksPerSecond > 100'000) {
-        std::fprintf(stderr, "clickscope-bench-faults: --rate takes 100 to 100000\n");
-        return 2;
-    }
-    const int dripSeconds = parser.value(drip).toInt(&ok);
-    if (!ok || dripSeconds < 1 || dripSeconds > 3600) {
-        std::fprintf(stderr, "clickscope-bench-faults: --drip-seconds takes 1 to 3600\n");
+    OptionReader read(parser);
+    int clicksPerSecond = 0;
+    int dripSeconds = 0;
+    read.wholeNumber(rate, 100, 100'000, clicksPerSecond);
+    read.wholeNumber(drip, 1, 3600, dripSeconds);
+    if (const Result<void> ok = read.result(); !ok) {
+        std::fprintf(stderr, "clickscope-bench-faults: %s\n", qPrintable(ok.error()));
         return 2;
     }
     const QStringList all{"cut", "reset", "half-open", "drip", "delay", "blackhole", "restart"};

@@ -3,6 +3,7 @@
 
 #include "core/decode/fieldparsers.h"
 #include "core/sse/sseencoder.h"
+#include "core/system/allocatortuning.h"
 
 #include <QHttpServerRequest>
 #include <QJsonArray>
@@ -14,10 +15,6 @@
 #include <algorithm>
 
 Q_LOGGING_CATEGORY(lcServer, "clickscope.server", QtWarningMsg)
-
-#ifdef __GLIBC__
-#include <malloc.h>   // malloc_trim
-#endif
 
 namespace Clickscope {
 namespace {
@@ -66,11 +63,7 @@ TestPublisher::TestPublisher(Settings settings, QObject *parent)
     m_sweep.setSingleShot(true);
     m_trim.setSingleShot(true);
     m_trim.setInterval(1000);
-    connect(&m_trim, &QTimer::timeout, this, [] {
-#ifdef __GLIBC__
-        malloc_trim(0);
-#endif
-    });
+    connect(&m_trim, &QTimer::timeout, this, &releaseFreedMemory);
     connect(&m_sweep, &QTimer::timeout, this, &TestPublisher::sweep);
     m_uptime.start();
 }

@@ -18,7 +18,7 @@ namespace Clickscope::Testing {
 class FaultLink : public QObject
 {
 public:
-    enum class Pace { AsItComes, Drip, Delay };
+    using Pace = FaultProxy::Pace;
 
     FaultLink(FaultProxy *proxy, QTcpSocket *client, bool blackholed, Pace pace, int intervalMs);
     ~FaultLink() override
@@ -282,11 +282,10 @@ void FaultProxy::inject(Fault fault, int intervalMs)
         break;
     case Fault::Drip:
     case Fault::Delay:
-        m_drip = fault == Fault::Drip;
-        m_delay = fault == Fault::Delay;
+        m_pace = fault == Fault::Drip ? Pace::Drip : Pace::Delay;
         m_intervalMs = intervalMs;
         for (FaultLink *link : links)
-            link->setPace(m_drip ? FaultLink::Pace::Drip : FaultLink::Pace::Delay, intervalMs);
+            link->setPace(m_pace, intervalMs);
         break;
     case Fault::Blackhole:
         m_blackhole = true;
@@ -296,9 +295,10 @@ void FaultProxy::inject(Fault fault, int intervalMs)
 
 void FaultProxy::heal()
 {
-    m_blackhole = m_drip = m_delay = false;
+    m_blackhole = false;
+    m_pace = Pace::AsItComes;
     for (FaultLink *link : std::as_const(m_links))
-        link->setPace(FaultLink::Pace::AsItComes, 0);
+        link->setPace(Pace::AsItComes, 0);
 }
 
 qint64 FaultProxy::heldBytes() const
@@ -313,10 +313,7 @@ void FaultProxy::accept()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         ++m_accepted;
-        const FaultLink::Pace pace = m_drip    ? FaultLink::Pace::Drip
-                                     : m_delay ? FaultLink::Pace::Delay
-                                               : FaultLink::Pace::AsItComes;
-        m_links.append(new FaultLink(this, socket, m_blackhole, pace, m_intervalMs));
+        m_links.append(new FaultLink(this, socket, m_blackhole, m_pace, m_intervalMs));
         emit connectionAccepted();
     }
 }

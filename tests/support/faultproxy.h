@@ -60,6 +60,9 @@ signals:
 
 private:
     friend class FaultLink;
+    // How the server's bytes go to the client.
+    enum class Pace { AsItComes, Drip, Delay };
+
     void accept();
     void forget(FaultLink *link);
 
@@ -70,8 +73,7 @@ private:
     qint64 m_bytesFromClients = 0;
     // What new connections get.
     bool m_blackhole = false;
-    bool m_drip = false;
-    bool m_delay = false;
+    Pace m_pace = Pace::AsItComes;
     int m_intervalMs = 0;
 };
 

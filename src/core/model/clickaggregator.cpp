@@ -128,12 +128,8 @@ void ClickAggregator::countDimensions(const ClickView &click, qint64 arrivalMs, 
         m_latency.add(double(arrivalMs - click.timestampMs));
     if (click.sequence != ClickView::kNoSequence) {
         // Ids that jump ahead left clicks out; ids that go back mean a replay or a restart.
-        if (m_lastSequence != ClickView::kNoSequence && click.sequence > m_lastSequence + 1) {
-            m_totals.gaps += quint64(click.sequence - m_lastSequence - 1);
-            if (qsizetype(m_gapRanges.size()) >= kKeptGapRanges)
-                m_gapRanges.pop_front();
-            m_gapRanges.push_back({m_lastSequence + 1, click.sequence - 1, arrivalMs});
-        }
+        if (m_lastSequence != ClickView::kNoSequence && click.sequence > m_lastSequence + 1)
+            countGap(m_lastSequence + 1, click.sequence - 1, arrivalMs);
         m_lastSequence = click.sequence;
         // An id seen before is counted, never silently: a replay when it came with a
         // reconnection (a server that resumes from the start, or was not told where to resume),
@@ -149,6 +145,14 @@ void ClickAggregator::countDimensions(const ClickView &click, qint64 arrivalMs, 
         }
         m_reconnectedSinceClick = false;
     }
+}
+
+void ClickAggregator::countGap(qint64 firstMissing, qint64 lastMissing, qint64 arrivalMs)
+{
+    m_totals.gaps += quint64(lastMissing - firstMissing + 1);
+    if (qsizetype(m_gapRanges.size()) >= kKeptGapRanges)
+        m_gapRanges.pop_front();
+    m_gapRanges.push_back({firstMissing, lastMissing, arrivalMs});
 }
 
 void ClickAggregator::countSnapshot(const SnapshotView &snapshot, QByteArrayView eventId, qint64 arrivalMs)
@@ -207,10 +211,7 @@ void ClickAggregator::resumeAtSnapshot(qint64 at, qint64 count, qint64 arrivalMs
     } else if (at > m_highestSequence) {
         // Numbered, never delivered: the server could not replay that far back. Its count holds
         // what we counted already, so it adds nothing.
-        m_totals.gaps += quint64(at - m_highestSequence);
-        if (qsizetype(m_gapRanges.size()) >= kKeptGapRanges)
-            m_gapRanges.pop_front();
-        m_gapRanges.push_back({m_highestSequence + 1, at, arrivalMs});
+        countGap(m_highestSequence + 1, at, arrivalMs);
     }
     m_lastSequence = m_highestSequence = at;
     m_reconnectedSinceClick = false;

@@ -103,6 +103,8 @@ private:
     void countClick(const ClickView &click, qint64 arrivalMs);
     // Links, breakdowns, latency and gaps: what a click tells beyond "one more".
     void countDimensions(const ClickView &click, qint64 arrivalMs, bool countLink = true);
+    // Ids firstMissing … lastMissing never arrived: counted, and the range kept.
+    void countGap(qint64 firstMissing, qint64 lastMissing, qint64 arrivalMs);
     void countSnapshot(const SnapshotView &snapshot, QByteArrayView eventId, qint64 arrivalMs);
     // A snapshot right after a reconnection, in a stream whose event ids are its clicks' ids, is
     // where the server resumed us when it could not replay, and its event id, `at`, is where its

@@ -15,4 +15,11 @@ void tuneAllocatorForStreaming()
 #endif
 }
 
+void releaseFreedMemory()
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 }   // namespace Clickscope

@@ -11,6 +11,10 @@ namespace Clickscope {
 // kept for the next read. Does nothing off glibc.
 void tuneAllocatorForStreaming();
 
+// Hands the freed heap back to the system now, beyond what the trim threshold keeps: for a
+// server after many connections went, whose queues were many small blocks. Does nothing off glibc.
+void releaseFreedMemory();
+
 inline constexpr int kMmapThresholdBytes = 4 * 1024 * 1024;
 inline constexpr int kTrimThresholdBytes = 8 * 1024 * 1024;
 

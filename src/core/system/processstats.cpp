@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/system/processstats.h"
 
+#include <QDir>
+
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -55,6 +57,12 @@ std::optional<double> cpuSeconds(qint64 pid)
     if (!p || std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
         return std::nullopt;
     return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+int openDescriptors(qint64 pid)
+{
+    const QString dir = pid > 0 ? QStringLiteral("/proc/%1/fd").arg(pid) : QStringLiteral("/proc/self/fd");
+    return int(QDir(dir).entryList(QDir::NoDotAndDotDot | QDir::System).size());
 }
 
 double ownCpuSeconds()

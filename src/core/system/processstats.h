@@ -20,6 +20,9 @@ inline qint64 residentBytes(qint64 pid = 0) { return statusBytes("VmRSS", pid); 
 // The largest resident set size the process has had since it started.
 inline qint64 peakResidentBytes(qint64 pid = 0) { return statusBytes("VmHWM", pid); }
 
+// The file descriptors a process has open now (this process when pid is 0); 0 when it cannot be told.
+int openDescriptors(qint64 pid = 0);
+
 // User plus system CPU time of a process, in seconds; nothing when it cannot be read (no pid, gone).
 std::optional<double> cpuSeconds(qint64 pid);
 
