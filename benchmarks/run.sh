@@ -18,7 +18,8 @@
 # Called by `./dev.sh bench` after the build. Measures, on one corpus and in one run, the ceiling
 # (a bare memchr line scan), our SseParser (`clickscope-cli bench parse`) and the npm
 # eventsource-parser under node, then prints them side by side, then decode + aggregate
-# (`clickscope-cli bench aggregate`) with its memory over 20 M clicks, then what the connection
+# (`clickscope-cli bench aggregate`) with its memory over 20 M clicks, then the whole network path
+# (`listen` beside the npm eventsource client and curl, benchmarks/listen/run-listen.sh), then what the connection
 # X-ray costs `listen` on the network path (benchmarks/xray/run-xray.sh), then what recording costs
 # it, the recording's size and replay (benchmarks/record/run-record.sh). Then, unless --parser-only,
 # benchmarks/run-server.sh measures the publisher (throughput, fan-out, churn) beside a node
@@ -114,6 +115,7 @@ ensure_corpus() {
 # the pin changed since.
 ensure_peer() {
   if [ -f "$PEER_DIR/node_modules/eventsource-parser/package.json" ] \
+      && [ -f "$PEER_DIR/node_modules/eventsource/package.json" ] \
       && [ ! "$PEER_DIR/package.json" -nt "$PEER_DIR/node_modules/.package-lock.json" ]; then
     return 0
   fi
@@ -201,6 +203,8 @@ LC_ALL=C awk -v clicks="$(field clicks "$one")" -v seconds="$(field seconds "$on
            ((rss20 - rss1) * 100 / rss1 <= 10 ? "met" : "missed")
   }'
 
+echo "run.sh: the network path beside npm eventsource and curl (benchmarks/listen/run-listen.sh)" >&2
+"$HERE/listen/run-listen.sh" "$BUILD_DIR" "$CORPUS" "$EVENTS"
 echo "run.sh: connection X-ray overhead (benchmarks/xray/run-xray.sh)" >&2
 "$HERE/xray/run-xray.sh" "$BUILD_DIR" "$CORPUS" "$EVENTS"
 echo "run.sh: what recording costs (benchmarks/record/run-record.sh)" >&2
