@@ -44,6 +44,43 @@ QList<SseEvent> parseInPieces(const QByteArray &stream, const QList<qsizetype> &
     return events;
 }
 
+// Both ways of finding line ends, for the tests that must hold for each.
+constexpr SseParser::LineScan kScans[] = {SseParser::LineScan::Widest, SseParser::LineScan::Baseline};
+
+const char *nameOf(SseParser::LineScan scan)
+{
+    return scan == SseParser::LineScan::Widest ? "widest scan" : "baseline scan";
+}
+
+// Random bytes rich in what the scans look for: line ends (CR, LF, CRLF), field names, bytes
+// >= 0x80 (valid UTF-8 and not), in runs longer and shorter than a 64-byte block.
+QByteArray randomStream(QRandomGenerator &random, qsizetype size)
+{
+    static const QByteArray pieces[] = {"\n",
+                                        "\r",
+                                        "\r\n",
+                                        "\n\n",
+                                        "data: ",
+                                        "data:",
+                                        "id: ",
+                                        "event: ",
+                                        ": c",
+                                        "retry: 5",
+                                        "x",
+                                        "abcdefgh",
+                                        "\xC3\xA9",
+                                        "\xE2\x82\xAC",
+                                        "\xFF",
+                                        "\x80",
+                                        "\xF0\x9F\x98\x80",
+                                        QByteArray(70, 'q')};
+    QByteArray out;
+    while (out.size() < size)
+        out += pieces[random.bounded(int(std::size(pieces)))];
+    out.truncate(size);
+    return out;
+}
+
 // A stream that exercises every rule at once, for the split tests.
 QByteArray mixedCorpus()
 {
@@ -85,6 +122,7 @@ private slots:
     void invalidUtf8IsReplaced_data();
     void invalidUtf8IsReplaced();
     void everySplitGivesTheSameEvents();
+    void vectorScansMatchByteByByte();
     void randomMultiSplitsGiveTheSameEvents();
     void overlongLineDiscardsItsEventAndResumes();
     void overlongLineAcrossChunksStaysBounded();
@@ -162,8 +200,10 @@ void TestSseParser::rules()
 {
     QFETCH(QByteArray, stream);
     QFETCH(QStringList, expected);
-    SseParser parser;
-    QCOMPARE(describe(parseWhole(stream, parser)), expected);
+    for (const SseParser::LineScan scan : kScans) {
+        SseParser parser({}, scan);
+        QVERIFY2(describe(parseWhole(stream, parser)) == expected, nameOf(scan));
+    }
 }
 
 void TestSseParser::lastEventIdPersistsAcrossEvents()
@@ -314,33 +354,64 @@ void TestSseParser::invalidUtf8IsReplaced()
 {
     QFETCH(QByteArray, stream);
     QFETCH(QString, expected);
-    SseParser parser;
-    const auto events = parseWhole(stream, parser);
-    QCOMPARE(describe(events), QStringList{expected});
-    // The bytes handed on are well-formed UTF-8: a round trip through QString changes nothing.
-    QCOMPARE(QString::fromUtf8(events.first().data()).toUtf8(), events.first().data().toByteArray());
+    for (const SseParser::LineScan scan : kScans) {
+        // Long enough that the bad byte is found by the vector scan too, not only byte by byte.
+        const QByteArray padded = ": " + QByteArray(100, 'p') + "\n" + stream;
+        SseParser parser({}, scan);
+        const auto events = parseWhole(padded, parser);
+        QVERIFY2(describe(events) == QStringList{expected}, nameOf(scan));
+        // The bytes handed on are well-formed UTF-8: a round trip through QString changes nothing.
+        QCOMPARE(QString::fromUtf8(events.first().data()).toUtf8(), events.first().data().toByteArray());
+    }
 }
 
 void TestSseParser::everySplitGivesTheSameEvents()
 {
     const QByteArray corpus = mixedCorpus();
-    SseParser whole;
-    const auto expected = parseWhole(corpus, whole);
-    QVERIFY(expected.size() >= 8);
-    for (qsizetype cut = 0; cut <= corpus.size(); ++cut) {
-        SseParser split;
-        const auto events = parseInPieces(corpus, {cut}, split);
-        QVERIFY2(events == expected, qPrintable(QStringLiteral("split at byte %1").arg(cut)));
-        QCOMPARE(split.commentCount(), whole.commentCount());
-        QCOMPARE(split.reconnectionTimeMs(), whole.reconnectionTimeMs());
-        QCOMPARE(split.lastEventId(), whole.lastEventId());
+    for (const SseParser::LineScan scan : kScans) {
+        SseParser whole({}, scan);
+        const auto expected = parseWhole(corpus, whole);
+        QVERIFY(expected.size() >= 8);
+        for (qsizetype cut = 0; cut <= corpus.size(); ++cut) {
+            SseParser split({}, scan);
+            const auto events = parseInPieces(corpus, {cut}, split);
+            QVERIFY2(events == expected, qPrintable(QStringLiteral("%1, split at byte %2").arg(nameOf(scan)).arg(cut)));
+            QCOMPARE(split.commentCount(), whole.commentCount());
+            QCOMPARE(split.reconnectionTimeMs(), whole.reconnectionTimeMs());
+            QCOMPARE(split.lastEventId(), whole.lastEventId());
+        }
+        // Byte by byte: every boundary at once.
+        SseParser bytewise({}, scan);
+        QList<qsizetype> everyByte;
+        for (qsizetype i = 1; i < corpus.size(); ++i)
+            everyByte.append(i);
+        QVERIFY2(parseInPieces(corpus, everyByte, bytewise) == expected, nameOf(scan));
     }
-    // Byte by byte: every boundary at once.
-    SseParser bytewise;
-    QList<qsizetype> everyByte;
-    for (qsizetype i = 1; i < corpus.size(); ++i)
-        everyByte.append(i);
-    QVERIFY(parseInPieces(corpus, everyByte, bytewise) == expected);
+}
+
+void TestSseParser::vectorScansMatchByteByByte()
+{
+    // Fed one byte at a time, no line end is ever found by a vector: that is the reference the
+    // 64-byte blocks of each scan must match, wherever ends and bytes >= 0x80 fall in a block.
+    QRandomGenerator random(2026);
+    for (int round = 0; round < 400; ++round) {
+        const QByteArray stream = randomStream(random, random.bounded(1, 3000)) + "\n\n";
+        SseParser reference({}, SseParser::LineScan::Baseline);
+        QList<SseEvent> expected;
+        for (const char c : stream)
+            reference.feed(QByteArrayView(&c, 1), expected);
+        for (const SseParser::LineScan scan : kScans) {
+            SseParser whole({}, scan);
+            const QString where = QStringLiteral("%1, round %2").arg(nameOf(scan)).arg(round);
+            QVERIFY2(parseWhole(stream, whole) == expected, qPrintable(where));
+            QCOMPARE(whole.commentCount(), reference.commentCount());
+            QCOMPARE(whole.lastEventId(), reference.lastEventId());
+            QCOMPARE(whole.reconnectionTimeMs(), reference.reconnectionTimeMs());
+            SseParser split({}, scan);
+            const QList<qsizetype> cuts{random.bounded(stream.size() + 1)};
+            QVERIFY2(parseInPieces(stream, cuts, split) == expected, qPrintable(where + QStringLiteral(", split")));
+        }
+    }
 }
 
 void TestSseParser::randomMultiSplitsGiveTheSameEvents()
@@ -357,8 +428,11 @@ void TestSseParser::randomMultiSplitsGiveTheSameEvents()
         for (int i = 0; i < n; ++i)
             cuts.append(random.bounded(corpus.size() + 1));
         std::sort(cuts.begin(), cuts.end());
-        SseParser split;
-        QVERIFY2(parseInPieces(corpus, cuts, split) == expected, qPrintable(QStringLiteral("round %1").arg(round)));
+        for (const SseParser::LineScan scan : kScans) {
+            SseParser split({}, scan);
+            QVERIFY2(parseInPieces(corpus, cuts, split) == expected,
+                     qPrintable(QStringLiteral("%1, round %2").arg(nameOf(scan)).arg(round)));
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // SseParser on any bytes, fed in chunks split where the input says. Oracle: the events and
-// counters equal those of the unsplit parse, no event's data is over its cap as received (three
+// counters equal those of the unsplit parse (and the unsplit parse with the baseline line scan), no event's data is over its cap as received (three
 // times it once invalid UTF-8 is replaced, each byte by U+FFFD's three), and what the parser holds
 // between chunks never exceeds its caps.
 #include "core/sse/sseparser.h"
@@ -23,6 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     SseParser whole(limits);
     QList<SseEvent> expected;
     whole.feed(stream, expected);
+
+    // The baseline scan (SSE2) must find what the widest (AVX2 where the CPU has it) found.
+    SseParser baseline(limits, SseParser::LineScan::Baseline);
+    QList<SseEvent> baselineEvents;
+    baseline.feed(stream, baselineEvents);
+    FUZZ_CHECK(baselineEvents == expected);
+    FUZZ_CHECK(baseline.discardedEvents() == whole.discardedEvents());
+    FUZZ_CHECK(baseline.lastEventId() == whole.lastEventId());
 
     SseParser chunked(limits);
     QList<SseEvent> events;

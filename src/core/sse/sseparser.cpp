@@ -10,7 +10,7 @@
 #include <limits>
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 
 namespace Clickscope {
@@ -74,84 +74,133 @@ std::optional<qint64> parseRetry(QByteArrayView value)
     return ms;
 }
 
-// Finds line ends (CR or LF) in one forward pass over a chunk, 64 bytes at a time, and notes
-// where the last non-ASCII byte was, so a line can be known ASCII without a second pass. One
-// pass replaces a memchr per line plus a separate UTF-8 check.
-class EolScanner
+// Where the lines of a stretch of the chunk end, found before any of them is read: the first
+// pass is a tight vector loop with nothing else in it, and reading the lines then needs no search.
+// For each end, also the last byte >= 0x80 before it, so a line is known ASCII (the usual case,
+// which needs no UTF-8 check) without a second look at its bytes.
+struct LineEnds
 {
-public:
-    EolScanner(const char *begin, const char *end) : m_begin(begin), m_end(end), m_block(begin), m_blockEnd(begin) {}
+    static constexpr int kCapacity = 256;
+    // A scan covers at most this much, so offsets fit 32 bits whatever the chunk's size.
+    static constexpr qsizetype kMaxScanBytes = 1024 * 1024;
 
-    // The first CR or LF at or after `from`, or nullptr when the chunk has none.
-    const char *next(const char *from)
-    {
-        for (;;) {
-            if (from < m_blockEnd) {
-                const auto shift = from > m_block ? unsigned(from - m_block) : 0u;
-                const std::uint64_t mask = m_mask & (~std::uint64_t(0) << shift);
-                if (mask)
-                    return m_block + std::countr_zero(mask);
-            }
-            if (m_blockEnd == m_end)
-                return nullptr;
-            load();
+    std::uint32_t at[kCapacity];    // offset of a CR or LF from the scan's start
+    std::int32_t high[kCapacity];   // offset of the last byte >= 0x80 before it, or -1: none in this scan
+    int count = 0;
+    std::int32_t lastHigh = -1;   // the last byte >= 0x80 anywhere in the scan, or -1
+};
+
+// Appends the ends in one 64-byte block (bit i of `eol` set: byte i is CR or LF; of `high`: it is
+// >= 0x80) at `base`. Plain integer code, so the SSE2 and AVX2 scans both inline it.
+inline void addBlock(std::uint64_t eol, std::uint64_t high, std::uint32_t base, LineEnds &out)
+{
+    int n = out.count;
+    if (!high) {
+        for (; eol; eol &= eol - 1, ++n) {
+            out.at[n] = base + unsigned(std::countr_zero(eol));
+            out.high[n] = out.lastHigh;
         }
+    } else {
+        for (; eol; eol &= eol - 1, ++n) {
+            const unsigned bit = unsigned(std::countr_zero(eol));
+            const std::uint64_t before = high & ((std::uint64_t(1) << bit) - 1);
+            out.at[n] = base + bit;
+            out.high[n] = before ? std::int32_t(base + 63 - unsigned(std::countl_zero(before))) : out.lastHigh;
+        }
+        out.lastHigh = std::int32_t(base + 63 - unsigned(std::countl_zero(high)));
     }
+    out.count = n;
+}
 
-    // True when no byte from `from` to the end of what was scanned is >= 0x80. Conservative:
-    // a non-ASCII byte after the line in the same block makes the line "maybe not ASCII".
-    bool asciiFrom(const char *from) const { return m_lastHigh < from - m_begin; }
+// The same for the last bytes of a chunk (fewer than 64), one at a time.
+inline void addTail(const char *p, const char *end, std::uint32_t base, LineEnds &out)
+{
+    std::uint64_t eol = 0;
+    std::uint64_t high = 0;
+    for (const char *q = p; q < end; ++q) {
+        const auto c = static_cast<unsigned char>(*q);
+        eol |= std::uint64_t(c == '\n' || c == '\r') << (q - p);
+        high |= std::uint64_t(c >= 0x80) << (q - p);
+    }
+    addBlock(eol, high, base, out);
+}
 
-private:
-    void load()
-    {
-        const char *p = m_blockEnd;
+#if !defined(__SSE2__)
+// Indexes line ends from `from` on, until the chunk's end, LineEnds is nearly full or
+// kMaxScanBytes are done; returns where it stopped (everything before is indexed).
+const char *scanPortable(const char *from, const char *end, LineEnds &out)
+{
+    const char *const limit = end - from > LineEnds::kMaxScanBytes ? from + LineEnds::kMaxScanBytes : end;
+    const char *p = from;
+    for (; p < limit && out.count <= LineEnds::kCapacity - 64; p += 64)
+        addTail(p, std::min(limit, p + 64), std::uint32_t(p - from), out);
+    return std::min(p, limit);
+}
+#else
+// The same, 16 bytes at a time (every x86-64 CPU has SSE2), then the chunk's last bytes one at a time.
+const char *scanSse2(const char *from, const char *end, LineEnds &out)
+{
+    const char *const limit = end - from > LineEnds::kMaxScanBytes ? from + LineEnds::kMaxScanBytes : end;
+    const __m128i lf = _mm_set1_epi8('\n');
+    const __m128i cr = _mm_set1_epi8('\r');
+    const char *p = from;
+    for (; limit - p >= 64 && out.count <= LineEnds::kCapacity - 64; p += 64) {
         std::uint64_t eol = 0;
         std::uint64_t high = 0;
-#if defined(__SSE2__)
-        if (m_end - p >= 64) {
-            const __m128i lf = _mm_set1_epi8('\n');
-            const __m128i cr = _mm_set1_epi8('\r');
-            __m128i any = _mm_setzero_si128();
 #pragma GCC unroll 4
-            for (int i = 0; i < 4; ++i) {
-                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * i));
-                const auto ends =
-                    unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
-                eol |= std::uint64_t(ends) << (16 * i);
-                any = _mm_or_si128(any, v);
-            }
-            // Where in the block a high byte sits matters little: say "the block's last byte".
-            high = _mm_movemask_epi8(any) ? std::uint64_t(1) << 63 : 0;
-            finishBlock(p, p + 64, eol, high);
-            return;
+        for (int i = 0; i < 4; ++i) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * i));
+            const __m128i ends = _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr));
+            eol |= std::uint64_t(unsigned(_mm_movemask_epi8(ends))) << (16 * i);
+            high |= std::uint64_t(unsigned(_mm_movemask_epi8(v))) << (16 * i);
         }
+        addBlock(eol, high, std::uint32_t(p - from), out);
+    }
+    if (p < limit && limit == end && out.count <= LineEnds::kCapacity - 64) {
+        addTail(p, end, std::uint32_t(p - from), out);
+        p = end;
+    }
+    return p;
+}
+
+// The same, 32 bytes at a time, compiled for AVX2 and called only where the CPU has it.
+__attribute__((target("avx2"))) const char *scanAvx2(const char *from, const char *end, LineEnds &out)
+{
+    const char *const limit = end - from > LineEnds::kMaxScanBytes ? from + LineEnds::kMaxScanBytes : end;
+    const __m256i lf = _mm256_set1_epi8('\n');
+    const __m256i cr = _mm256_set1_epi8('\r');
+    const char *p = from;
+    for (; limit - p >= 64 && out.count <= LineEnds::kCapacity - 64; p += 64) {
+        const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
+        const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + 32));
+        const __m256i endsLo = _mm256_or_si256(_mm256_cmpeq_epi8(lo, lf), _mm256_cmpeq_epi8(lo, cr));
+        const __m256i endsHi = _mm256_or_si256(_mm256_cmpeq_epi8(hi, lf), _mm256_cmpeq_epi8(hi, cr));
+        const std::uint64_t eol = std::uint64_t(unsigned(_mm256_movemask_epi8(endsLo)))
+                                  | std::uint64_t(unsigned(_mm256_movemask_epi8(endsHi))) << 32;
+        const std::uint64_t high =
+            std::uint64_t(unsigned(_mm256_movemask_epi8(lo))) | std::uint64_t(unsigned(_mm256_movemask_epi8(hi))) << 32;
+        addBlock(eol, high, std::uint32_t(p - from), out);
+    }
+    if (p < limit && limit == end && out.count <= LineEnds::kCapacity - 64) {
+        addTail(p, end, std::uint32_t(p - from), out);
+        p = end;
+    }
+    return p;
+}
 #endif
-        const char *const blockEnd = std::min(m_end, p + 64);
-        for (const char *q = p; q < blockEnd; ++q) {
-            const auto c = static_cast<unsigned char>(*q);
-            eol |= std::uint64_t(c == '\n' || c == '\r') << (q - p);
-            high |= std::uint64_t(c >= 0x80) << (q - p);
-        }
-        finishBlock(p, blockEnd, eol, high);
-    }
 
-    void finishBlock(const char *block, const char *blockEnd, std::uint64_t eol, std::uint64_t high)
-    {
-        m_block = block;
-        m_blockEnd = blockEnd;
-        m_mask = eol;
-        if (high)
-            m_lastHigh = (block - m_begin) + 63 - std::countl_zero(high);
-    }
-
-    const char *const m_begin;
-    const char *const m_end;
-    const char *m_block;
-    const char *m_blockEnd;
-    std::uint64_t m_mask = 0;
-    qsizetype m_lastHigh = -1;   // offset of the last byte >= 0x80 scanned, -1 for none
-};
+// Starts `out` afresh with the scan `avx2` chooses (ignored where there is no SSE2).
+const char *scanLineEnds(bool avx2, const char *from, const char *end, LineEnds &out)
+{
+    out.count = 0;
+    out.lastHigh = -1;
+#if defined(__SSE2__)
+    return avx2 ? scanAvx2(from, end, out) : scanSse2(from, end, out);
+#else
+    Q_UNUSED(avx2);
+    return scanPortable(from, end, out);
+#endif
+}
 
 }   // namespace
 
@@ -185,7 +234,23 @@ void SseParser::Field::clear()
     m_ascii = true;
 }
 
-SseParser::SseParser(Limits limits) : m_limits(limits) {}
+SseParser::SseParser(Limits limits, LineScan scan) : m_limits(limits)
+{
+#if defined(__SSE2__)
+    m_useAvx2 = scan == LineScan::Widest && __builtin_cpu_supports("avx2");
+#else
+    Q_UNUSED(scan);
+#endif
+}
+
+const char *SseParser::lineScanName() const
+{
+#if defined(__SSE2__)
+    return m_useAvx2 ? "avx2" : "sse2";
+#else
+    return "portable";
+#endif
+}
 
 void SseParser::setLastEventId(QByteArrayView id)
 {
@@ -267,45 +332,49 @@ void SseParser::parseChunk(const char *p, const char *const end)
             ++p;
     }
 
-    EolScanner scanner(p, end);
-    while (p < end) {
-        if (*p == '\n' && m_line.empty() && !m_lineTooLong) {
-            processLine(p, 0, true, true);   // the blank line after every event: no search needed
-            ++p;
-            continue;
-        }
-        const char *eol = scanner.next(p);
-        const bool ascii = scanner.asciiFrom(p);
-        if (!eol) {
-            appendPartialLine(p, end - p, ascii);
-            return;
-        }
-
-        if (m_lineTooLong) {
-            m_lineTooLong = false;   // the oversized line ends here; its event is being discarded
-        } else if (!m_line.empty()) {
-            appendPartialLine(p, eol - p, ascii);
-            if (!m_lineTooLong)
-                processLine(m_line.data(), qsizetype(m_line.size()), false, m_lineAscii);
-            m_lineTooLong = false;
-            m_line.clear();
-            m_lineAscii = true;
-        } else if (eol - p > m_limits.maxLineBytes) {
-            startDiscarding();
-        } else {
-            processLine(p, eol - p, true, ascii);
-        }
-
-        if (*eol == '\r') {
-            if (eol + 1 == end) {
-                m_afterCr = true;
-                return;
+    LineEnds ends;
+    const char *lastHigh = nullptr;   // the last byte >= 0x80 scanned so far
+    const auto asciiFrom = [&lastHigh](const char *from) { return lastHigh == nullptr || lastHigh < from; };
+    for (const char *scanned = p; scanned < end;) {
+        const char *const base = scanned;
+        scanned = scanLineEnds(m_useAvx2, base, end, ends);
+        for (int i = 0; i < ends.count; ++i) {
+            const char *const eol = base + ends.at[i];
+            if (ends.high[i] >= 0)
+                lastHigh = base + ends.high[i];
+            if (eol < p)
+                continue;   // the LF of a CRLF, consumed with its CR
+            const bool ascii = asciiFrom(p);
+            if (m_lineTooLong) {
+                m_lineTooLong = false;   // the oversized line ends here; its event is being discarded
+            } else if (!m_line.empty()) {
+                appendPartialLine(p, eol - p, ascii);
+                if (!m_lineTooLong)
+                    processLine(m_line.data(), qsizetype(m_line.size()), false, m_lineAscii);
+                m_lineTooLong = false;
+                m_line.clear();
+                m_lineAscii = true;
+            } else if (eol - p > m_limits.maxLineBytes) {
+                startDiscarding();
+            } else {
+                processLine(p, eol - p, true, ascii);
             }
-            p = eol[1] == '\n' ? eol + 2 : eol + 1;
-        } else {
-            p = eol + 1;
+
+            if (*eol == '\r') {
+                if (eol + 1 == end) {
+                    m_afterCr = true;
+                    return;
+                }
+                p = eol[1] == '\n' ? eol + 2 : eol + 1;
+            } else {
+                p = eol + 1;
+            }
         }
+        if (ends.lastHigh >= 0)
+            lastHigh = base + ends.lastHigh;
     }
+    if (p < end)
+        appendPartialLine(p, end - p, asciiFrom(p));
 }
 
 void SseParser::appendPartialLine(const char *p, qsizetype n, bool ascii)

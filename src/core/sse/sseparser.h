@@ -22,8 +22,9 @@ namespace Clickscope {
 //
 // Cost: a field that lies inside the chunk is kept as a view and copied once, into the buffer that
 // all events of one feed() share (one allocation per chunk, not per event); bytes are only copied
-// into the parser when a line or an event spans two chunks. Line ends are found 64 bytes at a time
-// in the same pass that proves a line ASCII, the usual case, which then needs no UTF-8 check.
+// into the parser when a line or an event spans two chunks. Line ends are indexed first, 64 bytes
+// at a time (AVX2 where the CPU has it, else SSE2), in the same pass that proves a line ASCII,
+// the usual case, which then needs no UTF-8 check.
 class SseParser
 {
 public:
@@ -35,8 +36,13 @@ public:
         qsizetype maxEventBytes = kDefaultCap;
     };
 
+    // Which instructions find line ends: the widest the CPU has (AVX2 where present), or the
+    // baseline every x86-64 has (SSE2; plain code elsewhere). The events are the same; tests run
+    // both on the same cases.
+    enum class LineScan { Widest, Baseline };
+
     SseParser() : SseParser(Limits{}) {}
-    explicit SseParser(Limits limits);
+    explicit SseParser(Limits limits, LineScan scan = LineScan::Widest);
 
     // Parses `chunk` and appends every event it completes to `out`.
     void feed(QByteArrayView chunk, QList<SseEvent> &out);
@@ -73,6 +79,8 @@ public:
     qsizetype bufferedBytes() const { return qsizetype(m_line.size()) + m_data.size() + m_type.size(); }
 
     const Limits &limits() const { return m_limits; }
+    // What finds line ends in this parser: "avx2", "sse2" or "portable".
+    const char *lineScanName() const;
 
 private:
     // A field value: a view into the chunk being parsed, or bytes of its own once the value has to
@@ -149,6 +157,7 @@ private:
     bool m_afterCr = false;       // the last chunk ended in CR: a leading LF belongs to it
     bool m_lineTooLong = false;   // skipping the rest of a line over the cap
     bool m_discarding = false;    // ignoring lines up to the blank line ending an oversized event
+    bool m_useAvx2 = false;
 };
 
 }   // namespace Clickscope
