@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// clickscope-bench-gui [--seconds N] [--rss-seconds N] [--rates 10000,100000,0] [--impl ours|peer|both]
+// clickscope-bench-gui [--seconds N] [--rss-seconds N] [--rates 10000,100000,1000000,0] [--impl ours|peer|both]
 //                      [--streams N] [--stream-rate R]
 //
-// The dashboard under load, offscreen at 1280x800: a local feeder streams SSE clicks at 10k/s,
-// 100k/s and as fast as the socket drains (rate 0), into our MainWindow and into a naive peer (one
+// The dashboard under load, offscreen at 1280x800: a feeder process streams SSE clicks over
+// loopback at 10k/s, 100k/s, 1M/s and as fast as the socket drains (rate 0), into our MainWindow and into a naive peer (one
 // EventSource on the UI thread, a label and a QLineSeries updated per network read: what a
 // straightforward app does without a worker thread or display-rate coalescing). Per run it
 // measures how late the UI thread's event loop runs, what a repaint and a queued call cost on it,
@@ -42,6 +42,7 @@
 #include <QPointer>
 #include <QProcess>
 #include <QSettings>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -51,9 +52,10 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -86,6 +88,8 @@ constexpr qint64 kRssLimitKb = 3 * 1024 * 1024;
 constexpr int kChildGraceMs = 30'000;
 // Once the feeders stop, how long the window may take to count what they sent.
 constexpr int kDrainMs = 10'000;
+// A feeder process ends by itself after this, even if its parent never closes its stdin.
+constexpr int kFeederLifetimeMs = 2 * 3600 * 1000;
 
 // The feeder: ticks of 5 ms keep a 100k/s stream smooth (500 events a write); its socket backlog
 // is capped so that a consumer that stops reading makes the feeder send less (the sent/s column
@@ -153,7 +157,7 @@ private:
 
 // A bare SSE endpoint on 127.0.0.1: answers any request with a close-delimited event stream and
 // writes the feed at `rate` events/s (0: as fast as the socket drains). One client at a time; a
-// new connection replaces the current one. Lives in the feeder thread, except sentEvents().
+// new connection replaces the current one. Runs in a `--feed` process of its own.
 class FeedServer : public QObject
 {
     Q_OBJECT
@@ -166,9 +170,9 @@ public:
         connect(&m_server, &QTcpServer::newConnection, this, &FeedServer::accept);
     }
 
-    // In the feeder thread. Returns the bound port, 0 on failure.
+    // Returns the bound port, 0 on failure.
     quint16 listen() { return m_server.listen(QHostAddress::LocalHost, 0) ? m_server.serverPort() : 0; }
-    // In the feeder thread: drops the client and stops listening.
+    // Drops the client and stops listening.
     void shutDown()
     {
         m_tick.stop();
@@ -176,9 +180,8 @@ public:
             m_socket->abort();
         m_server.close();
     }
-    // From any thread.
-    quint64 sentEvents() const { return m_sent.load(std::memory_order_relaxed); }
-    // In the feeder thread: no more events; what was written still goes out.
+    quint64 sentEvents() const { return m_sent; }
+    // No more events; what was written still goes out.
     void stopFeeding() { m_tick.stop(); }
 
 private:
@@ -249,7 +252,7 @@ private:
         const QByteArrayView bytes = m_feed.slice(m_next, count);
         m_socket->write(bytes.data(), bytes.size());
         m_next = (m_next + count) % m_feed.eventCount();
-        m_sent.fetch_add(quint64(count), std::memory_order_relaxed);
+        m_sent += quint64(count);
         return count;
     }
 
@@ -262,21 +265,60 @@ private:
     QElapsedTimer m_clock;
     qint64 m_scheduled = 0;
     qsizetype m_next = 0;
-    std::atomic<quint64> m_sent = 0;
+    quint64 m_sent = 0;
 };
 
-// Owns the feeder thread and the FeedServer in it; both are gone when it is.
+// `--feed RATE`: a FeedServer alone in a process, so that what the window is measured on reaches it
+// over a real socket from another process, as a server's events do, and feeding costs the
+// window's process nothing. Prints `port=P`, then answers each line on stdin: `sent` with
+// `sent=N`, `stop` (no more events; the connection stays, so what was written is delivered) with
+// `sent=N`. Ends when stdin closes (its parent went) or after kFeederLifetimeMs, whichever is first.
+int runFeeder(int rate)
+{
+    FeedServer server(rate);
+    const quint16 port = server.listen();
+    if (port == 0) {
+        progress("the feeder could not listen on 127.0.0.1");
+        return kExitFailed;
+    }
+    std::printf("port=%u\n", unsigned(port));
+    std::fflush(stdout);
+    QByteArray pending;
+    QSocketNotifier commands(fileno(stdin), QSocketNotifier::Read);
+    QObject::connect(&commands, &QSocketNotifier::activated, &server, [&] {
+        char buffer[256];
+        const ssize_t n = ::read(fileno(stdin), buffer, sizeof buffer);
+        if (n <= 0) {
+            commands.setEnabled(false);
+            QCoreApplication::quit();
+            return;
+        }
+        pending.append(buffer, n);
+        for (qsizetype end; (end = pending.indexOf('\n')) >= 0; pending.remove(0, end + 1)) {
+            if (pending.startsWith("stop"))
+                server.stopFeeding();
+            std::printf("sent=%llu\n", static_cast<unsigned long long>(server.sentEvents()));
+            std::fflush(stdout);
+        }
+    });
+    QTimer::singleShot(kFeederLifetimeMs, QCoreApplication::instance(), &QCoreApplication::quit);
+    const int code = QCoreApplication::exec();
+    server.shutDown();
+    return code;
+}
+
+// The parent's side of one `--feed` child: starts it, asks it how many events it sent, stops it.
+// The calls wait for the child's answer (a few ms); none is made while a run is being measured.
 class Feeder
 {
 public:
-    explicit Feeder(int rate) : m_server(new FeedServer(rate))
+    explicit Feeder(int rate)
     {
-        m_thread.setObjectName(QStringLiteral("feeder"));
-        m_server->moveToThread(&m_thread);
-        QObject::connect(&m_thread, &QThread::finished, m_server, &QObject::deleteLater);
-        m_thread.start();
-        QMetaObject::invokeMethod(
-            m_server, [this] { m_port = m_server->listen(); }, Qt::BlockingQueuedConnection);
+        m_child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_child.start(QCoreApplication::applicationFilePath(), {QStringLiteral("--feed"), QString::number(rate)});
+        const QByteArray line = readLine();
+        if (line.startsWith("port="))
+            m_port = quint16(line.mid(5).trimmed().toUInt());
     }
     ~Feeder() { stop(); }
     Feeder(const Feeder &) = delete;
@@ -284,30 +326,52 @@ public:
 
     bool isListening() const { return m_port != 0; }
     QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/events").arg(m_port)); }
-    quint64 sentEvents() const { return m_running ? m_server->sentEvents() : m_sentAtStop; }
+    quint64 sentEvents() { return m_running ? ask("sent\n") : m_sentAtStop; }
     // Writes no more events; the connection stays, so that what was written is delivered.
     void stopFeeding()
     {
         if (m_running)
-            QMetaObject::invokeMethod(
-                m_server, [this] { m_server->stopFeeding(); }, Qt::BlockingQueuedConnection);
+            m_sentAtStop = ask("stop\n");
+        m_running = false;
     }
 
     void stop()
     {
-        if (!m_running)
+        stopFeeding();
+        if (m_child.state() == QProcess::NotRunning)
             return;
-        QMetaObject::invokeMethod(
-            m_server, [this] { m_server->shutDown(); }, Qt::BlockingQueuedConnection);
-        m_sentAtStop = m_server->sentEvents();
-        m_running = false;
-        m_thread.quit();
-        m_thread.wait();   // the server is deleted as the thread finishes
+        m_child.closeWriteChannel();   // the child ends when its stdin does
+        if (!m_child.waitForFinished(kChildGraceMs)) {
+            m_child.kill();
+            m_child.waitForFinished();
+        }
     }
 
 private:
-    QThread m_thread;
-    FeedServer *m_server;   // lives in m_thread
+    // The next line from the child, empty when none came in time.
+    QByteArray readLine()
+    {
+        QElapsedTimer waited;
+        waited.start();
+        while (!m_child.canReadLine() && waited.elapsed() < kChildGraceMs) {
+            if (!m_child.waitForReadyRead(int(kChildGraceMs - waited.elapsed())))
+                break;
+        }
+        return m_child.canReadLine() ? m_child.readLine() : QByteArray();
+    }
+
+    quint64 ask(const char *command)
+    {
+        if (m_child.state() != QProcess::Running)
+            return m_sentAtStop;
+        m_child.write(command);
+        const QByteArray line = readLine();
+        if (line.startsWith("sent="))
+            m_sentAtStop = line.mid(5).trimmed().toULongLong();
+        return m_sentAtStop;
+    }
+
+    QProcess m_child;
     quint16 m_port = 0;
     quint64 m_sentAtStop = 0;
     bool m_running = true;
@@ -788,7 +852,7 @@ struct Options
 {
     int seconds = 20;
     int rssSeconds = 60;
-    QList<int> rates = {10'000, 100'000, 0};
+    QList<int> rates = {10'000, 100'000, 1'000'000, 0};
     QList<Impl> impls = {Impl::Ours, Impl::Peer};
     int streams = 8;           // several streams in one window (0: not measured)…
     int streamRate = 10'000;   // …each fed at this rate, beside one stream at their sum
@@ -799,6 +863,7 @@ struct Options
         int streams = 1;
     };
     std::optional<Single> single;
+    std::optional<int> feedRate;   // `--feed RATE`: be a feeder process (see runFeeder)
 };
 
 // One row of the several-streams table.
@@ -843,9 +908,9 @@ std::optional<int> parseOptions(int argc, char *argv[], Options &options)
         arguments << QString::fromLocal8Bit(argv[i]);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("The dashboard under load, offscreen: event-loop lag, repaint and queued-call cost, events/s "
-                       "consumed and RSS, for Clickscope's window and a naive peer, fed by a local SSE feeder."));
+    parser.setApplicationDescription(QStringLiteral(
+        "The dashboard under load, offscreen: event-loop lag, repaint and queued-call cost, events/s "
+        "consumed and RSS, for Clickscope's window and a naive peer, fed over loopback by an SSE feeder process."));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
     const QCommandLineOption seconds(QStringLiteral("seconds"), QStringLiteral("Seconds per run (2-3600, default 20)."),
                                      QStringLiteral("N"));
@@ -856,7 +921,7 @@ std::optional<int> parseOptions(int argc, char *argv[], Options &options)
         QStringLiteral("N"));
     const QCommandLineOption rates(QStringLiteral("rates"),
                                    QStringLiteral("Events/s to feed, comma-separated; 0 = as fast as the socket drains "
-                                                  "(default 10000,100000,0)."),
+                                                  "(default 10000,100000,1000000,0)."),
                                    QStringLiteral("LIST"));
     const QCommandLineOption impl(QStringLiteral("impl"), QStringLiteral("ours, peer or both (default)."),
                                   QStringLiteral("WHICH"));
@@ -873,7 +938,11 @@ std::optional<int> parseOptions(int argc, char *argv[], Options &options)
                                                    "(what the tables are made of), e.g. ours:100000 or ours:10000:8 "
                                                    "(8 streams at 10k/s each)."),
                                     QStringLiteral("IMPL:RATE[:STREAMS]"));
-    parser.addOptions({help, seconds, rssSeconds, rates, impl, streams, streamRate, single});
+    const QCommandLineOption feed(QStringLiteral("feed"),
+                                  QStringLiteral("Be a feeder process at RATE events/s (what every run starts: its "
+                                                 "window is fed over a socket from another process)."),
+                                  QStringLiteral("RATE"));
+    parser.addOptions({help, seconds, rssSeconds, rates, impl, streams, streamRate, single, feed});
 
     const auto usageError = [](const QString &message) {
         std::fprintf(stderr, "clickscope-bench-gui: %s (see --help)\n", qPrintable(message));
@@ -931,6 +1000,12 @@ std::optional<int> parseOptions(int argc, char *argv[], Options &options)
         if (!value)
             return usageError(QStringLiteral("--stream-rate needs a whole number from 1 to 1000000"));
         options.streamRate = int(*value);
+    }
+    if (parser.isSet(feed)) {
+        const auto value = Clickscope::wholeNumberIn(parser.value(feed), 0, 10'000'000);
+        if (!value)
+            return usageError(QStringLiteral("--feed needs a whole number from 0 to 10000000"));
+        options.feedRate = int(*value);
     }
     if (parser.isSet(single)) {
         const QStringList parts = parser.value(single).split(u':');
@@ -1041,6 +1116,10 @@ int main(int argc, char *argv[])
     if (const auto exitCode = parseOptions(argc, argv, options))
         return *exitCode;
 
+    if (options.feedRate) {
+        QCoreApplication app(argc, argv);
+        return runFeeder(*options.feedRate);
+    }
     if (!options.single) {
         QCoreApplication app(argc, argv);
         return runAll(options);

@@ -4,13 +4,13 @@
 #                             [--streams N] [--stream-rate R]
 #
 # Called by benchmarks/run.sh (so by `./dev.sh bench`) after the publisher's table. Runs
-# clickscope-bench-gui: our dashboard and a naive peer, offscreen at 1280x800, fed by a local SSE
-# feeder at 10k/s, 100k/s and as fast as the socket drains; per run the event loop's max and p99
+# clickscope-bench-gui: our dashboard and a naive peer, offscreen at 1280x800, fed over loopback by
+# an SSE feeder process at 10k/s, 100k/s, 1M/s and as fast as the socket drains; per run the event loop's max and p99
 # lag, the cost of a repaint and of a queued call on the UI thread, events/s consumed beside
 # events/s sent, and RSS; then one 60 s run of ours at 100k/s for the RSS after a minute; then 8
 # streams at 10k/s each in one window beside one stream at 80k/s. Arguments after BUILD_DIR go to
 # the tool unchanged (it checks them; `--help` lists them). Every run is a child process with a
-# deadline, so the whole takes about 4.5 minutes with the defaults (2 x 3 runs of 20 s, 60 s, and
+# deadline, so the whole takes about 5 minutes with the defaults (2 x 4 runs of 20 s, 60 s, and
 # 2 runs of 20 s) and always ends.
 set -euo pipefail
 
