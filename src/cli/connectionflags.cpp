@@ -3,6 +3,7 @@
 
 #include "core/http/httpsyntax.h"
 #include "core/options/optionreader.h"
+#include "core/redis/redistarget.h"
 
 #include <QFileInfo>
 
@@ -24,7 +25,9 @@ ConnectionFlags::ConnectionFlags()
                QStringLiteral("Request method (default GET, or POST with --data)."), QStringLiteral("M"))
     , m_data({QStringLiteral("d"), QStringLiteral("data")},
              QStringLiteral("Request body, sent on every (re)connection."), QStringLiteral("BODY"))
-    , m_lastEventId(QStringLiteral("last-event-id"), QStringLiteral("Sends Last-Event-ID from the first request on."),
+    , m_lastEventId(QStringLiteral("last-event-id"),
+                    QStringLiteral("Sends Last-Event-ID from the first request on (a Redis "
+                                   "stream: reads from the entry after this id)."),
                     QStringLiteral("ID"))
     , m_timeout(QStringLiteral("timeout"), QStringLiteral("Stops after S seconds."), QStringLiteral("S"))
     , m_idleTimeout(QStringLiteral("idle-timeout"),
@@ -106,12 +109,20 @@ Result<void> ConnectionFlags::readOne(const QCommandLineParser &parser, const QS
             return unexpected(QStringLiteral("--header: ") + parsed.error());
         config.headers.append(*parsed);
     }
-    const bool webSocket = config.url.scheme().toLower().startsWith(u"ws");
+    const QString scheme = config.url.scheme().toLower();
+    const bool webSocket = scheme.startsWith(u"ws");
+    const bool redis = scheme == u"redis";
+    for (const QCommandLineOption &httpOnly : {m_data, m_method, m_header}) {
+        if (redis && parser.isSet(httpOnly))
+            return unexpected(QStringLiteral("--%1 does not apply to Redis URLs").arg(httpOnly.names().constLast()));
+    }
     for (const QCommandLineOption &httpOnly : {m_data, m_method, m_lastEventId}) {
         if (webSocket && parser.isSet(httpOnly))
             return unexpected(QStringLiteral("--%1 applies to http(s) streams, not to WebSocket URLs")
                                   .arg(httpOnly.names().constLast()));
     }
+    if (redis && parser.isSet(m_lastEventId) && !RedisTarget::isEntryId(parser.value(m_lastEventId).toUtf8()))
+        return unexpected(QStringLiteral("--last-event-id for a Redis stream is an entry id like 1700000000000-0"));
     if (parser.isSet(m_data))
         config.body = parser.value(m_data).toUtf8();
     if (parser.isSet(m_method)) {

@@ -3,6 +3,7 @@
 // scripted server; its JSON report must equal what was published.
 #include "server/testpublisher.h"
 #include "support/processrunner.h"
+#include "support/redisserver.h"
 #include "support/scriptedhttpserver.h"
 
 #include <QJsonArray>
@@ -121,6 +122,7 @@ private slots:
     void differencesBetweenTwoPublishersAreNamed();
     void perClickAgainstSnapshotsComparesCounts();
     void severalStreamsWithoutCompareReportEach();
+    void redisStreamAndChannelTotals();
     void badFlagsExitTwo_data();
     void badFlagsExitTwo();
 };
@@ -346,6 +348,43 @@ void TestWatch::severalStreamsWithoutCompareReportEach()
     QCOMPARE(clicksOf(watch.stop(1), 0), 2);
 }
 
+void TestWatch::redisStreamAndChannelTotals()
+{
+    Clickscope::Testing::RedisServer redis;
+    QVERIFY2(redis.start(), qPrintable(redis.errorString()));
+    const auto click = [](int i) {
+        return QByteArray(R"({"link":")") + (i % 3 == 0 ? "/a" : "/b") + R"(","country":"DE","id":)"
+               + QByteArray::number(i) + '}';
+    };
+    // A stream, read from its first entry: a whole run's totals.
+    QList<QByteArray> appends;
+    for (int i = 1; i <= 300; ++i)
+        appends << respCommand({"XADD", "clicks", "*", "data", click(i)});
+    QVERIFY(redis.pipeline(appends));
+    const Run r =
+        run({"watch", redis.url(QStringLiteral("stream/clicks?start=0")).toString(), "--duration", "1.5", "--json"});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject totals = r.json().value("totals").toObject();
+    QCOMPARE(totals.value("clicks").toInt(), 300);
+    QCOMPARE(totals.value("gaps").toInt(), 0);
+    QCOMPARE(rowFor(r.json().value("topLinks").toArray(), "link", "/a").value("count").toInt(), 100);
+
+    // A channel: what is published once watch has subscribed.
+    WatchProcess watch({redis.url(QStringLiteral("pubsub/clicks")).toString()});
+    const auto subscribers = [&redis] {
+        const std::optional<RespValue> reply = redis.command({"PUBSUB", "NUMSUB", "clicks"});
+        return reply && reply->elements.size() == 2 ? reply->elements[1].integer : -1;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(subscribers(), qint64(1), kWaitMs);
+    QList<QByteArray> publishes;
+    for (int i = 1; i <= 200; ++i)
+        publishes << respCommand({"PUBLISH", "clicks", click(i)});
+    QVERIFY(redis.pipeline(publishes));
+    QTRY_COMPARE_WITH_TIMEOUT(watch.latest().value("totals").toObject().value("clicks").toInt(), 200, kWaitMs);
+    const QJsonObject last = watch.stop();
+    QCOMPARE(last.value("totals").toObject().value("duplicates").toInt(), 0);
+}
+
 void TestWatch::badFlagsExitTwo_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -370,6 +409,12 @@ void TestWatch::badFlagsExitTwo_data()
                                      << QByteArray("--compare-settle");
     QTest::newRow("bad second URL") << QStringList{"watch", "http://127.0.0.1:1/", "ftp://x/"}
                                     << QByteArray("ftp://x/");
+    QTest::newRow("redis URL naming nothing")
+        << QStringList{"watch", "redis://127.0.0.1:1/clicks"} << QByteArray("/pubsub/CHANNEL or /stream/KEY");
+    QTest::newRow("a body for redis") << QStringList{"watch", "redis://127.0.0.1:1/pubsub/c", "--data", "x"}
+                                      << QByteArray("--data does not apply to Redis");
+    QTest::newRow("redis stream id") << QStringList{"watch", "redis://127.0.0.1:1/stream/s", "--last-event-id", "7x"}
+                                     << QByteArray("entry id");
 }
 
 void TestWatch::badFlagsExitTwo()

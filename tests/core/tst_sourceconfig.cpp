@@ -42,7 +42,8 @@ void TestSourceConfig::typedUrlsAreJudgedInWords_data()
                                       << QStringList{QStringLiteral("not between 1 and 65535")}
                                       << QStringLiteral("99999999999999999999999");
     QTest::newRow("far scheme") << QStringLiteral("ftp://example.com/feed")
-                                << QStringList{QStringLiteral("unknown scheme 'ftp': use http, https, ws or wss")}
+                                << QStringList{QStringLiteral(
+                                       "unknown scheme 'ftp': use http, https, ws, wss or redis")}
                                 << QStringLiteral("ftp");
     QTest::newRow("wws") << QStringLiteral("wws://h/") << QStringList{QStringLiteral("did you mean ws?")}
                          << QStringLiteral("wws");

@@ -58,8 +58,9 @@ QJsonObject StreamRecorder::headerFor(const SourceConfig &config)
             {QStringLiteral("version"), Recording::kVersion},
             {QStringLiteral("program"), QStringLiteral("clickscope %1").arg(QStringLiteral(CLICKSCOPE_VERSION))},
             {QStringLiteral("url"), shown.value(QStringLiteral("url"))},
-            {QStringLiteral("transport"),
-             scheme == u"ws" || scheme == u"wss" ? QStringLiteral("websocket") : QStringLiteral("sse")},
+            {QStringLiteral("transport"), scheme == u"ws" || scheme == u"wss" ? QStringLiteral("websocket")
+                                          : scheme == u"redis"                ? QStringLiteral("redis")
+                                                                              : QStringLiteral("sse")},
             {QStringLiteral("method"), shown.value(QStringLiteral("method"))},
             {QStringLiteral("requestHeaders"), shown.value(QStringLiteral("requestHeaders"))},
             {QStringLiteral("startedAt"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}};

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/source/sourceconfig.h"
 
+#include "core/redis/redistarget.h"
+
 #include "core/http/httpsyntax.h"
 
 #include <QStringList>
@@ -18,11 +20,12 @@ bool isHeaderNameChar(QChar c)
     return (c.unicode() < 128 && c.isLetterOrNumber()) || kSpecials.contains(c);
 }
 
-// The schemes some source reads: http(s) for Server-Sent Events, ws(s) for WebSocket.
+// The schemes some source reads: http(s) for Server-Sent Events, ws(s) for WebSocket, redis for
+// Redis pub/sub and streams.
 const QStringList &streamSchemes()
 {
     static const QStringList kSchemes{QStringLiteral("http"), QStringLiteral("https"), QStringLiteral("ws"),
-                                      QStringLiteral("wss")};
+                                      QStringLiteral("wss"), QStringLiteral("redis")};
     return kSchemes;
 }
 
@@ -164,10 +167,14 @@ Result<void> checkStreamUrl(const QUrl &url)
     if (scheme.isEmpty())
         return unexpected(QStringLiteral("'%1' has no scheme; try http://%1").arg(shownUrl(url)));
     if (!streamSchemes().contains(scheme))
-        return unexpected(
-            QStringLiteral("unsupported scheme '%1' in '%2' (use http, https, ws or wss)").arg(scheme, shownUrl(url)));
+        return unexpected(QStringLiteral("unsupported scheme '%1' in '%2' (use http, https, ws, wss or redis)")
+                              .arg(scheme, shownUrl(url)));
     if (url.host().isEmpty())
         return unexpected(QStringLiteral("'%1' has no host").arg(shownUrl(url)));
+    if (scheme == u"redis") {
+        if (Result<RedisTarget> target = RedisTarget::fromUrl(url); !target)
+            return unexpected(target.error());
+    }
     return {};
 }
 
@@ -214,7 +221,7 @@ UrlProblem findUrlProblem(const QString &typed)
                 closest = known;
             }
         }
-        note(closest.isEmpty() ? QStringLiteral("unknown scheme '%1': use http, https, ws or wss").arg(scheme)
+        note(closest.isEmpty() ? QStringLiteral("unknown scheme '%1': use http, https, ws, wss or redis").arg(scheme)
                                : QStringLiteral("unknown scheme '%1': did you mean %2?").arg(scheme, closest),
              0, scheme.size());
     }

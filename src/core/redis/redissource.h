@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/redis/redistarget.h"
+#include "core/redis/respreader.h"
+#include "core/source/streamsource.h"
+
+#include <QAbstractSocket>
+#include <QTimer>
+
+#include <deque>
+#include <memory>
+
+QT_FORWARD_DECLARE_CLASS(QTcpSocket)
+
+namespace Clickscope {
+
+// Clicks straight from Redis (redis:// URLs, see RedisTarget): a pub/sub channel or pattern, or a
+// stream read with XREAD. Each message becomes a "message" event whose data is the payload, so it
+// goes through the same decoders and field mapping as an SSE event's data:
+//   - pub/sub: the published message; the event has no id. Pub/sub keeps nothing, so what is
+//     published while the source is away is not seen.
+//   - stream: the entry's field "data", else its only field, else all its fields as one JSON
+//     object of strings; the event's id is the entry's id. A reconnection resumes right after the
+//     last entry read (start=$ is resolved to the stream's last entry on the first connection), so
+//     nothing is lost or read twice; config().lastEventId, when it is an entry id, is where the
+//     first read starts.
+//
+// One connection per attempt, on a QTcpSocket in this thread: the protocol is read by hiredis's
+// reader (RespReader), never by a blocking call. Reconnection follows the ReconnectPolicy; an
+// error Redis gives for the request itself (a wrong password, a key that is not a stream) is fatal.
+// A silent connection is probed (PING, or XREAD's BLOCK timeout) every third of the idle timeout,
+// so only a server that stopped answering reaches it. The socket reads at most kReadAheadBytes
+// ahead of us, and RespReader bounds a reply, so a fast or hostile server cannot fill memory; a
+// message over config().limits.maxEventBytes is dropped and counted in eventsDiscarded().
+class RedisSource : public StreamSource
+{
+    Q_OBJECT
+public:
+    // Entries asked for by one XREAD.
+    static constexpr int kReadCount = 1000;
+    // XREAD's BLOCK when no idle timeout is set: it answers at least this often anyway.
+    static constexpr int kDefaultBlockMs = 15'000;
+    // The least a reply may hold (see connectNow()).
+    static constexpr qsizetype kMinReplyBytes = 4 * 1024 * 1024;
+
+    explicit RedisSource(SourceConfig config, QObject *parent = nullptr);
+    ~RedisSource() override;
+
+    // For a stream: the id of the last entry read, where a reconnection resumes; "$" before the
+    // stream's end was resolved.
+    QByteArray cursor() const { return m_cursor; }
+
+private:
+    struct SocketDeleter
+    {
+        void operator()(QTcpSocket *socket) const;
+    };
+    // What the reply at the front of the queue answers.
+    enum class Awaiting { Auth, Ping, LastEntry, Read };
+
+    void connectNow() override;
+    void dropConnection() override;
+    void socketConnected();
+    void socketReadyRead();
+    void socketEnded(const QString &reason);
+    void send(const QByteArray &command, Awaiting awaiting);
+    void sendRead();
+    // Handles one reply or pushed message; may end the connection (an error reply).
+    void handle(const RespValue &reply);
+    void handlePush(const RespValue &push);
+    // False when the entries were not a stream's, or reading them ended the connection.
+    bool handleEntries(const RespValue &reply);
+    // Queues one message as an event; false when that ended the connection (a receiver of
+    // rawReceived() closed us, or it was the end marker).
+    bool addEvent(const QByteArray &id, QByteArray payload);
+    bool flushBatch();
+    void noteActivity();
+    void idleTimedOut();
+    void probe();
+    // An error reply: fatal when it is about our request (auth, permissions, type), else retried.
+    void redisError(const QByteArray &message);
+
+    RedisTarget m_target;
+    std::unique_ptr<QTcpSocket, SocketDeleter> m_socket;
+    std::unique_ptr<RespReader> m_reader;
+    std::deque<Awaiting> m_awaiting;
+    QByteArray m_cursor;
+    QList<SseEvent> m_batch;
+    QTimer m_idleTimer;
+    QTimer m_probeTimer;
+    quint64 m_generation = 0;   // one per connection: a slot that closed us is noticed
+};
+
+}   // namespace Clickscope
