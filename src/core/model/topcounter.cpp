@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "core/model/topcounter.h"
 
+#include <QRandomGenerator>
+
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <cstring>
-#include <functional>
 
 namespace Clickscope {
 
@@ -28,12 +30,37 @@ const std::size_t kInlineKeyCapacity = std::string().capacity();
 TopCounter::TopCounter(qsizetype capacity, qsizetype maxKeyBytes)
     : m_capacity(std::clamp<qsizetype>(capacity, 1, kMaxCapacity))
     , m_maxKeyBytes(std::max<qsizetype>(maxKeyBytes, 1))
+    , m_seed(QRandomGenerator::global()->generate64())
 {}
 
-quint32 TopCounter::hashOf(std::string_view key)
+quint32 TopCounter::hashOf(std::string_view key) const
 {
-    const std::size_t h = std::hash<std::string_view>{}(key);
-    return quint32(h ^ (h >> 32));
+    // Keys are short (a link, a country, a host): 8 bytes at a time, mixed by multiplication,
+    // inline. The seed is the counter's own, so keys chosen to collide in one run's table do not
+    // collide in another's.
+    const auto mix = [](std::uint64_t x) {
+        x ^= x >> 32;
+        x *= 0xd6e8feb86659fd93ull;
+        x ^= x >> 32;
+        return x;
+    };
+    const auto *p = reinterpret_cast<const unsigned char *>(key.data());
+    std::size_t n = key.size();
+    std::uint64_t h = m_seed ^ (std::uint64_t(n) * 0x9E3779B97F4A7C15ull);
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t word;
+        std::memcpy(&word, p, 8);
+        h = mix(h ^ word);
+    }
+    if (n >= 4) {
+        std::uint32_t head, tail;   // overlapping when n < 8
+        std::memcpy(&head, p, 4);
+        std::memcpy(&tail, p + n - 4, 4);
+        h = mix(h ^ (std::uint64_t(head) << 32 | tail));
+    } else if (n > 0) {
+        h = mix(h ^ (std::uint64_t(p[0]) | std::uint64_t(p[n / 2]) << 8 | std::uint64_t(p[n - 1]) << 16));
+    }
+    return quint32(mix(h));
 }
 
 qsizetype TopCounter::tableSizeFor(qsizetype capacity)

@@ -101,7 +101,7 @@ private:
     };
     static constexpr quint32 kNotFound = ~quint32(0);
 
-    static quint32 hashOf(std::string_view key);
+    quint32 hashOf(std::string_view key) const;
     static qsizetype tableSizeFor(qsizetype capacity);
     // The slot holding `key`, or kNotFound.
     quint32 lookup(std::string_view key, quint32 hash) const;
@@ -117,6 +117,7 @@ private:
 
     qsizetype m_capacity;
     qsizetype m_maxKeyBytes;
+    quint64 m_seed;   // mixed into every hash (see hashOf)
     // Open addressing, linear probing, at most half full: (hash << 32) | (slot + 1); 0 is empty.
     std::vector<quint64> m_table;
     std::vector<Slot> m_slots;
