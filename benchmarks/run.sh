@@ -19,7 +19,8 @@
 # (a bare memchr line scan), our SseParser (`clickscope-cli bench parse`) and the npm
 # eventsource-parser under node, then prints them side by side, then decode + aggregate
 # (`clickscope-cli bench aggregate`) with its memory over 20 M clicks, then the whole network path
-# (`listen` beside the npm eventsource client and curl, benchmarks/listen/run-listen.sh), then what the connection
+# (`listen` beside the npm eventsource client and curl, benchmarks/listen/run-listen.sh), the
+# Redis source beside SSE on the same events (benchmarks/redis/run-redis.sh), then what the connection
 # X-ray costs `listen` on the network path (benchmarks/xray/run-xray.sh), then what recording costs
 # it, the recording's size and replay (benchmarks/record/run-record.sh). Then, unless --parser-only,
 # benchmarks/run-server.sh measures the publisher (throughput, fan-out, churn) beside a node
@@ -210,6 +211,8 @@ LC_ALL=C awk -v clicks="$(field clicks "$one")" -v seconds="$(field seconds "$on
 
 echo "run.sh: the network path beside npm eventsource and curl (benchmarks/listen/run-listen.sh)" >&2
 "$HERE/listen/run-listen.sh" "$BUILD_DIR" "$CORPUS" "$EVENTS"
+echo "run.sh: the Redis source beside SSE (benchmarks/redis/run-redis.sh)" >&2
+"$HERE/redis/run-redis.sh" "$BUILD_DIR" "$CORPUS" "$EVENTS"
 echo "run.sh: connection X-ray overhead (benchmarks/xray/run-xray.sh)" >&2
 "$HERE/xray/run-xray.sh" "$BUILD_DIR" "$CORPUS" "$EVENTS"
 echo "run.sh: what recording costs (benchmarks/record/run-record.sh)" >&2

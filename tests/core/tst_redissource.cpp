@@ -9,6 +9,8 @@
 #include "support/redisserver.h"
 
 #include <QHostAddress>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -182,16 +184,65 @@ private slots:
         // $ is pinned to the stream's last entry before anything is read, so what is added from
         // here on is read, even across a reconnection that comes before the first read.
         QTRY_VERIFY_WITH_TIMEOUT(source.cursor() != "$", kWaitMs);
-        QVERIFY(redis.pipeline(appends("s", 1, 300)));
+        QSignalSpy reconnects(&source, &StreamSource::reconnectScheduled);
+        proxy.inject(FaultProxy::Fault::Reset);   // before anything was read
+        QTRY_COMPARE_WITH_TIMEOUT(reconnects.count(), 1, kWaitMs);
+        QVERIFY(redis.pipeline(appends("s", 1, 300)));   // while the source is away
         QTRY_COMPARE_WITH_TIMEOUT(collected.events.size(), qsizetype(300), kWaitMs);
 
-        QSignalSpy reconnects(&source, &StreamSource::reconnectScheduled);
         proxy.inject(FaultProxy::Fault::Reset);
-        QTRY_VERIFY_WITH_TIMEOUT(reconnects.count() >= 1, kWaitMs);
-        QVERIFY(redis.pipeline(appends("s", 301, 600)));   // while the source is away
+        QTRY_COMPARE_WITH_TIMEOUT(reconnects.count(), 2, kWaitMs);
+        QVERIFY(redis.pipeline(appends("s", 301, 600)));
         QTRY_COMPARE_WITH_TIMEOUT(collected.events.size(), qsizetype(600), kWaitMs);
         QCOMPARE(clickIds(collected), range(1, 600));
-        QVERIFY(proxy.connectionsAccepted() >= 2);
+        QCOMPARE(proxy.connectionsAccepted(), 3);
+    }
+
+    void largeEntriesAreReadFewerAtATime()
+    {
+        RedisServer redis;
+        QVERIFY2(redis.start(), qPrintable(redis.errorString()));
+        QList<QByteArray> commands;
+        for (int i = 1; i <= 12; ++i) {
+            const QJsonObject click{{"link", "/big"}, {"id", i}, {"pad", QString(600 * 1024, u'p')}};
+            const QByteArray big = QJsonDocument(click).toJson(QJsonDocument::Compact);
+            commands << respCommand({"XADD", "s", "*", "data", big});
+        }
+        QVERIFY(redis.pipeline(commands));
+        SourceConfig config = configFor(redis.url("stream/s?start=0"));
+        config.maxRetryMs = 100;
+        config.limits.maxEventBytes = 1024 * 1024;   // so a reply holds at most 4 MiB: six of them
+        RedisSource source(config);
+        EventCollector collected(&source);
+        source.open();
+        QTRY_COMPARE_WITH_TIMEOUT(collected.events.size(), qsizetype(12), kWaitMs);
+        QCOMPARE(clickIds(collected), range(1, 12));
+        QVERIFY2(source.readCount() <= 6, qPrintable(QString::number(source.readCount())));
+        QVERIFY(source.reconnectCount() >= 1);
+    }
+
+    void anEntryTooLargeOnItsOwnIsAnError()
+    {
+        RedisServer redis;
+        QVERIFY2(redis.start(), qPrintable(redis.errorString()));
+        const auto added = redis.pipeline(
+            appends("s", 1, 1)
+            + QList<QByteArray>{respCommand({"XADD", "s", "*", "data", QByteArray(5 * 1024 * 1024, 'x')})});
+        QVERIFY(added);
+        SourceConfig config = configFor(redis.url("stream/s?start=0"));
+        config.maxRetryMs = 100;
+        config.limits.maxEventBytes = 64 * 1024;   // a reply holds at most 4 MiB
+        RedisSource source(config);
+        EventCollector collected(&source);
+        QSignalSpy failed(&source, &StreamSource::failed);
+        source.open();
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, kWaitMs);
+        const QString message = failed.at(0).at(1).toString();
+        QVERIFY2(
+            message.contains(QStringLiteral("entry after %1 is too large").arg(QString::fromUtf8(added->at(0).text))),
+            qPrintable(message));
+        QCOMPARE(clickIds(collected), QList<int>{1});   // what came before it was delivered
+        QCOMPARE(source.readCount(), 1);
     }
 
     void lastEventIdIsWhereTheFirstReadStarts()

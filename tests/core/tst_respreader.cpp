@@ -158,8 +158,11 @@ private slots:
         QCOMPARE(Clickscope::respCommand({"XREAD", "STREAMS", "k", ""}),
                  QByteArray("*4\r\n$5\r\nXREAD\r\n$7\r\nSTREAMS\r\n$1\r\nk\r\n$0\r\n\r\n"));
         RespReader reader;
-        reader.feed(Clickscope::respCommand({"a\r\nb", "\0"}));
-        QCOMPARE(readAll(reader), QStringList{QStringLiteral("[a\r\nb, ]")});
+        reader.feed(Clickscope::respCommand({"a\r\nb", QByteArrayView("\0x", 2)}));
+        const std::optional<RespValue> value = reader.next();
+        QVERIFY(value && value->elements.size() == 2);
+        QCOMPARE(value->elements[0].text, QByteArray("a\r\nb"));
+        QCOMPARE(value->elements[1].text, QByteArray("\0x", 2));   // binary-safe
     }
 
     void targets_data()
@@ -196,6 +199,12 @@ private slots:
                                        << "error: unknown query item 'from'";
         QTest::newRow("query on pubsub") << "redis://h/pubsub/c?start=0"
                                          << "error: takes no query";
+        QTest::newRow("bad kind, with a password") << "redis://:secret@h/list/x"
+                                                   << "error: a Redis URL names";
+        QTest::newRow("id beyond 64 bits") << "redis://h/stream/s?start=18446744073709551616-0"
+                                           << "error: is not $, 0 or an entry id";
+        QTest::newRow("largest id") << "redis://h/stream/s?start=18446744073709551615-18446744073709551615"
+                                    << "stream|s|18446744073709551615-18446744073709551615||||6379";
         QTest::newRow("not redis") << "http://h/pubsub/c"
                                    << "error: is not a redis:// URL";
     }

@@ -2,6 +2,7 @@
 // What every StreamSource promises, whatever its transport: run once per transport, through
 // createSource(), against a real server of that transport. A new transport joins by adding a
 // row to addTransports() and a ContractServer for it.
+#include "core/redis/redissource.h"
 #include "core/source/reconnectpolicy.h"
 #include "core/source/sourcefactory.h"
 #include "core/sse/eventsource.h"
@@ -49,7 +50,9 @@ class ContractServer : public QObject
 public:
     virtual QString scheme() const = 0;
     virtual quint16 port() const = 0;
-    QUrl url() const { return QUrl(QStringLiteral("%1://127.0.0.1:%2/stream").arg(scheme()).arg(port())); }
+    // What a URL of this transport names after its host.
+    virtual QString path() const { return QStringLiteral("/stream"); }
+    QUrl url() const { return QUrl(QStringLiteral("%1://127.0.0.1:%2%3").arg(scheme()).arg(port()).arg(path())); }
     void setPlanner(Planner planner) { m_planner = std::move(planner); }
     int disconnects() const { return m_disconnects; }
 
@@ -166,11 +169,72 @@ private:
     QWebSocketServer m_server;
 };
 
+// Redis pub/sub, played by a fake: a subscription is confirmed whatever was asked, then one
+// "message" push per message; a PING probe goes unanswered.
+class RedisServer : public ContractServer
+{
+public:
+    RedisServer()
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                socket->setParent(this);
+                connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+                    countDisconnect();
+                    socket->deleteLater();
+                });
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { subscribe(socket); });
+            }
+        });
+    }
+    QString scheme() const override { return QStringLiteral("redis"); }
+    quint16 port() const override { return m_server.serverPort(); }
+    QString path() const override { return QStringLiteral("/pubsub/stream"); }
+
+private:
+    void subscribe(QTcpSocket *socket)
+    {
+        socket->readAll();
+        if (socket->property("subscribed").toBool())
+            return;
+        socket->setProperty("subscribed", true);
+        socket->write("*3\r\n$9\r\nsubscribe\r\n$6\r\nstream\r\n:1\r\n");
+        const QPointer<QTcpSocket> guarded(socket);
+        play(
+            socket,
+            [guarded](const QString &message) {
+                if (guarded)
+                    guarded->write(Clickscope::respCommand({"message", "stream", message.toUtf8()}));
+            },
+            [guarded] {
+                if (guarded)
+                    guarded->disconnectFromHost();
+            });
+    }
+
+    QTcpServer m_server;
+};
+
 std::unique_ptr<ContractServer> serverFor(const QString &transport)
 {
     if (transport == u"sse")
         return std::make_unique<SseServer>();
+    if (transport == u"redis")
+        return std::make_unique<RedisServer>();
     return std::make_unique<WebSocketServer>();
+}
+
+// A source of `transport` made directly, not through createSource().
+std::unique_ptr<StreamSource> directSource(const QString &transport, const SourceConfig &config)
+{
+    if (transport == u"sse")
+        return std::make_unique<Clickscope::EventSource>(config);
+    if (transport == u"websocket")
+        return std::make_unique<Clickscope::WebSocketSource>(config);
+    if (transport == u"redis")
+        return std::make_unique<Clickscope::RedisSource>(config);
+    return Clickscope::createSource(config);
 }
 
 void addTransports()
@@ -178,6 +242,7 @@ void addTransports()
     QTest::addColumn<QString>("transport");
     QTest::newRow("sse") << QStringLiteral("sse");
     QTest::newRow("websocket") << QStringLiteral("websocket");
+    QTest::newRow("redis") << QStringLiteral("redis");
 }
 
 std::unique_ptr<StreamSource> sourceFor(const QUrl &url, SourceConfig config = {})
@@ -188,7 +253,7 @@ std::unique_ptr<StreamSource> sourceFor(const QUrl &url, SourceConfig config = {
 
 QUrl refusedUrl(const ContractServer &server)
 {
-    return QUrl(QStringLiteral("%1://127.0.0.1:%2/stream").arg(server.scheme()).arg(unusedPort()));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2%3").arg(server.scheme()).arg(unusedPort()).arg(server.path()));
 }
 
 }   // namespace
@@ -269,7 +334,11 @@ void TestStreamSourceContract::badUrlsFailAsynchronously_data()
         {QStringLiteral("websocket"),
          {QStringLiteral("http://127.0.0.1/s"), QStringLiteral("https://127.0.0.1/s"), QStringLiteral("ws:///s"),
           QStringLiteral("ws://exa mple.com/")}},
-        {QStringLiteral("any"), {QStringLiteral("http:///s"), QStringLiteral("ws://exa mple.com/")}},
+        {QStringLiteral("redis"),
+         {QStringLiteral("http://127.0.0.1/s"), QStringLiteral("redis:///pubsub/s"),
+          QStringLiteral("redis://127.0.0.1/s"), QStringLiteral("redis://127.0.0.1/stream/s?start=now")}},
+        {QStringLiteral("any"),
+         {QStringLiteral("http:///s"), QStringLiteral("ws://exa mple.com/"), QStringLiteral("redis://127.0.0.1/s")}},
     };
     for (const auto &[transport, urls] : transports) {
         for (const QString &url : common + urls)
@@ -283,13 +352,7 @@ void TestStreamSourceContract::badUrlsFailAsynchronously()
     QFETCH(QString, url);
     SourceConfig config;
     config.url = QUrl(url, QUrl::StrictMode);
-    std::unique_ptr<StreamSource> source;
-    if (transport == u"sse")
-        source = std::make_unique<Clickscope::EventSource>(config);
-    else if (transport == u"websocket")
-        source = std::make_unique<Clickscope::WebSocketSource>(config);
-    else
-        source = Clickscope::createSource(config);
+    const std::unique_ptr<StreamSource> source = directSource(transport, config);
     QSignalSpy failed(source.get(), &StreamSource::failed);
     source->open();
     QVERIFY(failed.isEmpty());   // reported from the event loop, never inside open()
@@ -337,7 +400,7 @@ void TestStreamSourceContract::deleteFromSlotIsSafe_data()
 {
     QTest::addColumn<QString>("transport");
     QTest::addColumn<QString>("signalName");
-    for (const char *transport : {"sse", "websocket"}) {
+    for (const char *transport : {"sse", "websocket", "redis"}) {
         for (const char *signalName : {"open", "events", "reconnect", "failed"})
             QTest::addRow("%s, %s", transport, signalName)
                 << QString::fromLatin1(transport) << QString::fromLatin1(signalName);
@@ -388,7 +451,7 @@ void TestStreamSourceContract::idleTimeoutReconnects()
 {
     // One message, then silence: the idle timer must drop the connection and come back.
     QFETCH(QString, transport);
-    if (transport != u"sse")
+    if (transport == u"websocket")
         QSKIP("A WebSocket source pings a silent server, which answers; tst_streamfaults stalls one");
     const auto server = serverFor(transport);
     server->setPlanner([](int connection) {
@@ -420,13 +483,12 @@ void TestStreamSourceContract::messagesShowNoSecret()
     const QString other = transport == u"sse" ? QStringLiteral("ws") : QStringLiteral("http");
     for (const QString &scheme : {server->scheme(), other}) {
         SourceConfig config;
-        config.url = QUrl(QStringLiteral("%1://me:pw@127.0.0.1:%2/s?access_token=zzz").arg(scheme).arg(unusedPort()));
+        config.url = QUrl(QStringLiteral("%1://me:pw@127.0.0.1:%2%3?access_token=zzz")
+                              .arg(scheme)
+                              .arg(unusedPort())
+                              .arg(scheme == server->scheme() ? server->path() : QStringLiteral("/s")));
         config.reconnect = false;
-        std::unique_ptr<StreamSource> source;
-        if (transport == u"sse")
-            source = std::make_unique<Clickscope::EventSource>(config);
-        else
-            source = std::make_unique<Clickscope::WebSocketSource>(config);
+        const std::unique_ptr<StreamSource> source = directSource(transport, config);
         QSignalSpy failed(source.get(), &StreamSource::failed);
         source->open();
         QVERIFY(failed.wait(kWaitMs));

@@ -21,8 +21,9 @@ constexpr QByteArrayView kEventType = "message";
 // Error replies that asking again will not change: the request itself is wrong.
 bool isFatal(const QByteArray &message)
 {
-    for (const char *prefix : {"NOAUTH", "WRONGPASS", "NOPERM", "WRONGTYPE", "ERR unknown command", "ERR wrong number",
-                               "ERR invalid password", "ERR AUTH", "ERR Client sent AUTH"}) {
+    for (const char *prefix :
+         {"NOAUTH", "WRONGPASS", "NOPERM", "WRONGTYPE", "DENIED", "MOVED", "ASK", "CLUSTERDOWN", "ERR unknown command",
+          "ERR wrong number", "ERR invalid password", "ERR AUTH", "ERR Client sent AUTH", "ERR Invalid stream ID"}) {
         if (message.startsWith(prefix))
             return true;
     }
@@ -77,14 +78,18 @@ void RedisSource::connectNow()
         if (RedisTarget::isEntryId(m_config.lastEventId))
             m_cursor = m_config.lastEventId;
     }
+    m_readCursor = m_cursor;   // what was received but not delivered is asked for again
     dropConnection();
     ++m_generation;
     m_batch.clear();
     m_awaiting.clear();
     // A reply holds one message, or one XREAD batch: twice the largest event, or 4 MiB of small
-    // ones, whichever is more. A larger one ends the connection.
+    // ones, whichever is more. A larger one ends the connection (and makes the next XREAD ask
+    // for fewer entries).
     RespReader::Limits limits;
     limits.maxReplyBytes = std::max<qsizetype>(kMinReplyBytes, 2 * m_config.limits.maxEventBytes);
+    limits.maxArrayElements = kMaxArrayElements;
+    limits.maxValues = kMaxReplyValues;
     m_reader = std::make_unique<RespReader>(limits);
 
     m_socket.reset(new QTcpSocket);
@@ -134,7 +139,7 @@ void RedisSource::socketConnected()
         break;
     case RedisTarget::Kind::Stream:
         send(respCommand({"PING"}), Awaiting::Ping);
-        if (m_cursor == "$")
+        if (m_readCursor == "$")
             send(respCommand({"XREVRANGE", m_target.name, "+", "-", "COUNT", "1"}), Awaiting::LastEntry);
         else
             sendRead();
@@ -146,8 +151,8 @@ void RedisSource::sendRead()
 {
     const int idle = m_config.idleTimeout();
     const int blockMs = idle > 0 ? std::max(1, idle / 3) : kDefaultBlockMs;
-    send(respCommand({"XREAD", "COUNT", QByteArray::number(kReadCount), "BLOCK", QByteArray::number(blockMs), "STREAMS",
-                      m_target.name, m_cursor}),
+    send(respCommand({"XREAD", "COUNT", QByteArray::number(m_readCount), "BLOCK", QByteArray::number(blockMs),
+                      "STREAMS", m_target.name, m_readCursor}),
          Awaiting::Read);
 }
 
@@ -164,19 +169,39 @@ void RedisSource::socketReadyRead()
         const QByteArray bytes = m_socket->read(kReadAheadBytes);
         countBytes(bytes.size());
         noteActivity();
-        m_reader->feed(bytes);
-        while (std::optional<RespValue> reply = m_reader->next()) {
-            handle(*reply);
-            if (!stillCurrent())
+        for (qsizetype at = 0; at < bytes.size(); at += RespReader::kFeedBytes) {
+            m_reader->feed(QByteArrayView(bytes).sliced(at, std::min(RespReader::kFeedBytes, bytes.size() - at)));
+            while (std::optional<RespValue> reply = m_reader->next()) {
+                handle(*reply);
+                if (!stillCurrent())
+                    return;
+            }
+            if (m_reader->failed()) {
+                readerFailed();
                 return;
-        }
-        if (m_reader->failed()) {
-            socketEnded(m_reader->errorString());
-            return;
+            }
         }
         if (!flushBatch())
             return;
     }
+}
+
+void RedisSource::readerFailed()
+{
+    const QString reason = m_reader->errorString();
+    const bool reading = !m_awaiting.empty() && m_awaiting.front() == Awaiting::Read;
+    if (reading && m_readCount == 1) {
+        // One entry alone is over the limit: every later read would stop at it.
+        if (flushBatch()) {
+            dropConnection();
+            fail(Error::Network, QStringLiteral("the stream's entry after %1 is too large to read: %2")
+                                     .arg(QString::fromUtf8(m_readCursor), reason));
+        }
+        return;
+    }
+    if (reading)
+        m_readCount = std::max(1, m_readCount / 2);   // the next connection asks for fewer at once
+    socketEnded(reason);
 }
 
 void RedisSource::handle(const RespValue &reply)
@@ -198,14 +223,25 @@ void RedisSource::handle(const RespValue &reply)
         if (state() != State::Open)
             markOpen();
         return;
-    case Awaiting::LastEntry:
+    case Awaiting::LastEntry: {
         // The stream's last entry, or none: reading starts after it.
-        m_cursor = reply.isArray() && !reply.elements.empty() && reply.elements[0].isArray()
-                           && !reply.elements[0].elements.empty()
-                       ? reply.elements[0].elements[0].text
-                       : QByteArray("0-0");
+        if (!reply.isArray()) {
+            socketEnded(QStringLiteral("XREVRANGE answered with something that is not a list of entries"));
+            return;
+        }
+        QByteArray last = "0-0";
+        if (!reply.elements.empty()) {
+            const RespValue &entry = reply.elements[0];
+            if (!entry.isArray() || entry.elements.empty() || !RedisTarget::isEntryId(entry.elements[0].text)) {
+                socketEnded(QStringLiteral("XREVRANGE answered with an entry that is not [id, fields]"));
+                return;
+            }
+            last = entry.elements[0].text;
+        }
+        m_cursor = m_readCursor = last;
         sendRead();
         return;
+    }
     case Awaiting::Read:
         if (handleEntries(reply) && m_socket)
             sendRead();
@@ -247,8 +283,8 @@ bool RedisSource::handleEntries(const RespValue &reply)
             socketEnded(QStringLiteral("XREAD answered with an entry that is not [id, fields]"));
             return false;
         }
-        m_cursor = entry.elements[0].text;
-        if (!addEvent(m_cursor, payloadOf(entry.elements[1])))
+        m_readCursor = entry.elements[0].text;
+        if (!addEvent(m_readCursor, payloadOf(entry.elements[1])))
             return false;
     }
     return true;
@@ -256,13 +292,6 @@ bool RedisSource::handleEntries(const RespValue &reply)
 
 bool RedisSource::addEvent(const QByteArray &id, QByteArray payload)
 {
-    {
-        const QPointer<RedisSource> self(this);
-        const quint64 generation = m_generation;
-        emit rawReceived(payload, RawKind::TextMessage);
-        if (!self || m_generation != generation || !m_socket)
-            return false;   // a receiver closed or deleted us
-    }
     // Redis carries bytes; an SseEvent promises well-formed UTF-8.
     if (!Utf8::isValid(payload)) {
         std::string clean;
@@ -282,6 +311,14 @@ bool RedisSource::addEvent(const QByteArray &id, QByteArray payload)
             stop(endMarkerReason(*m_config.doneMarker));
         return false;
     }
+    {
+        // What is recorded is what is delivered: the payload as the event carries it.
+        const QPointer<RedisSource> self(this);
+        const quint64 generation = m_generation;
+        emit rawReceived(payload, RawKind::TextMessage);
+        if (!self || m_generation != generation || !m_socket)
+            return false;   // a receiver closed or deleted us
+    }
     m_batch.append(SseEvent(kEventType, id, payload));
     return true;
 }
@@ -292,6 +329,9 @@ bool RedisSource::flushBatch()
         return state() != State::Closed;
     const QList<SseEvent> batch = std::exchange(m_batch, {});
     countEvents(batch.size());
+    // A reconnection resumes after what was delivered, not after what was only received.
+    if (!batch.constLast().lastEventId().isEmpty())
+        m_cursor = batch.constLast().lastEventId().toByteArray();
     const QPointer<RedisSource> self(this);
     const quint64 generation = m_generation;
     emit eventsReceived(batch);

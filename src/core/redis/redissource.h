@@ -25,6 +25,7 @@ namespace Clickscope {
 //     last entry read (start=$ is resolved to the stream's last entry on the first connection), so
 //     nothing is lost or read twice; config().lastEventId, when it is an entry id, is where the
 //     first read starts.
+// What rawReceived() gives (for a recording) is each payload as its event carries it, ids aside.
 //
 // One connection per attempt, on a QTcpSocket in this thread: the protocol is read by hiredis's
 // reader (RespReader), never by a blocking call. Reconnection follows the ReconnectPolicy; an
@@ -41,15 +42,20 @@ public:
     static constexpr int kReadCount = 1000;
     // XREAD's BLOCK when no idle timeout is set: it answers at least this often anyway.
     static constexpr int kDefaultBlockMs = 15'000;
-    // The least a reply may hold (see connectNow()).
+    // The least a reply may hold (see connectNow()), and what else bounds one.
     static constexpr qsizetype kMinReplyBytes = 4 * 1024 * 1024;
+    static constexpr qsizetype kMaxArrayElements = 4096;
+    static constexpr qsizetype kMaxReplyValues = 100'000;
 
     explicit RedisSource(SourceConfig config, QObject *parent = nullptr);
     ~RedisSource() override;
 
-    // For a stream: the id of the last entry read, where a reconnection resumes; "$" before the
-    // stream's end was resolved.
+    // For a stream: the id of the last entry delivered, where a reconnection resumes; "$" before
+    // the stream's end was resolved.
     QByteArray cursor() const { return m_cursor; }
+    // Entries the next XREAD asks for: kReadCount, halved after each reply over the size limit (a
+    // stream of large entries); an entry over the limit on its own is an error.
+    int readCount() const { return m_readCount; }
 
 private:
     struct SocketDeleter
@@ -64,6 +70,7 @@ private:
     void socketConnected();
     void socketReadyRead();
     void socketEnded(const QString &reason);
+    void readerFailed();
     void send(const QByteArray &command, Awaiting awaiting);
     void sendRead();
     // Handles one reply or pushed message; may end the connection (an error reply).
@@ -85,7 +92,9 @@ private:
     std::unique_ptr<QTcpSocket, SocketDeleter> m_socket;
     std::unique_ptr<RespReader> m_reader;
     std::deque<Awaiting> m_awaiting;
-    QByteArray m_cursor;
+    QByteArray m_cursor;       // delivered
+    QByteArray m_readCursor;   // received: where this connection's next XREAD starts
+    int m_readCount = kReadCount;
     QList<SseEvent> m_batch;
     QTimer m_idleTimer;
     QTimer m_probeTimer;

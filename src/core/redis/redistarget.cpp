@@ -10,10 +10,14 @@
 namespace Clickscope {
 namespace {
 
-bool allDigits(QByteArrayView text)
+// A whole number Redis reads into 64 bits unsigned, as the two parts of an entry id are.
+bool isUnsigned64(QByteArrayView text)
 {
-    return !text.isEmpty() && text.size() <= 20
-           && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    constexpr QByteArrayView kMax = "18446744073709551615";
+    if (text.isEmpty() || text.size() > kMax.size()
+        || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    return text.size() < kMax.size() || text.compare(kMax) <= 0;
 }
 
 }   // namespace
@@ -22,8 +26,8 @@ bool RedisTarget::isEntryId(QByteArrayView id)
 {
     const qsizetype dash = id.indexOf('-');
     if (dash < 0)
-        return allDigits(id);
-    return allDigits(id.first(dash)) && allDigits(id.sliced(dash + 1));
+        return isUnsigned64(id);
+    return isUnsigned64(id.first(dash)) && isUnsigned64(id.sliced(dash + 1));
 }
 
 Result<RedisTarget> RedisTarget::fromUrl(const QUrl &url)

@@ -13,13 +13,13 @@ struct RespBudget
 {
     RespReader::Limits limits;
     qsizetype values = 0;
-    qsizetype stringBytes = 0;
-    QString overLimit;   // why a callback refused a value
+    qsizetype bytes = 0;   // the values and strings built so far
+    QString overLimit;     // why a callback refused a value
 
     void reset()
     {
         values = 0;
-        stringBytes = 0;
+        bytes = 0;
     }
 };
 
@@ -27,8 +27,23 @@ namespace {
 
 RespBudget &budgetOf(const redisReadTask *task) { return *static_cast<RespBudget *>(task->privdata); }
 
+// What a value costs besides its string's bytes: itself, or a string's heap block header.
+constexpr qsizetype kValueBytes = qsizetype(sizeof(RespValue));
+constexpr qsizetype kStringOverheadBytes = 32;
+
+// Charges `bytes` to the reply; false (with the reason noted) once it is over its limit.
+bool charge(RespBudget &budget, qsizetype bytes)
+{
+    budget.bytes += bytes;
+    if (budget.bytes <= budget.limits.maxReplyBytes)
+        return true;
+    budget.overLimit = QStringLiteral("a reply of more than %1 bytes").arg(budget.limits.maxReplyBytes);
+    return false;
+}
+
 // Where a new value goes: a new root, or its place in the parent array (sized when the parent was
-// made, so the place stays put). nullptr when the budget is spent: hiredis then fails the reader.
+// made, so the place stays put). nullptr when the budget is spent, or when hiredis's count of the
+// parent's elements is not ours: hiredis then fails the reader.
 RespValue *place(const redisReadTask *task, RespValue::Type type)
 {
     RespBudget &budget = budgetOf(task);
@@ -39,8 +54,14 @@ RespValue *place(const redisReadTask *task, RespValue::Type type)
     RespValue *value = nullptr;
     if (task->parent) {
         auto *parent = static_cast<RespValue *>(task->parent->obj);
+        if (task->idx < 0 || std::size_t(task->idx) >= parent->elements.size()) {
+            budget.overLimit = QStringLiteral("an array with more elements than it announced");
+            return nullptr;
+        }
         value = &parent->elements[std::size_t(task->idx)];
     } else {
+        if (!charge(budget, kValueBytes))
+            return nullptr;
         value = new RespValue;
     }
     value->type = type;
@@ -49,12 +70,8 @@ RespValue *place(const redisReadTask *task, RespValue::Type type)
 
 void *createString(const redisReadTask *task, char *bytes, size_t length)
 {
-    RespBudget &budget = budgetOf(task);
-    budget.stringBytes += qsizetype(length);
-    if (budget.stringBytes > budget.limits.maxReplyBytes) {
-        budget.overLimit = QStringLiteral("a reply of more than %1 bytes").arg(budget.limits.maxReplyBytes);
+    if (!charge(budgetOf(task), qsizetype(length) + kStringOverheadBytes))
         return nullptr;
-    }
     const RespValue::Type type = task->type == REDIS_REPLY_ERROR    ? RespValue::Type::Error
                                  : task->type == REDIS_REPLY_STATUS ? RespValue::Type::Status
                                                                     : RespValue::Type::String;
@@ -67,15 +84,18 @@ void *createString(const redisReadTask *task, char *bytes, size_t length)
 void *createArray(const redisReadTask *task, int elements)
 {
     RespBudget &budget = budgetOf(task);
-    if (elements > budget.limits.maxArrayElements) {
+    if (elements < 0 || elements > budget.limits.maxArrayElements) {
         budget.overLimit = QStringLiteral("an array of %1 elements (at most %2 are read)")
                                .arg(elements)
                                .arg(budget.limits.maxArrayElements);
         return nullptr;
     }
+    // The elements are made now, in one block: they are what the reply costs from here on.
+    if (!charge(budget, qsizetype(elements) * kValueBytes))
+        return nullptr;
     RespValue *value = place(task, RespValue::Type::Array);
     if (value)
-        value->elements.resize(std::size_t(std::max(elements, 0)));
+        value->elements.resize(std::size_t(elements));
     return value;
 }
 
@@ -156,7 +176,7 @@ qsizetype RespReader::bufferedBytes() const
 {
     if (!m_reader)
         return 0;
-    return qsizetype(m_reader->len - m_reader->pos) + m_budget->stringBytes;
+    return qsizetype(m_reader->len - m_reader->pos) + m_budget->bytes;
 }
 
 QByteArray respCommand(std::initializer_list<QByteArrayView> parts)

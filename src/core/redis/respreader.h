@@ -39,9 +39,14 @@ struct RespValue
 //
 // Memory is bounded, whatever the server sends: hiredis keeps a value's bytes until the whole
 // value has arrived and builds arrays as their elements come, so a reply larger than
-// `maxReplyBytes` (the bytes held unparsed plus the strings of the reply being built), an array
-// longer than `maxArrayElements` or a reply of more than `maxValues` values in all is refused:
-// the reader fails, and errorString() says what was too large. A failed reader stays failed.
+// `maxReplyBytes` (the bytes held unparsed plus what the reply being built takes: its values,
+// arrays as announced, strings with their blocks), an array longer than `maxArrayElements` or a
+// reply of more than `maxValues` values in all is refused: the reader fails, and errorString()
+// says what was too large. A failed reader stays failed.
+//
+// hiredis moves its unparsed bytes down after each reply once it has consumed 1 KiB, so feed()
+// a few KiB at a time (kFeedBytes) and take the replies in between: fed a megabyte at once, it
+// copies that megabyte again for every few replies.
 class RespReader
 {
 public:
@@ -51,6 +56,8 @@ public:
         qsizetype maxArrayElements = 100'000;
         qsizetype maxValues = 1'000'000;
     };
+
+    static constexpr qsizetype kFeedBytes = 8 * 1024;
 
     explicit RespReader(Limits limits);
     RespReader() : RespReader(Limits{}) {}
@@ -65,7 +72,7 @@ public:
 
     bool failed() const { return !m_error.isEmpty(); }
     QString errorString() const { return m_error; }
-    // Bytes held: unparsed input plus the strings of the reply being built.
+    // Bytes held: unparsed input plus what the reply being built takes.
     qsizetype bufferedBytes() const;
     const Limits &limits() const { return m_limits; }
 
