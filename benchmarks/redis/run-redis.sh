@@ -21,16 +21,25 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 corpus_bench_setup redis 3 1 "$@"
 command -v redis-server > /dev/null || { echo "run-redis.sh: redis-server is missing (./dev.sh deps installs it)" >&2; exit 1; }
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-timeout 1800 redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" \
-  --logfile "$WORK/redis.log" &
-REDIS=$!
+# A free port: a taken one makes redis-server exit at once, and another is tried.
+REDIS=
+PORT=
 trap 'kill "$REDIS" 2>/dev/null || true; wait "$REDIS" 2>/dev/null || true; stop_corpus_server; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do
-  redis-cli -p "$PORT" PING > /dev/null 2>&1 && break
-  sleep 0.1
+for _ in 1 2 3 4 5 6 7 8; do
+  candidate=$((20000 + RANDOM % 40000))
+  timeout 1800 redis-server --port "$candidate" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" \
+    --logfile "$WORK/redis.log" &
+  REDIS=$!
+  for _ in $(seq 100); do
+    if redis-cli -p "$candidate" PING 2> /dev/null | grep -q PONG; then
+      PORT=$candidate
+      break 2
+    fi
+    kill -0 "$REDIS" 2> /dev/null || break
+    sleep 0.1
+  done
 done
-redis-cli -p "$PORT" PING > /dev/null || { echo "run-redis.sh: redis-server did not start" >&2; exit 1; }
+[ -n "$PORT" ] || { echo "run-redis.sh: redis-server did not start" >&2; exit 1; }
 
 # The corpus's payloads as Redis commands (the protocol itself, for redis-cli --pipe).
 commands() {

@@ -108,6 +108,11 @@ class TestSseParser : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase()
+    {
+        // On a CPU without AVX2 both scans are SSE2: the log says which ran.
+        qInfo("widest line scan here: %s", SseParser({}, SseParser::LineScan::Widest).lineScanName());
+    }
     void rules_data();
     void rules();
     void lastEventIdPersistsAcrossEvents();
@@ -123,6 +128,7 @@ private slots:
     void invalidUtf8IsReplaced();
     void everySplitGivesTheSameEvents();
     void vectorScansMatchByteByByte();
+    void scanWindowsAndManyLineEndsKeepTheEvents();
     void randomMultiSplitsGiveTheSameEvents();
     void overlongLineDiscardsItsEventAndResumes();
     void overlongLineAcrossChunksStaysBounded();
@@ -411,6 +417,36 @@ void TestSseParser::vectorScansMatchByteByByte()
             const QList<qsizetype> cuts{random.bounded(stream.size() + 1)};
             QVERIFY2(parseInPieces(stream, cuts, split) == expected, qPrintable(where + QStringLiteral(", split")));
         }
+    }
+}
+
+void TestSseParser::scanWindowsAndManyLineEndsKeepTheEvents()
+{
+    // Far more line ends in one chunk than one scan indexes at a time.
+    QByteArray many;
+    QStringList expected;
+    for (int i = 0; i < 3000; ++i) {
+        many += "data: " + QByteArray::number(i) + (i % 2 ? "\r\n\r\n" : "\n\n");
+        expected << QStringLiteral("message||%1").arg(i);
+    }
+    // A CR as the last byte a scan covers (1 MiB from the chunk's start) and its LF as the first
+    // of the next scan: one line end, not a line end and a blank line.
+    constexpr qsizetype kScanBytes = 1024 * 1024;
+    const QByteArray longData(kScanBytes - 1 - 6, 'a');
+    const QByteArray straddling = "data: " + longData + "\r\ndata: b\n\n";
+    // A line over three scans.
+    const QByteArray longer = "data: " + QByteArray(3 * kScanBytes + 17, 'c') + "\n\n";
+    for (const SseParser::LineScan scan : kScans) {
+        SseParser parser({}, scan);
+        QVERIFY2(describe(parseWhole(many, parser)) == expected, nameOf(scan));
+        SseParser second({}, scan);
+        const QList<SseEvent> one = parseWhole(straddling, second);
+        QCOMPARE(one.size(), 1);
+        QCOMPARE(one.first().data(), QByteArrayView(longData + "\nb"));
+        SseParser third({}, scan);
+        const QList<SseEvent> big = parseWhole(longer, third);
+        QCOMPARE(big.size(), 1);
+        QCOMPARE(big.first().data().size(), 3 * kScanBytes + 17);
     }
 }
 

@@ -15,7 +15,9 @@
 #    127.0.0.1:8080 rewritten to that publisher's port and build/src/cli/clickscope-cli and
 #    build/src/app/clickscope rewritten to CLI and APP.
 #  - Runs: clickscope-cli lines (also when piped from echo/printf), curl lines to 127.0.0.1:8080,
-#    and clickscope lines. Skips (and says so): ./dev.sh and xvfb-run lines, anything naming a
+#    and clickscope lines. When a command names redis:// or is a redis-cli line, a private
+#    redis-server is started on a free port for the whole run; redis://localhost:6379 and
+#    redis-cli are rewritten to it. Skips (and says so): ./dev.sh and xvfb-run lines, anything naming a
 #    host other than 127.0.0.1, and any other program (apt, man, ctest …).
 #  - A command that runs until stopped (listen without --max-events/--timeout, watch without
 #    --duration/--timeout, curl -N) gets UNTIL_STOPPED_SECONDS and passes when it printed something
@@ -50,6 +52,7 @@ APP=$(realpath "$3")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/check-readme.XXXXXX")
 PUBLISHER_PIDS=()
+REDIS_PORT=
 cleanup() {
   local pid
   for pid in "${PUBLISHER_PIDS[@]}"; do
@@ -144,7 +147,7 @@ skip_reason() {
   if [[ $cmd =~ 127\.0\.0\.1:([0-9]+) ]] && ! [[ $cmd =~ 127\.0\.0\.1:$README_PORT([^0-9]|$) ]]; then
     echo "127.0.0.1 on a port other than $README_PORT"; return
   fi
-  if [[ $cmd =~ $CLI_RE ]]; then
+  if [[ $cmd =~ $CLI_RE ]] || [[ $cmd =~ ^redis-cli([[:space:]]|$) ]]; then
     return
   fi
   if [[ $cmd =~ $CURL_RE ]]; then
@@ -187,6 +190,10 @@ rewrite() {
   cmd=${cmd//@CLI@/$cli_q}
   cmd=${cmd//@APP@/$app_q}
   [ -n "$port" ] && cmd=${cmd//127.0.0.1:$README_PORT/127.0.0.1:$port}
+  if [ -n "$REDIS_PORT" ]; then
+    cmd=${cmd//redis:\/\/localhost:6379/redis:\/\/127.0.0.1:$REDIS_PORT}
+    [[ $cmd =~ ^redis-cli([[:space:]]|$) ]] && cmd="redis-cli -p $REDIS_PORT${cmd#redis-cli}"
+  fi
   printf '%s' "$cmd"
 }
 
@@ -253,6 +260,35 @@ declare -A PORT_OF_SERVE=()
 for i in "${SERVE_INDEXES[@]}"; do
   start_publisher "${COMMANDS[$i]}" "$i"
   PORT_OF_SERVE[$i]=$PUBLISHER_PORT
+done
+
+# --- redis ------------------------------------------------------------------------------------
+# One private redis-server for the README's Redis examples, on a free port (a taken port makes it
+# exit at once, and another is tried), bounded in time like the publishers.
+start_redis() {
+  local attempt port pid i
+  for attempt in 1 2 3 4 5 6 7 8; do
+    port=$((20000 + RANDOM % 40000))
+    timeout "$PUBLISHER_LIFETIME_SECONDS" redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+      --dir "$WORK" --logfile "$WORK/redis.log" </dev/null &
+    pid=$!
+    PUBLISHER_PIDS+=("$pid")
+    for ((i = 0; i < PUBLISHER_START_SECONDS * 10; i++)); do
+      if redis-cli -p "$port" PING 2>/dev/null | grep -q PONG; then
+        REDIS_PORT=$port
+        return 0
+      fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+  done
+  fail "redis-server did not start" log "$WORK/redis.log"
+}
+for cmd in "${COMMANDS[@]}"; do
+  if [ -z "$(skip_reason "$cmd")" ] && { [[ $cmd == *redis://* ]] || [[ $cmd =~ ^redis-cli([[:space:]]|$) ]]; }; then
+    start_redis
+    break
+  fi
 done
 
 # --- the run ----------------------------------------------------------------------------------
