@@ -5,7 +5,8 @@
 # free loopback port, at most 30 minutes even if the caller is killed), sets SERVER (its pid) and
 # URL, and fails if it does not come up. stop_corpus_server ends it; call it from an EXIT trap.
 # listening_url FILE waits for the "listening on URL" line a server prints.
-# median VALUES... and spread VALUES... print the median and the "lowest-highest" of numbers.
+# median VALUES... and spread VALUES... print the median and the "lowest-highest" of numbers;
+# wall_seconds times one client run.
 #
 # corpus_bench_setup NAME REPEAT PASSES "$@": what every such script does first. Reads its
 # arguments, BUILD_DIR CORPUS EVENTS [--repeat N] [--passes P] (REPEAT and PASSES are the
@@ -40,6 +41,25 @@ stop_corpus_server() {
     wait "$SERVER" 2>/dev/null || true   # a killed server's status is not the caller's
     SERVER=
   fi
+}
+
+# wall_seconds NAME COUNT COMMAND...: prints the wall seconds COMMAND took, start to exit; unless
+# COUNT is "-", it must print COUNT (events it counted). Exits the script on a failure, with
+# COMMAND's stderr. Uses WORK for its scratch files.
+wall_seconds() {
+  local name=$1 expected=$2 times count
+  shift 2
+  times=$( { TIMEFORMAT='%3R'; time "$@" > "$WORK/out" 2> "$WORK/err"; } 2>&1 ) \
+    || { echo "$name failed:" >&2; cat "$WORK/err" >&2; exit 1; }
+  if [ "$expected" != - ]; then
+    count=$(tr -d '[:space:]' < "$WORK/out")
+    if [ "$count" != "$expected" ]; then
+      echo "$name counted '$count', expected $expected:" >&2
+      cat "$WORK/err" >&2
+      exit 1
+    fi
+  fi
+  echo "$times"
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

@@ -22,27 +22,9 @@ PEER=$HERE/../peer/listen-eventsource.mjs
   || { echo "run-listen.sh: npm install benchmarks/peer first (benchmarks/run.sh does)" >&2; exit 1; }
 PEER_VERSION=$(node -p "require('$HERE/../peer/node_modules/eventsource/package.json').version")
 
-# timed NAME COMMAND...: prints the wall seconds COMMAND took; for the event clients, fails unless
-# the count it printed is EVENTS.
-timed() {
-  local name=$1 times count
-  shift
-  times=$( { TIMEFORMAT='%3R'; time "$@" > "$WORK/out" 2> "$WORK/err"; } 2>&1 ) \
-    || { echo "run-listen.sh: $name failed:" >&2; cat "$WORK/err" >&2; exit 1; }
-  if [ "$name" != curl ]; then
-    count=$(tr -d '[:space:]' < "$WORK/out")
-    if [ "$count" != "$EVENTS" ]; then
-      echo "run-listen.sh: $name counted '$count' events, expected $EVENTS:" >&2
-      cat "$WORK/err" >&2
-      exit 1
-    fi
-  fi
-  echo "$times"
-}
-
-curl_run() { timed curl curl -sN -o /dev/null "$URL/"; }
-peer_run() { timed peer node "$PEER" "$URL/"; }
-ours_run() { timed ours "$CLI" listen "$URL/" --no-reconnect --format count; }
+curl_run() { wall_seconds curl - curl -sN -o /dev/null "$URL/"; }
+peer_run() { wall_seconds peer "$EVENTS" node "$PEER" "$URL/"; }
+ours_run() { wall_seconds ours "$EVENTS" "$CLI" listen "$URL/" --no-reconnect --format count; }
 
 curl_run > /dev/null   # warm-up: the corpus in the page cache, the server's buffers grown
 peer_run > /dev/null

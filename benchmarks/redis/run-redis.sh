@@ -21,25 +21,12 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 corpus_bench_setup redis 3 1 "$@"
 command -v redis-server > /dev/null || { echo "run-redis.sh: redis-server is missing (./dev.sh deps installs it)" >&2; exit 1; }
 
-# A free port: a taken one makes redis-server exit at once, and another is tried.
-REDIS=
-PORT=
-trap 'kill "$REDIS" 2>/dev/null || true; wait "$REDIS" 2>/dev/null || true; stop_corpus_server; rm -rf "$WORK"' EXIT
-for _ in 1 2 3 4 5 6 7 8; do
-  candidate=$((20000 + RANDOM % 40000))
-  timeout 1800 redis-server --port "$candidate" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" \
-    --logfile "$WORK/redis.log" &
-  REDIS=$!
-  for _ in $(seq 100); do
-    if redis-cli -p "$candidate" PING 2> /dev/null | grep -q PONG; then
-      PORT=$candidate
-      break 2
-    fi
-    kill -0 "$REDIS" 2> /dev/null || break
-    sleep 0.1
-  done
-done
-[ -n "$PORT" ] || { echo "run-redis.sh: redis-server did not start" >&2; exit 1; }
+# shellcheck source=../../tests/support/private-redis.sh
+. "$HERE/../../tests/support/private-redis.sh"
+REDIS_PID=
+trap 'kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; stop_corpus_server; rm -rf "$WORK"' EXIT
+start_private_redis "$WORK" 1800 || { echo "run-redis.sh: redis-server did not start" >&2; exit 1; }
+PORT=$REDIS_PORT
 
 # The corpus's payloads as Redis commands (the protocol itself, for redis-cli --pipe).
 commands() {
@@ -56,19 +43,8 @@ echo "run-redis.sh: loading $EVENTS entries into a Redis stream" >&2
 redis-cli -p "$PORT" --pipe < "$WORK/xadd.resp" > /dev/null
 [ "$(redis-cli -p "$PORT" XLEN clicks)" = "$EVENTS" ] || { echo "run-redis.sh: the stream did not get $EVENTS entries" >&2; exit 1; }
 
-# timed NAME COMMAND...: the wall seconds of COMMAND, which must print EVENTS.
-timed() {
-  local name=$1 times count
-  shift
-  times=$( { TIMEFORMAT='%3R'; time "$@" > "$WORK/out" 2> "$WORK/err"; } 2>&1 ) \
-    || { echo "run-redis.sh: $name failed:" >&2; cat "$WORK/err" >&2; exit 1; }
-  count=$(tr -d '[:space:]' < "$WORK/out")
-  [ "$count" = "$EVENTS" ] || { echo "run-redis.sh: $name counted '$count', expected $EVENTS" >&2; cat "$WORK/err" >&2; exit 1; }
-  echo "$times"
-}
-
-sse_run() { timed sse "$CLI" listen "$URL/" --no-reconnect --format count; }
-stream_run() { timed stream "$CLI" listen "redis://127.0.0.1:$PORT/stream/clicks?start=0" --max-events "$EVENTS" --format count; }
+sse_run() { wall_seconds sse "$EVENTS" "$CLI" listen "$URL/" --no-reconnect --format count; }
+stream_run() { wall_seconds stream "$EVENTS" "$CLI" listen "redis://127.0.0.1:$PORT/stream/clicks?start=0" --max-events "$EVENTS" --format count; }
 pubsub_run() {
   "$CLI" listen "redis://127.0.0.1:$PORT/pubsub/clicks" --max-events "$EVENTS" --format count \
     > "$WORK/pubsub.out" 2> "$WORK/pubsub.err" &

@@ -263,30 +263,13 @@ for i in "${SERVE_INDEXES[@]}"; do
 done
 
 # --- redis ------------------------------------------------------------------------------------
-# One private redis-server for the README's Redis examples, on a free port (a taken port makes it
-# exit at once, and another is tried), bounded in time like the publishers.
-start_redis() {
-  local attempt port pid i
-  for attempt in 1 2 3 4 5 6 7 8; do
-    port=$((20000 + RANDOM % 40000))
-    timeout "$PUBLISHER_LIFETIME_SECONDS" redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
-      --dir "$WORK" --logfile "$WORK/redis.log" </dev/null &
-    pid=$!
-    PUBLISHER_PIDS+=("$pid")
-    for ((i = 0; i < PUBLISHER_START_SECONDS * 10; i++)); do
-      if redis-cli -p "$port" PING 2>/dev/null | grep -q PONG; then
-        REDIS_PORT=$port
-        return 0
-      fi
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-  done
-  fail "redis-server did not start" log "$WORK/redis.log"
-}
+# One private redis-server for the README's Redis examples, bounded in time like the publishers.
+# shellcheck source=../support/private-redis.sh
+. "$(dirname "$0")/../support/private-redis.sh"
 for cmd in "${COMMANDS[@]}"; do
   if [ -z "$(skip_reason "$cmd")" ] && { [[ $cmd == *redis://* ]] || [[ $cmd =~ ^redis-cli([[:space:]]|$) ]]; }; then
-    start_redis
+    start_private_redis "$WORK" "$PUBLISHER_LIFETIME_SECONDS" || fail "redis-server did not start" log "$WORK/redis.log"
+    PUBLISHER_PIDS+=("$REDIS_PID")
     break
   fi
 done
