@@ -76,6 +76,25 @@ protected:
         });
     }
     void countDisconnect() { ++m_disconnects; }
+    // Listens on `server` (127.0.0.1, a free port); each connection's bytes go to `onData`, and
+    // a connection that ends is counted, handed to `onGone` and deleted.
+    void serveTcp(QTcpServer &server, std::function<void(QTcpSocket *)> onData,
+                  std::function<void(QTcpSocket *)> onGone = {})
+    {
+        server.listen(QHostAddress::LocalHost, 0);
+        connect(&server, &QTcpServer::newConnection, this, [this, &server, onData, onGone] {
+            while (QTcpSocket *socket = server.nextPendingConnection()) {
+                socket->setParent(this);
+                connect(socket, &QTcpSocket::disconnected, this, [this, socket, onGone] {
+                    countDisconnect();
+                    if (onGone)
+                        onGone(socket);
+                    socket->deleteLater();
+                });
+                connect(socket, &QTcpSocket::readyRead, this, [socket, onData] { onData(socket); });
+            }
+        });
+    }
 
 private:
     Planner m_planner;
@@ -90,18 +109,9 @@ class SseServer : public ContractServer
 public:
     SseServer()
     {
-        m_server.listen(QHostAddress::LocalHost, 0);
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-                    countDisconnect();
-                    m_heads.remove(socket);
-                    socket->deleteLater();
-                });
-                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { readHead(socket); });
-            }
-        });
+        serveTcp(
+            m_server, [this](QTcpSocket *socket) { readHead(socket); },
+            [this](QTcpSocket *socket) { m_heads.remove(socket); });
     }
     QString scheme() const override { return QStringLiteral("http"); }
     quint16 port() const override { return m_server.serverPort(); }
@@ -176,17 +186,7 @@ class RedisServer : public ContractServer
 public:
     RedisServer()
     {
-        m_server.listen(QHostAddress::LocalHost, 0);
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-                    countDisconnect();
-                    socket->deleteLater();
-                });
-                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { subscribe(socket); });
-            }
-        });
+        serveTcp(m_server, [this](QTcpSocket *socket) { subscribe(socket); });
     }
     QString scheme() const override { return QStringLiteral("redis"); }
     quint16 port() const override { return m_server.serverPort(); }
