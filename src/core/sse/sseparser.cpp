@@ -34,7 +34,7 @@ QByteArrayView valueFrom(const char *p, const char *end)
 }
 
 // Copies a few bytes (an event type, an id) without a call into libc.
-void copyBytes(char *out, QByteArrayView bytes)
+[[gnu::always_inline]] inline void copyBytes(char *out, QByteArrayView bytes)
 {
     const char *in = bytes.data();
     const qsizetype n = bytes.size();
@@ -227,7 +227,7 @@ void SseParser::Field::own()
     }
 }
 
-void SseParser::Field::clear()
+[[gnu::always_inline]] inline void SseParser::Field::clear()
 {
     m_own.clear();
     m_isView = false;
@@ -270,7 +270,7 @@ void SseParser::reset()
     m_discarding = false;
 }
 
-void SseParser::clearEvent()
+[[gnu::always_inline]] inline void SseParser::clearEvent()
 {
     m_data.clear();
     m_dataLines = 0;
@@ -400,7 +400,7 @@ void SseParser::startDiscarding()
     clearEvent();
 }
 
-void SseParser::processLine(const char *line, qsizetype n, bool inChunk, bool ascii)
+[[gnu::always_inline]] inline void SseParser::processLine(const char *line, qsizetype n, bool inChunk, bool ascii)
 {
     if (n == 0) {
         if (m_discarding) {
@@ -451,7 +451,7 @@ void SseParser::processLine(const char *line, qsizetype n, bool inChunk, bool as
     // Any other field is ignored, as the algorithm requires.
 }
 
-void SseParser::setField(Field &field, QByteArrayView value, bool inChunk, bool ascii)
+[[gnu::always_inline]] inline void SseParser::setField(Field &field, QByteArrayView value, bool inChunk, bool ascii)
 {
     if (inChunk)
         field.setView(value, ascii);
@@ -459,7 +459,7 @@ void SseParser::setField(Field &field, QByteArrayView value, bool inChunk, bool 
         field.assign(value, ascii);
 }
 
-void SseParser::setData(QByteArrayView value, bool inChunk, bool ascii)
+[[gnu::always_inline]] inline void SseParser::setData(QByteArrayView value, bool inChunk, bool ascii)
 {
     if (m_data.size() + value.size() + 1 > m_limits.maxEventBytes) {
         startDiscarding();
@@ -471,7 +471,7 @@ void SseParser::setData(QByteArrayView value, bool inChunk, bool ascii)
         setField(m_data, value, inChunk, ascii);
 }
 
-void SseParser::setId(QByteArrayView value, bool inChunk, bool ascii)
+[[gnu::always_inline]] inline void SseParser::setId(QByteArrayView value, bool inChunk, bool ascii)
 {
     // Ids are short: a loop beats a call to memchr.
     if (std::find(value.begin(), value.end(), '\0') != value.end())
@@ -480,7 +480,7 @@ void SseParser::setId(QByteArrayView value, bool inChunk, bool ascii)
     m_hasPendingId = true;
 }
 
-QByteArrayView SseParser::wellFormed(const Field &field, std::string &scratch)
+[[gnu::always_inline]] inline QByteArrayView SseParser::wellFormed(const Field &field, std::string &scratch)
 {
     const QByteArrayView bytes = field.view();
     if (field.ascii() || Utf8::isValid(bytes))
@@ -490,7 +490,7 @@ QByteArrayView SseParser::wellFormed(const Field &field, std::string &scratch)
     return {scratch.data(), qsizetype(scratch.size())};
 }
 
-char *SseParser::reserveInBatch(qsizetype n)
+[[gnu::always_inline]] inline char *SseParser::reserveInBatch(qsizetype n)
 {
     // Written in place: QByteArray::append's bookkeeping shows up at this rate.
     if (m_batchSize == 0 && !m_batchBytes.isDetached())
@@ -502,7 +502,7 @@ char *SseParser::reserveInBatch(qsizetype n)
     return at;
 }
 
-void SseParser::dispatch()
+[[gnu::always_inline]] inline void SseParser::dispatch()
 {
     if (m_hasPendingId) {
         if (m_pendingId.ascii() || Utf8::isValid(m_pendingId.view()))
