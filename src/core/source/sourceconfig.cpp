@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/source/sourceconfig.h"
 
-#include "core/redis/redistarget.h"
-
 #include "core/http/httpsyntax.h"
+#include "core/redis/redistarget.h"
 
 #include <QStringList>
 #include <QUrlQuery>
