@@ -2,6 +2,7 @@
 #include "cli/connectionflags.h"
 
 #include "core/http/httpsyntax.h"
+#include "core/nats/natstarget.h"
 #include "core/options/optionreader.h"
 #include "core/redis/redistarget.h"
 
@@ -26,8 +27,8 @@ ConnectionFlags::ConnectionFlags()
     , m_data({QStringLiteral("d"), QStringLiteral("data")},
              QStringLiteral("Request body, sent on every (re)connection."), QStringLiteral("BODY"))
     , m_lastEventId(QStringLiteral("last-event-id"),
-                    QStringLiteral("Sends Last-Event-ID from the first request on (a Redis "
-                                   "stream: reads from the entry after this id)."),
+                    QStringLiteral("Sends Last-Event-ID from the first request on (a Redis stream: reads from "
+                                   "the entry after this id; a JetStream stream: after this sequence)."),
                     QStringLiteral("ID"))
     , m_timeout(QStringLiteral("timeout"), QStringLiteral("Stops after S seconds."), QStringLiteral("S"))
     , m_idleTimeout(QStringLiteral("idle-timeout"),
@@ -112,9 +113,12 @@ Result<void> ConnectionFlags::readOne(const QCommandLineParser &parser, const QS
     const QString scheme = config.url.scheme().toLower();
     const bool webSocket = scheme.startsWith(u"ws");
     const bool redis = scheme == u"redis";
+    const bool nats = scheme == u"nats";
     for (const QCommandLineOption &httpOnly : {m_data, m_method, m_header}) {
-        if (redis && parser.isSet(httpOnly))
-            return unexpected(QStringLiteral("--%1 does not apply to Redis URLs").arg(httpOnly.names().constLast()));
+        if ((redis || nats) && parser.isSet(httpOnly))
+            return unexpected(
+                QStringLiteral("--%1 does not apply to %2 URLs")
+                    .arg(httpOnly.names().constLast(), redis ? QStringLiteral("Redis") : QStringLiteral("NATS")));
     }
     for (const QCommandLineOption &httpOnly : {m_data, m_method, m_lastEventId}) {
         if (webSocket && parser.isSet(httpOnly))
@@ -123,6 +127,12 @@ Result<void> ConnectionFlags::readOne(const QCommandLineParser &parser, const QS
     }
     if (redis && parser.isSet(m_lastEventId) && !RedisTarget::isEntryId(parser.value(m_lastEventId).toUtf8()))
         return unexpected(QStringLiteral("--last-event-id for a Redis stream is an entry id like 1700000000000-0"));
+    if (nats && parser.isSet(m_lastEventId)) {
+        const Result<NatsTarget> target = NatsTarget::fromUrl(config.url);
+        if (!target->isJetStream() || NatsTarget::sequenceOf(parser.value(m_lastEventId).toUtf8()) == 0)
+            return unexpected(QStringLiteral(
+                "--last-event-id for NATS needs stream=NAME in the URL and is a stream sequence like 42"));
+    }
     if (parser.isSet(m_data))
         config.body = parser.value(m_data).toUtf8();
     if (parser.isSet(m_method)) {

@@ -43,7 +43,7 @@ void TestSourceConfig::typedUrlsAreJudgedInWords_data()
                                       << QStringLiteral("99999999999999999999999");
     QTest::newRow("far scheme") << QStringLiteral("ftp://example.com/feed")
                                 << QStringList{QStringLiteral(
-                                       "unknown scheme 'ftp': use http, https, ws, wss or redis")}
+                                       "unknown scheme 'ftp': use http, https, ws, wss, redis or nats")}
                                 << QStringLiteral("ftp");
     QTest::newRow("wws") << QStringLiteral("wws://h/") << QStringList{QStringLiteral("did you mean ws?")}
                          << QStringLiteral("wws");

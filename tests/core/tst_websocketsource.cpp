@@ -416,7 +416,7 @@ void TestWebSocketSource::checkStreamUrlAcceptsWebSocketSchemes()
     QVERIFY(checkStreamUrl(QUrl(QStringLiteral("https://example.com/sse"))));
     const auto ftp = checkStreamUrl(QUrl(QStringLiteral("ftp://example.com/")));
     QVERIFY(!ftp);
-    QVERIFY2(ftp.error().contains(QStringLiteral("use http, https, ws, wss or redis"))
+    QVERIFY2(ftp.error().contains(QStringLiteral("use http, https, ws, wss, redis or nats"))
                  && ftp.error().contains(QStringLiteral("ftp")),
              qPrintable(ftp.error()));
     QVERIFY(!checkStreamUrl(QUrl(QStringLiteral("ws:///ws"))));   // no host

@@ -60,6 +60,7 @@ QJsonObject StreamRecorder::headerFor(const SourceConfig &config)
             {QStringLiteral("url"), shown.value(QStringLiteral("url"))},
             {QStringLiteral("transport"), scheme == u"ws" || scheme == u"wss" ? QStringLiteral("websocket")
                                           : scheme == u"redis"                ? QStringLiteral("redis")
+                                          : scheme == u"nats"                 ? QStringLiteral("nats")
                                                                               : QStringLiteral("sse")},
             {QStringLiteral("method"), shown.value(QStringLiteral("method"))},
             {QStringLiteral("requestHeaders"), shown.value(QStringLiteral("requestHeaders"))},

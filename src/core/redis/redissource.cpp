@@ -2,21 +2,15 @@
 #include "core/redis/redissource.h"
 
 #include "core/logging.h"
-#include "core/text/utf8.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QPointer>
-#include <QTcpSocket>
 
 #include <algorithm>
-#include <string>
 #include <utility>
 
 namespace Clickscope {
 namespace {
-
-constexpr QByteArrayView kEventType = "message";
 
 // Error replies that asking again will not change: the request itself is wrong.
 bool isFatal(const QByteArray &message)
@@ -48,20 +42,9 @@ QByteArray payloadOf(const RespValue &fields)
 
 }   // namespace
 
-void RedisSource::SocketDeleter::operator()(QTcpSocket *socket) const
-{
-    socket->disconnect();
-    socket->abort();
-    socket->deleteLater();   // we may be inside one of its signals
-}
-
-RedisSource::RedisSource(SourceConfig config, QObject *parent) : StreamSource(std::move(config), parent)
-{
-    m_idleTimer.setSingleShot(true);
-    connect(&m_idleTimer, &QTimer::timeout, this, &RedisSource::idleTimedOut);
-    m_probeTimer.setSingleShot(true);
-    connect(&m_probeTimer, &QTimer::timeout, this, &RedisSource::probe);
-}
+RedisSource::RedisSource(SourceConfig config, QObject *parent)
+    : MessageBusSource(std::move(config), QStringLiteral("Redis"), parent)
+{}
 
 RedisSource::~RedisSource() { dropConnection(); }
 
@@ -79,9 +62,6 @@ void RedisSource::connectNow()
             m_cursor = m_config.lastEventId;
     }
     m_readCursor = m_cursor;   // what was received but not delivered is asked for again
-    dropConnection();
-    ++m_generation;
-    m_batch.clear();
     m_awaiting.clear();
     // A reply holds one message, or one XREAD batch: twice the largest event, or 4 MiB of small
     // ones, whichever is more. A larger one ends the connection (and makes the next XREAD ask
@@ -92,38 +72,24 @@ void RedisSource::connectNow()
     limits.maxValues = kMaxReplyValues;
     m_reader = std::make_unique<RespReader>(limits);
 
-    m_socket.reset(new QTcpSocket);
-    QTcpSocket *socket = m_socket.get();
-    socket->setReadBufferSize(kReadAheadBytes);
-    connect(socket, &QTcpSocket::connected, this, &RedisSource::socketConnected);
-    connect(socket, &QTcpSocket::readyRead, this, &RedisSource::socketReadyRead);
-    connect(socket, &QTcpSocket::disconnected, this,
-            [this] { socketEnded(QStringLiteral("the Redis server closed the connection")); });
-    connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
-        if (error != QAbstractSocket::RemoteHostClosedError && m_socket)
-            socketEnded(m_socket->errorString());
-    });
-    if (m_config.idleTimeout() > 0)
-        m_idleTimer.start(m_config.idleTimeout());
-    qCDebug(lcSource) << "connecting to Redis" << m_target.host << m_target.port;
-    socket->connectToHost(m_target.host, m_target.port);
+    // A stream's XREAD answers by itself within its BLOCK time.
+    setProbing(m_target.kind != RedisTarget::Kind::Stream);
+    connectTo(m_target.host, m_target.port);
 }
 
 void RedisSource::dropConnection()
 {
-    m_idleTimer.stop();
-    m_probeTimer.stop();
-    m_socket.reset();
+    MessageBusSource::dropConnection();
     m_awaiting.clear();
 }
 
 void RedisSource::send(const QByteArray &command, Awaiting awaiting)
 {
     m_awaiting.push_back(awaiting);
-    m_socket->write(command);
+    MessageBusSource::send(command);
 }
 
-void RedisSource::socketConnected()
+void RedisSource::connected()
 {
     if (!m_target.password.isEmpty()) {
         send(m_target.user.isEmpty() ? respCommand({"AUTH", m_target.password})
@@ -132,10 +98,10 @@ void RedisSource::socketConnected()
     }
     switch (m_target.kind) {
     case RedisTarget::Kind::Channel:
-        m_socket->write(respCommand({"SUBSCRIBE", m_target.name}));   // answered by a push
+        MessageBusSource::send(respCommand({"SUBSCRIBE", m_target.name}));   // answered by a push
         break;
     case RedisTarget::Kind::Pattern:
-        m_socket->write(respCommand({"PSUBSCRIBE", m_target.name}));
+        MessageBusSource::send(respCommand({"PSUBSCRIBE", m_target.name}));
         break;
     case RedisTarget::Kind::Stream:
         send(respCommand({"PING"}), Awaiting::Ping);
@@ -156,34 +122,22 @@ void RedisSource::sendRead()
          Awaiting::Read);
 }
 
-void RedisSource::socketReadyRead()
+bool RedisSource::received(QByteArrayView bytes)
 {
-    if (!m_socket)
-        return;
-    // Slots may close or even delete us, and an error reply ends the connection: stop touching
-    // anything once either happened.
-    const QPointer<RedisSource> self(this);
-    const quint64 generation = m_generation;
-    const auto stillCurrent = [&] { return self && m_generation == generation && m_socket; };
-    while (stillCurrent() && m_socket->bytesAvailable() > 0) {
-        const QByteArray bytes = m_socket->read(kReadAheadBytes);
-        countBytes(bytes.size());
-        noteActivity();
-        for (qsizetype at = 0; at < bytes.size(); at += RespReader::kFeedBytes) {
-            m_reader->feed(QByteArrayView(bytes).sliced(at, std::min(RespReader::kFeedBytes, bytes.size() - at)));
-            while (std::optional<RespValue> reply = m_reader->next()) {
-                handle(*reply);
-                if (!stillCurrent())
-                    return;
-            }
-            if (m_reader->failed()) {
-                readerFailed();
-                return;
-            }
+    const Liveness live = liveness();
+    for (qsizetype at = 0; at < bytes.size(); at += RespReader::kFeedBytes) {
+        m_reader->feed(bytes.sliced(at, std::min(RespReader::kFeedBytes, bytes.size() - at)));
+        while (std::optional<RespValue> reply = m_reader->next()) {
+            handle(*reply);
+            if (!isCurrent(live))
+                return false;
         }
-        if (!flushBatch())
-            return;
+        if (m_reader->failed()) {
+            readerFailed();
+            return false;
+        }
     }
+    return true;
 }
 
 void RedisSource::readerFailed()
@@ -192,16 +146,13 @@ void RedisSource::readerFailed()
     const bool reading = !m_awaiting.empty() && m_awaiting.front() == Awaiting::Read;
     if (reading && m_readCount == 1) {
         // One entry alone is over the limit: every later read would stop at it.
-        if (flushBatch()) {
-            dropConnection();
-            fail(Error::Network, QStringLiteral("the stream's entry after %1 is too large to read: %2")
-                                     .arg(QString::fromUtf8(m_readCursor), reason));
-        }
+        connectionFailed(QStringLiteral("the stream's entry after %1 is too large to read: %2")
+                             .arg(QString::fromUtf8(m_readCursor), reason));
         return;
     }
     if (reading)
         m_readCount = std::max(1, m_readCount / 2);   // the next connection asks for fewer at once
-    socketEnded(reason);
+    connectionEnded(reason);
 }
 
 void RedisSource::handle(const RespValue &reply)
@@ -226,14 +177,14 @@ void RedisSource::handle(const RespValue &reply)
     case Awaiting::LastEntry: {
         // The stream's last entry, or none: reading starts after it.
         if (!reply.isArray()) {
-            socketEnded(QStringLiteral("XREVRANGE answered with something that is not a list of entries"));
+            connectionEnded(QStringLiteral("XREVRANGE answered with something that is not a list of entries"));
             return;
         }
         QByteArray last = "0-0";
         if (!reply.elements.empty()) {
             const RespValue &entry = reply.elements[0];
             if (!entry.isArray() || entry.elements.empty() || !RedisTarget::isEntryId(entry.elements[0].text)) {
-                socketEnded(QStringLiteral("XREVRANGE answered with an entry that is not [id, fields]"));
+                connectionEnded(QStringLiteral("XREVRANGE answered with an entry that is not [id, fields]"));
                 return;
             }
             last = entry.elements[0].text;
@@ -243,7 +194,7 @@ void RedisSource::handle(const RespValue &reply)
         return;
     }
     case Awaiting::Read:
-        if (handleEntries(reply) && m_socket)
+        if (handleEntries(reply) && isConnected())
             sendRead();
         return;
     }
@@ -275,12 +226,12 @@ bool RedisSource::handleEntries(const RespValue &reply)
     // [[key, [[id, [field, value, …]], …]]]
     if (!reply.isArray() || reply.elements.size() != 1 || !reply.elements[0].isArray()
         || reply.elements[0].elements.size() != 2 || !reply.elements[0].elements[1].isArray()) {
-        socketEnded(QStringLiteral("XREAD answered with something that is not a stream's entries"));
+        connectionEnded(QStringLiteral("XREAD answered with something that is not a stream's entries"));
         return false;
     }
     for (const RespValue &entry : reply.elements[0].elements[1].elements) {
         if (!entry.isArray() || entry.elements.size() != 2 || !RedisTarget::isEntryId(entry.elements[0].text)) {
-            socketEnded(QStringLiteral("XREAD answered with an entry that is not [id, fields]"));
+            connectionEnded(QStringLiteral("XREAD answered with an entry that is not [id, fields]"));
             return false;
         }
         m_readCursor = entry.elements[0].text;
@@ -290,102 +241,24 @@ bool RedisSource::handleEntries(const RespValue &reply)
     return true;
 }
 
-bool RedisSource::addEvent(const QByteArray &id, QByteArray payload)
+void RedisSource::delivered(const QList<SseEvent> &batch)
 {
-    // Redis carries bytes; an SseEvent promises well-formed UTF-8.
-    if (!Utf8::isValid(payload)) {
-        std::string clean;
-        Utf8::appendSanitized(payload, clean);
-        payload = QByteArray(clean.data(), qsizetype(clean.size()));
-    }
-    if (payload.size() > m_config.limits.maxEventBytes) {
-        const QPointer<RedisSource> self(this);
-        const quint64 generation = m_generation;
-        emit eventsDiscarded(1, QStringLiteral("a message of %1 bytes, over the limit of %2, was dropped")
-                                    .arg(payload.size())
-                                    .arg(m_config.limits.maxEventBytes));
-        return self && m_generation == generation && m_socket;
-    }
-    if (m_config.doneMarker && payload == *m_config.doneMarker) {
-        if (flushBatch())
-            stop(endMarkerReason(*m_config.doneMarker));
-        return false;
-    }
-    {
-        // What is recorded is what is delivered: the payload as the event carries it.
-        const QPointer<RedisSource> self(this);
-        const quint64 generation = m_generation;
-        emit rawReceived(payload, RawKind::TextMessage);
-        if (!self || m_generation != generation || !m_socket)
-            return false;   // a receiver closed or deleted us
-    }
-    m_batch.append(SseEvent(kEventType, id, payload));
-    return true;
-}
-
-bool RedisSource::flushBatch()
-{
-    if (m_batch.isEmpty())
-        return state() != State::Closed;
-    const QList<SseEvent> batch = std::exchange(m_batch, {});
-    countEvents(batch.size());
-    // A reconnection resumes after what was delivered, not after what was only received.
     if (!batch.constLast().lastEventId().isEmpty())
         m_cursor = batch.constLast().lastEventId().toByteArray();
-    const QPointer<RedisSource> self(this);
-    const quint64 generation = m_generation;
-    emit eventsReceived(batch);
-    return self && m_generation == generation && state() != State::Closed;
-}
-
-void RedisSource::noteActivity()
-{
-    const int idle = m_config.idleTimeout();
-    if (idle <= 0 || !m_socket)
-        return;
-    m_idleTimer.start(idle);
-    // A stream's XREAD answers by itself within a third of the timeout; a channel is asked.
-    if (m_target.kind != RedisTarget::Kind::Stream)
-        m_probeTimer.start(std::max(1, idle / 3));
 }
 
 void RedisSource::probe()
 {
-    if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState)
-        m_socket->write(respCommand({"PING"}));   // in subscribed mode, answered by a "pong" push
-}
-
-void RedisSource::idleTimedOut()
-{
-    const bool wasOpen = state() == State::Open;
-    if (!flushBatch())
-        return;
-    dropConnection();
-    retryOrStop(QStringLiteral("no data for %1 ms").arg(m_config.idleTimeout()), Error::Network, !wasOpen);
-}
-
-void RedisSource::socketEnded(const QString &reason)
-{
-    if (!m_socket)
-        return;
-    const bool wasOpen = state() == State::Open;
-    // What arrived before the end is delivered before anything is said about it.
-    if (!flushBatch())
-        return;
-    dropConnection();
-    retryOrStop(reason, Error::Network, !wasOpen);
+    MessageBusSource::send(respCommand({"PING"}));   // in subscribed mode, answered by a "pong" push
 }
 
 void RedisSource::redisError(const QByteArray &message)
 {
     const QString text = QStringLiteral("Redis answered: %1").arg(QString::fromUtf8(message));
-    if (!flushBatch())
-        return;
-    dropConnection();
     if (isFatal(message))
-        fail(Error::Network, text);
+        connectionFailed(text);
     else
-        retryOrStop(text, Error::Network, state() != State::Open);
+        connectionEnded(text);
 }
 
 }   // namespace Clickscope

@@ -3,21 +3,15 @@
 
 #include "core/redis/redistarget.h"
 #include "core/redis/respreader.h"
-#include "core/source/streamsource.h"
-
-#include <QAbstractSocket>
-#include <QTimer>
+#include "core/source/messagebussource.h"
 
 #include <deque>
 #include <memory>
 
-QT_FORWARD_DECLARE_CLASS(QTcpSocket)
-
 namespace Clickscope {
 
 // Clicks straight from Redis (redis:// URLs, see RedisTarget): a pub/sub channel or pattern, or a
-// stream read with XREAD. Each message becomes a "message" event whose data is the payload, so it
-// goes through the same decoders and field mapping as an SSE event's data:
+// stream read with XREAD, each message an event as MessageBusSource says:
 //   - pub/sub: the published message; the event has no id. Pub/sub keeps nothing, so what is
 //     published while the source is away is not seen.
 //   - stream: the entry's field "data", else its only field, else all its fields as one JSON
@@ -25,16 +19,12 @@ namespace Clickscope {
 //     last entry read (start=$ is resolved to the stream's last entry on the first connection), so
 //     nothing is lost or read twice; config().lastEventId, when it is an entry id, is where the
 //     first read starts.
-// What rawReceived() gives (for a recording) is each payload as its event carries it, ids aside.
 //
-// One connection per attempt, on a QTcpSocket in this thread: the protocol is read by hiredis's
-// reader (RespReader), never by a blocking call. Reconnection follows the ReconnectPolicy; an
-// error Redis gives for the request itself (a wrong password, a key that is not a stream) is fatal.
-// A silent connection is probed (PING, or XREAD's BLOCK timeout) every third of the idle timeout,
-// so only a server that stopped answering reaches it. The socket reads at most kReadAheadBytes
-// ahead of us, and RespReader bounds a reply, so a fast or hostile server cannot fill memory; a
-// message over config().limits.maxEventBytes is dropped and counted in eventsDiscarded().
-class RedisSource : public StreamSource
+// The protocol is read by hiredis's reader (RespReader), which bounds a reply. Reconnection follows
+// the ReconnectPolicy; an error Redis gives for the request itself (a wrong password, a key that
+// is not a stream) is fatal. A silent channel is probed with PING; a stream's XREAD answers by
+// itself within its BLOCK time, a third of the idle timeout.
+class RedisSource : public MessageBusSource
 {
     Q_OBJECT
 public:
@@ -58,18 +48,15 @@ public:
     int readCount() const { return m_readCount; }
 
 private:
-    struct SocketDeleter
-    {
-        void operator()(QTcpSocket *socket) const;
-    };
     // What the reply at the front of the queue answers.
     enum class Awaiting { Auth, Ping, LastEntry, Read };
 
     void connectNow() override;
     void dropConnection() override;
-    void socketConnected();
-    void socketReadyRead();
-    void socketEnded(const QString &reason);
+    void connected() override;
+    bool received(QByteArrayView bytes) override;
+    void probe() override;
+    void delivered(const QList<SseEvent> &batch) override;
     void readerFailed();
     void send(const QByteArray &command, Awaiting awaiting);
     void sendRead();
@@ -78,27 +65,15 @@ private:
     void handlePush(const RespValue &push);
     // False when the entries were not a stream's, or reading them ended the connection.
     bool handleEntries(const RespValue &reply);
-    // Queues one message as an event; false when that ended the connection (a receiver of
-    // rawReceived() closed us, or it was the end marker).
-    bool addEvent(const QByteArray &id, QByteArray payload);
-    bool flushBatch();
-    void noteActivity();
-    void idleTimedOut();
-    void probe();
     // An error reply: fatal when it is about our request (auth, permissions, type), else retried.
     void redisError(const QByteArray &message);
 
     RedisTarget m_target;
-    std::unique_ptr<QTcpSocket, SocketDeleter> m_socket;
     std::unique_ptr<RespReader> m_reader;
     std::deque<Awaiting> m_awaiting;
     QByteArray m_cursor;       // delivered
     QByteArray m_readCursor;   // received: where this connection's next XREAD starts
     int m_readCount = kReadCount;
-    QList<SseEvent> m_batch;
-    QTimer m_idleTimer;
-    QTimer m_probeTimer;
-    quint64 m_generation = 0;   // one per connection: a slot that closed us is noticed
 };
 
 }   // namespace Clickscope

@@ -2,6 +2,7 @@
 #include "core/source/sourceconfig.h"
 
 #include "core/http/httpsyntax.h"
+#include "core/nats/natstarget.h"
 #include "core/redis/redistarget.h"
 
 #include <QStringList>
@@ -20,12 +21,20 @@ bool isHeaderNameChar(QChar c)
 }
 
 // The schemes some source reads: http(s) for Server-Sent Events, ws(s) for WebSocket, redis for
-// Redis pub/sub and streams.
+// Redis pub/sub and streams, nats for NATS subjects and JetStream streams.
 const QStringList &streamSchemes()
 {
     static const QStringList kSchemes{QStringLiteral("http"), QStringLiteral("https"), QStringLiteral("ws"),
-                                      QStringLiteral("wss"), QStringLiteral("redis")};
+                                      QStringLiteral("wss"),  QStringLiteral("redis"), QStringLiteral("nats")};
     return kSchemes;
+}
+
+// "use http, https, … or nats", for messages about a scheme none of them is.
+QString useOneOfTheSchemes()
+{
+    const QStringList &all = streamSchemes();
+    return QStringLiteral("use %1 or %2")
+        .arg(all.sliced(0, all.size() - 1).join(QStringLiteral(", ")), all.constLast());
 }
 
 // Levenshtein distance, for "did you mean": the strings here are a few letters long.
@@ -166,12 +175,16 @@ Result<void> checkStreamUrl(const QUrl &url)
     if (scheme.isEmpty())
         return unexpected(QStringLiteral("'%1' has no scheme; try http://%1").arg(shownUrl(url)));
     if (!streamSchemes().contains(scheme))
-        return unexpected(QStringLiteral("unsupported scheme '%1' in '%2' (use http, https, ws, wss or redis)")
-                              .arg(scheme, shownUrl(url)));
+        return unexpected(
+            QStringLiteral("unsupported scheme '%1' in '%2' (%3)").arg(scheme, shownUrl(url), useOneOfTheSchemes()));
     if (url.host().isEmpty())
         return unexpected(QStringLiteral("'%1' has no host").arg(shownUrl(url)));
     if (scheme == u"redis") {
         if (Result<RedisTarget> target = RedisTarget::fromUrl(url); !target)
+            return unexpected(target.error());
+    }
+    if (scheme == u"nats") {
+        if (Result<NatsTarget> target = NatsTarget::fromUrl(url); !target)
             return unexpected(target.error());
     }
     return {};
@@ -220,7 +233,7 @@ UrlProblem findUrlProblem(const QString &typed)
                 closest = known;
             }
         }
-        note(closest.isEmpty() ? QStringLiteral("unknown scheme '%1': use http, https, ws, wss or redis").arg(scheme)
+        note(closest.isEmpty() ? QStringLiteral("unknown scheme '%1': %2").arg(scheme, useOneOfTheSchemes())
                                : QStringLiteral("unknown scheme '%1': did you mean %2?").arg(scheme, closest),
              0, scheme.size());
     }

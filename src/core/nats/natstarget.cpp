@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+#include "core/nats/natstarget.h"
+
+#include "core/source/sourceconfig.h"
+
+#include <QUrlQuery>
+
+#include <algorithm>
+#include <limits>
+
+namespace Clickscope {
+namespace {
+
+// Bytes a NATS name never holds: they separate the fields of a control line.
+bool isSeparator(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0'; }
+
+}   // namespace
+
+bool NatsTarget::isValidSubject(QByteArrayView subject, bool wildcards)
+{
+    if (subject.isEmpty() || subject.size() > kMaxSubjectBytes)
+        return false;
+    qsizetype tokenStart = 0;
+    for (qsizetype i = 0; i <= subject.size(); ++i) {
+        if (i < subject.size() && subject[i] != '.') {
+            if (isSeparator(subject[i]))
+                return false;
+            continue;
+        }
+        const QByteArrayView token = subject.sliced(tokenStart, i - tokenStart);
+        if (token.isEmpty())
+            return false;
+        const bool last = i == subject.size();
+        if (token.contains('*') && token != "*")
+            return false;
+        if (token.contains('>') && (token != ">" || !last))
+            return false;
+        if (!wildcards && (token == "*" || token == ">"))
+            return false;
+        tokenStart = i + 1;
+    }
+    return true;
+}
+
+bool NatsTarget::isValidStreamName(QByteArrayView name)
+{
+    return !name.isEmpty() && name.size() <= 255 && std::none_of(name.begin(), name.end(), [](char c) {
+        return isSeparator(c) || c == '.' || c == '*' || c == '>' || c == '/' || c == '\\';
+    });
+}
+
+quint64 NatsTarget::sequenceOf(QByteArrayView text)
+{
+    if (text.isEmpty() || text.size() > 19 || text[0] == '0')
+        return 0;
+    quint64 value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9')
+            return 0;
+        value = value * 10 + quint64(c - '0');
+    }
+    return value <= quint64(std::numeric_limits<qint64>::max()) ? value : 0;
+}
+
+Result<NatsTarget> NatsTarget::fromUrl(const QUrl &url)
+{
+    const QString shown = shownUrl(url);
+    if (url.scheme().compare(u"nats", Qt::CaseInsensitive) != 0)
+        return unexpected(QStringLiteral("'%1' is not a nats:// URL").arg(shown));
+    if (url.host().isEmpty())
+        return unexpected(QStringLiteral("'%1' has no host").arg(shown));
+    NatsTarget target;
+    target.host = url.host();
+    const int port = url.port(kDefaultPort);
+    if (port < 1 || port > 65535)
+        return unexpected(QStringLiteral("'%1' has no valid port").arg(shown));
+    target.port = quint16(port);
+    target.user = url.userName(QUrl::FullyDecoded).toUtf8();
+    target.password = url.password(QUrl::FullyDecoded).toUtf8();
+    if (target.password.isEmpty() && !target.user.isEmpty())
+        target.token = std::exchange(target.user, {});   // nats://token@host, as NATS clients read it
+
+    const QByteArray subject = url.path(QUrl::FullyDecoded).mid(1).toUtf8();
+    if (subject.isEmpty())
+        return unexpected(QStringLiteral("'%1' names no subject: a NATS URL is nats://HOST:PORT/SUBJECT, e.g. "
+                                         "nats://localhost:4222/clicks.>")
+                              .arg(shown));
+    if (!isValidSubject(subject, true))
+        return unexpected(QStringLiteral("'%1': '%2' is not a NATS subject (tokens separated by dots, * for one "
+                                         "token, > for the rest, no spaces, at most %3 bytes)")
+                              .arg(shown, QString::fromUtf8(subject))
+                              .arg(kMaxSubjectBytes));
+    target.subject = subject;
+
+    bool startGiven = false;
+    for (const auto &[key, value] : QUrlQuery(url).queryItems(QUrl::FullyDecoded)) {
+        if (key == u"stream") {
+            target.stream = value.toUtf8();
+            if (!isValidStreamName(target.stream))
+                return unexpected(QStringLiteral("'%1': '%2' is not a JetStream stream name").arg(shown, value));
+        } else if (key == u"start") {
+            startGiven = true;
+            if (value == u"new") {
+                target.start = Start::New;
+            } else if (value == u"first") {
+                target.start = Start::First;
+            } else if (value.startsWith(u"seq:")) {
+                target.start = Start::Sequence;
+                target.startSequence = sequenceOf(value.mid(4).toUtf8());
+                if (target.startSequence == 0)
+                    return unexpected(
+                        QStringLiteral("'%1': start=%2 needs a sequence from 1 to 2^63-1").arg(shown, value));
+            } else if (value.startsWith(u"time:")) {
+                target.start = Start::Time;
+                target.startTime = QDateTime::fromString(value.mid(5), Qt::ISODateWithMs);
+                if (!target.startTime.isValid())
+                    return unexpected(
+                        QStringLiteral("'%1': start=%2 is not a time like 2026-12-01T10:00:00Z").arg(shown, value));
+                target.startTime = target.startTime.toUTC();
+            } else {
+                return unexpected(
+                    QStringLiteral("'%1': start=%2 is not new, first, seq:N or time:ISO8601").arg(shown, value));
+            }
+        } else {
+            return unexpected(QStringLiteral("'%1': unknown query item '%2' (a NATS URL takes stream=NAME and start=…)")
+                                  .arg(shown, key));
+        }
+    }
+    if (startGiven && !target.isJetStream())
+        return unexpected(
+            QStringLiteral("'%1': start= needs stream=NAME (core NATS keeps nothing to start from)").arg(shown));
+    return target;
+}
+
+}   // namespace Clickscope

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+#include "support/natsserver.h"
+
+#include "core/nats/natsreader.h"
+#include "support/ports.h"
+
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <algorithm>
+
+namespace Clickscope::Testing {
+namespace {
+
+constexpr int kWaitMs = 10'000;
+
+}   // namespace
+
+NatsServer::NatsServer(QStringList extraArguments, bool jetStream)
+    : m_arguments(std::move(extraArguments))
+    , m_jetStream(jetStream)
+{}
+
+NatsServer::~NatsServer() { kill(); }
+
+void NatsServer::kill()
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return;
+    // `timeout` passes a TERM on to nats-server (a KILL would leave nats-server running).
+    m_process.terminate();
+    if (!m_process.waitForFinished(kWaitMs)) {
+        m_process.kill();
+        m_process.waitForFinished();
+    }
+}
+
+bool NatsServer::start()
+{
+    if (!m_dir.isValid()) {
+        m_error = QStringLiteral("no temporary folder");
+        return false;
+    }
+    // A port that was free a moment ago may be taken by the time nats-server binds it: then it
+    // exits at once, and another port is tried (a restart keeps its port: clients come back there).
+    const bool restart = m_port != 0;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        if (!restart)
+            m_port = unusedPort();
+        QStringList arguments{QStringLiteral("-a"), QStringLiteral("127.0.0.1"),
+                              QStringLiteral("-p"), QString::number(m_port),
+                              QStringLiteral("-l"), m_dir.filePath(QStringLiteral("nats.log"))};
+        if (m_jetStream)
+            arguments += {QStringLiteral("-js"), QStringLiteral("-sd"), m_dir.filePath(QStringLiteral("js"))};
+        arguments += m_arguments;
+        m_process.start(QStringLiteral("timeout"),
+                        QStringList{QString::number(kLifetimeSeconds), QStringLiteral("nats-server")} + arguments);
+        if (!m_process.waitForStarted()) {
+            m_error = QStringLiteral("nats-server did not start: %1").arg(m_process.errorString());
+            return false;
+        }
+        QElapsedTimer waited;
+        waited.start();
+        while (waited.elapsed() < kWaitMs && m_process.state() == QProcess::Running) {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, m_port);
+            if (probe.waitForConnected(1000) && probe.waitForReadyRead(2000) && probe.readAll().startsWith("INFO "))
+                return true;
+            QTest::qWait(20);
+        }
+        kill();
+    }
+    m_error = QStringLiteral("nats-server did not answer on a free port");
+    return false;
+}
+
+QUrl NatsServer::url(const QString &path, const QString &userInfo) const
+{
+    const QString credentials = userInfo.isEmpty() ? QString() : userInfo + u'@';
+    return QUrl(QStringLiteral("nats://") + credentials + QStringLiteral("127.0.0.1:%1/").arg(m_port) + path);
+}
+
+std::optional<QList<QByteArray>> NatsServer::exchange(const QByteArray &commands, int count) const
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    if (!socket.waitForConnected(kWaitMs))
+        return std::nullopt;
+    QByteArray hello = R"({"verbose":false,"pedantic":false,"headers":true,"no_responders":true)";
+    if (!m_credentials.isEmpty())
+        hello += ',' + m_credentials;
+    hello += '}';
+    socket.write(NatsCommand::connect(hello) + NatsCommand::subscribe("_INBOX.test.>", "r") + commands
+                 + NatsCommand::ping());
+    NatsReader reader;
+    QList<QByteArray> answers;
+    QElapsedTimer waited;
+    waited.start();
+    while (waited.elapsed() < kWaitMs && socket.waitForReadyRead(kWaitMs)) {
+        reader.feed(socket.readAll());
+        while (std::optional<NatsOp> op = reader.next()) {
+            if (op->type == NatsOp::Type::Err)
+                return std::nullopt;
+            if (op->type == NatsOp::Type::Ping)
+                socket.write(NatsCommand::pong());
+            if (op->type == NatsOp::Type::Pong && count == 0)
+                return answers;
+            if (op->type == NatsOp::Type::Msg && op->sid == "r") {
+                answers.append(op->status() == 503 ? QByteArray(R"({"error":"no responders"})") : op->payload);
+                if (answers.size() == count)
+                    return answers;
+            }
+        }
+        if (reader.failed())
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+bool NatsServer::publish(const QByteArray &subject, const QList<QByteArray> &payloads) const
+{
+    QByteArray commands;
+    for (const QByteArray &payload : payloads)
+        commands += NatsCommand::publish(subject, {}, payload);
+    return exchange(commands, 0).has_value();
+}
+
+std::optional<QByteArray> NatsServer::request(const QByteArray &subject, const QByteArray &payload) const
+{
+    std::optional<QList<QByteArray>> answers = exchange(NatsCommand::publish(subject, "_INBOX.test.1", payload), 1);
+    if (!answers)
+        return std::nullopt;
+    return answers->constFirst();
+}
+
+bool NatsServer::createStream(const QByteArray &name, const QByteArray &subjects) const
+{
+    const QByteArray config =
+        R"({"name":")" + name + R"(","subjects":[")" + subjects + R"("],"storage":"memory","num_replicas":1})";
+    // JetStream may still be starting for a moment after the server greets clients.
+    QElapsedTimer waited;
+    waited.start();
+    while (waited.elapsed() < kWaitMs) {
+        const std::optional<QByteArray> answer = request("$JS.API.STREAM.CREATE." + name, config);
+        if (!answer)
+            return false;
+        const QJsonObject reply = QJsonDocument::fromJson(*answer).object();
+        if (!reply.contains(u"error"))
+            return true;
+        if (reply.value(u"error").toObject().value(u"code").toInt() != 503 && !answer->contains("no responders"))
+            return false;
+        QTest::qWait(50);
+    }
+    return false;
+}
+
+std::optional<QList<quint64>> NatsServer::publishToStream(const QByteArray &subject,
+                                                          const QList<QByteArray> &payloads) const
+{
+    QByteArray commands;
+    for (qsizetype i = 0; i < payloads.size(); ++i)
+        commands += NatsCommand::publish(subject, "_INBOX.test." + QByteArray::number(i), payloads[i]);
+    std::optional<QList<QByteArray>> acks = exchange(commands, int(payloads.size()));
+    if (!acks)
+        return std::nullopt;
+    QList<quint64> sequences;
+    for (const QByteArray &ack : *acks) {
+        const QJsonObject reply = QJsonDocument::fromJson(ack).object();
+        if (!reply.contains(u"seq"))
+            return std::nullopt;
+        sequences.append(quint64(reply.value(u"seq").toInteger()));
+    }
+    // JetStream numbers one connection's publications in their order; the answers may cross.
+    std::sort(sequences.begin(), sequences.end());
+    return sequences;
+}
+
+}   // namespace Clickscope::Testing
