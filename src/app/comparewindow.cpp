@@ -204,7 +204,7 @@ void CompareWindow::compare()
         const QString typed = m_urls[i]->text().trimmed();
         if (const SourceConfig &given = m_requests[i].config; !given.url.isEmpty() && typed == given.url.toString())
             configs[i] = given;
-        configs[i].url = QUrl(typed, QUrl::StrictMode);
+        configs[i].url = streamUrlFromText(typed);
         if (const Result<void> usable = checkStreamUrl(configs[i].url); !usable) {
             m_message->setText(QStringLiteral("[%1] ").arg(i + 1) + usable.error());
             m_urls[i]->setFocus();

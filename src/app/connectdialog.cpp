@@ -104,7 +104,7 @@ void ConnectDialog::revalidate()
     SourceConfig &config = request.config;
     QString problem;
     const QString urlText = m_ui->urlCombo->currentText().trimmed();
-    config.url = QUrl(urlText, QUrl::StrictMode);
+    config.url = streamUrlFromText(urlText);
     if (urlText.isEmpty())
         problem = tr("Enter the URL of a stream.");
     else if (const Result<void> usable = checkStreamUrl(config.url); !usable)

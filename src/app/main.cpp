@@ -109,7 +109,7 @@ int main(int argc, char *argv[])
     for (const QString &more : positional.mid(1)) {
         if (QFileInfo(more).isFile())
             return usageError(QStringLiteral("'%1': a recording replays alone, as the only argument").arg(more));
-        if (const auto usable = Clickscope::checkStreamUrl(QUrl(more, QUrl::StrictMode)); !usable)
+        if (const auto usable = Clickscope::checkStreamUrl(Clickscope::streamUrlFromText(more)); !usable)
             return usageError(QStringLiteral("'%1': %2").arg(more, usable.error()));
     }
     if (!positional.isEmpty() && parser.isSet(demo))
@@ -150,7 +150,7 @@ int main(int argc, char *argv[])
         window.restoreLastWorkspace();   // where the user left off, when a workspace was saved
     } else {
         Clickscope::StreamRequest request;
-        request.config.url = QUrl(positional.first(), QUrl::StrictMode);
+        request.config.url = Clickscope::streamUrlFromText(positional.first());
         request.config.headers = headers;
         request.mapping = *mapping;
         request.checks = *checks;
@@ -159,7 +159,7 @@ int main(int argc, char *argv[])
         // token must not travel to another.
         const QUrl first = request.config.url;
         for (const QString &more : positional.mid(1)) {
-            request.config.url = QUrl(more, QUrl::StrictMode);
+            request.config.url = Clickscope::streamUrlFromText(more);
             request.config.headers =
                 Clickscope::sameServer(request.config.url, first) ? headers : QList<Clickscope::HttpHeader>{};
             window.openStream(request);

@@ -325,7 +325,7 @@ void MainWindow::goToTypedUrl()
             m_ui->urlEdit->setCursorPosition(int(problem.start));   // where something is missing
         return;
     }
-    const QUrl url(typed.trimmed(), QUrl::StrictMode);
+    const QUrl url = streamUrlFromText(typed.trimmed());
     if (isConnected() && url == m_current->request.config.url) {
         disconnectFromStream();
         return;
@@ -1215,7 +1215,7 @@ void MainWindow::openConnectDialog()
 {
     StreamRequest request = m_current->request;
     if (const QString typed = m_ui->urlEdit->text().trimmed(); !typed.isEmpty())
-        request.config.url = QUrl(typed, QUrl::StrictMode);
+        request.config.url = streamUrlFromText(typed);
     openConnectDialogFor(request);
 }
 

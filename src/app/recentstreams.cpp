@@ -21,7 +21,7 @@ QList<RecentStreams::Entry> RecentStreams::load()
     if (!settings.contains(kKey)) {
         for (const QString &url : settings.value(kOldKey).toStringList()) {
             Entry entry;
-            entry.request.config.url = QUrl(url, QUrl::StrictMode);
+            entry.request.config.url = streamUrlFromText(url);
             if (checkStreamUrl(entry.request.config.url))
                 entries.append(entry);
         }

@@ -56,7 +56,7 @@ std::optional<SavedRequest> SavedRequest::fromJson(const QJsonObject &object)
 {
     SavedRequest saved;
     SourceConfig &config = saved.request.config;
-    config.url = QUrl(object.value(QStringLiteral("url")).toString(), QUrl::StrictMode);
+    config.url = streamUrlFromText(object.value(QStringLiteral("url")).toString());
     if (!checkStreamUrl(config.url))
         return std::nullopt;
     config.method = object.value(QStringLiteral("method")).toString(QStringLiteral("GET")).toLatin1();
@@ -102,7 +102,7 @@ QByteArray SavedRequest::secretsOf(const StreamRequest &request)
 bool SavedRequest::restoreSecrets(const QByteArray &secrets)
 {
     const QJsonObject object = QJsonDocument::fromJson(secrets).object();
-    const QUrl url(object.value(QStringLiteral("url")).toString(), QUrl::StrictMode);
+    const QUrl url = streamUrlFromText(object.value(QStringLiteral("url")).toString());
     // The secrets are those of this stream: the same URL once they are taken out again.
     if (!checkStreamUrl(url) || urlWithoutSecrets(url) != request.config.url)
         return false;

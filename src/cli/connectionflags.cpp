@@ -99,7 +99,7 @@ Result<void> ConnectionFlags::readOne(const QCommandLineParser &parser, const QS
         config.url = QUrl::fromLocalFile(file.absoluteFilePath());
         config.replaySpeed = 0;
     } else {
-        config.url = QUrl(argument, QUrl::StrictMode);
+        config.url = streamUrlFromText(argument);
     }
     if (Result<void> usable = checkStreamUrl(config.url); !usable)
         return usable;

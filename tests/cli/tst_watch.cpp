@@ -2,6 +2,7 @@
 // `clickscope-cli watch` end to end: the built binary against the real publisher and the
 // scripted server; its JSON report must equal what was published.
 #include "server/testpublisher.h"
+#include "support/natsserver.h"
 #include "support/processrunner.h"
 #include "support/redisserver.h"
 #include "support/scriptedhttpserver.h"
@@ -123,6 +124,7 @@ private slots:
     void perClickAgainstSnapshotsComparesCounts();
     void severalStreamsWithoutCompareReportEach();
     void redisStreamAndChannelTotals();
+    void natsStreamAndSubjectTotals();
     void badFlagsExitTwo_data();
     void badFlagsExitTwo();
 };
@@ -385,6 +387,37 @@ void TestWatch::redisStreamAndChannelTotals()
     QCOMPARE(last.value("totals").toObject().value("duplicates").toInt(), 0);
 }
 
+void TestWatch::natsStreamAndSubjectTotals()
+{
+    Clickscope::Testing::NatsServer nats;
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+    QList<QByteArray> clicks;
+    for (int i = 1; i <= 300; ++i) {
+        clicks << QByteArray("{\"link\":\"") + (i % 3 == 0 ? "/a" : "/b")
+                      + "\",\"country\":\"DE\",\"n\":" + QByteArray::number(i) + '}';
+    }
+    // A JetStream stream, read from its first message to the end marker: a whole run's totals,
+    // the stream's sequences numbering the clicks.
+    QVERIFY(nats.createStream("CLICKS", "clicks.>"));
+    QVERIFY(nats.publishToStream("clicks.web", clicks + QList<QByteArray>{"[DONE]"}));
+    const Run r = run({"watch", nats.url(QStringLiteral("clicks.>?stream=CLICKS&start=first")).toString(),
+                       "--done-marker", "--json"});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject totals = r.json().value("totals").toObject();
+    QCOMPARE(totals.value("clicks").toInt(), 300);
+    QCOMPARE(totals.value("gaps").toInt(), 0);
+    QCOMPARE(totals.value("duplicates").toInt(), 0);
+    QCOMPARE(rowFor(r.json().value("topLinks").toArray(), "link", "/a").value("count").toInt(), 100);
+
+    // A core subject: what is published once watch has subscribed.
+    WatchProcess watch({nats.url(QStringLiteral("clicks.*")).toString()});
+    QTRY_COMPARE_WITH_TIMEOUT(nats.subscribers("clicks.*"), 1, kWaitMs);
+    QVERIFY(nats.publish("clicks.app", clicks.mid(0, 200)));
+    QTRY_COMPARE_WITH_TIMEOUT(watch.latest().value("totals").toObject().value("clicks").toInt(), 200, kWaitMs);
+    const QJsonObject last = watch.stop();
+    QCOMPARE(last.value("totals").toObject().value("duplicates").toInt(), 0);
+}
+
 void TestWatch::badFlagsExitTwo_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -415,6 +448,14 @@ void TestWatch::badFlagsExitTwo_data()
                                       << QByteArray("--data does not apply to Redis");
     QTest::newRow("redis stream id") << QStringList{"watch", "redis://127.0.0.1:1/stream/s", "--last-event-id", "7x"}
                                      << QByteArray("entry id");
+    QTest::newRow("nats URL naming nothing")
+        << QStringList{"watch", "nats://127.0.0.1:1"} << QByteArray("names no subject");
+    QTest::newRow("a header for nats") << QStringList{"watch", "nats://127.0.0.1:1/c", "-H", "A: b"}
+                                       << QByteArray("--header does not apply to NATS");
+    QTest::newRow("nats sequence") << QStringList{"watch", "nats://127.0.0.1:1/c?stream=S", "--last-event-id", "7x"}
+                                   << QByteArray("stream sequence");
+    QTest::newRow("nats sequence without a stream")
+        << QStringList{"watch", "nats://127.0.0.1:1/c", "--last-event-id", "7"} << QByteArray("needs stream=NAME");
 }
 
 void TestWatch::badFlagsExitTwo()

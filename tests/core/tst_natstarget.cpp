@@ -35,6 +35,17 @@ private slots:
         QVERIFY(user->token.isEmpty());
     }
 
+    void typedUrlsMayHoldTheRestWildcard()
+    {
+        // A strict URL path refuses '>', which every NATS user types.
+        const QString typed = QStringLiteral("nats://127.0.0.1:4222/clicks.>?stream=S");
+        QVERIFY2(checkTypedUrl(typed), qPrintable(checkTypedUrl(typed).error().message));
+        const QUrl url = streamUrlFromText(typed);
+        QVERIFY(url.isValid());
+        QCOMPARE(NatsTarget::fromUrl(url)->subject, QByteArray("clicks.>"));
+        QVERIFY(!streamUrlFromText(QStringLiteral("http://127.0.0.1/a>b")).isValid());   // only for NATS
+    }
+
     void jetStreamStarts()
     {
         const auto target = [](const QString &query) {

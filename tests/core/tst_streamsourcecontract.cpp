@@ -2,6 +2,8 @@
 // What every StreamSource promises, whatever its transport: run once per transport, through
 // createSource(), against a real server of that transport. A new transport joins by adding a
 // row to addTransports() and a ContractServer for it.
+#include "core/nats/natsreader.h"
+#include "core/nats/natssource.h"
 #include "core/redis/redissource.h"
 #include "core/source/reconnectpolicy.h"
 #include "core/source/sourcefactory.h"
@@ -216,12 +218,71 @@ private:
     QTcpServer m_server;
 };
 
+// NATS, played by a fake: it greets, answers the client's first PING (after its CONNECT and SUB)
+// whatever was asked, then sends one MSG per message; later PING probes go unanswered.
+class NatsServer : public ContractServer
+{
+public:
+    NatsServer()
+    {
+        serveTcp(m_server, [this](QTcpSocket *socket) { subscribe(socket); });
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            for (QTcpSocket *socket : findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly))
+                greet(socket);
+        });
+    }
+    QString scheme() const override { return QStringLiteral("nats"); }
+    quint16 port() const override { return m_server.serverPort(); }
+    QString path() const override { return QStringLiteral("/stream"); }
+
+private:
+    static void greet(QTcpSocket *socket)
+    {
+        if (socket->property("greeted").toBool())
+            return;
+        socket->setProperty("greeted", true);
+        socket->write("INFO {\"server_id\":\"contract\",\"headers\":true}\r\n");
+    }
+    void subscribe(QTcpSocket *socket)
+    {
+        if (socket->property("subscribed").toBool()) {
+            socket->readAll();
+            return;
+        }
+        QByteArray &said = m_said[socket];
+        said += socket->readAll();
+        if (!said.contains("PING\r\n"))
+            return;
+        m_said.remove(socket);
+        socket->setProperty("subscribed", true);
+        socket->write(Clickscope::NatsCommand::pong());
+        const QPointer<QTcpSocket> guarded(socket);
+        play(
+            socket,
+            [guarded](const QString &message) {
+                if (guarded) {
+                    const QByteArray payload = message.toUtf8();
+                    guarded->write("MSG stream 1 " + QByteArray::number(payload.size()) + "\r\n" + payload + "\r\n");
+                }
+            },
+            [guarded] {
+                if (guarded)
+                    guarded->disconnectFromHost();
+            });
+    }
+
+    QTcpServer m_server;
+    QHash<QTcpSocket *, QByteArray> m_said;
+};
+
 std::unique_ptr<ContractServer> serverFor(const QString &transport)
 {
     if (transport == u"sse")
         return std::make_unique<SseServer>();
     if (transport == u"redis")
         return std::make_unique<RedisServer>();
+    if (transport == u"nats")
+        return std::make_unique<NatsServer>();
     return std::make_unique<WebSocketServer>();
 }
 
@@ -234,6 +295,8 @@ std::unique_ptr<StreamSource> directSource(const QString &transport, const Sourc
         return std::make_unique<Clickscope::WebSocketSource>(config);
     if (transport == u"redis")
         return std::make_unique<Clickscope::RedisSource>(config);
+    if (transport == u"nats")
+        return std::make_unique<Clickscope::NatsSource>(config);
     return Clickscope::createSource(config);
 }
 
@@ -243,6 +306,7 @@ void addTransports()
     QTest::newRow("sse") << QStringLiteral("sse");
     QTest::newRow("websocket") << QStringLiteral("websocket");
     QTest::newRow("redis") << QStringLiteral("redis");
+    QTest::newRow("nats") << QStringLiteral("nats");
 }
 
 std::unique_ptr<StreamSource> sourceFor(const QUrl &url, SourceConfig config = {})
@@ -337,6 +401,9 @@ void TestStreamSourceContract::badUrlsFailAsynchronously_data()
         {QStringLiteral("redis"),
          {QStringLiteral("http://127.0.0.1/s"), QStringLiteral("redis:///pubsub/s"),
           QStringLiteral("redis://127.0.0.1/s"), QStringLiteral("redis://127.0.0.1/stream/s?start=now")}},
+        {QStringLiteral("nats"),
+         {QStringLiteral("redis://127.0.0.1/pubsub/s"), QStringLiteral("nats:///s"), QStringLiteral("nats://127.0.0.1"),
+          QStringLiteral("nats://127.0.0.1/s?stream=S&start=last")}},
         {QStringLiteral("any"),
          {QStringLiteral("http:///s"), QStringLiteral("ws://exa mple.com/"), QStringLiteral("redis://127.0.0.1/s")}},
     };
@@ -400,7 +467,7 @@ void TestStreamSourceContract::deleteFromSlotIsSafe_data()
 {
     QTest::addColumn<QString>("transport");
     QTest::addColumn<QString>("signalName");
-    for (const char *transport : {"sse", "websocket", "redis"}) {
+    for (const char *transport : {"sse", "websocket", "redis", "nats"}) {
         for (const char *signalName : {"open", "events", "reconnect", "failed"})
             QTest::addRow("%s, %s", transport, signalName)
                 << QString::fromLatin1(transport) << QString::fromLatin1(signalName);

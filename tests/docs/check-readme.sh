@@ -17,7 +17,8 @@
 #  - Runs: clickscope-cli lines (also when piped from echo/printf), curl lines to 127.0.0.1:8080,
 #    and clickscope lines. When a command names redis:// or is a redis-cli line, a private
 #    redis-server is started on a free port for the whole run; redis://localhost:6379 and
-#    redis-cli are rewritten to it. Skips (and says so): ./dev.sh and xvfb-run lines, anything naming a
+#    redis-cli are rewritten to it. Likewise a command naming nats:// gets a private nats-server
+#    (with JetStream), and nats://localhost:4222 is rewritten to it. Skips (and says so): ./dev.sh and xvfb-run lines, anything naming a
 #    host other than 127.0.0.1, and any other program (apt, man, ctest …).
 #  - A command that runs until stopped (listen without --max-events/--timeout, watch without
 #    --duration/--timeout, curl -N) gets UNTIL_STOPPED_SECONDS and passes when it printed something
@@ -53,6 +54,7 @@ APP=$(realpath "$3")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/check-readme.XXXXXX")
 PUBLISHER_PIDS=()
 REDIS_PORT=
+NATS_PORT=
 cleanup() {
   local pid
   for pid in "${PUBLISHER_PIDS[@]}"; do
@@ -194,6 +196,7 @@ rewrite() {
     cmd=${cmd//redis:\/\/localhost:6379/redis:\/\/127.0.0.1:$REDIS_PORT}
     [[ $cmd =~ ^redis-cli([[:space:]]|$) ]] && cmd="redis-cli -p $REDIS_PORT${cmd#redis-cli}"
   fi
+  [ -n "$NATS_PORT" ] && cmd=${cmd//nats:\/\/localhost:4222/nats:\/\/127.0.0.1:$NATS_PORT}
   printf '%s' "$cmd"
 }
 
@@ -270,6 +273,17 @@ for cmd in "${COMMANDS[@]}"; do
   if [ -z "$(skip_reason "$cmd")" ] && { [[ $cmd == *redis://* ]] || [[ $cmd =~ ^redis-cli([[:space:]]|$) ]]; }; then
     start_private_redis "$WORK" "$PUBLISHER_LIFETIME_SECONDS" || fail "redis-server did not start" log "$WORK/redis.log"
     PUBLISHER_PIDS+=("$REDIS_PID")
+    break
+  fi
+done
+
+# --- nats -------------------------------------------------------------------------------------
+# shellcheck source=../support/private-nats.sh
+. "$(dirname "$0")/../support/private-nats.sh"
+for cmd in "${COMMANDS[@]}"; do
+  if [ -z "$(skip_reason "$cmd")" ] && [[ $cmd == *nats://* ]]; then
+    start_private_nats "$WORK" "$PUBLISHER_LIFETIME_SECONDS" || fail "nats-server did not start" log "$WORK/nats.log"
+    PUBLISHER_PIDS+=("$NATS_PID")
     break
   fi
 done

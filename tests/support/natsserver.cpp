@@ -6,6 +6,7 @@
 
 #include <QElapsedTimer>
 #include <QHostAddress>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
@@ -49,10 +50,13 @@ bool NatsServer::start()
     // exits at once, and another port is tried (a restart keeps its port: clients come back there).
     const bool restart = m_port != 0;
     for (int attempt = 0; attempt < 5; ++attempt) {
-        if (!restart)
+        if (!restart) {
             m_port = unusedPort();
+            m_monitorPort = unusedPort();
+        }
         QStringList arguments{QStringLiteral("-a"), QStringLiteral("127.0.0.1"),
                               QStringLiteral("-p"), QString::number(m_port),
+                              QStringLiteral("-m"), QString::number(m_monitorPort),
                               QStringLiteral("-l"), m_dir.filePath(QStringLiteral("nats.log"))};
         if (m_jetStream)
             arguments += {QStringLiteral("-js"), QStringLiteral("-sd"), m_dir.filePath(QStringLiteral("js"))};
@@ -119,6 +123,34 @@ std::optional<QList<QByteArray>> NatsServer::exchange(const QByteArray &commands
             return std::nullopt;
     }
     return std::nullopt;
+}
+
+int NatsServer::subscribers(const QByteArray &subject) const
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_monitorPort);
+    if (!socket.waitForConnected(kWaitMs))
+        return -1;
+    socket.write("GET /connz?subs=1&limit=1000 HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    QByteArray response;
+    QElapsedTimer waited;
+    waited.start();
+    // HTTP/1.0: the answer ends when the server closes.
+    while (waited.elapsed() < kWaitMs && socket.state() == QAbstractSocket::ConnectedState
+           && socket.waitForReadyRead(kWaitMs))
+        response += socket.readAll();
+    response += socket.readAll();
+    const qsizetype body = response.indexOf("\r\n\r\n");
+    if (body < 0)
+        return -1;
+    int count = 0;
+    const QJsonArray connections =
+        QJsonDocument::fromJson(response.mid(body + 4)).object().value(u"connections").toArray();
+    for (const QJsonValue &connection : connections) {
+        if (connection.toObject().value(u"subscriptions_list").toArray().contains(QString::fromUtf8(subject)))
+            ++count;
+    }
+    return count;
 }
 
 bool NatsServer::publish(const QByteArray &subject, const QList<QByteArray> &payloads) const

@@ -45,6 +45,9 @@ public:
     // Publishes each payload into JetStream and waits for every acknowledgement: the stream
     // sequences in order, or nullopt when one failed.
     std::optional<QList<quint64>> publishToStream(const QByteArray &subject, const QList<QByteArray> &payloads) const;
+    // The client connections subscribed to exactly `subject` (from the server's monitoring
+    // endpoint), or -1 when it could not be asked.
+    int subscribers(const QByteArray &subject) const;
     // A request and its answer's payload.
     std::optional<QByteArray> request(const QByteArray &subject, const QByteArray &payload) const;
 
@@ -58,6 +61,7 @@ private:
     QTemporaryDir m_dir;
     QProcess m_process;
     quint16 m_port = 0;
+    quint16 m_monitorPort = 0;
     QByteArray m_credentials;
     QString m_error;
 };

@@ -162,6 +162,13 @@ bool sameServer(const QUrl &a, const QUrl &b)
     return a.host().compare(b.host(), Qt::CaseInsensitive) == 0 && port(a) == port(b);
 }
 
+QUrl streamUrlFromText(const QString &text)
+{
+    if (text.trimmed().startsWith(u"nats://", Qt::CaseInsensitive))
+        return QUrl(QString(text).replace(u'>', QStringLiteral("%3E")), QUrl::StrictMode);
+    return QUrl(text, QUrl::StrictMode);
+}
+
 Result<void> checkStreamUrl(const QUrl &url)
 {
     if (url.isEmpty())
@@ -274,7 +281,7 @@ UrlProblem findUrlProblem(const QString &typed)
     }
 
     if (problems.isEmpty()) {
-        const QUrl url(text, QUrl::StrictMode);
+        const QUrl url = streamUrlFromText(text);
         if (!url.isValid())
             return at(QStringLiteral("not a valid URL: %1").arg(urlProblem(url)), 0, text.size());
         return {};

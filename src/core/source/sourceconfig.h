@@ -81,6 +81,10 @@ QString maskUrls(QString text, const QList<QUrl> &urls);
 // Parses "Name: value" (as curl's -H takes it).
 Result<HttpHeader> parseHeaderLine(const QString &line);
 
+// The URL a user typed (or saved), read strictly, so that a malformed one is reported rather than
+// guessed at. A NATS subject's > wildcard, which a strict URL path refuses, is taken as %3E.
+QUrl streamUrlFromText(const QString &text);
+
 // Success when `url` can be opened by some source (a stream's URL, or a recording's file: URL);
 // otherwise a message for the user.
 Result<void> checkStreamUrl(const QUrl &url);
