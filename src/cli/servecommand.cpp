@@ -2,8 +2,10 @@
 #include "cli/commands.h"
 #include "cli/signalwatcher.h"
 
+#include "core/nats/natstarget.h"
 #include "core/options/optionreader.h"
 #include "core/record/recordingtimeline.h"
+#include "core/source/sourceconfig.h"
 #include "server/syntheticpublisher.h"
 
 #include <QCoreApplication>
@@ -75,11 +77,26 @@ struct ServeOptions
         QStringLiteral("Open TCP connections allowed; more get 503 (default: the file-descriptor limit less 128)."),
         "N");
 
+    const QCommandLineOption nats =
+        option("nats",
+               QStringLiteral("Shares the clicks through a NATS JetStream stream (nats://[user:pw@]HOST:PORT): every "
+                              "publisher naming it serves the same clicks with the stream's sequences as ids."),
+               "URL");
+    const QCommandLineOption natsStream = option(
+        "nats-stream",
+        QStringLiteral("With --nats: the stream's name (default CLICKS; made if missing, over subjects clicks.>, "
+                       "keeping --history messages for at most --nats-max-age)."),
+        "NAME");
+    const QCommandLineOption natsMaxAge = option(
+        "nats-max-age", QStringLiteral("With --nats: seconds a new stream keeps a message (default 86400)."), "S");
+
     void addTo(QCommandLineParser &parser) const
     {
-        parser.addOptions({port, bind, rate, links, seed, noWobble, token, readToken, history, heartbeat,
-                           maxConnections, headTimeout, bodyTimeout, idleTimeout, maxTcpConnections, replay, speed,
-                           loop});
+        parser.addOptions({port,           bind,        rate,        links,       seed,
+                           noWobble,       token,       readToken,   history,     heartbeat,
+                           maxConnections, headTimeout, bodyTimeout, idleTimeout, maxTcpConnections,
+                           replay,         speed,       loop,        nats,        natsStream,
+                           natsMaxAge});
     }
 };
 
@@ -100,6 +117,9 @@ Result<SyntheticPublisher::Settings> readSettings(const QCommandLineParser &pars
     read.wholeSeconds(options.idleTimeout, 1, 3600, publisher.connections.idleTimeoutMs);
     read.wholeNumber(options.maxTcpConnections, 1, 1'000'000, publisher.connections.maxConnections);
     read.number(options.rate, 0, TrafficGenerator::kMaxClicksPerSecond, traffic.clicksPerSecond);
+    NatsStreamWriter::Settings nats;
+    nats.maxMessages = publisher.history;
+    read.wholeNumber(options.natsMaxAge, 1, 10LL * 365 * 86'400, nats.maxAgeSeconds);
     TimelinePlayback::Pace pace;
     read.pace(options.speed, pace.speed);
     pace.loop = parser.isSet(options.loop);
@@ -114,6 +134,30 @@ Result<SyntheticPublisher::Settings> readSettings(const QCommandLineParser &pars
         publisher.replay = TestPublisher::Settings::Replay{nullptr, pace};
     } else if (parser.isSet(options.speed) || parser.isSet(options.loop)) {
         return unexpected(QStringLiteral("--speed and --loop need --replay FILE"));
+    }
+
+    if (parser.isSet(options.nats)) {
+        if (parser.isSet(options.replay))
+            return unexpected(QStringLiteral("--nats and --replay exclude each other"));
+        QUrl server(parser.value(options.nats), QUrl::StrictMode);
+        if (server.scheme() != u"nats" || server.host().isEmpty() || !(server.path().isEmpty() || server.path() == u"/")
+            || server.hasQuery())
+            return unexpected(QStringLiteral("--nats takes a server, nats://[user:password@]HOST[:PORT], not '%1'")
+                                  .arg(shownUrl(server)));
+        server.setPath(QStringLiteral("/clicks"));
+        Result<NatsTarget> target = NatsTarget::fromUrl(server);
+        if (!target)
+            return unexpected(QStringLiteral("--nats: %1").arg(target.error()));
+        nats.server = std::move(*target);
+        nats.maxMessages = publisher.history;
+        if (parser.isSet(options.natsStream))
+            nats.stream = parser.value(options.natsStream).toUtf8();
+        if (!NatsTarget::isValidStreamName(nats.stream))
+            return unexpected(QStringLiteral("--nats-stream: '%1' is not a JetStream stream name")
+                                  .arg(QString::fromUtf8(nats.stream)));
+        publisher.nats = std::move(nats);
+    } else if (parser.isSet(options.natsStream) || parser.isSet(options.natsMaxAge)) {
+        return unexpected(QStringLiteral("--nats-stream and --nats-max-age need --nats URL"));
     }
 
     publisher.address = QHostAddress(parser.value(options.bind));

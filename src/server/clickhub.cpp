@@ -113,40 +113,66 @@ Result<QList<QJsonObject>, PublishError> ClickHub::parseClicks(const QByteArray 
     return clicks;
 }
 
+QJsonObject ClickHub::prepare(QJsonObject click, const QString &channel, qint64 nowMs)
+{
+    if (!click.contains(QLatin1String("ts")))
+        click.insert(QLatin1String("ts"), nowMs);
+    if (!channel.isEmpty() && channel != u"all")
+        click.insert(QLatin1String("channel"), channel);
+    return click;
+}
+
 QList<PublishedClick> ClickHub::publish(const QList<QJsonObject> &clicks, const QString &channel)
 {
     QList<PublishedClick> out;
     out.reserve(clicks.size());
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    for (QJsonObject click : clicks) {
-        const quint64 sequence = ++m_sequence;
-        if (!click.contains(QLatin1String("id")))
-            click.insert(QLatin1String("id"), qint64(sequence));
-        if (!click.contains(QLatin1String("ts")))
-            click.insert(QLatin1String("ts"), now);
-        const QString clickChannel = channel.isEmpty() ? QStringLiteral("all") : channel;
-        if (clickChannel != u"all")
-            click.insert(QLatin1String("channel"), clickChannel);
-        PublishedClick published{sequence, clickChannel, click.value(QLatin1String("link")).toString().toUtf8(),
-                                 QJsonDocument(click).toJson(QJsonDocument::Compact)};
+    for (const QJsonObject &click : clicks)
+        out.append(record(++m_sequence, prepare(click, channel, now)));
+    if (!out.isEmpty())
+        emit published(out);
+    return out;
+}
 
-        if (auto it = m_linkCounts.find(published.link); it != m_linkCounts.end()) {
-            ++*it;
-            m_lastClickOfLink.insert(published.link, published.json);
-        } else if (m_linkCounts.size() < kMaxTrackedLinks) {
-            m_linkCounts.insert(published.link, 1);
-            m_lastClickOfLink.insert(published.link, published.json);
-        } else {
-            ++m_otherLinks;
-        }
-        m_history.push_back(published);
-        if (qsizetype(m_history.size()) > m_historySize)
-            m_history.pop_front();
-        out.append(std::move(published));
+QList<PublishedClick> ClickHub::ingest(const QList<std::pair<quint64, QByteArray>> &clicks)
+{
+    QList<PublishedClick> out;
+    for (const auto &[sequence, json] : clicks) {
+        if (sequence <= m_sequence)
+            continue;   // had it already
+        m_sequence = sequence;
+        const QJsonDocument document = QJsonDocument::fromJson(json);
+        if (!document.isObject())
+            continue;   // not a click: only its number is taken
+        out.append(record(sequence, document.object()));
     }
     if (!out.isEmpty())
         emit published(out);
     return out;
+}
+
+PublishedClick ClickHub::record(quint64 sequence, QJsonObject click)
+{
+    if (!click.contains(QLatin1String("id")))
+        click.insert(QLatin1String("id"), qint64(sequence));
+    const QString channel = click.value(QLatin1String("channel")).toString();
+    PublishedClick published{sequence, channel.isEmpty() ? QStringLiteral("all") : channel,
+                             click.value(QLatin1String("link")).toString().toUtf8(),
+                             QJsonDocument(click).toJson(QJsonDocument::Compact)};
+    if (auto it = m_linkCounts.find(published.link); it != m_linkCounts.end()) {
+        ++*it;
+        m_lastClickOfLink.insert(published.link, published.json);
+    } else if (m_linkCounts.size() < kMaxTrackedLinks) {
+        m_linkCounts.insert(published.link, 1);
+        m_lastClickOfLink.insert(published.link, published.json);
+    } else {
+        ++m_otherLinks;
+    }
+    ++m_total;
+    m_history.push_back(published);
+    if (qsizetype(m_history.size()) > m_historySize)
+        m_history.pop_front();
+    return published;
 }
 
 std::optional<QList<PublishedClick>> ClickHub::clicksAfter(quint64 sequence) const
@@ -156,10 +182,14 @@ std::optional<QList<PublishedClick>> ClickHub::clicksAfter(quint64 sequence) con
     QList<PublishedClick> out;
     if (sequence == m_sequence)
         return out;
+    // Sequences from a shared stream may skip numbers (a message that was no click), so the
+    // history is searched, not indexed.
     const quint64 oldest = m_history.empty() ? m_sequence + 1 : m_history.front().sequence;
     if (sequence + 1 < oldest)
         return std::nullopt;
-    for (auto it = m_history.begin() + qsizetype(sequence + 1 - oldest); it != m_history.end(); ++it)
+    const auto first = std::upper_bound(m_history.begin(), m_history.end(), sequence,
+                                        [](quint64 s, const PublishedClick &click) { return s < click.sequence; });
+    for (auto it = first; it != m_history.end(); ++it)
         out.append(*it);
     return out;
 }
@@ -183,7 +213,7 @@ QByteArray ClickHub::snapshotJson(int topLinks) const
     QJsonObject links;
     for (qsizetype i = 0; i < n; ++i)
         links.insert(QString::fromUtf8(ranked[i].second), qint64(ranked[i].first));
-    QJsonObject snapshot{{QStringLiteral("clickCount"), qint64(m_sequence)},
+    QJsonObject snapshot{{QStringLiteral("clickCount"), qint64(m_total)},
                          {QStringLiteral("lastId"), qint64(m_sequence)},
                          {QStringLiteral("links"), links}};
     if (m_otherLinks > 0)

@@ -52,6 +52,14 @@ public:
 
     // Numbers the clicks (and fills "id" and "ts" where missing), records and announces them.
     QList<PublishedClick> publish(const QList<QJsonObject> &clicks, const QString &channel = QStringLiteral("all"));
+    // A click as it is stored where it is numbered elsewhere (a shared stream): with its "ts"
+    // and its channel ("channel", unless "all") filled in, not yet its "id".
+    static QJsonObject prepare(QJsonObject click, const QString &channel, qint64 nowMs);
+    // Clicks numbered elsewhere (a shared stream's sequences, rising), as prepare() made them:
+    // recorded (with "id" filled from the sequence where missing) and announced; what is not after
+    // lastSequence() was had already and is skipped, and what is not a JSON object only takes
+    // its number.
+    QList<PublishedClick> ingest(const QList<std::pair<quint64, QByteArray>> &clicks);
 
     // The clicks after `sequence` still held, oldest first, or nullopt when `sequence` is older than
     // the history (or newer than anything published: a client from before a restart).
@@ -61,7 +69,7 @@ public:
     QList<PublishedClick> lastClicks(qsizetype n) const;
 
     quint64 lastSequence() const { return m_sequence; }
-    quint64 totalClicks() const { return m_sequence; }
+    quint64 totalClicks() const { return m_total; }
     quint64 clicksOf(const QByteArray &link) const { return m_linkCounts.value(link); }
     // The last click of a link, for the /realtime shape; empty when it never had one.
     QByteArray lastClickOf(const QByteArray &link) const { return m_lastClickOfLink.value(link); }
@@ -72,12 +80,15 @@ signals:
     void published(const QList<Clickscope::PublishedClick> &clicks);
 
 private:
+    PublishedClick record(quint64 sequence, QJsonObject click);
+
     qsizetype m_historySize;
     std::deque<PublishedClick> m_history;
     QHash<QByteArray, quint64> m_linkCounts;
     QHash<QByteArray, QByteArray> m_lastClickOfLink;
     quint64 m_otherLinks = 0;
     quint64 m_sequence = 0;
+    quint64 m_total = 0;
 };
 
 }   // namespace Clickscope

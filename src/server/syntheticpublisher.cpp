@@ -9,7 +9,7 @@ SyntheticPublisher::SyntheticPublisher(Settings settings, QObject *parent)
     , m_traffic(settings.traffic)
 {
     connect(&m_traffic, &TrafficGenerator::clicksGenerated, &m_publisher,
-            [this](const QList<QJsonObject> &clicks) { m_publisher.hub().publish(clicks); });
+            [this](const QList<QJsonObject> &clicks) { m_publisher.publish(clicks, QStringLiteral("all")); });
 }
 
 Result<void> SyntheticPublisher::start()

@@ -2,6 +2,7 @@
 #include "server/testpublisher.h"
 
 #include "core/decode/fieldparsers.h"
+#include "core/nats/natssource.h"
 #include "core/sse/sseencoder.h"
 #include "core/system/allocatortuning.h"
 
@@ -41,6 +42,14 @@ void writeJson(QHttpServerResponder &responder, const QJsonObject &body, StatusC
     responder.write(json(body), {{"Content-Type", "application/json"}, {"Cache-Control", "no-cache"}}, status);
 }
 
+// A shared stream could not take a publication: the client is told to try again shortly.
+void writeUnavailable(QHttpServerResponder &responder, const QString &why)
+{
+    responder.write(json({{QStringLiteral("error"), why}}),
+                    {{"Content-Type", "application/json"}, {"Cache-Control", "no-cache"}, {"Retry-After", "1"}},
+                    StatusCode::ServiceUnavailable);
+}
+
 // "de-DE,de;q=0.9" → "DE"; a language without a region gives nothing.
 QString countryFromAcceptLanguage(const QByteArray &header)
 {
@@ -54,7 +63,7 @@ QString countryFromAcceptLanguage(const QByteArray &header)
 TestPublisher::TestPublisher(Settings settings, QObject *parent)
     : QObject(parent)
     , m_settings(std::move(settings))
-    , m_hub(m_settings.history)
+    , m_hub(m_settings.nats ? qsizetype(m_settings.nats->maxMessages) : m_settings.history)
     , m_tcp(new GuardedTcpServer(m_settings.connections, &m_http))
 {
     setUpRoutes();
@@ -101,7 +110,77 @@ Result<void> TestPublisher::listen()
     m_port = m_tcp->serverPort();
     if (m_settings.heartbeatMs > 0)
         m_heartbeat.start(m_settings.heartbeatMs);
+    if (m_settings.nats)
+        readSharedStream();
     return {};
+}
+
+void TestPublisher::readSharedStream()
+{
+    const NatsStreamWriter::Settings &nats = *m_settings.nats;
+    m_natsWriter = std::make_unique<NatsStreamWriter>(nats);
+    m_natsWriter->start();
+    // Every publisher reads the whole stream, its own clicks included: the stream's order is the
+    // one order, and the ids are its sequences.
+    QUrl url;
+    url.setScheme(QStringLiteral("nats"));
+    url.setHost(nats.server.host);
+    url.setPort(nats.server.port);
+    url.setUserName(QString::fromUtf8(nats.server.user.isEmpty() ? nats.server.token : nats.server.user));
+    url.setPassword(QString::fromUtf8(nats.server.password));
+    url.setPath(QStringLiteral("/%1.%3E").arg(QString::fromUtf8(nats.subjectPrefix)), QUrl::TolerantMode);
+    url.setQuery(QStringLiteral("stream=%1&start=first").arg(QString::fromUtf8(nats.stream)));
+    SourceConfig config;
+    config.url = url;
+    config.defaultRetryMs = NatsStreamWriter::kRetryMs;
+    config.maxRetryMs = NatsStreamWriter::kMaxRetryMs;
+    config.limits.maxEventBytes = m_settings.connections.maxBodyBytes;
+    m_natsReader = std::make_unique<NatsSource>(config);
+    connect(m_natsReader.get(), &StreamSource::eventsReceived, this, [this](const QList<SseEvent> &events) {
+        QList<std::pair<quint64, QByteArray>> clicks;
+        clicks.reserve(events.size());
+        for (const SseEvent &event : events)
+            clicks.append({NatsTarget::sequenceOf(event.lastEventId()), event.data().toByteArray()});
+        m_hub.ingest(clicks);
+    });
+    // Before the stream exists (the writer makes it) the reader is refused; it waits and asks again.
+    connect(m_natsReader.get(), &StreamSource::failed, this, [this](StreamSource::Error, const QString &message) {
+        qCWarning(lcServer) << "reading the shared stream:" << message << "- trying again";
+        QTimer::singleShot(NatsStreamWriter::kMaxRetryMs, m_natsReader.get(), [this] { m_natsReader->open(); });
+    });
+    m_natsReader->open();
+}
+
+bool TestPublisher::isPublishing() const { return !m_settings.nats || (m_natsWriter && m_natsWriter->isReady()); }
+
+void TestPublisher::publish(const QList<QJsonObject> &clicks, const QString &channel, const Published &done)
+{
+    const QString to = channel.isEmpty() ? QStringLiteral("all") : channel;
+    if (!m_settings.nats) {
+        const QList<PublishedClick> published = m_hub.publish(clicks, to);
+        if (done) {
+            QList<quint64> ids;
+            for (const PublishedClick &click : published)
+                ids.append(click.sequence);
+            done(ids);
+        }
+        return;
+    }
+    const QByteArray subject = m_settings.nats->subjectPrefix + '.' + to.toUtf8();
+    if (to.contains(u'.') || !NatsTarget::isValidSubject(subject, false)) {
+        if (done)
+            done(unexpected(QStringLiteral("a channel of a shared stream is one word: no dots, spaces, * or >")));
+        return;
+    }
+    QList<NatsStreamWriter::Message> messages;
+    messages.reserve(clicks.size());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const QJsonObject &click : clicks)
+        messages.append({subject, QJsonDocument(ClickHub::prepare(click, to, now)).toJson(QJsonDocument::Compact)});
+    m_natsWriter->publish(messages, [done](const Result<QList<quint64>> &ids) {
+        if (done)
+            done(ids);
+    });
 }
 
 QUrl TestPublisher::baseUrl() const
@@ -143,6 +222,7 @@ QJsonObject TestPublisher::stats() const
             {QStringLiteral("realtimeSubscribers"), realtime},
             {QStringLiteral("webSocketSubscribers"), webSockets},
             {QStringLiteral("clicksPublished"), qint64(m_hub.totalClicks())},
+            {QStringLiteral("lastId"), qint64(m_hub.lastSequence())},
             {QStringLiteral("droppedSubscribers"), qint64(m_dropped)},
             {QStringLiteral("refusedRequests"), qint64(m_tcp->refusedRequests())},
             {QStringLiteral("refusedConnections"), qint64(m_tcp->refusedConnections())},
@@ -287,6 +367,12 @@ void TestPublisher::streamEvents(const QString &channel, const QHttpServerReques
         const quint64 after = lastEventId.toULongLong(&ok);
         if (ok)
             missed = m_hub.clicksAfter(after);
+        // Another publisher of the shared stream served this reader further than this one has
+        // read the stream yet: it resumes there once this one catches up.
+        if (ok && !missed && m_settings.nats && after > m_hub.lastSequence()) {
+            missed = QList<PublishedClick>();
+            subscriber->resumeAfter = after;
+        }
     }
     if (missed) {
         for (const PublishedClick &click : *missed) {
@@ -437,12 +523,45 @@ void TestPublisher::handlePublish(const QHttpServerRequest &request, QHttpServer
         return;
     }
     const QString channel = request.query().queryItemValue(QStringLiteral("channel"));
-    const QList<PublishedClick> published = m_hub.publish(*clicks, channel.isEmpty() ? QStringLiteral("all") : channel);
-    writeJson(responder,
-              {{QStringLiteral("accepted"), qint64(published.size())},
-               {QStringLiteral("firstId"), qint64(published.first().sequence)},
-               {QStringLiteral("lastId"), qint64(published.last().sequence)}},
-              StatusCode::Accepted);
+    answerWhenPublished(*clicks, channel, std::move(responder),
+                        [](QHttpServerResponder &answer, const QList<quint64> &ids) {
+                            writeJson(answer,
+                                      {{QStringLiteral("accepted"), qint64(ids.size())},
+                                       {QStringLiteral("firstId"), qint64(ids.first())},
+                                       {QStringLiteral("lastId"), qint64(ids.last())}},
+                                      StatusCode::Accepted);
+                        });
+}
+
+void TestPublisher::answerWhenPublished(const QList<QJsonObject> &clicks, const QString &channel,
+                                        QHttpServerResponder &&responder, const Answer &answer)
+{
+    if (!m_settings.nats) {
+        publish(clicks, channel, [&](const Result<QList<quint64>> &ids) {
+            if (ids)
+                answer(responder, *ids);
+            else
+                writeJson(responder, {{QStringLiteral("error"), ids.error()}}, StatusCode::BadRequest);
+        });
+        return;
+    }
+    // Answered later, on a connection that serves nothing else meanwhile (an answer to a request
+    // pipelined behind this one must not overtake it) and is closed once answered.
+    const QPointer<QTcpSocket> socket = responder.socket();
+    if (!m_tcp->carryStream(socket))
+        return;
+    const auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+    publish(clicks, channel, [held, socket, answer](const Result<QList<quint64>> &ids) {
+        if (!socket)
+            return;   // the client left
+        if (ids)
+            answer(*held, *ids);
+        else if (ids.error().startsWith(u"a channel"))
+            writeJson(*held, {{QStringLiteral("error"), ids.error()}}, StatusCode::BadRequest);
+        else
+            writeUnavailable(*held, ids.error());
+        socket->disconnectFromHost();
+    });
 }
 
 void TestPublisher::handleFetchStream(const QHttpServerRequest &request, QHttpServerResponder &&responder)
@@ -504,9 +623,13 @@ void TestPublisher::handleRedirect(const QString &code, const QHttpServerRequest
                   StatusCode::BadRequest);
         return;
     }
-    m_hub.publish({click});
     const QUrl target = m_settings.redirects.value(code, QUrl(m_settings.redirectBase + code));
-    responder.write(QByteArray(), {{"Location", target.toEncoded()}, {"Cache-Control", "no-store"}}, StatusCode::Found);
+    answerWhenPublished({click}, QStringLiteral("all"), std::move(responder),
+                        [target](QHttpServerResponder &answer, const QList<quint64> &) {
+                            answer.write(QByteArray(),
+                                         {{"Location", target.toEncoded()}, {"Cache-Control", "no-store"}},
+                                         StatusCode::Found);
+                        });
 }
 
 void TestPublisher::acceptWebSockets()
@@ -645,6 +768,19 @@ void TestPublisher::broadcast(const QList<PublishedClick> &clicks)
             continue;   // it plays a recording
         switch (subscriber.kind) {
         case Kind::Events: {
+            if (subscriber.resumeAfter > 0) {
+                QByteArray ahead;
+                for (const PublishedClick &click : clicks) {
+                    if (click.sequence > subscriber.resumeAfter
+                        && (subscriber.channel == u"all" || click.channel == subscriber.channel))
+                        ahead += sseFrame(click);
+                }
+                if (clicks.constLast().sequence >= subscriber.resumeAfter)
+                    subscriber.resumeAfter = 0;
+                if (!ahead.isEmpty())
+                    send(subscriber, ahead);
+                break;
+            }
             const QByteArray &payload = subscriber.channel == u"all" ? all : perChannel.value(subscriber.channel);
             if (!payload.isEmpty())
                 send(subscriber, payload);

@@ -4,6 +4,7 @@
 #include "core/result.h"
 #include "server/clickhub.h"
 #include "server/guardedtcpserver.h"
+#include "server/natsstreamwriter.h"
 #include "server/timelineplayback.h"
 
 #include <QHash>
@@ -17,11 +18,14 @@
 #include <QUrl>
 #include <QWebSocket>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
 
 namespace Clickscope {
+
+class StreamSource;
 
 // The embedded publisher: SSE and WebSocket click streams, a publish API, a tiny link shortener,
 // stats. Used by the app's demo mode, by `clickscope-cli serve`, and by the tests as a real server.
@@ -59,6 +63,12 @@ public:
             TimelinePlayback::Pace pace;
         };
         std::optional<Replay> replay;
+        // Set: clicks go through this JetStream stream, which numbers them, and every publisher
+        // naming it serves the same clicks with the same ids (the stream's sequences). Publishing
+        // answers once JetStream stored the clicks (503 with Retry-After while it cannot); the
+        // streams serve what the stream holds, from its first message on, and `history` becomes
+        // the stream's message limit.
+        std::optional<NatsStreamWriter::Settings> nats;
     };
 
     explicit TestPublisher(Settings settings, QObject *parent = nullptr);
@@ -70,6 +80,13 @@ public:
     QUrl baseUrl() const;
 
     ClickHub &hub() { return m_hub; }
+    // Publishes clicks to `channel`: numbered here at once, or, with a shared stream, once
+    // JetStream stored them. `done` gets their ids or why they were not taken; it may be called
+    // before this returns.
+    using Published = std::function<void(const Result<QList<quint64>> &ids)>;
+    void publish(const QList<QJsonObject> &clicks, const QString &channel, const Published &done = {});
+    // With a shared stream: publishing is possible (connected, the stream there). Always true without.
+    bool isPublishing() const;
     int subscriberCount() const;
     quint64 droppedSubscribers() const { return m_dropped; }
     QJsonObject stats() const;
@@ -89,6 +106,7 @@ private:
         QPointer<QWebSocket> webSocket;                    // WebSocket kind
         std::unique_ptr<TimelinePlayback> playback;        // serving a recording
         QByteArray sentId;                                 // …the last event id the SSE reader has
+        quint64 resumeAfter = 0;   // ahead of this publisher (a shared stream): only what comes after
         bool gone = false;
     };
 
@@ -114,6 +132,11 @@ private:
     bool admitAuthorizedPost(const QHttpServerRequest &request, QHttpServerResponder &responder,
                              const QString &methodHint) const;
     void handlePublish(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // Publishes, then `answer`s with the ids; a publication refused gets an error answer instead
+    // (400 for a bad channel, 503 with Retry-After while a shared stream cannot take it).
+    using Answer = std::function<void(QHttpServerResponder &responder, const QList<quint64> &ids)>;
+    void answerWhenPublished(const QList<QJsonObject> &clicks, const QString &channel, QHttpServerResponder &&responder,
+                             const Answer &answer);
     void handleFetchStream(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void handleRedirect(const QString &code, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void acceptWebSockets();
@@ -136,6 +159,7 @@ private:
     void markGone(Subscriber *subscriber);
     void sweep();
     QByteArray realtimeEvent(const QByteArray &link) const;
+    void readSharedStream();
 
     Settings m_settings;
     ClickHub m_hub;
@@ -150,6 +174,8 @@ private:
     QElapsedTimer m_uptime;
     quint64 m_dropped = 0;
     quint16 m_port = 0;
+    std::unique_ptr<NatsStreamWriter> m_natsWriter;
+    std::unique_ptr<StreamSource> m_natsReader;
 };
 
 }   // namespace Clickscope

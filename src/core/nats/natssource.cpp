@@ -137,24 +137,9 @@ bool NatsSource::greeted(const QByteArray &info)
         connectionFailed(QStringLiteral("the NATS server does not support message headers, which JetStream needs"));
         return false;
     }
-    QJsonObject hello{{QStringLiteral("verbose"), false},
-                      {QStringLiteral("pedantic"), false},
-                      {QStringLiteral("tls_required"), false},
-                      {QStringLiteral("name"), QStringLiteral("clickscope")},
-                      {QStringLiteral("lang"), QStringLiteral("cpp")},
-                      {QStringLiteral("version"), QStringLiteral("1")},
-                      {QStringLiteral("protocol"), 1},
-                      {QStringLiteral("headers"), true},
-                      {QStringLiteral("no_responders"), true}};
-    if (!m_target.token.isEmpty())
-        hello.insert(QStringLiteral("auth_token"), QString::fromUtf8(m_target.token));
-    if (!m_target.user.isEmpty()) {
-        hello.insert(QStringLiteral("user"), QString::fromUtf8(m_target.user));
-        hello.insert(QStringLiteral("pass"), QString::fromUtf8(m_target.password));
-    }
     // The PONG that answers this PING says the subscriptions before it are in place: what is
     // published from then on reaches us.
-    QByteArray out = NatsCommand::connect(QJsonDocument(hello).toJson(QJsonDocument::Compact));
+    QByteArray out = m_target.helloCommand();
     if (m_target.isJetStream()) {
         out += NatsCommand::subscribe(m_inbox + ".messages", kMessagesSid);
         out += NatsCommand::subscribe(m_inbox + ".api", kApiSid);

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "core/nats/natstarget.h"
 
+#include "core/nats/natsreader.h"
 #include "core/source/sourceconfig.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <QUrlQuery>
 
@@ -60,6 +64,26 @@ quint64 NatsTarget::sequenceOf(QByteArrayView text)
         value = value * 10 + quint64(c - '0');
     }
     return value <= quint64(std::numeric_limits<qint64>::max()) ? value : 0;
+}
+
+QByteArray NatsTarget::helloCommand() const
+{
+    QJsonObject hello{{QStringLiteral("verbose"), false},
+                      {QStringLiteral("pedantic"), false},
+                      {QStringLiteral("tls_required"), false},
+                      {QStringLiteral("name"), QStringLiteral("clickscope")},
+                      {QStringLiteral("lang"), QStringLiteral("cpp")},
+                      {QStringLiteral("version"), QStringLiteral("1")},
+                      {QStringLiteral("protocol"), 1},
+                      {QStringLiteral("headers"), true},
+                      {QStringLiteral("no_responders"), true}};
+    if (!token.isEmpty())
+        hello.insert(QStringLiteral("auth_token"), QString::fromUtf8(token));
+    if (!user.isEmpty()) {
+        hello.insert(QStringLiteral("user"), QString::fromUtf8(user));
+        hello.insert(QStringLiteral("pass"), QString::fromUtf8(password));
+    }
+    return NatsCommand::connect(QJsonDocument(hello).toJson(QJsonDocument::Compact));
 }
 
 Result<NatsTarget> NatsTarget::fromUrl(const QUrl &url)

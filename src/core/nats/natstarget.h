@@ -37,6 +37,8 @@ struct NatsTarget
     QDateTime startTime;         // Start::Time, in UTC
 
     bool isJetStream() const { return !stream.isEmpty(); }
+    // The CONNECT command a client of this server sends first, with these credentials.
+    QByteArray helloCommand() const;
 
     static Result<NatsTarget> fromUrl(const QUrl &url);
     // A subject a client may subscribe to (wildcards allowed) or, without them, publish to.

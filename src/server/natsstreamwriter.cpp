@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+#include "server/natsstreamwriter.h"
+
+#include "core/logging.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QTcpSocket>
+
+#include <algorithm>
+#include <utility>
+
+namespace Clickscope {
+namespace {
+
+constexpr QByteArrayView kInboxSid = "1";
+constexpr int kDeadlineCheckMs = 250;
+constexpr qint64 kNanosecondsPerSecond = 1'000'000'000;
+
+QString descriptionOf(const QJsonObject &answer)
+{
+    const QJsonObject error = answer.value(u"error").toObject();
+    return QStringLiteral("%1 (error %2)")
+        .arg(error.value(u"description").toString())
+        .arg(error.value(u"err_code").toInteger());
+}
+
+}   // namespace
+
+void NatsStreamWriter::SocketDeleter::operator()(QTcpSocket *socket) const
+{
+    socket->disconnect();
+    socket->abort();
+    socket->deleteLater();   // we may be inside one of its signals
+}
+
+NatsStreamWriter::NatsStreamWriter(Settings settings, QObject *parent)
+    : QObject(parent)
+    , m_settings(std::move(settings))
+    , m_problem(QStringLiteral("not connected yet"))
+{
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &NatsStreamWriter::connectNow);
+    m_deadlineTimer.setInterval(kDeadlineCheckMs);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, &NatsStreamWriter::checkDeadlines);
+}
+
+NatsStreamWriter::~NatsStreamWriter() = default;
+
+void NatsStreamWriter::start() { connectNow(); }
+
+void NatsStreamWriter::connectNow()
+{
+    m_socket.reset(new QTcpSocket);
+    m_reader = std::make_unique<NatsReader>();
+    m_greeted = false;
+    m_inbox = "_INBOX.clickscope-writer." + QByteArray::number(QRandomGenerator::global()->generate64(), 16) + '.';
+    QTcpSocket *socket = m_socket.get();
+    connect(socket, &QTcpSocket::readyRead, this, &NatsStreamWriter::readyRead);
+    connect(socket, &QTcpSocket::disconnected, this,
+            [this] { lost(QStringLiteral("the NATS server closed the connection")); });
+    connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+        if (error != QAbstractSocket::RemoteHostClosedError && m_socket)
+            lost(m_socket->errorString());
+    });
+    socket->connectToHost(m_settings.server.host, m_settings.server.port);
+}
+
+void NatsStreamWriter::readyRead()
+{
+    while (m_socket && m_socket->bytesAvailable() > 0) {
+        m_reader->feed(m_socket->read(64 * 1024));
+        while (m_socket) {
+            std::optional<NatsOp> op = m_reader->next();
+            if (!op)
+                break;
+            handle(*op);
+        }
+        if (m_socket && m_reader->failed()) {
+            lost(QStringLiteral("the NATS server sent what NATS does not: %1").arg(m_reader->errorString()));
+            return;
+        }
+    }
+}
+
+void NatsStreamWriter::handle(NatsOp &op)
+{
+    switch (op.type) {
+    case NatsOp::Type::Info:
+        if (!m_greeted) {
+            m_greeted = true;
+            m_socket->write(m_settings.server.helloCommand() + NatsCommand::subscribe(m_inbox + '*', kInboxSid)
+                            + NatsCommand::ping());
+        }
+        return;
+    case NatsOp::Type::Pong:
+        if (!m_ready && m_setupRequests.empty())
+            request("$JS.API.STREAM.INFO." + m_settings.stream, {}, Setup::StreamInfo);
+        return;
+    case NatsOp::Type::Ping:
+        m_socket->write(NatsCommand::pong());
+        return;
+    case NatsOp::Type::Ok:
+        return;
+    case NatsOp::Type::Err:
+        lost(QStringLiteral("NATS answered: %1").arg(QString::fromUtf8(op.payload)));
+        return;
+    case NatsOp::Type::Msg:
+        if (op.sid == kInboxSid && op.subject.startsWith(m_inbox))
+            answered(op.subject.mid(m_inbox.size()), op);
+        return;
+    }
+}
+
+void NatsStreamWriter::request(const QByteArray &subject, const QByteArray &payload, Setup setup)
+{
+    const quint64 token = ++m_nextToken;
+    m_setupRequests[token] = setup;
+    m_socket->write(NatsCommand::publish(subject, m_inbox + QByteArray::number(token), payload));
+}
+
+void NatsStreamWriter::answered(const QByteArray &tokenText, const NatsOp &reply)
+{
+    bool ok = false;
+    const quint64 token = tokenText.toULongLong(&ok);
+    if (!ok)
+        return;
+    if (const auto setup = m_setupRequests.find(token); setup != m_setupRequests.end()) {
+        const Setup what = setup->second;
+        m_setupRequests.erase(setup);
+        if (reply.status() == 503)
+            lost(QStringLiteral("the NATS server has no JetStream (nobody answered its API)"));
+        else
+            setupAnswered(what, reply.payload);
+        return;
+    }
+    const auto message = m_messageTokens.find(token);
+    if (message == m_messageTokens.end())
+        return;   // its publication was answered already (timed out)
+    const auto [id, index] = message->second;
+    m_messageTokens.erase(message);
+    --m_outstanding;
+    const auto publication = m_publications.find(id);
+    if (publication == m_publications.end())
+        return;
+    if (reply.status() == 503) {
+        fail(id, QStringLiteral("no JetStream stream takes the subject (is %1 still there?)")
+                     .arg(QString::fromUtf8(m_settings.stream)));
+        return;
+    }
+    const QJsonObject ack = QJsonDocument::fromJson(reply.payload).object();
+    if (ack.contains(u"error") || !ack.contains(u"seq")) {
+        fail(id, QStringLiteral("JetStream refused a message: %1").arg(descriptionOf(ack)));
+        return;
+    }
+    Publication &p = publication->second;
+    p.sequences[index] = quint64(ack.value(u"seq").toInteger());
+    if (--p.outstanding == 0) {
+        const Answer answer = std::move(p.answer);
+        const QList<quint64> sequences = std::move(p.sequences);
+        m_publications.erase(publication);
+        answer(sequences);
+    }
+}
+
+void NatsStreamWriter::setupAnswered(Setup setup, const QByteArray &payload)
+{
+    const QJsonObject answer = QJsonDocument::fromJson(payload).object();
+    const bool missing = answer.value(u"error").toObject().value(u"code").toInt() == 404;
+    if (setup == Setup::StreamInfo && missing) {
+        const qint64 maxAge = m_settings.maxAgeSeconds * kNanosecondsPerSecond;
+        const QJsonObject config{
+            {QStringLiteral("name"), QString::fromUtf8(m_settings.stream)},
+            {QStringLiteral("subjects"), QJsonArray{QString::fromUtf8(m_settings.subjectPrefix + ".>")}},
+            {QStringLiteral("retention"), QStringLiteral("limits")},
+            {QStringLiteral("max_msgs"), m_settings.maxMessages},
+            {QStringLiteral("max_age"), maxAge},
+            {QStringLiteral("duplicate_window"), std::min<qint64>(maxAge, 120 * kNanosecondsPerSecond)},
+            {QStringLiteral("storage"), QStringLiteral("file")},
+            {QStringLiteral("discard"), QStringLiteral("old")},
+            {QStringLiteral("num_replicas"), 1}};
+        request("$JS.API.STREAM.CREATE." + m_settings.stream, QJsonDocument(config).toJson(QJsonDocument::Compact),
+                Setup::StreamCreate);
+        return;
+    }
+    if (answer.contains(u"error") || !answer.contains(u"config")) {
+        lost(
+            QStringLiteral("JetStream stream %1: %2").arg(QString::fromUtf8(m_settings.stream), descriptionOf(answer)));
+        return;
+    }
+    qCDebug(lcSource) << "JetStream stream" << m_settings.stream << "ready";
+    m_retryMs = kRetryMs;
+    setReady(true);
+}
+
+void NatsStreamWriter::publish(const QList<Message> &messages, Answer answer)
+{
+    const auto refuse = [this, &answer](const QString &why) {
+        QMetaObject::invokeMethod(
+            this, [answer = std::move(answer), why] { answer(unexpected(why)); }, Qt::QueuedConnection);
+    };
+    if (!m_ready)
+        return refuse(QStringLiteral("not connected to JetStream: %1").arg(m_problem));
+    if (m_outstanding + messages.size() > kMaxOutstanding)
+        return refuse(QStringLiteral("%1 messages already await JetStream's acknowledgement").arg(m_outstanding));
+    if (messages.isEmpty()) {
+        QMetaObject::invokeMethod(
+            this, [answer = std::move(answer)] { answer(QList<quint64>()); }, Qt::QueuedConnection);
+        return;
+    }
+    const quint64 id = ++m_nextPublication;
+    Publication &p = m_publications[id];
+    p.sequences.resize(messages.size());
+    p.outstanding = messages.size();
+    p.deadline = QDeadlineTimer(m_settings.ackTimeoutMs);
+    p.answer = std::move(answer);
+    QByteArray out;
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        const quint64 token = ++m_nextToken;
+        m_messageTokens[token] = {id, i};
+        out += NatsCommand::publish(messages[i].subject, m_inbox + QByteArray::number(token), messages[i].payload);
+    }
+    m_outstanding += messages.size();
+    m_socket->write(out);
+    if (!m_deadlineTimer.isActive())
+        m_deadlineTimer.start();
+}
+
+void NatsStreamWriter::fail(quint64 id, const QString &why)
+{
+    const auto publication = m_publications.find(id);
+    if (publication == m_publications.end())
+        return;
+    const Answer answer = std::move(publication->second.answer);
+    m_publications.erase(publication);
+    // Its messages still awaiting an answer are forgotten; their answers are ignored.
+    for (auto it = m_messageTokens.begin(); it != m_messageTokens.end();) {
+        if (it->second.first == id) {
+            it = m_messageTokens.erase(it);
+            --m_outstanding;
+        } else {
+            ++it;
+        }
+    }
+    answer(unexpected(why));
+}
+
+void NatsStreamWriter::checkDeadlines()
+{
+    QList<quint64> late;
+    for (const auto &[id, publication] : m_publications) {
+        if (publication.deadline.hasExpired())
+            late.append(id);
+    }
+    for (const quint64 id : late)
+        fail(id, QStringLiteral("JetStream did not acknowledge within %1 ms").arg(m_settings.ackTimeoutMs));
+    if (m_publications.empty())
+        m_deadlineTimer.stop();
+}
+
+void NatsStreamWriter::lost(const QString &reason)
+{
+    if (!m_socket)
+        return;
+    qCDebug(lcSource) << "NATS writer:" << reason;
+    m_socket.reset();
+    m_setupRequests.clear();
+    m_messageTokens.clear();
+    m_outstanding = 0;
+    setReady(false, reason);
+    std::map<quint64, Publication> unanswered = std::exchange(m_publications, {});
+    for (auto &[id, publication] : unanswered)
+        publication.answer(unexpected(QStringLiteral("the connection to NATS was lost: %1").arg(reason)));
+    m_retryTimer.start(m_retryMs);
+    m_retryMs = std::min(kMaxRetryMs, m_retryMs * 2);
+}
+
+void NatsStreamWriter::setReady(bool ready, const QString &problem)
+{
+    m_problem = problem;
+    if (m_ready == ready)
+        return;
+    m_ready = ready;
+    emit readyChanged(ready);
+}
+
+}   // namespace Clickscope

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/nats/natsreader.h"
+#include "core/nats/natstarget.h"
+#include "core/result.h"
+
+#include <QDeadlineTimer>
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+QT_FORWARD_DECLARE_CLASS(QTcpSocket)
+
+namespace Clickscope {
+
+// Writes messages into a JetStream stream and says when JetStream has stored them, for publishers
+// that share one stream. It keeps one connection to the NATS server, made again by itself when
+// lost (after kRetryMs at first, backing off to kMaxRetryMs), and makes the stream at the first
+// connection if it is missing, over `<subjectPrefix>.>` with the retention the settings give.
+//
+// A publication is answered once: with the stream sequence of each message once JetStream
+// acknowledged them all, or with why not (no connection, a refusal, no answer within
+// ackTimeoutMs, the connection lost meanwhile). A message whose answer was lost may still have
+// been stored: what was acknowledged is never lost, what was not may be there. At most
+// kMaxOutstanding messages await their answer; beyond that a publication is refused at once.
+class NatsStreamWriter : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int kRetryMs = 200;
+    static constexpr int kMaxRetryMs = 5000;
+    static constexpr qsizetype kMaxOutstanding = 100'000;
+
+    struct Settings
+    {
+        NatsTarget server;   // where, and the credentials
+        QByteArray stream = "CLICKS";
+        QByteArray subjectPrefix = "clicks";
+        qint64 maxMessages = 100'000;
+        qint64 maxAgeSeconds = 24 * 3600;
+        int ackTimeoutMs = 5000;
+    };
+    struct Message
+    {
+        QByteArray subject;
+        QByteArray payload;
+    };
+    using Answer = std::function<void(const Result<QList<quint64>> &sequences)>;
+
+    explicit NatsStreamWriter(Settings settings, QObject *parent = nullptr);
+    ~NatsStreamWriter() override;
+
+    void start();
+    // Connected, and the stream is there: publications are taken.
+    bool isReady() const { return m_ready; }
+    // Why it is not ready (empty while it is).
+    QString problem() const { return m_problem; }
+    const Settings &settings() const { return m_settings; }
+    // Sends the messages; `answer` is called once, later (never from inside this call).
+    void publish(const QList<Message> &messages, Answer answer);
+
+signals:
+    void readyChanged(bool ready);
+
+private:
+    struct SocketDeleter
+    {
+        void operator()(QTcpSocket *socket) const;
+    };
+    struct Publication
+    {
+        QList<quint64> sequences;
+        qsizetype outstanding = 0;
+        QDeadlineTimer deadline;
+        Answer answer;
+    };
+    // What an answer on the inbox is for.
+    enum class Setup { StreamInfo, StreamCreate };
+
+    void connectNow();
+    void readyRead();
+    void lost(const QString &reason);
+    void handle(NatsOp &op);
+    void answered(const QByteArray &token, const NatsOp &reply);
+    void setupAnswered(Setup setup, const QByteArray &payload);
+    void request(const QByteArray &subject, const QByteArray &payload, Setup setup);
+    void setReady(bool ready, const QString &problem = {});
+    void fail(quint64 publication, const QString &why);
+    void checkDeadlines();
+
+    Settings m_settings;
+    std::unique_ptr<QTcpSocket, SocketDeleter> m_socket;
+    std::unique_ptr<NatsReader> m_reader;
+    QByteArray m_inbox;
+    bool m_greeted = false;
+    bool m_ready = false;
+    QString m_problem;
+    int m_retryMs = kRetryMs;
+    QTimer m_retryTimer;
+    QTimer m_deadlineTimer;
+    quint64 m_nextToken = 0;
+    quint64 m_nextPublication = 0;
+    qsizetype m_outstanding = 0;
+    std::map<quint64, Setup> m_setupRequests;                           // by token
+    std::map<quint64, std::pair<quint64, qsizetype>> m_messageTokens;   // token → publication, index
+    std::map<quint64, Publication> m_publications;
+};
+
+}   // namespace Clickscope

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+// Publishers sharing one JetStream stream on a real nats-server: every replica serves the same
+// clicks with the same ids, a reader resumes on any of them, and NATS going away is survived.
+#include "core/sse/eventsource.h"
+#include "server/testpublisher.h"
+#include "support/eventcollector.h"
+#include "support/natsserver.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+#include <vector>
+
+using namespace Clickscope;
+using namespace Clickscope::Testing;
+
+namespace {
+
+constexpr int kWaitMs = 20'000;
+
+struct HttpResult
+{
+    int status = 0;
+    QByteArray body;
+    QByteArray retryAfter;
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+};
+
+QByteArray clicks(int from, int to)
+{
+    QByteArray batch = "[";
+    for (int i = from; i <= to; ++i)
+        batch += "{\"link\":\"/l" + QByteArray::number(i % 7) + "\",\"n\":" + QByteArray::number(i) + "},";
+    batch.chop(1);
+    return batch + "]";
+}
+
+QList<quint64> idsOf(const EventCollector &collected)
+{
+    QList<quint64> ids;
+    for (const SseEvent &event : collected.events) {
+        if (event.type() == "click")
+            ids << event.lastEventId().toULongLong();
+    }
+    return ids;
+}
+
+QList<quint64> range(quint64 from, quint64 to)
+{
+    QList<quint64> out;
+    for (quint64 i = from; i <= to; ++i)
+        out << i;
+    return out;
+}
+
+}   // namespace
+
+class TestNatsReplicas : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void everyReplicaServesTheSameClicksWithTheStreamsIds();
+    void aReaderResumesOnAnotherReplicaWithNothingLostOrTwice();
+    void aReplicaBehindTheReaderWaitsForTheStream();
+    void whileNatsIsAwayPublishingIsRefusedAndNothingAcknowledgedIsLost();
+    void aChannelMustBeOneSubjectToken();
+
+private:
+    std::unique_ptr<TestPublisher> replica(const NatsServer &nats)
+    {
+        TestPublisher::Settings settings;
+        NatsStreamWriter::Settings shared;
+        shared.server = *NatsTarget::fromUrl(nats.url(QStringLiteral("clicks")));
+        shared.maxMessages = 10'000;
+        settings.nats = shared;
+        auto publisher = std::make_unique<TestPublisher>(settings);
+        if (!publisher->listen())
+            return nullptr;
+        return publisher;
+    }
+    HttpResult post(const TestPublisher &to, const QString &path, const QByteArray &body)
+    {
+        QNetworkRequest request(const_cast<TestPublisher &>(to).baseUrl().resolved(QUrl(path)));
+        request.setRawHeader("Content-Type", "application/json");
+        std::unique_ptr<QNetworkReply> reply(m_nam.post(request, body));
+        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+        if (!reply->isFinished())
+            finished.wait(kWaitMs);
+        return {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll(),
+                reply->rawHeader("Retry-After")};
+    }
+    std::unique_ptr<EventSource> reader(const TestPublisher &from, const QByteArray &lastEventId = {})
+    {
+        SourceConfig config;
+        config.url = const_cast<TestPublisher &>(from).baseUrl().resolved(QUrl(QStringLiteral("/events")));
+        config.lastEventId = lastEventId;
+        config.defaultRetryMs = 50;
+        auto source = std::make_unique<EventSource>(config);
+        source->open();
+        return source;
+    }
+
+    QNetworkAccessManager m_nam;
+};
+
+void TestNatsReplicas::everyReplicaServesTheSameClicksWithTheStreamsIds()
+{
+    NatsServer nats;
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+    std::vector<std::unique_ptr<TestPublisher>> replicas;
+    std::vector<std::unique_ptr<EventSource>> readers;
+    std::vector<std::unique_ptr<EventCollector>> collected;
+    for (int i = 0; i < 3; ++i) {
+        replicas.push_back(replica(nats));
+        QVERIFY(replicas.back());
+        QTRY_VERIFY_WITH_TIMEOUT(replicas.back()->isPublishing(), kWaitMs);
+        readers.push_back(reader(*replicas.back()));
+        collected.push_back(std::make_unique<EventCollector>(readers.back().get()));
+        QTRY_COMPARE_WITH_TIMEOUT(replicas.back()->subscriberCount(), 1, kWaitMs);
+    }
+    // Each replica takes a third of the publications; JetStream numbers them in one order.
+    quint64 expectedFirst = 1;
+    for (int batch = 0; batch < 9; ++batch) {
+        const HttpResult r =
+            post(*replicas[batch % 3], QStringLiteral("/publish"), clicks(batch * 50 + 1, batch * 50 + 50));
+        QCOMPARE(r.status, 202);
+        QCOMPARE(quint64(r.json().value("firstId").toInteger()), expectedFirst);
+        QCOMPARE(quint64(r.json().value("lastId").toInteger()), expectedFirst + 49);
+        expectedFirst += 50;
+    }
+    for (int i = 0; i < 3; ++i) {
+        QTRY_COMPARE_WITH_TIMEOUT(idsOf(*collected[i]).size(), qsizetype(450), kWaitMs);
+        QCOMPARE(idsOf(*collected[i]), range(1, 450));
+        QCOMPARE(collected[i]->data(), collected[0]->data());   // the same clicks, byte for byte
+        QCOMPARE(replicas[i]->stats().value("clicksPublished").toInteger(), 450);
+        QCOMPARE(replicas[i]->hub().snapshotJson(), replicas[0]->hub().snapshotJson());
+    }
+    // A replica started later rebuilds the same state from the stream.
+    const auto late = replica(nats);
+    QVERIFY(late);
+    QTRY_COMPARE_WITH_TIMEOUT(late->hub().lastSequence(), quint64(450), kWaitMs);
+    QCOMPARE(late->hub().snapshotJson(), replicas[0]->hub().snapshotJson());
+}
+
+void TestNatsReplicas::aReaderResumesOnAnotherReplicaWithNothingLostOrTwice()
+{
+    NatsServer nats;
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+    auto a = replica(nats);
+    auto b = replica(nats);
+    auto c = replica(nats);
+    QVERIFY(a && b && c);
+    QTRY_VERIFY_WITH_TIMEOUT(a->isPublishing() && b->isPublishing() && c->isPublishing(), kWaitMs);
+    auto first = reader(*a);
+    EventCollector before(first.get());
+    QTRY_COMPARE_WITH_TIMEOUT(a->subscriberCount(), 1, kWaitMs);
+    QCOMPARE(post(*b, QStringLiteral("/publish"), clicks(1, 200)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(idsOf(before).size(), qsizetype(200), kWaitMs);
+    first->close();
+    a.reset();   // the replica it read goes
+    // Published while the reader is between replicas: it gets them from the next one.
+    QCOMPARE(post(*b, QStringLiteral("/publish"), clicks(201, 300)).status, 202);
+    auto second = reader(*c, QByteArray::number(idsOf(before).constLast()));
+    EventCollector after(second.get());
+    QTRY_COMPARE_WITH_TIMEOUT(c->subscriberCount(), 1, kWaitMs);
+    QCOMPARE(post(*b, QStringLiteral("/publish"), clicks(301, 400)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(idsOf(after).size(), qsizetype(200), kWaitMs);
+    QCOMPARE(idsOf(before) + idsOf(after), range(1, 400));
+}
+
+void TestNatsReplicas::aReplicaBehindTheReaderWaitsForTheStream()
+{
+    // A reader that already had ids a replica has not read yet (it just started) gets what follows
+    // them, not a snapshot and not what it had.
+    NatsServer nats;
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+    auto a = replica(nats);
+    QVERIFY(a);
+    QTRY_VERIFY_WITH_TIMEOUT(a->isPublishing(), kWaitMs);
+    QCOMPARE(post(*a, QStringLiteral("/publish"), clicks(1, 100)).status, 202);
+    TestPublisher::Settings settings;
+    NatsStreamWriter::Settings shared;
+    shared.server = *NatsTarget::fromUrl(nats.url(QStringLiteral("clicks")));
+    settings.nats = shared;
+    TestPublisher late(settings);
+    QVERIFY(late.listen());
+    auto source = reader(late, "60");
+    EventCollector got(source.get());
+    QTRY_COMPARE_WITH_TIMEOUT(late.subscriberCount(), 1, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(idsOf(got).size(), qsizetype(40), kWaitMs);
+    QCOMPARE(idsOf(got), range(61, 100));
+    for (const SseEvent &event : got.events)
+        QVERIFY(event.type() != "snapshot");
+}
+
+void TestNatsReplicas::whileNatsIsAwayPublishingIsRefusedAndNothingAcknowledgedIsLost()
+{
+    NatsServer nats;
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+    auto a = replica(nats);
+    auto b = replica(nats);
+    QVERIFY(a && b);
+    QTRY_VERIFY_WITH_TIMEOUT(a->isPublishing() && b->isPublishing(), kWaitMs);
+    auto source = reader(*b);
+    EventCollector got(source.get());
+    QTRY_COMPARE_WITH_TIMEOUT(b->subscriberCount(), 1, kWaitMs);
+    QCOMPARE(post(*a, QStringLiteral("/publish"), clicks(1, 100)).status, 202);
+
+    nats.kill();
+    QTRY_VERIFY_WITH_TIMEOUT(!a->isPublishing(), kWaitMs);
+    const HttpResult refused = post(*a, QStringLiteral("/publish"), clicks(101, 110));
+    QCOMPARE(refused.status, 503);
+    QCOMPARE(refused.retryAfter, QByteArray("1"));
+    QVERIFY2(refused.json().value("error").toString().contains(u"not connected to JetStream"),
+             refused.body.constData());
+
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));   // the same port and files
+    QTRY_VERIFY_WITH_TIMEOUT(a->isPublishing(), kWaitMs);
+    const HttpResult again = post(*a, QStringLiteral("/publish"), clicks(101, 200));
+    QCOMPARE(again.status, 202);
+    QCOMPARE(again.json().value("firstId").toInteger(), 101);   // the refused ones took no number
+    // The replica that serves the reader read the stream again after the restart: every
+    // acknowledged click once, in order, the reader never cut off.
+    QTRY_COMPARE_WITH_TIMEOUT(idsOf(got).size(), qsizetype(200), kWaitMs);
+    QCOMPARE(idsOf(got), range(1, 200));
+    QCOMPARE(source->reconnectCount(), quint64(0));
+}
+
+void TestNatsReplicas::aChannelMustBeOneSubjectToken()
+{
+    NatsServer nats;
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+    auto a = replica(nats);
+    QVERIFY(a);
+    QTRY_VERIFY_WITH_TIMEOUT(a->isPublishing(), kWaitMs);
+    for (const QString &channel :
+         {QStringLiteral("a.b"), QStringLiteral("*"), QStringLiteral("%3E"), QStringLiteral("a%20b")}) {
+        const HttpResult r = post(*a, QStringLiteral("/publish?channel=") + channel, clicks(1, 1));
+        QCOMPARE(r.status, 400);
+        QVERIFY2(r.json().value("error").toString().contains(u"one word"), r.body.constData());
+    }
+    QCOMPARE(post(*a, QStringLiteral("/publish?channel=shop"), clicks(1, 1)).status, 202);
+}
+
+QTEST_GUILESS_MAIN(TestNatsReplicas)
+#include "tst_natsreplicas.moc"
