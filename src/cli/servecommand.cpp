@@ -9,8 +9,10 @@
 #include "server/syntheticpublisher.h"
 
 #include <QCoreApplication>
+#include <QTimer>
 
 #include <cstdio>
+#include <utility>
 
 namespace Clickscope::Cli {
 namespace {
@@ -195,6 +197,9 @@ Result<void> loadReplay(const QString &path, TestPublisher::Settings &settings)
     return {};
 }
 
+// How long `serve --nats` waits for its stream before it says so.
+constexpr int kWaitingNoteMs = 2000;
+
 void printEndpoints(const QUrl &baseUrl)
 {
     const QString base = baseUrl.adjusted(QUrl::RemovePath).toString();   // no trailing '/'
@@ -253,7 +258,23 @@ int runServe(const QStringList &arguments)
         std::fprintf(stderr, "error: %s\n", qPrintable(started.error()));
         return kExitStreamError;
     }
-    printEndpoints(synthetic.publisher().baseUrl());
+    // With a shared stream, the endpoints are announced once publishing works: a script that waits
+    // for them may publish at once.
+    TestPublisher &publisher = synthetic.publisher();
+    bool announced = publisher.isPublishing();
+    if (announced) {
+        printEndpoints(publisher.baseUrl());
+    } else {
+        QObject::connect(&publisher, &TestPublisher::publishingChanged, &publisher, [&](bool publishing) {
+            if (publishing && !std::exchange(announced, true))
+                printEndpoints(publisher.baseUrl());
+        });
+        QTimer::singleShot(kWaitingNoteMs, &publisher, [&publisher] {
+            if (!publisher.isPublishing())
+                std::fprintf(stderr, "waiting for the NATS JetStream stream: %s\n",
+                             qPrintable(publisher.publishingProblem()));
+        });
+    }
 
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &synthetic, [](int signalNumber) {

@@ -127,8 +127,9 @@ QList<PublishedClick> ClickHub::publish(const QList<QJsonObject> &clicks, const 
     QList<PublishedClick> out;
     out.reserve(clicks.size());
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QString to = channel.isEmpty() ? QStringLiteral("all") : channel;
     for (const QJsonObject &click : clicks)
-        out.append(record(++m_sequence, prepare(click, channel, now)));
+        out.append(record(++m_sequence, prepare(click, to, now), to));
     if (!out.isEmpty())
         emit published(out);
     return out;
@@ -144,20 +145,20 @@ QList<PublishedClick> ClickHub::ingest(const QList<std::pair<quint64, QByteArray
         const QJsonDocument document = QJsonDocument::fromJson(json);
         if (!document.isObject())
             continue;   // not a click: only its number is taken
-        out.append(record(sequence, document.object()));
+        // prepare() wrote the channel into the click, "all" being none.
+        const QString channel = document.object().value(QLatin1String("channel")).toString();
+        out.append(record(sequence, document.object(), channel.isEmpty() ? QStringLiteral("all") : channel));
     }
     if (!out.isEmpty())
         emit published(out);
     return out;
 }
 
-PublishedClick ClickHub::record(quint64 sequence, QJsonObject click)
+PublishedClick ClickHub::record(quint64 sequence, QJsonObject click, const QString &channel)
 {
     if (!click.contains(QLatin1String("id")))
         click.insert(QLatin1String("id"), qint64(sequence));
-    const QString channel = click.value(QLatin1String("channel")).toString();
-    PublishedClick published{sequence, channel.isEmpty() ? QStringLiteral("all") : channel,
-                             click.value(QLatin1String("link")).toString().toUtf8(),
+    PublishedClick published{sequence, channel, click.value(QLatin1String("link")).toString().toUtf8(),
                              QJsonDocument(click).toJson(QJsonDocument::Compact)};
     if (auto it = m_linkCounts.find(published.link); it != m_linkCounts.end()) {
         ++*it;

@@ -80,7 +80,7 @@ signals:
     void published(const QList<Clickscope::PublishedClick> &clicks);
 
 private:
-    PublishedClick record(quint64 sequence, QJsonObject click);
+    PublishedClick record(quint64 sequence, QJsonObject click, const QString &channel);
 
     qsizetype m_historySize;
     std::deque<PublishedClick> m_history;

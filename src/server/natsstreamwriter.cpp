@@ -45,6 +45,8 @@ NatsStreamWriter::NatsStreamWriter(Settings settings, QObject *parent)
     connect(&m_retryTimer, &QTimer::timeout, this, &NatsStreamWriter::connectNow);
     m_deadlineTimer.setInterval(kDeadlineCheckMs);
     connect(&m_deadlineTimer, &QTimer::timeout, this, &NatsStreamWriter::checkDeadlines);
+    m_pingTimer.setInterval(kPingMs);
+    connect(&m_pingTimer, &QTimer::timeout, this, &NatsStreamWriter::keepAlive);
 }
 
 NatsStreamWriter::~NatsStreamWriter() = default;
@@ -65,12 +67,27 @@ void NatsStreamWriter::connectNow()
         if (error != QAbstractSocket::RemoteHostClosedError && m_socket)
             lost(m_socket->errorString());
     });
+    m_lastHeard.start();
+    m_pingTimer.start();
     socket->connectToHost(m_settings.server.host, m_settings.server.port);
+}
+
+void NatsStreamWriter::keepAlive()
+{
+    if (!m_socket)
+        return;
+    if (m_lastHeard.hasExpired(kSilentMs)) {
+        lost(QStringLiteral("the NATS server said nothing for %1 s").arg(kSilentMs / 1000));
+        return;
+    }
+    if (m_greeted)
+        m_socket->write(NatsCommand::ping());
 }
 
 void NatsStreamWriter::readyRead()
 {
     while (m_socket && m_socket->bytesAvailable() > 0) {
+        m_lastHeard.start();
         m_reader->feed(m_socket->read(64 * 1024));
         while (m_socket) {
             std::optional<NatsOp> op = m_reader->next();
@@ -91,6 +108,9 @@ void NatsStreamWriter::handle(NatsOp &op)
     case NatsOp::Type::Info:
         if (!m_greeted) {
             m_greeted = true;
+            if (const qint64 max = QJsonDocument::fromJson(op.payload).object().value(u"max_payload").toInteger();
+                max > 0)
+                m_maxPayload = qsizetype(max);
             m_socket->write(m_settings.server.helloCommand() + NatsCommand::subscribe(m_inbox + '*', kInboxSid)
                             + NatsCommand::ping());
         }
@@ -157,6 +177,7 @@ void NatsStreamWriter::answered(const QByteArray &tokenText, const NatsOp &reply
     }
     Publication &p = publication->second;
     p.sequences[index] = quint64(ack.value(u"seq").toInteger());
+    m_lastKnownSequence = std::max(m_lastKnownSequence, p.sequences[index]);
     if (--p.outstanding == 0) {
         const Answer answer = std::move(p.answer);
         const QList<quint64> sequences = std::move(p.sequences);
@@ -190,6 +211,8 @@ void NatsStreamWriter::setupAnswered(Setup setup, const QByteArray &payload)
             QStringLiteral("JetStream stream %1: %2").arg(QString::fromUtf8(m_settings.stream), descriptionOf(answer)));
         return;
     }
+    m_lastKnownSequence = std::max<quint64>(m_lastKnownSequence,
+                                            quint64(answer.value(u"state").toObject().value(u"last_seq").toInteger()));
     qCDebug(lcSource) << "JetStream stream" << m_settings.stream << "ready";
     m_retryMs = kRetryMs;
     setReady(true);
@@ -197,14 +220,24 @@ void NatsStreamWriter::setupAnswered(Setup setup, const QByteArray &payload)
 
 void NatsStreamWriter::publish(const QList<Message> &messages, Answer answer)
 {
-    const auto refuse = [this, &answer](const QString &why) {
+    const auto refuse = [this, &answer](PublishFailure::Kind kind, const QString &why) {
         QMetaObject::invokeMethod(
-            this, [answer = std::move(answer), why] { answer(unexpected(why)); }, Qt::QueuedConnection);
+            this, [answer = std::move(answer), failure = PublishFailure{kind, why}] { answer(unexpected(failure)); },
+            Qt::QueuedConnection);
     };
+    for (const Message &message : messages) {
+        if (message.payload.size() > m_maxPayload)
+            return refuse(PublishFailure::Kind::TooLarge,
+                          QStringLiteral("a click of %1 bytes is more than the NATS server takes (%2)")
+                              .arg(message.payload.size())
+                              .arg(m_maxPayload));
+    }
     if (!m_ready)
-        return refuse(QStringLiteral("not connected to JetStream: %1").arg(m_problem));
-    if (m_outstanding + messages.size() > kMaxOutstanding)
-        return refuse(QStringLiteral("%1 messages already await JetStream's acknowledgement").arg(m_outstanding));
+        return refuse(PublishFailure::Kind::Unavailable,
+                      QStringLiteral("not connected to JetStream: %1").arg(m_problem));
+    if (m_outstanding + messages.size() > kMaxOutstanding || m_socket->bytesToWrite() > kMaxUnsentBytes)
+        return refuse(PublishFailure::Kind::Unavailable,
+                      QStringLiteral("%1 messages already await JetStream's acknowledgement").arg(m_outstanding));
     if (messages.isEmpty()) {
         QMetaObject::invokeMethod(
             this, [answer = std::move(answer)] { answer(QList<quint64>()); }, Qt::QueuedConnection);
@@ -220,6 +253,7 @@ void NatsStreamWriter::publish(const QList<Message> &messages, Answer answer)
     for (qsizetype i = 0; i < messages.size(); ++i) {
         const quint64 token = ++m_nextToken;
         m_messageTokens[token] = {id, i};
+        p.tokens.append(token);
         out += NatsCommand::publish(messages[i].subject, m_inbox + QByteArray::number(token), messages[i].payload);
     }
     m_outstanding += messages.size();
@@ -234,17 +268,13 @@ void NatsStreamWriter::fail(quint64 id, const QString &why)
     if (publication == m_publications.end())
         return;
     const Answer answer = std::move(publication->second.answer);
-    m_publications.erase(publication);
     // Its messages still awaiting an answer are forgotten; their answers are ignored.
-    for (auto it = m_messageTokens.begin(); it != m_messageTokens.end();) {
-        if (it->second.first == id) {
-            it = m_messageTokens.erase(it);
+    for (const quint64 token : publication->second.tokens) {
+        if (m_messageTokens.erase(token) > 0)
             --m_outstanding;
-        } else {
-            ++it;
-        }
     }
-    answer(unexpected(why));
+    m_publications.erase(publication);
+    answer(unexpected(PublishFailure{PublishFailure::Kind::Unavailable, why}));
 }
 
 void NatsStreamWriter::checkDeadlines()
@@ -266,13 +296,15 @@ void NatsStreamWriter::lost(const QString &reason)
         return;
     qCDebug(lcSource) << "NATS writer:" << reason;
     m_socket.reset();
+    m_pingTimer.stop();
     m_setupRequests.clear();
     m_messageTokens.clear();
     m_outstanding = 0;
     setReady(false, reason);
     std::map<quint64, Publication> unanswered = std::exchange(m_publications, {});
     for (auto &[id, publication] : unanswered)
-        publication.answer(unexpected(QStringLiteral("the connection to NATS was lost: %1").arg(reason)));
+        publication.answer(unexpected(PublishFailure{
+            PublishFailure::Kind::Unavailable, QStringLiteral("the connection to NATS was lost: %1").arg(reason)}));
     m_retryTimer.start(m_retryMs);
     m_retryMs = std::min(kMaxRetryMs, m_retryMs * 2);
 }

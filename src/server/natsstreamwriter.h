@@ -6,6 +6,7 @@
 #include "core/result.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -17,6 +18,18 @@ QT_FORWARD_DECLARE_CLASS(QTcpSocket)
 
 namespace Clickscope {
 
+// Why a publication was not stored.
+struct PublishFailure
+{
+    enum class Kind {
+        Unavailable,   // not now: no connection, no answer, too much already on its way
+        TooLarge,      // a message over what the NATS server takes
+        BadRequest,    // never: a channel that is no subject token
+    };
+    Kind kind = Kind::Unavailable;
+    QString message;
+};
+
 // Writes messages into a JetStream stream and says when JetStream has stored them, for publishers
 // that share one stream. It keeps one connection to the NATS server, made again by itself when
 // lost (after kRetryMs at first, backing off to kMaxRetryMs), and makes the stream at the first
@@ -26,7 +39,11 @@ namespace Clickscope {
 // acknowledged them all, or with why not (no connection, a refusal, no answer within
 // ackTimeoutMs, the connection lost meanwhile). A message whose answer was lost may still have
 // been stored: what was acknowledged is never lost, what was not may be there. At most
-// kMaxOutstanding messages await their answer; beyond that a publication is refused at once.
+// kMaxOutstanding messages await their answer and kMaxUnsentBytes wait to be sent; beyond that a
+// publication is refused at once, as is a message over the server's max_payload.
+//
+// A silent server is asked (PING) every kPingMs; one that says nothing for kSilentMs, from the
+// connection's start on, is taken for gone.
 class NatsStreamWriter : public QObject
 {
     Q_OBJECT
@@ -34,6 +51,9 @@ public:
     static constexpr int kRetryMs = 200;
     static constexpr int kMaxRetryMs = 5000;
     static constexpr qsizetype kMaxOutstanding = 100'000;
+    static constexpr qint64 kMaxUnsentBytes = 16 * 1024 * 1024;
+    static constexpr int kPingMs = 2000;
+    static constexpr int kSilentMs = 6000;
 
     struct Settings
     {
@@ -49,7 +69,7 @@ public:
         QByteArray subject;
         QByteArray payload;
     };
-    using Answer = std::function<void(const Result<QList<quint64>> &sequences)>;
+    using Answer = std::function<void(const Result<QList<quint64>, PublishFailure> &sequences)>;
 
     explicit NatsStreamWriter(Settings settings, QObject *parent = nullptr);
     ~NatsStreamWriter() override;
@@ -60,6 +80,9 @@ public:
     // Why it is not ready (empty while it is).
     QString problem() const { return m_problem; }
     const Settings &settings() const { return m_settings; }
+    // The highest stream sequence known here: the stream's last when it was found, then each
+    // acknowledgement's.
+    quint64 lastKnownSequence() const { return m_lastKnownSequence; }
     // Sends the messages; `answer` is called once, later (never from inside this call).
     void publish(const QList<Message> &messages, Answer answer);
 
@@ -73,6 +96,7 @@ private:
     };
     struct Publication
     {
+        QList<quint64> tokens;   // of its messages (those answered are gone from m_messageTokens)
         QList<quint64> sequences;
         qsizetype outstanding = 0;
         QDeadlineTimer deadline;
@@ -91,6 +115,7 @@ private:
     void setReady(bool ready, const QString &problem = {});
     void fail(quint64 publication, const QString &why);
     void checkDeadlines();
+    void keepAlive();
 
     Settings m_settings;
     std::unique_ptr<QTcpSocket, SocketDeleter> m_socket;
@@ -102,6 +127,10 @@ private:
     int m_retryMs = kRetryMs;
     QTimer m_retryTimer;
     QTimer m_deadlineTimer;
+    QTimer m_pingTimer;
+    QElapsedTimer m_lastHeard;
+    qsizetype m_maxPayload = 1024 * 1024;   // until the server's INFO says
+    quint64 m_lastKnownSequence = 0;
     quint64 m_nextToken = 0;
     quint64 m_nextPublication = 0;
     qsizetype m_outstanding = 0;

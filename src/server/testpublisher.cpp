@@ -30,6 +30,8 @@ constexpr qsizetype kMaxQuotedIdBytes = 64;
 QByteArray json(const QJsonObject &object) { return QJsonDocument(object).toJson(QJsonDocument::Compact); }
 
 constexpr qint64 kDefaultFetchClicks = 10;
+// What a click grows by on its way into a shared stream ("ts" and "channel").
+constexpr qsizetype kPreparedClickAllowance = 4096;
 constexpr qint64 kMaxFetchClicks = 1000;
 
 QByteArray sseFrame(const PublishedClick &click)
@@ -119,6 +121,7 @@ void TestPublisher::readSharedStream()
 {
     const NatsStreamWriter::Settings &nats = *m_settings.nats;
     m_natsWriter = std::make_unique<NatsStreamWriter>(nats);
+    connect(m_natsWriter.get(), &NatsStreamWriter::readyChanged, this, &TestPublisher::publishingChanged);
     m_natsWriter->start();
     // Every publisher reads the whole stream, its own clicks included: the stream's order is the
     // one order, and the ids are its sequences.
@@ -126,15 +129,20 @@ void TestPublisher::readSharedStream()
     url.setScheme(QStringLiteral("nats"));
     url.setHost(nats.server.host);
     url.setPort(nats.server.port);
-    url.setUserName(QString::fromUtf8(nats.server.user.isEmpty() ? nats.server.token : nats.server.user));
-    url.setPassword(QString::fromUtf8(nats.server.password));
-    url.setPath(QStringLiteral("/%1.%3E").arg(QString::fromUtf8(nats.subjectPrefix)), QUrl::TolerantMode);
-    url.setQuery(QStringLiteral("stream=%1&start=first").arg(QString::fromUtf8(nats.stream)));
+    url.setUserName(QString::fromUtf8(nats.server.user.isEmpty() ? nats.server.token : nats.server.user),
+                    QUrl::DecodedMode);
+    url.setPassword(QString::fromUtf8(nats.server.password), QUrl::DecodedMode);
+    url.setPath(QStringLiteral("/%1.>").arg(QString::fromUtf8(nats.subjectPrefix)), QUrl::DecodedMode);
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("stream"), QString::fromUtf8(nats.stream));
+    query.addQueryItem(QStringLiteral("start"), QStringLiteral("first"));
+    url.setQuery(query);
     SourceConfig config;
     config.url = url;
     config.defaultRetryMs = NatsStreamWriter::kRetryMs;
     config.maxRetryMs = NatsStreamWriter::kMaxRetryMs;
-    config.limits.maxEventBytes = m_settings.connections.maxBodyBytes;
+    // What a publication may hold, and room for what the publisher adds to a click.
+    config.limits.maxEventBytes = m_settings.connections.maxBodyBytes + kPreparedClickAllowance;
     m_natsReader = std::make_unique<NatsSource>(config);
     connect(m_natsReader.get(), &StreamSource::eventsReceived, this, [this](const QList<SseEvent> &events) {
         QList<std::pair<quint64, QByteArray>> clicks;
@@ -153,6 +161,8 @@ void TestPublisher::readSharedStream()
 
 bool TestPublisher::isPublishing() const { return !m_settings.nats || (m_natsWriter && m_natsWriter->isReady()); }
 
+QString TestPublisher::publishingProblem() const { return m_natsWriter ? m_natsWriter->problem() : QString(); }
+
 void TestPublisher::publish(const QList<QJsonObject> &clicks, const QString &channel, const Published &done)
 {
     const QString to = channel.isEmpty() ? QStringLiteral("all") : channel;
@@ -166,18 +176,20 @@ void TestPublisher::publish(const QList<QJsonObject> &clicks, const QString &cha
         }
         return;
     }
-    const QByteArray subject = m_settings.nats->subjectPrefix + '.' + to.toUtf8();
-    if (to.contains(u'.') || !NatsTarget::isValidSubject(subject, false)) {
+    const auto refuse = [&done](PublishFailure::Kind kind, const QString &why) {
         if (done)
-            done(unexpected(QStringLiteral("a channel of a shared stream is one word: no dots, spaces, * or >")));
-        return;
-    }
+            done(unexpected(PublishFailure{kind, why}));
+    };
+    const QByteArray subject = m_settings.nats->subjectPrefix + '.' + to.toUtf8();
+    if (to.contains(u'.') || !NatsTarget::isValidSubject(subject, false))
+        return refuse(PublishFailure::Kind::BadRequest,
+                      QStringLiteral("a channel of a shared stream is one word: no dots, spaces, * or >"));
     QList<NatsStreamWriter::Message> messages;
     messages.reserve(clicks.size());
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const QJsonObject &click : clicks)
         messages.append({subject, QJsonDocument(ClickHub::prepare(click, to, now)).toJson(QJsonDocument::Compact)});
-    m_natsWriter->publish(messages, [done](const Result<QList<quint64>> &ids) {
+    m_natsWriter->publish(messages, [done](const Result<QList<quint64>, PublishFailure> &ids) {
         if (done)
             done(ids);
     });
@@ -368,8 +380,11 @@ void TestPublisher::streamEvents(const QString &channel, const QHttpServerReques
         if (ok)
             missed = m_hub.clicksAfter(after);
         // Another publisher of the shared stream served this reader further than this one has
-        // read the stream yet: it resumes there once this one catches up.
-        if (ok && !missed && m_settings.nats && after > m_hub.lastSequence()) {
+        // read the stream yet: it resumes there once this one catches up. An id further ahead
+        // than the stream holds messages is none of this stream's: that reader gets the snapshot.
+        if (ok && !missed && m_settings.nats && after > m_hub.lastSequence()
+            && after - std::max(m_hub.lastSequence(), m_natsWriter->lastKnownSequence())
+                   <= quint64(m_settings.nats->maxMessages)) {
             missed = QList<PublishedClick>();
             subscriber->resumeAfter = after;
         }
@@ -537,11 +552,9 @@ void TestPublisher::answerWhenPublished(const QList<QJsonObject> &clicks, const 
                                         QHttpServerResponder &&responder, const Answer &answer)
 {
     if (!m_settings.nats) {
-        publish(clicks, channel, [&](const Result<QList<quint64>> &ids) {
+        publish(clicks, channel, [&](const Result<QList<quint64>, PublishFailure> &ids) {
             if (ids)
                 answer(responder, *ids);
-            else
-                writeJson(responder, {{QStringLiteral("error"), ids.error()}}, StatusCode::BadRequest);
         });
         return;
     }
@@ -551,15 +564,25 @@ void TestPublisher::answerWhenPublished(const QList<QJsonObject> &clicks, const 
     if (!m_tcp->carryStream(socket))
         return;
     const auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
-    publish(clicks, channel, [held, socket, answer](const Result<QList<quint64>> &ids) {
+    publish(clicks, channel, [held, socket, answer](const Result<QList<quint64>, PublishFailure> &ids) {
         if (!socket)
             return;   // the client left
-        if (ids)
+        if (ids) {
             answer(*held, *ids);
-        else if (ids.error().startsWith(u"a channel"))
-            writeJson(*held, {{QStringLiteral("error"), ids.error()}}, StatusCode::BadRequest);
-        else
-            writeUnavailable(*held, ids.error());
+        } else {
+            const QJsonObject error{{QStringLiteral("error"), ids.error().message}};
+            switch (ids.error().kind) {
+            case PublishFailure::Kind::BadRequest:
+                writeJson(*held, error, StatusCode::BadRequest);
+                break;
+            case PublishFailure::Kind::TooLarge:
+                writeJson(*held, error, StatusCode::PayloadTooLarge);
+                break;
+            case PublishFailure::Kind::Unavailable:
+                writeUnavailable(*held, ids.error().message);
+                break;
+            }
+        }
         socket->disconnectFromHost();
     });
 }

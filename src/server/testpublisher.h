@@ -83,16 +83,20 @@ public:
     // Publishes clicks to `channel`: numbered here at once, or, with a shared stream, once
     // JetStream stored them. `done` gets their ids or why they were not taken; it may be called
     // before this returns.
-    using Published = std::function<void(const Result<QList<quint64>> &ids)>;
+    using Published = std::function<void(const Result<QList<quint64>, PublishFailure> &ids)>;
     void publish(const QList<QJsonObject> &clicks, const QString &channel, const Published &done = {});
     // With a shared stream: publishing is possible (connected, the stream there). Always true without.
     bool isPublishing() const;
+    // Why publishing is not possible now (empty while it is).
+    QString publishingProblem() const;
     int subscriberCount() const;
     quint64 droppedSubscribers() const { return m_dropped; }
     QJsonObject stats() const;
 
 signals:
     void subscriberCountChanged(int count);
+    // With a shared stream: isPublishing() changed.
+    void publishingChanged(bool publishing);
 
 private:
     enum class Kind { Events, Realtime, WebSocket };
@@ -133,7 +137,8 @@ private:
                              const QString &methodHint) const;
     void handlePublish(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     // Publishes, then `answer`s with the ids; a publication refused gets an error answer instead
-    // (400 for a bad channel, 503 with Retry-After while a shared stream cannot take it).
+    // (400 for a bad channel, 413 for a click larger than NATS takes, 503 with Retry-After while
+    // a shared stream cannot take it).
     using Answer = std::function<void(QHttpServerResponder &responder, const QList<quint64> &ids)>;
     void answerWhenPublished(const QList<QJsonObject> &clicks, const QString &channel, QHttpServerResponder &&responder,
                              const Answer &answer);

@@ -223,6 +223,32 @@ private slots:
         QCOMPARE(proxy.connectionsAccepted(), 3);
     }
 
+    void jetStreamFromAnEmptyStreamLosesNothingAcrossACut()
+    {
+        // start=new on a stream with nothing in it: the consumer starts after sequence 0, and so
+        // does the next one, not at "new" again, which would skip what came meanwhile.
+        NatsServer nats;
+        QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+        QVERIFY(nats.createStream("S", "s"));
+        FaultProxy proxy(nats.port());
+        QVERIFY(proxy.listen());
+        NatsSource source(configFor(proxy.through(nats.url("s?stream=S"))));
+        EventCollector collected(&source);
+        QSignalSpy reconnects(&source, &StreamSource::reconnectScheduled);
+        QSignalSpy states(&source, &StreamSource::stateChanged);
+        source.open();
+        QTRY_COMPARE_WITH_TIMEOUT(source.state(), StreamSource::State::Open, kWaitMs);
+        proxy.inject(FaultProxy::Fault::Blackhole);   // the next connection is held
+        proxy.inject(FaultProxy::Fault::Reset);
+        QTRY_COMPARE_WITH_TIMEOUT(reconnects.count(), 1, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(proxy.connectionsAccepted(), 2, kWaitMs);
+        QVERIFY(nats.publishToStream("s", clicks(1, 5)));   // while the source is surely away
+        proxy.heal();
+        proxy.inject(FaultProxy::Fault::Reset);   // the held connection goes; the next one works
+        QTRY_COMPARE_WITH_TIMEOUT(collected.events.size(), qsizetype(5), kWaitMs);
+        QCOMPARE(clickIds(collected), range(1, 5));
+    }
+
     void lastEventIdIsWhereTheFirstConsumerStarts()
     {
         NatsServer nats;

@@ -82,6 +82,8 @@ private slots:
         QTest::newRow("too long") << "nats://h/" + QString(2000, u'a') << "at most 1024 bytes";
         QTest::newRow("stream name with a dot") << "nats://h/a?stream=A.B"
                                                 << "is not a JetStream stream name";
+        QTest::newRow("stream name with an ampersand") << "nats://h/a?stream=A%26B"
+                                                       << "is not a JetStream stream name";
         QTest::newRow("start without stream") << "nats://h/a?start=first"
                                               << "needs stream=NAME";
         QTest::newRow("unknown start") << "nats://h/a?stream=S&start=last"

@@ -11,10 +11,11 @@
 #    joined, '# comments' are dropped (outside quotes).
 #  - Each `clickscope-cli serve` line becomes a real publisher, started here with the same flags
 #    on a free port (--port 0) for the whole run. Every other command talks to the publisher of
-#    the nearest serve line above it (or of the first one, for commands above all of them), with
-#    127.0.0.1:8080 rewritten to that publisher's port and build/src/cli/clickscope-cli and
+#    the nearest serve line above it on the port it names (or of the first one, for commands
+#    above all of them), with 127.0.0.1:8080 (or the --port of that serve line) rewritten to that
+#    publisher's port and build/src/cli/clickscope-cli and
 #    build/src/app/clickscope rewritten to CLI and APP.
-#  - Runs: clickscope-cli lines (also when piped from echo/printf), curl lines to 127.0.0.1:8080,
+#  - Runs: clickscope-cli lines (also when piped from echo/printf), curl lines to its publishers,
 #    and clickscope lines. When a command names redis:// or is a redis-cli line, a private
 #    redis-server is started on a free port for the whole run; redis://localhost:6379 and
 #    redis-cli are rewritten to it. Likewise a command naming nats:// gets a private nats-server
@@ -129,6 +130,18 @@ HELP_RE='[[:space:]](--help|-h|--version|-v)([[:space:]]|$)'
 
 is_serve() { [[ $1 =~ $SERVE_RE ]] && ! [[ $1 =~ $HELP_RE ]]; }
 
+# The port a serve line names in the README (--port N), README_PORT when it names none.
+readme_port_of() {
+  if [[ $1 =~ --port([[:space:]]+|=)([0-9]+) ]]; then echo "${BASH_REMATCH[2]}"; else echo "$README_PORT"; fi
+}
+# The ports the README's publishers listen on: commands may talk to any of them.
+declare -A README_PORTS=(["$README_PORT"]=1)
+for cmd in "${COMMANDS[@]}"; do
+  is_serve "$cmd" && README_PORTS[$(readme_port_of "$cmd")]=1
+done
+# The real port of the nearest serve line above with each README port other than README_PORT.
+declare -A CURRENT_OF=()
+
 # Prints why a command is skipped, or nothing when it is to run.
 skip_reason() {
   local cmd=$1 url host
@@ -146,14 +159,18 @@ skip_reason() {
       echo "talks to $host, not 127.0.0.1"; return
     fi
   done < <(grep -oE '(^|[[:space:]])['"'"'"]?(https?|wss?)://[^/[:space:]'"'"'"?#]+' <<<"$cmd" || true)
-  if [[ $cmd =~ 127\.0\.0\.1:([0-9]+) ]] && ! [[ $cmd =~ 127\.0\.0\.1:$README_PORT([^0-9]|$) ]]; then
-    echo "127.0.0.1 on a port other than $README_PORT"; return
-  fi
+  local rest=$cmd
+  while [[ $rest =~ 127\.0\.0\.1:([0-9]+)(.*)$ ]]; do
+    if [ -z "${README_PORTS[${BASH_REMATCH[1]}]:-}" ]; then
+      echo "127.0.0.1 on a port no serve line of the README listens on"; return
+    fi
+    rest=${BASH_REMATCH[2]}
+  done
   if [[ $cmd =~ $CLI_RE ]] || [[ $cmd =~ ^redis-cli([[:space:]]|$) ]]; then
     return
   fi
   if [[ $cmd =~ $CURL_RE ]]; then
-    [[ $cmd == *127.0.0.1:$README_PORT* ]] || echo "curl, but not to 127.0.0.1:$README_PORT"
+    [[ $cmd =~ 127\.0\.0\.1:[0-9]+ ]] || echo "curl, but not to a publisher of the README on 127.0.0.1"
     return
   fi
   if [[ $cmd =~ $APP_RE ]]; then
@@ -192,6 +209,10 @@ rewrite() {
   cmd=${cmd//@CLI@/$cli_q}
   cmd=${cmd//@APP@/$app_q}
   [ -n "$port" ] && cmd=${cmd//127.0.0.1:$README_PORT/127.0.0.1:$port}
+  local other
+  for other in "${!CURRENT_OF[@]}"; do
+    cmd=${cmd//127.0.0.1:$other/127.0.0.1:${CURRENT_OF[$other]}}
+  done
   if [ -n "$REDIS_PORT" ]; then
     cmd=${cmd//redis:\/\/localhost:6379/redis:\/\/127.0.0.1:$REDIS_PORT}
     [[ $cmd =~ ^redis-cli([[:space:]]|$) ]] && cmd="redis-cli -p $REDIS_PORT${cmd#redis-cli}"
@@ -248,6 +269,17 @@ start_publisher() {
   fail "the publisher did not start: $cmd" stdout "$out" stderr "$err"
 }
 
+# --- nats (before the publishers: a serve line may name it) ---------------------------------
+# shellcheck source=../support/private-nats.sh
+. "$(dirname "$0")/../support/private-nats.sh"
+for cmd in "${COMMANDS[@]}"; do
+  if [ -z "$(skip_reason "$cmd")" ] && [[ $cmd == *nats://* ]]; then
+    start_private_nats "$WORK" "$PUBLISHER_LIFETIME_SECONDS" || fail "nats-server did not start" log "$WORK/nats.log"
+    PUBLISHER_PIDS+=("$NATS_PID")
+    break
+  fi
+done
+
 # Serve lines in document order, each with its publisher's port.
 SERVE_INDEXES=()
 for i in "${!COMMANDS[@]}"; do
@@ -263,6 +295,10 @@ declare -A PORT_OF_SERVE=()
 for i in "${SERVE_INDEXES[@]}"; do
   start_publisher "${COMMANDS[$i]}" "$i"
   PORT_OF_SERVE[$i]=$PUBLISHER_PORT
+  readme_port=$(readme_port_of "${COMMANDS[$i]}")
+  if [ "$readme_port" != "$README_PORT" ] && [ -z "${CURRENT_OF[$readme_port]:-}" ]; then
+    CURRENT_OF[$readme_port]=$PUBLISHER_PORT
+  fi
 done
 
 # --- redis ------------------------------------------------------------------------------------
@@ -277,21 +313,17 @@ for cmd in "${COMMANDS[@]}"; do
   fi
 done
 
-# --- nats -------------------------------------------------------------------------------------
-# shellcheck source=../support/private-nats.sh
-. "$(dirname "$0")/../support/private-nats.sh"
-for cmd in "${COMMANDS[@]}"; do
-  if [ -z "$(skip_reason "$cmd")" ] && [[ $cmd == *nats://* ]]; then
-    start_private_nats "$WORK" "$PUBLISHER_LIFETIME_SECONDS" || fail "nats-server did not start" log "$WORK/nats.log"
-    PUBLISHER_PIDS+=("$NATS_PID")
-    break
-  fi
-done
-
 # --- the run ----------------------------------------------------------------------------------
 ran=0
 skipped=0
-current_port=${PORT_OF_SERVE[${SERVE_INDEXES[0]}]}
+current_port=
+for i in "${SERVE_INDEXES[@]}"; do
+  if [ "$(readme_port_of "${COMMANDS[$i]}")" = "$README_PORT" ]; then
+    current_port=${PORT_OF_SERVE[$i]}
+    break
+  fi
+done
+[ -n "$current_port" ] || current_port=${PORT_OF_SERVE[${SERVE_INDEXES[0]}]}
 for i in "${!COMMANDS[@]}"; do
   cmd=${COMMANDS[$i]}
   reason=$(skip_reason "$cmd")
@@ -301,8 +333,13 @@ for i in "${!COMMANDS[@]}"; do
     continue
   fi
   if [ -n "${PORT_OF_SERVE[$i]:-}" ]; then
-    current_port=${PORT_OF_SERVE[$i]}
-    printf 'ran    publisher   %s   [on port %s for the commands below]\n' "$cmd" "$current_port"
+    readme_port=$(readme_port_of "$cmd")
+    if [ "$readme_port" = "$README_PORT" ]; then
+      current_port=${PORT_OF_SERVE[$i]}
+    else
+      CURRENT_OF[$readme_port]=${PORT_OF_SERVE[$i]}
+    fi
+    printf 'ran    publisher   %s   [on port %s for the commands below]\n' "$cmd" "${PORT_OF_SERVE[$i]}"
     ran=$((ran + 1))
     continue
   fi

@@ -4,6 +4,7 @@
 #include "core/sse/eventsource.h"
 #include "server/testpublisher.h"
 #include "support/eventcollector.h"
+#include "support/faultproxy.h"
 #include "support/natsserver.h"
 
 #include <QJsonDocument>
@@ -70,13 +71,15 @@ private slots:
     void aReplicaBehindTheReaderWaitsForTheStream();
     void whileNatsIsAwayPublishingIsRefusedAndNothingAcknowledgedIsLost();
     void aChannelMustBeOneSubjectToken();
+    void aClickLargerThanNatsTakesIsRefusedAlone();
 
 private:
-    std::unique_ptr<TestPublisher> replica(const NatsServer &nats)
+    std::unique_ptr<TestPublisher> replica(const NatsServer &nats, const FaultProxy *through = nullptr)
     {
         TestPublisher::Settings settings;
         NatsStreamWriter::Settings shared;
-        shared.server = *NatsTarget::fromUrl(nats.url(QStringLiteral("clicks")));
+        const QUrl url = nats.url(QStringLiteral("clicks"));
+        shared.server = *NatsTarget::fromUrl(through ? through->through(url) : url);
         shared.maxMessages = 10'000;
         settings.nats = shared;
         auto publisher = std::make_unique<TestPublisher>(settings);
@@ -134,17 +137,19 @@ void TestNatsReplicas::everyReplicaServesTheSameClicksWithTheStreamsIds()
         QCOMPARE(quint64(r.json().value("lastId").toInteger()), expectedFirst + 49);
         expectedFirst += 50;
     }
+    // One more, the last: once it is there, anything served twice would be too.
+    QCOMPARE(post(*replicas[0], QStringLiteral("/publish"), clicks(451, 451)).status, 202);
     for (int i = 0; i < 3; ++i) {
-        QTRY_COMPARE_WITH_TIMEOUT(idsOf(*collected[i]).size(), qsizetype(450), kWaitMs);
-        QCOMPARE(idsOf(*collected[i]), range(1, 450));
+        QTRY_COMPARE_WITH_TIMEOUT(idsOf(*collected[i]).size(), qsizetype(451), kWaitMs);
+        QCOMPARE(idsOf(*collected[i]), range(1, 451));
         QCOMPARE(collected[i]->data(), collected[0]->data());   // the same clicks, byte for byte
-        QCOMPARE(replicas[i]->stats().value("clicksPublished").toInteger(), 450);
+        QCOMPARE(replicas[i]->stats().value("clicksPublished").toInteger(), 451);
         QCOMPARE(replicas[i]->hub().snapshotJson(), replicas[0]->hub().snapshotJson());
     }
     // A replica started later rebuilds the same state from the stream.
     const auto late = replica(nats);
     QVERIFY(late);
-    QTRY_COMPARE_WITH_TIMEOUT(late->hub().lastSequence(), quint64(450), kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(late->hub().lastSequence(), quint64(451), kWaitMs);
     QCOMPARE(late->hub().snapshotJson(), replicas[0]->hub().snapshotJson());
 }
 
@@ -176,27 +181,35 @@ void TestNatsReplicas::aReaderResumesOnAnotherReplicaWithNothingLostOrTwice()
 
 void TestNatsReplicas::aReplicaBehindTheReaderWaitsForTheStream()
 {
-    // A reader that already had ids a replica has not read yet (it just started) gets what follows
-    // them, not a snapshot and not what it had.
+    // A reader that already had ids a replica has not read yet gets what follows them, not a
+    // snapshot and not what it had. The replica's NATS connection is held back until the reader
+    // is in, so it is behind for sure.
     NatsServer nats;
     QVERIFY2(nats.start(), qPrintable(nats.errorString()));
     auto a = replica(nats);
     QVERIFY(a);
     QTRY_VERIFY_WITH_TIMEOUT(a->isPublishing(), kWaitMs);
     QCOMPARE(post(*a, QStringLiteral("/publish"), clicks(1, 100)).status, 202);
-    TestPublisher::Settings settings;
-    NatsStreamWriter::Settings shared;
-    shared.server = *NatsTarget::fromUrl(nats.url(QStringLiteral("clicks")));
-    settings.nats = shared;
-    TestPublisher late(settings);
-    QVERIFY(late.listen());
-    auto source = reader(late, "60");
+    FaultProxy proxy(nats.port());
+    QVERIFY(proxy.listen());
+    proxy.inject(FaultProxy::Fault::Delay, 600'000);
+    const auto late = replica(nats, &proxy);
+    QVERIFY(late);
+    auto source = reader(*late, "60");
     EventCollector got(source.get());
-    QTRY_COMPARE_WITH_TIMEOUT(late.subscriberCount(), 1, kWaitMs);
+    // An id further ahead than the stream can hold is none of its: that reader gets the snapshot.
+    auto lost = reader(*late, "100000000000");
+    EventCollector snapshot(lost.get());
+    QTRY_COMPARE_WITH_TIMEOUT(late->subscriberCount(), 2, kWaitMs);
+    QCOMPARE(late->hub().lastSequence(), quint64(0));
+    proxy.heal();
     QTRY_COMPARE_WITH_TIMEOUT(idsOf(got).size(), qsizetype(40), kWaitMs);
+    QCOMPARE(late->hub().lastSequence(), quint64(100));
     QCOMPARE(idsOf(got), range(61, 100));
     for (const SseEvent &event : got.events)
         QVERIFY(event.type() != "snapshot");
+    QTRY_VERIFY_WITH_TIMEOUT(!snapshot.events.isEmpty(), kWaitMs);
+    QCOMPARE(snapshot.events.constFirst().type(), QByteArrayView("snapshot"));
 }
 
 void TestNatsReplicas::whileNatsIsAwayPublishingIsRefusedAndNothingAcknowledgedIsLost()
@@ -246,6 +259,23 @@ void TestNatsReplicas::aChannelMustBeOneSubjectToken()
         QVERIFY2(r.json().value("error").toString().contains(u"one word"), r.body.constData());
     }
     QCOMPARE(post(*a, QStringLiteral("/publish?channel=shop"), clicks(1, 1)).status, 202);
+}
+
+void TestNatsReplicas::aClickLargerThanNatsTakesIsRefusedAlone()
+{
+    // The body is within the publisher's 1 MiB, the click with its "ts" is not within NATS's.
+    NatsServer nats;
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+    auto a = replica(nats);
+    QVERIFY(a);
+    QTRY_VERIFY_WITH_TIMEOUT(a->isPublishing(), kWaitMs);
+    const QByteArray head = "{\"link\":\"/big\",\"pad\":\"";
+    const QByteArray big = head + QByteArray(1024 * 1024 - 4 - head.size(), 'p') + "\"}";
+    const HttpResult r = post(*a, QStringLiteral("/publish"), big);
+    QCOMPARE(r.status, 413);
+    QVERIFY2(r.json().value("error").toString().contains(u"more than the NATS server takes"), r.body.constData());
+    QVERIFY(a->isPublishing());   // the connection stays
+    QCOMPARE(post(*a, QStringLiteral("/publish"), clicks(1, 1)).status, 202);
 }
 
 QTEST_GUILESS_MAIN(TestNatsReplicas)

@@ -133,6 +133,7 @@ bool NatsSource::greeted(const QByteArray &info)
         connectionFailed(QStringLiteral("the NATS server requires TLS, which Clickscope's NATS source does not speak"));
         return false;
     }
+    m_serverHasJetStream = server.value(u"jetstream").toBool();
     if (m_target.isJetStream() && !server.value(u"headers").toBool()) {
         connectionFailed(QStringLiteral("the NATS server does not support message headers, which JetStream needs"));
         return false;
@@ -157,8 +158,9 @@ bool NatsSource::subscribed()
     if (!m_target.isJetStream()) {
         qCDebug(lcSource) << "subscribed to NATS subject" << m_target.subject;
         m_phase = Phase::Messages;
+        const Liveness live = liveness();
         markOpen();
-        return isConnected();
+        return isCurrent(live);
     }
     send(NatsCommand::publish("$JS.API.CONSUMER.CREATE." + m_target.stream, m_inbox + ".api", consumerRequest()));
     m_phase = Phase::Consumer;
@@ -182,7 +184,7 @@ QByteArray NatsSource::consumerRequest() const
         consumer.insert(QStringLiteral("deliver_policy"), QStringLiteral("by_start_sequence"));
         consumer.insert(QStringLiteral("opt_start_seq"), qint64(sequence));
     };
-    if (m_readSequence > 0) {
+    if (m_positioned || m_readSequence > 0) {
         startAt(m_readSequence + 1);
     } else {
         switch (m_target.start) {
@@ -210,7 +212,11 @@ bool NatsSource::consumerAnswered(const NatsOp &reply)
 {
     m_consumerAnswered = true;
     if (reply.status() == 503) {
-        connectionFailed(QStringLiteral("the NATS server has no JetStream (nobody answered its API)"));
+        // Nobody answers the API: a server without JetStream, or one that has not started it yet.
+        if (m_serverHasJetStream)
+            connectionEnded(QStringLiteral("JetStream does not answer yet"));
+        else
+            connectionFailed(QStringLiteral("the NATS server has no JetStream (nobody answered its API)"));
         return false;
     }
     const QJsonObject answer = QJsonDocument::fromJson(reply.payload).object();
@@ -232,6 +238,7 @@ bool NatsSource::consumerAnswered(const NatsOp &reply)
     }
     // Where the consumer starts: what a reconnection resumes after, even before any message.
     const auto startedAfter = quint64(answer.value(u"delivered").toObject().value(u"stream_seq").toInteger());
+    m_positioned = true;   // from now on every consumer starts after m_readSequence, even at 0
     if (m_readSequence == 0) {
         m_readSequence = startedAfter;
         m_lastSequence = startedAfter;
@@ -246,8 +253,9 @@ bool NatsSource::consumerWorks()
     if (m_phase == Phase::Messages)
         return true;
     m_phase = Phase::Messages;
-    markOpen();
-    return isConnected();
+    const Liveness live = liveness();
+    markOpen();   // a receiver may close or delete us
+    return isCurrent(live);
 }
 
 bool NatsSource::message(NatsOp &op)

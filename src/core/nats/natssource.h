@@ -70,6 +70,10 @@ private:
     QByteArray m_inbox;           // this connection's own subjects
     quint64 m_lastSequence = 0;   // delivered
     quint64 m_readSequence = 0;   // received on this connection
+    // A consumer was made once: where the stream was then is known, so a reconnection starts
+    // after m_readSequence (0 included) instead of at the URL's start (new would skip the gap).
+    bool m_positioned = false;
+    bool m_serverHasJetStream = false;   // as the server's INFO says
 };
 
 }   // namespace Clickscope

@@ -48,8 +48,9 @@ bool NatsTarget::isValidSubject(QByteArrayView subject, bool wildcards)
 
 bool NatsTarget::isValidStreamName(QByteArrayView name)
 {
-    return !name.isEmpty() && name.size() <= 255 && std::none_of(name.begin(), name.end(), [](char c) {
-        return isSeparator(c) || c == '.' || c == '*' || c == '>' || c == '/' || c == '\\';
+    // Fewer characters than JetStream takes: a name goes into URLs and subjects unescaped.
+    return !name.isEmpty() && name.size() <= 255 && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     });
 }
 

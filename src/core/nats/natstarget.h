@@ -43,6 +43,7 @@ struct NatsTarget
     static Result<NatsTarget> fromUrl(const QUrl &url);
     // A subject a client may subscribe to (wildcards allowed) or, without them, publish to.
     static bool isValidSubject(QByteArrayView subject, bool wildcards);
+    // A stream name of letters, digits, - and _, at most 255 bytes.
     static bool isValidStreamName(QByteArrayView name);
     // A stream sequence as written in an event id: 1 to 2^63-1 in decimal (JetStream counts in 64
     // bits, JSON numbers carry 63 of them); 0 when it is not one.
