@@ -20,11 +20,13 @@
 # eventsource-parser under node, then prints them side by side, then decode + aggregate
 # (`clickscope-cli bench aggregate`) with its memory over 20 M clicks, then the whole network path
 # (`listen` beside the npm eventsource client and curl, benchmarks/listen/run-listen.sh), the
-# Redis source beside SSE on the same events (benchmarks/redis/run-redis.sh), then what the connection
+# Redis and NATS sources beside SSE on the same events (benchmarks/redis/run-redis.sh,
+# benchmarks/nats/run-nats.sh), then what the connection
 # X-ray costs `listen` on the network path (benchmarks/xray/run-xray.sh), then what recording costs
 # it, the recording's size and replay (benchmarks/record/run-record.sh). Then, unless --parser-only,
 # benchmarks/run-server.sh measures the publisher (throughput, fan-out, churn) beside a node
-# peer, and benchmarks/run-gui.sh the dashboard under load beside a naive Qt peer (--gui-only runs
+# peer, benchmarks/nats/run-replicas.sh three publisher replicas over NATS JetStream beside one,
+# and benchmarks/run-gui.sh the dashboard under load beside a naive Qt peer (--gui-only runs
 # that alone; --gui-seconds and --gui-rss-seconds shorten it). Figures from different runs are not
 # compared: CPU frequency and the other builds on the machine move them too much.
 set -euo pipefail
@@ -213,6 +215,8 @@ echo "run.sh: the network path beside npm eventsource and curl (benchmarks/liste
 "$HERE/listen/run-listen.sh" "$BUILD_DIR" "$CORPUS" "$EVENTS"
 echo "run.sh: the Redis source beside SSE (benchmarks/redis/run-redis.sh)" >&2
 "$HERE/redis/run-redis.sh" "$BUILD_DIR" "$CORPUS" "$EVENTS"
+echo "run.sh: the NATS source beside SSE (benchmarks/nats/run-nats.sh)" >&2
+"$HERE/nats/run-nats.sh" "$BUILD_DIR" "$CORPUS" "$EVENTS"
 echo "run.sh: connection X-ray overhead (benchmarks/xray/run-xray.sh)" >&2
 "$HERE/xray/run-xray.sh" "$BUILD_DIR" "$CORPUS" "$EVENTS"
 echo "run.sh: what recording costs (benchmarks/record/run-record.sh)" >&2
@@ -221,5 +225,7 @@ echo "run.sh: what recording costs (benchmarks/record/run-record.sh)" >&2
 [ "$PARSER_ONLY" -eq 1 ] && exit 0
 echo "run.sh: publisher throughput, fan-out and churn (benchmarks/run-server.sh)" >&2
 "$HERE/run-server.sh" "$BUILD_DIR"
+echo "run.sh: publisher replicas over NATS JetStream (benchmarks/nats/run-replicas.sh)" >&2
+"$HERE/nats/run-replicas.sh" "$BUILD_DIR"
 echo "run.sh: dashboard under load (benchmarks/run-gui.sh)" >&2
 "$HERE/run-gui.sh" "$BUILD_DIR" "${GUI_ARGS[@]}"

@@ -53,6 +53,10 @@ public:
         int completeWaitSeconds = 45;
         qint64 serverPid = 0;
         bool qtSockets = false;
+        // Replicas of the publisher (sharing its clicks): the subscribers are spread over `base`
+        // and these in turn, and the publisher CPU is the sum over serverPid and these.
+        QList<QUrl> replicas;
+        QList<qint64> replicaPids;
     };
 
     explicit FanoutRun(Settings settings)
@@ -97,17 +101,21 @@ private:
     // latency. One epoll set behind one QSocketNotifier reads the same bytes for 55-60 %.
     bool setUpEpoll()
     {
-        const QHostAddress host(m_settings.base.host());
-        bool ok = false;
-        const quint32 ipv4 = host.toIPv4Address(&ok);
-        if (!ok) {
-            progress("plain sockets need a numeric IPv4 host, not '%s' (or use --qt-sockets)",
-                     qPrintable(m_settings.base.host()));
-            return false;
+        for (const QUrl &url : QList<QUrl>{m_settings.base} + m_settings.replicas) {
+            const QHostAddress host(url.host());
+            bool ok = false;
+            const quint32 ipv4 = host.toIPv4Address(&ok);
+            if (!ok) {
+                progress("plain sockets need a numeric IPv4 host, not '%s' (or use --qt-sockets)",
+                         qPrintable(url.host()));
+                return false;
+            }
+            sockaddr_in address{};
+            address.sin_family = AF_INET;
+            address.sin_port = htons(quint16(url.port()));
+            address.sin_addr.s_addr = htonl(ipv4);
+            m_addresses.push_back(address);
         }
-        m_address.sin_family = AF_INET;
-        m_address.sin_port = htons(quint16(m_settings.base.port()));
-        m_address.sin_addr.s_addr = htonl(ipv4);
         m_epoll = epoll_create1(EPOLL_CLOEXEC);
         if (m_epoll < 0) {
             progress("epoll_create1: %s", std::strerror(errno));
@@ -126,7 +134,8 @@ private:
             lost(index, QString::fromLocal8Bit(std::strerror(errno)));
             return;
         }
-        if (::connect(s.fd, reinterpret_cast<const sockaddr *>(&m_address), sizeof m_address) != 0
+        const sockaddr_in &address = m_addresses[std::size_t(index) % m_addresses.size()];
+        if (::connect(s.fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0
             && errno != EINPROGRESS) {
             lost(index, QString::fromLocal8Bit(std::strerror(errno)));
             return;
@@ -202,7 +211,9 @@ private:
                     [this, index] { lost(index, QStringLiteral("closed by the server")); });
             connect(s.socket, &QTcpSocket::errorOccurred, this,
                     [this, index] { lost(index, m_subscribers[std::size_t(index)].socket->errorString()); });
-            s.socket->connectToHost(m_settings.base.host(), quint16(m_settings.base.port()));
+            const QList<QUrl> bases = QList<QUrl>{m_settings.base} + m_settings.replicas;
+            const QUrl &url = bases[index % bases.size()];
+            s.socket->connectToHost(url.host(), quint16(url.port()));
         }
     }
 
@@ -366,7 +377,7 @@ private:
                  seconds(m_phase), static_cast<long long>(m_settings.rate), m_settings.seconds);
         // Let the last heads and "retry:" lines settle so the CPU window holds only the fan-out.
         QTimer::singleShot(200ms, this, [this] {
-            m_serverCpuBefore = ProcessStats::cpuSeconds(m_settings.serverPid);
+            m_serverCpuBefore = publisherCpuSeconds();
             m_clientCpuBefore = ProcessStats::ownCpuSeconds();
             m_received = 0;
             for (Subscriber &s : m_subscribers) {
@@ -425,10 +436,21 @@ private:
         }
     }
 
+    // The CPU seconds of the publisher and its replicas; nothing when one cannot be read.
+    std::optional<double> publisherCpuSeconds() const
+    {
+        std::optional<double> sum = ProcessStats::cpuSeconds(m_settings.serverPid);
+        for (const qint64 pid : m_settings.replicaPids) {
+            const std::optional<double> one = ProcessStats::cpuSeconds(pid);
+            sum = sum && one ? std::optional<double>(*sum + *one) : std::nullopt;
+        }
+        return sum;
+    }
+
     void report()
     {
         const double window = seconds(m_publishing);
-        const auto serverCpuAfter = ProcessStats::cpuSeconds(m_settings.serverPid);
+        const auto serverCpuAfter = publisherCpuSeconds();
         const double clientCpu = ProcessStats::ownCpuSeconds() - m_clientCpuBefore;
         const qint64 expected = m_published * m_settings.subscribers;
         qint64 gaps = 0;
@@ -439,18 +461,19 @@ private:
                 ++behind;
         }
         const double serverCpu = m_serverCpuBefore && serverCpuAfter ? *serverCpuAfter - *m_serverCpuBefore : -1;
-        std::printf("subscribers=%d expected=%lld received=%lld lost=%lld p50_ms=%.1f p99_ms=%.1f max_ms=%.1f "
-                    "publisher_cpu_s=%.2f publisher_cpu_pct=%.1f publish_s=%.2f complete_s=%.2f late=%lld "
-                    "undelivered=%lld first_p50_ms=%.1f first_p99_ms=%.1f subscribers_short=%d subscribers_closed=%d "
-                    "id_gaps=%lld post_retries=%lld client_cpu_pct=%.1f\n",
-                    m_settings.subscribers, static_cast<long long>(expected),
-                    static_cast<long long>(m_receivedAtCutoff), static_cast<long long>(expected - m_receivedAtCutoff),
-                    m_latency.quantileMs(0.50), m_latency.quantileMs(0.99), m_latency.maxMs(), serverCpu,
-                    serverCpu >= 0 ? 100.0 * serverCpu / window : -1.0, m_publishSeconds, window,
-                    static_cast<long long>(m_received - m_receivedAtCutoff),
-                    static_cast<long long>(expected - m_received), m_firstLatency.quantileMs(0.50),
-                    m_firstLatency.quantileMs(0.99), behind, m_closed, static_cast<long long>(gaps),
-                    static_cast<long long>(m_poster.retries()), 100.0 * clientCpu / window);
+        std::printf(
+            "replicas=%lld subscribers=%d expected=%lld received=%lld lost=%lld p50_ms=%.1f p99_ms=%.1f max_ms=%.1f "
+            "publisher_cpu_s=%.2f publisher_cpu_pct=%.1f publish_s=%.2f complete_s=%.2f late=%lld "
+            "undelivered=%lld first_p50_ms=%.1f first_p99_ms=%.1f subscribers_short=%d subscribers_closed=%d "
+            "id_gaps=%lld post_retries=%lld client_cpu_pct=%.1f\n",
+            static_cast<long long>(1 + m_settings.replicas.size()), m_settings.subscribers,
+            static_cast<long long>(expected), static_cast<long long>(m_receivedAtCutoff),
+            static_cast<long long>(expected - m_receivedAtCutoff), m_latency.quantileMs(0.50),
+            m_latency.quantileMs(0.99), m_latency.maxMs(), serverCpu,
+            serverCpu >= 0 ? 100.0 * serverCpu / window : -1.0, m_publishSeconds, window,
+            static_cast<long long>(m_received - m_receivedAtCutoff), static_cast<long long>(expected - m_received),
+            m_firstLatency.quantileMs(0.50), m_firstLatency.quantileMs(0.99), behind, m_closed,
+            static_cast<long long>(gaps), static_cast<long long>(m_poster.retries()), 100.0 * clientCpu / window);
         std::fflush(stdout);
         // Close the streams ourselves, so the server sees clean ends, not a dying process.
         for (Subscriber &s : m_subscribers) {
@@ -470,11 +493,11 @@ private:
     std::vector<Subscriber> m_subscribers;
     int m_epoll = -1;
     std::unique_ptr<QSocketNotifier> m_epollNotifier;
-    sockaddr_in m_address{};
-    std::vector<char> m_scratch;        // shared read buffer: one socket is read at a time
-    std::vector<bool> m_firstSeen;      // by click sequence: has any subscriber had it yet
-    DeliveryHistogram m_latency;        // every delivery
-    DeliveryHistogram m_firstLatency;   // each click's first delivery: the server without the fan-out
+    std::vector<sockaddr_in> m_addresses;   // the publisher's, then each replica's
+    std::vector<char> m_scratch;            // shared read buffer: one socket is read at a time
+    std::vector<bool> m_firstSeen;          // by click sequence: has any subscriber had it yet
+    DeliveryHistogram m_latency;            // every delivery
+    DeliveryHistogram m_firstLatency;       // each click's first delivery: the server without the fan-out
     QTimer m_publishTimer;
     QTimer m_progressTimer;
     QElapsedTimer m_phase;

@@ -83,8 +83,15 @@ int main(int argc, char *argv[])
     const QCommandLineOption timeout(QStringLiteral("timeout"),
                                      QStringLiteral("Gives up after this many seconds (default: per command)."),
                                      QStringLiteral("S"), QStringLiteral("0"));
+    const QCommandLineOption replica(
+        QStringLiteral("replica"),
+        QStringLiteral("fanout: a replica of the publisher (repeatable): subscribers are spread over all of them."),
+        QStringLiteral("URL"));
+    const QCommandLineOption replicaPid(QStringLiteral("replica-pid"),
+                                        QStringLiteral("fanout: a replica's pid (repeatable), for its CPU time."),
+                                        QStringLiteral("PID"));
     parser.addOptions({clicks, batch, subscribers, rate, duration, completeWait, qtSockets, cycles, warmup, concurrency,
-                       rounds, pause, serverPid, timeout});
+                       rounds, pause, serverPid, timeout, replica, replicaPid});
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
@@ -133,7 +140,18 @@ int main(int argc, char *argv[])
         // Descriptors: the streams, the publishing and stats connections, Qt's own.
         if (!ensureDescriptors(*s + 64))
             return kExitFailed;
-        auto *f = new FanoutRun({base, int(*s), *r, int(*t), int(*w), *pid, parser.isSet(qtSockets)});
+        FanoutRun::Settings settings{base, int(*s), *r, int(*t), int(*w), *pid, parser.isSet(qtSockets), {}, {}};
+        for (const QString &url : parser.values(replica))
+            settings.replicas.append(QUrl(url));
+        for (const QString &value : parser.values(replicaPid)) {
+            const std::optional<qint64> replicaPidValue = Clickscope::wholeNumberIn(value, 1, 1LL << 31);
+            if (!replicaPidValue) {
+                progress("--replica-pid needs a process id, not '%s'", qPrintable(value));
+                return kExitUsage;
+            }
+            settings.replicaPids.append(*replicaPidValue);
+        }
+        auto *f = new FanoutRun(settings);
         run.reset(f);
         start = [f] { f->start(); };
         // Connecting, publishing, stragglers, late deliveries, and room for a slow machine.

@@ -151,12 +151,17 @@ void TestPublisher::readSharedStream()
             clicks.append({NatsTarget::sequenceOf(event.lastEventId()), event.data().toByteArray()});
         m_hub.ingest(clicks);
     });
-    // Before the stream exists (the writer makes it) the reader is refused; it waits and asks again.
+    // A stream deleted meanwhile refuses the reader: it waits and asks again.
     connect(m_natsReader.get(), &StreamSource::failed, this, [this](StreamSource::Error, const QString &message) {
         qCWarning(lcServer) << "reading the shared stream:" << message << "- trying again";
         QTimer::singleShot(NatsStreamWriter::kMaxRetryMs, m_natsReader.get(), [this] { m_natsReader->open(); });
     });
-    m_natsReader->open();
+    // Reading starts once the writer found the stream (or made it): before, it may not exist.
+    connect(m_natsWriter.get(), &NatsStreamWriter::readyChanged, m_natsReader.get(),
+            [this, started = false](bool ready) mutable {
+                if (ready && !std::exchange(started, true))
+                    m_natsReader->open();
+            });
 }
 
 bool TestPublisher::isPublishing() const { return !m_settings.nats || (m_natsWriter && m_natsWriter->isReady()); }

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/nats/natsreader.h"
 
-#include <QList>
-
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace Clickscope {
@@ -15,9 +14,18 @@ constexpr qsizetype kMaxAnnouncedBytes = qsizetype(1) << 30;
 
 bool isBlank(char c) { return c == ' ' || c == '\t'; }
 
-QList<QByteArrayView> fieldsOf(QByteArrayView line)
+// The blank-separated fields of a message line: at most kMaxFields (a line with more is
+// malformed, which count > kMaxFields says), with no allocation per message.
+struct Fields
 {
-    QList<QByteArrayView> fields;
+    static constexpr qsizetype kMaxFields = 5;
+    std::array<QByteArrayView, kMaxFields> at;
+    qsizetype count = 0;
+};
+
+Fields fieldsOf(QByteArrayView line)
+{
+    Fields fields;
     qsizetype i = 0;
     while (i < line.size()) {
         while (i < line.size() && isBlank(line[i]))
@@ -25,8 +33,13 @@ QList<QByteArrayView> fieldsOf(QByteArrayView line)
         const qsizetype start = i;
         while (i < line.size() && !isBlank(line[i]))
             ++i;
-        if (i > start)
-            fields.append(line.sliced(start, i - start));
+        if (i > start) {
+            if (fields.count == Fields::kMaxFields) {
+                ++fields.count;
+                return fields;
+            }
+            fields.at[std::size_t(fields.count++)] = line.sliced(start, i - start);
+        }
     }
     return fields;
 }
@@ -129,18 +142,18 @@ std::optional<NatsOp> NatsReader::fail(const QString &error)
 
 bool NatsReader::parseMessageLine(QByteArrayView arguments, bool withHeaders)
 {
-    const QList<QByteArrayView> f = fieldsOf(arguments);
+    const Fields f = fieldsOf(arguments);
     const qsizetype counts = withHeaders ? 4 : 3;
-    if (f.size() != counts && f.size() != counts + 1)
+    if (f.count != counts && f.count != counts + 1)
         return false;
     NatsOp op;
     op.type = NatsOp::Type::Msg;
-    op.subject = f[0].toByteArray();
-    op.sid = f[1].toByteArray();
-    if (f.size() == counts + 1)
-        op.replyTo = f[2].toByteArray();
-    const qsizetype total = sizeOf(f.back());
-    const qsizetype headerBytes = withHeaders ? sizeOf(f[f.size() - 2]) : 0;
+    op.subject = f.at[0].toByteArray();
+    op.sid = f.at[1].toByteArray();
+    if (f.count == counts + 1)
+        op.replyTo = f.at[2].toByteArray();
+    const qsizetype total = sizeOf(f.at[std::size_t(f.count - 1)]);
+    const qsizetype headerBytes = withHeaders ? sizeOf(f.at[std::size_t(f.count - 2)]) : 0;
     if (total < 0 || headerBytes < 0 || headerBytes > total)
         return false;
     op.size = total;

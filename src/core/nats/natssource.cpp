@@ -8,6 +8,7 @@
 #include <QRandomGenerator>
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 namespace Clickscope {
@@ -35,16 +36,22 @@ quint64 streamSequenceOf(QByteArrayView replyTo)
 {
     if (!replyTo.startsWith("$JS.ACK."))
         return 0;
-    QList<QByteArrayView> tokens;
-    for (qsizetype start = 0; start <= replyTo.size();) {
-        qsizetype dot = replyTo.indexOf('.', start);
-        if (dot < 0)
-            dot = replyTo.size();
-        tokens.append(replyTo.sliced(start, dot - start));
-        start = dot + 1;
+    // Where each of the first 12 tokens starts, and how many tokens there are; no allocation.
+    std::array<qsizetype, 13> starts{};
+    qsizetype tokens = 1;
+    for (qsizetype i = 0; i < replyTo.size(); ++i) {
+        if (replyTo[i] == '.') {
+            if (tokens < qsizetype(starts.size()))
+                starts[std::size_t(tokens)] = i + 1;
+            ++tokens;
+        }
     }
-    const qsizetype at = tokens.size() == 9 ? 5 : tokens.size() >= 11 ? 7 : -1;
-    return at < 0 ? 0 : NatsTarget::sequenceOf(tokens[at]);
+    const qsizetype at = tokens == 9 ? 5 : tokens >= 11 ? 7 : -1;
+    if (at < 0)
+        return 0;
+    const qsizetype start = starts[std::size_t(at)];
+    const qsizetype end = starts[std::size_t(at + 1)] - 1;
+    return NatsTarget::sequenceOf(replyTo.sliced(start, end - start));
 }
 
 QString firstLineOf(const QByteArray &headers) { return QString::fromUtf8(headers.left(headers.indexOf('\r'))); }
