@@ -33,18 +33,14 @@ bool RedisTarget::isEntryId(QByteArrayView id)
 Result<RedisTarget> RedisTarget::fromUrl(const QUrl &url)
 {
     const QString shown = shownUrl(url);
-    if (url.scheme().compare(u"redis", Qt::CaseInsensitive) != 0)
-        return unexpected(QStringLiteral("'%1' is not a redis:// URL").arg(shown));
-    if (url.host().isEmpty())
-        return unexpected(QStringLiteral("'%1' has no host").arg(shown));
+    Result<BusServer> server = busServerOf(url, u"redis", kDefaultPort);
+    if (!server)
+        return unexpected(server.error());
     RedisTarget target;
-    target.host = url.host();
-    const int port = url.port(kDefaultPort);
-    if (port < 1 || port > 65535)
-        return unexpected(QStringLiteral("'%1' has no valid port").arg(shown));
-    target.port = quint16(port);
-    target.user = url.userName(QUrl::FullyDecoded).toUtf8();
-    target.password = url.password(QUrl::FullyDecoded).toUtf8();
+    target.host = server->host;
+    target.port = server->port;
+    target.user = server->user;
+    target.password = server->password;
     if (target.password.isEmpty() && !target.user.isEmpty()) {
         // redis://secret@host: the user info alone is the password, as redis-cli reads it.
         target.password = std::exchange(target.user, {});

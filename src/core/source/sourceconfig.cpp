@@ -162,6 +162,20 @@ bool sameServer(const QUrl &a, const QUrl &b)
     return a.host().compare(b.host(), Qt::CaseInsensitive) == 0 && port(a) == port(b);
 }
 
+Result<BusServer> busServerOf(const QUrl &url, QStringView scheme, int defaultPort)
+{
+    const QString shown = shownUrl(url);
+    if (url.scheme().compare(scheme, Qt::CaseInsensitive) != 0)
+        return unexpected(QStringLiteral("'%1' is not a %2:// URL").arg(shown, scheme));
+    if (url.host().isEmpty())
+        return unexpected(QStringLiteral("'%1' has no host").arg(shown));
+    const int port = url.port(defaultPort);
+    if (port < 1 || port > 65535)
+        return unexpected(QStringLiteral("'%1' has no valid port").arg(shown));
+    return BusServer{url.host(), quint16(port), url.userName(QUrl::FullyDecoded).toUtf8(),
+                     url.password(QUrl::FullyDecoded).toUtf8()};
+}
+
 QUrl streamUrlFromText(const QString &text)
 {
     if (text.trimmed().startsWith(u"nats://", Qt::CaseInsensitive))

@@ -78,6 +78,18 @@ QString shownUrl(const QUrl &url);
 // `text` with every spelling of `urls` in it replaced by shownUrl(): messages quote URLs.
 QString maskUrls(QString text, const QList<QUrl> &urls);
 
+// Where a message bus URL (scheme://[user[:password]@]host[:port]/…) points, and with whose
+// credentials, percent-decoded.
+struct BusServer
+{
+    QString host;
+    quint16 port = 0;
+    QByteArray user;
+    QByteArray password;
+};
+// The server `url` names when its scheme is `scheme`; `defaultPort` when it names none.
+Result<BusServer> busServerOf(const QUrl &url, QStringView scheme, int defaultPort);
+
 // Parses "Name: value" (as curl's -H takes it).
 Result<HttpHeader> parseHeaderLine(const QString &line);
 
