@@ -141,6 +141,9 @@ void TestPublisher::readSharedStream()
     config.url = url;
     config.defaultRetryMs = NatsStreamWriter::kRetryMs;
     config.maxRetryMs = NatsStreamWriter::kMaxRetryMs;
+    // A replica whose stream went quiet because its connection died notices as soon as its writer
+    // would (the consumer's heartbeats and the pings come a third of this apart).
+    config.idleTimeoutMs = NatsStreamWriter::kSilentMs;
     // What a publication may hold, and room for what the publisher adds to a click.
     config.limits.maxEventBytes = m_settings.connections.maxBodyBytes + kPreparedClickAllowance;
     m_natsReader = std::make_unique<NatsSource>(config);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `clickscope-cli serve` and `publish` end to end: the built binary, talking to itself on loopback.
+#include "support/natsserver.h"
 #include "support/processrunner.h"
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -28,6 +29,38 @@ Run run(const QStringList &arguments, const QByteArray &input = {})
     return Clickscope::Testing::runProcess(QStringLiteral(CLICKSCOPE_CLI), arguments, options);
 }
 
+// Starts `serve` in `process` and returns its base URL once its whole banner is out (empty if it
+// did not come); what it printed goes to `banner`.
+QString startServe(QProcess &process, const QStringList &extra, QByteArray *banner = nullptr)
+{
+    process.start(QStringLiteral(CLICKSCOPE_CLI), QStringList{"serve", "--port", "0"} + extra);
+    QByteArray out;
+    static const QRegularExpression kListening(QStringLiteral("listening on (http://127\\.0\\.0\\.1:\\d+)"));
+    QRegularExpressionMatch match;
+    const bool started = QTest::qWaitFor(
+        [&] {
+            out += process.readAllStandardOutput();
+            match = kListening.match(QString::fromUtf8(out));
+            // The whole banner: its last line names /health.
+            return (match.hasMatch() && out.contains("/health\n")) || process.state() == QProcess::NotRunning;
+        },
+        kWaitMs);
+    if (banner)
+        *banner = out;
+    if (!started || !match.hasMatch())
+        return {};
+    return match.captured(1);
+}
+
+// The "lastEventId" of each line `listen` printed.
+QList<QByteArray> listenedIds(const QByteArray &out)
+{
+    QList<QByteArray> ids;
+    for (const QByteArray &line : out.trimmed().split('\n'))
+        ids << QJsonDocument::fromJson(line).object().value(QStringLiteral("lastEventId")).toString().toUtf8();
+    return ids;
+}
+
 }   // namespace
 
 class TestServe : public QObject
@@ -46,6 +79,7 @@ private slots:
     void portInUseExitsOne();
     void aRecordingIsServedToListenAndWebSockets();
     void aRecordingThatCannotBeServedExitsOne();
+    void replicasOverNatsSurviveOneKilled();
 
 private:
     // Starts `serve` and returns its base URL, read from the line it prints.
@@ -66,22 +100,35 @@ void TestServe::cleanup()
 QString TestServe::startServer(const QStringList &extra)
 {
     m_server = std::make_unique<QProcess>();
-    m_server->start(QStringLiteral(CLICKSCOPE_CLI), QStringList{"serve", "--port", "0"} + extra);
-    QByteArray out;
-    static const QRegularExpression kListening(QStringLiteral("listening on (http://127\\.0\\.0\\.1:\\d+)"));
-    QRegularExpressionMatch match;
-    const bool started = QTest::qWaitFor(
-        [&] {
-            out += m_server->readAllStandardOutput();
-            match = kListening.match(QString::fromUtf8(out));
-            // The whole banner: its last line names /health.
-            return (match.hasMatch() && out.contains("/health\n")) || m_server->state() == QProcess::NotRunning;
-        },
-        kWaitMs);
-    m_banner = out;
-    if (!started || !match.hasMatch())
-        return {};
-    return match.captured(1);
+    return startServe(*m_server, extra, &m_banner);
+}
+
+void TestServe::replicasOverNatsSurviveOneKilled()
+{
+    Clickscope::Testing::NatsServer nats;
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+    const QString server = QStringLiteral("nats://127.0.0.1:%1").arg(nats.port());
+    QProcess a;
+    QProcess b;
+    const QString baseA = startServe(a, {"--nats", server});
+    const QString baseB = startServe(b, {"--nats", server});
+    QVERIFY(!baseA.isEmpty() && !baseB.isEmpty());   // each announced once its stream was ready
+    const Run first = run({"publish", baseA}, "{\"link\":\"/a\"}\n{\"link\":\"/b\"}\n{\"link\":\"/c\"}\n");
+    QCOMPARE(first.out, QByteArray("accepted 3, rejected 0\n"));
+    const Run readA = run({"listen", baseA + "/events", "--last-event-id", "0", "--max-events", "3"});
+    QCOMPARE(readA.exitCode, 0);
+    QCOMPARE(listenedIds(readA.out), (QList<QByteArray>{"1", "2", "3"}));
+
+    a.kill();   // SIGKILL: no goodbye to anyone
+    QVERIFY(a.waitForFinished(kWaitMs));
+    const Run more = run({"publish", baseB}, "{\"link\":\"/d\"}\n{\"link\":\"/e\"}\n");
+    QCOMPARE(more.out, QByteArray("accepted 2, rejected 0\n"));
+    // The reader of A goes on at B after the last id it had: nothing lost, nothing twice.
+    const Run readB = run({"listen", baseB + "/events", "--last-event-id", "3", "--max-events", "2"});
+    QCOMPARE(readB.exitCode, 0);
+    QCOMPARE(listenedIds(readB.out), (QList<QByteArray>{"4", "5"}));
+    b.kill();
+    b.waitForFinished(kWaitMs);
 }
 
 void TestServe::serveListensPublishAndListenReadIt()
@@ -175,6 +222,15 @@ void TestServe::badFlagsExitTwo_data()
                                       << QByteArray("--rate and --replay");
     QTest::newRow("replay speed 0") << QStringList{"serve", "--replay", "x.csrec", "--speed", "0"}
                                     << QByteArray("--speed needs a number from 0.001");
+    QTest::newRow("nats stream without nats") << QStringList{"serve", "--nats-stream", "S"} << QByteArray("--nats URL");
+    QTest::newRow("nats URL with a subject")
+        << QStringList{"serve", "--nats", "nats://127.0.0.1:4222/clicks"} << QByteArray("--nats takes a server");
+    QTest::newRow("nats not nats") << QStringList{"serve", "--nats", "http://127.0.0.1:4222"}
+                                   << QByteArray("--nats takes a server");
+    QTest::newRow("nats stream name") << QStringList{"serve", "--nats", "nats://127.0.0.1:4222", "--nats-stream", "a.b"}
+                                      << QByteArray("not a JetStream stream name");
+    QTest::newRow("nats with replay") << QStringList{"serve", "--nats", "nats://127.0.0.1:4222", "--replay", "x.csrec"}
+                                      << QByteArray("exclude each other");
     QTest::newRow("publish without URL") << QStringList{"publish"} << QByteArray("URL");
     QTest::newRow("publish bad URL") << QStringList{"publish", "ftp://x"} << QByteArray("ftp://x");
     QTest::newRow("publish missing file")

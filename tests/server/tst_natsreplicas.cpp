@@ -72,6 +72,7 @@ private slots:
     void whileNatsIsAwayPublishingIsRefusedAndNothingAcknowledgedIsLost();
     void aChannelMustBeOneSubjectToken();
     void aClickLargerThanNatsTakesIsRefusedAlone();
+    void aSlowReplicaDoesNotSlowTheOthers();
 
 private:
     std::unique_ptr<TestPublisher> replica(const NatsServer &nats, const FaultProxy *through = nullptr)
@@ -276,6 +277,37 @@ void TestNatsReplicas::aClickLargerThanNatsTakesIsRefusedAlone()
     QVERIFY2(r.json().value("error").toString().contains(u"more than the NATS server takes"), r.body.constData());
     QVERIFY(a->isPublishing());   // the connection stays
     QCOMPARE(post(*a, QStringLiteral("/publish"), clicks(1, 1)).status, 202);
+}
+
+void TestNatsReplicas::aSlowReplicaDoesNotSlowTheOthers()
+{
+    // B's connection to NATS passes nothing for now (a replica that cannot keep up, at the
+    // extreme): A publishes and serves as before; B catches up once its connection moves again.
+    NatsServer nats;
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+    auto a = replica(nats);
+    QVERIFY(a);
+    FaultProxy proxy(nats.port());
+    QVERIFY(proxy.listen());
+    auto b = replica(nats, &proxy);
+    QVERIFY(b);
+    QTRY_VERIFY_WITH_TIMEOUT(a->isPublishing() && b->isPublishing(), kWaitMs);
+    auto fast = reader(*a);
+    EventCollector fastGot(fast.get());
+    auto slow = reader(*b);
+    EventCollector slowGot(slow.get());
+    QTRY_VERIFY_WITH_TIMEOUT(a->subscriberCount() == 1 && b->subscriberCount() == 1, kWaitMs);
+    proxy.inject(FaultProxy::Fault::Stall);
+    for (int batch = 0; batch < 5; ++batch)
+        QCOMPARE(post(*a, QStringLiteral("/publish"), clicks(batch * 200 + 1, batch * 200 + 200)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(idsOf(fastGot).size(), qsizetype(1000), kWaitMs);
+    QCOMPARE(idsOf(fastGot), range(1, 1000));
+    QCOMPARE(idsOf(slowGot).size(), qsizetype(0));
+    QCOMPARE(b->hub().lastSequence(), quint64(0));
+    // The stalled connection is given up (nothing for NatsStreamWriter::kSilentMs); the next one
+    // reads on from where it was.
+    QTRY_COMPARE_WITH_TIMEOUT(idsOf(slowGot).size(), qsizetype(1000), kWaitMs + NatsStreamWriter::kSilentMs);
+    QCOMPARE(idsOf(slowGot), range(1, 1000));
 }
 
 QTEST_GUILESS_MAIN(TestNatsReplicas)
