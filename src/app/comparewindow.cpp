@@ -182,13 +182,13 @@ CounterTile *CompareWindow::addTile(const QString &title, const QString &toolTip
 void CompareWindow::setFirst(const StreamRequest &request)
 {
     m_requests[0] = request;
-    m_urls[0]->setText(request.config.url.toString());
+    m_urls[0]->setText(streamUrlText(request.config.url));
 }
 
 void CompareWindow::setSecond(const StreamRequest &request)
 {
     m_requests[1] = request;
-    m_urls[1]->setText(request.config.url.toString());
+    m_urls[1]->setText(streamUrlText(request.config.url));
 }
 
 void CompareWindow::setSecondUrl(const QString &url)

@@ -373,7 +373,7 @@ void MainWindow::connectStream(WatchedStream *stream, const StreamRequest &reque
         return;
     }
     if (shown)
-        m_ui->urlEdit->setText(url.toString());
+        m_ui->urlEdit->setText(streamUrlText(url));
     // Another stream, or the same read another way, is a new session: nothing of the previous
     // one is counted in it.
     // A recording played again starts from zero too: its clicks are the same ones, not more.
@@ -676,7 +676,7 @@ void MainWindow::showCurrentState()
 {
     const WatchedStream &stream = *m_current;
     const SourceConfig &config = stream.request.config;
-    m_ui->urlEdit->setText(config.url.toString());
+    m_ui->urlEdit->setText(streamUrlText(config.url));
     m_ui->connectButton->setText(stream.isConnected() ? tr("&Disconnect") : tr("&Connect"));
     if (stream.replaying)
         m_replayBar->setRecording(stream.replayingPath, stream.replaying->imported, stream.replaying->notes);

@@ -44,6 +44,8 @@ private slots:
         QVERIFY(url.isValid());
         QCOMPARE(NatsTarget::fromUrl(url)->subject, QByteArray("clicks.>"));
         QVERIFY(!streamUrlFromText(QStringLiteral("http://127.0.0.1/a>b")).isValid());   // only for NATS
+        QCOMPARE(streamUrlText(url), typed);                                             // shown as typed
+        QCOMPARE(shownUrl(url), typed);
     }
 
     void jetStreamStarts()

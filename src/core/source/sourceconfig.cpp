@@ -124,7 +124,7 @@ QUrl urlWithoutSecrets(const QUrl &url, QStringList *removed)
     return clean;
 }
 
-QString shownUrl(const QUrl &url) { return urlWithoutSecrets(url).adjusted(QUrl::RemoveUserInfo).toString(); }
+QString shownUrl(const QUrl &url) { return streamUrlText(urlWithoutSecrets(url).adjusted(QUrl::RemoveUserInfo)); }
 
 QString maskUrls(QString text, const QList<QUrl> &urls)
 {
@@ -181,6 +181,14 @@ QUrl streamUrlFromText(const QString &text)
     if (text.trimmed().startsWith(u"nats://", Qt::CaseInsensitive))
         return QUrl(QString(text).replace(u'>', QStringLiteral("%3E")), QUrl::StrictMode);
     return QUrl(text, QUrl::StrictMode);
+}
+
+QString streamUrlText(const QUrl &url)
+{
+    QString text = url.toString();
+    if (url.scheme().compare(u"nats", Qt::CaseInsensitive) == 0)
+        text.replace(QStringLiteral("%3E"), QStringLiteral(">"), Qt::CaseInsensitive);
+    return text;
 }
 
 Result<void> checkStreamUrl(const QUrl &url)

@@ -96,6 +96,9 @@ Result<HttpHeader> parseHeaderLine(const QString &line);
 // The URL a user typed (or saved), read strictly, so that a malformed one is reported rather than
 // guessed at. A NATS subject's > wildcard, which a strict URL path refuses, is taken as %3E.
 QUrl streamUrlFromText(const QString &text);
+// The URL as the user would type it again: streamUrlFromText()'s inverse (a NATS subject's >
+// shown as >, not %3E).
+QString streamUrlText(const QUrl &url);
 
 // Success when `url` can be opened by some source (a stream's URL, or a recording's file: URL);
 // otherwise a message for the user.
