@@ -120,7 +120,6 @@ Result<SyntheticPublisher::Settings> readSettings(const QCommandLineParser &pars
     read.wholeNumber(options.maxTcpConnections, 1, 1'000'000, publisher.connections.maxConnections);
     read.number(options.rate, 0, TrafficGenerator::kMaxClicksPerSecond, traffic.clicksPerSecond);
     NatsStreamWriter::Settings nats;
-    nats.maxMessages = publisher.history;
     read.wholeNumber(options.natsMaxAge, 1, 10LL * 365 * 86'400, nats.maxAgeSeconds);
     TimelinePlayback::Pace pace;
     read.pace(options.speed, pace.speed);

@@ -29,13 +29,6 @@ QString descriptionOf(const QJsonObject &answer)
 
 }   // namespace
 
-void NatsStreamWriter::SocketDeleter::operator()(QTcpSocket *socket) const
-{
-    socket->disconnect();
-    socket->abort();
-    socket->deleteLater();   // we may be inside one of its signals
-}
-
 NatsStreamWriter::NatsStreamWriter(Settings settings, QObject *parent)
     : QObject(parent)
     , m_settings(std::move(settings))

@@ -4,6 +4,7 @@
 #include "core/nats/natsreader.h"
 #include "core/nats/natstarget.h"
 #include "core/result.h"
+#include "core/source/tcpsocketdeleter.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -13,8 +14,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-
-QT_FORWARD_DECLARE_CLASS(QTcpSocket)
 
 namespace Clickscope {
 
@@ -90,10 +89,6 @@ signals:
     void readyChanged(bool ready);
 
 private:
-    struct SocketDeleter
-    {
-        void operator()(QTcpSocket *socket) const;
-    };
     struct Publication
     {
         QList<quint64> tokens;   // of its messages (those answered are gone from m_messageTokens)
@@ -118,7 +113,7 @@ private:
     void keepAlive();
 
     Settings m_settings;
-    std::unique_ptr<QTcpSocket, SocketDeleter> m_socket;
+    std::unique_ptr<QTcpSocket, TcpSocketDeleter> m_socket;
     std::unique_ptr<NatsReader> m_reader;
     QByteArray m_inbox;
     bool m_greeted = false;

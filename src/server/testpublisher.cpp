@@ -44,7 +44,8 @@ void writeJson(QHttpServerResponder &responder, const QJsonObject &body, StatusC
     responder.write(json(body), {{"Content-Type", "application/json"}, {"Cache-Control", "no-cache"}}, status);
 }
 
-// A shared stream could not take a publication: the client is told to try again shortly.
+// A shared stream could not take a publication: the client is told to try again shortly. (Qt's
+// header lists are initializer lists: writeJson()'s cannot be extended.)
 void writeUnavailable(QHttpServerResponder &responder, const QString &why)
 {
     responder.write(json({{QStringLiteral("error"), why}}),

@@ -17,13 +17,6 @@ constexpr QByteArrayView kEventType = "message";
 
 }   // namespace
 
-void MessageBusSource::SocketDeleter::operator()(QTcpSocket *socket) const
-{
-    socket->disconnect();
-    socket->abort();
-    socket->deleteLater();   // we may be inside one of its signals
-}
-
 MessageBusSource::MessageBusSource(SourceConfig config, QString serverName, QObject *parent)
     : StreamSource(std::move(config), parent)
     , m_serverName(std::move(serverName))

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/source/streamsource.h"
+#include "core/source/tcpsocketdeleter.h"
 #include "core/sse/sseevent.h"
 
 #include <QByteArray>
@@ -10,8 +11,6 @@
 #include <QTimer>
 
 #include <memory>
-
-QT_FORWARD_DECLARE_CLASS(QTcpSocket)
 
 namespace Clickscope {
 
@@ -75,17 +74,12 @@ protected:
     void connectionFailed(const QString &reason);
 
 private:
-    struct SocketDeleter
-    {
-        void operator()(QTcpSocket *socket) const;
-    };
-
     void socketReadyRead();
     void noteActivity();
     void idleTimedOut();
 
     QString m_serverName;
-    std::unique_ptr<QTcpSocket, SocketDeleter> m_socket;
+    std::unique_ptr<QTcpSocket, TcpSocketDeleter> m_socket;
     QByteArray m_readBuffer;   // reused by every read
     QList<SseEvent> m_batch;
     QTimer m_idleTimer;
