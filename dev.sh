@@ -11,7 +11,7 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev
   libqt6opengl6-dev libgl-dev
   qtkeychain-qt6-dev gnome-keyring libsecret-1-0 dbus-daemon
-  libsimdjson-dev zlib1g-dev libzstd-dev libhiredis-dev redis-server nats-server
+  libsimdjson-dev zlib1g-dev libzstd-dev libhiredis-dev libssl-dev openssl redis-server nats-server
   xvfb xauth fonts-dejavu-core curl
   dpkg-dev file desktop-file-utils appstream man-db
   clang-format libxml2-utils

@@ -10,6 +10,7 @@
 
 #include <QCoreApplication>
 #include <QTimer>
+#include <QUrlQuery>
 
 #include <cstdio>
 #include <utility>
@@ -81,9 +82,13 @@ struct ServeOptions
 
     const QCommandLineOption nats =
         option("nats",
-               QStringLiteral("Shares the clicks through a NATS JetStream stream (nats://[user:pw@]HOST:PORT): every "
-                              "publisher naming it serves the same clicks with the stream's sequences as ids."),
+               QStringLiteral("Shares the clicks through a NATS JetStream stream (nats://[user:pw@]HOST:PORT, with "
+                              "?tls=required, tls_ca=, tls_cert=, tls_key=, creds= or nkey= as a NATS source URL takes "
+                              "them): every publisher naming it serves the same clicks with the stream's sequences as "
+                              "ids."),
                "URL");
+    const QCommandLineOption natsCreds = option(
+        "nats-creds", QStringLiteral("With --nats: the NATS credentials file (user JWT and nkey seed)."), "FILE");
     const QCommandLineOption natsStream = option(
         "nats-stream",
         QStringLiteral("With --nats: the stream's name (default CLICKS; made if missing, over subjects clicks.>, "
@@ -98,7 +103,7 @@ struct ServeOptions
                            noWobble,       token,       readToken,   history,     heartbeat,
                            maxConnections, headTimeout, bodyTimeout, idleTimeout, maxTcpConnections,
                            replay,         speed,       loop,        nats,        natsStream,
-                           natsMaxAge});
+                           natsMaxAge,     natsCreds});
     }
 };
 
@@ -141,10 +146,17 @@ Result<SyntheticPublisher::Settings> readSettings(const QCommandLineParser &pars
         if (parser.isSet(options.replay))
             return unexpected(QStringLiteral("--nats and --replay exclude each other"));
         QUrl server(parser.value(options.nats), QUrl::StrictMode);
+        QUrlQuery query(server);
         if (server.scheme() != u"nats" || server.host().isEmpty() || !(server.path().isEmpty() || server.path() == u"/")
-            || server.hasQuery())
-            return unexpected(QStringLiteral("--nats takes a server, nats://[user:password@]HOST[:PORT], not '%1'")
-                                  .arg(shownUrl(server)));
+            || query.hasQueryItem(QStringLiteral("stream")) || query.hasQueryItem(QStringLiteral("start")))
+            return unexpected(
+                QStringLiteral("--nats takes a server, nats://[user:password@]HOST[:PORT][?tls=…], not '%1'")
+                    .arg(shownUrl(server)));
+        if (parser.isSet(options.natsCreds)) {
+            query.addQueryItem(QStringLiteral("creds"),
+                               QString::fromUtf8(QUrl::toPercentEncoding(parser.value(options.natsCreds), "/")));
+            server.setQuery(query);
+        }
         server.setPath(QStringLiteral("/clicks"));
         Result<NatsTarget> target = NatsTarget::fromUrl(server);
         if (!target)
@@ -157,8 +169,9 @@ Result<SyntheticPublisher::Settings> readSettings(const QCommandLineParser &pars
             return unexpected(QStringLiteral("--nats-stream: '%1' is not a JetStream stream name")
                                   .arg(QString::fromUtf8(nats.stream)));
         publisher.nats = std::move(nats);
-    } else if (parser.isSet(options.natsStream) || parser.isSet(options.natsMaxAge)) {
-        return unexpected(QStringLiteral("--nats-stream and --nats-max-age need --nats URL"));
+    } else if (parser.isSet(options.natsStream) || parser.isSet(options.natsMaxAge)
+               || parser.isSet(options.natsCreds)) {
+        return unexpected(QStringLiteral("--nats-stream, --nats-max-age and --nats-creds need --nats URL"));
     }
 
     publisher.address = QHostAddress(parser.value(options.bind));

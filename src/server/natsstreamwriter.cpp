@@ -7,7 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
-#include <QTcpSocket>
+#include <QSslSocket>
 
 #include <algorithm>
 #include <utility>
@@ -48,15 +48,17 @@ void NatsStreamWriter::start() { connectNow(); }
 
 void NatsStreamWriter::connectNow()
 {
-    m_socket.reset(new QTcpSocket);
+    m_socket.reset(new QSslSocket);
     m_reader = std::make_unique<NatsReader>();
     m_greeted = false;
+    m_helloSent = false;
     m_inbox = "_INBOX.clickscope-writer." + QByteArray::number(QRandomGenerator::global()->generate64(), 16) + '.';
-    QTcpSocket *socket = m_socket.get();
-    connect(socket, &QTcpSocket::readyRead, this, &NatsStreamWriter::readyRead);
-    connect(socket, &QTcpSocket::disconnected, this,
+    QSslSocket *socket = m_socket.get();
+    connect(socket, &QSslSocket::readyRead, this, &NatsStreamWriter::readyRead);
+    connect(socket, &QSslSocket::encrypted, this, &NatsStreamWriter::sayHello);
+    connect(socket, &QSslSocket::disconnected, this,
             [this] { lost(QStringLiteral("the NATS server closed the connection")); });
-    connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+    connect(socket, &QSslSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
         if (error != QAbstractSocket::RemoteHostClosedError && m_socket)
             lost(m_socket->errorString());
     });
@@ -73,7 +75,7 @@ void NatsStreamWriter::keepAlive()
         lost(QStringLiteral("the NATS server said nothing for %1 s").arg(kSilentMs / 1000));
         return;
     }
-    if (m_greeted)
+    if (m_helloSent)
         m_socket->write(NatsCommand::ping());
 }
 
@@ -101,11 +103,22 @@ void NatsStreamWriter::handle(NatsOp &op)
     case NatsOp::Type::Info:
         if (!m_greeted) {
             m_greeted = true;
-            if (const qint64 max = QJsonDocument::fromJson(op.payload).object().value(u"max_payload").toInteger();
-                max > 0)
+            m_serverInfo = QJsonDocument::fromJson(op.payload).object();
+            if (const qint64 max = m_serverInfo.value(u"max_payload").toInteger(); max > 0)
                 m_maxPayload = qsizetype(max);
-            m_socket->write(m_settings.server.helloCommand() + NatsCommand::subscribe(m_inbox + '*', kInboxSid)
-                            + NatsCommand::ping());
+            const Result<bool> tls = m_settings.server.usesTls(m_serverInfo);
+            if (!tls) {
+                lost(tls.error());
+                return;
+            }
+            if (*tls) {
+                // Nothing more is said before the handshake: sayHello() once encrypted.
+                m_socket->setSslConfiguration(m_settings.server.tlsConfiguration());
+                m_socket->setPeerVerifyName(m_settings.server.host);
+                m_socket->startClientEncryption();
+                return;
+            }
+            sayHello();
         }
         return;
     case NatsOp::Type::Pong:
@@ -125,6 +138,13 @@ void NatsStreamWriter::handle(NatsOp &op)
             answered(op.subject.mid(m_inbox.size()), op);
         return;
     }
+}
+
+void NatsStreamWriter::sayHello()
+{
+    m_helloSent = true;
+    m_socket->write(m_settings.server.helloCommand(m_serverInfo) + NatsCommand::subscribe(m_inbox + '*', kInboxSid)
+                    + NatsCommand::ping());
 }
 
 void NatsStreamWriter::request(const QByteArray &subject, const QByteArray &payload, Setup setup)

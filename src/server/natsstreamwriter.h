@@ -8,7 +8,9 @@
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QObject>
+#include <QSslSocket>
 #include <QTimer>
 
 #include <functional>
@@ -104,6 +106,7 @@ private:
     void readyRead();
     void lost(const QString &reason);
     void handle(NatsOp &op);
+    void sayHello();
     void answered(const QByteArray &token, const NatsOp &reply);
     void setupAnswered(Setup setup, const QByteArray &payload);
     void request(const QByteArray &subject, const QByteArray &payload, Setup setup);
@@ -113,10 +116,12 @@ private:
     void keepAlive();
 
     Settings m_settings;
-    std::unique_ptr<QTcpSocket, TcpSocketDeleter> m_socket;
+    std::unique_ptr<QSslSocket, TcpSocketDeleter> m_socket;
+    QJsonObject m_serverInfo;   // this connection's INFO
     std::unique_ptr<NatsReader> m_reader;
     QByteArray m_inbox;
-    bool m_greeted = false;
+    bool m_greeted = false;     // INFO came
+    bool m_helloSent = false;   // CONNECT went (after TLS, when the server uses it)
     bool m_ready = false;
     QString m_problem;
     int m_retryMs = kRetryMs;

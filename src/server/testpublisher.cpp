@@ -126,20 +126,12 @@ void TestPublisher::readSharedStream()
     m_natsWriter->start();
     // Every publisher reads the whole stream, its own clicks included: the stream's order is the
     // one order, and the ids are its sequences.
-    QUrl url;
-    url.setScheme(QStringLiteral("nats"));
-    url.setHost(nats.server.host);
-    url.setPort(nats.server.port);
-    url.setUserName(QString::fromUtf8(nats.server.user.isEmpty() ? nats.server.token : nats.server.user),
-                    QUrl::DecodedMode);
-    url.setPassword(QString::fromUtf8(nats.server.password), QUrl::DecodedMode);
-    url.setPath(QStringLiteral("/%1.>").arg(QString::fromUtf8(nats.subjectPrefix)), QUrl::DecodedMode);
-    QUrlQuery query;
-    query.addQueryItem(QStringLiteral("stream"), QString::fromUtf8(nats.stream));
-    query.addQueryItem(QStringLiteral("start"), QStringLiteral("first"));
-    url.setQuery(query);
+    NatsTarget whole = nats.server;
+    whole.subject = nats.subjectPrefix + ".>";
+    whole.stream = nats.stream;
+    whole.start = NatsTarget::Start::First;
     SourceConfig config;
-    config.url = url;
+    config.url = whole.url();
     config.defaultRetryMs = NatsStreamWriter::kRetryMs;
     config.maxRetryMs = NatsStreamWriter::kMaxRetryMs;
     // A replica whose stream went quiet because its connection died notices as soon as its writer

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // `clickscope-cli serve` and `publish` end to end: the built binary, talking to itself on loopback.
+#include "support/natsidentities.h"
 #include "support/natsserver.h"
 #include "support/processrunner.h"
+#include "support/testcertificates.h"
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -80,6 +82,7 @@ private slots:
     void aRecordingIsServedToListenAndWebSockets();
     void aRecordingThatCannotBeServedExitsOne();
     void replicasOverNatsSurviveOneKilled();
+    void natsWithCredentialsAndTls();
 
 private:
     // Starts `serve` and returns its base URL, read from the line it prints.
@@ -129,6 +132,33 @@ void TestServe::replicasOverNatsSurviveOneKilled()
     QCOMPARE(listenedIds(readB.out), (QList<QByteArray>{"4", "5"}));
     b.kill();
     b.waitForFinished(kWaitMs);
+}
+
+void TestServe::natsWithCredentialsAndTls()
+{
+    Clickscope::Testing::TestCertificates certificates;
+    QVERIFY2(certificates.make(), qPrintable(certificates.errorString()));
+    Clickscope::Testing::NatsIdentities identities;
+    QVERIFY2(identities.isValid(), qPrintable(identities.errorString()));
+    Clickscope::Testing::NatsServer nats({"-c", identities.operatorServerConfig(), "--tls", "--tlscert",
+                                          certificates.serverCertificate(), "--tlskey", certificates.serverKey()});
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+    const QString server =
+        QStringLiteral("nats://127.0.0.1:%1?tls_ca=%2").arg(nats.port()).arg(certificates.authority());
+    QProcess publisher;
+    const QString base = startServe(publisher, {"--nats", server, "--nats-creds", identities.credsFile()});
+    QVERIFY(!base.isEmpty());
+    const Run published = run({"publish", base}, "{\"link\":\"/a\"}\n{\"link\":\"/b\"}\n");
+    QCOMPARE(published.out, QByteArray("accepted 2, rejected 0\n"));
+    // The stream read straight from NATS, the same way in.
+    const QString stream = QStringLiteral("nats://127.0.0.1:%1/clicks.>?stream=CLICKS&start=first&tls_ca=%2&creds=%3")
+                               .arg(nats.port())
+                               .arg(certificates.authority(), identities.credsFile());
+    const Run listened = run({"listen", stream, "--max-events", "2", "--timeout", "8"});
+    QCOMPARE(listened.exitCode, 0);
+    QCOMPARE(listenedIds(listened.out), (QList<QByteArray>{"1", "2"}));
+    publisher.terminate();
+    publisher.waitForFinished(kWaitMs);
 }
 
 void TestServe::serveListensPublishAndListenReadIt()
@@ -223,6 +253,13 @@ void TestServe::badFlagsExitTwo_data()
     QTest::newRow("replay speed 0") << QStringList{"serve", "--replay", "x.csrec", "--speed", "0"}
                                     << QByteArray("--speed needs a number from 0.001");
     QTest::newRow("nats stream without nats") << QStringList{"serve", "--nats-stream", "S"} << QByteArray("--nats URL");
+    QTest::newRow("nats creds without nats")
+        << QStringList{"serve", "--nats-creds", "u.creds"} << QByteArray("--nats URL");
+    QTest::newRow("nats creds missing") << QStringList{"serve", "--nats", "nats://127.0.0.1:4222", "--nats-creds",
+                                                       "/nonexistent/u.creds"}
+                                        << QByteArray("creds=: cannot read '/nonexistent/u.creds'");
+    QTest::newRow("nats tls unknown") << QStringList{"serve", "--nats", "nats://127.0.0.1:4222?tls=maybe"}
+                                      << QByteArray("the only value is tls=required");
     QTest::newRow("nats URL with a subject")
         << QStringList{"serve", "--nats", "nats://127.0.0.1:4222/clicks"} << QByteArray("--nats takes a server");
     QTest::newRow("nats not nats") << QStringList{"serve", "--nats", "http://127.0.0.1:4222"}

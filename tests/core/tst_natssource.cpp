@@ -6,8 +6,10 @@
 #include "core/system/processstats.h"
 #include "support/eventcollector.h"
 #include "support/faultproxy.h"
+#include "support/natsidentities.h"
 #include "support/natsserver.h"
 #include "support/ports.h"
+#include "support/testcertificates.h"
 
 #include <QHostAddress>
 #include <QSignalSpy>
@@ -116,6 +118,40 @@ private:
 class TestNatsSource : public QObject
 {
     Q_OBJECT
+
+    // A source on subject c with these query items opens, and reads what the test publishes (the
+    // test's own connection made the same way).
+    static void readsWith(NatsServer &nats, const QString &query)
+    {
+        const QUrl url = nats.url(QStringLiteral("c?") + query);
+        QVERIFY(nats.setClient(url));
+        NatsSource source(configFor(url));
+        EventCollector collected(&source);
+        QSignalSpy failed(&source, &StreamSource::failed);
+        source.open();
+        QTRY_VERIFY_WITH_TIMEOUT(source.state() == StreamSource::State::Open || failed.count() > 0, kWaitMs);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.at(0).at(1).toString()));
+        QVERIFY(nats.publish("c", clicks(1, 2)));
+        QTRY_COMPARE_WITH_TIMEOUT(collected.events.size(), qsizetype(2), kWaitMs);
+        QCOMPARE(clickIds(collected), (QList<int>{1, 2}));
+    }
+
+    // Why a source on subject c with these query items failed, never having opened or tried again.
+    static QString refusalOf(const NatsServer &nats, const QString &query)
+    {
+        NatsSource source(configFor(nats.url(QStringLiteral("c?") + query)));
+        QSignalSpy failed(&source, &StreamSource::failed);
+        bool opened = false;
+        QObject::connect(&source, &StreamSource::stateChanged, &source, [&opened](StreamSource::State state) {
+            opened = opened || state == StreamSource::State::Open;
+        });
+        source.open();
+        if (!QTest::qWaitFor([&] { return failed.count() > 0; }, kWaitMs))
+            return QStringLiteral("(no failure)");
+        if (opened || source.reconnectCount() != 0)
+            return QStringLiteral("(opened or tried again before failing)");
+        return failed.at(0).at(1).toString();
+    }
 
 private slots:
     void coreSubjectDeliversEveryMatchingMessageInOrder()
@@ -308,11 +344,11 @@ private slots:
     {
         NatsServer withToken({QStringLiteral("--auth"), QStringLiteral("s3cret")});
         QVERIFY2(withToken.start(), qPrintable(withToken.errorString()));
-        withToken.setCredentials(R"("auth_token":"s3cret")");
+        QVERIFY(withToken.setClient(withToken.url({}, QStringLiteral("s3cret"))));
         NatsServer withUser(
             {QStringLiteral("--user"), QStringLiteral("ann"), QStringLiteral("--pass"), QStringLiteral("p@ss")});
         QVERIFY2(withUser.start(), qPrintable(withUser.errorString()));
-        withUser.setCredentials(R"("user":"ann","pass":"p@ss")");
+        QVERIFY(withUser.setClient(withUser.url({}, QStringLiteral("ann:p%40ss"))));
         for (const auto &[server, userInfo] :
              {std::pair{&withToken, QStringLiteral("s3cret")}, std::pair{&withUser, QStringLiteral("ann:p%40ss")}}) {
             NatsSource source(configFor(server->url(QStringLiteral("c"), userInfo)));
@@ -322,6 +358,66 @@ private slots:
             QVERIFY(server->publish("c", clicks(1, 2)));
             QTRY_COMPARE_WITH_TIMEOUT(collected.events.size(), qsizetype(2), kWaitMs);
         }
+    }
+
+    void anNkeySeedProvesTheUser()
+    {
+        NatsIdentities identities;
+        QVERIFY2(identities.isValid(), qPrintable(identities.errorString()));
+        NatsServer nats({QStringLiteral("-c"), identities.nkeyServerConfig()});
+        QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+        readsWith(nats, QStringLiteral("nkey=") + identities.seedFile());
+        const QString refusal = refusalOf(nats, QStringLiteral("nkey=") + identities.strangerSeedFile());
+        QVERIFY2(refusal.contains(u"Authorization Violation"), qPrintable(refusal));
+    }
+
+    void aCredentialsFileProvesTheUserToAnOperatorsServer()
+    {
+        NatsIdentities identities;
+        QVERIFY2(identities.isValid(), qPrintable(identities.errorString()));
+        NatsServer nats({QStringLiteral("-c"), identities.operatorServerConfig()}, false);
+        QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+        readsWith(nats, QStringLiteral("creds=") + identities.credsFile());
+        // A user JWT whose account the operator never signed.
+        const QString refusal = refusalOf(nats, QStringLiteral("creds=") + identities.forgedCredsFile());
+        QVERIFY2(refusal.contains(u"Authorization Violation"), qPrintable(refusal));
+    }
+
+    void tlsIsUsedWhenTheServerRequiresIt()
+    {
+        TestCertificates certificates;
+        QVERIFY2(certificates.make(), qPrintable(certificates.errorString()));
+        NatsServer nats({QStringLiteral("--tls"), QStringLiteral("--tlscert"), certificates.serverCertificate(),
+                         QStringLiteral("--tlskey"), certificates.serverKey()});
+        QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+        readsWith(nats, QStringLiteral("tls_ca=") + certificates.authority());
+        // A certificate from an authority we were not told to trust: trying again cannot cure it.
+        for (const QString &query : {QString(), QStringLiteral("tls_ca=") + certificates.otherAuthority()}) {
+            const QString refusal = refusalOf(nats, query);
+            QVERIFY2(refusal.contains(u"TLS with the NATS server failed"), qPrintable(refusal));
+        }
+    }
+
+    void aClientCertificateIsShownWhenTheServerAsks()
+    {
+        TestCertificates certificates;
+        QVERIFY2(certificates.make(), qPrintable(certificates.errorString()));
+        NatsServer nats({QStringLiteral("--tlsverify"), QStringLiteral("--tlscert"), certificates.serverCertificate(),
+                         QStringLiteral("--tlskey"), certificates.serverKey(), QStringLiteral("--tlscacert"),
+                         certificates.authority()});
+        QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+        readsWith(nats, QStringLiteral("tls_ca=%1&tls_cert=%2&tls_key=%3")
+                            .arg(certificates.authority(), certificates.clientCertificate(), certificates.clientKey()));
+        const QString refusal = refusalOf(nats, QStringLiteral("tls_ca=") + certificates.authority());
+        QVERIFY2(refusal.contains(u"certificate"), qPrintable(refusal));
+    }
+
+    void tlsAskedOfAServerWithoutItIsRefused()
+    {
+        NatsServer nats;
+        QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+        const QString refusal = refusalOf(nats, QStringLiteral("tls=required"));
+        QVERIFY2(refusal.contains(u"offers no TLS"), qPrintable(refusal));
     }
 
     void anOversizedMessageIsDroppedAndTheNextOnesArrive()

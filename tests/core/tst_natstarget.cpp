@@ -3,7 +3,11 @@
 #include "core/nats/natstarget.h"
 #include "core/source/sourceconfig.h"
 
+#include <QFile>
+#include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QUrlQuery>
 
 using namespace Clickscope;
 
@@ -100,6 +104,22 @@ private slots:
                                   << "is not a time";
         QTest::newRow("unknown item") << "nats://h/a?queue=q"
                                       << "unknown query item 'queue'";
+        QTest::newRow("tls=yes") << "nats://h/a?tls=yes"
+                                 << "the only value is tls=required";
+        QTest::newRow("no creds file") << "nats://h/a?creds=/nonexistent/u.creds"
+                                       << "creds=: cannot read '/nonexistent/u.creds'";
+        QTest::newRow("no seed file") << "nats://h/a?nkey=/nonexistent/u.nk"
+                                      << "nkey=: cannot read";
+        QTest::newRow("empty creds") << "nats://h/a?creds=/dev/null"
+                                     << "not a NATS credentials file";
+        QTest::newRow("endless creds") << "nats://h/a?creds=/dev/zero"
+                                       << "is over 65536 bytes";
+        QTest::newRow("empty seed") << "nats://h/a?nkey=/dev/null"
+                                    << "not an nkey seed";
+        QTest::newRow("certificate without key") << "nats://h/a?tls_cert=/dev/null"
+                                                 << "tls_cert= and tls_key= go together";
+        QTest::newRow("authority that is none") << "nats://h/a?tls_ca=/dev/null"
+                                                << "holds no certificate";
     }
 
     void badUrlsSayWhatIsWrong()
@@ -113,6 +133,111 @@ private slots:
         const Result<void> checked = checkStreamUrl(QUrl(url));
         QVERIFY(!checked);
         QCOMPARE(checked.error(), target.error());
+    }
+
+    void nkeysAreReadAndWrittenAsNatsWritesThem()
+    {
+        // The user of NATS's own documentation: its seed and the public key servers list.
+        const Result<NatsNkey> user =
+            NatsNkey::fromSeed(" SUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3VY\n");
+        QVERIFY2(user, qPrintable(user.error()));
+        QCOMPARE(user->role(), NatsNkey::Role::User);
+        QCOMPARE(user->publicKey(), QByteArray("UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"));
+        QCOMPARE(user->seed(), QByteArray("SUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3VY"));
+
+        // RFC 8032's first Ed25519 test: its secret key signs the empty message so.
+        const NatsNkey rfc = NatsNkey::fromRawSeed(
+            NatsNkey::Role::Account,
+            QByteArray::fromHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+        QCOMPARE(rfc.sign({}).toHex(),
+                 QByteArray("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590"
+                            "a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"));
+        const Result<NatsNkey> again = NatsNkey::fromSeed(rfc.seed());
+        QVERIFY2(again, qPrintable(again.error()));
+        QCOMPARE(again->role(), NatsNkey::Role::Account);
+        QCOMPARE(again->publicKey(), rfc.publicKey());
+        QVERIFY(rfc.seed().startsWith("SA") && rfc.publicKey().startsWith('A'));
+
+        const QByteArray good = user->seed();
+        QByteArray typo = good;
+        typo[20] = typo[20] == 'A' ? 'B' : 'A';
+        for (const QByteArray &bad :
+             {typo, good.left(40), good + "AA", QByteArray("UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"),
+              QByteArray("SUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3V1"), QByteArray(1000, 'A')})
+            QVERIFY2(!NatsNkey::fromSeed(bad), bad.constData());
+    }
+
+    void credentialsFilesGiveTheJwtAndSignTheNonce()
+    {
+        const QByteArray seed = "SUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3VY";
+        const QByteArray jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJzdWIiOiJVIn0.c2ln";
+        const QByteArray creds = "-----BEGIN NATS USER JWT-----\n" + jwt
+                                 + "\n------END NATS USER JWT------\n\n***** IMPORTANT *****\n\n"
+                                   "-----BEGIN USER NKEY SEED-----\n"
+                                 + seed + "\n------END USER NKEY SEED------\n";
+        const Result<NatsCredentials> read = NatsCredentials::fromCredsText(creds);
+        QVERIFY2(read, qPrintable(read.error()));
+        QCOMPARE(read->jwt, jwt);
+        QJsonObject hello;
+        read->addTo(hello, "n0nce");
+        QCOMPARE(hello.value(u"jwt").toString().toLatin1(), jwt);
+        QCOMPARE(hello.value(u"sig").toString().toLatin1(),
+                 read->key.sign("n0nce").toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+        QVERIFY(!hello.contains(u"nkey"));
+
+        // A seed alone says who we are by the public key.
+        const Result<NatsCredentials> alone = NatsCredentials::fromSeedText(seed);
+        QVERIFY2(alone, qPrintable(alone.error()));
+        QJsonObject nkeyHello;
+        alone->addTo(nkeyHello, {});
+        QCOMPARE(nkeyHello.value(u"nkey").toString(),
+                 QStringLiteral("UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"));
+        QVERIFY(!nkeyHello.contains(u"sig"));   // no nonce, nothing to sign
+
+        QByteArray quoted = creds;
+        quoted.replace(jwt, jwt + "\",\"x");
+        QVERIFY(!NatsCredentials::fromCredsText(quoted));   // nothing may break out of the JSON
+        QVERIFY(!NatsCredentials::fromCredsText(creds.left(creds.indexOf("-----BEGIN USER"))));
+        const NatsNkey account = NatsNkey::fromRawSeed(NatsNkey::Role::Account, QByteArray(32, 'k'));
+        const Result<NatsCredentials> notAUser = NatsCredentials::fromSeedText(account.seed());
+        QVERIFY(!notAUser);
+        QVERIFY2(notAUser.error().contains(u"not of a user"), qPrintable(notAUser.error()));
+    }
+
+    void aTargetWritesItselfBackAsTheSameUrl()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        // A file name that needs escaping in a query.
+        const QString path = dir.filePath(QStringLiteral("my creds&more+1.nk"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("SUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3VY\n");
+        file.close();
+        QUrl url(QStringLiteral("nats://ann:p%40ss@h:4333/a.%3E"));
+        QUrlQuery query;
+        query.addQueryItem(QStringLiteral("stream"), QStringLiteral("S"));
+        query.addQueryItem(QStringLiteral("start"), QStringLiteral("seq:42"));
+        query.addQueryItem(QStringLiteral("tls"), QStringLiteral("required"));
+        query.addQueryItem(QStringLiteral("nkey"), QString::fromUtf8(QUrl::toPercentEncoding(path)));
+        url.setQuery(query);
+        const Result<NatsTarget> target = NatsTarget::fromUrl(url);
+        QVERIFY2(target, qPrintable(target.error()));
+        QVERIFY(target->tlsRequired && target->credentials);
+        const Result<NatsTarget> back = NatsTarget::fromUrl(target->url());
+        QVERIFY2(back, qPrintable(back.error()));
+        QCOMPARE(back->host, target->host);
+        QCOMPARE(back->port, target->port);
+        QCOMPARE(back->user, QByteArray("ann"));
+        QCOMPARE(back->password, QByteArray("p@ss"));
+        QCOMPARE(back->subject, QByteArray("a.>"));
+        QCOMPARE(back->stream, QByteArray("S"));
+        QCOMPARE(back->start, NatsTarget::Start::Sequence);
+        QCOMPARE(back->startSequence, quint64(42));
+        QVERIFY(back->tlsRequired);
+        QVERIFY(back->credentials);
+        QCOMPARE(back->credentials->key.publicKey(), target->credentials->key.publicKey());
+        QCOMPARE(back->connectionItems, target->connectionItems);
     }
 
     void sequencesAreWholePositiveNumbers()

@@ -5,7 +5,9 @@
 #include "server/testpublisher.h"
 #include "support/eventcollector.h"
 #include "support/faultproxy.h"
+#include "support/natsidentities.h"
 #include "support/natsserver.h"
+#include "support/testcertificates.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -73,13 +75,16 @@ private slots:
     void aChannelMustBeOneSubjectToken();
     void aClickLargerThanNatsTakesIsRefusedAlone();
     void aSlowReplicaDoesNotSlowTheOthers();
+    void replicasShareAStreamOverTlsAsAnNkeyUser();
 
 private:
-    std::unique_ptr<TestPublisher> replica(const NatsServer &nats, const FaultProxy *through = nullptr)
+    // `query` says how to connect (creds=, tls_ca=…), as a source URL does.
+    std::unique_ptr<TestPublisher> replica(const NatsServer &nats, const FaultProxy *through = nullptr,
+                                           const QString &query = {})
     {
         TestPublisher::Settings settings;
         NatsStreamWriter::Settings shared;
-        const QUrl url = nats.url(QStringLiteral("clicks"));
+        const QUrl url = nats.url(query.isEmpty() ? QStringLiteral("clicks") : QStringLiteral("clicks?") + query);
         shared.server = *NatsTarget::fromUrl(through ? through->through(url) : url);
         shared.maxMessages = 10'000;
         settings.nats = shared;
@@ -308,6 +313,36 @@ void TestNatsReplicas::aSlowReplicaDoesNotSlowTheOthers()
     // reads on from where it was.
     QTRY_COMPARE_WITH_TIMEOUT(idsOf(slowGot).size(), qsizetype(1000), kWaitMs + NatsStreamWriter::kSilentMs);
     QCOMPARE(idsOf(slowGot), range(1, 1000));
+}
+
+void TestNatsReplicas::replicasShareAStreamOverTlsAsAnNkeyUser()
+{
+    TestCertificates certificates;
+    QVERIFY2(certificates.make(), qPrintable(certificates.errorString()));
+    NatsIdentities identities;
+    QVERIFY2(identities.isValid(), qPrintable(identities.errorString()));
+    NatsServer nats({QStringLiteral("-c"), identities.nkeyServerConfig(), QStringLiteral("--tls"),
+                     QStringLiteral("--tlscert"), certificates.serverCertificate(), QStringLiteral("--tlskey"),
+                     certificates.serverKey()});
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+    const QString trust = QStringLiteral("tls_ca=") + certificates.authority();
+    const auto first = replica(nats, nullptr, trust + QStringLiteral("&nkey=") + identities.seedFile());
+    const auto second = replica(nats, nullptr, trust + QStringLiteral("&nkey=") + identities.seedFile());
+    QVERIFY(first && second);
+    QTRY_VERIFY_WITH_TIMEOUT(first->isPublishing() && second->isPublishing(), kWaitMs);
+    const auto source = reader(*second);
+    EventCollector collected(source.get());
+    QTRY_COMPARE_WITH_TIMEOUT(second->subscriberCount(), 1, kWaitMs);
+    QCOMPARE(post(*first, QStringLiteral("/publish"), clicks(1, 20)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(idsOf(collected).size(), qsizetype(20), kWaitMs);
+    QCOMPARE(idsOf(collected), range(1, 20));
+
+    // A replica the server does not let in says why, and publishes nothing.
+    const auto stranger = replica(nats, nullptr, trust + QStringLiteral("&nkey=") + identities.strangerSeedFile());
+    QVERIFY(stranger);
+    QTRY_VERIFY_WITH_TIMEOUT(stranger->publishingProblem().contains(u"Authorization Violation"), kWaitMs);
+    QVERIFY(!stranger->isPublishing());
+    QCOMPARE(post(*stranger, QStringLiteral("/publish"), clicks(21, 21)).status, 503);
 }
 
 QTEST_GUILESS_MAIN(TestNatsReplicas)

@@ -5,14 +5,17 @@
 #include "support/ports.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTest>
 
 #include <algorithm>
+#include <utility>
 
 namespace Clickscope::Testing {
 namespace {
@@ -78,7 +81,10 @@ bool NatsServer::start()
         }
         kill();
     }
-    m_error = QStringLiteral("nats-server did not answer on a free port");
+    QFile log(m_dir.filePath(QStringLiteral("nats.log")));
+    const QByteArray said = log.open(QIODevice::ReadOnly) ? log.readAll().right(3000) : QByteArray();
+    m_error = QStringLiteral("nats-server did not answer on a free port; it said: %1 %2")
+                  .arg(QString::fromUtf8(said), QString::fromUtf8(m_process.readAllStandardError().right(600)));
     return false;
 }
 
@@ -88,25 +94,45 @@ QUrl NatsServer::url(const QString &path, const QString &userInfo) const
     return QUrl(QStringLiteral("nats://") + credentials + QStringLiteral("127.0.0.1:%1/").arg(m_port) + path);
 }
 
+bool NatsServer::setClient(const QUrl &url)
+{
+    QUrl withSubject = url;
+    withSubject.setPath(QStringLiteral("/test"));
+    Result<NatsTarget> client = NatsTarget::fromUrl(withSubject);
+    if (!client)
+        return false;
+    m_client = std::move(*client);
+    return true;
+}
+
 std::optional<QList<QByteArray>> NatsServer::exchange(const QByteArray &commands, int count) const
 {
-    QTcpSocket socket;
+    QSslSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, m_port);
     if (!socket.waitForConnected(kWaitMs))
         return std::nullopt;
-    QByteArray hello = R"({"verbose":false,"pedantic":false,"headers":true,"no_responders":true)";
-    if (!m_credentials.isEmpty())
-        hello += ',' + m_credentials;
-    hello += '}';
-    socket.write(NatsCommand::connect(hello) + NatsCommand::subscribe("_INBOX.test.>", "r") + commands
-                 + NatsCommand::ping());
     NatsReader reader;
     QList<QByteArray> answers;
+    bool greeted = false;
     QElapsedTimer waited;
     waited.start();
     while (waited.elapsed() < kWaitMs && socket.waitForReadyRead(kWaitMs)) {
         reader.feed(socket.readAll());
         while (std::optional<NatsOp> op = reader.next()) {
+            if (op->type == NatsOp::Type::Info && !std::exchange(greeted, true)) {
+                const QJsonObject info = QJsonDocument::fromJson(op->payload).object();
+                const Result<bool> tls = m_client.usesTls(info);
+                if (!tls)
+                    return std::nullopt;
+                if (*tls) {
+                    socket.setSslConfiguration(m_client.tlsConfiguration());
+                    socket.startClientEncryption();
+                    if (!socket.waitForEncrypted(kWaitMs))
+                        return std::nullopt;
+                }
+                socket.write(m_client.helloCommand(info) + NatsCommand::subscribe("_INBOX.test.>", "r") + commands
+                             + NatsCommand::ping());
+            }
             if (op->type == NatsOp::Type::Err)
                 return std::nullopt;
             if (op->type == NatsOp::Type::Ping)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/nats/natstarget.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QProcess>
@@ -35,8 +37,9 @@ public:
     QString errorString() const { return m_error; }
     // nats://USERINFO@127.0.0.1:PORT/PATH (PATH without its leading slash; no USERINFO@ if empty).
     QUrl url(const QString &path, const QString &userInfo = {}) const;
-    // What a client's CONNECT says beside the defaults, e.g. R"("auth_token":"secret")".
-    void setCredentials(QByteArray connectFields) { m_credentials = std::move(connectFields); }
+    // How the test's own requests connect, as a source URL says it (credentials, tls=…); its
+    // subject is ignored. False when the URL is not a NATS one.
+    bool setClient(const QUrl &url);
 
     // Core NATS: publishes each payload on `subject`; true once the server has taken them all.
     bool publish(const QByteArray &subject, const QList<QByteArray> &payloads) const;
@@ -62,7 +65,7 @@ private:
     QProcess m_process;
     quint16 m_port = 0;
     quint16 m_monitorPort = 0;
-    QByteArray m_credentials;
+    NatsTarget m_client;
     QString m_error;
 };
 

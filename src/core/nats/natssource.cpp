@@ -135,19 +135,37 @@ bool NatsSource::handle(NatsOp &op)
 
 bool NatsSource::greeted(const QByteArray &info)
 {
-    const QJsonObject server = QJsonDocument::fromJson(info).object();
-    if (server.value(u"tls_required").toBool()) {
-        connectionFailed(QStringLiteral("the NATS server requires TLS, which Clickscope's NATS source does not speak"));
-        return false;
-    }
-    m_serverHasJetStream = server.value(u"jetstream").toBool();
-    if (m_target.isJetStream() && !server.value(u"headers").toBool()) {
+    m_serverInfo = QJsonDocument::fromJson(info).object();
+    m_serverHasJetStream = m_serverInfo.value(u"jetstream").toBool();
+    if (m_target.isJetStream() && !m_serverInfo.value(u"headers").toBool()) {
         connectionFailed(QStringLiteral("the NATS server does not support message headers, which JetStream needs"));
         return false;
     }
+    const Result<bool> tls = m_target.usesTls(m_serverInfo);
+    if (!tls) {
+        connectionFailed(tls.error());
+        return false;
+    }
+    if (*tls) {
+        m_phase = Phase::Tls;
+        startTls(m_target.tlsConfiguration(), m_target.host);
+        return true;
+    }
+    sayHello();
+    return true;
+}
+
+void NatsSource::tlsStarted()
+{
+    if (m_phase == Phase::Tls)
+        sayHello();
+}
+
+void NatsSource::sayHello()
+{
     // The PONG that answers this PING says the subscriptions before it are in place: what is
     // published from then on reaches us.
-    QByteArray out = m_target.helloCommand();
+    QByteArray out = m_target.helloCommand(m_serverInfo);
     if (m_target.isJetStream()) {
         out += NatsCommand::subscribe(m_inbox + ".messages", kMessagesSid);
         out += NatsCommand::subscribe(m_inbox + ".api", kApiSid);
@@ -157,7 +175,6 @@ bool NatsSource::greeted(const QByteArray &info)
     out += NatsCommand::ping();
     send(out);
     m_phase = Phase::Pong;
-    return true;
 }
 
 bool NatsSource::subscribed()

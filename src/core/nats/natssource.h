@@ -43,11 +43,12 @@ public:
 
 private:
     // What the connection waits for.
-    enum class Phase { Info, Pong, Consumer, Messages };
+    enum class Phase { Info, Tls, Pong, Consumer, Messages };
 
     void connectNow() override;
     void dropConnection() override;
     void connected() override {}   // the server speaks first
+    void tlsStarted() override;
     bool received(QByteArrayView bytes) override;
     void probe() override;
     void delivered(const QList<SseEvent> &batch) override;
@@ -55,6 +56,8 @@ private:
     // Each returns false when the connection ended or we were closed.
     bool handle(NatsOp &op);
     bool greeted(const QByteArray &info);
+    // Says who we are and subscribes (after TLS, when the connection uses it).
+    void sayHello();
     bool subscribed();
     bool consumerAnswered(const NatsOp &reply);
     // The consumer answered or sent a message: the source is open.
@@ -64,6 +67,7 @@ private:
     QByteArray consumerRequest() const;
 
     NatsTarget m_target;
+    QJsonObject m_serverInfo;   // this connection's INFO
     std::unique_ptr<NatsReader> m_reader;
     Phase m_phase = Phase::Info;
     bool m_consumerAnswered = false;

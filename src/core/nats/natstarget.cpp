@@ -4,9 +4,12 @@
 #include "core/nats/natsreader.h"
 #include "core/source/sourceconfig.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QUrlQuery>
 
 #include <algorithm>
@@ -17,6 +20,66 @@ namespace {
 
 // Bytes a NATS name never holds: they separate the fields of a control line.
 bool isSeparator(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0'; }
+
+Result<QSslKey> readPrivateKey(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return unexpected(QStringLiteral("cannot read '%1': %2").arg(path, file.errorString()));
+    const QByteArray pem = file.read(1024 * 1024);
+    for (const QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
+        QSslKey key(pem, algorithm, QSsl::Pem, QSsl::PrivateKey);
+        if (!key.isNull())
+            return key;
+    }
+    return unexpected(QStringLiteral("'%1' holds no unencrypted private key in PEM").arg(path));
+}
+
+// The query items that say how to connect: read into `target`, or why not.
+Result<void> readConnectionItems(NatsTarget &target)
+{
+    QString certFile;
+    QString keyFile;
+    for (const auto &[key, value] : std::as_const(target.connectionItems)) {
+        if (key == u"creds" || key == u"nkey") {
+            if (target.credentials)
+                return unexpected(QStringLiteral("who we are is given twice (creds= or nkey=): give it once"));
+            Result<NatsCredentials> credentials =
+                key == u"creds" ? NatsCredentials::fromCredsFile(value) : NatsCredentials::fromSeedFile(value);
+            if (!credentials)
+                return unexpected(QStringLiteral("%1=: %2").arg(key, credentials.error()));
+            target.credentials = std::move(*credentials);
+        } else if (key == u"tls") {
+            if (value != u"required")
+                return unexpected(QStringLiteral("tls=%1: the only value is tls=required").arg(value));
+            target.tlsRequired = true;
+        } else if (key == u"tls_ca") {
+            const QList<QSslCertificate> authorities = QSslCertificate::fromPath(value, QSsl::Pem);
+            if (authorities.isEmpty())
+                return unexpected(QStringLiteral("tls_ca=: '%1' holds no certificate in PEM").arg(value));
+            target.tlsAuthorities = authorities;
+            target.tlsRequired = true;
+        } else if (key == u"tls_cert") {
+            certFile = value;
+        } else {
+            keyFile = value;
+        }
+    }
+    if (certFile.isEmpty() != keyFile.isEmpty())
+        return unexpected(QStringLiteral("tls_cert= and tls_key= go together: our certificate and its key"));
+    if (!certFile.isEmpty()) {
+        const QList<QSslCertificate> chain = QSslCertificate::fromPath(certFile, QSsl::Pem);
+        if (chain.isEmpty())
+            return unexpected(QStringLiteral("tls_cert=: '%1' holds no certificate in PEM").arg(certFile));
+        const Result<QSslKey> privateKey = readPrivateKey(keyFile);
+        if (!privateKey)
+            return unexpected(QStringLiteral("tls_key=: %1").arg(privateKey.error()));
+        target.tlsCertificateChain = chain;
+        target.tlsKey = *privateKey;
+        target.tlsRequired = true;
+    }
+    return {};
+}
 
 }   // namespace
 
@@ -67,11 +130,36 @@ quint64 NatsTarget::sequenceOf(QByteArrayView text)
     return value <= quint64(std::numeric_limits<qint64>::max()) ? value : 0;
 }
 
-QByteArray NatsTarget::helloCommand() const
+Result<bool> NatsTarget::usesTls(const QJsonObject &info) const
+{
+    const bool serverRequires = info.value(u"tls_required").toBool();
+    if (!serverRequires && !tlsRequired)
+        return false;
+    if (!serverRequires && !info.value(u"tls_available").toBool())
+        return unexpected(QStringLiteral("the NATS server offers no TLS, and the URL asks for it"));
+    if (!QSslSocket::supportsSsl())
+        return unexpected(QStringLiteral("the NATS server needs TLS, and Qt found no TLS library (%1)")
+                              .arg(QSslSocket::sslLibraryVersionString()));
+    return true;
+}
+
+QSslConfiguration NatsTarget::tlsConfiguration() const
+{
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    if (!tlsAuthorities.isEmpty())
+        configuration.setCaCertificates(tlsAuthorities);
+    if (!tlsCertificateChain.isEmpty()) {
+        configuration.setLocalCertificateChain(tlsCertificateChain);
+        configuration.setPrivateKey(tlsKey);
+    }
+    return configuration;
+}
+
+QByteArray NatsTarget::helloCommand(const QJsonObject &info) const
 {
     QJsonObject hello{{QStringLiteral("verbose"), false},
                       {QStringLiteral("pedantic"), false},
-                      {QStringLiteral("tls_required"), false},
+                      {QStringLiteral("tls_required"), tlsRequired || info.value(u"tls_required").toBool()},
                       {QStringLiteral("name"), QStringLiteral("clickscope")},
                       {QStringLiteral("lang"), QStringLiteral("cpp")},
                       {QStringLiteral("version"), QStringLiteral("1")},
@@ -84,6 +172,8 @@ QByteArray NatsTarget::helloCommand() const
         hello.insert(QStringLiteral("user"), QString::fromUtf8(user));
         hello.insert(QStringLiteral("pass"), QString::fromUtf8(password));
     }
+    if (credentials)
+        credentials->addTo(hello, info.value(u"nonce").toString().toLatin1());
     return NatsCommand::connect(QJsonDocument(hello).toJson(QJsonDocument::Compact));
 }
 
@@ -142,15 +232,55 @@ Result<NatsTarget> NatsTarget::fromUrl(const QUrl &url)
                 return unexpected(
                     QStringLiteral("'%1': start=%2 is not new, first, seq:N or time:ISO8601").arg(shown, value));
             }
+        } else if (key == u"creds" || key == u"nkey" || key == u"tls" || key == u"tls_ca" || key == u"tls_cert"
+                   || key == u"tls_key") {
+            target.connectionItems.append({key, value});
         } else {
-            return unexpected(QStringLiteral("'%1': unknown query item '%2' (a NATS URL takes stream=NAME and start=…)")
+            return unexpected(QStringLiteral("'%1': unknown query item '%2' (a NATS URL takes stream=, start=, creds=, "
+                                             "nkey=, tls=required, tls_ca=, tls_cert= and tls_key=)")
                                   .arg(shown, key));
         }
     }
+    if (const Result<void> read = readConnectionItems(target); !read)
+        return unexpected(QStringLiteral("'%1': %2").arg(shown, read.error()));
     if (startGiven && !target.isJetStream())
         return unexpected(
             QStringLiteral("'%1': start= needs stream=NAME (core NATS keeps nothing to start from)").arg(shown));
     return target;
+}
+
+QUrl NatsTarget::url() const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("nats"));
+    url.setHost(host);
+    url.setPort(port);
+    url.setUserName(QString::fromUtf8(user.isEmpty() ? token : user), QUrl::DecodedMode);
+    url.setPassword(QString::fromUtf8(password), QUrl::DecodedMode);
+    url.setPath(u'/' + QString::fromUtf8(subject), QUrl::DecodedMode);
+    QUrlQuery query;
+    if (isJetStream()) {
+        query.addQueryItem(QStringLiteral("stream"), QString::fromUtf8(stream));
+        switch (start) {
+        case Start::New:
+            query.addQueryItem(QStringLiteral("start"), QStringLiteral("new"));
+            break;
+        case Start::First:
+            query.addQueryItem(QStringLiteral("start"), QStringLiteral("first"));
+            break;
+        case Start::Sequence:
+            query.addQueryItem(QStringLiteral("start"), QStringLiteral("seq:%1").arg(startSequence));
+            break;
+        case Start::Time:
+            query.addQueryItem(QStringLiteral("start"),
+                               QStringLiteral("time:") + startTime.toString(Qt::ISODateWithMs));
+            break;
+        }
+    }
+    for (const auto &[key, value] : connectionItems)
+        query.addQueryItem(key, QString::fromUtf8(QUrl::toPercentEncoding(value, "/")));
+    url.setQuery(query);
+    return url;
 }
 
 }   // namespace Clickscope

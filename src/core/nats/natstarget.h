@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/nats/natscredentials.h"
 #include "core/result.h"
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
 #include <QString>
 #include <QUrl>
+
+#include <optional>
+#include <utility>
 
 namespace Clickscope {
 
@@ -16,6 +25,13 @@ namespace Clickscope {
 //   nats://…/SUBJECT?stream=NAME[&start=new|first|seq:N|time:ISO8601]
 //       the JetStream stream NAME, its messages on SUBJECT, from the next one published (new, the
 //       default), the first it keeps, sequence N, or the first stored at or after a time
+// How to connect goes in the query too, with the stream's items or alone:
+//   creds=FILE      a credentials file (the user's JWT and nkey seed)
+//   nkey=FILE       a file holding the user's nkey seed
+//   tls=required    TLS whatever the server says (otherwise TLS when the server requires it)
+//   tls_ca=FILE     the certificates (PEM) a server's certificate must come from, in place of the
+//                   system's
+//   tls_cert=FILE, tls_key=FILE   our certificate and its key (PEM), for a server that asks
 // The port defaults to 4222; the subject is percent-decoded (> may be written %3E).
 struct NatsTarget
 {
@@ -35,10 +51,25 @@ struct NatsTarget
     Start start = Start::New;
     quint64 startSequence = 0;   // Start::Sequence, from 1
     QDateTime startTime;         // Start::Time, in UTC
+    std::optional<NatsCredentials> credentials;
+    bool tlsRequired = false;
+    QList<QSslCertificate> tlsAuthorities;        // empty: the system's
+    QList<QSslCertificate> tlsCertificateChain;   // ours, for a server that asks
+    QSslKey tlsKey;
+    // How to connect as the URL's query gave it (creds=, tls=…): url() writes it back.
+    QList<std::pair<QString, QString>> connectionItems;
 
     bool isJetStream() const { return !stream.isEmpty(); }
-    // The CONNECT command a client of this server sends first, with these credentials.
-    QByteArray helloCommand() const;
+    // Whether the server's INFO and this target make the connection TLS before anything is said
+    // (then startTls()), or why the two cannot talk.
+    Result<bool> usesTls(const QJsonObject &info) const;
+    // What TLS with this server trusts and shows: the system's settings with the URL's files.
+    QSslConfiguration tlsConfiguration() const;
+    // The CONNECT command a client of this server sends first, with these credentials (a nonce
+    // the INFO carries signed with our nkey).
+    QByteArray helloCommand(const QJsonObject &info) const;
+    // The target as a URL fromUrl() reads back the same.
+    QUrl url() const;
 
     static Result<NatsTarget> fromUrl(const QUrl &url);
     // A subject a client may subscribe to (wildcards allowed) or, without them, publish to.

@@ -4,8 +4,6 @@
 #include "core/logging.h"
 #include "core/text/utf8.h"
 
-#include <QTcpSocket>
-
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -37,16 +35,24 @@ void MessageBusSource::connectTo(const QString &host, quint16 port)
     MessageBusSource::dropConnection();
     ++m_generation;
     m_batch.clear();
-    m_socket.reset(new QTcpSocket);
-    QTcpSocket *socket = m_socket.get();
+    // A QSslSocket speaks in the clear until told otherwise: one kind of socket for both.
+    m_socket.reset(new QSslSocket);
+    QSslSocket *socket = m_socket.get();
     socket->setReadBufferSize(kReadAheadBytes);
-    connect(socket, &QTcpSocket::connected, this, [this] { connected(); });
-    connect(socket, &QTcpSocket::readyRead, this, &MessageBusSource::socketReadyRead);
-    connect(socket, &QTcpSocket::disconnected, this,
+    connect(socket, &QSslSocket::connected, this, [this] { connected(); });
+    connect(socket, &QSslSocket::encrypted, this, [this] { tlsStarted(); });
+    connect(socket, &QSslSocket::readyRead, this, &MessageBusSource::socketReadyRead);
+    connect(socket, &QSslSocket::disconnected, this,
             [this] { connectionEnded(QStringLiteral("the %1 server closed the connection").arg(m_serverName)); });
-    connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
-        if (error != QAbstractSocket::RemoteHostClosedError && m_socket)
-            connectionEnded(m_socket->errorString());
+    connect(socket, &QSslSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+        if (error == QAbstractSocket::RemoteHostClosedError || !m_socket)
+            return;
+        const QString reason = m_socket->errorString();
+        if (error == QAbstractSocket::SslHandshakeFailedError || error == QAbstractSocket::SslInternalError
+            || error == QAbstractSocket::SslInvalidUserDataError)
+            connectionFailed(QStringLiteral("TLS with the %1 server failed: %2").arg(m_serverName, reason));
+        else
+            connectionEnded(reason);
     });
     if (m_config.idleTimeout() > 0)
         m_idleTimer.start(m_config.idleTimeout());
@@ -65,6 +71,15 @@ void MessageBusSource::send(const QByteArray &bytes)
 {
     if (m_socket)
         m_socket->write(bytes);
+}
+
+void MessageBusSource::startTls(const QSslConfiguration &configuration, const QString &peerName)
+{
+    if (!m_socket)
+        return;
+    m_socket->setSslConfiguration(configuration);
+    m_socket->setPeerVerifyName(peerName);
+    m_socket->startClientEncryption();
 }
 
 void MessageBusSource::socketReadyRead()

@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QPointer>
+#include <QSslSocket>
 #include <QTimer>
 
 #include <memory>
@@ -48,10 +49,16 @@ protected:
     void dropConnection() override;
     bool isConnected() const { return bool(m_socket); }
     void send(const QByteArray &bytes);
+    // Turns the connection into TLS (what was said so far was in the clear), the server's
+    // certificate checked against `configuration`'s authorities and `peerName`; tlsStarted() once
+    // it is. A certificate refused ends the source: trying again cannot cure it.
+    void startTls(const QSslConfiguration &configuration, const QString &peerName);
     void setProbing(bool probing) { m_probing = probing; }
 
     // The connection is up.
     virtual void connected() = 0;
+    // The connection is encrypted, after startTls().
+    virtual void tlsStarted() {}
     // What arrived, in order; false once handling it ended the connection or closed us.
     virtual bool received(QByteArrayView bytes) = 0;
     // Asks the server for an answer (a ping); only called while probing is on.
@@ -79,7 +86,7 @@ private:
     void idleTimedOut();
 
     QString m_serverName;
-    std::unique_ptr<QTcpSocket, TcpSocketDeleter> m_socket;
+    std::unique_ptr<QSslSocket, TcpSocketDeleter> m_socket;
     QByteArray m_readBuffer;   // reused by every read
     QList<SseEvent> m_batch;
     QTimer m_idleTimer;
