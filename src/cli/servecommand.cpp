@@ -161,6 +161,9 @@ Result<SyntheticPublisher::Settings> readSettings(const QCommandLineParser &pars
         Result<NatsTarget> target = NatsTarget::fromUrl(server);
         if (!target)
             return unexpected(QStringLiteral("--nats: %1").arg(target.error()));
+        // Read again at each connection; a file that cannot be read now is a mistake to say now.
+        if (const Result<void> loaded = target->loadFiles(); !loaded)
+            return unexpected(QStringLiteral("--nats: %1").arg(loaded.error()));
         nats.server = std::move(*target);
         nats.maxMessages = publisher.history;
         if (parser.isSet(options.natsStream))

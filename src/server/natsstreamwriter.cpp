@@ -48,8 +48,15 @@ void NatsStreamWriter::start() { connectNow(); }
 
 void NatsStreamWriter::connectNow()
 {
+    // The files are read at each connection: renewed credentials are picked up.
+    if (const Result<void> loaded = m_settings.server.loadFiles(); !loaded) {
+        setReady(false, loaded.error());
+        retryLater();
+        return;
+    }
     m_socket.reset(new QSslSocket);
     m_reader = std::make_unique<NatsReader>();
+    m_tls = false;
     m_greeted = false;
     m_helloSent = false;
     m_inbox = "_INBOX.clickscope-writer." + QByteArray::number(QRandomGenerator::global()->generate64(), 16) + '.';
@@ -99,6 +106,11 @@ void NatsStreamWriter::readyRead()
 
 void NatsStreamWriter::handle(NatsOp &op)
 {
+    if (m_tls && !m_helloSent) {
+        // We speak first once TLS is up.
+        lost(QStringLiteral("the NATS server spoke before the TLS handshake was over"));
+        return;
+    }
     switch (op.type) {
     case NatsOp::Type::Info:
         if (!m_greeted) {
@@ -111,11 +123,12 @@ void NatsStreamWriter::handle(NatsOp &op)
                 lost(tls.error());
                 return;
             }
-            if (*tls) {
-                // Nothing more is said before the handshake: sayHello() once encrypted.
-                m_socket->setSslConfiguration(m_settings.server.tlsConfiguration());
-                m_socket->setPeerVerifyName(m_settings.server.host);
-                m_socket->startClientEncryption();
+            m_tls = *tls;
+            if (m_tls) {
+                // Nothing more is said before the handshake (sayHello() once encrypted), and what
+                // came after INFO in the clear is not the server's to say: a fresh reader.
+                m_reader = std::make_unique<NatsReader>();
+                m_settings.server.startTls(*m_socket);
                 return;
             }
             sayHello();
@@ -143,8 +156,8 @@ void NatsStreamWriter::handle(NatsOp &op)
 void NatsStreamWriter::sayHello()
 {
     m_helloSent = true;
-    m_socket->write(m_settings.server.helloCommand(m_serverInfo) + NatsCommand::subscribe(m_inbox + '*', kInboxSid)
-                    + NatsCommand::ping());
+    m_socket->write(m_settings.server.helloCommand(m_serverInfo, m_tls)
+                    + NatsCommand::subscribe(m_inbox + '*', kInboxSid) + NatsCommand::ping());
 }
 
 void NatsStreamWriter::request(const QByteArray &subject, const QByteArray &payload, Setup setup)
@@ -318,6 +331,11 @@ void NatsStreamWriter::lost(const QString &reason)
     for (auto &[id, publication] : unanswered)
         publication.answer(unexpected(PublishFailure{
             PublishFailure::Kind::Unavailable, QStringLiteral("the connection to NATS was lost: %1").arg(reason)}));
+    retryLater();
+}
+
+void NatsStreamWriter::retryLater()
+{
     m_retryTimer.start(m_retryMs);
     m_retryMs = std::min(kMaxRetryMs, m_retryMs * 2);
 }

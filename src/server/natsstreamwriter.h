@@ -114,6 +114,8 @@ private:
     void fail(quint64 publication, const QString &why);
     void checkDeadlines();
     void keepAlive();
+    // Connects again after m_retryMs, which doubles up to kMaxRetryMs.
+    void retryLater();
 
     Settings m_settings;
     std::unique_ptr<QSslSocket, TcpSocketDeleter> m_socket;
@@ -122,6 +124,7 @@ private:
     QByteArray m_inbox;
     bool m_greeted = false;     // INFO came
     bool m_helloSent = false;   // CONNECT went (after TLS, when the server uses it)
+    bool m_tls = false;         // whether this connection is TLS
     bool m_ready = false;
     QString m_problem;
     int m_retryMs = kRetryMs;

@@ -220,6 +220,8 @@ void TestHarImport::whatIsNotAStreamIsRefused_data()
     QTest::newRow("no such entry") << fixture("websocket.har") << 99 << QStringLiteral("has 3 entries, not 99");
     QTest::newRow("not JSON") << fixture("README.md") << 0 << QStringLiteral("is not a HAR file");
     QTest::newRow("missing") << fixture("missing.har") << 0 << QStringLiteral("cannot read");
+    // A device never ends: reading it whole would fill memory.
+    QTest::newRow("endless device") << QStringLiteral("/dev/zero") << 0 << QStringLiteral("is not a regular file");
 }
 
 void TestHarImport::whatIsNotAStreamIsRefused()

@@ -408,8 +408,18 @@ private slots:
         QVERIFY2(nats.start(), qPrintable(nats.errorString()));
         readsWith(nats, QStringLiteral("tls_ca=%1&tls_cert=%2&tls_key=%3")
                             .arg(certificates.authority(), certificates.clientCertificate(), certificates.clientKey()));
-        const QString refusal = refusalOf(nats, QStringLiteral("tls_ca=") + certificates.authority());
-        QVERIFY2(refusal.contains(u"certificate"), qPrintable(refusal));
+        // Without ours, TLS 1.3 lets the handshake end before the server refuses: it looks like a
+        // broken connection, tried again, never open.
+        NatsSource source(configFor(nats.url(QStringLiteral("c?tls_ca=") + certificates.authority())));
+        QSignalSpy reconnects(&source, &StreamSource::reconnectScheduled);
+        bool opened = false;
+        connect(&source, &StreamSource::stateChanged, &source,
+                [&opened](StreamSource::State state) { opened = opened || state == StreamSource::State::Open; });
+        source.open();
+        QTRY_VERIFY_WITH_TIMEOUT(reconnects.count() >= 2, kWaitMs);
+        QVERIFY(!opened);
+        const QString reason = reconnects.at(0).at(1).toString();
+        QVERIFY2(reason.contains(u"TLS with the NATS server") && reason.contains(u"certificate"), qPrintable(reason));
     }
 
     void tlsAskedOfAServerWithoutItIsRefused()
@@ -526,6 +536,29 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, kWaitMs);
         QVERIFY2(failed.at(0).at(1).toString().contains(u"not a NATS operation"),
                  qPrintable(failed.at(0).at(1).toString()));
+    }
+
+    void whatFollowsInfoInTheClearIsNotTakenOnceTlsStarts()
+    {
+        // Someone on the path asks for TLS and slips a message in behind INFO, in the clear; then
+        // drops the connection as our TLS hello comes.
+        QTcpServer hostile;
+        QVERIFY(hostile.listen(QHostAddress::LocalHost, 0));
+        connect(&hostile, &QTcpServer::newConnection, &hostile, [&hostile] {
+            QTcpSocket *socket = hostile.nextPendingConnection();
+            socket->write("INFO {\"tls_required\":true,\"headers\":true}\r\n"
+                          "MSG c 1 21\r\n{\"link\":\"/a\",\"id\":66}\r\nPING\r\n");
+            connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->abort(); });
+        });
+        SourceConfig config = configFor(QUrl(QStringLiteral("nats://127.0.0.1:%1/c").arg(hostile.serverPort())));
+        config.reconnect = false;
+        NatsSource source(config);
+        EventCollector collected(&source);
+        QSignalSpy failed(&source, &StreamSource::failed);
+        source.open();
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, kWaitMs);
+        QCOMPARE(collected.events.size(), qsizetype(0));
+        QCOMPARE(source.state(), StreamSource::State::Closed);
     }
 
     void aHostileServerCannotMakeUsBufferWithoutBound()

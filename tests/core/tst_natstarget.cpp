@@ -106,20 +106,14 @@ private slots:
                                       << "unknown query item 'queue'";
         QTest::newRow("tls=yes") << "nats://h/a?tls=yes"
                                  << "the only value is tls=required";
-        QTest::newRow("no creds file") << "nats://h/a?creds=/nonexistent/u.creds"
-                                       << "creds=: cannot read '/nonexistent/u.creds'";
-        QTest::newRow("no seed file") << "nats://h/a?nkey=/nonexistent/u.nk"
-                                      << "nkey=: cannot read";
-        QTest::newRow("empty creds") << "nats://h/a?creds=/dev/null"
-                                     << "not a NATS credentials file";
-        QTest::newRow("endless creds") << "nats://h/a?creds=/dev/zero"
-                                       << "is over 65536 bytes";
-        QTest::newRow("empty seed") << "nats://h/a?nkey=/dev/null"
-                                    << "not an nkey seed";
-        QTest::newRow("certificate without key") << "nats://h/a?tls_cert=/dev/null"
+        QTest::newRow("certificate without key") << "nats://h/a?tls_cert=/c.pem"
                                                  << "tls_cert= and tls_key= go together";
-        QTest::newRow("authority that is none") << "nats://h/a?tls_ca=/dev/null"
-                                                << "holds no certificate";
+        QTest::newRow("creds and nkey") << "nats://h/a?creds=/u.creds&nkey=/u.nk"
+                                        << "creds= and nkey= both say who we are";
+        QTest::newRow("creds twice") << "nats://h/a?creds=/u.creds&creds=/v.creds"
+                                     << "creds= is given twice";
+        QTest::newRow("no file") << "nats://h/a?tls_ca="
+                                 << "tls_ca= names no file";
     }
 
     void badUrlsSayWhatIsWrong()
@@ -161,8 +155,11 @@ private slots:
         const QByteArray good = user->seed();
         QByteArray typo = good;
         typo[20] = typo[20] == 'A' ? 'B' : 'A';
+        QByteArray spareBit = good;
+        spareBit.back() = char(spareBit.back() + 1);   // the same bytes, a bit past their end set
         for (const QByteArray &bad :
-             {typo, good.left(40), good + "AA", QByteArray("UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"),
+             {typo, spareBit, good.left(40), good + "A", good + "AA",
+              QByteArray("UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"),
               QByteArray("SUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3V1"), QByteArray(1000, 'A')})
             QVERIFY2(!NatsNkey::fromSeed(bad), bad.constData());
     }
@@ -209,7 +206,7 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         // A file name that needs escaping in a query.
-        const QString path = dir.filePath(QStringLiteral("my creds&more+1.nk"));
+        const QString path = dir.filePath(QStringLiteral("my creds&more+1%41\u00e9.nk"));
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("SUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3VY\n");
@@ -221,10 +218,12 @@ private slots:
         query.addQueryItem(QStringLiteral("tls"), QStringLiteral("required"));
         query.addQueryItem(QStringLiteral("nkey"), QString::fromUtf8(QUrl::toPercentEncoding(path)));
         url.setQuery(query);
-        const Result<NatsTarget> target = NatsTarget::fromUrl(url);
+        Result<NatsTarget> target = NatsTarget::fromUrl(url);
         QVERIFY2(target, qPrintable(target.error()));
-        QVERIFY(target->tlsRequired && target->credentials);
-        const Result<NatsTarget> back = NatsTarget::fromUrl(target->url());
+        QVERIFY(target->tlsRequired() && !target->credentials);   // named, not read yet
+        QVERIFY(target->loadFiles());
+        QVERIFY(target->credentials);
+        Result<NatsTarget> back = NatsTarget::fromUrl(target->url());
         QVERIFY2(back, qPrintable(back.error()));
         QCOMPARE(back->host, target->host);
         QCOMPARE(back->port, target->port);
@@ -234,10 +233,73 @@ private slots:
         QCOMPARE(back->stream, QByteArray("S"));
         QCOMPARE(back->start, NatsTarget::Start::Sequence);
         QCOMPARE(back->startSequence, quint64(42));
-        QVERIFY(back->tlsRequired);
-        QVERIFY(back->credentials);
+        QVERIFY(back->tlsRequired());
+        QCOMPARE(back->nkeyFile, path);
+        QVERIFY(back->loadFiles());
         QCOMPARE(back->credentials->key.publicKey(), target->credentials->key.publicKey());
-        QCOMPARE(back->connectionItems, target->connectionItems);
+        // The URL as the window shows it and reads it back.
+        Result<NatsTarget> shown = NatsTarget::fromUrl(streamUrlFromText(streamUrlText(target->url())));
+        QVERIFY2(shown, qPrintable(shown.error()));
+        QCOMPARE(shown->nkeyFile, path);
+        QCOMPARE(shown->subject, QByteArray("a.>"));
+    }
+
+    void filesAreReadWhenConnecting_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("no creds file") << "nats://h/a?creds=/nonexistent/u.creds"
+                                       << "creds=: cannot read '/nonexistent/u.creds'";
+        QTest::newRow("no seed file") << "nats://h/a?nkey=/nonexistent/u.nk"
+                                      << "nkey=: cannot read";
+        QTest::newRow("empty creds") << "nats://h/a?creds=/dev/null"
+                                     << "is not a regular file";
+        QTest::newRow("endless creds") << "nats://h/a?creds=/dev/zero"
+                                       << "is not a regular file";
+        QTest::newRow("endless authority") << "nats://h/a?tls_ca=/dev/zero"
+                                           << "tls_ca=: '/dev/zero' is not a regular file";
+        QTest::newRow("no certificate file") << "nats://h/a?tls_cert=/nonexistent/c.pem&tls_key=/tmp"
+                                             << "tls_cert=: cannot read";
+    }
+
+    void filesAreReadWhenConnecting()
+    {
+        QFETCH(QString, url);
+        QFETCH(QString, says);
+        // Checking a URL as it is typed reads nothing.
+        QVERIFY(checkStreamUrl(QUrl(url)));
+        Result<NatsTarget> target = NatsTarget::fromUrl(QUrl(url));
+        QVERIFY2(target, qPrintable(target.error()));
+        const Result<void> loaded = target->loadFiles();
+        QVERIFY(!loaded);
+        QVERIFY2(loaded.error().contains(says), qPrintable(loaded.error()));
+    }
+
+    void filesThatAreNotWhatTheySaySayWhy()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto write = [&dir](const QString &name, const QByteArray &content) {
+            QFile file(dir.filePath(name));
+            if (file.open(QIODevice::WriteOnly))
+                file.write(content);
+            return file.fileName();
+        };
+        const QString text = write(QStringLiteral("text"), "hello\n");
+        const QString big = write(QStringLiteral("big"), QByteArray(NatsCredentials::kMaxFileBytes + 1, 'A'));
+        const QList<std::pair<QString, QString>> cases{
+            {QStringLiteral("creds=") + text, QStringLiteral("not a NATS credentials file")},
+            {QStringLiteral("nkey=") + text, QStringLiteral("not an nkey seed")},
+            {QStringLiteral("creds=") + big, QStringLiteral("is 64.0 KiB, over the 64.0 KiB")},
+            {QStringLiteral("tls_ca=") + text, QStringLiteral("holds no certificate in PEM")},
+        };
+        for (const auto &[query, says] : cases) {
+            Result<NatsTarget> target = NatsTarget::fromUrl(QUrl(QStringLiteral("nats://h/a?") + query));
+            QVERIFY2(target, qPrintable(target.error()));
+            const Result<void> loaded = target->loadFiles();
+            QVERIFY2(!loaded, qPrintable(query));
+            QVERIFY2(loaded.error().contains(says), qPrintable(loaded.error()));
+        }
     }
 
     void sequencesAreWholePositiveNumbers()

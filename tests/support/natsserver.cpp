@@ -99,7 +99,7 @@ bool NatsServer::setClient(const QUrl &url)
     QUrl withSubject = url;
     withSubject.setPath(QStringLiteral("/test"));
     Result<NatsTarget> client = NatsTarget::fromUrl(withSubject);
-    if (!client)
+    if (!client || !client->loadFiles())
         return false;
     m_client = std::move(*client);
     return true;
@@ -125,12 +125,11 @@ std::optional<QList<QByteArray>> NatsServer::exchange(const QByteArray &commands
                 if (!tls)
                     return std::nullopt;
                 if (*tls) {
-                    socket.setSslConfiguration(m_client.tlsConfiguration());
-                    socket.startClientEncryption();
+                    m_client.startTls(socket);
                     if (!socket.waitForEncrypted(kWaitMs))
                         return std::nullopt;
                 }
-                socket.write(m_client.helloCommand(info) + NatsCommand::subscribe("_INBOX.test.>", "r") + commands
+                socket.write(m_client.helloCommand(info, *tls) + NatsCommand::subscribe("_INBOX.test.>", "r") + commands
                              + NatsCommand::ping());
             }
             if (op->type == NatsOp::Type::Err)

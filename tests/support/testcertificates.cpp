@@ -59,7 +59,7 @@ bool TestCertificates::make()
         return false;
     }
     return makeAuthority(QStringLiteral("ca")) && makeAuthority(QStringLiteral("other-ca"))
-           && makeSigned(QStringLiteral("server"), QStringLiteral("127.0.0.1"),
+           && makeSigned(QStringLiteral("server"), QStringLiteral("clickscope-test-server"),
                          QStringLiteral("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"))
            && makeSigned(QStringLiteral("client"), QStringLiteral("clickscope-test-client"),
                          QStringLiteral("extendedKeyUsage=clientAuth\n"));

@@ -7,7 +7,8 @@
 namespace Clickscope::Testing {
 
 // TLS certificates for one test, made with the openssl command in a temporary folder: an
-// authority, a certificate for 127.0.0.1 and one for a client, both signed by it, and a second
+// authority, a certificate for 127.0.0.1 (named in its alternative names only, as a server's
+// address is) and one for a client, both signed by it, and a second
 // authority that signed nothing here. Keys are P-256, in PEM, unencrypted; valid for two days.
 class TestCertificates
 {

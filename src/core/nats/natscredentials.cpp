@@ -1,30 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "core/nats/natscredentials.h"
 
-#include <QFile>
+#include "core/system/smallfile.h"
+
 #include <QList>
 
 namespace Clickscope {
 namespace {
 
-Result<QByteArray> readSmallFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return unexpected(QStringLiteral("cannot read '%1': %2").arg(path, file.errorString()));
-    // Read one byte past the bound: a device or a pipe reports no size.
-    QByteArray bytes = file.read(NatsCredentials::kMaxFileBytes + 1);
-    if (bytes.size() > NatsCredentials::kMaxFileBytes)
-        return unexpected(QStringLiteral("'%1' is over %2 bytes: not a NATS credentials or seed file")
-                              .arg(path)
-                              .arg(NatsCredentials::kMaxFileBytes));
-    return bytes;
-}
-
 template<typename Parse>
 Result<NatsCredentials> fromFile(const QString &path, Parse parse)
 {
-    const Result<QByteArray> bytes = readSmallFile(path);
+    const Result<QByteArray> bytes = readSmallFile(path, NatsCredentials::kMaxFileBytes);
     if (!bytes)
         return unexpected(bytes.error());
     Result<NatsCredentials> credentials = parse(*bytes);

@@ -16,7 +16,7 @@ namespace Clickscope {
 // server sent, which proves it holds the seed without sending it.
 struct NatsCredentials
 {
-    // A credentials or seed file is a few hundred bytes; a bigger one is not one (or is a device).
+    // A credentials or seed file is a few hundred bytes: a bigger one is not one.
     static constexpr qint64 kMaxFileBytes = 64 * 1024;
 
     QByteArray jwt;   // empty with a seed alone

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/nats/natsnkey.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <QString>
@@ -14,7 +15,7 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 constexpr quint8 kSeedPrefix = 18 << 3;   // what makes a seed start with S
-constexpr qsizetype kMaxSeedText = 128;
+constexpr qsizetype kSeedText = 58;
 
 // Base32 (RFC 4648's alphabet), without padding.
 QByteArray toBase32(QByteArrayView bytes)
@@ -57,6 +58,10 @@ std::optional<QByteArray> fromBase32(QByteArrayView text)
             out += char((buffer >> bits) & 0xff);
         }
     }
+    // The bits past the last byte are 0 in what an encoder wrote: other text for the same bytes
+    // is not the key's.
+    if ((buffer & ((1U << bits) - 1)) != 0)
+        return std::nullopt;
     return out;
 }
 
@@ -102,13 +107,26 @@ Pkey privateKey(const QByteArray &seed)
         EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char *>(seed.constData()), size_t(seed.size())));
 }
 
+// The public key as written, or empty when OpenSSL could not make the key pair.
+QByteArray publicKeyOf(NatsNkey::Role role, const QByteArray &seed)
+{
+    const Pkey key = privateKey(seed);
+    std::array<unsigned char, 32> bytes{};
+    size_t size = bytes.size();
+    if (!key || EVP_PKEY_get_raw_public_key(key.get(), bytes.data(), &size) != 1 || size != bytes.size())
+        return {};
+    QByteArray raw(1, char(role));
+    raw.append(reinterpret_cast<const char *>(bytes.data()), qsizetype(size));
+    return encode(std::move(raw));
+}
+
 }   // namespace
 
 Result<NatsNkey> NatsNkey::fromSeed(QByteArrayView text)
 {
     text = text.trimmed();
-    const auto raw = text.size() <= kMaxSeedText ? fromBase32(text) : std::nullopt;
-    // Two prefix bytes, the seed, the CRC.
+    // Two prefix bytes, the seed, the CRC: 36 bytes in 58 characters.
+    const auto raw = text.size() == kSeedText ? fromBase32(text) : std::nullopt;
     if (!raw || raw->size() != 2 + kSeedBytes + 2)
         return unexpected(QStringLiteral("not an nkey seed (58 letters and digits starting with S)"));
     const QByteArrayView body = QByteArrayView(*raw).first(raw->size() - 2);
@@ -119,13 +137,18 @@ Result<NatsNkey> NatsNkey::fromSeed(QByteArrayView text)
     const quint8 role = quint8(((first & 7) << 5) | ((quint8(body[1]) & 248) >> 3));
     if ((first & 248) != kSeedPrefix || !isRole(role))
         return unexpected(QStringLiteral("not an nkey seed of an operator, account or user"));
-    return NatsNkey(Role(role), body.sliced(2).toByteArray());
+    const QByteArray seed = body.sliced(2).toByteArray();
+    QByteArray publicKey = publicKeyOf(Role(role), seed);
+    if (publicKey.isEmpty())
+        return unexpected(
+            QStringLiteral("OpenSSL made no Ed25519 key of the seed (%1)").arg(OpenSSL_version(OPENSSL_VERSION)));
+    return NatsNkey(Role(role), seed, std::move(publicKey));
 }
 
 NatsNkey NatsNkey::fromRawSeed(Role role, QByteArrayView seed)
 {
     Q_ASSERT(seed.size() == kSeedBytes);
-    return NatsNkey(role, seed.toByteArray());
+    return NatsNkey(role, seed.toByteArray(), publicKeyOf(role, seed.toByteArray()));
 }
 
 QByteArray NatsNkey::seed() const
@@ -134,18 +157,6 @@ QByteArray NatsNkey::seed() const
     raw += char(kSeedPrefix | (quint8(m_role) >> 5));
     raw += char((quint8(m_role) & 31) << 3);
     raw += m_rawSeed;
-    return encode(std::move(raw));
-}
-
-QByteArray NatsNkey::publicKey() const
-{
-    const Pkey key = privateKey(m_rawSeed);
-    std::array<unsigned char, 32> bytes{};
-    size_t size = bytes.size();
-    if (!key || EVP_PKEY_get_raw_public_key(key.get(), bytes.data(), &size) != 1 || size != bytes.size())
-        return {};
-    QByteArray raw(1, char(m_role));
-    raw.append(reinterpret_cast<const char *>(bytes.data()), qsizetype(size));
     return encode(std::move(raw));
 }
 

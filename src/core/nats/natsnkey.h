@@ -26,15 +26,20 @@ public:
     static NatsNkey fromRawSeed(Role role, QByteArrayView seed);
 
     Role role() const { return m_role; }
-    QByteArray seed() const;                         // as written: "S" + the role's letter + …
-    QByteArray publicKey() const;                    // as written: the role's letter + …
-    QByteArray sign(QByteArrayView message) const;   // Ed25519, kSignatureBytes
+    QByteArray seed() const;                               // as written: "S" + the role's letter + …
+    QByteArray publicKey() const { return m_publicKey; }   // as written: the role's letter + …
+    QByteArray sign(QByteArrayView message) const;         // Ed25519, kSignatureBytes
 
 private:
-    NatsNkey(Role role, QByteArray seed) : m_role(role), m_rawSeed(std::move(seed)) {}
+    NatsNkey(Role role, QByteArray seed, QByteArray publicKey)
+        : m_role(role)
+        , m_rawSeed(std::move(seed))
+        , m_publicKey(std::move(publicKey))
+    {}
 
     Role m_role;
     QByteArray m_rawSeed;   // kSeedBytes
+    QByteArray m_publicKey;
 };
 
 }   // namespace Clickscope

@@ -54,6 +54,7 @@ public:
     // The next whole operation, or nullopt until more bytes come (or after a failure).
     std::optional<NatsOp> next();
 
+    Limits limits() const { return m_limits; }
     bool failed() const { return !m_error.isEmpty(); }
     QString errorString() const { return m_error; }
     // Bytes held for an operation not yet whole.

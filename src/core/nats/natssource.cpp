@@ -72,6 +72,10 @@ void NatsSource::connectNow()
         return;
     }
     m_target = std::move(*target);
+    if (const Result<void> loaded = m_target.loadFiles(); !loaded) {
+        fail(Error::InvalidUrl, loaded.error());
+        return;
+    }
     if (m_lastSequence == 0 && m_target.isJetStream())
         m_lastSequence = NatsTarget::sequenceOf(m_config.lastEventId);
     m_readSequence = m_lastSequence;   // what was received but not delivered is asked for again
@@ -107,6 +111,11 @@ bool NatsSource::received(QByteArrayView bytes)
 bool NatsSource::handle(NatsOp &op)
 {
     const Liveness live = liveness();
+    if (m_phase == Phase::Tls) {
+        // We speak first once TLS is up.
+        connectionEnded(QStringLiteral("the NATS server spoke before the TLS handshake was over"));
+        return false;
+    }
     switch (op.type) {
     case NatsOp::Type::Info:
         if (m_phase == Phase::Info)
@@ -146,9 +155,13 @@ bool NatsSource::greeted(const QByteArray &info)
         connectionFailed(tls.error());
         return false;
     }
-    if (*tls) {
+    m_tls = *tls;
+    if (m_tls) {
         m_phase = Phase::Tls;
-        startTls(m_target.tlsConfiguration(), m_target.host);
+        // What came after INFO in the clear is not the server's to say: a fresh reader takes
+        // what the TLS connection brings.
+        m_reader = std::make_unique<NatsReader>(m_reader->limits());
+        m_target.startTls(*socket());
         return true;
     }
     sayHello();
@@ -165,7 +178,7 @@ void NatsSource::sayHello()
 {
     // The PONG that answers this PING says the subscriptions before it are in place: what is
     // published from then on reaches us.
-    QByteArray out = m_target.helloCommand(m_serverInfo);
+    QByteArray out = m_target.helloCommand(m_serverInfo, m_tls);
     if (m_target.isJetStream()) {
         out += NatsCommand::subscribe(m_inbox + ".messages", kMessagesSid);
         out += NatsCommand::subscribe(m_inbox + ".api", kApiSid);
@@ -327,7 +340,12 @@ bool NatsSource::serverError(const QByteArray &text)
     return false;
 }
 
-void NatsSource::probe() { send(NatsCommand::ping()); }
+void NatsSource::probe()
+{
+    // Before CONNECT a PING would be the first thing said, which a server with users refuses.
+    if (m_phase != Phase::Info && m_phase != Phase::Tls)
+        send(NatsCommand::ping());
+}
 
 void NatsSource::delivered(const QList<SseEvent> &batch)
 {

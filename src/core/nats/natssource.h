@@ -68,6 +68,7 @@ private:
 
     NatsTarget m_target;
     QJsonObject m_serverInfo;   // this connection's INFO
+    bool m_tls = false;         // whether this connection is TLS
     std::unique_ptr<NatsReader> m_reader;
     Phase m_phase = Phase::Info;
     bool m_consumerAnswered = false;

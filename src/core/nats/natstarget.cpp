@@ -3,8 +3,8 @@
 
 #include "core/nats/natsreader.h"
 #include "core/source/sourceconfig.h"
+#include "core/system/smallfile.h"
 
-#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSslCertificate>
@@ -21,64 +21,61 @@ namespace {
 // Bytes a NATS name never holds: they separate the fields of a control line.
 bool isSeparator(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0'; }
 
+// A PEM file of certificates or a key is a few kilobytes; a chain of many, some hundreds.
+constexpr qint64 kMaxPemBytes = 1024 * 1024;
+
+Result<QList<QSslCertificate>> readCertificates(const QString &path)
+{
+    const Result<QByteArray> pem = readSmallFile(path, kMaxPemBytes);
+    if (!pem)
+        return unexpected(pem.error());
+    QList<QSslCertificate> certificates = QSslCertificate::fromData(*pem, QSsl::Pem);
+    if (certificates.isEmpty())
+        return unexpected(QStringLiteral("'%1' holds no certificate in PEM").arg(path));
+    return certificates;
+}
+
 Result<QSslKey> readPrivateKey(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return unexpected(QStringLiteral("cannot read '%1': %2").arg(path, file.errorString()));
-    const QByteArray pem = file.read(1024 * 1024);
+    const Result<QByteArray> pem = readSmallFile(path, kMaxPemBytes);
+    if (!pem)
+        return unexpected(pem.error());
     for (const QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
-        QSslKey key(pem, algorithm, QSsl::Pem, QSsl::PrivateKey);
+        QSslKey key(*pem, algorithm, QSsl::Pem, QSsl::PrivateKey);
         if (!key.isNull())
             return key;
     }
     return unexpected(QStringLiteral("'%1' holds no unencrypted private key in PEM").arg(path));
 }
 
-// The query items that say how to connect: read into `target`, or why not.
-Result<void> readConnectionItems(NatsTarget &target)
+// Reads a query item that says how to connect into `target`; false when `key` is none.
+Result<bool> readConnectionItem(NatsTarget &target, const QString &key, const QString &value)
 {
-    QString certFile;
-    QString keyFile;
-    for (const auto &[key, value] : std::as_const(target.connectionItems)) {
-        if (key == u"creds" || key == u"nkey") {
-            if (target.credentials)
-                return unexpected(QStringLiteral("who we are is given twice (creds= or nkey=): give it once"));
-            Result<NatsCredentials> credentials =
-                key == u"creds" ? NatsCredentials::fromCredsFile(value) : NatsCredentials::fromSeedFile(value);
-            if (!credentials)
-                return unexpected(QStringLiteral("%1=: %2").arg(key, credentials.error()));
-            target.credentials = std::move(*credentials);
-        } else if (key == u"tls") {
-            if (value != u"required")
-                return unexpected(QStringLiteral("tls=%1: the only value is tls=required").arg(value));
-            target.tlsRequired = true;
-        } else if (key == u"tls_ca") {
-            const QList<QSslCertificate> authorities = QSslCertificate::fromPath(value, QSsl::Pem);
-            if (authorities.isEmpty())
-                return unexpected(QStringLiteral("tls_ca=: '%1' holds no certificate in PEM").arg(value));
-            target.tlsAuthorities = authorities;
-            target.tlsRequired = true;
-        } else if (key == u"tls_cert") {
-            certFile = value;
-        } else {
-            keyFile = value;
-        }
+    QString *file = nullptr;
+    if (key == u"creds")
+        file = &target.credsFile;
+    else if (key == u"nkey")
+        file = &target.nkeyFile;
+    else if (key == u"tls_ca")
+        file = &target.tlsCaFile;
+    else if (key == u"tls_cert")
+        file = &target.tlsCertFile;
+    else if (key == u"tls_key")
+        file = &target.tlsKeyFile;
+    if (file) {
+        if (!file->isEmpty())
+            return unexpected(QStringLiteral("%1= is given twice").arg(key));
+        if (value.isEmpty())
+            return unexpected(QStringLiteral("%1= names no file").arg(key));
+        *file = value;
+        return true;
     }
-    if (certFile.isEmpty() != keyFile.isEmpty())
-        return unexpected(QStringLiteral("tls_cert= and tls_key= go together: our certificate and its key"));
-    if (!certFile.isEmpty()) {
-        const QList<QSslCertificate> chain = QSslCertificate::fromPath(certFile, QSsl::Pem);
-        if (chain.isEmpty())
-            return unexpected(QStringLiteral("tls_cert=: '%1' holds no certificate in PEM").arg(certFile));
-        const Result<QSslKey> privateKey = readPrivateKey(keyFile);
-        if (!privateKey)
-            return unexpected(QStringLiteral("tls_key=: %1").arg(privateKey.error()));
-        target.tlsCertificateChain = chain;
-        target.tlsKey = *privateKey;
-        target.tlsRequired = true;
-    }
-    return {};
+    if (key != u"tls")
+        return false;
+    if (value != u"required")
+        return unexpected(QStringLiteral("tls=%1: the only value is tls=required").arg(value));
+    target.tlsAsked = true;
+    return true;
 }
 
 }   // namespace
@@ -130,10 +127,44 @@ quint64 NatsTarget::sequenceOf(QByteArrayView text)
     return value <= quint64(std::numeric_limits<qint64>::max()) ? value : 0;
 }
 
+bool NatsTarget::tlsRequired() const { return tlsAsked || !tlsCaFile.isEmpty() || !tlsCertFile.isEmpty(); }
+
+Result<void> NatsTarget::loadFiles()
+{
+    credentials.reset();
+    if (!credsFile.isEmpty() || !nkeyFile.isEmpty()) {
+        Result<NatsCredentials> read =
+            credsFile.isEmpty() ? NatsCredentials::fromSeedFile(nkeyFile) : NatsCredentials::fromCredsFile(credsFile);
+        if (!read)
+            return unexpected(QStringLiteral("%1=: %2").arg(credsFile.isEmpty() ? u"nkey" : u"creds", read.error()));
+        credentials = std::move(*read);
+    }
+    tlsAuthorities.clear();
+    if (!tlsCaFile.isEmpty()) {
+        const Result<QList<QSslCertificate>> authorities = readCertificates(tlsCaFile);
+        if (!authorities)
+            return unexpected(QStringLiteral("tls_ca=: %1").arg(authorities.error()));
+        tlsAuthorities = *authorities;
+    }
+    tlsCertificateChain.clear();
+    tlsKey = {};
+    if (!tlsCertFile.isEmpty()) {
+        const Result<QList<QSslCertificate>> chain = readCertificates(tlsCertFile);
+        if (!chain)
+            return unexpected(QStringLiteral("tls_cert=: %1").arg(chain.error()));
+        const Result<QSslKey> privateKey = readPrivateKey(tlsKeyFile);
+        if (!privateKey)
+            return unexpected(QStringLiteral("tls_key=: %1").arg(privateKey.error()));
+        tlsCertificateChain = *chain;
+        tlsKey = *privateKey;
+    }
+    return {};
+}
+
 Result<bool> NatsTarget::usesTls(const QJsonObject &info) const
 {
     const bool serverRequires = info.value(u"tls_required").toBool();
-    if (!serverRequires && !tlsRequired)
+    if (!serverRequires && !tlsRequired())
         return false;
     if (!serverRequires && !info.value(u"tls_available").toBool())
         return unexpected(QStringLiteral("the NATS server offers no TLS, and the URL asks for it"));
@@ -141,6 +172,13 @@ Result<bool> NatsTarget::usesTls(const QJsonObject &info) const
         return unexpected(QStringLiteral("the NATS server needs TLS, and Qt found no TLS library (%1)")
                               .arg(QSslSocket::sslLibraryVersionString()));
     return true;
+}
+
+void NatsTarget::startTls(QSslSocket &socket) const
+{
+    socket.setSslConfiguration(tlsConfiguration());
+    socket.setPeerVerifyName(host);
+    socket.startClientEncryption();
 }
 
 QSslConfiguration NatsTarget::tlsConfiguration() const
@@ -155,11 +193,11 @@ QSslConfiguration NatsTarget::tlsConfiguration() const
     return configuration;
 }
 
-QByteArray NatsTarget::helloCommand(const QJsonObject &info) const
+QByteArray NatsTarget::helloCommand(const QJsonObject &info, bool tls) const
 {
     QJsonObject hello{{QStringLiteral("verbose"), false},
                       {QStringLiteral("pedantic"), false},
-                      {QStringLiteral("tls_required"), tlsRequired || info.value(u"tls_required").toBool()},
+                      {QStringLiteral("tls_required"), tls},
                       {QStringLiteral("name"), QStringLiteral("clickscope")},
                       {QStringLiteral("lang"), QStringLiteral("cpp")},
                       {QStringLiteral("version"), QStringLiteral("1")},
@@ -173,7 +211,7 @@ QByteArray NatsTarget::helloCommand(const QJsonObject &info) const
         hello.insert(QStringLiteral("pass"), QString::fromUtf8(password));
     }
     if (credentials)
-        credentials->addTo(hello, info.value(u"nonce").toString().toLatin1());
+        credentials->addTo(hello, info.value(u"nonce").toString().toUtf8());
     return NatsCommand::connect(QJsonDocument(hello).toJson(QJsonDocument::Compact));
 }
 
@@ -232,17 +270,21 @@ Result<NatsTarget> NatsTarget::fromUrl(const QUrl &url)
                 return unexpected(
                     QStringLiteral("'%1': start=%2 is not new, first, seq:N or time:ISO8601").arg(shown, value));
             }
-        } else if (key == u"creds" || key == u"nkey" || key == u"tls" || key == u"tls_ca" || key == u"tls_cert"
-                   || key == u"tls_key") {
-            target.connectionItems.append({key, value});
         } else {
-            return unexpected(QStringLiteral("'%1': unknown query item '%2' (a NATS URL takes stream=, start=, creds=, "
-                                             "nkey=, tls=required, tls_ca=, tls_cert= and tls_key=)")
-                                  .arg(shown, key));
+            const Result<bool> read = readConnectionItem(target, key, value);
+            if (!read)
+                return unexpected(QStringLiteral("'%1': %2").arg(shown, read.error()));
+            if (!*read)
+                return unexpected(QStringLiteral("'%1': unknown query item '%2' (a NATS URL takes stream=, start=, "
+                                                 "creds=, nkey=, tls=required, tls_ca=, tls_cert= and tls_key=)")
+                                      .arg(shown, key));
         }
     }
-    if (const Result<void> read = readConnectionItems(target); !read)
-        return unexpected(QStringLiteral("'%1': %2").arg(shown, read.error()));
+    if (!target.credsFile.isEmpty() && !target.nkeyFile.isEmpty())
+        return unexpected(QStringLiteral("'%1': creds= and nkey= both say who we are: give one").arg(shown));
+    if (target.tlsCertFile.isEmpty() != target.tlsKeyFile.isEmpty())
+        return unexpected(
+            QStringLiteral("'%1': tls_cert= and tls_key= go together: our certificate and its key").arg(shown));
     if (startGiven && !target.isJetStream())
         return unexpected(
             QStringLiteral("'%1': start= needs stream=NAME (core NATS keeps nothing to start from)").arg(shown));
@@ -277,8 +319,17 @@ QUrl NatsTarget::url() const
             break;
         }
     }
-    for (const auto &[key, value] : connectionItems)
-        query.addQueryItem(key, QString::fromUtf8(QUrl::toPercentEncoding(value, "/")));
+    const auto addFile = [&query](const QString &key, const QString &file) {
+        if (!file.isEmpty())
+            query.addQueryItem(key, QString::fromUtf8(QUrl::toPercentEncoding(file, "/")));
+    };
+    addFile(QStringLiteral("creds"), credsFile);
+    addFile(QStringLiteral("nkey"), nkeyFile);
+    if (tlsAsked)
+        query.addQueryItem(QStringLiteral("tls"), QStringLiteral("required"));
+    addFile(QStringLiteral("tls_ca"), tlsCaFile);
+    addFile(QStringLiteral("tls_cert"), tlsCertFile);
+    addFile(QStringLiteral("tls_key"), tlsKeyFile);
     url.setQuery(query);
     return url;
 }

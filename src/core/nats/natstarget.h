@@ -15,7 +15,8 @@
 #include <QUrl>
 
 #include <optional>
-#include <utility>
+
+class QSslSocket;
 
 namespace Clickscope {
 
@@ -51,25 +52,38 @@ struct NatsTarget
     Start start = Start::New;
     quint64 startSequence = 0;   // Start::Sequence, from 1
     QDateTime startTime;         // Start::Time, in UTC
+    // The files the query names (empty: not given) and tls=required.
+    QString credsFile;
+    QString nkeyFile;
+    QString tlsCaFile;
+    QString tlsCertFile;
+    QString tlsKeyFile;
+    bool tlsAsked = false;
+    // What loadFiles() read from them.
     std::optional<NatsCredentials> credentials;
-    bool tlsRequired = false;
     QList<QSslCertificate> tlsAuthorities;        // empty: the system's
     QList<QSslCertificate> tlsCertificateChain;   // ours, for a server that asks
     QSslKey tlsKey;
-    // How to connect as the URL's query gave it (creds=, tls=…): url() writes it back.
-    QList<std::pair<QString, QString>> connectionItems;
 
     bool isJetStream() const { return !stream.isEmpty(); }
-    // Whether the server's INFO and this target make the connection TLS before anything is said
-    // (then startTls()), or why the two cannot talk.
+    // TLS whatever the server says: asked for, or a TLS file given.
+    bool tlsRequired() const;
+    // Reads the files the URL names, as they are now (each connection reads them again, so renewed
+    // credentials are picked up); fromUrl() only looks at their names, so that checking a URL as
+    // it is typed never touches the disk.
+    Result<void> loadFiles();
+    // Whether the server's INFO and this target make the connection TLS before anything more is
+    // said (then startTls()), or why the two cannot talk.
     Result<bool> usesTls(const QJsonObject &info) const;
-    // What TLS with this server trusts and shows: the system's settings with the URL's files.
-    QSslConfiguration tlsConfiguration() const;
+    // Turns a connection to this server into TLS: our trust and certificate, its name checked.
+    void startTls(QSslSocket &socket) const;
     // The CONNECT command a client of this server sends first, with these credentials (a nonce
-    // the INFO carries signed with our nkey).
-    QByteArray helloCommand(const QJsonObject &info) const;
+    // the INFO carries signed with our nkey); `tls`: whether the connection is.
+    QByteArray helloCommand(const QJsonObject &info, bool tls) const;
     // The target as a URL fromUrl() reads back the same.
     QUrl url() const;
+    // What TLS with this server trusts and shows: the system's settings with the files read.
+    QSslConfiguration tlsConfiguration() const;
 
     static Result<NatsTarget> fromUrl(const QUrl &url);
     // A subject a client may subscribe to (wildcards allowed) or, without them, publish to.

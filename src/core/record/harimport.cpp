@@ -6,14 +6,13 @@
 #include "core/source/httpexchange.h"
 #include "core/sse/sseblankline.h"
 #include "core/sse/sseencoder.h"
+#include "core/system/smallfile.h"
 
 #include <QDateTime>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLocale>
 
 #include <algorithm>
 #include <cmath>
@@ -119,15 +118,11 @@ private:
 
 Result<HarImportSummary> HarImport::toRecording(const QString &harPath, const QString &recordingPath, qsizetype entry)
 {
-    QFile file(harPath);
-    if (!file.open(QIODevice::ReadOnly))
-        return unexpected(QStringLiteral("cannot read %1: %2").arg(harPath, file.errorString()));
-    if (file.size() > kMaxHarBytes)
-        return unexpected(QStringLiteral("%1 is %2; HAR files up to %3 are imported")
-                              .arg(harPath, QLocale::c().formattedDataSize(file.size(), 1, QLocale::DataSizeIecFormat),
-                                   QLocale::c().formattedDataSize(kMaxHarBytes, 0, QLocale::DataSizeIecFormat)));
+    const Result<QByteArray> har = readSmallFile(harPath, kMaxHarBytes);
+    if (!har)
+        return unexpected(har.error());
     QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+    const QJsonDocument document = QJsonDocument::fromJson(*har, &parseError);
     const QJsonArray entries =
         document.object().value(QStringLiteral("log")).toObject().value(QStringLiteral("entries")).toArray();
     if (parseError.error != QJsonParseError::NoError)

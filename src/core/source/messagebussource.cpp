@@ -48,11 +48,14 @@ void MessageBusSource::connectTo(const QString &host, quint16 port)
         if (error == QAbstractSocket::RemoteHostClosedError || !m_socket)
             return;
         const QString reason = m_socket->errorString();
-        if (error == QAbstractSocket::SslHandshakeFailedError || error == QAbstractSocket::SslInternalError
-            || error == QAbstractSocket::SslInvalidUserDataError)
-            connectionFailed(QStringLiteral("TLS with the %1 server failed: %2").arg(m_serverName, reason));
-        else
+        const bool tls = error == QAbstractSocket::SslHandshakeFailedError || error == QAbstractSocket::SslInternalError
+                         || error == QAbstractSocket::SslInvalidUserDataError;
+        if (!tls)
             connectionEnded(reason);
+        else if (!m_socket->isEncrypted())   // the handshake: a certificate refused
+            connectionFailed(QStringLiteral("TLS with the %1 server failed: %2").arg(m_serverName, reason));
+        else   // on an encrypted connection, as any broken connection
+            connectionEnded(QStringLiteral("TLS with the %1 server broke: %2").arg(m_serverName, reason));
     });
     if (m_config.idleTimeout() > 0)
         m_idleTimer.start(m_config.idleTimeout());
@@ -71,15 +74,6 @@ void MessageBusSource::send(const QByteArray &bytes)
 {
     if (m_socket)
         m_socket->write(bytes);
-}
-
-void MessageBusSource::startTls(const QSslConfiguration &configuration, const QString &peerName)
-{
-    if (!m_socket)
-        return;
-    m_socket->setSslConfiguration(configuration);
-    m_socket->setPeerVerifyName(peerName);
-    m_socket->startClientEncryption();
 }
 
 void MessageBusSource::socketReadyRead()

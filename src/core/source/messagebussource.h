@@ -49,10 +49,10 @@ protected:
     void dropConnection() override;
     bool isConnected() const { return bool(m_socket); }
     void send(const QByteArray &bytes);
-    // Turns the connection into TLS (what was said so far was in the clear), the server's
-    // certificate checked against `configuration`'s authorities and `peerName`; tlsStarted() once
-    // it is. A certificate refused ends the source: trying again cannot cure it.
-    void startTls(const QSslConfiguration &configuration, const QString &peerName);
+    // This attempt's connection, which a transport may turn into TLS (startClientEncryption());
+    // tlsStarted() once it is. A handshake that fails (a certificate refused) ends the source:
+    // trying again cannot cure it. Null between attempts.
+    QSslSocket *socket() const { return m_socket.get(); }
     void setProbing(bool probing) { m_probing = probing; }
 
     // The connection is up.
