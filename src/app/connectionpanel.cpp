@@ -40,8 +40,11 @@ constexpr const char *kPendingColour = "#8a8a8a";
 
 QString statusOf(const ConnectionAttempt &attempt)
 {
+    // A bus (Redis, NATS) answers without HTTP: what it said is that it opened.
     if (attempt.exchanges.isEmpty())
-        return attempt.ended ? QObject::tr("no answer") : QObject::tr("connecting");
+        return attempt.openedMs ? QObject::tr("opened")
+               : attempt.ended  ? QObject::tr("no answer")
+                                : QObject::tr("connecting");
     QStringList hops;
     for (const HttpExchange &exchange : attempt.exchanges)
         hops << QString::number(exchange.status);

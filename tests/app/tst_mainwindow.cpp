@@ -17,6 +17,7 @@
 #include "server/testpublisher.h"
 #include "server/trafficgenerator.h"
 #include "support/eventcollector.h"
+#include "support/natsserver.h"
 #include "support/ports.h"
 #include "support/scriptedhttpserver.h"
 
@@ -178,6 +179,7 @@ private slots:
     void credentialsStayWithTheirServer();
     void theXrayExplainsARefusedStream();
     void aServersWordsAreNeverMarkup();
+    void aBusStreamsAttemptIsShownOpened();
     void recentStreamsKeepTheRequest();
     void aRecentStreamAsksForItsCredentialsAgain();
     void shareChartFollowsTheRanking();
@@ -1549,6 +1551,28 @@ void TestMainWindow::aServersWordsAreNeverMarkup()
     const QString endTip = attempts->item(0, attempts->columnCount() - 1)->toolTip();
     QVERIFY2(endTip.contains(QStringLiteral("&lt;b&gt;")) && !endTip.contains(QStringLiteral("<b>")),
              qPrintable(endTip));
+}
+
+void TestMainWindow::aBusStreamsAttemptIsShownOpened()
+{
+    // NATS answers without HTTP: the X-ray's attempt says it opened, not that it is connecting.
+    Testing::NatsServer nats;
+    QVERIFY2(nats.start(), qPrintable(nats.errorString()));
+    MainWindow window;
+    window.show();
+    window.showConnectionXray();
+    window.connectTo(nats.url(QStringLiteral("c")));
+    QTRY_COMPARE_WITH_TIMEOUT(nats.subscribers("c"), 1, kWaitMs);
+    QVERIFY(nats.publish("c", {R"({"link":"/a"})"}));
+    QTRY_COMPARE_WITH_TIMEOUT(window.clickCount(), quint64(1), kWaitMs);
+    auto *attempts = window.connectionPanel()->findChild<QTableWidget *>("attemptsTable");
+    int status = -1;
+    for (int column = 0; column < attempts->columnCount(); ++column) {
+        if (attempts->horizontalHeaderItem(column)->text() == QStringLiteral("Status"))
+            status = column;
+    }
+    QVERIFY(status >= 0);
+    QTRY_COMPARE_WITH_TIMEOUT(attempts->item(0, status)->text(), QStringLiteral("opened"), kWaitMs);
 }
 
 QTEST_MAIN(TestMainWindow)
