@@ -290,7 +290,7 @@ private slots:
         const QList<std::pair<QString, QString>> cases{
             {QStringLiteral("creds=") + text, QStringLiteral("not a NATS credentials file")},
             {QStringLiteral("nkey=") + text, QStringLiteral("not an nkey seed")},
-            {QStringLiteral("creds=") + big, QStringLiteral("is 64.0 KiB, over the 64.0 KiB")},
+            {QStringLiteral("creds=") + big, QStringLiteral("is 65537 bytes, over the limit of 65536 bytes")},
             {QStringLiteral("tls_ca=") + text, QStringLiteral("holds no certificate in PEM")},
         };
         for (const auto &[query, says] : cases) {

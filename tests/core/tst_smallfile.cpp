@@ -28,7 +28,7 @@ private slots:
         QCOMPARE(*read, QByteArray(1000, 'x'));
         const Result<QByteArray> over = readSmallFile(path, 999);
         QVERIFY(!over);
-        QVERIFY2(over.error().contains(u"is 1000 bytes, over the 999 bytes"), qPrintable(over.error()));
+        QVERIFY2(over.error().contains(u"is 1000 bytes, over the limit of 999 bytes"), qPrintable(over.error()));
     }
 
     void whatIsNotARegularFileIsRefusedAtOnce()

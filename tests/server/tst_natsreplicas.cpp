@@ -343,6 +343,11 @@ void TestNatsReplicas::replicasShareAStreamOverTlsAsAnNkeyUser()
     QTRY_VERIFY_WITH_TIMEOUT(stranger->publishingProblem().contains(u"Authorization Violation"), kWaitMs);
     QVERIFY(!stranger->isPublishing());
     QCOMPARE(post(*stranger, QStringLiteral("/publish"), clicks(21, 21)).status, 503);
+    // Nor does one whose seed file cannot be read (it is read at each connection).
+    const auto unread = replica(nats, nullptr, trust + QStringLiteral("&nkey=/nonexistent/u.nk"));
+    QVERIFY(unread);
+    QTRY_VERIFY_WITH_TIMEOUT(unread->publishingProblem().contains(u"nkey=: cannot read"), kWaitMs);
+    QCOMPARE(post(*unread, QStringLiteral("/publish"), clicks(21, 21)).status, 503);
 }
 
 QTEST_GUILESS_MAIN(TestNatsReplicas)

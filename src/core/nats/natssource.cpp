@@ -73,7 +73,12 @@ void NatsSource::connectNow()
     }
     m_target = std::move(*target);
     if (const Result<void> loaded = m_target.loadFiles(); !loaded) {
-        fail(Error::InvalidUrl, loaded.error());
+        // At first a file that cannot be read is a mistake in the URL; later, maybe a credential
+        // being renewed: tried again.
+        if (reconnectCount() == 0)
+            fail(Error::InvalidUrl, loaded.error());
+        else
+            retryOrStop(loaded.error(), Error::Network, true);
         return;
     }
     if (m_lastSequence == 0 && m_target.isJetStream())

@@ -73,7 +73,7 @@ struct NatsTarget
     // it is typed never touches the disk.
     Result<void> loadFiles();
     // Whether the server's INFO and this target make the connection TLS before anything more is
-    // said (then startTls()), or why the two cannot talk.
+    // said (then startTls(socket)), or why the two cannot talk.
     Result<bool> usesTls(const QJsonObject &info) const;
     // Turns a connection to this server into TLS: our trust and certificate, its name checked.
     void startTls(QSslSocket &socket) const;

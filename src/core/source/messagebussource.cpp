@@ -52,9 +52,9 @@ void MessageBusSource::connectTo(const QString &host, quint16 port)
                          || error == QAbstractSocket::SslInvalidUserDataError;
         if (!tls)
             connectionEnded(reason);
-        else if (!m_socket->isEncrypted())   // the handshake: a certificate refused
+        else if (!m_socket->sslHandshakeErrors().isEmpty())   // its certificate refused
             connectionFailed(QStringLiteral("TLS with the %1 server failed: %2").arg(m_serverName, reason));
-        else   // on an encrypted connection, as any broken connection
+        else   // cut during the handshake, a bad record, a refusal of ours: as any broken connection
             connectionEnded(QStringLiteral("TLS with the %1 server broke: %2").arg(m_serverName, reason));
     });
     if (m_config.idleTimeout() > 0)

@@ -50,14 +50,14 @@ protected:
     bool isConnected() const { return bool(m_socket); }
     void send(const QByteArray &bytes);
     // This attempt's connection, which a transport may turn into TLS (startClientEncryption());
-    // tlsStarted() once it is. A handshake that fails (a certificate refused) ends the source:
-    // trying again cannot cure it. Null between attempts.
+    // tlsStarted() once it is. A certificate refused during the handshake ends the source: trying
+    // again cannot cure it; any other TLS failure is a broken connection. Null between attempts.
     QSslSocket *socket() const { return m_socket.get(); }
     void setProbing(bool probing) { m_probing = probing; }
 
     // The connection is up.
     virtual void connected() = 0;
-    // The connection is encrypted, after startTls().
+    // The connection is encrypted, after socket()->startClientEncryption().
     virtual void tlsStarted() {}
     // What arrived, in order; false once handling it ended the connection or closed us.
     virtual bool received(QByteArrayView bytes) = 0;
