@@ -906,6 +906,9 @@ bool MainWindow::startDemo()
         m_publisherDock->setObjectName(QStringLiteral("publisherDock"));
         m_publisherDock->setWidget(m_publisherPanel);
         addDockWidget(Qt::RightDockWidgetArea, m_publisherDock);
+        // One above the other, the two docks need more height than a small screen has (and
+        // then overlap): as tabs, each has the whole side when both are shown.
+        tabifyDockWidget(m_connectionDock, m_publisherDock);
         m_ui->viewMenu->addAction(m_publisherDock->toggleViewAction());
         connect(m_publisherPanel, &PublisherPanel::stopRequested, this, &MainWindow::stopDemo);
     }

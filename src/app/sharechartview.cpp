@@ -8,6 +8,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QEvent>
+#include <QFontMetrics>
 #include <QHorizontalBarSeries>
 #include <QLegend>
 #include <QPieSeries>
@@ -156,6 +157,8 @@ void ShareChartView::resizeEvent(QResizeEvent *event)
 {
     QChartView::resizeEvent(event);
     fitValueTicks();
+    if (m_bars)
+        redrawBars();   // the labels are cut to the new width
 }
 
 void ShareChartView::fitValueTicks()
@@ -228,13 +231,23 @@ void ShareChartView::redrawBars()
     // Bars show the ranking itself, without "other": horizontal bars draw the first category at
     // the bottom, so they go in reversed and the largest ends up on top.
     const qsizetype n = std::min<qsizetype>(m_labels.size(), kMaxItems);
+    // Qt Charts gives a left axis at most about a third of the chart and draws longer labels
+    // past the chart's edge: each key is cut (in its middle) so its whole label fits, and where
+    // even a short key would not fit beside its share, the share (which the table shows) goes.
+    const QFontMetrics metrics(m_categories->labelsFont());
+    const int room = int(width() * kLabelShare);
+    const int shortKey = metrics.horizontalAdvance(QStringLiteral("/abcd…"));
     QStringList categories;
     QList<double> values;
     for (qsizetype i = n - 1; i >= 0; --i) {
         // The rank keeps categories distinct (two long URLs can shorten to the same label, and
         // the axis drops duplicates, which would shift every label below them).
-        categories
-            << QStringLiteral("%1. %2  (%3 %)").arg(i + 1).arg(m_labels.at(i)).arg(m_shares.at(i) * 100, 0, 'f', 1);
+        const QString rank = QStringLiteral("%1. ").arg(i + 1);
+        QString share = QStringLiteral("  (%1 %)").arg(m_shares.at(i) * 100, 0, 'f', 1);
+        if (room - metrics.horizontalAdvance(rank) - metrics.horizontalAdvance(share) < shortKey)
+            share.clear();
+        const int keyRoom = room - metrics.horizontalAdvance(rank) - metrics.horizontalAdvance(share);
+        categories << rank + metrics.elidedText(m_labels.at(i), Qt::ElideMiddle, std::max(keyRoom, 0)) + share;
         values << m_values.at(i);
     }
     if (categories.isEmpty()) {

@@ -28,6 +28,8 @@ public:
     static constexpr int kTopLinks = -1;
     static constexpr int kMaxItems = 8;
     static constexpr int kMinIntervalMs = 250;
+    // The part of the view's width a bar's label may take.
+    static constexpr double kLabelShare = 0.33;
 
     explicit ShareChartView(QWidget *parent = nullptr);
 

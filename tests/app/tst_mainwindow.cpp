@@ -159,6 +159,7 @@ private slots:
     void gapsAreLocated();
     void repeatedIdsShowBesideGaps();
     void shareChartTicksDoNotOverlap();
+    void shareChartBarLabelsStayInTheChart();
     void rateChartTicksDoNotOverlap();
     void disconnectButtonCloses();
     void publisherWithTrafficFeedsTheWindow();
@@ -685,6 +686,40 @@ void TestMainWindow::shareChartTicksDoNotOverlap()
                               kWaitMs);
     QTRY_VERIFY_WITH_TIMEOUT(apart(numericLabels()), kWaitMs);
     QVERIFY2(texts.size() >= 2, qPrintable(texts.join(u' ')));
+}
+
+void TestMainWindow::shareChartBarLabelsStayInTheChart()
+{
+    // A narrow bar chart of long keys: every label is drawn whole inside the view, each key cut
+    // in its middle, the rank first.
+    ShareChartView chart;
+    chart.resize(240, 220);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    auto snapshot = std::make_shared<DashboardSnapshot>();
+    snapshot->topLinks = {{"/campaign-spring-2026-news", 60, 0, 0.6}, {"/campaign-autumn-2026-news", 40, 0, 0.4}};
+    chart.applySnapshot(snapshot);
+    QStringList texts;
+    const auto rankLabels = [&chart, &texts] {
+        return labelRects(
+            chart.scene(), [](const QString &text) { return text.startsWith(u"1. ") || text.startsWith(u"2. "); },
+            &texts);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(rankLabels().size(), qsizetype(2), kWaitMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        [&] {
+            const QRectF inside = chart.mapToScene(chart.viewport()->rect()).boundingRect();
+            for (const QRectF &rect : rankLabels()) {
+                if (!inside.contains(rect))
+                    return false;
+            }
+            return true;
+        }(),
+        qPrintable(texts.join(u" | ")), kWaitMs);
+    QVERIFY2(texts.join(u' ').contains(u'…'), qPrintable(texts.join(u" | ")));
+    chart.resize(1400, 300);   // room again: whole keys and their shares (shown with one space)
+    QTRY_VERIFY2_WITH_TIMEOUT((rankLabels(), texts.join(u' ').contains(u"2. /campaign-autumn-2026-news (40.0 %)")),
+                              qPrintable(texts.join(u" | ")), kWaitMs);
 }
 
 void TestMainWindow::rateChartTicksDoNotOverlap()
