@@ -56,13 +56,14 @@ void NatsStreamWriter::connectNow()
     }
     m_socket.reset(new QSslSocket);
     m_reader = std::make_unique<NatsReader>();
-    m_tls = false;
-    m_greeted = false;
-    m_helloSent = false;
+    m_handshake = std::make_unique<NatsHandshake>(m_settings.server);
     m_inbox = "_INBOX.clickscope-writer." + QByteArray::number(QRandomGenerator::global()->generate64(), 16) + '.';
     QSslSocket *socket = m_socket.get();
     connect(socket, &QSslSocket::readyRead, this, &NatsStreamWriter::readyRead);
-    connect(socket, &QSslSocket::encrypted, this, &NatsStreamWriter::sayHello);
+    connect(socket, &QSslSocket::encrypted, this, [this] {
+        if (m_handshake->step() == NatsHandshake::Step::Tls)
+            sayHello();
+    });
     connect(socket, &QSslSocket::disconnected, this,
             [this] { lost(QStringLiteral("the NATS server closed the connection")); });
     connect(socket, &QSslSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
@@ -82,7 +83,7 @@ void NatsStreamWriter::keepAlive()
         lost(QStringLiteral("the NATS server said nothing for %1 s").arg(kSilentMs / 1000));
         return;
     }
-    if (m_helloSent)
+    if (m_handshake->step() == NatsHandshake::Step::Done)
         m_socket->write(NatsCommand::ping());
 }
 
@@ -106,34 +107,21 @@ void NatsStreamWriter::readyRead()
 
 void NatsStreamWriter::handle(NatsOp &op)
 {
-    if (m_tls && !m_helloSent) {
-        // We speak first once TLS is up.
-        lost(QStringLiteral("the NATS server spoke before the TLS handshake was over"));
+    const Result<bool> taken = m_handshake->take(op, *m_socket, *m_reader);
+    if (!taken) {
+        lost(taken.error());
+        return;
+    }
+    if (*taken) {
+        if (const qint64 max = m_handshake->serverInfo().value(u"max_payload").toInteger(); max > 0)
+            m_maxPayload = qsizetype(max);
+        if (m_handshake->step() == NatsHandshake::Step::Hello)
+            sayHello();
         return;
     }
     switch (op.type) {
     case NatsOp::Type::Info:
-        if (!m_greeted) {
-            m_greeted = true;
-            m_serverInfo = QJsonDocument::fromJson(op.payload).object();
-            if (const qint64 max = m_serverInfo.value(u"max_payload").toInteger(); max > 0)
-                m_maxPayload = qsizetype(max);
-            const Result<bool> tls = m_settings.server.usesTls(m_serverInfo);
-            if (!tls) {
-                lost(tls.error());
-                return;
-            }
-            m_tls = *tls;
-            if (m_tls) {
-                // Nothing more is said before the handshake (sayHello() once encrypted), and what
-                // came after INFO in the clear is not the server's to say: a fresh reader.
-                m_reader = std::make_unique<NatsReader>();
-                m_settings.server.startTls(*m_socket);
-                return;
-            }
-            sayHello();
-        }
-        return;
+        return;   // a cluster's news
     case NatsOp::Type::Pong:
         if (!m_ready && m_setupRequests.empty())
             request("$JS.API.STREAM.INFO." + m_settings.stream, {}, Setup::StreamInfo);
@@ -155,9 +143,7 @@ void NatsStreamWriter::handle(NatsOp &op)
 
 void NatsStreamWriter::sayHello()
 {
-    m_helloSent = true;
-    m_socket->write(m_settings.server.helloCommand(m_serverInfo, m_tls)
-                    + NatsCommand::subscribe(m_inbox + '*', kInboxSid) + NatsCommand::ping());
+    m_socket->write(m_handshake->hello() + NatsCommand::subscribe(m_inbox + '*', kInboxSid) + NatsCommand::ping());
 }
 
 void NatsStreamWriter::request(const QByteArray &subject, const QByteArray &payload, Setup setup)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/nats/natshandshake.h"
 #include "core/nats/natsreader.h"
 #include "core/nats/natstarget.h"
 #include "core/result.h"
@@ -8,7 +9,6 @@
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
-#include <QJsonObject>
 #include <QObject>
 #include <QSslSocket>
 #include <QTimer>
@@ -119,12 +119,9 @@ private:
 
     Settings m_settings;
     std::unique_ptr<QSslSocket, TcpSocketDeleter> m_socket;
-    QJsonObject m_serverInfo;   // this connection's INFO
+    std::unique_ptr<NatsHandshake> m_handshake;   // this connection's
     std::unique_ptr<NatsReader> m_reader;
     QByteArray m_inbox;
-    bool m_greeted = false;     // INFO came
-    bool m_helloSent = false;   // CONNECT went (after TLS, when the server uses it)
-    bool m_tls = false;         // whether this connection is TLS
     bool m_ready = false;
     QString m_problem;
     int m_retryMs = kRetryMs;

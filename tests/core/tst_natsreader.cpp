@@ -136,6 +136,32 @@ private slots:
         QCOMPARE(reader.bufferedBytes(), qsizetype(0));
     }
 
+    void restartForgetsWhatWasFed()
+    {
+        // A message half read and a failure: after restart() neither shows in what comes next.
+        NatsReader::Limits limits;
+        limits.maxMessageBytes = 5000;
+        NatsReader reader(limits);
+        reader.feed("MSG a 1 10\r\nabcde");
+        QVERIFY(!reader.next());
+        reader.restart();
+        QCOMPARE(reader.bufferedBytes(), qsizetype(0));
+        reader.feed("PONG\r\n");
+        std::optional<NatsOp> op = reader.next();
+        QVERIFY(op);
+        QCOMPARE(op->type, NatsOp::Type::Pong);
+        reader.feed("HELLO\r\n");
+        QVERIFY(!reader.next());
+        QVERIFY(reader.failed());
+        reader.restart();
+        QVERIFY(!reader.failed());
+        QCOMPARE(reader.limits().maxMessageBytes, qsizetype(5000));
+        reader.feed("MSG b 1 2\r\nok\r\n");
+        op = reader.next();
+        QVERIFY(op);
+        QCOMPARE(op->payload, QByteArray("ok"));
+    }
+
     void malformedInputIsAnError_data()
     {
         QTest::addColumn<QByteArray>("bytes");

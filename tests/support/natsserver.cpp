@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "support/natsserver.h"
 
+#include "core/nats/natshandshake.h"
 #include "core/nats/natsreader.h"
 #include "support/ports.h"
 
@@ -112,25 +113,22 @@ std::optional<QList<QByteArray>> NatsServer::exchange(const QByteArray &commands
     if (!socket.waitForConnected(kWaitMs))
         return std::nullopt;
     NatsReader reader;
+    NatsHandshake handshake(m_client);
     QList<QByteArray> answers;
-    bool greeted = false;
     QElapsedTimer waited;
     waited.start();
     while (waited.elapsed() < kWaitMs && socket.waitForReadyRead(kWaitMs)) {
         reader.feed(socket.readAll());
         while (std::optional<NatsOp> op = reader.next()) {
-            if (op->type == NatsOp::Type::Info && !std::exchange(greeted, true)) {
-                const QJsonObject info = QJsonDocument::fromJson(op->payload).object();
-                const Result<bool> tls = m_client.usesTls(info);
-                if (!tls)
+            const Result<bool> taken = handshake.take(*op, socket, reader);
+            if (!taken)
+                return std::nullopt;
+            if (*taken) {
+                if (handshake.step() == NatsHandshake::Step::Tls && !socket.waitForEncrypted(kWaitMs))
                     return std::nullopt;
-                if (*tls) {
-                    m_client.startTls(socket);
-                    if (!socket.waitForEncrypted(kWaitMs))
-                        return std::nullopt;
-                }
-                socket.write(m_client.helloCommand(info, *tls) + NatsCommand::subscribe("_INBOX.test.>", "r") + commands
+                socket.write(handshake.hello() + NatsCommand::subscribe("_INBOX.test.>", "r") + commands
                              + NatsCommand::ping());
+                continue;
             }
             if (op->type == NatsOp::Type::Err)
                 return std::nullopt;

@@ -59,6 +59,9 @@ public:
     QString errorString() const { return m_error; }
     // Bytes held for an operation not yet whole.
     qsizetype bufferedBytes() const { return m_buffer.size() - m_pos; }
+    // Forgets everything fed so far and any failure: what comes next is a new stream, read with the
+    // same limits.
+    void restart() { *this = NatsReader(m_limits); }
 
 private:
     std::optional<NatsOp> fail(const QString &error);

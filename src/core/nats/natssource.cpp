@@ -84,11 +84,12 @@ void NatsSource::connectNow()
     if (m_lastSequence == 0 && m_target.isJetStream())
         m_lastSequence = NatsTarget::sequenceOf(m_config.lastEventId);
     m_readSequence = m_lastSequence;   // what was received but not delivered is asked for again
-    m_phase = Phase::Info;
+    m_phase = Phase::Handshake;
     m_consumerAnswered = false;
     NatsReader::Limits limits;
     limits.maxMessageBytes = m_config.limits.maxEventBytes + kHeaderAllowance;
     m_reader = std::make_unique<NatsReader>(limits);
+    m_handshake = std::make_unique<NatsHandshake>(m_target);
     m_inbox = "_INBOX.clickscope." + QByteArray::number(QRandomGenerator::global()->generate64(), 16);
     connectTo(m_target.host, m_target.port);
 }
@@ -96,7 +97,7 @@ void NatsSource::connectNow()
 void NatsSource::dropConnection()
 {
     MessageBusSource::dropConnection();
-    m_phase = Phase::Info;
+    m_phase = Phase::Handshake;
 }
 
 bool NatsSource::received(QByteArrayView bytes)
@@ -116,15 +117,22 @@ bool NatsSource::received(QByteArrayView bytes)
 bool NatsSource::handle(NatsOp &op)
 {
     const Liveness live = liveness();
-    if (m_phase == Phase::Tls) {
-        // We speak first once TLS is up.
-        connectionEnded(QStringLiteral("the NATS server spoke before the TLS handshake was over"));
-        return false;
+    if (m_phase == Phase::Handshake) {
+        const Result<bool> taken = m_handshake->take(op, *socket(), *m_reader);
+        if (!taken) {
+            // TLS that cannot be had as the URL asks will not be had next time either; a server
+            // that spoke out of turn during TLS's setup may do better.
+            if (m_handshake->step() == NatsHandshake::Step::Tls)
+                connectionEnded(taken.error());
+            else
+                connectionFailed(taken.error());
+            return false;
+        }
+        if (*taken)
+            return greeted();
     }
     switch (op.type) {
     case NatsOp::Type::Info:
-        if (m_phase == Phase::Info)
-            return greeted(op.payload);
         return true;   // a cluster's news: nothing for a reader
     case NatsOp::Type::Ping:
         send(NatsCommand::pong());
@@ -147,35 +155,22 @@ bool NatsSource::handle(NatsOp &op)
     return isCurrent(live);
 }
 
-bool NatsSource::greeted(const QByteArray &info)
+bool NatsSource::greeted()
 {
-    m_serverInfo = QJsonDocument::fromJson(info).object();
-    m_serverHasJetStream = m_serverInfo.value(u"jetstream").toBool();
-    if (m_target.isJetStream() && !m_serverInfo.value(u"headers").toBool()) {
+    const QJsonObject &info = m_handshake->serverInfo();
+    m_serverHasJetStream = info.value(u"jetstream").toBool();
+    if (m_target.isJetStream() && !info.value(u"headers").toBool()) {
         connectionFailed(QStringLiteral("the NATS server does not support message headers, which JetStream needs"));
         return false;
     }
-    const Result<bool> tls = m_target.usesTls(m_serverInfo);
-    if (!tls) {
-        connectionFailed(tls.error());
-        return false;
-    }
-    m_tls = *tls;
-    if (m_tls) {
-        m_phase = Phase::Tls;
-        // What came after INFO in the clear is not the server's to say: a fresh reader takes
-        // what the TLS connection brings.
-        m_reader = std::make_unique<NatsReader>(m_reader->limits());
-        m_target.startTls(*socket());
-        return true;
-    }
-    sayHello();
+    if (m_handshake->step() == NatsHandshake::Step::Hello)
+        sayHello();
     return true;
 }
 
 void NatsSource::tlsStarted()
 {
-    if (m_phase == Phase::Tls)
+    if (m_phase == Phase::Handshake && m_handshake->step() == NatsHandshake::Step::Tls)
         sayHello();
 }
 
@@ -183,7 +178,7 @@ void NatsSource::sayHello()
 {
     // The PONG that answers this PING says the subscriptions before it are in place: what is
     // published from then on reaches us.
-    QByteArray out = m_target.helloCommand(m_serverInfo, m_tls);
+    QByteArray out = m_handshake->hello();
     if (m_target.isJetStream()) {
         out += NatsCommand::subscribe(m_inbox + ".messages", kMessagesSid);
         out += NatsCommand::subscribe(m_inbox + ".api", kApiSid);
@@ -348,7 +343,7 @@ bool NatsSource::serverError(const QByteArray &text)
 void NatsSource::probe()
 {
     // Before CONNECT a PING would be the first thing said, which a server with users refuses.
-    if (m_phase != Phase::Info && m_phase != Phase::Tls)
+    if (m_phase != Phase::Handshake)
         send(NatsCommand::ping());
 }
 

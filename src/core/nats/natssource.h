@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/nats/natshandshake.h"
 #include "core/nats/natsreader.h"
 #include "core/nats/natstarget.h"
 #include "core/source/messagebussource.h"
@@ -43,7 +44,7 @@ public:
 
 private:
     // What the connection waits for.
-    enum class Phase { Info, Tls, Pong, Consumer, Messages };
+    enum class Phase { Handshake, Pong, Consumer, Messages };
 
     void connectNow() override;
     void dropConnection() override;
@@ -55,7 +56,7 @@ private:
 
     // Each returns false when the connection ended or we were closed.
     bool handle(NatsOp &op);
-    bool greeted(const QByteArray &info);
+    bool greeted();
     // Says who we are and subscribes (after TLS, when the connection uses it).
     void sayHello();
     bool subscribed();
@@ -67,10 +68,9 @@ private:
     QByteArray consumerRequest() const;
 
     NatsTarget m_target;
-    QJsonObject m_serverInfo;   // this connection's INFO
-    bool m_tls = false;         // whether this connection is TLS
+    std::unique_ptr<NatsHandshake> m_handshake;   // this connection's
     std::unique_ptr<NatsReader> m_reader;
-    Phase m_phase = Phase::Info;
+    Phase m_phase = Phase::Handshake;
     bool m_consumerAnswered = false;
     QByteArray m_inbox;           // this connection's own subjects
     quint64 m_lastSequence = 0;   // delivered
