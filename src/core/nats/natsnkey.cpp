@@ -134,8 +134,11 @@ Result<NatsNkey> NatsNkey::fromSeed(QByteArrayView text)
     if (crc16(body) != crc)
         return unexpected(QStringLiteral("the nkey seed's checksum is wrong (a typo, or a cut copy?)"));
     const quint8 first = quint8(body[0]);
-    const quint8 role = quint8(((first & 7) << 5) | ((quint8(body[1]) & 248) >> 3));
-    if ((first & 248) != kSeedPrefix || !isRole(role))
+    const quint8 second = quint8(body[1]);
+    const quint8 role = quint8(((first & 7) << 5) | ((second & 248) >> 3));
+    // The second byte's last three bits are not the role's: 0 as seed() writes them, or the same
+    // key would have eight spellings.
+    if ((first & 248) != kSeedPrefix || !isRole(role) || (second & 7) != 0)
         return unexpected(QStringLiteral("not an nkey seed of an operator, account or user"));
     const QByteArray seed = body.sliced(2).toByteArray();
     QByteArray publicKey = publicKeyOf(Role(role), seed);
