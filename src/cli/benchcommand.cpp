@@ -35,13 +35,12 @@ int benchParse(const QByteArray &corpus, int repeat)
     for (int round = 0; round < repeat; ++round) {
         for (const SseParser::LineScan scan : {SseParser::LineScan::Widest, SseParser::LineScan::Baseline}) {
             SseParser parser({}, scan);
-            QList<SseEvent> batch;
             QElapsedTimer timer;
             timer.start();
             for (qsizetype offset = 0; offset < corpus.size(); offset += kChunkBytes) {
-                parser.feed(QByteArrayView(corpus).sliced(offset, std::min(kChunkBytes, corpus.size() - offset)),
-                            batch);
-                batch.clear();
+                const SseBatch batch =
+                    parser.feed(QByteArrayView(corpus).sliced(offset, std::min(kChunkBytes, corpus.size() - offset)));
+                Q_UNUSED(batch);
             }
             const double seconds = double(timer.nsecsElapsed()) / 1e9;
             double &b = best[scan == SseParser::LineScan::Widest ? 0 : 1];
@@ -57,28 +56,39 @@ int benchParse(const QByteArray &corpus, int repeat)
 }
 
 // Parses, decodes and aggregates the whole file `passes` times into one aggregator (so 20 passes
-// over a million-click corpus are 20 million clicks), timing everything but the file read.
+// over a million-click corpus are 20 million clicks), timing everything but the file read. Each
+// pass is timed too: the first runs over pages the kernel has just filled, which this kind of VM
+// makes several times slower for any program, so the best pass is the steady rate.
 int benchAggregate(const QByteArray &corpus, int passes)
 {
     ClickAggregator aggregator;
-    QList<SseEvent> batch;
     qint64 rssAfterFirst = 0;
+    double firstPass = 0;
+    double bestPass = 0;
     QElapsedTimer timer;
     timer.start();
     for (int pass = 0; pass < passes; ++pass) {
+        QElapsedTimer passTimer;
+        passTimer.start();
         SseParser parser;
         for (qsizetype offset = 0; offset < corpus.size(); offset += kChunkBytes) {
-            parser.feed(QByteArrayView(corpus).sliced(offset, std::min(kChunkBytes, corpus.size() - offset)), batch);
+            const SseBatch batch =
+                parser.feed(QByteArrayView(corpus).sliced(offset, std::min(kChunkBytes, corpus.size() - offset)));
             aggregator.addEvents(batch, QDateTime::currentMSecsSinceEpoch());
-            batch.clear();
         }
-        if (pass == 0)
+        const double seconds = double(passTimer.nsecsElapsed()) / 1e9;
+        if (pass == 0) {
+            firstPass = seconds;
+            bestPass = seconds;
             rssAfterFirst = ProcessStats::residentBytes() / 1024;
+        }
+        bestPass = std::min(bestPass, seconds);
     }
     const double seconds = double(timer.nsecsElapsed()) / 1e9;
-    std::printf("events=%llu bytes=%lld seconds=%.6f clicks=%llu rss_first_pass_kb=%lld rss_last_pass_kb=%lld\n",
+    std::printf("events=%llu bytes=%lld seconds=%.6f seconds_first_pass=%.6f seconds_best_pass=%.6f clicks=%llu "
+                "rss_first_pass_kb=%lld rss_last_pass_kb=%lld\n",
                 static_cast<unsigned long long>(aggregator.totals().events),
-                static_cast<long long>(corpus.size()) * passes, seconds,
+                static_cast<long long>(corpus.size()) * passes, seconds, firstPass, bestPass,
                 static_cast<unsigned long long>(aggregator.totals().clicks), rssAfterFirst,
                 ProcessStats::residentBytes() / 1024);
     return kExitOk;

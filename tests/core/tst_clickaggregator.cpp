@@ -50,6 +50,7 @@ private slots:
     void manyDistinctLinksStayBounded();
     void reportHasEverySection();
     void resetForgetsEverything();
+    void aBatchCountsAsItsListDoes();
 };
 
 void TestClickAggregator::totalsAndBreakdownsAreExact()
@@ -370,6 +371,41 @@ void TestClickAggregator::resetForgetsEverything()
     QCOMPARE(aggregator.links().size(), 0);
     aggregator.addEvents({realtime(7, "SE")}, kT0);   // a first snapshot again, not a delta
     QCOMPARE(aggregator.totals().clicks, quint64(7));
+}
+
+void TestClickAggregator::aBatchCountsAsItsListDoes()
+{
+    // Every kind of event, with the id bookkeeping that looks back across a batch: a gap, a
+    // repeat, a reconnection, a snapshot between numbered clicks, other types, broken JSON.
+    const QList<QList<SseEvent>> batches{
+        {click(1, "/a", "US", kT0 - 50), click(2, "/b", "DE"), click(5, "/a", "FR"), SseEvent("ping", "", "{}")},
+        {click(4, "/c", "US"), SseEvent("click", "6", "{\"link\": 7}"), SseEvent("message", "", "hello")},
+        {realtime(40, "SE"), click(6, "/a", "JP"), click(7, "/b", "BR", kT0 + 900)},
+        {},
+        {click(8, "/d", "US"), SseEvent("click", "", "{not json")},
+    };
+    ClickAggregator fromLists;
+    ClickAggregator fromBatches;
+    QList<quint64> observed[2];
+    fromLists.setClickObserver(
+        [&](SseEventView event, const ClickView &, qint64) { observed[0].append(event.lastEventId().toULongLong()); });
+    fromBatches.setClickObserver(
+        [&](SseEventView event, const ClickView &, qint64) { observed[1].append(event.lastEventId().toULongLong()); });
+    for (qsizetype i = 0; i < batches.size(); ++i) {
+        if (i == 2) {   // the snapshot comes first after a reconnection
+            fromLists.addReconnect();
+            fromBatches.addReconnect();
+        }
+        fromLists.addEvents(batches[i], kT0 + 1000 * i);
+        fromBatches.addEvents(SseBatch::fromEvents(batches[i]), kT0 + 1000 * i);
+    }
+    QCOMPARE(fromBatches.totals().events, quint64(12));
+    QVERIFY(fromBatches.totals().gaps > 0);
+    QVERIFY(fromBatches.totals().duplicates > 0);
+    QCOMPARE(fromBatches.totals().undecodable, quint64(2));
+    QCOMPARE(observed[1], observed[0]);
+    QCOMPARE(observed[1].size(), 7);
+    QCOMPARE(fromBatches.report(10), fromLists.report(10));
 }
 
 QTEST_GUILESS_MAIN(TestClickAggregator)

@@ -20,7 +20,7 @@ ClickView clickWithId(qint64 id)
 
 void addId(EventMatcher &m, int side, qint64 id, qint64 arrivalMs)
 {
-    m.add(side, SseEvent("click", QByteArray::number(id + 1000), "{}"), clickWithId(id), arrivalMs);
+    m.add(side, QByteArray::number(id + 1000), clickWithId(id), arrivalMs);
 }
 
 }   // namespace
@@ -116,18 +116,18 @@ void TestEventMatcher::keysAreChosenAsAsked()
 {
     // Id: the click's id wins over the event id; without one the event id serves.
     EventMatcher byId;
-    byId.add(0, SseEvent("click", "e1", "{}"), clickWithId(5), 1);
-    byId.add(1, SseEvent("message", "", "{}"), clickWithId(5), 2);
+    byId.add(0, "e1", clickWithId(5), 1);
+    byId.add(1, "", clickWithId(5), 2);
     ClickView noId;
     noId.link = "/a";
-    byId.add(0, SseEvent("click", "e9", "{}"), noId, 3);
-    byId.add(1, SseEvent("click", "e9", "{}"), noId, 4);
+    byId.add(0, "e9", noId, 3);
+    byId.add(1, "e9", noId, 4);
     QCOMPARE(byId.summary(10).matched, 2u);
 
     EventMatcher byEventId(EventMatcher::Settings{EventMatcher::Key::EventId, 100, 0});
-    byEventId.add(0, SseEvent("click", "e1", "{}"), clickWithId(5), 1);
-    byEventId.add(1, SseEvent("click", "e2", "{}"), clickWithId(5), 2);
-    byEventId.add(1, SseEvent("click", "", "{}"), clickWithId(5), 3);
+    byEventId.add(0, "e1", clickWithId(5), 1);
+    byEventId.add(1, "e2", clickWithId(5), 2);
+    byEventId.add(1, "", clickWithId(5), 3);
     EventMatcher::Summary s = byEventId.summary(10);
     QCOMPARE(s.matched, 0u);
     QCOMPARE(s.sides[1].unkeyed, 1u);
@@ -138,10 +138,10 @@ void TestEventMatcher::keysAreChosenAsAsked()
     a.timestampMs = 1700000000000;
     ClickView b = a;
     b.link = "/b";
-    byLinkAndTime.add(0, SseEvent(), a, 1);
-    byLinkAndTime.add(1, SseEvent(), b, 1);   // same time, another link: no pair
-    byLinkAndTime.add(1, SseEvent(), a, 2);
-    byLinkAndTime.add(0, SseEvent(), ClickView{}, 3);   // no time: no key
+    byLinkAndTime.add(0, QByteArrayView(), a, 1);
+    byLinkAndTime.add(1, QByteArrayView(), b, 1);   // same time, another link: no pair
+    byLinkAndTime.add(1, QByteArrayView(), a, 2);
+    byLinkAndTime.add(0, QByteArrayView(), ClickView{}, 3);   // no time: no key
     s = byLinkAndTime.summary(10);
     QCOMPARE(s.matched, 1u);
     QCOMPARE(s.sides[1].unmatched.missing, 1u);
@@ -154,7 +154,7 @@ void TestEventMatcher::duplicatesAndUnkeyedAreCounted()
     EventMatcher m;
     addId(m, 0, 1, 1);
     addId(m, 0, 1, 2);   // waiting already on this side
-    m.add(0, SseEvent(), ClickView{}, 3);
+    m.add(0, QByteArrayView(), ClickView{}, 3);
     const EventMatcher::Summary s = m.summary(4);
     QCOMPARE(s.sides[0].clicks, 3u);
     QCOMPARE(s.sides[0].duplicates, 1u);
@@ -168,7 +168,7 @@ void TestEventMatcher::aClickResentAfterPairingIsADuplicate()
     addId(m, 0, 1, 1);
     addId(m, 1, 1, 2);
     // Resent after a reconnection, on either side: not another click to count.
-    const EventMatcher::Comparable again = m.add(1, SseEvent("click", "1001", "{}"), clickWithId(1), 3);
+    const EventMatcher::Comparable again = m.add(1, "1001", clickWithId(1), 3);
     QVERIFY(!again.thisClick && !again.partner);
     addId(m, 0, 1, 4);
     const EventMatcher::Summary s = m.summary(1000);
@@ -212,10 +212,10 @@ void TestEventMatcher::longKeysAreCutButStayDistinct()
 {
     EventMatcher m(EventMatcher::Settings{EventMatcher::Key::EventId, 100, 0});
     const QByteArray head(1000, 'k');
-    m.add(1, SseEvent("click", "x", "{}"), ClickView{}, 0);
-    m.add(0, SseEvent("click", head + "1", "{}"), ClickView{}, 1);
-    m.add(0, SseEvent("click", head + "2", "{}"), ClickView{}, 2);
-    m.add(1, SseEvent("click", head + "2", "{}"), ClickView{}, 3);
+    m.add(1, "x", ClickView{}, 0);
+    m.add(0, head + "1", ClickView{}, 1);
+    m.add(0, head + "2", ClickView{}, 2);
+    m.add(1, head + "2", ClickView{}, 3);
     const EventMatcher::Summary s = m.summary(10);
     QCOMPARE(s.matched, 1u);
     QCOMPARE(s.sides[0].unmatched.missing, 1u);

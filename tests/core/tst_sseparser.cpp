@@ -4,7 +4,9 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+using Clickscope::SseBatch;
 using Clickscope::SseEvent;
+using Clickscope::SseEventView;
 using Clickscope::SseParser;
 
 namespace {
@@ -136,6 +138,8 @@ private slots:
     void eventOwnsItsBytes();
     void eventsOfOneChunkShareOneBuffer();
     void bufferIsNotOverwrittenWhileEventsLive();
+    void batchesGiveTheListsEventsAtEverySplit();
+    void batchIsNotOverwrittenWhileItLives();
 };
 
 void TestSseParser::rules_data()
@@ -553,6 +557,58 @@ void TestSseParser::bufferIsNotOverwrittenWhileEventsLive()
     QList<SseEvent> third;
     parser.feed("data: third\n\n", third);
     QCOMPARE(describe(third), QStringList{"message|2|third"});
+}
+
+void TestSseParser::batchesGiveTheListsEventsAtEverySplit()
+{
+    const QByteArray corpus = mixedCorpus();
+    for (const SseParser::LineScan scan : kScans) {
+        SseParser whole({}, scan);
+        const auto expected = parseWhole(corpus, whole);
+        for (qsizetype cut = 0; cut <= corpus.size(); ++cut) {
+            SseParser split({}, scan);
+            const SseBatch first = split.feed(QByteArrayView(corpus).first(cut));
+            const SseBatch second = split.feed(QByteArrayView(corpus).sliced(cut));
+            QList<SseEvent> events = first.toList();
+            second.appendTo(events);
+            QVERIFY2(events == expected, qPrintable(QStringLiteral("%1, split at byte %2").arg(nameOf(scan)).arg(cut)));
+            // What iterating a batch reads is what its events hold.
+            qsizetype i = 0;
+            for (const SseEventView view : second) {
+                const SseEvent &e = events[first.size() + i++];
+                QVERIFY(view.type() == e.type() && view.lastEventId() == e.lastEventId() && view.data() == e.data());
+            }
+            QCOMPARE(i, second.size());
+        }
+    }
+}
+
+void TestSseParser::batchIsNotOverwrittenWhileItLives()
+{
+    SseParser parser;
+    SseBatch first = parser.feed("id: 1\ndata: first batch\n\n");
+    const char *const firstBytes = first.at(0).data().data();
+    // More events than the first batch had, so the spans grow too.
+    QByteArray many;
+    for (int i = 0; i < 200; ++i)
+        many += "data: SECOND " + QByteArray::number(i) + "\n\n";
+    SseBatch second = parser.feed(many);
+    QCOMPARE(first.size(), 1);
+    QCOMPARE(first.at(0).data(), QByteArrayView("first batch"));
+    QCOMPARE(first.at(0).lastEventId(), QByteArrayView("1"));
+    QCOMPARE(second.size(), 200);
+    QCOMPARE(second.last().data(), QByteArrayView("SECOND 199"));
+    QVERIFY(second.at(0).data().data() != firstBytes);
+    // Once nobody holds a batch, the next one is written where it was: no allocation per chunk.
+    const char *const secondBytes = second.at(0).type().data();
+    first = {};
+    second = {};
+    const SseBatch third = parser.feed("data: third\n\n");
+    QCOMPARE(third.size(), 1);
+    QCOMPARE(third.at(0).type().data(), secondBytes);
+    QCOMPARE(third.at(0).data(), QByteArrayView("third"));
+    QCOMPARE(third.at(0).lastEventId(), QByteArrayView("1"));
+    QVERIFY(parser.feed("data: unfinished").isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestSseParser)

@@ -66,7 +66,7 @@ EventMatcher::EventMatcher(Settings settings) : m_settings(settings)
     m_settings.settleMs = std::max<qint64>(0, m_settings.settleMs);
 }
 
-bool EventMatcher::makeKey(const SseEvent &event, const ClickView &click, std::string &out) const
+bool EventMatcher::makeKey(QByteArrayView eventId, const ClickView &click, std::string &out) const
 {
     out.clear();
     switch (m_settings.key) {
@@ -77,9 +77,9 @@ bool EventMatcher::makeKey(const SseEvent &event, const ClickView &click, std::s
         }
         [[fallthrough]];
     case Key::EventId:
-        if (event.lastEventId().isEmpty())
+        if (eventId.isEmpty())
             return false;
-        out.assign(event.lastEventId().data(), std::size_t(event.lastEventId().size()));
+        out.assign(eventId.data(), std::size_t(eventId.size()));
         break;
     case Key::LinkAndTime:
         if (click.timestampMs == ClickView::kNoTime)
@@ -93,13 +93,13 @@ bool EventMatcher::makeKey(const SseEvent &event, const ClickView &click, std::s
     return true;
 }
 
-EventMatcher::Comparable EventMatcher::add(int side, const SseEvent &event, const ClickView &click, qint64 arrivalMs)
+EventMatcher::Comparable EventMatcher::add(int side, QByteArrayView eventId, const ClickView &click, qint64 arrivalMs)
 {
     SideState &mine = m_sides[std::size_t(side & 1)];
     SideState &other = m_sides[std::size_t(1 - (side & 1))];
     ++mine.clicks;
     const bool otherBegan = other.firstArrivalMs.has_value();
-    if (!makeKey(event, click, m_key)) {
+    if (!makeKey(eventId, click, m_key)) {
         ++mine.unkeyed;
         return {otherBegan, false};
     }

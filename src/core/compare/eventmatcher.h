@@ -2,8 +2,8 @@
 #pragma once
 
 #include "core/decode/click.h"
-#include "core/sse/sseevent.h"
 
+#include <QByteArrayView>
 #include <QString>
 
 #include <array>
@@ -66,8 +66,9 @@ public:
         bool partner = false;   // the partner of this click, waiting uncounted until now
     };
 
-    // One click of side 0 or 1, decoded from `event`, that arrived at `arrivalMs`.
-    Comparable add(int side, const SseEvent &event, const ClickView &click, qint64 arrivalMs);
+    // One click of side 0 or 1, decoded from an event whose id was `eventId`, that arrived at
+    // `arrivalMs`.
+    Comparable add(int side, QByteArrayView eventId, const ClickView &click, qint64 arrivalMs);
 
     // A side's clicks that found no partner, by why.
     struct Unmatched
@@ -122,7 +123,7 @@ private:
         quint64 outOfWindow = 0;
     };
 
-    bool makeKey(const SseEvent &event, const ClickView &click, std::string &out) const;
+    bool makeKey(QByteArrayView eventId, const ClickView &click, std::string &out) const;
     void wait(SideState &side, std::string &&key, qint64 arrivalMs, bool counted);
     void dropStaleFront(SideState &side);
     void addLag(double lagMs);

@@ -84,20 +84,18 @@ StreamComparison::StreamComparison(ClickAggregator &a, ClickAggregator &b, Event
     , m_matcher(settings)
     , m_counts{Counts(a.settings()), Counts(b.settings())}
 {
-    m_a.setClickObserver([this](const SseEvent &event, const ClickView &click, qint64 arrivalMs) {
-        observe(0, event, click, arrivalMs);
-    });
-    m_b.setClickObserver([this](const SseEvent &event, const ClickView &click, qint64 arrivalMs) {
-        observe(1, event, click, arrivalMs);
-    });
+    m_a.setClickObserver(
+        [this](SseEventView event, const ClickView &click, qint64 arrivalMs) { observe(0, event, click, arrivalMs); });
+    m_b.setClickObserver(
+        [this](SseEventView event, const ClickView &click, qint64 arrivalMs) { observe(1, event, click, arrivalMs); });
 }
 
-void StreamComparison::observe(int side, const SseEvent &event, const ClickView &click, qint64 arrivalMs)
+void StreamComparison::observe(int side, SseEventView event, const ClickView &click, qint64 arrivalMs)
 {
     const ClickAggregator &other = side == 0 ? m_b : m_a;
     if (other.totals().snapshots > 0 && (other.streamLink().isEmpty() || click.link == other.streamLink()))
         ++m_sinceOtherSnapshot[std::size_t(side)];
-    const EventMatcher::Comparable comparable = m_matcher.add(side, event, click, arrivalMs);
+    const EventMatcher::Comparable comparable = m_matcher.add(side, event.lastEventId(), click, arrivalMs);
     // A partner is the same click by its key: what this one says of it stands for both.
     if (comparable.thisClick)
         m_counts[std::size_t(side)].add(click);

@@ -51,7 +51,7 @@ private:
         Breakdowns breakdowns;
     };
 
-    void observe(int side, const SseEvent &event, const ClickView &click, qint64 arrivalMs);
+    void observe(int side, SseEventView event, const ClickView &click, qint64 arrivalMs);
     QJsonObject countsReport() const;
 
     ClickAggregator &m_a;

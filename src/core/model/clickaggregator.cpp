@@ -25,6 +25,9 @@ std::optional<qint64> wholeNumber(QByteArrayView id)
     return value;
 }
 
+SseEventView viewOf(const SseEvent &event) { return event.view(); }
+SseEventView viewOf(SseEventView event) { return event; }
+
 QJsonArray ranked(const TopCounter &counter, int n, const QString &keyName)
 {
     QJsonArray out;
@@ -70,27 +73,33 @@ void ClickAggregator::reset()
     m_lastSnapshotCount = -1;
 }
 
-void ClickAggregator::addEvents(const QList<SseEvent> &events, qint64 arrivalMs)
+void ClickAggregator::addEvents(const SseBatch &events, qint64 arrivalMs) { addEventViews(events, arrivalMs); }
+
+void ClickAggregator::addEvents(const QList<SseEvent> &events, qint64 arrivalMs) { addEventViews(events, arrivalMs); }
+
+template<typename Events>
+void ClickAggregator::addEventViews(const Events &events, qint64 arrivalMs)
 {
     ClickView click;
     SnapshotView snapshot;
     // Whether the stream's event ids are its clicks' ids is learnt from the last numbered click
     // of each batch (and before a snapshot): once a batch, not once a click.
-    const SseEvent *lastNumbered = nullptr;
+    std::optional<SseEventView> lastNumbered;
     qint64 lastSequence = ClickView::kNoSequence;
     const auto learnIds = [&] {
         if (lastNumbered)
             m_eventIdsAreSequence = wholeNumber(lastNumbered->lastEventId()) == lastSequence;
-        lastNumbered = nullptr;
+        lastNumbered.reset();
     };
-    for (const SseEvent &event : events) {
+    for (const auto &item : events) {
+        const SseEventView event = viewOf(item);
         ++m_totals.events;
         m_eventTypes.add(event.type());
         switch (m_decoder.decode(event.type(), event.data(), click, snapshot)) {
         case DecodeResult::Click:
             countClick(click, arrivalMs);
             if (click.sequence != ClickView::kNoSequence) {
-                lastNumbered = &event;
+                lastNumbered = event;
                 lastSequence = click.sequence;
             }
             if (m_clickObserver)
@@ -226,7 +235,7 @@ QByteArray ClickAggregator::linkNamedBy(const QUrl &url)
     return '/' + segments.last().toUtf8();
 }
 
-void ClickAggregator::keepUndecodable(const SseEvent &event, qint64 arrivalMs)
+void ClickAggregator::keepUndecodable(SseEventView event, qint64 arrivalMs)
 {
     if (m_settings.keptUndecodable <= 0)
         return;

@@ -8,7 +8,7 @@
 #include "core/model/timeseriesring.h"
 #include "core/model/topcounter.h"
 #include "core/model/totals.h"
-#include "core/sse/sseevent.h"
+#include "core/sse/ssebatch.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -55,6 +55,7 @@ public:
     explicit ClickAggregator(Settings settings, FieldMapping mapping = {});
 
     // Decodes and counts a batch that arrived at `arrivalMs` (ms since the epoch).
+    void addEvents(const SseBatch &events, qint64 arrivalMs);
     void addEvents(const QList<SseEvent> &events, qint64 arrivalMs);
     void addBytes(quint64 n) { m_totals.bytes += n; }
     void addReconnect()
@@ -73,7 +74,7 @@ public:
     static QByteArray linkNamedBy(const QUrl &url);
     // Told of every click decoded, with the event it came from (a comparison matches them); the
     // views are valid during the call only.
-    using ClickObserver = std::function<void(const SseEvent &event, const ClickView &click, qint64 arrivalMs)>;
+    using ClickObserver = std::function<void(SseEventView event, const ClickView &click, qint64 arrivalMs)>;
     void setClickObserver(ClickObserver observer) { m_clickObserver = std::move(observer); }
     // Brings the rate meter up to `nowMs` (call about once a second, or before reading rates).
     void advanceTo(qint64 nowMs);
@@ -110,7 +111,10 @@ private:
     // where the server resumed us when it could not replay, and its event id, `at`, is where its
     // numbering stands now.
     void resumeAtSnapshot(qint64 at, qint64 count, qint64 arrivalMs);
-    void keepUndecodable(const SseEvent &event, qint64 arrivalMs);
+    // Both kinds of batch, read as views.
+    template<typename Events>
+    void addEventViews(const Events &events, qint64 arrivalMs);
+    void keepUndecodable(SseEventView event, qint64 arrivalMs);
 
     Settings m_settings;
     ClickDecoder m_decoder;

@@ -295,8 +295,9 @@ void SseParser::consumeBom(const char *&p, const char *end)
         m_bomDone = true;
 }
 
-void SseParser::feed(QByteArrayView chunk, QList<SseEvent> &out)
+SseBatch SseParser::feed(QByteArrayView chunk)
 {
+    startBatch();
     m_chunkSize = chunk.size();
     parseChunk(chunk.data(), chunk.data() + chunk.size());
     // The chunk is the caller's and goes away: what the unfinished event points at is copied.
@@ -304,19 +305,23 @@ void SseParser::feed(QByteArrayView chunk, QList<SseEvent> &out)
     m_type.own();
     m_pendingId.own();
     m_lastEventId.own();
-    emitBatch(out);
+    if (m_spanCount == 0)
+        return {};
+    m_batchSpans.resize(m_spanCount);
+    return SseBatch(m_batchBytes, m_batchSpans);
 }
 
-void SseParser::emitBatch(QList<SseEvent> &out)
+void SseParser::feed(QByteArrayView chunk, QList<SseEvent> &out) { feed(chunk).appendTo(out); }
+
+void SseParser::startBatch()
 {
-    if (m_batchSpans.empty())
-        return;
-    // The events share the buffer. Once they are all gone the next batch reuses it; while any
-    // lives, the next batch gets a new one (see reserveInBatch).
-    out.reserve(out.size() + qsizetype(m_batchSpans.size()));
-    for (const EventSpan &span : m_batchSpans)
-        out.emplace_back(m_batchBytes, span.offset, span.typeSize, span.idSize, span.dataSize);
-    m_batchSpans.clear();
+    // A batch handed out earlier that is still alive shares these. Writing through data() would
+    // copy them (Qt detaches a shared array) only to overwrite the copy: start empty ones instead.
+    if (!m_batchBytes.isDetached())
+        m_batchBytes = QByteArray();
+    if (!m_batchSpans.isDetached())
+        m_batchSpans = QList<SseBatch::Span>();
+    m_spanCount = 0;
     m_batchSize = 0;
 }
 
@@ -493,8 +498,6 @@ void SseParser::startDiscarding()
 [[gnu::always_inline]] inline char *SseParser::reserveInBatch(qsizetype n)
 {
     // Written in place: QByteArray::append's bookkeeping shows up at this rate.
-    if (m_batchSize == 0 && !m_batchBytes.isDetached())
-        m_batchBytes = QByteArray();   // events of the last batch still use it: never write under them
     if (m_batchSize + n > m_batchBytes.size())
         m_batchBytes.resize(std::max({m_batchSize + n, 2 * m_batchBytes.size(), m_chunkSize}));
     char *at = m_batchBytes.data() + m_batchSize;
@@ -524,7 +527,9 @@ void SseParser::startDiscarding()
     copyBytes(out, type);
     copyBytes(out + type.size(), id);
     std::memcpy(out + type.size() + id.size(), data.data(), data.size());
-    m_batchSpans.push_back({offset, type.size(), id.size(), data.size()});
+    if (m_spanCount == m_batchSpans.size())
+        m_batchSpans.resize(std::max<qsizetype>(64, 2 * m_spanCount));
+    m_batchSpans.data()[m_spanCount++] = {offset, type.size(), id.size(), data.size()};
     ++m_eventCount;
     clearEvent();
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/sse/sseevent.h"
+#include "core/sse/ssebatch.h"
 
 #include <QList>
 
@@ -44,7 +44,10 @@ public:
     SseParser() : SseParser(Limits{}) {}
     explicit SseParser(Limits limits, LineScan scan = LineScan::Widest);
 
-    // Parses `chunk` and appends every event it completes to `out`.
+    // Parses `chunk` and returns the events it completes. While the caller holds the batch (or a
+    // copy), the next feed() writes into new buffers; once it is gone they are reused.
+    [[nodiscard]] SseBatch feed(QByteArrayView chunk);
+    // The same, appending the events to `out`.
     void feed(QByteArrayView chunk, QList<SseEvent> &out);
 
     // Starts a new stream (reconnection): drops a partial line and the undispatched event, expects
@@ -121,8 +124,8 @@ private:
     void setData(QByteArrayView value, bool inChunk, bool ascii);
     void setId(QByteArrayView value, bool inChunk, bool ascii);
     void dispatch();
+    void startBatch();
     char *reserveInBatch(qsizetype n);
-    void emitBatch(QList<SseEvent> &out);
     void clearEvent();
     void startDiscarding();
     QByteArrayView wellFormed(const Field &field, std::string &scratch);
@@ -136,14 +139,14 @@ private:
     bool m_hasPendingId = false;
     Field m_lastEventId;   // the last event ID string
     // Events dispatched during the current feed(): their bytes back to back, and where each is.
-    struct EventSpan
-    {
-        qsizetype offset, typeSize, idSize, dataSize;
-    };
+    // Shared with the batch feed() returns.
     QByteArray m_batchBytes;   // written through data(); its size() is capacity, m_batchSize is used
     qsizetype m_batchSize = 0;
     qsizetype m_chunkSize = 0;   // a batch's events take about as many bytes as their chunk
-    std::vector<EventSpan> m_batchSpans;
+    // Written through data() as the bytes are: its size() is capacity, m_spanCount is used. (A
+    // QList's own append, out of line and checking for sharing every time, shows up at this rate.)
+    QList<SseBatch::Span> m_batchSpans;
+    qsizetype m_spanCount = 0;
     std::string m_lastComment;
     std::string m_scratch;   // a field's bytes after replacing ill-formed UTF-8
     std::string m_typeScratch;
