@@ -565,7 +565,7 @@ private:
         return config;
     }
 
-    void onEvents(const QList<SseEvent> &events)
+    void onEvents(const SseBatch &events)
     {
         m_events += quint64(events.size());
         m_counter->setText(QStringLiteral("%1 events").arg(m_events));

@@ -249,7 +249,7 @@ int attackThePublisher(const QString &cli, int rate, int seconds, const QStringL
     QElapsedTimer sinceDelivery;
     qint64 longestGap = 0;
     quint64 delivered = 0;
-    QObject::connect(&subscriber, &StreamSource::eventsReceived, &subscriber, [&](const QList<SseEvent> &events) {
+    QObject::connect(&subscriber, &StreamSource::eventsReceived, &subscriber, [&](const SseBatch &events) {
         if (sinceDelivery.isValid())
             longestGap = std::max(longestGap, sinceDelivery.elapsed());
         sinceDelivery.start();

@@ -66,9 +66,9 @@ private:
         }
     }
 
-    void countEvents(const QList<Clickscope::SseEvent> &events)
+    void countEvents(const Clickscope::SseBatch &events)
     {
-        for (const Clickscope::SseEvent &event : events) {
+        for (const Clickscope::SseEventView event : events) {
             if (event.type() == "click")
                 ++m_received;
         }

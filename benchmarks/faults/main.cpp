@@ -70,8 +70,8 @@ public:
         SourceConfig config;   // the defaults: what the dashboard uses
         config.url = m_proxy->through(m_publisher->baseUrl().resolved(QUrl(QStringLiteral("/events"))));
         m_source = std::make_unique<EventSource>(config);
-        connect(m_source.get(), &StreamSource::eventsReceived, this, [this](const QList<SseEvent> &events) {
-            for (const SseEvent &e : events) {
+        connect(m_source.get(), &StreamSource::eventsReceived, this, [this](const SseBatch &events) {
+            for (const SseEventView e : events) {
                 const quint64 id = e.lastEventId().toULongLong();
                 if (m_firstAfterReconnect == 0 && m_reconnects > 0) {
                     m_firstAfterReconnect = id;

@@ -111,12 +111,11 @@ public:
         emit exchangeRecorded(answer);
         markOpen();
         SseParser parser;
-        QList<SseEvent> batch;
         quint64 comments = 0;
         for (qsizetype offset = 0; offset < corpus.size(); offset += kChunkBytes) {
             const QByteArrayView chunk = corpus.sliced(offset, std::min(kChunkBytes, corpus.size() - offset));
             countBytes(chunk.size());
-            parser.feed(chunk, batch);
+            const SseBatch batch = parser.feed(chunk);
             if (parser.commentCount() != comments) {
                 comments = parser.commentCount();
                 emit commentsReceived(comments, QString());
@@ -124,7 +123,6 @@ public:
             if (!batch.isEmpty()) {
                 countEvents(batch.size());
                 emit eventsReceived(batch);
-                batch.clear();
             }
         }
         stop(QStringLiteral("the corpus ended"));
@@ -150,7 +148,7 @@ int benchXray(const QByteArray &corpus, int repeat)
             CorpusReplay source;
             quint64 counted = 0;
             QObject::connect(&source, &StreamSource::eventsReceived,
-                             [&counted](const QList<SseEvent> &batch) { counted += quint64(batch.size()); });
+                             [&counted](const SseBatch &batch) { counted += quint64(batch.size()); });
             std::unique_ptr<ConnectionLog> log;
             quint64 reads = 0;
             if (withXray) {
@@ -190,7 +188,7 @@ int benchPace(const QString &path, double speed)
     });
     std::vector<double> lateMs;
     quint64 events = 0;
-    QObject::connect(&source, &StreamSource::eventsReceived, [&](const QList<SseEvent> &batch) {
+    QObject::connect(&source, &StreamSource::eventsReceived, [&](const SseBatch &batch) {
         events += quint64(batch.size());
         lateMs.push_back(double(clock.nsecsElapsed()) / 1e6 - double(source.positionNs()) / 1e6 / speed);
     });

@@ -49,7 +49,7 @@ void EventWriter::appendJsonString(std::string &out, QByteArrayView text)
     out.push_back('"');
 }
 
-bool EventWriter::write(const QList<SseEvent> &events, qsizetype limit)
+bool EventWriter::write(const SseBatch &events, qsizetype limit)
 {
     const qsizetype n = std::min(limit, events.size());
     m_written += quint64(n);
@@ -57,7 +57,7 @@ bool EventWriter::write(const QList<SseEvent> &events, qsizetype limit)
         return true;
     m_buffer.clear();
     for (qsizetype i = 0; i < n; ++i) {
-        const SseEvent &e = events[i];
+        const SseEventView e = events.at(i);
         if (m_format == Format::Jsonl) {
             m_buffer.append("{\"type\":");
             appendJsonString(m_buffer, e.type());

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/sse/sseevent.h"
+#include "core/sse/ssebatch.h"
 
 #include <QList>
 
@@ -20,7 +20,7 @@ public:
     EventWriter(Format format, std::FILE *out);
 
     // Writes at most `limit` events of `events`; returns false when the stream cannot be written.
-    bool write(const QList<SseEvent> &events, qsizetype limit);
+    bool write(const SseBatch &events, qsizetype limit);
     // For Count: prints the total. Returns false on a write error.
     bool finish();
 

@@ -46,7 +46,7 @@ int printEvents(StreamSession &session, EventWriter::Format format, qint64 limit
                 const std::function<void()> &atFinish = {})
 {
     EventWriter writer(format, stdout);
-    QObject::connect(&session.source(), &StreamSource::eventsReceived, &session, [&](const QList<SseEvent> &events) {
+    QObject::connect(&session.source(), &StreamSource::eventsReceived, &session, [&](const SseBatch &events) {
         if (!writer.write(events, limit - qint64(writer.written()))) {
             StreamSession::logLine(QStringLiteral("error: cannot write to standard output"));
             session.finish(kExitStreamError);

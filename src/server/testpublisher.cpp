@@ -140,10 +140,10 @@ void TestPublisher::readSharedStream()
     // What a publication may hold, and room for what the publisher adds to a click.
     config.limits.maxEventBytes = m_settings.connections.maxBodyBytes + kPreparedClickAllowance;
     m_natsReader = std::make_unique<NatsSource>(config);
-    connect(m_natsReader.get(), &StreamSource::eventsReceived, this, [this](const QList<SseEvent> &events) {
+    connect(m_natsReader.get(), &StreamSource::eventsReceived, this, [this](const SseBatch &events) {
         QList<std::pair<quint64, QByteArray>> clicks;
         clicks.reserve(events.size());
-        for (const SseEvent &event : events)
+        for (const SseEventView event : events)
             clicks.append({NatsTarget::sequenceOf(event.lastEventId()), event.data().toByteArray()});
         m_hub.ingest(clicks);
     });

@@ -30,6 +30,12 @@ SseEvent realtime(qint64 count, const QByteArray &country)
                         + ",\"clickAnalytics\":{\"link\":\"/abc\",\"country\":\"" + country + "\"}}");
 }
 
+// Events as one batch, as a source delivers them.
+void add(ClickAggregator &aggregator, const QList<SseEvent> &events, qint64 arrivalMs)
+{
+    aggregator.addEvents(SseBatch::fromEvents(events), arrivalMs);
+}
+
 }   // namespace
 
 class TestClickAggregator : public QObject
@@ -50,7 +56,6 @@ private slots:
     void manyDistinctLinksStayBounded();
     void reportHasEverySection();
     void resetForgetsEverything();
-    void aBatchCountsAsItsListDoes();
 };
 
 void TestClickAggregator::totalsAndBreakdownsAreExact()
@@ -68,11 +73,11 @@ void TestClickAggregator::totalsAndBreakdownsAreExact()
         ++countries[country];
         batch.append(click(i, link, country));
         if (batch.size() == 500) {
-            aggregator.addEvents(batch, kT0 + i);
+            add(aggregator, batch, kT0 + i);
             batch.clear();
         }
     }
-    aggregator.addEvents(batch, kT0 + 20'000);
+    add(aggregator, batch, kT0 + 20'000);
     QCOMPARE(aggregator.totals().clicks, quint64(20'000));
     QCOMPARE(aggregator.totals().events, quint64(20'000));
     QCOMPARE(aggregator.totals().gaps, quint64(0));
@@ -88,12 +93,12 @@ void TestClickAggregator::totalsAndBreakdownsAreExact()
 void TestClickAggregator::snapshotsGiveTotalsAndResets()
 {
     ClickAggregator aggregator;
-    aggregator.addEvents({realtime(5, "SE")}, kT0);   // history: the total, not a rate
+    add(aggregator, {realtime(5, "SE")}, kT0);   // history: the total, not a rate
     QCOMPARE(aggregator.totals().clicks, quint64(5));
     QCOMPARE(aggregator.clicksPerSecond().total(), quint64(0));
-    aggregator.addEvents({realtime(6, "SE")}, kT0 + 1000);   // one new click
-    aggregator.addEvents({realtime(8, "NO")}, kT0 + 2000);   // two more
-    aggregator.addEvents({realtime(2, "DK")}, kT0 + 3000);   // the counter went back: a reset
+    add(aggregator, {realtime(6, "SE")}, kT0 + 1000);   // one new click
+    add(aggregator, {realtime(8, "NO")}, kT0 + 2000);   // two more
+    add(aggregator, {realtime(2, "DK")}, kT0 + 3000);   // the counter went back: a reset
     QCOMPARE(aggregator.totals().clicks, quint64(5 + 1 + 2 + 2));
     QCOMPARE(aggregator.totals().counterResets, quint64(1));
     QCOMPARE(aggregator.totals().snapshots, quint64(4));
@@ -104,7 +109,7 @@ void TestClickAggregator::snapshotsGiveTotalsAndResets()
     QCOMPARE(aggregator.countries().find("DK")->count, quint64(1));
     QCOMPARE(aggregator.links().find("/abc")->count, quint64(4));
     // An unchanged count adds nothing.
-    aggregator.addEvents({realtime(2, "DK")}, kT0 + 4000);
+    add(aggregator, {realtime(2, "DK")}, kT0 + 4000);
     QCOMPARE(aggregator.totals().clicks, quint64(10));
     QCOMPARE(aggregator.countries().find("DK")->count, quint64(1));
 }
@@ -127,9 +132,9 @@ void TestClickAggregator::aSnapshotStreamCountsForTheLinkItsUrlNames()
         return SseEvent("snapshot", {},
                         "{\"clickCount\":" + QByteArray::number(count) + ",\"clickAnalytics\":{\"country\":\"NZ\"}}");
     };
-    aggregator.addEvents({snapshot(10)}, kT0);
-    aggregator.addEvents({snapshot(13)}, kT0 + 1000);
-    aggregator.addEvents({SseEvent("snapshot", {}, R"({"clickCount":14})")}, kT0 + 2000);
+    add(aggregator, {snapshot(10)}, kT0);
+    add(aggregator, {snapshot(13)}, kT0 + 1000);
+    add(aggregator, {SseEvent("snapshot", {}, R"({"clickCount":14})")}, kT0 + 2000);
     QCOMPARE(aggregator.totals().clicks, quint64(14));
     QCOMPARE(aggregator.links().size(), qsizetype(1));
     QCOMPARE(aggregator.links().find("/hello")->count, quint64(14));
@@ -138,14 +143,14 @@ void TestClickAggregator::aSnapshotStreamCountsForTheLinkItsUrlNames()
     // One that names the stream's link is the same counter.
     ClickAggregator same;
     same.setStreamLink("/abc");
-    same.addEvents({realtime(5, "SE")}, kT0);
-    same.addEvents({realtime(8, "SE")}, kT0 + 1000);
+    add(same, {realtime(5, "SE")}, kT0);
+    add(same, {realtime(8, "SE")}, kT0 + 1000);
     QCOMPARE(same.links().find("/abc")->count, quint64(8));
 
     // One that names another link (or a mapping that finds one) is taken at its word.
     ClickAggregator named;
     named.setStreamLink("/hello");
-    named.addEvents({realtime(5, "SE")}, kT0);
+    add(named, {realtime(5, "SE")}, kT0);
     QCOMPARE(named.links().find("/abc")->count, quint64(1));
     QVERIFY(!named.links().find("/hello"));
 }
@@ -153,15 +158,15 @@ void TestClickAggregator::aSnapshotStreamCountsForTheLinkItsUrlNames()
 void TestClickAggregator::repeatedIdsAreCountedByCause()
 {
     ClickAggregator aggregator;
-    aggregator.addEvents({click(1, "/a", "US"), click(2, "/a", "US"), click(3, "/a", "US")}, kT0);
+    add(aggregator, {click(1, "/a", "US"), click(2, "/a", "US"), click(3, "/a", "US")}, kT0);
     // A true duplicate: no reconnection brought it.
-    aggregator.addEvents({click(3, "/a", "US"), click(4, "/a", "US")}, kT0);
+    add(aggregator, {click(3, "/a", "US"), click(4, "/a", "US")}, kT0);
     QCOMPARE(aggregator.totals().duplicates, quint64(1));
     QCOMPARE(aggregator.totals().replayed, quint64(0));
     // A reconnection, and the server starts from the beginning again: a replay, as long as the
     // ids stay at or below the highest seen.
     aggregator.addReconnect();
-    aggregator.addEvents(
+    add(aggregator,
         {click(1, "/a", "US"), click(2, "/a", "US"), click(3, "/a", "US"), click(4, "/a", "US"), click(5, "/a", "US")},
         kT0);
     QCOMPARE(aggregator.totals().duplicates, quint64(1 + 4));
@@ -169,16 +174,16 @@ void TestClickAggregator::repeatedIdsAreCountedByCause()
     QCOMPARE(aggregator.totals().gaps, quint64(0));
     // Past the replay, a repeated id is a duplicate again; a reconnection that resumes in order
     // repeats nothing.
-    aggregator.addEvents({click(5, "/a", "US")}, kT0);
+    add(aggregator, {click(5, "/a", "US")}, kT0);
     aggregator.addReconnect();
-    aggregator.addEvents({click(6, "/a", "US")}, kT0);
+    add(aggregator, {click(6, "/a", "US")}, kT0);
     QCOMPARE(aggregator.totals().duplicates, quint64(6));
     QCOMPARE(aggregator.totals().replayed, quint64(4));
     const QJsonObject totals = aggregator.report(10).value(QStringLiteral("totals")).toObject();
     QCOMPARE(totals.value(QStringLiteral("duplicates")).toInteger(), 6);
     QCOMPARE(totals.value(QStringLiteral("replayed")).toInteger(), 4);
     aggregator.reset();
-    aggregator.addEvents({click(1, "/a", "US")}, kT0);
+    add(aggregator, {click(1, "/a", "US")}, kT0);
     QCOMPARE(aggregator.totals().duplicates, quint64(0));
 }
 
@@ -188,13 +193,13 @@ void TestClickAggregator::aSnapshotAmongNumberedClicksIsWhereTheServerResumed()
         return SseEvent("snapshot", QByteArray::number(at), "{\"clickCount\":" + QByteArray::number(at) + "}");
     };
     ClickAggregator aggregator;
-    aggregator.addEvents(
+    add(aggregator,
         {click(1, "/a", "US"), click(2, "/a", "US"), click(3, "/a", "US"), click(4, "/a", "US"), click(5, "/a", "US")},
         kT0);
     // A restarted server numbers from 1 again and resumes us with a snapshot at 2: its two clicks
     // are new to us, and the ids after it repeat none of ours.
     aggregator.addReconnect();
-    aggregator.addEvents({hubSnapshot(2), click(3, "/a", "US"), click(4, "/a", "US")}, kT0 + 1000);
+    add(aggregator, {hubSnapshot(2), click(3, "/a", "US"), click(4, "/a", "US")}, kT0 + 1000);
     QCOMPARE(aggregator.totals().clicks, quint64(5 + 2 + 2));
     QCOMPARE(aggregator.totals().historyClicks, quint64(2));
     QCOMPARE(aggregator.totals().counterResets, quint64(1));
@@ -204,7 +209,7 @@ void TestClickAggregator::aSnapshotAmongNumberedClicksIsWhereTheServerResumed()
     // A server that could not replay from where we were: the ids it skipped are gaps, and its
     // count, which holds what we counted already, adds nothing.
     aggregator.addReconnect();
-    aggregator.addEvents({hubSnapshot(10), click(11, "/a", "US")}, kT0 + 2000);
+    add(aggregator, {hubSnapshot(10), click(11, "/a", "US")}, kT0 + 2000);
     QCOMPARE(aggregator.totals().clicks, quint64(9 + 1));
     QCOMPARE(aggregator.totals().gaps, quint64(6));
     QCOMPARE(aggregator.gapRanges().back().firstMissing, 5);
@@ -213,7 +218,7 @@ void TestClickAggregator::aSnapshotAmongNumberedClicksIsWhereTheServerResumed()
     QCOMPARE(aggregator.totals().counterResets, quint64(1));
     // A stream that begins with a snapshot takes its count as history, whatever its id.
     ClickAggregator fresh;
-    fresh.addEvents({hubSnapshot(7), click(8, "/a", "US")}, kT0);
+    add(fresh, {hubSnapshot(7), click(8, "/a", "US")}, kT0);
     QCOMPARE(fresh.totals().clicks, quint64(7 + 1));
     QCOMPARE(fresh.totals().historyClicks, quint64(7));
     QCOMPARE(fresh.totals().counterResets, quint64(0));
@@ -224,10 +229,10 @@ void TestClickAggregator::aSnapshotAmongNumberedClicksIsWhereTheServerResumed()
         SseEvent first = click(9'000'001, "/a", "US");
         if (reconnected)
             first = SseEvent("click", "7", first.data());   // ids of their own, not the stream's
-        other.addEvents({first}, kT0);
+        add(other, {first}, kT0);
         if (reconnected)
             other.addReconnect();
-        other.addEvents({hubSnapshot(350), click(9'000'002, "/a", "US")}, kT0 + 1000);
+        add(other, {hubSnapshot(350), click(9'000'002, "/a", "US")}, kT0 + 1000);
         QCOMPARE(other.totals().gaps, quint64(0));
         QCOMPARE(other.totals().counterResets, quint64(0));
         QCOMPARE(other.totals().clicks, quint64(1 + 350 + 1));
@@ -237,11 +242,11 @@ void TestClickAggregator::aSnapshotAmongNumberedClicksIsWhereTheServerResumed()
 void TestClickAggregator::gapsInIdsAreCounted()
 {
     ClickAggregator aggregator;
-    aggregator.addEvents(
+    add(aggregator,
         {click(1, "/a", "US"), click(2, "/a", "US"), click(5, "/a", "US"), click(6, "/a", "US"), click(10, "/a", "US")},
         kT0);
     QCOMPARE(aggregator.totals().gaps, quint64(2 + 3));
-    aggregator.addEvents({click(1, "/a", "US"), click(2, "/a", "US")}, kT0);   // restarted ids: no gap
+    add(aggregator, {click(1, "/a", "US"), click(2, "/a", "US")}, kT0);   // restarted ids: no gap
     QCOMPARE(aggregator.totals().gaps, quint64(5));
     // Located: which ids, and when that was noticed; the report lists them newest first.
     QCOMPARE(aggregator.gapRanges().size(), std::size_t(2));
@@ -257,7 +262,7 @@ void TestClickAggregator::gapsInIdsAreCounted()
     QList<SseEvent> many;
     for (int i = 0; i < 2 * int(ClickAggregator::kKeptGapRanges); ++i)
         many.append(click(10 + 2 * i, "/a", "US"));
-    aggregator.addEvents(many, kT0 + 1000);
+    add(aggregator, many, kT0 + 1000);
     QCOMPARE(aggregator.gapRanges().size(), std::size_t(ClickAggregator::kKeptGapRanges));
     QCOMPARE(aggregator.totals().gaps,
              quint64(5 + 7 + (2 * ClickAggregator::kKeptGapRanges - 1)));   // 3…9, then one per step
@@ -266,10 +271,11 @@ void TestClickAggregator::gapsInIdsAreCounted()
 void TestClickAggregator::nonClickStreamsAreCountedByType()
 {
     ClickAggregator aggregator;
-    aggregator.addEvents({SseEvent("message", {}, R"({"choices":[{"delta":{"content":"Hi"}}]})"),
-                          SseEvent("message", {}, R"({"choices":[{"delta":{"content":"!"}}]})"),
-                          SseEvent("message", {}, "[DONE]"), SseEvent("status", {}, "warming up")},
-                         kT0);
+    add(aggregator,
+        {SseEvent("message", {}, R"({"choices":[{"delta":{"content":"Hi"}}]})"),
+         SseEvent("message", {}, R"({"choices":[{"delta":{"content":"!"}}]})"), SseEvent("message", {}, "[DONE]"),
+         SseEvent("status", {}, "warming up")},
+        kT0);
     QCOMPARE(aggregator.totals().clicks, quint64(0));
     QCOMPARE(aggregator.totals().otherEvents, quint64(4));
     QCOMPARE(aggregator.totals().undecodable, quint64(0));
@@ -286,7 +292,7 @@ void TestClickAggregator::undecodableIsCountedAndKeptBounded()
     for (int i = 0; i < 10; ++i)
         bad.append(SseEvent("click", {}, "{\"link\":" + QByteArray::number(i)));   // truncated JSON
     bad.append(SseEvent("click", {}, R"({"link":42})"));                           // wrong type
-    aggregator.addEvents(bad, kT0);
+    add(aggregator, bad, kT0);
     QCOMPARE(aggregator.totals().undecodable, quint64(11));
     QCOMPARE(aggregator.lastUndecodable().size(), std::size_t(3));
     QCOMPARE(aggregator.lastUndecodable().back().data, QByteArray(R"({"link":42})"));
@@ -300,7 +306,7 @@ void TestClickAggregator::latencyFromTimestamps()
     QList<SseEvent> batch;
     for (int i = 0; i < 1000; ++i)
         batch.append(click(i + 1, "/a", "US", kT0 - (i < 990 ? 40 : 900)));
-    aggregator.addEvents(batch, kT0);
+    add(aggregator, batch, kT0);
     QCOMPARE(aggregator.latency().count(), quint64(1000));
     QVERIFY(qAbs(aggregator.latency().percentile(50) - 40) <= 1);
     QVERIFY(aggregator.latency().percentile(99.5) > 800);
@@ -313,7 +319,7 @@ void TestClickAggregator::ratesFromTheRing()
         QList<SseEvent> batch;
         for (int i = 0; i < 100; ++i)
             batch.append(click(second * 100 + i + 1, "/a", "US"));
-        aggregator.addEvents(batch, kT0 + second * 1000 + 500);
+        add(aggregator, batch, kT0 + second * 1000 + 500);
         aggregator.advanceTo(kT0 + (second + 1) * 1000 + 1);
     }
     QCOMPARE(aggregator.rate().lastSecondRate(), quint64(100));
@@ -332,7 +338,7 @@ void TestClickAggregator::manyDistinctLinksStayBounded()
         // Every third click goes to /hot; the rest are all different.
         batch.append(click(i, i % 3 == 0 ? QByteArray("/hot") : "/u" + QByteArray::number(i), "US"));
     }
-    aggregator.addEvents(batch, kT0);
+    add(aggregator, batch, kT0);
     QVERIFY(aggregator.links().size() <= 100);
     QVERIFY(!aggregator.links().isExact());
     const TopCounter::Entry top = aggregator.links().top(1).first();
@@ -344,8 +350,8 @@ void TestClickAggregator::manyDistinctLinksStayBounded()
 void TestClickAggregator::reportHasEverySection()
 {
     ClickAggregator aggregator;
-    aggregator.addEvents(
-        {click(1, "/a", "US", kT0 - 10), click(2, "/b", "DE", kT0 - 10), click(3, "/a", "US", kT0 - 10)}, kT0);
+    add(aggregator, {click(1, "/a", "US", kT0 - 10), click(2, "/b", "DE", kT0 - 10), click(3, "/a", "US", kT0 - 10)},
+        kT0);
     aggregator.addBytes(1234);
     aggregator.addReconnect();
     const QJsonObject report = aggregator.report(10);
@@ -365,47 +371,12 @@ void TestClickAggregator::reportHasEverySection()
 void TestClickAggregator::resetForgetsEverything()
 {
     ClickAggregator aggregator;
-    aggregator.addEvents({click(1, "/a", "US"), realtime(5, "SE")}, kT0);
+    add(aggregator, {click(1, "/a", "US"), realtime(5, "SE")}, kT0);
     aggregator.reset();
     QCOMPARE(aggregator.totals().clicks, quint64(0));
     QCOMPARE(aggregator.links().size(), 0);
-    aggregator.addEvents({realtime(7, "SE")}, kT0);   // a first snapshot again, not a delta
+    add(aggregator, {realtime(7, "SE")}, kT0);   // a first snapshot again, not a delta
     QCOMPARE(aggregator.totals().clicks, quint64(7));
-}
-
-void TestClickAggregator::aBatchCountsAsItsListDoes()
-{
-    // Every kind of event, with the id bookkeeping that looks back across a batch: a gap, a
-    // repeat, a reconnection, a snapshot between numbered clicks, other types, broken JSON.
-    const QList<QList<SseEvent>> batches{
-        {click(1, "/a", "US", kT0 - 50), click(2, "/b", "DE"), click(5, "/a", "FR"), SseEvent("ping", "", "{}")},
-        {click(4, "/c", "US"), SseEvent("click", "6", "{\"link\": 7}"), SseEvent("message", "", "hello")},
-        {realtime(40, "SE"), click(6, "/a", "JP"), click(7, "/b", "BR", kT0 + 900)},
-        {},
-        {click(8, "/d", "US"), SseEvent("click", "", "{not json")},
-    };
-    ClickAggregator fromLists;
-    ClickAggregator fromBatches;
-    QList<quint64> observed[2];
-    fromLists.setClickObserver(
-        [&](SseEventView event, const ClickView &, qint64) { observed[0].append(event.lastEventId().toULongLong()); });
-    fromBatches.setClickObserver(
-        [&](SseEventView event, const ClickView &, qint64) { observed[1].append(event.lastEventId().toULongLong()); });
-    for (qsizetype i = 0; i < batches.size(); ++i) {
-        if (i == 2) {   // the snapshot comes first after a reconnection
-            fromLists.addReconnect();
-            fromBatches.addReconnect();
-        }
-        fromLists.addEvents(batches[i], kT0 + 1000 * i);
-        fromBatches.addEvents(SseBatch::fromEvents(batches[i]), kT0 + 1000 * i);
-    }
-    QCOMPARE(fromBatches.totals().events, quint64(12));
-    QVERIFY(fromBatches.totals().gaps > 0);
-    QVERIFY(fromBatches.totals().duplicates > 0);
-    QCOMPARE(fromBatches.totals().undecodable, quint64(2));
-    QCOMPARE(observed[1], observed[0]);
-    QCOMPARE(observed[1].size(), 7);
-    QCOMPARE(fromBatches.report(10), fromLists.report(10));
 }
 
 QTEST_GUILESS_MAIN(TestClickAggregator)

@@ -10,6 +10,7 @@
 
 using Clickscope::EventSource;
 using Clickscope::SourceConfig;
+using Clickscope::SseBatch;
 using Clickscope::SseEvent;
 using Clickscope::StreamSource;
 using Clickscope::Testing::EventCollector;
@@ -376,7 +377,7 @@ void TestEventSource::eightStreamsToOneHostAllFlow()
     for (int i = 0; i < 8; ++i) {
         sources.push_back(makeSource("/s"));
         connect(sources.back().get(), &StreamSource::eventsReceived, this,
-                [&](const QList<SseEvent> &events) { received += int(events.size()); });
+                [&](const SseBatch &events) { received += int(events.size()); });
         sources.back()->open();
     }
     QTRY_COMPARE_WITH_TIMEOUT(received, 8, kWaitMs);

@@ -43,13 +43,12 @@ struct SlowReader
     // Opens the source and reads until `count` batches have come; false if they did not in time.
     bool read(StreamSource &source, int count, int firstStallMs = 2)
     {
-        QObject::connect(&source, &StreamSource::eventsReceived, &source,
-                         [this, firstStallMs](const QList<SseEvent> &batch) {
-                             events += quint64(batch.size());
-                             ++reads;
-                             largestBatch = std::max(largestBatch, batch.size());
-                             QThread::msleep(reads == 1 ? firstStallMs : 2);
-                         });
+        QObject::connect(&source, &StreamSource::eventsReceived, &source, [this, firstStallMs](const SseBatch &batch) {
+            events += quint64(batch.size());
+            ++reads;
+            largestBatch = std::max(largestBatch, batch.size());
+            QThread::msleep(reads == 1 ? firstStallMs : 2);
+        });
         const qint64 before = residentBytes();
         source.open();
         const bool done = QTest::qWaitFor(
@@ -380,7 +379,7 @@ void TestHostileServers::aDecompressionBombIsReadInBoundedMemory()
     EventSource source(config);
     quint64 events = 0;
     qsizetype largestBatch = 0;
-    connect(&source, &StreamSource::eventsReceived, &source, [&](const QList<SseEvent> &batch) {
+    connect(&source, &StreamSource::eventsReceived, &source, [&](const SseBatch &batch) {
         events += quint64(batch.size());
         largestBatch = std::max(largestBatch, batch.size());
     });
@@ -420,7 +419,7 @@ void TestHostileServers::eachAttemptSendsItsRequestOnce()
         config.reconnect = false;
         auto &source = sources.emplace_back(std::make_unique<EventSource>(config));
         connect(source.get(), &StreamSource::eventsReceived, source.get(),
-                [&](const QList<SseEvent> &batch) { events += quint64(batch.size()); });
+                [&](const SseBatch &batch) { events += quint64(batch.size()); });
         QSignalSpy states(source.get(), &StreamSource::stateChanged);
         source->open();
         while (!states.contains({QVariant::fromValue(StreamSource::State::Closed)}))

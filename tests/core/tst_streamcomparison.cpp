@@ -18,7 +18,7 @@ SseEvent click(int id, const char *link)
 
 void feed(ClickAggregator &aggregator, const SseEvent &event, qint64 arrivalMs)
 {
-    aggregator.addEvents({event}, arrivalMs);
+    aggregator.addEvents(SseBatch::fromEvents({event}), arrivalMs);
 }
 
 }   // namespace

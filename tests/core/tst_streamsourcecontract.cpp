@@ -25,6 +25,7 @@
 #include <memory>
 
 using Clickscope::SourceConfig;
+using Clickscope::SseBatch;
 using Clickscope::SseEvent;
 using Clickscope::StreamSource;
 using Clickscope::Testing::EventCollector;
@@ -445,7 +446,7 @@ void TestStreamSourceContract::closeFromSlotStopsEverything()
     const auto source = sourceFor(server->url());
     const auto control = sourceFor(server->url());
     int batches = 0;
-    connect(source.get(), &StreamSource::eventsReceived, this, [&](const QList<SseEvent> &) {
+    connect(source.get(), &StreamSource::eventsReceived, this, [&](const SseBatch &) {
         ++batches;
         source->close();
     });

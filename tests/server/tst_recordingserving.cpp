@@ -242,7 +242,7 @@ void TestRecordingServing::theRecordedPaceIsKept()
         EventSource source(config);
         QList<qint64> arrivalMs;
         QElapsedTimer clock;
-        connect(&source, &StreamSource::eventsReceived, this, [&](const QList<SseEvent> &batch) {
+        connect(&source, &StreamSource::eventsReceived, this, [&](const SseBatch &batch) {
             for (qsizetype i = 0; i < batch.size(); ++i)
                 arrivalMs << clock.elapsed();
         });

@@ -16,8 +16,8 @@ struct EventCollector
 {
     explicit EventCollector(StreamSource *source)
     {
-        QObject::connect(source, &StreamSource::eventsReceived, &m_context, [this](const QList<SseEvent> &batch) {
-            events += batch;
+        QObject::connect(source, &StreamSource::eventsReceived, &m_context, [this](const SseBatch &batch) {
+            batch.appendTo(events);
             ++batches;
         });
     }

@@ -8,7 +8,7 @@ AggregatorFeed::AggregatorFeed(StreamSource &source, ClickAggregator &aggregator
     , m_source(source)
     , m_aggregator(aggregator)
 {
-    connect(&source, &StreamSource::eventsReceived, this, [this](const QList<SseEvent> &events) {
+    connect(&source, &StreamSource::eventsReceived, this, [this](const SseBatch &events) {
         m_aggregator.addEvents(events, m_source.clockMs());
         m_aggregator.addBytes(m_source.totalBytes() - m_bytesCounted);
         m_bytesCounted = m_source.totalBytes();

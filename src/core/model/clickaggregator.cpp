@@ -25,9 +25,6 @@ std::optional<qint64> wholeNumber(QByteArrayView id)
     return value;
 }
 
-SseEventView viewOf(const SseEvent &event) { return event.view(); }
-SseEventView viewOf(SseEventView event) { return event; }
-
 QJsonArray ranked(const TopCounter &counter, int n, const QString &keyName)
 {
     QJsonArray out;
@@ -73,12 +70,7 @@ void ClickAggregator::reset()
     m_lastSnapshotCount = -1;
 }
 
-void ClickAggregator::addEvents(const SseBatch &events, qint64 arrivalMs) { addEventViews(events, arrivalMs); }
-
-void ClickAggregator::addEvents(const QList<SseEvent> &events, qint64 arrivalMs) { addEventViews(events, arrivalMs); }
-
-template<typename Events>
-void ClickAggregator::addEventViews(const Events &events, qint64 arrivalMs)
+void ClickAggregator::addEvents(const SseBatch &events, qint64 arrivalMs)
 {
     ClickView click;
     SnapshotView snapshot;
@@ -91,8 +83,7 @@ void ClickAggregator::addEventViews(const Events &events, qint64 arrivalMs)
             m_eventIdsAreSequence = wholeNumber(lastNumbered->lastEventId()) == lastSequence;
         lastNumbered.reset();
     };
-    for (const auto &item : events) {
-        const SseEventView event = viewOf(item);
+    for (const SseEventView event : events) {
         ++m_totals.events;
         m_eventTypes.add(event.type());
         switch (m_decoder.decode(event.type(), event.data(), click, snapshot)) {

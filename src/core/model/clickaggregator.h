@@ -56,7 +56,6 @@ public:
 
     // Decodes and counts a batch that arrived at `arrivalMs` (ms since the epoch).
     void addEvents(const SseBatch &events, qint64 arrivalMs);
-    void addEvents(const QList<SseEvent> &events, qint64 arrivalMs);
     void addBytes(quint64 n) { m_totals.bytes += n; }
     void addReconnect()
     {
@@ -111,9 +110,6 @@ private:
     // where the server resumed us when it could not replay, and its event id, `at`, is where its
     // numbering stands now.
     void resumeAtSnapshot(qint64 at, qint64 count, qint64 arrivalMs);
-    // Both kinds of batch, read as views.
-    template<typename Events>
-    void addEventViews(const Events &events, qint64 arrivalMs);
     void keepUndecodable(SseEventView event, qint64 arrivalMs);
 
     Settings m_settings;

@@ -48,7 +48,7 @@ private:
     // been let go, where it stopped.
     qint64 nowMs() const;
     std::optional<ReplayPosition> replayPosition() const;
-    void onEvents(const QList<SseEvent> &events);
+    void onEvents(const SseBatch &events);
     void onComments(const QString &lastComment);
     void countBytes(qint64 nowMs);
     void keepRow(RawEventRow row);
@@ -446,7 +446,7 @@ void IngestWorker::keepRow(RawEventRow row)
     }
 }
 
-void IngestWorker::onEvents(const QList<SseEvent> &events)
+void IngestWorker::onEvents(const SseBatch &events)
 {
     const qint64 now = nowMs();
     m_aggregator->addEvents(events, now);
@@ -455,7 +455,7 @@ void IngestWorker::onEvents(const QList<SseEvent> &events)
     const qsizetype keep = std::min(events.size(), m_settings.maxNewEvents);
     m_eventsNotShown += quint64(events.size() - keep);
     for (qsizetype i = events.size() - keep; i < events.size(); ++i)
-        keepRow({events[i].detached(), now});
+        keepRow({SseEvent(events.at(i)), now});
     m_dirty = true;
 }
 

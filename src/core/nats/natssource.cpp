@@ -347,9 +347,9 @@ void NatsSource::probe()
         send(NatsCommand::ping());
 }
 
-void NatsSource::delivered(const QList<SseEvent> &batch)
+void NatsSource::delivered(const SseBatch &batch)
 {
-    if (const quint64 sequence = NatsTarget::sequenceOf(batch.constLast().lastEventId()); sequence > 0)
+    if (const quint64 sequence = NatsTarget::sequenceOf(batch.last().lastEventId()); sequence > 0)
         m_lastSequence = sequence;
 }
 

@@ -52,7 +52,7 @@ private:
     void tlsStarted() override;
     bool received(QByteArrayView bytes) override;
     void probe() override;
-    void delivered(const QList<SseEvent> &batch) override;
+    void delivered(const SseBatch &batch) override;
 
     // Each returns false when the connection ended or we were closed.
     bool handle(NatsOp &op);

@@ -47,15 +47,14 @@ private:
             const char *end = bytes.data() + bytes.size();
             const char *lineEnd = std::find_if(begin, end, [](char c) { return c == '\n' || c == '\r'; });
             const qsizetype length = lineEnd == end ? end - begin : lineEnd - begin + 1;
-            m_events.clear();
-            m_parser.feed(bytes.sliced(start, length), m_events);
+            const SseBatch events = m_parser.feed(bytes.sliced(start, length));
             start += length;
             if (m_parser.commentCount() != m_comments) {
                 m_comments = m_parser.commentCount();
                 if (Result<void> ok = addEntry(Kind::Comment, timeNs, {}, {}, m_parser.lastComment()); !ok)
                     return ok;
             }
-            for (const SseEvent &event : std::as_const(m_events)) {
+            for (const SseEventView event : events) {
                 if (Result<void> ok = addEntry(Kind::Event, timeNs, event.type(), event.lastEventId(), event.data());
                     !ok)
                     return ok;
@@ -97,7 +96,6 @@ private:
     RecordingTimeline &m_timeline;
     const qint64 m_maxBytes;
     SseParser m_parser;
-    QList<SseEvent> m_events;
     quint64 m_comments = 0;
     QByteArray m_lastType;
     qsizetype m_lastTypeOffset = 0;

@@ -245,7 +245,7 @@ bool ReplaySource::play(const Recording::Record &record)
         emit rawReceived(record.payload, RawKind::StreamBytes);
         if (!self)
             return false;
-        m_parser.feed(record.payload, m_batch);
+        m_batch.append(m_parser.feed(record.payload));
         return deliverParsed();
     case Recording::Kind::TextMessage:
     case Recording::Kind::BinaryMessage:
@@ -256,7 +256,7 @@ bool ReplaySource::play(const Recording::Record &record)
                          record.kind == Recording::Kind::TextMessage ? RawKind::TextMessage : RawKind::BinaryMessage);
         if (!self)
             return false;
-        m_batch.append(SseEvent("message", {}, record.payload));
+        m_batch.append("message", {}, record.payload);
         break;
     case Recording::Kind::End: {
         if (!flushMessages())
@@ -305,7 +305,7 @@ bool ReplaySource::flushMessages()
     if (m_batch.isEmpty())
         return m_playing;
     const QPointer<ReplaySource> self(this);
-    const QList<SseEvent> batch = std::exchange(m_batch, {});
+    const SseBatch batch = m_batch.take();
     countEvents(batch.size());
     // Gathered messages arrived by the last record played, not when the batch goes out.
     const bool inRecord = std::exchange(m_inRecord, true);

@@ -68,7 +68,7 @@ private:
     RecordingReader m_reader;
     Result<void> m_opened;   // of m_reader, opened with the source
     SseParser m_parser;
-    QList<SseEvent> m_batch;
+    SseBatchBuilder m_batch;
     quint64 m_commentsSeen = 0;
     quint64 m_records = 0;
     std::optional<Recording::Record> m_pending;   // read, not yet due

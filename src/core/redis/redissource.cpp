@@ -241,10 +241,10 @@ bool RedisSource::handleEntries(const RespValue &reply)
     return true;
 }
 
-void RedisSource::delivered(const QList<SseEvent> &batch)
+void RedisSource::delivered(const SseBatch &batch)
 {
-    if (!batch.constLast().lastEventId().isEmpty())
-        m_cursor = batch.constLast().lastEventId().toByteArray();
+    if (!batch.last().lastEventId().isEmpty())
+        m_cursor = batch.last().lastEventId().toByteArray();
 }
 
 void RedisSource::probe()

@@ -56,7 +56,7 @@ private:
     void connected() override;
     bool received(QByteArrayView bytes) override;
     void probe() override;
-    void delivered(const QList<SseEvent> &batch) override;
+    void delivered(const SseBatch &batch) override;
     void readerFailed();
     void send(const QByteArray &command, Awaiting awaiting);
     void sendRead();

@@ -113,7 +113,7 @@ bool MessageBusSource::addEvent(const QByteArray &id, QByteArray payload)
     emit rawReceived(payload, RawKind::TextMessage);
     if (!isCurrent(live))
         return false;   // a receiver closed or deleted us
-    m_batch.append(SseEvent(kEventType, id, payload));
+    m_batch.append(kEventType, id, payload);
     return true;
 }
 
@@ -130,7 +130,7 @@ bool MessageBusSource::flushBatch()
 {
     if (m_batch.isEmpty())
         return state() != State::Closed;
-    const QList<SseEvent> batch = std::exchange(m_batch, {});
+    const SseBatch batch = m_batch.take();
     countEvents(batch.size());
     // A reconnection resumes after what was delivered, not after what was only received.
     delivered(batch);

@@ -64,7 +64,7 @@ protected:
     // Asks the server for an answer (a ping); only called while probing is on.
     virtual void probe() {}
     // A batch was delivered: a resuming transport moves its cursor to the last event's id.
-    virtual void delivered(const QList<SseEvent> &batch) { Q_UNUSED(batch) }
+    virtual void delivered(const SseBatch &batch) { Q_UNUSED(batch) }
 
     // Queues one message as an event (the payload made valid UTF-8; one over maxEventBytes is
     // dropped and counted in eventsDiscarded()); false when that ended the connection (a receiver
@@ -88,7 +88,7 @@ private:
     QString m_serverName;
     std::unique_ptr<QSslSocket, TcpSocketDeleter> m_socket;
     QByteArray m_readBuffer;   // reused by every read
-    QList<SseEvent> m_batch;
+    SseBatchBuilder m_batch;
     QTimer m_idleTimer;
     QTimer m_probeTimer;
     bool m_probing = true;

@@ -16,7 +16,7 @@ StreamSource::StreamSource(SourceConfig config, QObject *parent)
     , m_config(std::move(config))
     , m_policy(ReconnectPolicy::Settings{m_config.defaultRetryMs, m_config.maxRetryMs, 0.25})
 {
-    qRegisterMetaType<QList<SseEvent>>();
+    qRegisterMetaType<SseBatch>();
     qRegisterMetaType<HttpExchange>();
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &StreamSource::startAttempt);

@@ -4,7 +4,7 @@
 #include "core/source/httpexchange.h"
 #include "core/source/reconnectpolicy.h"
 #include "core/source/sourceconfig.h"
-#include "core/sse/sseevent.h"
+#include "core/sse/ssebatch.h"
 
 #include <QElapsedTimer>
 #include <QList>
@@ -93,7 +93,7 @@ signals:
     void stateChanged(Clickscope::StreamSource::State state);
     // A connection attempt begins: the first, and each one after a reconnection delay.
     void attemptStarted();
-    void eventsReceived(const QList<Clickscope::SseEvent> &events);
+    void eventsReceived(const Clickscope::SseBatch &events);
     // What arrived, before it is parsed: the bytes of one read of an event stream (after transfer
     // and content decoding), or one WebSocket message. For recording; emitted before the events
     // these bytes hold.

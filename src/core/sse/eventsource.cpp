@@ -43,7 +43,6 @@ void EventSource::connectNow()
         return;
     }
     m_parser.reset();
-    m_batch.clear();
     // Every attempt starts from the configured request, as a browser's EventSource does.
     m_requestUrl = m_config.url;
     m_requestMethod = m_config.method;
@@ -219,10 +218,13 @@ bool EventSource::processSlice()
             return false;   // a receiver closed or deleted us
     }
 
-    m_parser.feed(chunk, m_batch);
+    SseBatch batch = m_parser.feed(chunk);
     if (const auto retry = m_parser.reconnectionTimeMs())
         policy().setServerRetryMs(*retry);
-    const bool done = handleDoneMarker();
+    const std::optional<SseBatch> beforeDone = beforeDoneMarker(batch);
+    const bool done = beforeDone.has_value();
+    if (done)
+        batch = *beforeDone;
 
     // Slots may close or even delete us; stop touching anything once they have.
     QPointer<EventSource> self(this);
@@ -246,8 +248,7 @@ bool EventSource::processSlice()
         if (!stillCurrent())
             return false;
     }
-    if (!m_batch.isEmpty()) {
-        const QList<SseEvent> batch = std::exchange(m_batch, {});
+    if (!batch.isEmpty()) {
         countEvents(batch.size());
         emit eventsReceived(batch);
         if (!stillCurrent())
@@ -261,17 +262,16 @@ bool EventSource::processSlice()
     return true;
 }
 
-bool EventSource::handleDoneMarker()
+std::optional<SseBatch> EventSource::beforeDoneMarker(const SseBatch &batch) const
 {
     if (!m_config.doneMarker)
-        return false;
+        return std::nullopt;
     const QByteArrayView marker = *m_config.doneMarker;
-    const auto it =
-        std::find_if(m_batch.cbegin(), m_batch.cend(), [&](const SseEvent &e) { return e.data() == marker; });
-    if (it == m_batch.cend())
-        return false;
-    m_batch.resize(it - m_batch.cbegin());
-    return true;
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        if (batch.at(i).data() == marker)
+            return batch.first(i);
+    }
+    return std::nullopt;
 }
 
 void EventSource::streamFinished()

@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 namespace Clickscope {
 
@@ -58,7 +59,8 @@ private:
     bool processSlice();
     void streamFinished();
     void idleTimedOut();
-    bool handleDoneMarker();
+    // The events before the configured end marker, if `batch` holds it.
+    std::optional<SseBatch> beforeDoneMarker(const SseBatch &batch) const;
 
     // A child: the cookies every attempt shares, as one browser tab would across redirects and
     // reconnections.
@@ -66,7 +68,6 @@ private:
     std::unique_ptr<HttpStream, StreamDeleter> m_stream;
     SseParser m_parser;
     QTimer m_idleTimer;
-    QList<SseEvent> m_batch;
     // The request of the current attempt: the configured one, changed by redirects.
     QUrl m_requestUrl;
     QByteArray m_requestMethod;

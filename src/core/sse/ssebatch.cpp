@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/sse/ssebatch.h"
 
-#include <cstring>
-
 namespace Clickscope {
 
 SseBatch::SseBatch(QByteArray bytes, QList<Span> spans) : m_bytes(std::move(bytes)), m_spans(std::move(spans))
@@ -15,23 +13,15 @@ SseBatch::SseBatch(QByteArray bytes, QList<Span> spans) : m_bytes(std::move(byte
 
 SseBatch SseBatch::fromEvents(const QList<SseEvent> &events)
 {
-    qsizetype total = 0;
+    SseBatchBuilder builder;
     for (const SseEvent &e : events)
-        total += e.byteSize();
-    QByteArray bytes(total, Qt::Uninitialized);
-    QList<Span> spans;
-    spans.reserve(events.size());
-    char *out = bytes.data();
-    qsizetype offset = 0;
-    for (const SseEvent &e : events) {
-        for (const QByteArrayView part : {e.type(), e.lastEventId(), e.data()}) {
-            if (!part.isEmpty())
-                std::memcpy(out + offset, part.data(), std::size_t(part.size()));
-            offset += part.size();
-        }
-        spans.append({offset - e.byteSize(), e.type().size(), e.lastEventId().size(), e.data().size()});
-    }
-    return SseBatch(std::move(bytes), std::move(spans));
+        builder.append(e.view());
+    return builder.take();
+}
+
+SseBatch SseBatch::first(qsizetype n) const
+{
+    return n >= size() ? *this : SseBatch(m_bytes, m_spans.first(std::max<qsizetype>(n, 0)));
 }
 
 SseEvent SseBatch::event(qsizetype i) const
@@ -52,6 +42,27 @@ QList<SseEvent> SseBatch::toList() const
     QList<SseEvent> out;
     appendTo(out);
     return out;
+}
+
+SseBatch SseBatchBuilder::take()
+{
+    if (m_count == 0)
+        return {};
+    m_spans.resize(m_count);
+    SseBatch batch(m_bytes, m_spans);
+    clear();
+    return batch;
+}
+
+void SseBatchBuilder::startBatch()
+{
+    // A batch handed out earlier that is still alive shares these. Writing through data() would
+    // copy them (Qt detaches a shared array) only to overwrite the copy: start empty ones instead.
+    if (!m_bytes.isDetached())
+        m_bytes = QByteArray();
+    if (!m_spans.isDetached())
+        m_spans = QList<SseBatch::Span>();
+    m_used = 0;
 }
 
 qsizetype SseBatch::byteSize() const

@@ -7,6 +7,9 @@
 #include <QList>
 #include <QMetaType>
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <iterator>
 
 namespace Clickscope {
@@ -78,6 +81,9 @@ public:
     const_iterator begin() const { return {this, 0}; }
     const_iterator end() const { return {this, size()}; }
 
+    // The first n events (all of them when n >= size()), sharing this batch's buffer.
+    SseBatch first(qsizetype n) const;
+
     // Event `i` as an SseEvent that shares this batch's buffer (see SseEvent::detached()).
     SseEvent event(qsizetype i) const;
     // Appends every event, each sharing this batch's buffer.
@@ -92,6 +98,80 @@ public:
 private:
     QByteArray m_bytes;
     QList<Span> m_spans;
+};
+
+// Gathers events into a batch: every source's events (parsed, or one per message) go out as one.
+// The bytes and spans are written in place, in buffers that take() hands out and that are reused
+// once nobody holds the batch any more; while someone does, the next events go to new ones.
+class SseBatchBuilder
+{
+public:
+    // The bytes of a batch grow to at least this at once (what one read brings is a good guess).
+    void setGrowth(qsizetype bytes) { m_growth = bytes; }
+
+    // Appends one event; its strings must be well-formed UTF-8.
+    [[gnu::always_inline]] inline void append(QByteArrayView type, QByteArrayView lastEventId, QByteArrayView data)
+    {
+        if (m_count == 0)
+            startBatch();
+        const qsizetype n = type.size() + lastEventId.size() + data.size();
+        if (m_used + n > m_bytes.size())
+            m_bytes.resize(std::max({m_used + n, 2 * m_bytes.size(), m_growth}));
+        char *out = m_bytes.data() + m_used;
+        copySmall(out, type);
+        copySmall(out + type.size(), lastEventId);
+        if (!data.isEmpty())
+            std::memcpy(out + type.size() + lastEventId.size(), data.data(), std::size_t(data.size()));
+        if (m_count == m_spans.size())
+            m_spans.resize(std::max<qsizetype>(64, 2 * m_count));
+        m_spans.data()[m_count++] = {m_used, type.size(), lastEventId.size(), data.size()};
+        m_used += n;
+    }
+    void append(SseEventView event) { append(event.type(), event.lastEventId(), event.data()); }
+    void append(const SseBatch &batch)
+    {
+        for (const SseEventView event : batch)
+            append(event);
+    }
+
+    qsizetype size() const { return m_count; }
+    bool isEmpty() const { return m_count == 0; }
+    // The events appended since the last take(); the builder starts empty again.
+    SseBatch take();
+    // Forgets the events appended since the last take().
+    void clear()
+    {
+        m_count = 0;
+        m_used = 0;
+    }
+
+private:
+    void startBatch();
+    // Copies a few bytes (an event type, an id) without a call into libc.
+    [[gnu::always_inline]] static inline void copySmall(char *out, QByteArrayView bytes)
+    {
+        const char *in = bytes.data();
+        const qsizetype n = bytes.size();
+        if (n > 16) {
+            std::memcpy(out, in, std::size_t(n));
+        } else if (n >= 8) {
+            std::uint64_t head, tail;
+            std::memcpy(&head, in, 8);
+            std::memcpy(&tail, in + n - 8, 8);
+            std::memcpy(out, &head, 8);
+            std::memcpy(out + n - 8, &tail, 8);
+        } else {
+            for (qsizetype i = 0; i < n; ++i)
+                out[i] = in[i];
+        }
+    }
+
+    // Their size() is their capacity; m_used bytes and m_count spans are this batch's.
+    QByteArray m_bytes;
+    QList<SseBatch::Span> m_spans;
+    qsizetype m_used = 0;
+    qsizetype m_count = 0;
+    qsizetype m_growth = 0;
 };
 
 }   // namespace Clickscope

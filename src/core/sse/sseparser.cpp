@@ -33,25 +33,6 @@ QByteArrayView valueFrom(const char *p, const char *end)
     return QByteArrayView(p, end - p);
 }
 
-// Copies a few bytes (an event type, an id) without a call into libc.
-[[gnu::always_inline]] inline void copyBytes(char *out, QByteArrayView bytes)
-{
-    const char *in = bytes.data();
-    const qsizetype n = bytes.size();
-    if (n > 16) {
-        std::memcpy(out, in, n);
-    } else if (n >= 8) {
-        std::uint64_t head, tail;
-        std::memcpy(&head, in, 8);
-        std::memcpy(&tail, in + n - 8, 8);
-        std::memcpy(out, &head, 8);
-        std::memcpy(out + n - 8, &tail, 8);
-    } else {
-        for (qsizetype i = 0; i < n; ++i)
-            out[i] = in[i];
-    }
-}
-
 template<std::size_t N>
 bool startsWith(const char *line, qsizetype n, const char (&prefix)[N])
 {
@@ -297,33 +278,18 @@ void SseParser::consumeBom(const char *&p, const char *end)
 
 SseBatch SseParser::feed(QByteArrayView chunk)
 {
-    startBatch();
-    m_chunkSize = chunk.size();
+    // A batch's events take about as many bytes as their chunk.
+    m_batch.setGrowth(chunk.size());
     parseChunk(chunk.data(), chunk.data() + chunk.size());
     // The chunk is the caller's and goes away: what the unfinished event points at is copied.
     m_data.own();
     m_type.own();
     m_pendingId.own();
     m_lastEventId.own();
-    if (m_spanCount == 0)
-        return {};
-    m_batchSpans.resize(m_spanCount);
-    return SseBatch(m_batchBytes, m_batchSpans);
+    return m_batch.take();
 }
 
 void SseParser::feed(QByteArrayView chunk, QList<SseEvent> &out) { feed(chunk).appendTo(out); }
-
-void SseParser::startBatch()
-{
-    // A batch handed out earlier that is still alive shares these. Writing through data() would
-    // copy them (Qt detaches a shared array) only to overwrite the copy: start empty ones instead.
-    if (!m_batchBytes.isDetached())
-        m_batchBytes = QByteArray();
-    if (!m_batchSpans.isDetached())
-        m_batchSpans = QList<SseBatch::Span>();
-    m_spanCount = 0;
-    m_batchSize = 0;
-}
 
 void SseParser::parseChunk(const char *p, const char *const end)
 {
@@ -495,16 +461,6 @@ void SseParser::startDiscarding()
     return {scratch.data(), qsizetype(scratch.size())};
 }
 
-[[gnu::always_inline]] inline char *SseParser::reserveInBatch(qsizetype n)
-{
-    // Written in place: QByteArray::append's bookkeeping shows up at this rate.
-    if (m_batchSize + n > m_batchBytes.size())
-        m_batchBytes.resize(std::max({m_batchSize + n, 2 * m_batchBytes.size(), m_chunkSize}));
-    char *at = m_batchBytes.data() + m_batchSize;
-    m_batchSize += n;
-    return at;
-}
-
 [[gnu::always_inline]] inline void SseParser::dispatch()
 {
     if (m_hasPendingId) {
@@ -522,14 +478,7 @@ void SseParser::startDiscarding()
     const QByteArrayView type = m_type.size() == 0 ? kDefaultType : wellFormed(m_type, m_typeScratch);
     const QByteArrayView id = lastEventId();
     const QByteArrayView data = wellFormed(m_data, m_scratch);
-    const qsizetype offset = m_batchSize;
-    char *out = reserveInBatch(type.size() + id.size() + data.size());
-    copyBytes(out, type);
-    copyBytes(out + type.size(), id);
-    std::memcpy(out + type.size() + id.size(), data.data(), data.size());
-    if (m_spanCount == m_batchSpans.size())
-        m_batchSpans.resize(std::max<qsizetype>(64, 2 * m_spanCount));
-    m_batchSpans.data()[m_spanCount++] = {offset, type.size(), id.size(), data.size()};
+    m_batch.append(type, id, data);
     ++m_eventCount;
     clearEvent();
 }

@@ -124,8 +124,6 @@ private:
     void setData(QByteArrayView value, bool inChunk, bool ascii);
     void setId(QByteArrayView value, bool inChunk, bool ascii);
     void dispatch();
-    void startBatch();
-    char *reserveInBatch(qsizetype n);
     void clearEvent();
     void startDiscarding();
     QByteArrayView wellFormed(const Field &field, std::string &scratch);
@@ -137,16 +135,8 @@ private:
     Field m_type;          // the event type buffer
     Field m_pendingId;     // an `id` not yet committed by a dispatch
     bool m_hasPendingId = false;
-    Field m_lastEventId;   // the last event ID string
-    // Events dispatched during the current feed(): their bytes back to back, and where each is.
-    // Shared with the batch feed() returns.
-    QByteArray m_batchBytes;   // written through data(); its size() is capacity, m_batchSize is used
-    qsizetype m_batchSize = 0;
-    qsizetype m_chunkSize = 0;   // a batch's events take about as many bytes as their chunk
-    // Written through data() as the bytes are: its size() is capacity, m_spanCount is used. (A
-    // QList's own append, out of line and checking for sharing every time, shows up at this rate.)
-    QList<SseBatch::Span> m_batchSpans;
-    qsizetype m_spanCount = 0;
+    Field m_lastEventId;       // the last event ID string
+    SseBatchBuilder m_batch;   // events dispatched during the current feed()
     std::string m_lastComment;
     std::string m_scratch;   // a field's bytes after replacing ill-formed UTF-8
     std::string m_typeScratch;

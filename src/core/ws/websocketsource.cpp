@@ -217,7 +217,7 @@ void WebSocketSource::messageReceived(QByteArray data, bool wasText)
         }
         return;
     }
-    m_batch.append(SseEvent(kEventType, {}, data));
+    m_batch.append(kEventType, {}, data);
     if (m_batch.size() >= kMaxBatchEvents)
         flushBatch();   // whatever a slot did to us, this message was delivered
     else if (!m_flushTimer.isActive())
@@ -238,7 +238,7 @@ bool WebSocketSource::flushBatch()
     m_flushTimer.stop();
     if (m_batch.isEmpty())
         return true;
-    const QList<SseEvent> batch = std::exchange(m_batch, {});
+    const SseBatch batch = m_batch.take();
     countEvents(batch.size());
     // Slots may close or even delete us; stop touching anything once they have.
     QPointer<WebSocketSource> self(this);

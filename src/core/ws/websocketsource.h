@@ -69,7 +69,7 @@ private:
     QTimer m_pingTimer;
     QElapsedTimer m_requestClock;   // since the handshake was sent
     QTimer m_flushTimer;            // zero-interval: one eventsReceived per event-loop pass
-    QList<SseEvent> m_batch;
+    SseBatchBuilder m_batch;
     quint64 m_droppedFrames = 0;
     quint64 m_generation = 0;   // bumped whenever the socket goes, to spot a slot that closed us
 };

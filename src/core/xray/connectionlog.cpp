@@ -113,8 +113,7 @@ ConnectionLog::ConnectionLog(StreamSource &source, qsizetype keptAttempts, qsize
             m_lastAnswer = kept;
         emit exchangeAdded(*attempt, kept);
     });
-    connect(&source, &StreamSource::eventsReceived, this,
-            [this](const QList<SseEvent> &events) { arrived(&events, 0); });
+    connect(&source, &StreamSource::eventsReceived, this, [this](const SseBatch &events) { arrived(&events, 0); });
     connect(&source, &StreamSource::commentsReceived, this, [this](quint64 total) {
         arrived(nullptr, qsizetype(total - m_commentsSeen));
         m_commentsSeen = total;
@@ -171,7 +170,7 @@ void ConnectionLog::start()
     emit attemptStarted(m_attempts.back());
 }
 
-void ConnectionLog::arrived(const QList<SseEvent> *events, qsizetype comments)
+void ConnectionLog::arrived(const SseBatch *events, qsizetype comments)
 {
     // The byte count moves on even when no attempt takes it, so the next read is not charged.
     const quint64 totalBytes = m_source ? m_source->totalBytes() : m_bytesSeen;
@@ -221,15 +220,15 @@ void ConnectionLog::addSample(const ReadSample &read)
     m_samples.push_back(read);
 }
 
-void ConnectionLog::noteIds(ConnectionAttempt &attempt, const QList<SseEvent> &events)
+void ConnectionLog::noteIds(ConnectionAttempt &attempt, const SseBatch &events)
 {
     // The first and the last event of a read: ids that restart show at an attempt's start, and a
     // read's last id is its highest in any stream that counts up. An event's id carries on to
     // the events after it, so a read whose last event has none has none at all.
-    if (events.back().lastEventId().isEmpty())
+    if (events.last().lastEventId().isEmpty())
         return;
     if (attempt.firstId.isEmpty()) {
-        for (const SseEvent &event : events) {
+        for (const SseEventView event : events) {
             if (!event.lastEventId().isEmpty()) {
                 attempt.firstId =
                     event.lastEventId().first(std::min(event.lastEventId().size(), kMaxIdBytes)).toByteArray();
@@ -237,7 +236,7 @@ void ConnectionLog::noteIds(ConnectionAttempt &attempt, const QList<SseEvent> &e
             }
         }
     }
-    const QByteArrayView last = events.back().lastEventId();
+    const QByteArrayView last = events.last().lastEventId();
     // Copied into the buffer it already has: one read does not cost an allocation.
     const qsizetype size = std::min(last.size(), kMaxIdBytes);
     attempt.lastId.resize(size);

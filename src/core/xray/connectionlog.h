@@ -117,8 +117,8 @@ signals:
 private:
     ConnectionAttempt *current();
     void start();
-    void arrived(const QList<SseEvent> *events, qsizetype comments);
-    void noteIds(ConnectionAttempt &attempt, const QList<SseEvent> &events);
+    void arrived(const SseBatch *events, qsizetype comments);
+    void noteIds(ConnectionAttempt &attempt, const SseBatch &events);
     static void keepWithinBudget(ConnectionAttempt &attempt, HttpExchange &exchange);
     // Reads within one millisecond make one sample: at most a thousand a second, so the ring
     // spans at least ten seconds of a stream however fast it reads.
