@@ -200,15 +200,15 @@ LC_ALL=C awk -v bytes="$BYTES" -v events="$EVENTS" -v repeat="$REPEAT" \
 echo "run.sh: clickscope-cli bench aggregate" >&2
 five=$("$CLI" bench aggregate "$CORPUS" --repeat 5)
 twenty=$("$CLI" bench aggregate "$CORPUS" --repeat 20)
-LC_ALL=C awk -v events="$EVENTS" -v first="$(field seconds_first_pass "$five")" \
+LC_ALL=C awk -v clicks="$(($(field clicks "$five") / 5))" -v first="$(field seconds_first_pass "$five")" \
     -v best="$(field seconds_best_pass "$five")" \
     -v clicks20="$(field clicks "$twenty")" -v seconds20="$(field seconds "$twenty")" \
     -v rss1="$(field rss_first_pass_kb "$twenty")" -v rss20="$(field rss_last_pass_kb "$twenty")" '
   BEGIN {
     printf "\ndecode + aggregate (parse, decode, aggregate on one core; the corpus is held in memory)\n"
-    printf "  best of 5 passes:  %d clicks in %.3f s = %.0f clicks/s  (goal >= 5000000: %s)\n", events, best,
-           events / best, (events / best >= 5e6 ? "met" : "missed")
-    printf "  first pass (pages just read from the file): %.3f s = %.0f clicks/s\n", first, events / first
+    printf "  best of 5 passes:  %d clicks in %.3f s = %.0f clicks/s  (goal >= 5000000: %s)\n", clicks, best,
+           clicks / best, (clicks / best >= 5e6 ? "met" : "missed")
+    printf "  first pass (pages just read from the file): %.3f s = %.0f clicks/s\n", first, clicks / first
     printf "  20 passes: %d clicks in %.3f s = %.0f clicks/s\n", clicks20, seconds20, clicks20 / seconds20
     printf "  resident memory after 1 M clicks %.1f MB, after %d M %.1f MB (%+.1f %%; target within 10 %%: %s)\n",
            rss1 / 1024, clicks20 / 1e6, rss20 / 1024, (rss20 - rss1) * 100 / rss1,

@@ -245,8 +245,7 @@ bool ReplaySource::play(const Recording::Record &record)
         emit rawReceived(record.payload, RawKind::StreamBytes);
         if (!self)
             return false;
-        m_batch.append(m_parser.feed(record.payload));
-        return deliverParsed();
+        return deliverParsed(m_parser.feed(record.payload));
     case Recording::Kind::TextMessage:
     case Recording::Kind::BinaryMessage:
         if (!joinedIfNeeded())
@@ -288,7 +287,7 @@ bool ReplaySource::joinedIfNeeded()
     return self && m_playing;
 }
 
-bool ReplaySource::deliverParsed()
+bool ReplaySource::deliverParsed(const SseBatch &parsed)
 {
     const QPointer<ReplaySource> self(this);
     if (m_parser.commentCount() != m_commentsSeen) {
@@ -297,15 +296,17 @@ bool ReplaySource::deliverParsed()
         if (!self || !m_playing)
             return false;
     }
-    return flushMessages();
+    // Messages gathered before go first; the parsed events go out as the parser made them.
+    return flushMessages() && deliver(parsed);
 }
 
-bool ReplaySource::flushMessages()
+bool ReplaySource::flushMessages() { return deliver(m_batch.take()); }
+
+bool ReplaySource::deliver(const SseBatch &batch)
 {
-    if (m_batch.isEmpty())
+    if (batch.isEmpty())
         return m_playing;
     const QPointer<ReplaySource> self(this);
-    const SseBatch batch = m_batch.take();
     countEvents(batch.size());
     // Gathered messages arrived by the last record played, not when the batch goes out.
     const bool inRecord = std::exchange(m_inRecord, true);

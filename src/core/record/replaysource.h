@@ -60,8 +60,11 @@ private:
     // Plays one record; false when the replay has stopped.
     bool play(const Recording::Record &record);
     bool joinedIfNeeded();
-    bool deliverParsed();
+    // Delivers what one read of an event stream parsed to (its comments, then its events).
+    bool deliverParsed(const SseBatch &parsed);
+    // Delivers the messages gathered so far.
     bool flushMessages();
+    bool deliver(const SseBatch &batch);
 
     QString m_path;
     double m_speed;

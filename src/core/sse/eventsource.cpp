@@ -198,7 +198,7 @@ void EventSource::readAvailable()
     if (!m_headChecked || !m_stream || state() != State::Open)
         return;
     // In slices: what one readyRead brings (up to the read-ahead) is parsed and handed over a
-    // part at a time, so its events are never all in one list.
+    // part at a time, so its events are never all in one batch.
     while (processSlice()) {}
 }
 

@@ -3,14 +3,6 @@
 
 namespace Clickscope {
 
-SseBatch::SseBatch(QByteArray bytes, QList<Span> spans) : m_bytes(std::move(bytes)), m_spans(std::move(spans))
-{
-#ifndef QT_NO_DEBUG
-    for (const Span &s : std::as_const(m_spans))
-        Q_ASSERT(s.offset >= 0 && s.offset + s.typeSize + s.idSize + s.dataSize <= m_bytes.size());
-#endif
-}
-
 SseBatch SseBatch::fromEvents(const QList<SseEvent> &events)
 {
     SseBatchBuilder builder;
@@ -58,9 +50,9 @@ void SseBatchBuilder::startBatch()
 {
     // A batch handed out earlier that is still alive shares these. Writing through data() would
     // copy them (Qt detaches a shared array) only to overwrite the copy: start empty ones instead.
-    if (!m_bytes.isDetached())
+    if (!m_bytes.isDetached() || m_bytes.size() > std::max(kRetainedBytes, 4 * m_growth))
         m_bytes = QByteArray();
-    if (!m_spans.isDetached())
+    if (!m_spans.isDetached() || m_spans.size() * qsizetype(sizeof(SseBatch::Span)) > kRetainedBytes)
         m_spans = QList<SseBatch::Span>();
     m_used = 0;
 }

@@ -14,11 +14,12 @@
 
 namespace Clickscope {
 
-// The events one parse of a chunk dispatched, in order, in one implicitly shared buffer: a batch
-// costs one reference count for all its events, where a list of SseEvent takes one per event (an
-// atomic increment and decrement each, which at millions of events a second is a cost of its own).
-// Reading an event gives an SseEventView into the batch, valid while the batch (or a copy) lives;
-// event() gives an SseEvent to keep. Immutable: copies are cheap and safe to hand to other threads.
+// Events that arrived together (what one read parsed to, or the messages of one event-loop pass),
+// in order, in one implicitly shared buffer: however many events it holds, a batch is one
+// reference count, so handing events on costs nothing per event. Reading an event gives an
+// SseEventView into the batch, valid while the batch (or a copy) lives; an event to keep for long
+// is SseEvent(view), which copies only its own bytes (event() shares the whole buffer). Made by
+// SseBatchBuilder; immutable, so copies are cheap and may go to other threads.
 class SseBatch
 {
 public:
@@ -34,7 +35,8 @@ public:
     class const_iterator
     {
     public:
-        using iterator_category = std::forward_iterator_tag;
+        // operator* gives a value, not a reference: an input iterator, which is all range-for needs.
+        using iterator_category = std::input_iterator_tag;
         using value_type = SseEventView;
         using difference_type = qsizetype;
         using pointer = void;
@@ -54,8 +56,11 @@ public:
             ++m_index;
             return before;
         }
-        friend bool operator==(const const_iterator &a, const const_iterator &b) { return a.m_index == b.m_index; }
-        friend bool operator!=(const const_iterator &a, const const_iterator &b) { return a.m_index != b.m_index; }
+        friend bool operator==(const const_iterator &a, const const_iterator &b)
+        {
+            return a.m_batch == b.m_batch && a.m_index == b.m_index;
+        }
+        friend bool operator!=(const const_iterator &a, const const_iterator &b) { return !(a == b); }
 
     private:
         const SseBatch *m_batch = nullptr;
@@ -63,8 +68,6 @@ public:
     };
 
     SseBatch() = default;
-    // Every span must lie within `bytes`, and the bytes of each event must be well-formed UTF-8.
-    SseBatch(QByteArray bytes, QList<Span> spans);
     // The same events as `events`, copied into one buffer.
     static SseBatch fromEvents(const QList<SseEvent> &events);
 
@@ -84,7 +87,7 @@ public:
     // The first n events (all of them when n >= size()), sharing this batch's buffer.
     SseBatch first(qsizetype n) const;
 
-    // Event `i` as an SseEvent that shares this batch's buffer (see SseEvent::detached()).
+    // Event `i` as an SseEvent that shares this batch's whole buffer (see SseEvent::detached()).
     SseEvent event(qsizetype i) const;
     // Appends every event, each sharing this batch's buffer.
     void appendTo(QList<SseEvent> &out) const;
@@ -96,16 +99,24 @@ public:
     qsizetype retainedBytes() const { return m_bytes.size(); }
 
 private:
+    friend class SseBatchBuilder;
+    // Every span lies within `bytes`: only the builder and first() make batches.
+    SseBatch(QByteArray bytes, QList<Span> spans) : m_bytes(std::move(bytes)), m_spans(std::move(spans)) {}
+
     QByteArray m_bytes;
     QList<Span> m_spans;
 };
 
 // Gathers events into a batch: every source's events (parsed, or one per message) go out as one.
 // The bytes and spans are written in place, in buffers that take() hands out and that are reused
-// once nobody holds the batch any more; while someone does, the next events go to new ones.
+// once nobody holds the batch any more; while someone does, the next events go to new ones. A
+// buffer that one large event grew past kRetainedBytes (and past four times the growth hint) is
+// let go at the next batch, so that event does not pin its memory for the source's life.
 class SseBatchBuilder
 {
 public:
+    static constexpr qsizetype kRetainedBytes = 1024 * 1024;
+
     // The bytes of a batch grow to at least this at once (what one read brings is a good guess).
     void setGrowth(qsizetype bytes) { m_growth = bytes; }
 
