@@ -140,6 +140,7 @@ private slots:
     void bufferIsNotOverwrittenWhileEventsLive();
     void batchesGiveTheListsEventsAtEverySplit();
     void batchIsNotOverwrittenWhileItLives();
+    void sharedBufferHoldsOnlyWhatNeedsNoCopy();
 };
 
 void TestSseParser::rules_data()
@@ -566,9 +567,12 @@ void TestSseParser::batchesGiveTheListsEventsAtEverySplit()
         SseParser whole({}, scan);
         const auto expected = parseWhole(corpus, whole);
         for (qsizetype cut = 0; cut <= corpus.size(); ++cut) {
+            // Every other split shares the buffer (events with one data line are not copied).
+            const bool shared = cut % 2 == 1;
             SseParser split({}, scan);
-            const SseBatch first = split.feed(QByteArrayView(corpus).first(cut));
-            const SseBatch second = split.feed(QByteArrayView(corpus).sliced(cut));
+            const SseBatch first = shared ? split.feed(corpus, 0, cut) : split.feed(QByteArrayView(corpus).first(cut));
+            const SseBatch second =
+                shared ? split.feed(corpus, cut, corpus.size() - cut) : split.feed(QByteArrayView(corpus).sliced(cut));
             QList<SseEvent> events = first.toList();
             second.appendTo(events);
             QVERIFY2(events == expected, qPrintable(QStringLiteral("%1, split at byte %2").arg(nameOf(scan)).arg(cut)));
@@ -609,6 +613,49 @@ void TestSseParser::batchIsNotOverwrittenWhileItLives()
     QCOMPARE(third.at(0).data(), QByteArrayView("third"));
     QCOMPARE(third.at(0).lastEventId(), QByteArrayView("1"));
     QVERIFY(parser.feed("data: unfinished").isEmpty());
+}
+
+void TestSseParser::sharedBufferHoldsOnlyWhatNeedsNoCopy()
+{
+    QByteArray buffer = "id: 1\ndata: one line\n\n"
+                        "data: two\ndata: lines\n\n"
+                        "data: bad \xFF byte\n\n"
+                        "event: t\ndata: split ";
+    const auto inBuffer = [&buffer](QByteArrayView bytes) {
+        return bytes.data() >= buffer.constData() && bytes.data() < buffer.constData() + buffer.size();
+    };
+    SseParser parser;
+    SseBatch batch = parser.feed(buffer, 0, buffer.size());
+    QCOMPARE(batch.size(), 3);
+    QCOMPARE(batch.at(0).data(), QByteArrayView("one line"));
+    QVERIFY(inBuffer(batch.at(0).data()));   // one line, ASCII: shared, not copied
+    QCOMPARE(batch.at(1).data(), QByteArrayView("two\nlines"));
+    QVERIFY(!inBuffer(batch.at(1).data()));
+    QCOMPARE(batch.at(2).data(), QByteArrayView("bad \xEF\xBF\xBD byte"));
+    QVERIFY(!inBuffer(batch.at(2).data()));
+    QVERIFY(!inBuffer(batch.at(0).type()) && !inBuffer(batch.at(0).lastEventId()));
+    QVERIFY(batch.retainedBytes() >= buffer.size());
+    // The batch holds the buffer: the caller may drop or overwrite its own.
+    const char *const shared = batch.at(0).data().data();
+    buffer.fill('z');
+    QCOMPARE(batch.at(0).data(), QByteArrayView("one line"));
+    QCOMPARE(batch.at(0).data().data(), shared);
+    buffer = QByteArray();
+    QCOMPARE(batch.event(0), SseEvent("message", "1", "one line"));
+    QCOMPARE(batch.toList().at(1), SseEvent("message", "1", "two\nlines"));
+    // A line that began in an earlier buffer is copied.
+    const QByteArray rest = "line\n\n";
+    batch = parser.feed(rest, 0, rest.size());
+    QCOMPARE(batch.size(), 1);
+    QCOMPARE(batch.at(0).data(), QByteArrayView("split line"));
+    QCOMPARE(batch.at(0).type(), QByteArrayView("t"));
+    QVERIFY(batch.at(0).data().data() < rest.constData()
+            || batch.at(0).data().data() >= rest.constData() + rest.size());
+    // Only part of a buffer: the rest is not read.
+    const QByteArray framed = "data: x\n\ndata: y\n\n";
+    batch = parser.feed(framed, 0, 10);
+    QCOMPARE(batch.size(), 1);
+    QCOMPARE(batch.at(0).data(), QByteArrayView("x"));
 }
 
 QTEST_GUILESS_MAIN(TestSseParser)

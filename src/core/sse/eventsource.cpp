@@ -218,7 +218,7 @@ bool EventSource::processSlice()
             return false;   // a receiver closed or deleted us
     }
 
-    SseBatch batch = m_parser.feed(chunk);
+    SseBatch batch = m_parser.feed(chunk, 0, chunk.size());
     if (const auto retry = m_parser.reconnectionTimeMs())
         policy().setServerRetryMs(*retry);
     const std::optional<SseBatch> beforeDone = beforeDoneMarker(batch);

@@ -13,20 +13,22 @@ SseBatch SseBatch::fromEvents(const QList<SseEvent> &events)
 
 SseBatch SseBatch::first(qsizetype n) const
 {
-    return n >= size() ? *this : SseBatch(m_bytes, m_spans.first(std::max<qsizetype>(n, 0)));
+    return n >= size() ? *this : SseBatch(m_bytes, m_spans.first(std::max<qsizetype>(n, 0)), m_shared);
 }
 
 SseEvent SseBatch::event(qsizetype i) const
 {
     const Span &s = m_spans.at(i);
+    if (s.dataOffset >= 0)
+        return SseEvent(at(i));
     return SseEvent(m_bytes, s.offset, s.typeSize, s.idSize, s.dataSize);
 }
 
 void SseBatch::appendTo(QList<SseEvent> &out) const
 {
     out.reserve(out.size() + m_spans.size());
-    for (const Span &s : m_spans)
-        out.emplace_back(m_bytes, s.offset, s.typeSize, s.idSize, s.dataSize);
+    for (qsizetype i = 0; i < size(); ++i)
+        out.append(event(i));
 }
 
 QList<SseEvent> SseBatch::toList() const
@@ -38,10 +40,12 @@ QList<SseEvent> SseBatch::toList() const
 
 SseBatch SseBatchBuilder::take()
 {
-    if (m_count == 0)
+    if (m_count == 0) {
+        clear();
         return {};
+    }
     m_spans.resize(m_count);
-    SseBatch batch(m_bytes, m_spans);
+    SseBatch batch(m_bytes, m_spans, m_sharing ? m_shared : QByteArray());
     clear();
     return batch;
 }

@@ -23,13 +23,15 @@ namespace Clickscope {
 class SseBatch
 {
 public:
-    // Where one event's type, id and data lie, back to back, in the batch's bytes.
+    // Where one event's type, id and data lie: back to back in the batch's bytes from `offset`
+    // on, or, when dataOffset is not -1, the data at dataOffset in the buffer the batch shares.
     struct Span
     {
         qsizetype offset = 0;
         qsizetype typeSize = 0;
         qsizetype idSize = 0;
         qsizetype dataSize = 0;
+        qsizetype dataOffset = -1;
     };
 
     class const_iterator
@@ -77,7 +79,8 @@ public:
     {
         const Span &s = m_spans.at(i);
         const char *p = m_bytes.constData() + s.offset;
-        return {{p, s.typeSize}, {p + s.typeSize, s.idSize}, {p + s.typeSize + s.idSize, s.dataSize}};
+        const char *data = s.dataOffset < 0 ? p + s.typeSize + s.idSize : m_shared.constData() + s.dataOffset;
+        return {{p, s.typeSize}, {p + s.typeSize, s.idSize}, {data, s.dataSize}};
     }
     SseEventView operator[](qsizetype i) const { return at(i); }
     SseEventView last() const { return at(size() - 1); }
@@ -87,24 +90,30 @@ public:
     // The first n events (all of them when n >= size()), sharing this batch's buffer.
     SseBatch first(qsizetype n) const;
 
-    // Event `i` as an SseEvent that shares this batch's whole buffer (see SseEvent::detached()).
+    // Event `i` as an SseEvent that shares this batch's whole buffer (see SseEvent::detached()),
+    // or has its own when its data lies in the shared buffer.
     SseEvent event(qsizetype i) const;
-    // Appends every event, each sharing this batch's buffer.
+    // Appends every event, as event() makes them.
     void appendTo(QList<SseEvent> &out) const;
     QList<SseEvent> toList() const;
 
     // Bytes of the events themselves.
     qsizetype byteSize() const;
-    // Bytes of the buffer this batch keeps alive.
-    qsizetype retainedBytes() const { return m_bytes.size(); }
+    // Bytes of the buffers this batch keeps alive.
+    qsizetype retainedBytes() const { return m_bytes.size() + m_shared.size(); }
 
 private:
     friend class SseBatchBuilder;
     // Every span lies within `bytes`: only the builder and first() make batches.
-    SseBatch(QByteArray bytes, QList<Span> spans) : m_bytes(std::move(bytes)), m_spans(std::move(spans)) {}
+    SseBatch(QByteArray bytes, QList<Span> spans, QByteArray shared = {})
+        : m_bytes(std::move(bytes))
+        , m_spans(std::move(spans))
+        , m_shared(std::move(shared))
+    {}
 
     QByteArray m_bytes;
     QList<Span> m_spans;
+    QByteArray m_shared;   // a buffer some events' data lies in (a read the batch was parsed from)
 };
 
 // Gathers events into a batch: every source's events (parsed, or one per message) go out as one.
@@ -135,10 +144,24 @@ public:
             std::memcpy(out + type.size() + lastEventId.size(), data.data(), std::size_t(data.size()));
         if (m_count == m_spans.size())
             m_spans.resize(std::max<qsizetype>(64, 2 * m_count));
-        m_spans.data()[m_count++] = {m_used, type.size(), lastEventId.size(), data.size()};
+        m_spans.data()[m_count++] = {m_used, type.size(), lastEventId.size(), data.size(), -1};
         m_used += n;
     }
     void append(SseEventView event) { append(event.type(), event.lastEventId(), event.data()); }
+    // The buffer appendSharingData() refers to, until the next take().
+    void share(const QByteArray &buffer) { m_shared = buffer; }
+    // Appends one event whose data is not copied: it is `dataSize` bytes at `dataOffset` in the
+    // shared buffer, which the batch keeps alive.
+    [[gnu::always_inline]] inline void appendSharingData(QByteArrayView type, QByteArrayView lastEventId,
+                                                         qsizetype dataOffset, qsizetype dataSize)
+    {
+        Q_ASSERT(dataOffset >= 0 && dataOffset + dataSize <= m_shared.size());
+        append(type, lastEventId, {});
+        SseBatch::Span &span = m_spans.data()[m_count - 1];
+        span.dataOffset = dataOffset;
+        span.dataSize = dataSize;
+        m_sharing = true;
+    }
     void append(const SseBatch &batch)
     {
         for (const SseEventView event : batch)
@@ -149,11 +172,13 @@ public:
     bool isEmpty() const { return m_count == 0; }
     // The events appended since the last take(); the builder starts empty again.
     SseBatch take();
-    // Forgets the events appended since the last take().
+    // Forgets the events appended since the last take(), and the shared buffer.
     void clear()
     {
         m_count = 0;
         m_used = 0;
+        m_shared = QByteArray();
+        m_sharing = false;
     }
 
 private:
@@ -180,6 +205,8 @@ private:
     // Their size() is their capacity; m_used bytes and m_count spans are this batch's.
     QByteArray m_bytes;
     QList<SseBatch::Span> m_spans;
+    QByteArray m_shared;
+    bool m_sharing = false;   // an event of this batch has its data in m_shared
     qsizetype m_used = 0;
     qsizetype m_count = 0;
     qsizetype m_growth = 0;

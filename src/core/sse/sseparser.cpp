@@ -289,6 +289,16 @@ SseBatch SseParser::feed(QByteArrayView chunk)
     return m_batch.take();
 }
 
+SseBatch SseParser::feed(const QByteArray &buffer, qsizetype from, qsizetype n)
+{
+    Q_ASSERT(from >= 0 && n >= 0 && from + n <= buffer.size());
+    m_batch.share(buffer);
+    m_shared = buffer.constData();
+    SseBatch batch = feed(QByteArrayView(buffer).sliced(from, n));
+    m_shared = nullptr;
+    return batch;
+}
+
 void SseParser::feed(QByteArrayView chunk, QList<SseEvent> &out) { feed(chunk).appendTo(out); }
 
 void SseParser::parseChunk(const char *p, const char *const end)
@@ -478,7 +488,12 @@ void SseParser::startDiscarding()
     const QByteArrayView type = m_type.size() == 0 ? kDefaultType : wellFormed(m_type, m_typeScratch);
     const QByteArrayView id = lastEventId();
     const QByteArrayView data = wellFormed(m_data, m_scratch);
-    m_batch.append(type, id, data);
+    // A data field that is still a view (one line) lies in the chunk; if it needed no repair, the
+    // batch can point at it in the shared buffer.
+    if (m_shared && m_data.isView() && data.data() == m_data.view().data())
+        m_batch.appendSharingData(type, id, data.data() - m_shared, data.size());
+    else
+        m_batch.append(type, id, data);
     ++m_eventCount;
     clearEvent();
 }

@@ -47,6 +47,10 @@ public:
     // Parses `chunk` and returns the events it completes. While the caller holds the batch (or a
     // copy), the next feed() writes into new buffers; once it is gone they are reused.
     [[nodiscard]] SseBatch feed(QByteArrayView chunk);
+    // The same for the `n` bytes at `from` in `buffer`, without copying the data of an event that
+    // is one data line inside them, well-formed: the batch shares `buffer` instead. (A caller
+    // that reuses its read buffer gets a new one while a batch holds the old.)
+    [[nodiscard]] SseBatch feed(const QByteArray &buffer, qsizetype from, qsizetype n);
     // The same, appending the events to `out`.
     void feed(QByteArrayView chunk, QList<SseEvent> &out);
 
@@ -97,6 +101,7 @@ private:
         }
         qsizetype size() const { return view().size(); }
         bool ascii() const { return m_ascii; }
+        bool isView() const { return m_isView; }
         void setView(QByteArrayView v, bool ascii)
         {
             m_view = v;
@@ -135,8 +140,9 @@ private:
     Field m_type;          // the event type buffer
     Field m_pendingId;     // an `id` not yet committed by a dispatch
     bool m_hasPendingId = false;
-    Field m_lastEventId;       // the last event ID string
-    SseBatchBuilder m_batch;   // events dispatched during the current feed()
+    Field m_lastEventId;              // the last event ID string
+    SseBatchBuilder m_batch;          // events dispatched during the current feed()
+    const char *m_shared = nullptr;   // the start of the buffer the current feed() may share
     std::string m_lastComment;
     std::string m_scratch;   // a field's bytes after replacing ill-formed UTF-8
     std::string m_typeScratch;
