@@ -571,8 +571,9 @@ void TestSseParser::batchesGiveTheListsEventsAtEverySplit()
             const bool shared = cut % 2 == 1;
             SseParser split({}, scan);
             const SseBatch first = shared ? split.feed(corpus, 0, cut) : split.feed(QByteArrayView(corpus).first(cut));
-            const SseBatch second =
-                shared ? split.feed(corpus, cut, corpus.size() - cut) : split.feed(QByteArrayView(corpus).sliced(cut));
+            // And every fourth goes on unshared, after a shared feed.
+            const SseBatch second = shared && cut % 4 == 1 ? split.feed(corpus, cut, corpus.size() - cut)
+                                                           : split.feed(QByteArrayView(corpus).sliced(cut));
             QList<SseEvent> events = first.toList();
             second.appendTo(events);
             QVERIFY2(events == expected, qPrintable(QStringLiteral("%1, split at byte %2").arg(nameOf(scan)).arg(cut)));
@@ -651,6 +652,11 @@ void TestSseParser::sharedBufferHoldsOnlyWhatNeedsNoCopy()
     QCOMPARE(batch.at(0).type(), QByteArrayView("t"));
     QVERIFY(batch.at(0).data().data() < rest.constData()
             || batch.at(0).data().data() >= rest.constData() + rest.size());
+    // A batch none of whose data lies in the buffer does not hold it.
+    const QByteArray unshared = ": " + QByteArray(100'000, 'c') + "\ndata: a\ndata: b\n\n";
+    batch = parser.feed(unshared, 0, unshared.size());
+    QCOMPARE(batch.size(), 1);
+    QVERIFY2(batch.retainedBytes() < 2 * unshared.size(), qPrintable(QString::number(batch.retainedBytes())));
     // Only part of a buffer: the rest is not read.
     const QByteArray framed = "data: x\n\ndata: y\n\n";
     batch = parser.feed(framed, 0, 10);

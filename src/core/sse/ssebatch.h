@@ -104,7 +104,8 @@ public:
 
 private:
     friend class SseBatchBuilder;
-    // Every span lies within `bytes`: only the builder and first() make batches.
+    // Every span lies within `bytes` (and its data, if shared, within `shared`): only the builder
+    // and first() make batches.
     SseBatch(QByteArray bytes, QList<Span> spans, QByteArray shared = {})
         : m_bytes(std::move(bytes))
         , m_spans(std::move(spans))

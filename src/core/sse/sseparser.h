@@ -49,7 +49,8 @@ public:
     [[nodiscard]] SseBatch feed(QByteArrayView chunk);
     // The same for the `n` bytes at `from` in `buffer`, without copying the data of an event that
     // is one data line inside them, well-formed: the batch shares `buffer` instead. (A caller
-    // that reuses its read buffer gets a new one while a batch holds the old.)
+    // that reuses its read buffer gets a new one while a batch holds the old. `buffer` must own
+    // its bytes: a QByteArray::fromRawData one would not be kept alive by the batch.)
     [[nodiscard]] SseBatch feed(const QByteArray &buffer, qsizetype from, qsizetype n);
     // The same, appending the events to `out`.
     void feed(QByteArrayView chunk, QList<SseEvent> &out);
