@@ -1009,18 +1009,19 @@ std::optional<int> parseOptions(int argc, char *argv[], Options &options)
     }
     if (parser.isSet(single)) {
         const QStringList parts = parser.value(single).split(u':');
-        const QString usage = QStringLiteral("--single needs ours:RATE[:STREAMS] or peer:RATE");
+        const QString usage = QStringLiteral("--single needs ours:RATE[:STREAMS] or peer:RATE[:1]");
         if (parts.size() != 2 && parts.size() != 3)
             return usageError(usage);
         Options::Single run;
-        if (parts[0] == QLatin1String("peer") && parts.size() == 2)
+        if (parts[0] == QLatin1String("peer"))
             run.impl = Impl::Peer;
         else if (parts[0] != QLatin1String("ours"))
             return usageError(usage);
         const auto rate = Clickscope::wholeNumberIn(parts[1], 0, 10'000'000);
         const auto count = parts.size() == 3 ? Clickscope::wholeNumberIn(parts[2], 1, StreamList::kMaxStreams)
                                              : std::optional<qint64>(1);
-        if (!rate || !count)
+        // The peer window shows one stream: the parent asks it for exactly that.
+        if (!rate || !count || (run.impl == Impl::Peer && *count != 1))
             return usageError(usage);
         run.rate = int(*rate);
         run.streams = int(*count);
