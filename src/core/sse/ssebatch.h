@@ -163,11 +163,6 @@ public:
         span.dataSize = dataSize;
         m_sharing = true;
     }
-    void append(const SseBatch &batch)
-    {
-        for (const SseEventView event : batch)
-            append(event);
-    }
 
     qsizetype size() const { return m_count; }
     bool isEmpty() const { return m_count == 0; }
