@@ -59,9 +59,11 @@ int benchParse(const QByteArray &corpus, int repeat)
 // over a million-click corpus are 20 million clicks), timing everything but the file read. Each
 // pass is timed too: the first runs over pages the kernel has just filled, which this kind of VM
 // makes several times slower for any program, so the best pass is the steady rate.
-int benchAggregate(const QByteArray &corpus, int passes)
+int benchAggregate(const QByteArray &corpus, int passes, ClickDecoder::JsonPath jsonPath)
 {
-    ClickAggregator aggregator;
+    ClickAggregator::Settings settings;
+    settings.jsonPath = jsonPath;
+    ClickAggregator aggregator(settings);
     qint64 rssAfterFirst = 0;
     double firstPass = 0;
     double bestPass = 0;
@@ -225,7 +227,8 @@ int runBench(const QStringList &arguments)
         "Kinds: parse (the SSE parser, fed 64 KiB chunks, with the widest line scan the CPU has and the\n"
         "baseline one: also prints seconds_baseline and scan=avx2|sse2); aggregate (parse, decode and aggregate;\n"
         "--repeat N feeds the file N times into one aggregator and also prints resident memory\n"
-        "after the first and the last pass); xray (the file played as one stream's reads, counted,\n"
+        "after the first and the last pass; --dom decodes every event with the full JSON parser);\n"
+        "xray (the file played as one stream's reads, counted,\n"
         "with and without the connection X-ray; also prints seconds_xray); pace (FILE is a recording,\n"
         "replayed at --speed: how late its events come against their recorded times, in ms)."));
     parser.addPositionalArgument(QStringLiteral("KIND"),
@@ -238,7 +241,10 @@ int runBench(const QStringList &arguments)
     const QCommandLineOption speed(QStringLiteral("speed"),
                                    QStringLiteral("pace: N times the recorded pace (default 1)."), QStringLiteral("N"),
                                    QStringLiteral("1"));
-    parser.addOptions({repeat, speed});
+    const QCommandLineOption dom(QStringLiteral("dom"),
+                                 QStringLiteral("aggregate: decode every event with the full JSON parser, as "
+                                                "flat objects were before their fast path."));
+    parser.addOptions({repeat, speed, dom});
     if (auto code = parseCommandLine(parser, arguments, kCommand,
                                      QStringLiteral("bench [options] parse|aggregate|xray|pace FILE")))
         return *code;
@@ -265,7 +271,10 @@ int runBench(const QStringList &arguments)
     const QByteArray corpus = file.readAll();
     if (kind == u"xray")
         return benchXray(corpus, rounds);
-    return kind == u"parse" ? benchParse(corpus, rounds) : benchAggregate(corpus, rounds);
+    return kind == u"parse" ? benchParse(corpus, rounds)
+                            : benchAggregate(corpus, rounds,
+                                             parser.isSet(dom) ? ClickDecoder::JsonPath::DomOnly
+                                                               : ClickDecoder::JsonPath::FlatFirst);
 }
 
 }   // namespace Clickscope::Cli

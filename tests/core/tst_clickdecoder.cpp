@@ -110,6 +110,8 @@ private slots:
     void neverCrashesOnDamagedInput();
     void steadyStateDoesNotAllocate();
     void hugeEventIsReleased();
+    void flatAndDomAgree_data();
+    void flatAndDomAgree();
 };
 
 void TestClickDecoder::results_data()
@@ -898,6 +900,68 @@ void TestClickDecoder::hugeEventIsReleased()
     QCOMPARE(decoder.decode("click", kPublisherClick, click, snapshot), DecodeResult::Click);
     QCOMPARE(decoder.capacity(), ClickDecoder::kInitialCapacity);
     QCOMPARE(bytes(click.link), QByteArray("/bNdq"));
+}
+
+void TestClickDecoder::flatAndDomAgree_data()
+{
+    results_data();
+    // Where the flat reading and the DOM could part: what the flat one reads itself…
+    const auto row = [](const char *name, const char *type, const QByteArray &data) {
+        QTest::newRow(name) << QByteArray(type) << data << DecodeResult::Click;   // result unused
+    };
+    row("escaped referrer", "click", R"({"link":"/a","referrer":"https:\/\/News.Example.com\/x"})");
+    row("escaped link", "click", R"({"link":"\/a\tb"})");
+    row("UTF-8 values", "click", "{\"link\":\"/ü\",\"country\":\"Côte d’Ivoire\"}");
+    row("real timestamp", "click", R"({"link":"/a","ts":1717200000.5})");
+    row("real id", "click", R"({"link":"/a","id":42.0})");
+    row("fractional id", "click", R"({"link":"/a","id":42.5})");
+    row("negative timestamp", "click", R"({"link":"/a","ts":-5})");
+    row("negative real timestamp", "click", R"({"link":"/a","ts":-5.5})");
+    row("string timestamp", "click", R"({"link":"/a","ts":"1717200000000"})");
+    row("bad date", "click", R"({"link":"/a","ts":"yesterday"})");
+    row("boolean country", "click", R"({"link":"/a","country":true})");
+    row("null country", "click", R"({"link":"/a","country":null})");
+    row("duplicate link, null last", "message", R"({"link":"/a","link":null})");
+    row("duplicate link, value last", "message", R"({"link":null,"link":"/b"})");
+    row("numeric code, string url", "message", R"({"code":5,"url":"/u"})");
+    row("user agent only", "click", R"({"link":"/a","ua":"Mozilla/5.0 (iPad) Safari/604.1"})");
+    row("numeric user agent", "click", R"({"link":"/a","userAgent":7})");
+    row("clickCount flat", "message", R"({"clickCount":7,"clickAnalytics":false})");
+    row("clickCount with true", "message", R"({"clickCount":7,"clickAnalytics":true})");
+    row("clickCount real", "message", R"({"clickCount":7.5})");
+    row("clickCount negative", "snapshot", R"({"clickCount":-1})");
+    row("clickCount string", "snapshot", R"({"clickCount":"7"})");
+    row("snapshot type, flat", "snapshot", R"({"link":"/a"})");
+    row("id of 18 digits", "click", R"({"link":"/a","id":999999999999999999})");
+    row("id beyond a double's exact range", "click", R"({"link":"/a","id":9007199254740993})");
+    // …and what it leaves to the DOM, which must come out the same.
+    row("negative zero id", "click", R"({"link":"/a","id":-0})");
+    row("unicode escape", "click", R"({"link":"/\u00e9"})");
+    row("19-digit id", "click", R"({"link":"/a","id":1234567890123456789})");
+    row("many members", "click",
+        QByteArray(R"({"link":"/a")") + QByteArray(R"(,"x":1)").repeated(FlatJsonObject::kMaxMembers) + "}");
+}
+
+void TestClickDecoder::flatAndDomAgree()
+{
+    QFETCH(QByteArray, type);
+    QFETCH(QByteArray, data);
+
+    ClickDecoder flat;
+    ClickDecoder dom({}, ClickDecoder::JsonPath::DomOnly);
+    ClickView flatClick, domClick;
+    SnapshotView flatSnapshot, domSnapshot;
+    QCOMPARE(flat.decode(type, data, flatClick, flatSnapshot), dom.decode(type, data, domClick, domSnapshot));
+    QCOMPARE(flat.lastError(), dom.lastError());
+    const auto sameClick = [](const ClickView &a, const ClickView &b) {
+        return bytes(a.link) == bytes(b.link) && bytes(a.country) == bytes(b.country)
+               && bytes(a.referrer) == bytes(b.referrer) && bytes(a.device) == bytes(b.device)
+               && bytes(a.browser) == bytes(b.browser) && a.timestampMs == b.timestampMs && a.sequence == b.sequence;
+    };
+    QVERIFY(sameClick(flatClick, domClick));
+    QVERIFY(sameClick(flatSnapshot.lastClick, domSnapshot.lastClick));
+    QCOMPARE(flatSnapshot.clickCount, domSnapshot.clickCount);
+    QCOMPARE(flatSnapshot.hasLastClick, domSnapshot.hasLastClick);
 }
 
 QTEST_GUILESS_MAIN(TestClickDecoder)

@@ -2,6 +2,7 @@
 #include "core/decode/clickdecoder.h"
 
 #include "core/decode/fieldparsers.h"
+#include "core/decode/flatjsonobject.h"
 #include "core/text/ascii.h"
 
 #include <QJsonDocument>
@@ -92,34 +93,45 @@ int keyIndex(std::string_view key)
     return k == Key::Count ? -1 : int(k);
 }
 
-const char *typeName(const element &value)
+// The DOM's value as the decoder reads values, whichever parser read them.
+JsonValue valueOf(const element &e)
 {
-    switch (value.type()) {
+    JsonValue v;
+    switch (e.type()) {
     case element_type::ARRAY:
-        return "an array";
+        v.type = JsonValue::Type::Array;
+        break;
     case element_type::OBJECT:
-        return "an object";
+        v.type = JsonValue::Type::Object;
+        break;
     case element_type::INT64:
+        v.type = JsonValue::Type::Int64;
+        v.int64 = e.get_int64().value_unsafe();
+        break;
     case element_type::UINT64:
+        v.type = JsonValue::Type::Uint64;
+        break;
     case element_type::DOUBLE:
-        return "a number";
+        v.type = JsonValue::Type::Double;
+        v.real = e.get_double().value_unsafe();
+        break;
     case element_type::STRING:
-        return "a string";
+        v.type = JsonValue::Type::String;
+        v.string = e.get_string().value_unsafe();
+        break;
     case element_type::BOOL:
-        return "a boolean";
+        v.type = JsonValue::Type::Bool;
+        v.boolean = e.get_bool().value_unsafe();
+        break;
     case element_type::NULL_VALUE:
-        return "null";
+        break;
     }
-    return "a value";
+    return v;
 }
+
+const char *typeName(const JsonValue &value) { return Clickscope::typeName(value.type); }
 
 QByteArrayView viewOf(std::string_view s) { return {s.data(), qsizetype(s.size())}; }
-
-std::string_view stringOf(const element &value)
-{
-    // Only called once the type is known to be a string.
-    return value.get_string().value_unsafe();
-}
 
 // What a JSON value is when read as a non-negative whole number (a count, a sequence id).
 enum class WholeNumber { Ok, Negative, OutOfRange, NotWhole, NotNumber };
@@ -131,17 +143,17 @@ constexpr double kMaxIdDouble = 9e15;
 
 // Integers, and doubles without a fraction below `maxDouble`; with `digitsInString`, a string of
 // up to 18 digits too, as ids often are.
-WholeNumber readWholeNumber(const element &value, double maxDouble, bool digitsInString, qint64 &out)
+WholeNumber readWholeNumber(const JsonValue &value, double maxDouble, bool digitsInString, qint64 &out)
 {
     constexpr std::size_t kMaxDigits = 18;
-    switch (value.type()) {
-    case element_type::INT64:
-        out = value.get_int64().value_unsafe();
+    switch (value.type) {
+    case JsonValue::Type::Int64:
+        out = value.int64;
         return out < 0 ? WholeNumber::Negative : WholeNumber::Ok;
-    case element_type::UINT64:
+    case JsonValue::Type::Uint64:
         return WholeNumber::OutOfRange;
-    case element_type::DOUBLE: {
-        const double d = value.get_double().value_unsafe();
+    case JsonValue::Type::Double: {
+        const double d = value.real;
         if (d < 0)
             return WholeNumber::Negative;
         if (!(d < maxDouble))
@@ -151,8 +163,8 @@ WholeNumber readWholeNumber(const element &value, double maxDouble, bool digitsI
         out = qint64(d);
         return WholeNumber::Ok;
     }
-    case element_type::STRING: {
-        const std::string_view text = stringOf(value);
+    case JsonValue::Type::String: {
+        const std::string_view text = value.string;
         if (!digitsInString || !Ascii::isDigits(text))
             return WholeNumber::NotNumber;
         if (text.size() > kMaxDigits)
@@ -209,31 +221,33 @@ bool resolve(const object &root, const std::vector<std::string> &tokens, element
 
 }   // namespace
 
-// The values of the known keys of one object, found in a single pass, and the object itself for
-// mapped pointers.
+// The values of the known keys of one object, found in a single pass over its members, and,
+// when a full parser read it, the object itself for mapped pointers and nested objects.
 class ClickDecoder::Fields
 {
 public:
-    explicit Fields(const object &o) : m_object(o)
+    explicit Fields(const object &o) : m_object(&o)
     {
         for (auto it = o.begin(), end = o.end(); it != end; ++it) {
             const int k = keyIndex(it.key());
-            if (k < 0)
-                continue;
-            const quint32 bit = 1u << k;
-            // Null is absence; a later duplicate replaces an earlier one, null included.
-            if (it.value().is_null()) {
-                m_present &= ~bit;
-            } else {
-                m_values[k] = it.value();
-                m_present |= bit;
-            }
+            if (k >= 0)
+                set(k, valueOf(it.value()));
+            if (k == int(Key::ClickAnalytics))
+                m_lastClick = it.value();
+        }
+    }
+    explicit Fields(std::span<const FlatJsonObject::Member> members)
+    {
+        for (const FlatJsonObject::Member &member : members) {
+            if (const int k = keyIndex(member.key); k >= 0)
+                set(k, member.value);
         }
     }
 
-    const object &root() const { return m_object; }
+    // The object the fields came from, when a full parser read it (always, with a mapping).
+    const object *root() const { return m_object; }
     bool has(Key k) const { return m_present & (1u << int(k)); }
-    const element &value(Key k) const { return m_values[int(k)]; }
+    const JsonValue &value(Key k) const { return m_values[int(k)]; }
     // The first of `keys` that is present.
     bool first(std::initializer_list<Key> keys, Key &found) const
     {
@@ -245,15 +259,36 @@ public:
         }
         return false;
     }
+    // The object "clickAnalytics" holds, when it holds one.
+    bool lastClickObject(object &out) const
+    {
+        // Only the full parser reads objects: a flat object never holds one.
+        return has(Key::ClickAnalytics) && value(Key::ClickAnalytics).type == JsonValue::Type::Object
+               && m_lastClick.get_object().get(out) == simdjson::SUCCESS;
+    }
 
 private:
-    object m_object;
-    std::array<element, int(Key::Count)> m_values;
+    void set(int k, const JsonValue &value)
+    {
+        const quint32 bit = 1u << k;
+        // Null is absence; a later duplicate replaces an earlier one, null included.
+        if (value.type == JsonValue::Type::Null) {
+            m_present &= ~bit;
+        } else {
+            m_values[std::size_t(k)] = value;
+            m_present |= bit;
+        }
+    }
+
+    const object *m_object = nullptr;
+    std::array<JsonValue, int(Key::Count)> m_values;
+    element m_lastClick;
     quint32 m_present = 0;
 };
 
-ClickDecoder::ClickDecoder(FieldMapping mapping)
+ClickDecoder::ClickDecoder(FieldMapping mapping, JsonPath path)
     : m_mapping(std::move(mapping))
+    , m_path(path)
     , m_parser(std::make_unique<simdjson::dom::parser>())
 {
     for (int f = 0; f < FieldMapping::kFieldCount; ++f) {
@@ -262,6 +297,7 @@ ClickDecoder::ClickDecoder(FieldMapping mapping)
         if (pointer.isEmpty())
             continue;
         m_mapped[f] = true;
+        m_anyMapped = true;
         const QStringList parts = pointer.mid(1).split(u'/');
         for (const QString &part : parts) {
             QString token = part;
@@ -302,6 +338,12 @@ DecodeResult ClickDecoder::decode(QByteArrayView eventType, QByteArrayView data,
 
     m_inputOffset = trimmed.data() - data.data();
     copyInput(trimmed);
+    // Mapped pointers may reach into nested values, which only the full parser holds.
+    if (m_path == JsonPath::FlatFirst && !m_anyMapped && first == '{'
+        && m_flat.parse(std::string_view(m_input.get(), std::size_t(m_inputSize))))
+        return finish(decodeObject(Fields(m_flat.members()), typedClick, typedSnapshot, click, snapshot), click,
+                      snapshot);
+
     element root;
     auto error = m_parser->parse(m_input.get(), std::size_t(m_inputSize), false).get(root);
     if (error == simdjson::NUMBER_ERROR) {
@@ -323,8 +365,12 @@ DecodeResult ClickDecoder::decode(QByteArrayView eventType, QByteArrayView data,
     }
     object o;
     if (root.get_object().get(o) != simdjson::SUCCESS)
-        return strict ? reject(Problem::NotObject, {}, typeName(root)) : DecodeResult::NotClick;
-    const DecodeResult result = decodeObject(o, typedClick, typedSnapshot, click, snapshot);
+        return strict ? reject(Problem::NotObject, {}, typeName(valueOf(root))) : DecodeResult::NotClick;
+    return finish(decodeObject(Fields(o), typedClick, typedSnapshot, click, snapshot), click, snapshot);
+}
+
+DecodeResult ClickDecoder::finish(DecodeResult result, ClickView &click, SnapshotView &snapshot)
+{
     // No half-filled view survives a click or snapshot that turned out broken.
     if (result != DecodeResult::Click)
         click = {};
@@ -333,17 +379,16 @@ DecodeResult ClickDecoder::decode(QByteArrayView eventType, QByteArrayView data,
     return result;
 }
 
-DecodeResult ClickDecoder::decodeObject(const object &root, bool typedClick, bool typedSnapshot, ClickView &click,
+DecodeResult ClickDecoder::decodeObject(const Fields &fields, bool typedClick, bool typedSnapshot, ClickView &click,
                                         SnapshotView &snapshot)
 {
-    const Fields fields(root);
     if (!typedSnapshot && !fields.has(Key::ClickCount))
         return decodeClick(fields, typedClick ? LinkRule::Required : LinkRule::OrNotClick, click);
 
     if (!fields.has(Key::ClickCount))
         return reject(Problem::NoClickCount);
     const Subject countSubject{kKeyNames[int(Key::ClickCount)]};
-    const element &count = fields.value(Key::ClickCount);
+    const JsonValue &count = fields.value(Key::ClickCount);
     switch (readWholeNumber(count, kMaxCountDouble, false, snapshot.clickCount)) {
     case WholeNumber::Ok:
         break;
@@ -359,9 +404,9 @@ DecodeResult ClickDecoder::decodeObject(const object &root, bool typedClick, boo
 
     if (!fields.has(Key::ClickAnalytics))
         return DecodeResult::Snapshot;
-    const element &last = fields.value(Key::ClickAnalytics);
+    const JsonValue &last = fields.value(Key::ClickAnalytics);
     object lastObject;
-    if (last.get_object().get(lastObject) == simdjson::SUCCESS) {
+    if (fields.lastClickObject(lastObject)) {
         m_inLastClick = true;
         if (decodeClick(Fields(lastObject), LinkRule::Optional, snapshot.lastClick) == DecodeResult::Undecodable)
             return DecodeResult::Undecodable;
@@ -370,7 +415,7 @@ DecodeResult ClickDecoder::decodeObject(const object &root, bool typedClick, boo
         return DecodeResult::Snapshot;
     }
     // A current-state snapshot says `false` before the link's first click; anything else is a mistake.
-    if (bool b = true; last.get_bool().get(b) != simdjson::SUCCESS || b)
+    if (last.type != JsonValue::Type::Bool || last.boolean)
         return reject(Problem::WrongType, {kKeyNames[int(Key::ClickAnalytics)]}, typeName(last), "an object or false");
     return DecodeResult::Snapshot;
 }
@@ -400,11 +445,11 @@ DecodeResult ClickDecoder::decodeClick(const Fields &fields, LinkRule linkRule, 
 ClickDecoder::LinkFound ClickDecoder::readLink(const Fields &fields, QByteArrayView &out)
 {
     // The link: mapped, or the first present of link, shortCode, code, url.
-    element link;
+    JsonValue link;
     Subject subject;
     bool found = false;
     if (m_mapped[int(Field::Link)]) {
-        found = resolve(fields.root(), m_tokens[int(Field::Link)], link);
+        found = resolveMapped(fields, Field::Link, link);
         subject.mappedField = int(Field::Link);
     } else {
         for (Key k : {Key::Link, Key::ShortCode, Key::Code, Key::Url}) {
@@ -412,7 +457,7 @@ ClickDecoder::LinkFound ClickDecoder::readLink(const Fields &fields, QByteArrayV
                 continue;
             // "code" and "url" are common words: only a string there is a link ({"code": 429} is
             // an error code). "link" and "shortCode" mean a link whatever they hold.
-            if ((k == Key::Code || k == Key::Url) && fields.value(k).type() != element_type::STRING)
+            if ((k == Key::Code || k == Key::Url) && fields.value(k).type != JsonValue::Type::String)
                 continue;
             link = fields.value(k);
             subject.key = kKeyNames[int(k)];
@@ -422,11 +467,11 @@ ClickDecoder::LinkFound ClickDecoder::readLink(const Fields &fields, QByteArrayV
     }
     if (!found)
         return LinkFound::No;
-    if (link.type() != element_type::STRING) {
+    if (link.type != JsonValue::Type::String) {
         fail(Problem::WrongType, subject, typeName(link), "a string");
         return LinkFound::Broken;
     }
-    out = viewOf(stringOf(link));
+    out = viewOf(link.string);
     if (out.isEmpty()) {
         fail(Problem::BadValue, subject, "is empty");
         return LinkFound::Broken;
@@ -452,10 +497,10 @@ bool ClickDecoder::deriveFromUserAgent(const Fields &fields, ClickView &click)
     Key uaKey;
     if ((!click.browser.isEmpty() && !click.device.isEmpty()) || !fields.first({Key::UserAgent, Key::Ua}, uaKey))
         return true;
-    const element &ua = fields.value(uaKey);
-    if (ua.type() != element_type::STRING)
+    const JsonValue &ua = fields.value(uaKey);
+    if (ua.type != JsonValue::Type::String)
         return fail(Problem::WrongType, {kKeyNames[int(uaKey)]}, typeName(ua), "a string");
-    const std::string_view text = stringOf(ua);
+    const std::string_view text = ua.string;
     if (text.empty())
         return true;
     const UserAgentInfo derived = parseUserAgent(text);
@@ -469,9 +514,9 @@ bool ClickDecoder::deriveFromUserAgent(const Fields &fields, ClickView &click)
 qint64 ClickDecoder::readSequence(const Fields &fields) const
 {
     // The id is optional metadata: only a whole number gives a sequence, and no other id is wrong.
-    element id;
+    JsonValue id;
     if (m_mapped[int(Field::Id)]) {
-        if (!resolve(fields.root(), m_tokens[int(Field::Id)], id))
+        if (!resolveMapped(fields, Field::Id, id))
             return ClickView::kNoSequence;
     } else if (fields.has(Key::Id)) {
         id = fields.value(Key::Id);
@@ -485,10 +530,10 @@ qint64 ClickDecoder::readSequence(const Fields &fields) const
 bool ClickDecoder::readString(const Fields &fields, Field field, std::string_view &out)
 {
     out = {};
-    element value;
+    JsonValue value;
     Subject subject;
     if (m_mapped[int(field)]) {
-        if (!resolve(fields.root(), m_tokens[int(field)], value))
+        if (!resolveMapped(fields, field, value))
             return true;
         subject.mappedField = int(field);
     } else {
@@ -502,18 +547,18 @@ bool ClickDecoder::readString(const Fields &fields, Field field, std::string_vie
         value = fields.value(k);
         subject.key = kKeyNames[int(k)];
     }
-    if (value.type() != element_type::STRING)
+    if (value.type != JsonValue::Type::String)
         return fail(Problem::WrongType, subject, typeName(value), "a string");
-    out = stringOf(value);
+    out = value.string;
     return true;
 }
 
 bool ClickDecoder::readTimestamp(const Fields &fields, qint64 &ms)
 {
-    element value;
+    JsonValue value;
     Subject subject;
     if (m_mapped[int(Field::Timestamp)]) {
-        if (!resolve(fields.root(), m_tokens[int(Field::Timestamp)], value))
+        if (!resolveMapped(fields, Field::Timestamp, value))
             return true;
         subject.mappedField = int(Field::Timestamp);
     } else {
@@ -524,21 +569,21 @@ bool ClickDecoder::readTimestamp(const Fields &fields, qint64 &ms)
         subject.key = kKeyNames[int(k)];
     }
     bool ok = false;
-    switch (value.type()) {
-    case element_type::INT64:
-        if (value.get_int64().value_unsafe() < 0)
+    switch (value.type) {
+    case JsonValue::Type::Int64:
+        if (value.int64 < 0)
             return fail(Problem::BadValue, subject, "is negative");
-        ok = integerEpochToMs(value.get_int64().value_unsafe(), ms);
+        ok = integerEpochToMs(value.int64, ms);
         break;
-    case element_type::DOUBLE:
-        if (value.get_double().value_unsafe() < 0)
+    case JsonValue::Type::Double:
+        if (value.real < 0)
             return fail(Problem::BadValue, subject, "is negative");
-        ok = realEpochToMs(value.get_double().value_unsafe(), ms);
+        ok = realEpochToMs(value.real, ms);
         break;
-    case element_type::UINT64:
+    case JsonValue::Type::Uint64:
         break;
-    case element_type::STRING: {
-        const std::string_view text = stringOf(value);
+    case JsonValue::Type::String: {
+        const std::string_view text = value.string;
         if (Ascii::isDigits(text)) {
             qint64 n = 0;
             const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
@@ -559,6 +604,16 @@ bool ClickDecoder::readTimestamp(const Fields &fields, qint64 &ms)
         ms = ClickView::kNoTime;
         return fail(Problem::BadValue, subject, "is out of range");
     }
+    return true;
+}
+
+bool ClickDecoder::resolveMapped(const Fields &fields, Field field, JsonValue &out) const
+{
+    element value;
+    // A decoder with a mapping reads every event with the full parser, so the root is there.
+    if (!fields.root() || !resolve(*fields.root(), m_tokens[int(field)], value))
+        return false;
+    out = valueOf(value);
     return true;
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/decode/click.h"
 #include "core/decode/fieldmapping.h"
+#include "core/decode/flatjsonobject.h"
 
 #include <QByteArrayView>
 #include <QString>
@@ -15,7 +16,6 @@
 
 // simdjson stays out of this header: clickscope_core links it PRIVATE.
 namespace simdjson::dom {
-class object;
 class parser;
 }   // namespace simdjson::dom
 
@@ -69,17 +69,22 @@ enum class DecodeResult {
 //  - Duplicate keys: the last one wins, as in JavaScript's JSON.parse.
 //
 // Lifetime: every view in the ClickView / SnapshotView filled by decode() points into memory the
-// decoder owns (simdjson's string buffer, a scratch buffer, or static names) and stays valid
-// until the next decode() call or the decoder's destruction. Copy what must outlive that.
+// decoder owns (its copy of the input, simdjson's string buffer, a scratch buffer, or static
+// names) and stays valid until the next decode() call or the decoder's destruction. Copy what
+// must outlive that.
 //
-// Cost: one full simdjson DOM parse plus one pass over the object's keys. DOM rather than On
-// Demand: On Demand validates only what it visits (a click with a broken value under an unknown
-// key would count) and needs a rewind per mapped pointer; and it was not faster on 250-byte
-// clicks when measured (built with default flags it even runs simdjson's portable fallback
-// kernel, while the DOM parser inside libsimdjson picks the CPU's best kernel at run time).
-// The input is copied into a padded buffer that the decoder keeps; that buffer and simdjson's
-// parser grow in powers of two to the largest event seen and are then reused, so decoding
-// allocates nothing in the steady state (tst_clickdecoder counts operator new calls).
+// Cost: the input is copied into a padded buffer that the decoder keeps. A flat object (every
+// member a scalar, as clicks mostly are) is then read in one pass by FlatJsonObject, without a
+// document; anything else, and every event when fields are mapped, gets one full simdjson DOM
+// parse. Both feed the same pass over the object's keys, so results and messages do not depend
+// on which read it (tst_clickdecoder and fuzz_clickdecoder compare the two on every input).
+// DOM rather than On Demand for the rest: On Demand validates only what it visits (a click with
+// a broken value under an unknown key would count) and needs a rewind per mapped pointer; and it
+// was not faster on 250-byte clicks when measured (built with default flags it even runs
+// simdjson's portable fallback kernel, while the DOM parser inside libsimdjson picks the CPU's
+// best kernel at run time). The input buffer and simdjson's parser grow in powers of two to the
+// largest event seen and are then reused, so decoding allocates nothing in the steady state
+// (tst_clickdecoder counts operator new calls).
 // After an event larger than kRetainedCapacity they are released at the next decode(), so one
 // huge event does not pin its memory (about 15 times its size, in simdjson) for the session.
 class ClickDecoder
@@ -88,7 +93,14 @@ public:
     static constexpr qsizetype kInitialCapacity = 4 * 1024;
     static constexpr qsizetype kRetainedCapacity = 1024 * 1024;
 
-    explicit ClickDecoder(FieldMapping mapping = {});
+    // How decode() reads JSON. The results are the same either way; DomOnly is there to prove
+    // that and to measure what the flat reading saves.
+    enum class JsonPath {
+        FlatFirst,   // flat objects without a document, the rest with the DOM
+        DomOnly,     // every event with the DOM
+    };
+
+    explicit ClickDecoder(FieldMapping mapping = {}, JsonPath path = JsonPath::FlatFirst);
     ~ClickDecoder();
     ClickDecoder(ClickDecoder &&) noexcept;
     ClickDecoder &operator=(ClickDecoder &&) noexcept;
@@ -138,8 +150,12 @@ private:
         Optional,     // a snapshot's last click: still a click
     };
 
-    DecodeResult decodeObject(const simdjson::dom::object &root, bool typedClick, bool typedSnapshot, ClickView &click,
+    DecodeResult decodeObject(const Fields &fields, bool typedClick, bool typedSnapshot, ClickView &click,
                               SnapshotView &snapshot);
+    // Clears whichever of `click` and `snapshot` the result does not name.
+    static DecodeResult finish(DecodeResult result, ClickView &click, SnapshotView &snapshot);
+    // The value a mapped field's pointer reaches, if any (null counts as absent).
+    bool resolveMapped(const Fields &fields, FieldMapping::Field field, JsonValue &out) const;
     // Fills `click` from an object's fields: Click, NotClick (no link, per `linkRule`) or
     // Undecodable with the problem set.
     DecodeResult decodeClick(const Fields &fields, LinkRule linkRule, ClickView &click);
@@ -168,6 +184,10 @@ private:
     // per event neither parses the pointer nor allocates.
     std::array<std::vector<std::string>, FieldMapping::kFieldCount> m_tokens;
     std::array<bool, FieldMapping::kFieldCount> m_mapped{};
+    bool m_anyMapped = false;
+    JsonPath m_path;
+
+    FlatJsonObject m_flat;
 
     std::unique_ptr<simdjson::dom::parser> m_parser;
     std::unique_ptr<char[]> m_input;   // the current payload followed by simdjson's padding

@@ -44,7 +44,7 @@ QJsonArray ranked(const TopCounter &counter, int n, const QString &keyName)
 
 ClickAggregator::ClickAggregator(Settings settings, FieldMapping mapping)
     : m_settings(settings)
-    , m_decoder(std::move(mapping))
+    , m_decoder(std::move(mapping), settings.jsonPath)
     , m_links(settings.maxLinks, kMaxLinkKeyBytes)
     , m_breakdowns(settings.maxDimensionValues)
     , m_eventTypes(settings.maxEventTypes)

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+#include "core/decode/flatjsonobject.h"
+
+#include "core/text/ascii.h"
+#include "core/text/utf8.h"
+
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace Clickscope {
+namespace {
+
+constexpr bool isJsonSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+const char *skipSpace(const char *p, const char *end)
+{
+    while (p < end && isJsonSpace(*p))
+        ++p;
+    return p;
+}
+
+const char *skipDigits(const char *p, const char *end)
+{
+    while (p < end && Ascii::isDigit(*p))
+        ++p;
+    return p;
+}
+
+// The first byte from `p` that ends a run of plain string text: a quote, a backslash, a control
+// character, or `end`. Sets `nonAscii` when the run holds a byte from 0x80, which then needs the
+// UTF-8 proof. Sixteen bytes at a time: a user agent is a hundred bytes or more.
+const char *findStringStop(const char *p, const char *end, bool &nonAscii)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    for (; end - p >= 16; p += 16) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+        const auto high = unsigned(_mm_movemask_epi8(bytes));
+        // A signed comparison: bytes from 0x80 are negative, so they are "below 0x20" too, and
+        // `high` takes them out again.
+        const auto below = unsigned(_mm_movemask_epi8(_mm_cmplt_epi8(bytes, space)));
+        const auto quoteOrBackslash =
+            unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash))));
+        const unsigned stop = quoteOrBackslash | (below & ~high);
+        if (stop != 0) {
+            const int at = std::countr_zero(stop);
+            nonAscii = nonAscii || (high & ((1u << at) - 1)) != 0;
+            return p + at;
+        }
+        nonAscii = nonAscii || high != 0;
+    }
+#endif
+    for (; p < end; ++p) {
+        const auto c = static_cast<unsigned char>(*p);
+        if (c == '"' || c == '\\' || c < 0x20)
+            return p;
+        nonAscii = nonAscii || c >= 0x80;
+    }
+    return p;
+}
+
+bool validText(std::string_view text, bool nonAscii)
+{
+    return !nonAscii || Utf8::isValid(QByteArrayView(text.data(), qsizetype(text.size())));
+}
+
+}   // namespace
+
+bool FlatJsonObject::parse(std::string_view json)
+{
+    m_count = 0;
+    if (qsizetype(m_unescaped.capacity()) > kRetainedBytes)
+        std::string().swap(m_unescaped);
+    m_unescaped.clear();
+    m_textSize = json.size();
+
+    const char *end = json.data() + json.size();
+    const char *p = skipSpace(json.data(), end);
+    if (p == end || *p != '{')
+        return false;
+    p = skipSpace(p + 1, end);
+    int count = 0;
+    if (p < end && *p == '}') {
+        ++p;
+    } else {
+        for (;;) {
+            if (p == end || *p != '"' || count == kMaxMembers)
+                return false;
+            Member &member = m_members[std::size_t(count)];
+            member = {};
+            p = readString(p, end, member.key);
+            if (!p)
+                return false;
+            p = skipSpace(p, end);
+            if (p == end || *p != ':')
+                return false;
+            p = skipSpace(p + 1, end);
+            if (p == end)
+                return false;
+            switch (*p) {
+            case '"':
+                member.value.type = JsonValue::Type::String;
+                p = readString(p, end, member.value.string);
+                break;
+            case 't':
+            case 'f':
+            case 'n':
+                p = readLiteral(p, end, member.value);
+                break;
+            default:
+                p = readNumber(p, end, member.value);   // or nullptr: an object, an array, garbage
+                break;
+            }
+            if (!p)
+                return false;
+            ++count;
+            p = skipSpace(p, end);
+            if (p == end)
+                return false;
+            if (*p == '}') {
+                ++p;
+                break;
+            }
+            if (*p != ',')
+                return false;
+            p = skipSpace(p + 1, end);
+        }
+    }
+    if (skipSpace(p, end) != end)
+        return false;
+    m_count = count;
+    return true;
+}
+
+const char *FlatJsonObject::readString(const char *p, const char *end, std::string_view &out)
+{
+    const char *begin = p + 1;   // past the opening quote
+    bool nonAscii = false;
+    p = findStringStop(begin, end, nonAscii);
+    if (p == end)
+        return nullptr;   // unterminated
+    if (*p == '\\')
+        return readEscaped(begin, p, end, nonAscii, out);
+    if (*p != '"')
+        return nullptr;   // a control character, which JSON strings must escape
+    out = std::string_view(begin, std::size_t(p - begin));
+    return validText(out, nonAscii) ? p + 1 : nullptr;
+}
+
+const char *FlatJsonObject::readEscaped(const char *begin, const char *p, const char *end, bool nonAscii,
+                                        std::string_view &out)
+{
+    // Unescaped text is never longer than its source, so one reservation of the whole text's size
+    // keeps every view taken into this buffer during one parse() valid. Only the first escaped
+    // string of a parse() finds the capacity short: nothing in the buffer points anywhere yet.
+    if (m_unescaped.capacity() < m_textSize)
+        m_unescaped.reserve(m_textSize);
+    const std::size_t start = m_unescaped.size();
+    m_unescaped.append(begin, p);
+    while (p < end) {
+        if (*p == '"') {
+            out = std::string_view(m_unescaped.data() + start, m_unescaped.size() - start);
+            // Escapes only make ASCII, so the proof over the result is the proof over the source.
+            return validText(out, nonAscii) ? p + 1 : nullptr;
+        }
+        if (*p == '\\') {
+            if (end - p < 2)
+                return nullptr;
+            char c = p[1];
+            switch (c) {
+            case '"':
+            case '\\':
+            case '/':
+                break;
+            case 'b':
+                c = '\b';
+                break;
+            case 'f':
+                c = '\f';
+                break;
+            case 'n':
+                c = '\n';
+                break;
+            case 'r':
+                c = '\r';
+                break;
+            case 't':
+                c = '\t';
+                break;
+            default:
+                return nullptr;   // \u (surrogates are a full parser's business) or no escape at all
+            }
+            m_unescaped += c;
+            p += 2;
+            continue;
+        }
+        const char *stop = findStringStop(p, end, nonAscii);
+        if (stop == p)
+            return nullptr;   // a control character
+        m_unescaped.append(p, stop);
+        p = stop;
+    }
+    return nullptr;   // unterminated
+}
+
+const char *FlatJsonObject::readNumber(const char *p, const char *end, JsonValue &out)
+{
+    const char *start = p;
+    const bool negative = *p == '-';
+    if (negative)
+        ++p;
+    const char *digits = p;
+    if (p == end || !Ascii::isDigit(*p))
+        return nullptr;
+    p = *p == '0' ? p + 1 : skipDigits(p, end);
+    if (p < end && Ascii::isDigit(*p))
+        return nullptr;   // a leading zero
+    const char *integerEnd = p;
+    bool real = false;
+    if (p < end && *p == '.') {
+        ++p;
+        if (p == end || !Ascii::isDigit(*p))
+            return nullptr;
+        p = skipDigits(p, end);
+        real = true;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        ++p;
+        if (p < end && (*p == '+' || *p == '-'))
+            ++p;
+        if (p == end || !Ascii::isDigit(*p))
+            return nullptr;
+        p = skipDigits(p, end);
+        real = true;
+    }
+
+    if (real) {
+        // std::from_chars rounds correctly, as a full parser does; what it refuses (overflow,
+        // underflow) is left to the full parser's own rules.
+        double value = 0;
+        const auto [last, error] = std::from_chars(start, p, value);
+        if (error != std::errc() || last != p || !std::isfinite(value))
+            return nullptr;
+        out.type = JsonValue::Type::Double;
+        out.real = value;
+        return p;
+    }
+    // Up to 18 digits always fit in 64 bits; longer integers may be signed, unsigned or beyond.
+    if (integerEnd - digits > 18)
+        return nullptr;
+    qint64 value = 0;
+    for (const char *d = digits; d < integerEnd; ++d)
+        value = value * 10 + (*d - '0');
+    if (negative) {
+        if (value == 0)
+            return nullptr;   // -0: a full parser may read it as the double -0.0
+        value = -value;
+    }
+    out.type = JsonValue::Type::Int64;
+    out.int64 = value;
+    return p;
+}
+
+const char *FlatJsonObject::readLiteral(const char *p, const char *end, JsonValue &out)
+{
+    const std::string_view rest(p, std::size_t(end - p));
+    if (rest.starts_with("true")) {
+        out.type = JsonValue::Type::Bool;
+        out.boolean = true;
+        return p + 4;
+    }
+    if (rest.starts_with("false")) {
+        out.type = JsonValue::Type::Bool;
+        out.boolean = false;
+        return p + 5;
+    }
+    if (rest.starts_with("null")) {
+        out.type = JsonValue::Type::Null;
+        return p + 4;
+    }
+    return nullptr;
+}
+
+}   // namespace Clickscope
