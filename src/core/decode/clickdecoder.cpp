@@ -48,6 +48,18 @@ constexpr std::string_view kKeyNames[int(Key::Count)] = {
     "link",      "shortCode", "code", "url",       "country", "referrer", "referer",    "device",        "browser",
     "userAgent", "ua",        "ts",   "timestamp", "time",    "id",       "clickCount", "clickAnalytics"};
 
+// The keys each field is read from when it is not mapped, in order of preference. The link has
+// its own rule (readLink) and is not read through this.
+constexpr std::array<std::array<Key, 3>, FieldMapping::kFieldCount> kKeysOf = {{
+    {Key::Count, Key::Count, Key::Count},        // Link
+    {Key::Country, Key::Count, Key::Count},      // Country
+    {Key::Referrer, Key::Referer, Key::Count},   // Referrer
+    {Key::Device, Key::Count, Key::Count},       // Device
+    {Key::Browser, Key::Count, Key::Count},      // Browser
+    {Key::Ts, Key::Timestamp, Key::Time},        // Timestamp
+    {Key::Id, Key::Count, Key::Count},           // Id
+}};
+
 // Length first, then bytes: one switch instead of seventeen comparisons per key.
 int keyIndex(std::string_view key)
 {
@@ -247,11 +259,14 @@ public:
     // The object the fields came from, when a full parser read it (always, with a mapping).
     const object *root() const { return m_object; }
     bool has(Key k) const { return m_present & (1u << int(k)); }
-    const JsonValue &value(Key k) const { return m_values[int(k)]; }
-    // The first of `keys` that is present.
-    bool first(std::initializer_list<Key> keys, Key &found) const
+    const JsonValue &value(Key k) const { return m_storage.values[int(k)]; }
+    // The first of `keys` that is present (Key::Count ends the list early).
+    template<std::size_t N>
+    bool first(const std::array<Key, N> &keys, Key &found) const
     {
         for (Key k : keys) {
+            if (k == Key::Count)
+                break;
             if (has(k)) {
                 found = k;
                 return true;
@@ -275,13 +290,21 @@ private:
         if (value.type == JsonValue::Type::Null) {
             m_present &= ~bit;
         } else {
-            m_values[std::size_t(k)] = value;
+            m_storage.values[k] = value;
             m_present |= bit;
         }
     }
 
+    // Left uninitialised: only the values of present keys are ever read, and clearing them all
+    // for every event cost more than reading the event's keys.
+    union Storage
+    {
+        Storage() {}
+        JsonValue values[int(Key::Count)];
+    };
+
     const object *m_object = nullptr;
-    std::array<JsonValue, int(Key::Count)> m_values;
+    Storage m_storage;
     element m_lastClick;
     quint32 m_present = 0;
 };
@@ -445,11 +468,12 @@ DecodeResult ClickDecoder::decodeClick(const Fields &fields, LinkRule linkRule, 
 ClickDecoder::LinkFound ClickDecoder::readLink(const Fields &fields, QByteArrayView &out)
 {
     // The link: mapped, or the first present of link, shortCode, code, url.
-    JsonValue link;
+    const JsonValue *link = nullptr;
+    JsonValue mapped;
     Subject subject;
-    bool found = false;
     if (m_mapped[int(Field::Link)]) {
-        found = resolveMapped(fields, Field::Link, link);
+        if (resolveMapped(fields, Field::Link, mapped))
+            link = &mapped;
         subject.mappedField = int(Field::Link);
     } else {
         for (Key k : {Key::Link, Key::ShortCode, Key::Code, Key::Url}) {
@@ -459,19 +483,18 @@ ClickDecoder::LinkFound ClickDecoder::readLink(const Fields &fields, QByteArrayV
             // an error code). "link" and "shortCode" mean a link whatever they hold.
             if ((k == Key::Code || k == Key::Url) && fields.value(k).type != JsonValue::Type::String)
                 continue;
-            link = fields.value(k);
+            link = &fields.value(k);
             subject.key = kKeyNames[int(k)];
-            found = true;
             break;
         }
     }
-    if (!found)
+    if (!link)
         return LinkFound::No;
-    if (link.type != JsonValue::Type::String) {
-        fail(Problem::WrongType, subject, typeName(link), "a string");
+    if (link->type != JsonValue::Type::String) {
+        fail(Problem::WrongType, subject, typeName(*link), "a string");
         return LinkFound::Broken;
     }
-    out = viewOf(link.string);
+    out = viewOf(link->string);
     if (out.isEmpty()) {
         fail(Problem::BadValue, subject, "is empty");
         return LinkFound::Broken;
@@ -495,7 +518,8 @@ bool ClickDecoder::readStrings(const Fields &fields, ClickView &click)
 bool ClickDecoder::deriveFromUserAgent(const Fields &fields, ClickView &click)
 {
     Key uaKey;
-    if ((!click.browser.isEmpty() && !click.device.isEmpty()) || !fields.first({Key::UserAgent, Key::Ua}, uaKey))
+    constexpr std::array kUserAgentKeys = {Key::UserAgent, Key::Ua};
+    if ((!click.browser.isEmpty() && !click.device.isEmpty()) || !fields.first(kUserAgentKeys, uaKey))
         return true;
     const JsonValue &ua = fields.value(uaKey);
     if (ua.type != JsonValue::Type::String)
@@ -514,60 +538,36 @@ bool ClickDecoder::deriveFromUserAgent(const Fields &fields, ClickView &click)
 qint64 ClickDecoder::readSequence(const Fields &fields) const
 {
     // The id is optional metadata: only a whole number gives a sequence, and no other id is wrong.
-    JsonValue id;
-    if (m_mapped[int(Field::Id)]) {
-        if (!resolveMapped(fields, Field::Id, id))
-            return ClickView::kNoSequence;
-    } else if (fields.has(Key::Id)) {
-        id = fields.value(Key::Id);
-    } else {
-        return ClickView::kNoSequence;
-    }
+    Subject subject;
+    JsonValue mapped;
+    const JsonValue *id = fieldValue(fields, Field::Id, subject, mapped);
     qint64 sequence = 0;
-    return readWholeNumber(id, kMaxIdDouble, true, sequence) == WholeNumber::Ok ? sequence : ClickView::kNoSequence;
+    return id && readWholeNumber(*id, kMaxIdDouble, true, sequence) == WholeNumber::Ok ? sequence
+                                                                                       : ClickView::kNoSequence;
 }
 
 bool ClickDecoder::readString(const Fields &fields, Field field, std::string_view &out)
 {
     out = {};
-    JsonValue value;
     Subject subject;
-    if (m_mapped[int(field)]) {
-        if (!resolveMapped(fields, field, value))
-            return true;
-        subject.mappedField = int(field);
-    } else {
-        Key k;
-        const bool found = field == Field::Country   ? fields.first({Key::Country}, k)
-                           : field == Field::Device  ? fields.first({Key::Device}, k)
-                           : field == Field::Browser ? fields.first({Key::Browser}, k)
-                                                     : fields.first({Key::Referrer, Key::Referer}, k);
-        if (!found)
-            return true;
-        value = fields.value(k);
-        subject.key = kKeyNames[int(k)];
-    }
-    if (value.type != JsonValue::Type::String)
-        return fail(Problem::WrongType, subject, typeName(value), "a string");
-    out = value.string;
+    JsonValue mapped;
+    const JsonValue *value = fieldValue(fields, field, subject, mapped);
+    if (!value)
+        return true;
+    if (value->type != JsonValue::Type::String)
+        return fail(Problem::WrongType, subject, typeName(*value), "a string");
+    out = value->string;
     return true;
 }
 
 bool ClickDecoder::readTimestamp(const Fields &fields, qint64 &ms)
 {
-    JsonValue value;
     Subject subject;
-    if (m_mapped[int(Field::Timestamp)]) {
-        if (!resolveMapped(fields, Field::Timestamp, value))
-            return true;
-        subject.mappedField = int(Field::Timestamp);
-    } else {
-        Key k;
-        if (!fields.first({Key::Ts, Key::Timestamp, Key::Time}, k))
-            return true;
-        value = fields.value(k);
-        subject.key = kKeyNames[int(k)];
-    }
+    JsonValue mapped;
+    const JsonValue *found = fieldValue(fields, Field::Timestamp, subject, mapped);
+    if (!found)
+        return true;
+    const JsonValue &value = *found;
     bool ok = false;
     switch (value.type) {
     case JsonValue::Type::Int64:
@@ -605,6 +605,19 @@ bool ClickDecoder::readTimestamp(const Fields &fields, qint64 &ms)
         return fail(Problem::BadValue, subject, "is out of range");
     }
     return true;
+}
+
+const JsonValue *ClickDecoder::fieldValue(const Fields &fields, Field field, Subject &subject, JsonValue &mapped) const
+{
+    if (m_mapped[int(field)]) {
+        subject.mappedField = int(field);
+        return resolveMapped(fields, field, mapped) ? &mapped : nullptr;
+    }
+    Key k;
+    if (!fields.first(kKeysOf[int(field)], k))
+        return nullptr;
+    subject.key = kKeyNames[int(k)];
+    return &fields.value(k);
 }
 
 bool ClickDecoder::resolveMapped(const Fields &fields, Field field, JsonValue &out) const

@@ -154,6 +154,10 @@ private:
                               SnapshotView &snapshot);
     // Clears whichever of `click` and `snapshot` the result does not name.
     static DecodeResult finish(DecodeResult result, ClickView &click, SnapshotView &snapshot);
+    // The value `field` reads (through its mapped pointer, or from the first of its keys that is
+    // present), or nullptr; `subject` says where it came from, `mapped` holds a mapped value.
+    const JsonValue *fieldValue(const Fields &fields, FieldMapping::Field field, Subject &subject,
+                                JsonValue &mapped) const;
     // The value a mapped field's pointer reaches, if any (null counts as absent).
     bool resolveMapped(const Fields &fields, FieldMapping::Field field, JsonValue &out) const;
     // Fills `click` from an object's fields: Click, NotClick (no link, per `linkRule`) or
