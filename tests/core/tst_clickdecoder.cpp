@@ -938,6 +938,9 @@ void TestClickDecoder::flatAndDomAgree_data()
     row("negative zero id", "click", R"({"link":"/a","id":-0})");
     row("unicode escape", "click", R"({"link":"/\u00e9"})");
     row("19-digit id", "click", R"({"link":"/a","id":1234567890123456789})");
+    row("long mantissa, long exponent", "click",
+        R"({"link":"/a","ts":0.0000000000000000000012345678901234567890e1000000})");
+    row("long exponent", "click", R"({"link":"/a","ts":1717200000e0000})");
     row("many members", "click",
         QByteArray(R"({"link":"/a")") + QByteArray(R"(,"x":1)").repeated(FlatJsonObject::kMaxMembers) + "}");
 }

@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <cmath>
+
 using namespace Clickscope;
 
 namespace {
@@ -40,6 +42,7 @@ private slots:
     void readsFlatObjectsAsQtDoes_data();
     void readsFlatObjectsAsQtDoes();
     void keepsOrderAndDuplicates();
+    void numberTypes();
     void declines_data();
     void declines();
     void declinesEveryTruncation();
@@ -60,6 +63,8 @@ void TestFlatJsonObject::readsFlatObjectsAsQtDoes_data()
     QTest::newRow("literals") << QByteArray(R"({"t":true,"f":false,"n":null})");
     QTest::newRow("integers") << QByteArray(R"({"a":0,"b":-1,"c":123456789012345678,"d":-123456789012345678})");
     QTest::newRow("reals") << QByteArray(R"({"a":1.5,"b":-0.25,"c":1e3,"d":2E-3,"e":1.7976931348623157e308,"f":-0.0})");
+    QTest::newRow("19 digits and a 3-digit exponent")
+        << QByteArray(R"({"a":1.234567890123456789,"b":12345678901234567.89,"c":1e-300,"d":5e+100})");
     QTest::newRow("escapes") << QByteArray(R"({"url":"https:\/\/t.co\/x","q":"say \"hi\"\\\b\f\n\r\t"})");
     QTest::newRow("escaped key") << QByteArray(R"({"li\/nk":"/a"})");
     QTest::newRow("UTF-8") << QByteArray(
@@ -101,6 +106,24 @@ void TestFlatJsonObject::keepsOrderAndDuplicates()
     QCOMPARE(members[3].value.real, 2.5);
 }
 
+void TestFlatJsonObject::numberTypes()
+{
+    // What Qt's parser cannot show: integers stay integers, anything with a fraction or an
+    // exponent is a double, as a full parser types them; -0.0 keeps its sign.
+    FlatJsonObject flat;
+    QVERIFY(flat.parse(R"({"i":123456789012345678,"one":1.0,"e":1e2,"z":-0.0,"n":-7})"));
+    const auto m = flat.members();
+    QCOMPARE(m[0].value.type, JsonValue::Type::Int64);
+    QCOMPARE(m[0].value.int64, 123456789012345678);
+    QCOMPARE(m[1].value.type, JsonValue::Type::Double);
+    QCOMPARE(m[2].value.type, JsonValue::Type::Double);
+    QCOMPARE(m[2].value.real, 100.0);
+    QCOMPARE(m[3].value.type, JsonValue::Type::Double);
+    QVERIFY(std::signbit(m[3].value.real));
+    QCOMPARE(m[4].value.type, JsonValue::Type::Int64);
+    QCOMPARE(m[4].value.int64, -7);
+}
+
 void TestFlatJsonObject::declines_data()
 {
     QTest::addColumn<QByteArray>("json");
@@ -111,6 +134,9 @@ void TestFlatJsonObject::declines_data()
     QTest::newRow("19 digits") << QByteArray(R"({"a":1234567890123456789})");
     QTest::newRow("negative zero") << QByteArray(R"({"a":-0})");
     QTest::newRow("overflowing real") << QByteArray(R"({"a":1e400})");
+    QTest::newRow("20 digits before the exponent") << QByteArray(R"({"a":1.2345678901234567890})");
+    QTest::newRow("20 digits, most of them zeros") << QByteArray(R"({"a":0.0000000000000000001})");
+    QTest::newRow("4-digit exponent") << QByteArray(R"({"a":1e0001})");
     QTest::newRow("underflowing real") << QByteArray(R"({"a":1e-400})");
     QTest::newRow("top-level array") << QByteArray("[1]");
     QTest::newRow("top-level string") << QByteArray(R"("a")");

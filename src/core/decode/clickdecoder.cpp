@@ -14,6 +14,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 namespace Clickscope {
 namespace {
@@ -290,7 +291,7 @@ private:
         if (value.type == JsonValue::Type::Null) {
             m_present &= ~bit;
         } else {
-            m_storage.values[k] = value;
+            std::construct_at(&m_storage.values[k], value);
             m_present |= bit;
         }
     }
@@ -361,8 +362,10 @@ DecodeResult ClickDecoder::decode(QByteArrayView eventType, QByteArrayView data,
 
     m_inputOffset = trimmed.data() - data.data();
     copyInput(trimmed);
-    // Mapped pointers may reach into nested values, which only the full parser holds.
+    // Mapped pointers may reach into nested values, which only the full parser holds; and what
+    // the full parser refuses for its size alone must be refused whichever path reads it.
     if (m_path == JsonPath::FlatFirst && !m_anyMapped && first == '{'
+        && std::size_t(m_inputSize) <= simdjson::SIMDJSON_MAXSIZE_BYTES
         && m_flat.parse(std::string_view(m_input.get(), std::size_t(m_inputSize))))
         return finish(decodeObject(Fields(m_flat.members()), typedClick, typedSnapshot, click, snapshot), click,
                       snapshot);
@@ -624,6 +627,7 @@ bool ClickDecoder::resolveMapped(const Fields &fields, Field field, JsonValue &o
 {
     element value;
     // A decoder with a mapping reads every event with the full parser, so the root is there.
+    Q_ASSERT(fields.root());
     if (!fields.root() || !resolve(*fields.root(), m_tokens[int(field)], value))
         return false;
     out = valueOf(value);
@@ -654,6 +658,8 @@ void ClickDecoder::releaseIfLarge()
     }
     if (qsizetype(m_hostScratch.capacity()) > kRetainedCapacity)
         std::string().swap(m_hostScratch);
+    if (m_flat.scratchBytes() > kRetainedCapacity)
+        m_flat.release();
 }
 
 std::string ClickDecoder::widenHugeIntegers(QByteArrayView json)

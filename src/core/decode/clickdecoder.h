@@ -69,15 +69,16 @@ enum class DecodeResult {
 //  - Duplicate keys: the last one wins, as in JavaScript's JSON.parse.
 //
 // Lifetime: every view in the ClickView / SnapshotView filled by decode() points into memory the
-// decoder owns (its copy of the input, simdjson's string buffer, a scratch buffer, or static
-// names) and stays valid until the next decode() call or the decoder's destruction. Copy what
-// must outlive that.
+// decoder owns (its copy of the input, simdjson's string buffer, the flat reader's or its own
+// scratch buffer, or static names) and stays valid until the next decode() call or the decoder's
+// destruction or move. Copy what must outlive that.
 //
 // Cost: the input is copied into a padded buffer that the decoder keeps. A flat object (every
 // member a scalar, as clicks mostly are) is then read in one pass by FlatJsonObject, without a
 // document; anything else, and every event when fields are mapped, gets one full simdjson DOM
 // parse. Both feed the same pass over the object's keys, so results and messages do not depend
-// on which read it (tst_clickdecoder and fuzz_clickdecoder compare the two on every input).
+// on which read it, as long as FlatJsonObject keeps its promise (tst_clickdecoder compares the
+// two paths on every row it has, fuzz_clickdecoder on every input it makes).
 // DOM rather than On Demand for the rest: On Demand validates only what it visits (a click with
 // a broken value under an unknown key would count) and needs a rewind per mapped pointer; and it
 // was not faster on 250-byte clicks when measured (built with default flags it even runs
@@ -85,7 +86,8 @@ enum class DecodeResult {
 // best kernel at run time). The input buffer and simdjson's parser grow in powers of two to the
 // largest event seen and are then reused, so decoding allocates nothing in the steady state
 // (tst_clickdecoder counts operator new calls).
-// After an event larger than kRetainedCapacity they are released at the next decode(), so one
+// After an event larger than kRetainedCapacity they (and the flat reader's and the referrer's
+// scratch buffers) are released at the next decode(), so one
 // huge event does not pin its memory (about 15 times its size, in simdjson) for the session.
 class ClickDecoder
 {

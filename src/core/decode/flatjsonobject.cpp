@@ -85,8 +85,6 @@ bool validText(std::string_view text, bool nonAscii)
 bool FlatJsonObject::parse(std::string_view json)
 {
     m_count = 0;
-    if (qsizetype(m_unescaped.capacity()) > kRetainedBytes)
-        std::string().swap(m_unescaped);
     m_unescaped.clear();
     m_textSize = json.size();
 
@@ -146,6 +144,12 @@ bool FlatJsonObject::parse(std::string_view json)
         return false;
     m_count = count;
     return true;
+}
+
+void FlatJsonObject::release()
+{
+    m_count = 0;
+    std::string().swap(m_unescaped);
 }
 
 const char *FlatJsonObject::readString(const char *p, const char *end, std::string_view &out)
@@ -247,19 +251,27 @@ const char *FlatJsonObject::readNumber(const char *p, const char *end, JsonValue
         p = skipDigits(p, end);
         real = true;
     }
+    const char *fractionEnd = p;
+    const char *exponentDigits = p;   // none unless there is an exponent
     if (p < end && (*p == 'e' || *p == 'E')) {
         ++p;
         if (p < end && (*p == '+' || *p == '-'))
             ++p;
         if (p == end || !Ascii::isDigit(*p))
             return nullptr;
+        exponentDigits = p;
         p = skipDigits(p, end);
         real = true;
     }
 
     if (real) {
-        // std::from_chars rounds correctly, as a full parser does; what it refuses (overflow,
-        // underflow) is left to the full parser's own rules.
+        // std::from_chars rounds correctly, as a full parser does on its usual road. Long digit
+        // strings and long exponents can send a full parser down another, with limits of its own
+        // (simdjson 3.0 caps a long number's exponent), so those are left to it, as is what
+        // from_chars refuses (overflow, underflow).
+        const auto fractionDigits = fractionEnd - integerEnd - (fractionEnd > integerEnd ? 1 : 0);   // less the '.'
+        if ((integerEnd - digits) + fractionDigits > 19 || p - exponentDigits > 3)
+            return nullptr;
         double value = 0;
         const auto [last, error] = std::from_chars(start, p, value);
         if (error != std::errc() || last != p || !std::isfinite(value))
@@ -274,7 +286,7 @@ const char *FlatJsonObject::readNumber(const char *p, const char *end, JsonValue
     auto value = qint64(magnitude);
     if (negative) {
         if (value == 0)
-            return nullptr;   // -0: a full parser may read it as the double -0.0
+            return nullptr;   // -0: an integer to some parsers, the double -0.0 to others
         value = -value;
     }
     out.type = JsonValue::Type::Int64;

@@ -22,19 +22,21 @@ namespace Clickscope {
 // Outside what this reads, besides invalid text:
 //   - a member holding an object or an array;
 //   - a \u escape (the other escapes are read);
-//   - a number with 19 or more integer digits, negative zero, or a fraction or exponent that
-//     std::from_chars cannot read as a finite double;
+//   - an integer of 19 or more digits, or negative zero (parsers differ on its type);
+//   - a number with a fraction or exponent and more than 19 digits before the exponent or more
+//     than 3 in it (where a full parser may take a slower road with limits of its own), or one
+//     that std::from_chars does not read as a finite, non-zero-by-underflow double;
 //   - more than kMaxMembers members.
 // Strings are proved UTF-8 (no overlongs, no surrogates) as a full parser proves them.
 //
 // Views in members() point into the text, or into this object's memory for strings that held
-// escapes; both until the next parse(). Memory: the members array, and for escaped strings a
-// buffer as long as the longest such text, released past kRetainedBytes at the next parse().
+// escapes; both until the next parse() (or release(), or a move). Memory: the members array, and
+// for escaped strings a buffer as long as the longest such text, kept for the next parse() until
+// release() frees it.
 class FlatJsonObject
 {
 public:
     static constexpr int kMaxMembers = 32;
-    static constexpr qsizetype kRetainedBytes = 1024 * 1024;
 
     struct Member
     {
@@ -44,6 +46,10 @@ public:
 
     [[nodiscard]] bool parse(std::string_view json);
     std::span<const Member> members() const { return {m_members.data(), std::size_t(m_count)}; }
+
+    // The bytes kept for unescaping, and letting go of them (members() is then empty).
+    qsizetype scratchBytes() const { return qsizetype(m_unescaped.capacity()); }
+    void release();
 
 private:
     // Each reads one token starting at `p` and answers the byte after it, or nullptr when the
