@@ -122,6 +122,15 @@ void TestFlatJsonObject::numberTypes()
     QVERIFY(std::signbit(m[3].value.real));
     QCOMPARE(m[4].value.type, JsonValue::Type::Int64);
     QCOMPARE(m[4].value.int64, -7);
+
+    // Integers of every length the reader takes: eight digits at a time, then one at a time.
+    const std::string digits = "987654321098765432";
+    for (std::size_t n = 1; n <= digits.size(); ++n) {
+        const std::string json = "{\"n\":" + digits.substr(0, n) + ",\"m\":-" + digits.substr(0, n) + "}";
+        QVERIFY2(flat.parse(json), json.c_str());
+        QCOMPARE(flat.members()[0].value.int64, std::stoll(digits.substr(0, n)));
+        QCOMPARE(flat.members()[1].value.int64, -std::stoll(digits.substr(0, n)));
+    }
 }
 
 void TestFlatJsonObject::declines_data()

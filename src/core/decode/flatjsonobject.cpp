@@ -75,6 +75,34 @@ const char *skipDigits(const char *p, const char *end)
     }
 }
 
+// Eight bytes as one little-endian word: the first byte is the lowest.
+quint64 load8(const char *p)
+{
+    quint64 word;
+    std::memcpy(&word, p, sizeof word);
+    return word;
+}
+
+// Whether each of the eight bytes is an ASCII digit, in a few operations: a digit's high nibble
+// is 3, and adding 6 to its low nibble must not carry into the high one.
+constexpr bool areEightDigits(quint64 word)
+{
+    constexpr quint64 high = 0xF0F0F0F0F0F0F0F0;
+    return ((word & high) | (((word + 0x0606060606060606) & high) >> 4)) == 0x3333333333333333;
+}
+
+// The value of eight digits (the first the most significant), combining neighbours pairwise: the
+// digits into 2-digit numbers, those into 4-digit ones, those into the 8-digit result.
+constexpr quint64 eightDigitsValue(quint64 word)
+{
+    word -= 0x3030303030303030;
+    word = (word * 10 + (word >> 8)) & 0x00FF00FF00FF00FF;
+    word = (word * 100 + (word >> 16)) & 0x0000FFFF0000FFFF;
+    return (word * 10000 + (word >> 32)) & 0xFFFFFFFF;
+}
+static_assert(areEightDigits(0x3736353433323130) && !areEightDigits(0x3736353433323A30));
+static_assert(eightDigitsValue(0x3837363534333231) == 12345678);   // "12345678"
+
 bool validText(std::string_view text, bool nonAscii)
 {
     return !nonAscii || Utf8::isValid(QByteArrayView(text.data(), qsizetype(text.size())));
@@ -239,6 +267,10 @@ const char *FlatJsonObject::readNumber(const char *p, const char *end, JsonValue
         if (p < end && Ascii::isDigit(*p))
             return nullptr;   // a leading zero
     } else {
+        if constexpr (std::endian::native == std::endian::little) {
+            for (quint64 eight = 0; end - p >= 8 && areEightDigits(eight = load8(p)); p += 8)
+                magnitude = magnitude * 100'000'000 + eightDigitsValue(eight);
+        }
         for (; p < end && Ascii::isDigit(*p); ++p)
             magnitude = magnitude * 10 + quint64(*p - '0');
     }

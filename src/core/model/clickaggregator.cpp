@@ -83,9 +83,21 @@ void ClickAggregator::addEvents(const SseBatch &events, qint64 arrivalMs)
             m_eventIdsAreSequence = wholeNumber(lastNumbered->lastEventId()) == lastSequence;
         lastNumbered.reset();
     };
+    // Events come in runs of one type (a click stream is all "click"): the type counter takes one
+    // add of the run's length instead of one per event, which counts exactly the same.
+    QByteArrayView runType;
+    quint64 runLength = 0;
+    const auto countRun = [&] {
+        if (runLength > 0)
+            m_eventTypes.add(runType, runLength);
+        runLength = 0;
+    };
     for (const SseEventView event : events) {
         ++m_totals.events;
-        m_eventTypes.add(event.type());
+        if (runLength > 0 && event.type() != runType)
+            countRun();
+        runType = event.type();
+        ++runLength;
         switch (m_decoder.decode(event.type(), event.data(), click, snapshot)) {
         case DecodeResult::Click:
             countClick(click, arrivalMs);
@@ -109,6 +121,7 @@ void ClickAggregator::addEvents(const SseBatch &events, qint64 arrivalMs)
             break;
         }
     }
+    countRun();
     learnIds();
 }
 
