@@ -42,7 +42,13 @@ protected:
         quint64 generation = 0;
     };
     Liveness liveness() { return {this, m_generation}; }
-    bool isCurrent(const Liveness &live) const { return live.self && m_generation == live.generation && m_socket; }
+    // Static, and reading members through `live.self` only: once a slot deleted us, `this` must
+    // not be touched at all. As a member function it was, under AddressSanitizer: the compiler may
+    // load a member of a `this` it can assume alive before the null check has run.
+    static bool isCurrent(const Liveness &live)
+    {
+        return live.self && live.self->m_generation == live.generation && live.self->m_socket;
+    }
 
     // This attempt's connection (any earlier one dropped first); connected(), then received().
     void connectTo(const QString &host, quint16 port);
