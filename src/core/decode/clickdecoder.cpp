@@ -321,7 +321,6 @@ ClickDecoder::ClickDecoder(FieldMapping mapping, JsonPath path)
         if (pointer.isEmpty())
             continue;
         m_mapped[f] = true;
-        m_anyMapped = true;
         const QStringList parts = pointer.mid(1).split(u'/');
         for (const QString &part : parts) {
             QString token = part;
@@ -364,7 +363,7 @@ DecodeResult ClickDecoder::decode(QByteArrayView eventType, QByteArrayView data,
     copyInput(trimmed);
     // Mapped pointers may reach into nested values, which only the full parser holds; and what
     // the full parser refuses for its size alone must be refused whichever path reads it.
-    if (m_path == JsonPath::FlatFirst && !m_anyMapped && first == '{'
+    if (m_path == JsonPath::FlatFirst && m_mapping.isEmpty() && first == '{'
         && std::size_t(m_inputSize) <= simdjson::SIMDJSON_MAXSIZE_BYTES
         && m_flat.parse(std::string_view(m_input.get(), std::size_t(m_inputSize))))
         return finish(decodeObject(Fields(m_flat.members()), typedClick, typedSnapshot, click, snapshot), click,
@@ -475,9 +474,7 @@ ClickDecoder::LinkFound ClickDecoder::readLink(const Fields &fields, QByteArrayV
     JsonValue mapped;
     Subject subject;
     if (m_mapped[int(Field::Link)]) {
-        if (resolveMapped(fields, Field::Link, mapped))
-            link = &mapped;
-        subject.mappedField = int(Field::Link);
+        link = fieldValue(fields, Field::Link, subject, mapped);
     } else {
         for (Key k : {Key::Link, Key::ShortCode, Key::Code, Key::Url}) {
             if (!fields.has(k))

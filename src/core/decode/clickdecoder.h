@@ -190,7 +190,6 @@ private:
     // per event neither parses the pointer nor allocates.
     std::array<std::vector<std::string>, FieldMapping::kFieldCount> m_tokens;
     std::array<bool, FieldMapping::kFieldCount> m_mapped{};
-    bool m_anyMapped = false;
     JsonPath m_path;
 
     FlatJsonObject m_flat;
